@@ -1,0 +1,57 @@
+/**
+ * The one error class of this project. Every failure a user can cause (bad extract, bad
+ * mapping, bad CLI flag, failed data test) is raised as a `CqError` with a stable `code`
+ * and a message that names the file / row / column involved and says how to fix it.
+ * The CLIs catch it once at the top (see `runCli`), print the message, and exit non-zero.
+ *
+ * @example
+ * throw new CqError('EXTRACT_MISSING_COLUMN',
+ *   'extracts/2026-10-31/loans.csv: required column "principal" is missing. Fix: add the column (see docs/extracts.md).',
+ *   { file: 'extracts/2026-10-31/loans.csv', column: 'principal' });
+ */
+export class CqError extends Error {
+  override readonly name = 'CqError';
+  constructor(
+    /** Stable machine-readable code, e.g. `EXTRACT_MISSING_FILE`. */
+    readonly code: CqErrorCode,
+    message: string,
+    /** Where the problem is, when known. */
+    readonly where: { file?: string; line?: number; column?: string; key?: string } = {},
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}
+
+/** Every error code in the product, so callers and tests can match on them. */
+export type CqErrorCode =
+  | 'CLI_USAGE'
+  | 'EXTRACT_DIR_MISSING'
+  | 'EXTRACT_NO_DATES'
+  | 'EXTRACT_MISSING_FILE'
+  | 'EXTRACT_DUPLICATE_FILE'
+  | 'EXTRACT_MISSING_COLUMN'
+  | 'EXTRACT_UNREADABLE'
+  | 'EXTRACT_ENCODING'
+  | 'EXTRACT_MANIFEST'
+  | 'MAPPING_INVALID'
+  | 'MAPPING_UNKNOWN_COLUMN'
+  | 'MAPPING_UNTRANSLATABLE_CODE'
+  | 'WAREHOUSE_MISSING'
+  | 'WAREHOUSE_LOCKED'
+  | 'MODEL_INVALID'
+  | 'DATA_TEST_FAILED'
+  | 'METRIC_INVALID'
+  | 'EXPORT_FAILED'
+  | 'EXPORT_VERIFY_FAILED'
+  | 'SQL_FORBIDDEN'
+  | 'SQL_TIMEOUT'
+  | 'SQL_ERROR'
+  | 'RUN_ALREADY_RUNNING'
+  | 'RUN_FAILED'
+  | 'INTERNAL';
+
+/** True when `e` is a `CqError` (optionally with the given code). */
+export function isCqError(e: unknown, code?: CqErrorCode): e is CqError {
+  return e instanceof CqError && (code === undefined || e.code === code);
+}
