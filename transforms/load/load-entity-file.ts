@@ -1,0 +1,212 @@
+import { join } from 'node:path';
+import { quoteIdent as q, quoteLiteral as lit, type WarehouseHandle } from '../lib/duckdb.js';
+import { CqError } from '../lib/errors.js';
+import type { ExtractFile } from './extract-files.js';
+import { hashFile, scanCsvFile } from './file-scan.js';
+import { keyCheckSql, typedCheckSql } from './validation-sql.js';
+
+/** Per-file outcome, written to `ops.load_audit`. */
+export interface FileLoadResult {
+  entity: string;
+  path: string;
+  sha256: string;
+  bytes: number;
+  encoding: string;
+  format: string;
+  mapping: string | null;
+  extraColumns: string[];
+  rowsRead: number;
+  rowsLoaded: number;
+  rowsRejected: number;
+  startedAt: Date;
+  finishedAt: Date;
+}
+
+/** A file checked for structure (header, encoding) and ready to be read by DuckDB. */
+export interface PreparedFile {
+  file: ExtractFile;
+  sha256: string;
+  bytes: number;
+  /** SQL relation with `_rn` (1-based data row number) + one VARCHAR column per contract column. */
+  relationSql: string;
+  /** CSV parse failures DuckDB collected (rejects table), if any. */
+  csvRejectsTable: string | null;
+  extraColumns: string[];
+  missingFinalNewline: boolean;
+  mapping: string | null;
+}
+
+/**
+ * Structural checks of one extract file before anything is written: encoding (transcoding
+ * GB18030 into `tempDir`), header has every contract column. Failures throw `CqError`
+ * naming the file and column.
+ *
+ * @example
+ * const prepared = await prepareFile(wh, file, '/tmp/load-x', 0);
+ */
+export async function prepareFile(wh: WarehouseHandle, file: ExtractFile, tempDir: string, index: number): Promise<PreparedFile> {
+  const wanted = file.entity.columns.map((c) => c.name);
+  if (file.format === 'parquet') {
+    const { sha256, bytes } = await hashFile(file.path);
+    let present: string[];
+    try {
+      present = (await wh.all<{ column_name: string }>(`DESCRIBE SELECT * FROM read_parquet(${lit(file.path)})`)).map((r) => r.column_name);
+    } catch (e) {
+      throw new CqError('EXTRACT_UNREADABLE', `${file.path}: not a readable Parquet file (${(e as Error).message}). Fix: re-deliver the file.`, { file: file.path }, { cause: e });
+    }
+    checkColumns(file, present);
+    const cols = wanted.map((c) => `CAST(${q(c)} AS VARCHAR) AS ${q(c)}`).join(', ');
+    return {
+      file,
+      sha256,
+      bytes,
+      relationSql: `(SELECT row_number() OVER () AS _rn, ${cols} FROM read_parquet(${lit(file.path)}))`,
+      csvRejectsTable: null,
+      extraColumns: present.filter((c) => !wanted.includes(c)),
+      missingFinalNewline: false,
+      mapping: null,
+    };
+  }
+  const scan = await scanCsvFile(file.path, file.encoding, join(tempDir, `${index}-${file.entity.name}.utf8.csv`));
+  if (scan.bytes === 0 || scan.headerLine.trim() === '') {
+    throw new CqError('EXTRACT_MISSING_COLUMN', `${file.path}: the file is empty (no header line). Fix: deliver at least the header row: ${wanted.join(',')}.`, { file: file.path, line: 1 });
+  }
+  const header = parseHeader(scan.headerLine);
+  checkColumns(file, header);
+  const rejects = `_rej_${index}`;
+  const columns = `{${header.map((h) => `${lit(h)}: 'VARCHAR'`).join(', ')}}`;
+  const read = `read_csv(${lit(scan.readPath)}, header = true, auto_detect = false, columns = ${columns}, delim = ',', quote = '"', escape = '"', new_line = '\\n', store_rejects = true, rejects_table = ${lit(`${rejects}_err`)}, rejects_scan = ${lit(`${rejects}_scan`)}, max_line_size = 1048576)`;
+  const cols = wanted.map((c) => q(c)).join(', ');
+  return {
+    file,
+    sha256: scan.sha256,
+    bytes: scan.bytes,
+    relationSql: `(SELECT row_number() OVER () AS _rn, ${cols} FROM ${read})`,
+    csvRejectsTable: `${rejects}_err`,
+    extraColumns: header.filter((c) => !wanted.includes(c)),
+    missingFinalNewline: scan.missingFinalNewline,
+    mapping: null,
+  };
+}
+
+function parseHeader(line: string): string[] {
+  return line.split(',').map((h) => h.trim().replace(/^"(.*)"$/, '$1').trim());
+}
+
+function checkColumns(file: ExtractFile, present: string[]): void {
+  const missing = file.entity.columns.filter((c) => !present.includes(c.name)).map((c) => c.name);
+  if (missing.length === 0) return;
+  const unknown = present.filter((p) => !file.entity.columns.some((c) => c.name === p));
+  const guess = unknown.length ? ` The file has unexpected column(s) ${unknown.map((u) => `"${u}"`).join(', ')}: renamed?` : '';
+  throw new CqError(
+    'EXTRACT_MISSING_COLUMN',
+    `${file.path}: line 1 (header): required column(s) ${missing.map((m) => `"${m}"`).join(', ')} missing.${guess} Fix: deliver the columns named in docs/extracts.md (${file.entity.name}), or describe the layout in a mapping.`,
+    { file: file.path, line: 1, column: missing[0]! },
+  );
+}
+
+/**
+ * Loads one prepared file into `raw.<entity>` for a business date: reads all rows as text,
+ * checks every contract rule in SQL, inserts valid rows (typed, with lineage) and writes
+ * every other row to `ops.rejected_rows` with its reason. Returns counts that reconcile:
+ * read = loaded + rejected (checked; a mismatch is an internal error).
+ */
+export async function loadPreparedFile(
+  wh: WarehouseHandle,
+  prepared: PreparedFile,
+  ctx: { businessDate: string; loadId: string },
+): Promise<FileLoadResult> {
+  const startedAt = new Date();
+  const { file } = prepared;
+  const entity = file.entity;
+  const name = entity.name;
+  const pathLit = lit(file.path);
+  const dateLit = `DATE ${lit(ctx.businessDate)}`;
+
+  await wh.exec(`CREATE OR REPLACE TEMP TABLE _in_rows AS SELECT * FROM ${prepared.relationSql}`);
+  // Map row numbers to physical lines: rows DuckDB could not parse are absent from _in_rows.
+  let parseRejects: { line: number; error_type: string; column_name: string | null; csv_line: string; error_message: string }[] = [];
+  if (prepared.csvRejectsTable) {
+    parseRejects = (
+      await wh.all<{ line: bigint; error_type: string; column_name: string | null; csv_line: string; error_message: string }>(
+        `SELECT line, first(error_type ORDER BY column_idx) AS error_type, first(column_name ORDER BY column_idx) AS column_name,
+                first(csv_line) AS csv_line, first(error_message ORDER BY column_idx) AS error_message
+         FROM ${prepared.csvRejectsTable} GROUP BY line ORDER BY line`,
+      )
+    ).map((r) => ({ ...r, line: Number(r.line) }));
+    await wh.exec(`DROP TABLE IF EXISTS ${prepared.csvRejectsTable}; DROP TABLE IF EXISTS ${prepared.csvRejectsTable.replace(/_err$/, '_scan')};`);
+  }
+  if (file.format === 'parquet') {
+    await wh.exec(`CREATE OR REPLACE TEMP VIEW _in AS SELECT _rn AS _line, * EXCLUDE (_rn) FROM _in_rows`);
+  } else if (parseRejects.length === 0) {
+    await wh.exec(`CREATE OR REPLACE TEMP VIEW _in AS SELECT _rn + 1 AS _line, * EXCLUDE (_rn) FROM _in_rows`);
+  } else {
+    // Valid row k (1-based) sits on line k + 1 + #{rejected lines j (1-based, sorted): r_j - 1 - j < k}.
+    const thresholds = parseRejects.map((r, j) => r.line - 1 - (j + 1));
+    await wh.exec(`CREATE OR REPLACE TEMP TABLE _thr AS SELECT unnest([${thresholds.join(',')}]::BIGINT[]) AS t`);
+    await wh.exec(
+      `CREATE OR REPLACE TEMP VIEW _in AS SELECT _rn + 1 + (SELECT count(*) FROM _thr WHERE t < _rn) AS _line, * EXCLUDE (_rn) FROM _in_rows`,
+    );
+  }
+  const parsedRows = Number((await wh.all<{ n: bigint }>(`SELECT count(*) AS n FROM _in_rows`))[0]?.n ?? 0);
+  const lastLine = Math.max(parsedRows + parseRejects.length + 1, ...parseRejects.map((r) => r.line));
+  const truncatedLine = prepared.missingFinalNewline && !parseRejects.some((r) => r.line === lastLine) ? lastLine : null;
+
+  await wh.exec(`CREATE OR REPLACE TEMP TABLE _typed AS ${typedCheckSql(entity, '_in', truncatedLine)}`);
+  await wh.exec(`CREATE OR REPLACE TEMP TABLE _checked AS ${keyCheckSql(entity, '_typed', { crossDateUnique: entity.history === 'events' })}`);
+
+  const cols = entity.columns.map((c) => q(c.name)).join(', ');
+  await wh.exec(
+    `INSERT INTO raw.${name} (${cols}, _business_date, _source_file, _source_line, _load_id)
+     SELECT ${cols}, ${dateLit}, ${pathLit}, _line, ${lit(ctx.loadId)} FROM _checked WHERE _reason IS NULL ORDER BY _line`,
+  );
+  const record = `json_object(${entity.columns.map((c) => `${lit(c.name)}, i.${q(c.name)}`).join(', ')})`;
+  await wh.exec(
+    `INSERT INTO ops.rejected_rows
+     SELECT ${lit(ctx.loadId)}, ${dateLit}, ${lit(name)}, ${pathLit}, c._line, c._reason.column_name, c._reason.code,
+            ${pathLit} || ': line ' || c._line || coalesce(', column ' || c._reason.column_name, '') || ': ' || c._reason.message, ${record}
+     FROM _checked c JOIN _in i USING (_line) WHERE c._reason IS NOT NULL ORDER BY c._line`,
+  );
+  for (const r of parseRejects) {
+    const truncated = prepared.missingFinalNewline && r.line === lastLine;
+    const code = truncated ? 'truncated_line' : 'malformed_line';
+    const message = truncated
+      ? `line ${r.line} is the last line and the file does not end with a newline: the line is cut off (${r.error_message}). Fix: re-deliver the complete file.`
+      : `${r.error_type.toLowerCase()}: ${r.error_message}. Fix: correct the CSV quoting / field count of this line.`;
+    await wh.conn.run(`INSERT INTO ops.rejected_rows VALUES ($1, ${dateLit}, $2, $3, $4, $5, $6, $7, $8)`, [
+      ctx.loadId,
+      name,
+      file.path,
+      r.line,
+      r.column_name,
+      code,
+      `${file.path}: line ${r.line}${r.column_name ? `, column ${r.column_name}` : ''}: ${message}`,
+      r.csv_line,
+    ] as never);
+  }
+  const [counts] = await wh.all<{ ok: bigint; bad: bigint }>(
+    `SELECT count(*) FILTER (WHERE _reason IS NULL) AS ok, count(*) FILTER (WHERE _reason IS NOT NULL) AS bad FROM _checked`,
+  );
+  const rowsLoaded = Number(counts?.ok ?? 0);
+  const rowsRejected = Number(counts?.bad ?? 0) + parseRejects.length;
+  const rowsRead = parsedRows + parseRejects.length;
+  if (rowsRead !== rowsLoaded + rowsRejected) {
+    throw new CqError('INTERNAL', `${file.path}: rows read ${rowsRead} ≠ loaded ${rowsLoaded} + rejected ${rowsRejected}. This is a bug; please report it with the file.`, { file: file.path });
+  }
+  await wh.exec('DROP VIEW IF EXISTS _in; DROP TABLE IF EXISTS _in_rows; DROP TABLE IF EXISTS _typed; DROP TABLE IF EXISTS _checked; DROP TABLE IF EXISTS _thr;');
+  return {
+    entity: name,
+    path: file.path,
+    sha256: prepared.sha256,
+    bytes: prepared.bytes,
+    encoding: file.format === 'csv' ? file.encoding : 'binary',
+    format: file.format,
+    mapping: prepared.mapping,
+    extraColumns: prepared.extraColumns,
+    rowsRead,
+    rowsLoaded,
+    rowsRejected,
+    startedAt,
+    finishedAt: new Date(),
+  };
+}

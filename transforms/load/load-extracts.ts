@@ -1,0 +1,34 @@
+import { CqError } from '../lib/errors.js';
+import type { WarehouseHandle } from '../lib/duckdb.js';
+import { listBusinessDates } from './extract-files.js';
+import { loadBusinessDate, type BusinessDateLoad, type LoadDateOptions } from './load-business-date.js';
+
+/**
+ * Loads business dates from an extracts directory in date order (all of them, or `dates`).
+ *
+ * @example
+ * const loads = await loadExtracts(wh, 'data/extracts');
+ */
+export async function loadExtracts(
+  wh: WarehouseHandle,
+  extractsDir: string,
+  options: LoadDateOptions & { dates?: string[]; onDate?: (load: BusinessDateLoad) => void } = {},
+): Promise<BusinessDateLoad[]> {
+  const available = listBusinessDates(extractsDir);
+  const dates = options.dates ?? available;
+  if (dates.length === 0) {
+    throw new CqError('EXTRACT_NO_DATES', `${extractsDir}: no business-date folders (YYYY-MM-DD) found. Fix: point --extracts at the folder that holds them.`, { file: extractsDir });
+  }
+  for (const d of dates) {
+    if (!available.includes(d)) {
+      throw new CqError('EXTRACT_MISSING_FILE', `${extractsDir}/${d}: no such business-date folder. Available: ${available.slice(0, 5).join(', ')}${available.length > 5 ? ', …' : ''}.`, { file: `${extractsDir}/${d}` });
+    }
+  }
+  const loads: BusinessDateLoad[] = [];
+  for (const d of [...dates].sort()) {
+    const load = await loadBusinessDate(wh, extractsDir, d, options);
+    loads.push(load);
+    options.onDate?.(load);
+  }
+  return loads;
+}

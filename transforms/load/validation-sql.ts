@@ -1,0 +1,173 @@
+import { COLUMN_TYPES, type ColumnContract, type EntityContract } from '../contract/index.js';
+import { quoteIdent as q, quoteLiteral as lit } from '../lib/duckdb.js';
+
+/**
+ * SQL builders that enforce the extract contract inside DuckDB (no row passes through JS).
+ * Input relation: `_line` + one VARCHAR column per contract column. Each row gets a
+ * `_reason` STRUCT(code, column_name, message), NULL when the row is valid. The first
+ * failing check wins, in contract column order, then row rules, then keys.
+ */
+
+/** Reason codes written to `ops.rejected_rows.reason_code`. */
+export const REASON_CODES = {
+  missing_value: 'a required value is empty',
+  invalid_type: 'a value does not parse as the column type',
+  invalid_date: 'a date or timestamp does not parse',
+  invalid_code: 'a code is not one of the allowed values',
+  negative_amount: 'an amount is negative',
+  out_of_range: 'a number is outside its allowed range',
+  rule_violation: 'a row-level rule of the contract is broken',
+  duplicate_key: 'the primary key repeats an earlier row',
+  unknown_reference: 'a referenced customer / loan / branch / product does not exist',
+  malformed_line: 'the CSV line cannot be parsed (wrong number of fields, bad quoting)',
+  truncated_line: 'the file ends without a newline: the last line is cut off',
+} as const;
+
+export type ReasonCode = keyof typeof REASON_CODES;
+
+function reason(code: ReasonCode, column: string | null, messageSql: string): string {
+  return `{'code': ${lit(code)}, 'column_name': ${column === null ? 'NULL::VARCHAR' : lit(column)}, 'message': ${messageSql}}`;
+}
+
+const shown = (v: string) => `'''' || left(${v}, 60) || ''''`;
+
+/** The CASE branches (WHEN … THEN …) that check one column's text value. */
+export function columnChecks(col: ColumnContract): string[] {
+  const v = q(col.name);
+  const checks: string[] = [];
+  const present = `${v} IS NOT NULL`;
+  if (col.required) checks.push(`WHEN ${v} IS NULL THEN ${reason('missing_value', col.name, lit(`${col.name} is required but empty`))}`);
+  switch (col.type) {
+    case 'integer':
+      checks.push(
+        `WHEN ${present} AND (NOT regexp_full_match(${v}, '-?[0-9]{1,9}')) THEN ${reason('invalid_type', col.name, `${shown(v)} || ' is not a whole number'`)}`,
+      );
+      break;
+    case 'money':
+      checks.push(
+        `WHEN ${present} AND (NOT regexp_full_match(${v}, '-?[0-9]{1,16}(\\.[0-9]{1,2})?')) THEN ${reason('invalid_type', col.name, `${shown(v)} || ' is not an amount (digits with at most 2 decimals, no thousands separators)'`)}`,
+      );
+      break;
+    case 'rate':
+      checks.push(`WHEN ${present} AND TRY_CAST(${v} AS DOUBLE) IS NULL THEN ${reason('invalid_type', col.name, `${shown(v)} || ' is not a number'`)}`);
+      break;
+    case 'date':
+      checks.push(
+        `WHEN ${present} AND (NOT regexp_full_match(${v}, '[0-9]{4}-[0-9]{2}-[0-9]{2}') OR TRY_CAST(${v} AS DATE) IS NULL) THEN ${reason('invalid_date', col.name, `${shown(v)} || ' is not a valid date (YYYY-MM-DD)'`)}`,
+      );
+      break;
+    case 'timestamp':
+      checks.push(
+        `WHEN ${present} AND (NOT regexp_full_match(${v}, '[0-9]{4}-[0-9]{2}-[0-9]{2}[ T][0-9]{2}:[0-9]{2}(:[0-9]{2}(\\.[0-9]{1,6})?)?') OR TRY_CAST(${v} AS TIMESTAMP) IS NULL) THEN ${reason('invalid_date', col.name, `${shown(v)} || ' is not a valid timestamp (YYYY-MM-DD HH:MM:SS)'`)}`,
+      );
+      break;
+    case 'boolean':
+      checks.push(
+        `WHEN ${present} AND lower(${v}) NOT IN ('true', 'false', '1', '0') THEN ${reason('invalid_type', col.name, `${shown(v)} || ' is not a boolean (true/false)'`)}`,
+      );
+      break;
+    case 'text':
+      break;
+  }
+  if (col.values) {
+    checks.push(
+      `WHEN ${present} AND ${v} NOT IN (${col.values.map(lit).join(', ')}) THEN ${reason('invalid_code', col.name, `${shown(v)} || ${lit(` is not one of: ${col.values.join(', ')}`)}`)}`,
+    );
+  }
+  if (col.min !== undefined) {
+    const code: ReasonCode = col.type === 'money' && col.min >= 0 ? 'negative_amount' : 'out_of_range';
+    const cond = code === 'negative_amount' ? `TRY_CAST(${v} AS DOUBLE) < 0` : `TRY_CAST(${v} AS DOUBLE) < ${col.min}`;
+    const text = code === 'negative_amount' ? ' is negative: amounts must be zero or more' : ` is below the minimum ${col.min}`;
+    checks.push(`WHEN ${present} AND ${cond} THEN ${reason(code, col.name, `${shown(v)} || ${lit(text)}`)}`);
+    if (code === 'negative_amount' && col.min > 0) {
+      checks.push(
+        `WHEN ${present} AND TRY_CAST(${v} AS DOUBLE) < ${col.min} THEN ${reason('out_of_range', col.name, `${shown(v)} || ${lit(` is below the minimum ${col.min}`)}`)}`,
+      );
+    }
+  }
+  if (col.max !== undefined) {
+    checks.push(
+      `WHEN ${present} AND TRY_CAST(${v} AS DOUBLE) > ${col.max} THEN ${reason('out_of_range', col.name, `${shown(v)} || ${lit(` is above the maximum ${col.max}`)}`)}`,
+    );
+  }
+  return checks;
+}
+
+/** Expression that converts a checked text value to its contract type. */
+export function typedExpr(col: ColumnContract): string {
+  const v = q(col.name);
+  if (col.type === 'boolean') return `CASE lower(${v}) WHEN 'true' THEN true WHEN '1' THEN true WHEN 'false' THEN false WHEN '0' THEN false END`;
+  if (col.type === 'text') return v;
+  return `TRY_CAST(${v} AS ${COLUMN_TYPES[col.type]})`;
+}
+
+/**
+ * Phase 1: from the text relation, produce typed columns and the first column- or
+ * rule-level failure. `truncatedLine` marks the last line of a file without final newline.
+ */
+export function typedCheckSql(entity: EntityContract, inputRelation: string, truncatedLine: number | null): string {
+  const normalised = entity.columns.map((c) => `nullif(trim(${q(c.name)}), '') AS ${q(c.name)}`).join(',\n    ');
+  const whens = entity.columns.flatMap(columnChecks);
+  if (truncatedLine !== null) {
+    whens.unshift(
+      `WHEN _line = ${truncatedLine} THEN ${reason('truncated_line', null, lit(`line ${truncatedLine} is the last line and the file does not end with a newline: the line is probably cut off. Fix: re-deliver the complete file.`))}`,
+    );
+  }
+  const columnReason = whens.length ? `CASE\n      ${whens.join('\n      ')}\n    END` : 'NULL';
+  const typed = entity.columns.map((c) => `${typedExpr(c)} AS ${q(c.name)}`).join(',\n    ');
+  const ruleWhens = (entity.rules ?? []).map(
+    (r) => `WHEN NOT coalesce((${r.sql}), false) THEN ${reason('rule_violation', null, lit(`${r.message} (rule ${r.id}: ${r.sql})`))}`,
+  );
+  const ruleReason = ruleWhens.length ? `coalesce(_col_reason, CASE ${ruleWhens.join(' ')} END)` : '_col_reason';
+  return `
+SELECT * EXCLUDE (_col_reason), ${ruleReason} AS _reason FROM (
+  SELECT _line,
+    ${typed},
+    _col_reason
+  FROM (
+    SELECT _line, ${columnReason} AS _col_reason, * EXCLUDE (_line)
+    FROM (SELECT _line, ${normalised} FROM ${inputRelation})
+  )
+)`;
+}
+
+/**
+ * Phase 2: add key checks to the typed relation: duplicate primary keys within the file
+ * (the first occurrence is kept), keys already loaded from another business date (events),
+ * and references to parents that exist neither in this load nor in earlier ones.
+ */
+export function keyCheckSql(entity: EntityContract, typedRelation: string, opts: { crossDateUnique: boolean }): string {
+  const pk = entity.primaryKey.map(q);
+  const pkList = pk.join(', ');
+  const joins: string[] = [];
+  const whens: string[] = [];
+  whens.push(
+    `WHEN _dup_first IS NOT NULL AND _dup_first <> t._line THEN ${reason('duplicate_key', entity.primaryKey.join(','), `'(${entity.primaryKey.join(', ')}) = (' || ${entity.primaryKey
+      .map((c) => `coalesce(CAST(t.${q(c)} AS VARCHAR), '')`)
+      .join(` || ', ' || `)} || ') repeats line ' || _dup_first`)}`,
+  );
+  if (opts.crossDateUnique) {
+    // Events keep their key across dates, so raw holds each key once: a plain join suffices.
+    joins.push(`LEFT JOIN raw.${entity.name} prev ON ${entity.primaryKey.map((c) => `prev.${q(c)} = t.${q(c)}`).join(' AND ')}`);
+    whens.push(
+      `WHEN prev._business_date IS NOT NULL THEN ${reason('duplicate_key', entity.primaryKey.join(','), `'(${entity.primaryKey.join(', ')}) was already loaded for business date ' || CAST(prev._business_date AS VARCHAR)`)}`,
+    );
+  }
+  entity.references.forEach((ref, i) => {
+    const alias = `ref${i}`;
+    joins.push(
+      `LEFT JOIN (SELECT DISTINCT ${q(ref.entityColumn)} AS k FROM raw.${ref.entity}) ${alias} ON ${alias}.k = t.${q(ref.column)}`,
+    );
+    whens.push(
+      `WHEN t.${q(ref.column)} IS NOT NULL AND ${alias}.k IS NULL THEN ${reason('unknown_reference', ref.column, `${lit(`${ref.column} `)} || ${shown(`t.${q(ref.column)}`)} || ${lit(` does not exist in ${ref.entity} (this or any earlier business date)`)}`)}`,
+    );
+  });
+  return `
+SELECT t.* EXCLUDE (_reason, _dup_first),
+  coalesce(t._reason, CASE ${whens.join('\n    ')} END) AS _reason
+FROM (
+  SELECT *, CASE WHEN _reason IS NULL THEN min(_line) OVER (PARTITION BY ${pkList}, (_reason IS NULL)) END AS _dup_first
+  FROM ${typedRelation}
+) t
+${joins.join('\n')}`;
+}

@@ -1,0 +1,108 @@
+import { CqError } from '../lib/errors.js';
+import type { WarehouseHandle } from '../lib/duckdb.js';
+import { qualifiedName, type ModelDefinition } from './model.js';
+import { runDataTests, type DataTestResult } from './data-tests.js';
+
+/** A model with its compiled SQL and the models it reads. */
+export interface CompiledModel {
+  model: ModelDefinition;
+  table: string;
+  sql: string;
+  parameters: readonly unknown[];
+  dependsOn: string[];
+}
+
+/** Result of {@link buildModels}. */
+export interface BuildModelsResult {
+  built: { table: string; seconds: number; rows: number }[];
+  tests: DataTestResult[];
+}
+
+/**
+ * Compiles models and orders them so every model is built after the models it reads.
+ * Dependencies are inferred from the compiled SQL (`"layer"."name"` or `layer.name`).
+ *
+ * @example
+ * const ordered = compileModels(wh, await discoverModels());
+ */
+export function compileModels(wh: WarehouseHandle, models: readonly ModelDefinition[]): CompiledModel[] {
+  const byTable = new Map(models.map((m) => [qualifiedName(m), m]));
+  const compiled = new Map<string, CompiledModel>();
+  for (const model of models) {
+    const table = qualifiedName(model);
+    const c = model.query(wh.db).compile(wh.db as never);
+    const dependsOn = [...byTable.keys()].filter((other) => other !== table && referencesTable(c.sql, other));
+    compiled.set(table, { model, table, sql: c.sql, parameters: c.parameters, dependsOn });
+  }
+  const ordered: CompiledModel[] = [];
+  const state = new Map<string, 'visiting' | 'done'>();
+  const visit = (table: string, path: string[]) => {
+    if (state.get(table) === 'done') return;
+    if (state.get(table) === 'visiting') {
+      throw new CqError('MODEL_INVALID', `models form a cycle: ${[...path, table].join(' → ')}. Fix: remove one of the references.`);
+    }
+    state.set(table, 'visiting');
+    const cm = compiled.get(table)!;
+    for (const dep of cm.dependsOn) visit(dep, [...path, table]);
+    state.set(table, 'done');
+    ordered.push(cm);
+  };
+  for (const table of [...compiled.keys()].sort()) visit(table, []);
+  return ordered;
+}
+
+function referencesTable(sql: string, table: string): boolean {
+  const [schema, name] = table.split('.') as [string, string];
+  const quoted = `"${schema}"."${name}"`;
+  if (sql.includes(quoted)) return true;
+  return new RegExp(`(^|[^\\w."])${schema}\\.${name}($|[^\\w])`).test(sql);
+}
+
+/**
+ * Builds all given models in dependency order (`CREATE OR REPLACE VIEW|TABLE layer.name AS ...`)
+ * and then runs their data tests. Throws `DATA_TEST_FAILED` when an error-severity test fails,
+ * after all tests ran and were recorded in `ops.data_test_results`.
+ *
+ * @example
+ * await buildModels(wh, await discoverModels());
+ */
+export async function buildModels(
+  wh: WarehouseHandle,
+  models: readonly ModelDefinition[],
+  options: { runTests?: boolean; onModel?: (table: string, seconds: number) => void } = {},
+): Promise<BuildModelsResult> {
+  const ordered = compileModels(wh, models);
+  const built: BuildModelsResult['built'] = [];
+  for (const schema of new Set(ordered.map((m) => m.model.layer))) await wh.exec(`CREATE SCHEMA IF NOT EXISTS ${schema}`);
+  for (const cm of ordered) {
+    const started = performance.now();
+    const kind = cm.model.materialized === 'view' ? 'VIEW' : 'TABLE';
+    if (kind === 'VIEW' && cm.parameters.length > 0) {
+      throw new CqError('MODEL_INVALID', `${cm.table}: a view cannot take query parameters; inline them with sql.lit() or materialise as a table.`);
+    }
+    // A table may have been a view before (or vice versa): drop whichever exists.
+    await dropRelation(wh, cm.table);
+    try {
+      await wh.conn.run(`CREATE ${kind} ${cm.table} AS ${cm.sql}`, cm.parameters as never);
+    } catch (e) {
+      throw new CqError('MODEL_INVALID', `building ${cm.table} failed: ${(e as Error).message}`, {}, { cause: e });
+    }
+    const seconds = (performance.now() - started) / 1000;
+    const [count] = kind === 'TABLE' ? await wh.all<{ n: number }>(`SELECT count(*)::INTEGER AS n FROM ${cm.table}`) : [{ n: -1 }];
+    built.push({ table: cm.table, seconds, rows: count?.n ?? -1 });
+    options.onModel?.(cm.table, seconds);
+  }
+  const tests = options.runTests === false ? [] : await runDataTests(wh, ordered.map((c) => c.model));
+  return { built, tests };
+}
+
+async function dropRelation(wh: WarehouseHandle, table: string): Promise<void> {
+  const [schema, name] = table.split('.') as [string, string];
+  const rows = await wh.all<{ table_type: string }>(
+    `SELECT table_type FROM information_schema.tables WHERE table_schema = $1 AND table_name = $2`,
+    [schema, name],
+  );
+  const type = rows[0]?.table_type;
+  if (type === 'VIEW') await wh.exec(`DROP VIEW ${table}`);
+  else if (type) await wh.exec(`DROP TABLE ${table}`);
+}

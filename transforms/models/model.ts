@@ -1,0 +1,60 @@
+import type { Compilable, Kysely, RawBuilder } from 'kysely';
+import type { Warehouse } from '../lib/warehouse-types.js';
+
+/** Warehouse layers that hold models; the DuckDB schema is the folder name. */
+export type ModelLayer = 'staging' | 'core' | 'marts' | 'metrics';
+
+/**
+ * A data test declared beside a model's query. Each test is a query returning the
+ * failing rows; the build counts them, stores the result in `ops.data_test_results`,
+ * and fails on `severity: 'error'` tests that return rows.
+ */
+export type DataTest =
+  | { kind: 'unique'; columns: readonly string[]; severity?: Severity }
+  | { kind: 'not_null'; columns: readonly string[]; severity?: Severity }
+  | { kind: 'accepted_values'; column: string; values: readonly string[]; severity?: Severity }
+  | { kind: 'relationships'; column: string; to: string; field: string; severity?: Severity }
+  /** A boolean SQL expression every row must satisfy. */
+  | { kind: 'expression'; name: string; sql: string; severity?: Severity }
+  /** A full query that returns the failing rows (may reference other tables). */
+  | { kind: 'query'; name: string; sql: string; severity?: Severity };
+
+export type Severity = 'error' | 'warn';
+
+/**
+ * One model = one file: name, grain, primary key, description, column docs, tests and
+ * the query (Kysely builder or `sql` template). The table is `<layer>.<name>`.
+ *
+ * @example
+ * export default defineModel({
+ *   name: 'stg_lender__branches', layer: 'staging', materialized: 'view',
+ *   grain: 'one row per branch per business date', primaryKey: ['branch_id', 'business_date'],
+ *   description: 'Branches as extracted.', columns: { branch_id: 'Branch code.' },
+ *   query: (db) => db.selectFrom('raw.branches').select(['branch_id']),
+ * });
+ */
+export interface ModelDefinition {
+  readonly name: string;
+  readonly layer: ModelLayer;
+  /** `view` for thin renames (staging), `table` for anything read often. Default `table`. */
+  readonly materialized?: 'view' | 'table';
+  readonly grain: string;
+  readonly primaryKey: readonly string[];
+  readonly description: string;
+  /** Column name → description, in output order (used by the data dictionary). */
+  readonly columns: Readonly<Record<string, string>>;
+  /** Extra tests; `unique` and `not_null` on the primary key are always added. */
+  readonly tests?: readonly DataTest[];
+  /** The model's SELECT. Table references use `schema.table` names. */
+  readonly query: (db: Kysely<Warehouse>) => Compilable<unknown> | RawBuilder<unknown>;
+}
+
+/** Identity helper that type-checks a model definition. */
+export function defineModel(model: ModelDefinition): ModelDefinition {
+  return model;
+}
+
+/** `<layer>.<name>`, the model's table name in DuckDB. */
+export function qualifiedName(model: Pick<ModelDefinition, 'layer' | 'name'>): string {
+  return `${model.layer}.${model.name}`;
+}

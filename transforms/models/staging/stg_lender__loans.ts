@@ -1,0 +1,51 @@
+import { defineModel } from '../model.js';
+
+export default defineModel({
+  name: 'stg_lender__loans',
+  layer: 'staging',
+  materialized: 'view',
+  grain: 'one row per loan version (loan per business date that carried it)',
+  primaryKey: ['loan_id', 'business_date'],
+  description: 'Loan contracts as extracted: every version the lender sent (a restructuring re-sends the loan).',
+  columns: {
+    loan_id: 'Loan number.',
+    customer_id: 'Borrower.',
+    branch_id: 'Booking branch.',
+    product_id: 'Product code.',
+    principal: 'Contract principal, DECIMAL(18,2).',
+    currency: 'ISO currency.',
+    annual_rate: 'Annual interest rate as a fraction.',
+    term_months: 'Term in months.',
+    repayment_method: 'equal_instalment, equal_principal or interest_first.',
+    guarantee_type: 'credit, mortgage, pledge or guarantee.',
+    disbursed_on: 'Disbursement date.',
+    maturity_on: 'Maturity date.',
+    is_restructured: 'Restructured (重组) flag.',
+    restructured_on: 'Date of the latest restructuring.',
+    business_date: 'Business date of the extract that carried this version.',
+    source_file: 'Extract file the row came from.',
+    source_line: 'Line in the extract file (1 = header).',
+  },
+  query: (db) =>
+    db
+      .selectFrom('raw.loans')
+      .select([
+        'loan_id',
+        'customer_id',
+        'branch_id',
+        'product_id',
+        'principal',
+        'currency',
+        'annual_rate',
+        'term_months',
+        'repayment_method',
+        'guarantee_type',
+        'disbursed_on',
+        'maturity_on',
+        'restructured as is_restructured',
+        'restructured_on',
+        '_business_date as business_date',
+        '_source_file as source_file',
+        '_source_line as source_line',
+      ]),
+});

@@ -1,0 +1,33 @@
+import { defineModel } from '../model.js';
+
+export default defineModel({
+  name: 'stg_lender__repayment_schedules',
+  layer: 'staging',
+  materialized: 'view',
+  grain: 'one row per loan instalment per business date that carried it',
+  primaryKey: ['loan_id', 'instalment_no', 'business_date'],
+  description: 'Repayment schedule (还款计划) instalments as extracted; a re-sent instalment supersedes the earlier version.',
+  columns: {
+    loan_id: 'Loan.',
+    instalment_no: 'Instalment number.',
+    due_on: 'Due date.',
+    principal_due: 'Principal due.',
+    interest_due: 'Interest due.',
+    business_date: 'Business date of the extract that carried the row.',
+    source_file: 'Extract file the row came from.',
+    source_line: 'Line in the extract file (1 = header).',
+  },
+  query: (db) =>
+    db
+      .selectFrom('raw.repayment_schedule')
+      .select([
+        'loan_id',
+        'instalment_no',
+        'due_on',
+        'principal_due',
+        'interest_due',
+        '_business_date as business_date',
+        '_source_file as source_file',
+        '_source_line as source_line',
+      ]),
+});
