@@ -1,0 +1,344 @@
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import iconv from 'iconv-lite';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { openWarehouse, type WarehouseHandle } from '../transforms/lib/duckdb.js';
+import { CqError } from '../transforms/lib/errors.js';
+import { loadExtracts } from '../transforms/load/load-extracts.js';
+import { writeMiniExtract, type MiniRows } from './helpers/mini-extract.js';
+
+/**
+ * Contract enforcement on the hand-written mini extract (test/helpers/mini-extract.ts).
+ * Each fault test breaks exactly one thing; expected counts follow from the mini rows:
+ * e.g. loans has 3 valid data lines on lines 2–4, so an appended bad loan sits on line 5.
+ */
+
+let wh: WarehouseHandle;
+const dirs: string[] = [];
+beforeEach(async () => {
+  wh = await openWarehouse(':memory:');
+});
+afterEach(async () => {
+  await wh.close();
+  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
+});
+
+function extract(edit?: (rows: MiniRows, headers: Record<string, string>) => void, opts: { dir?: string; date?: string } = {}) {
+  const x = writeMiniExtract(edit, opts);
+  if (!opts.dir) dirs.push(x.dir);
+  return x;
+}
+
+async function rejected(entity?: string) {
+  return wh.all<{ line: bigint; column_name: string | null; reason_code: string; reason: string }>(
+    `SELECT line, column_name, reason_code, reason FROM ops.rejected_rows ${entity ? `WHERE entity = '${entity}'` : ''} ORDER BY entity, line`,
+  );
+}
+
+async function audit(entity: string) {
+  const [row] = await wh.all<{ rows_read: bigint; rows_loaded: bigint; rows_rejected: bigint }>(
+    `SELECT rows_read, rows_loaded, rows_rejected FROM ops.load_audit WHERE entity = '${entity}'`,
+  );
+  return { read: Number(row!.rows_read), loaded: Number(row!.rows_loaded), rejected: Number(row!.rows_rejected) };
+}
+
+async function count(table: string) {
+  return Number((await wh.all<{ n: bigint }>(`SELECT count(*) AS n FROM ${table}`))[0]!.n);
+}
+
+async function loadError(dir: string): Promise<CqError> {
+  const e = await loadExtracts(wh, dir).then(
+    () => undefined,
+    (err: unknown) => err,
+  );
+  expect(e).toBeInstanceOf(CqError);
+  return e as CqError;
+}
+
+describe('valid extract', () => {
+  it('loads every row and reconciles read = loaded + rejected per file', async () => {
+    const { dir } = extract();
+    const [load] = await loadExtracts(wh, dir);
+    // Mini counts: branches 2, products 5, customers 3, loans 3, balances 3, schedule 3, repayments 3,
+    // warnings 2, scores 2, verifications 2, surveys 2.
+    expect(Object.fromEntries(load!.files.map((f) => [f.entity, f.rowsLoaded]))).toEqual({
+      branches: 2, products: 5, customers: 3, loans: 3, loan_balances: 3, repayment_schedule: 3,
+      repayments: 3, warnings: 2, risk_scores: 2, verifications: 2, surveys: 2,
+    });
+    const bad = await wh.all<{ n: bigint }>(`SELECT count(*) AS n FROM ops.load_audit WHERE rows_read <> rows_loaded + rows_rejected OR rows_rejected <> 0`);
+    expect(Number(bad[0]!.n)).toBe(0);
+    expect(await count('ops.load_audit')).toBe(11);
+    expect(await count('raw.loans')).toBe(3);
+    // Lineage: L002 came from loans.csv line 3.
+    const [l2] = await wh.all<{ _source_line: bigint; _source_file: string }>(`SELECT _source_line, _source_file FROM raw.loans WHERE loan_id = 'L002'`);
+    expect(Number(l2!._source_line)).toBe(3);
+    expect(l2!._source_file).toMatch(/2026-09-30\/loans\.csv$/);
+    // Money is exact to the cent.
+    const [sum] = await wh.all<{ s: string }>(`SELECT sum(outstanding_principal)::VARCHAR AS s FROM raw.loan_balances`);
+    expect(sum!.s).toBe('1775000.00');
+  });
+
+  it('records SHA-256 and size of each file', async () => {
+    const { dateDir } = extract();
+    await loadExtracts(wh, join(dateDir, '..'));
+    const [row] = await wh.all<{ sha256: string; bytes: bigint }>(`SELECT sha256, bytes FROM ops.load_audit WHERE entity = 'loans'`);
+    const bytes = readFileSync(join(dateDir, 'loans.csv'));
+    const { createHash } = await import('node:crypto');
+    expect(row!.sha256).toBe(createHash('sha256').update(bytes).digest('hex'));
+    expect(Number(row!.bytes)).toBe(bytes.length);
+  });
+});
+
+describe('row-level faults are rejected with file, line, column and reason', () => {
+  it('wrong type: days_past_due "abc"', async () => {
+    const { dir } = extract((r) => r.loan_balances.push('2026-09-30,L001,1.00,0.00,0.00,abc,正常,0.00,active'));
+    // The new row duplicates (L001, 2026-09-30) too, but the column check comes first.
+    await loadExtracts(wh, dir);
+    expect(await rejected()).toEqual([
+      expect.objectContaining({ line: 5n, column_name: 'days_past_due', reason_code: 'invalid_type', reason: expect.stringMatching(/loan_balances\.csv: line 5, column days_past_due: 'abc' is not a whole number/) }),
+    ]);
+    expect(await audit('loan_balances')).toEqual({ read: 4, loaded: 3, rejected: 1 });
+  });
+
+  it('unparseable date: disbursed_on 2026-13-45 and 2026-02-30', async () => {
+    const { dir } = extract((r) => {
+      r.loans.push('L004,C001,BJ01,car,100000.00,CNY,0.06,36,equal_instalment,credit,2026-13-45,2029-01-01,false,');
+      r.loans.push('L005,C001,BJ01,car,100000.00,CNY,0.06,36,equal_instalment,credit,2026-02-30,2029-01-01,false,');
+    });
+    await loadExtracts(wh, dir);
+    const rows = await rejected('loans');
+    expect(rows.map((r) => [Number(r.line), r.column_name, r.reason_code])).toEqual([
+      [5, 'disbursed_on', 'invalid_date'],
+      [6, 'disbursed_on', 'invalid_date'],
+    ]);
+    expect(rows[0]!.reason).toContain("'2026-13-45' is not a valid date (YYYY-MM-DD)");
+    expect(await audit('loans')).toEqual({ read: 5, loaded: 3, rejected: 2 });
+  });
+
+  it('negative amount: principal_paid -100.00', async () => {
+    const { dir } = extract((r) => r.repayments.push('R004,L001,58,2026-09-30,-100.00,0.00'));
+    await loadExtracts(wh, dir);
+    expect((await rejected()).map((r) => [Number(r.line), r.column_name, r.reason_code])).toEqual([[5, 'principal_paid', 'negative_amount']]);
+    expect(await audit('repayments')).toEqual({ read: 4, loaded: 3, rejected: 1 });
+  });
+
+  it('amount with more than 2 decimals is rejected, not rounded', async () => {
+    const { dir } = extract((r) => r.repayments.push('R004,L001,58,2026-09-30,100.005,0.00'));
+    await loadExtracts(wh, dir);
+    expect((await rejected()).map((r) => r.reason_code)).toEqual(['invalid_type']);
+  });
+
+  it('duplicate key: the first occurrence is kept, the repeat is rejected naming the first line', async () => {
+    const { dir } = extract((r) => r.loans.push(r.loans[1]!));
+    await loadExtracts(wh, dir);
+    const rows = await rejected();
+    expect(rows.map((r) => [Number(r.line), r.reason_code])).toEqual([[5, 'duplicate_key']]);
+    expect(rows[0]!.reason).toContain('(loan_id) = (L002) repeats line 3');
+    expect(await count('raw.loans')).toBe(3);
+  });
+
+  it('loan whose customer does not exist', async () => {
+    const { dir } = extract((r) => r.loans.push('L004,C999,BJ01,car,100000.00,CNY,0.06,36,equal_instalment,credit,2026-01-01,2029-01-01,false,'));
+    await loadExtracts(wh, dir);
+    const rows = await rejected();
+    expect(rows.map((r) => [Number(r.line), r.column_name, r.reason_code])).toEqual([[5, 'customer_id', 'unknown_reference']]);
+    expect(rows[0]!.reason).toContain("customer_id 'C999' does not exist in customers");
+  });
+
+  it('balance row for an unknown loan', async () => {
+    const { dir } = extract((r) => r.loan_balances.push('2026-09-30,L404,1.00,0.00,0.00,0,正常,0.02,active'));
+    await loadExtracts(wh, dir);
+    expect((await rejected()).map((r) => [Number(r.line), r.column_name, r.reason_code])).toEqual([[5, 'loan_id', 'unknown_reference']]);
+    expect(await audit('loan_balances')).toEqual({ read: 4, loaded: 3, rejected: 1 });
+  });
+
+  it('rows that reference a rejected parent are rejected too (nothing dangles)', async () => {
+    // The loan is rejected (bad product code), so its balance row has no loan to attach to.
+    const { dir } = extract((r) => {
+      r.loans.push('L004,C001,BJ01,yacht,100000.00,CNY,0.06,36,equal_instalment,credit,2026-01-01,2029-01-01,false,');
+      r.loan_balances.push('2026-09-30,L004,1.00,0.00,0.00,0,正常,0.02,active');
+    });
+    await loadExtracts(wh, dir);
+    expect((await rejected()).map((r) => [r.reason_code, r.column_name])).toEqual([
+      ['unknown_reference', 'loan_id'],
+      ['invalid_code', 'product_id'],
+    ]);
+  });
+
+  it('a contract rule: warning raised before its signal', async () => {
+    const { dir } = extract((r) => r.warnings.push('W003,C001,,court_case,2026-09-10,2026-09-09 10:00:00,low,'));
+    await loadExtracts(wh, dir);
+    const rows = await rejected();
+    expect(rows.map((r) => [Number(r.line), r.reason_code])).toEqual([[4, 'rule_violation']]);
+    expect(rows[0]!.reason).toContain('raised_at is before signal_on');
+  });
+
+  it('truncated last line (cut inside the last field, no final newline)', async () => {
+    const { dateDir, dir } = extract();
+    const path = join(dateDir, 'loan_balances.csv');
+    const text = readFileSync(path, 'utf8');
+    writeFileSync(path, text.slice(0, text.length - 'tive\n'.length)); // "...,ac" — still 9 fields
+    await loadExtracts(wh, dir);
+    expect((await rejected()).map((r) => [Number(r.line), r.reason_code])).toEqual([[4, 'truncated_line']]);
+    expect(await audit('loan_balances')).toEqual({ read: 3, loaded: 2, rejected: 1 });
+  });
+
+  it('truncated last line (cut mid-row: too few fields)', async () => {
+    const { dateDir, dir } = extract();
+    const path = join(dateDir, 'loan_balances.csv');
+    const text = readFileSync(path, 'utf8');
+    writeFileSync(path, text.slice(0, text.lastIndexOf(',0,次级'))); // "2026-09-30,L003,800000.00,100000.00,11000.00"
+    await loadExtracts(wh, dir);
+    const rows = await rejected();
+    expect(rows.map((r) => [Number(r.line), r.reason_code])).toEqual([[4, 'truncated_line']]);
+    expect(await audit('loan_balances')).toEqual({ read: 3, loaded: 2, rejected: 1 });
+  });
+
+  it('malformed line in the middle: later lines keep their true line numbers', async () => {
+    const { dir } = extract((r) => {
+      r.surveys.splice(1, 0, 'S009,C001,2026-09-15,app'); // line 3: too few fields
+      r.surveys.push('S010,C001,2026-09-20,web,101'); // line 5: out of range
+    });
+    await loadExtracts(wh, dir);
+    expect((await rejected()).map((r) => [Number(r.line), r.reason_code, r.column_name])).toEqual([
+      [3, 'malformed_line', 'score'], // DuckDB names the first missing field
+      [5, 'out_of_range', 'score'],
+    ]);
+    const lines = await wh.all<{ survey_id: string; l: number }>(`SELECT survey_id, _source_line::INTEGER AS l FROM raw.surveys ORDER BY l`);
+    expect(lines).toEqual([
+      { survey_id: 'S001', l: 2 },
+      { survey_id: 'S002', l: 4 },
+    ]);
+    expect(await audit('surveys')).toEqual({ read: 4, loaded: 2, rejected: 2 });
+  });
+});
+
+describe('structural faults fail the load and leave the warehouse untouched', () => {
+  async function loadGoodFirstDate(): Promise<string> {
+    const { dir } = extract(undefined, { date: '2026-08-31' });
+    await loadExtracts(wh, dir);
+    return dir;
+  }
+
+  async function snapshot() {
+    return wh.all(`SELECT (SELECT count(*) FROM raw.loans) AS loans, (SELECT count(*) FROM ops.load_audit) AS audit, (SELECT count(*) FROM ops.rejected_rows) AS rej`);
+  }
+
+  it('missing file', async () => {
+    const dir = await loadGoodFirstDate();
+    const before = await snapshot();
+    extract((r) => delete (r as Partial<MiniRows>).repayments, { dir, date: '2026-09-30' });
+    const e = await loadError(dir);
+    expect(e.code).toBe('EXTRACT_MISSING_FILE');
+    expect(e.message).toMatch(/2026-09-30\/repayments\.csv: missing/);
+    expect(await snapshot()).toEqual(before);
+  });
+
+  it('missing column', async () => {
+    const dir = await loadGoodFirstDate();
+    const before = await snapshot();
+    extract((r, h) => {
+      h.loans = h.loans!.replace(',principal', '');
+      r.loans = r.loans.map((l) => l.split(',').filter((_, i) => i !== 4).join(','));
+    }, { dir, date: '2026-09-30' });
+    const e = await loadError(dir);
+    expect(e.code).toBe('EXTRACT_MISSING_COLUMN');
+    expect(e.message).toMatch(/loans\.csv: line 1 \(header\): required column\(s\) "principal" missing/);
+    expect(e.where.column).toBe('principal');
+    expect(await snapshot()).toEqual(before);
+  });
+
+  it('renamed column is reported with the unexpected name', async () => {
+    const { dir } = extract((_r, h) => (h.loans = h.loans!.replace(',principal,', ',principal_amt,')));
+    const e = await loadError(dir);
+    expect(e.message).toContain('"principal" missing. The file has unexpected column(s) "principal_amt": renamed?');
+  });
+
+  it('wrong encoding: GB18030 bytes in a file declared UTF-8', async () => {
+    const dir = await loadGoodFirstDate();
+    const before = await snapshot();
+    const { dateDir } = extract(undefined, { dir, date: '2026-09-30' });
+    const path = join(dateDir, 'customers.csv');
+    writeFileSync(path, iconv.encode(readFileSync(path, 'utf8'), 'gb18030'));
+    const e = await loadError(dir);
+    expect(e.code).toBe('EXTRACT_ENCODING');
+    // Line 2 is the first data line (张伟), field 3 is the name.
+    expect(e.message).toMatch(/customers\.csv: line 2, field 3: the file is not valid UTF-8.*gb18030/s);
+    expect(await snapshot()).toEqual(before);
+  });
+
+  it('a failure while loading rolls back every file of the date', async () => {
+    const dir = await loadGoodFirstDate();
+    const before = await snapshot();
+    extract(undefined, { dir, date: '2026-09-30' });
+    // Sabotage mid-transaction: a column type the loader cannot insert into.
+    await wh.exec(`ALTER TABLE raw.surveys ALTER score TYPE VARCHAR; ALTER TABLE raw.surveys ADD CONSTRAINT chk CHECK (false)`).catch(async () => {
+      await wh.exec(`DROP TABLE raw.surveys; CREATE TABLE raw.surveys (x INTEGER)`);
+    });
+    await expect(loadExtracts(wh, dir, { dates: ['2026-09-30'] })).rejects.toThrow();
+    expect(await snapshot()).toEqual(before);
+  });
+});
+
+describe('encodings, formats and idempotence', () => {
+  it('GB18030 declared in manifest.json loads the same text as UTF-8', async () => {
+    const { dir: utfDir } = extract();
+    await loadExtracts(wh, utfDir);
+    const utf = await wh.all(`SELECT customer_id, name FROM raw.customers ORDER BY 1`);
+    const wh2 = await openWarehouse(':memory:');
+    try {
+      const { dir, dateDir } = extract();
+      for (const f of ['customers.csv', 'branches.csv', 'products.csv', 'loan_balances.csv']) {
+        const p = join(dateDir, f);
+        writeFileSync(p, iconv.encode(readFileSync(p, 'utf8'), 'gb18030'));
+      }
+      writeFileSync(join(dateDir, 'manifest.json'), JSON.stringify({ encoding: { 'customers.csv': 'gb18030', 'branches.csv': 'gb18030', 'products.csv': 'gb18030', 'loan_balances.csv': 'gb18030' } }));
+      const [load] = await loadExtracts(wh2, dir);
+      expect(await wh2.all(`SELECT customer_id, name FROM raw.customers ORDER BY 1`)).toEqual(utf);
+      expect(utf).toContainEqual({ customer_id: 'C003', name: '杭州明远贸易有限公司' });
+      expect(load!.files.find((f) => f.entity === 'customers')!.encoding).toBe('gb18030');
+      expect(await wh2.all(`SELECT DISTINCT recorded_class FROM raw.loan_balances ORDER BY 1`)).toHaveLength(3);
+    } finally {
+      await wh2.close();
+    }
+  });
+
+  it('invalid GB18030 bytes are reported with line', async () => {
+    const { dir, dateDir } = extract();
+    const p = join(dateDir, 'surveys.csv');
+    writeFileSync(p, Buffer.concat([readFileSync(p), Buffer.from([0x53, 0x30, 0x30, 0x33, 0x2c, 0xff, 0x0a])]));
+    writeFileSync(join(dateDir, 'manifest.json'), JSON.stringify({ encoding: 'gb18030' }));
+    const e = await loadError(dir);
+    expect(e.code).toBe('EXTRACT_ENCODING');
+    expect(e.message).toMatch(/surveys\.csv: line 4, field 2: the bytes are not valid GB18030/);
+  });
+
+  it('Parquet extracts load like CSV', async () => {
+    const { dir, dateDir } = extract();
+    // Convert the loans CSV to Parquet with typed columns, then remove the CSV.
+    await wh.exec(`COPY (SELECT * FROM read_csv('${join(dateDir, 'loans.csv')}', header = true, all_varchar = true)) TO '${join(dateDir, 'loans.parquet')}' (FORMAT parquet)`);
+    rmSync(join(dateDir, 'loans.csv'));
+    const [load] = await loadExtracts(wh, dir);
+    expect(load!.files.find((f) => f.entity === 'loans')).toMatchObject({ format: 'parquet', rowsRead: 3, rowsLoaded: 3, rowsRejected: 0 });
+    expect(await wh.all(`SELECT loan_id, principal::VARCHAR AS p FROM raw.loans ORDER BY 1`)).toEqual([
+      { loan_id: 'L001', p: '1000000.00' },
+      { loan_id: 'L002', p: '50000.00' },
+      { loan_id: 'L003', p: '800000.00' },
+    ]);
+  });
+
+  it('re-loading a business date replaces it and never duplicates', async () => {
+    const { dir } = extract((r) => r.loans.push('L004,C999,BJ01,car,1.00,CNY,0.06,36,equal_instalment,credit,2026-01-01,2029-01-01,false,'));
+    await loadExtracts(wh, dir);
+    await loadExtracts(wh, dir);
+    expect(await count('raw.loans')).toBe(3);
+    expect(await count('raw.loan_balances')).toBe(3);
+    expect(await count('ops.rejected_rows')).toBe(1);
+    expect(await count('ops.load_audit')).toBe(11);
+    // Events keep their key across dates: a repayment re-sent on a later date is a duplicate.
+    extract((r) => (r.repayments = [r.repayments[0]!.replace('R001', 'R001')]), { dir, date: '2026-10-31' });
+    await loadExtracts(wh, dir, { dates: ['2026-10-31'] });
+    const rows = await wh.all<{ reason_code: string; reason: string }>(`SELECT reason_code, reason FROM ops.rejected_rows WHERE business_date = DATE '2026-10-31' AND entity = 'repayments'`);
+    expect(rows).toEqual([{ reason_code: 'duplicate_key', reason: expect.stringContaining('already loaded for business date 2026-09-30') }]);
+  });
+});
