@@ -5,7 +5,7 @@
  */
 import { writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { COLUMN_TYPES, ENTITIES } from '../transforms/contract/index.js';
+import { COLUMN_TYPES, ENTITIES, type EntityContract } from '../transforms/contract/index.js';
 import { REASON_CODES } from '../transforms/load/validation-sql.js';
 
 const INTRO = `# Extract contract
@@ -71,7 +71,7 @@ duplicates them.
 /** Renders the whole document. @example renderExtractDocs().startsWith('# Extract contract') */
 export function renderExtractDocs(): string {
   const parts = [INTRO];
-  for (const e of ENTITIES) {
+  for (const e of ENTITIES as readonly EntityContract[]) {
     parts.push(`### ${e.name}\n\n${e.description}\n\n* History: **${e.history}**\n* Primary key: \`${e.primaryKey.join(', ')}\``);
     if (e.references.length) parts.push(`* References: ${e.references.map((r) => `\`${r.column}\` → ${r.entity}.\`${r.entityColumn}\``).join(', ')}`);
     if (e.rules?.length) parts.push(`* Row rules: ${e.rules.map((r) => `${r.message} (\`${r.sql}\`)`).join('; ')}`);

@@ -1,10 +1,10 @@
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ENTITIES } from '../../transforms/contract/index.js';
+import { ENTITIES, type EntityName } from '../../transforms/contract/index.js';
 
 /** Rows of a mini extract: entity name → CSV data lines (without header). */
-export type MiniRows = Record<string, string[]>;
+export type MiniRows = Record<EntityName, string[]>;
 
 /**
  * A tiny valid extract for one business date (2026-09-30), written by hand so each loader
@@ -71,7 +71,7 @@ export function writeMiniExtract(
   const dateDir = join(dir, date);
   mkdirSync(dateDir, { recursive: true });
   for (const e of ENTITIES) {
-    const lines = rows[e.name];
+    const lines = (rows as Partial<MiniRows>)[e.name];
     if (lines === undefined) continue; // deleted by the edit: a missing file
     writeFileSync(join(dateDir, `${e.name}.csv`), [headers[e.name], ...lines].join('\n') + '\n');
   }
