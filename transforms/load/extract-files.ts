@@ -10,7 +10,8 @@ export type ExtractEncoding = 'utf-8' | 'gb18030';
 export interface ExtractFile {
   entity: EntityContract;
   path: string;
-  format: 'csv' | 'parquet';
+  /** `mapping`: rows made by a mapping file itself (constants, or an entity the source lacks); `path` is the mapping file. */
+  format: 'csv' | 'parquet' | 'mapping';
   encoding: ExtractEncoding;
 }
 
@@ -64,6 +65,9 @@ export function readDateManifest(dateDir: string): DateManifest {
   if (typeof m.encoding === 'string') check(m.encoding, 'encoding');
   else if (m.encoding && typeof m.encoding === 'object') for (const [k, v] of Object.entries(m.encoding)) check(v, `encoding.${k}`);
   else if (m.encoding !== undefined) check(m.encoding, 'encoding');
+  if (m.mapping !== undefined && (typeof m.mapping !== 'string' || m.mapping.trim() === '')) {
+    throw new CqError('EXTRACT_MANIFEST', `${path}: mapping must be the name of a mapping in mappings/ (e.g. "lending-club"), got ${JSON.stringify(m.mapping)}.`, { file: path, key: 'mapping' });
+  }
   return m;
 }
 

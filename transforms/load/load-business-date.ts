@@ -24,6 +24,8 @@ export interface LoadDateOptions {
   /** Where extract files are located. Default: `locateExtractFiles`. */
   locate?: (dateDir: string, entities: readonly EntityContract[]) => ExtractFile[];
   onFile?: (result: FileLoadResult) => void;
+  /** Runs inside the date's transaction after every file is loaded (e.g. a mapping's own ops records). */
+  beforeCommit?: (wh: WarehouseHandle, load: { businessDate: string; loadId: string; files: FileLoadResult[] }) => Promise<void>;
 }
 
 /**
@@ -60,6 +62,11 @@ export async function loadBusinessDate(
       const dateLit = `DATE ${lit(businessDate)}`;
       for (const e of [...entities].reverse()) await wh.exec(`DELETE FROM raw.${e.name} WHERE _business_date = ${dateLit}`);
       await wh.exec(`DELETE FROM ops.rejected_rows WHERE business_date = ${dateLit}; DELETE FROM ops.load_audit WHERE business_date = ${dateLit};`);
+      // Records a mapping kept for this date (ops.mapping_*, see transforms/mapping/) are replaced too.
+      const mappingTables = await wh.all<{ table_name: string }>(
+        `SELECT DISTINCT table_name FROM information_schema.columns WHERE table_schema = 'ops' AND starts_with(table_name, 'mapping_') AND column_name = 'business_date'`,
+      );
+      for (const t of mappingTables) await wh.exec(`DELETE FROM ops.${t.table_name} WHERE business_date = ${dateLit}`);
       for (const p of prepared) {
         const r = await loadPreparedFile(wh, p, { businessDate, loadId });
         await wh.conn.run(
@@ -84,6 +91,7 @@ export async function loadBusinessDate(
         results.push(r);
         options.onFile?.(r);
       }
+      await options.beforeCommit?.(wh, { businessDate, loadId, files: results });
       await wh.exec('COMMIT');
     } catch (e) {
       await wh.exec('ROLLBACK').catch(() => undefined);

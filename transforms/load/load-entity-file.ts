@@ -34,6 +34,16 @@ export interface PreparedFile {
   extraColumns: string[];
   missingFinalNewline: boolean;
   mapping: string | null;
+  /**
+   * Mapped files only: where each contract column came from (e.g. `source column BILL_AMT1`),
+   * appended to rejection messages so they name the lender's own column.
+   */
+  columnSources?: Readonly<Record<string, string>>;
+  /**
+   * Mapped files only: SQL expression (may use `c._line`, the source line) giving
+   * `ops.rejected_rows.raw_record`, e.g. the whole source row as JSON. Default: the contract columns.
+   */
+  rawRecordSql?: string;
 }
 
 /**
@@ -160,11 +170,15 @@ export async function loadPreparedFile(
     `INSERT INTO raw.${name} (${cols}, _business_date, _source_file, _source_line, _load_id)
      SELECT ${cols}, ${dateLit}, ${pathLit}, _line, ${lit(ctx.loadId)} FROM _checked WHERE _reason IS NULL ORDER BY _line`,
   );
-  const record = `json_object(${entity.columns.map((c) => `${lit(c.name)}, i.${q(c.name)}`).join(', ')})`;
+  const record = prepared.rawRecordSql ?? `json_object(${entity.columns.map((c) => `${lit(c.name)}, i.${q(c.name)}`).join(', ')})`;
+  const origins = Object.entries(prepared.columnSources ?? {});
+  const origin = origins.length
+    ? ` || coalesce(' (from ' || CASE c._reason.column_name ${origins.map(([col, from]) => `WHEN ${lit(col)} THEN ${lit(from)}`).join(' ')} END || ')', '')`
+    : '';
   await wh.exec(
     `INSERT INTO ops.rejected_rows
      SELECT ${lit(ctx.loadId)}, ${dateLit}, ${lit(name)}, ${pathLit}, c._line, c._reason.column_name, c._reason.code,
-            ${pathLit} || ': line ' || c._line || coalesce(', column ' || c._reason.column_name, '') || ': ' || c._reason.message, ${record}
+            ${pathLit} || ': line ' || c._line || coalesce(', column ' || c._reason.column_name, '')${origin} || ': ' || c._reason.message, ${record}
      FROM _checked c JOIN _in i USING (_line) WHERE c._reason IS NOT NULL ORDER BY c._line`,
   );
   for (const r of parseRejects) {
@@ -199,7 +213,7 @@ export async function loadPreparedFile(
     path: file.path,
     sha256: prepared.sha256,
     bytes: prepared.bytes,
-    encoding: file.format === 'csv' ? file.encoding : 'binary',
+    encoding: file.format === 'parquet' ? 'binary' : file.encoding,
     format: file.format,
     mapping: prepared.mapping,
     extraColumns: prepared.extraColumns,
