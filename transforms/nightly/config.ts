@@ -1,0 +1,91 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { CqError } from '../lib/errors.js';
+
+/** Operator configuration of the nightly job (`cq.config.json` at the project root; all keys optional). */
+export interface NightlyConfig {
+  /** Folder of business-date extract folders. */
+  extractsDir: string;
+  /** Data folder: published warehouse, site, runs ledger, locks, work files. */
+  dataDir: string;
+  /** Cron expression for `npm run schedule` (local time), e.g. "30 2 * * *". */
+  schedule: string;
+  /** DuckDB memory limit for pipeline steps; larger steps spill to `<dataDir>/work/tmp`. */
+  memoryLimit: string;
+  /** DuckDB threads (default: all cores). */
+  threads?: number;
+  /** Build the Evidence site as part of the run. */
+  buildSite: boolean;
+  /** Write regulator export packages for the months the run touched (when the export module exists). */
+  buildExports: boolean;
+  /** Webhook called with the run summary when a run fails (and on success if `webhookOnSuccess`). */
+  webhookUrl?: string;
+  webhookOnSuccess?: boolean;
+}
+
+export const DEFAULT_CONFIG: NightlyConfig = {
+  extractsDir: 'data/extracts',
+  dataDir: 'data',
+  schedule: '30 2 * * *',
+  memoryLimit: '3GB',
+  buildSite: true,
+  buildExports: true,
+};
+
+/** Paths derived from the data folder. */
+export interface NightlyPaths {
+  dataDir: string;
+  /** The published warehouse: replaced only by an atomic rename. */
+  warehouse: string;
+  /** The published site: a symlink swapped atomically to `sites/<run-id>`. */
+  site: string;
+  sitesDir: string;
+  workDir: string;
+  runsDir: string;
+  ledger: string;
+  status: string;
+  lock: string;
+  logsDir: string;
+  exportsDir: string;
+}
+
+/** Derives every path of the nightly job from the data folder. @example nightlyPaths('data').warehouse // '/abs/data/warehouse.duckdb' */
+export function nightlyPaths(dataDir: string): NightlyPaths {
+  const d = resolve(dataDir);
+  return {
+    dataDir: d,
+    warehouse: join(d, 'warehouse.duckdb'),
+    site: join(d, 'site'),
+    sitesDir: join(d, 'sites'),
+    workDir: join(d, 'work'),
+    runsDir: join(d, 'runs'),
+    ledger: join(d, 'runs', 'ledger.ndjson'),
+    status: join(d, 'status.json'),
+    lock: join(d, 'nightly.lock'),
+    logsDir: join(d, 'logs'),
+    exportsDir: join(d, 'exports'),
+  };
+}
+
+/**
+ * Reads `cq.config.json` (if present) over the defaults; `overrides` (CLI flags) win.
+ *
+ * @example
+ * const config = loadConfig({ extractsDir: 'test/x' });
+ */
+export function loadConfig(overrides: Partial<NightlyConfig> = {}, file = 'cq.config.json'): NightlyConfig {
+  let fromFile: Partial<NightlyConfig> = {};
+  if (existsSync(file)) {
+    try {
+      fromFile = JSON.parse(readFileSync(file, 'utf8')) as Partial<NightlyConfig>;
+    } catch (e) {
+      throw new CqError('CLI_USAGE', `${file}: not valid JSON (${(e as Error).message}).`, { file });
+    }
+    const known = new Set(Object.keys(DEFAULT_CONFIG).concat(['threads', 'webhookUrl', 'webhookOnSuccess']));
+    for (const k of Object.keys(fromFile)) {
+      if (!known.has(k)) throw new CqError('CLI_USAGE', `${file}: unknown key "${k}". Known: ${[...known].join(', ')}.`, { file, key: k });
+    }
+  }
+  const defined = Object.fromEntries(Object.entries(overrides).filter(([, v]) => v !== undefined));
+  return { ...DEFAULT_CONFIG, ...fromFile, ...defined };
+}

@@ -1,0 +1,79 @@
+import { writeFileSync } from 'node:fs';
+import type { CqError } from '../lib/errors.js';
+import type { NightlyConfig, NightlyPaths } from './config.js';
+
+/** What a run reports to operators and monitoring. */
+export interface RunSummary {
+  runId: string;
+  status: 'succeeded' | 'failed';
+  businessDates: string[];
+  steps: { step: string; seconds: number; detail?: string }[];
+  logFile: string;
+  failedStep?: string | undefined;
+  error?: CqError;
+}
+
+/** What to do next, per error code: shown in status.json and the webhook. */
+export function nextAction(error: CqError): string {
+  switch (error.code) {
+    case 'EXTRACT_MISSING_FILE':
+    case 'EXTRACT_MISSING_COLUMN':
+    case 'EXTRACT_ENCODING':
+    case 'EXTRACT_UNREADABLE':
+    case 'EXTRACT_DUPLICATE_FILE':
+    case 'EXTRACT_MANIFEST':
+      return 'Ask the lender to re-deliver the named extract file (see docs/extracts.md), then run `npm run nightly` again. The site still shows the previous night.';
+    case 'DATA_TEST_FAILED':
+      return 'A data test failed: inspect the failing query in the message, fix the data or the model, then run `npm run nightly` again.';
+    case 'RUN_ALREADY_RUNNING':
+      return 'Another run holds the lock; wait for it to finish.';
+    default:
+      return 'Read the log file named here, fix the cause, then run `npm run nightly` again (add --debug for stack traces).';
+  }
+}
+
+/**
+ * Writes `<data>/status.json` (read by the site and monitoring) and, when configured, POSTs the
+ * same JSON to the webhook (always on failure; on success if `webhookOnSuccess`). A webhook
+ * that fails or times out is logged to stderr and never fails the run.
+ *
+ * @example
+ * await notify(config, paths, { runId, status: 'failed', businessDates, steps, logFile, failedStep, error });
+ */
+export async function notify(config: NightlyConfig, paths: NightlyPaths, s: RunSummary): Promise<void> {
+  const body = {
+    run_id: s.runId,
+    status: s.status,
+    business_dates: s.businessDates,
+    finished_at: new Date().toISOString(),
+    steps: s.steps,
+    log_file: s.logFile,
+    ...(s.status === 'failed'
+      ? {
+          failed_step: s.failedStep ?? null,
+          error_code: s.error?.code ?? 'INTERNAL',
+          error: s.error?.message ?? 'unknown error',
+          file: s.error?.where.file ?? null,
+          what_to_do: s.error ? nextAction(s.error) : '',
+          published: 'unchanged: the previous warehouse and site are still live',
+        }
+      : {}),
+  };
+  writeFileSync(paths.status, `${JSON.stringify(body, null, 2)}\n`);
+  if (s.status === 'failed') {
+    console.error(`\nnightly FAILED at step "${s.failedStep ?? '?'}": [${body.error_code}] ${body.error}\nWhat to do: ${body.what_to_do}\nLog: ${s.logFile}`);
+  }
+  if (config.webhookUrl && (s.status === 'failed' || config.webhookOnSuccess)) {
+    try {
+      const res = await fetch(config.webhookUrl, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+        signal: AbortSignal.timeout(10_000),
+      });
+      if (!res.ok) console.error(`webhook ${config.webhookUrl} answered ${res.status}`);
+    } catch (e) {
+      console.error(`webhook ${config.webhookUrl} failed: ${(e as Error).message}`);
+    }
+  }
+}

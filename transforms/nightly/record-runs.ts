@@ -1,0 +1,37 @@
+import { quoteLiteral as lit, type WarehouseHandle } from '../lib/duckdb.js';
+import type { RunRecord } from './ledger.js';
+
+/**
+ * Copies the ledger into `ops.runs` and `ops.run_steps` of the warehouse about to be
+ * published (the current run is recorded as succeeded: if publishing fails, this warehouse
+ * is never seen). Extract checksums come from `ops.load_audit`.
+ *
+ * @example
+ * await recordRunsInWarehouse(wh, readRuns(ledgerPath, runId), runId);
+ */
+export async function recordRunsInWarehouse(wh: WarehouseHandle, runs: RunRecord[], currentRunId: string): Promise<void> {
+  await wh.exec(`CREATE SCHEMA IF NOT EXISTS ops;
+    CREATE OR REPLACE TABLE ops.runs (run_id VARCHAR PRIMARY KEY, mode VARCHAR, business_dates VARCHAR, pid INTEGER, started_at TIMESTAMP,
+      finished_at TIMESTAMP, status VARCHAR, failed_step VARCHAR, error VARCHAR, extract_checksums VARCHAR);
+    CREATE OR REPLACE TABLE ops.run_steps (run_id VARCHAR, step_no INTEGER, step VARCHAR, started_at TIMESTAMP, finished_at TIMESTAMP,
+      status VARCHAR, seconds DOUBLE, rows BIGINT, detail VARCHAR, PRIMARY KEY (run_id, step_no));`);
+  const ts = (v: string | null) => (v ? `TIMESTAMP ${lit(v.replace('T', ' ').replace('Z', ''))}` : 'NULL');
+  const s = (v: string | null | undefined) => (v === null || v === undefined ? 'NULL' : lit(v));
+  for (const r of runs) {
+    const current = r.run_id === currentRunId;
+    const checksums = await wh.all<{ c: string | null }>(
+      `SELECT json_group_object(strftime(business_date, '%Y-%m-%d') || '/' || entity, sha256)::VARCHAR AS c FROM ops.load_audit
+       WHERE list_contains(${lit(JSON.stringify(r.business_dates))}::JSON::VARCHAR[], strftime(business_date, '%Y-%m-%d'))`,
+    );
+    await wh.exec(
+      `INSERT INTO ops.runs VALUES (${lit(r.run_id)}, ${lit(r.mode)}, ${lit(r.business_dates.join(','))}, ${r.pid}, ${ts(r.started_at)},
+        ${current ? 'current_timestamp::TIMESTAMP' : ts(r.finished_at)}, ${lit(current ? 'succeeded' : r.status)}, ${s(r.failed_step)}, ${s(r.error)}, ${s(checksums[0]?.c)})`,
+    );
+    for (const [i, st] of r.steps.entries()) {
+      await wh.exec(
+        `INSERT INTO ops.run_steps VALUES (${lit(r.run_id)}, ${i + 1}, ${lit(st.step)}, ${ts(st.started_at)}, ${ts(st.finished_at)}, ${lit(st.status)},
+          ${st.seconds ?? 'NULL'}, ${st.rows ?? 'NULL'}, ${s(st.detail)})`,
+      );
+    }
+  }
+}

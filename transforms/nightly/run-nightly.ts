@@ -1,0 +1,199 @@
+import { spawn } from 'node:child_process';
+import { appendFileSync, copyFileSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { openWarehouse, type WarehouseHandle } from '../lib/duckdb.js';
+import { CqError } from '../lib/errors.js';
+import { listBusinessDates } from '../load/extract-files.js';
+import { loadBusinessDate } from '../load/load-business-date.js';
+import { nightlyPaths, type NightlyConfig, type NightlyPaths } from './config.js';
+import { appendLedger, readRuns } from './ledger.js';
+import { acquireLock } from './lock.js';
+import { notify } from './notify.js';
+import { currentRelease, publishRelease, pruneReleases, releasePaths } from './release-layout.js';
+import { recordRunsInWarehouse } from './record-runs.js';
+import { buildModelsAndKpis, writeExports } from './pipeline-steps.js';
+
+/** Options of one nightly run. */
+export interface NightlyOptions {
+  config: NightlyConfig;
+  /** Process only this business date (default: every pending date, in order). */
+  date?: string;
+  /** Rebuild the warehouse from all extracts instead of adding the pending dates. */
+  full?: boolean;
+  /** Re-process dates that already succeeded. */
+  force?: boolean;
+  /** Progress lines for a terminal (default: console.log). */
+  print?: (line: string) => void;
+}
+
+/** Outcome of a run. */
+export interface NightlyResult {
+  runId: string;
+  status: 'succeeded' | 'failed' | 'noop';
+  businessDates: string[];
+  steps: { step: string; seconds: number; detail?: string }[];
+  error?: CqError;
+  release?: string;
+}
+
+/** Test hook: `CQ_NIGHTLY_HANG_AT=<step>` makes a run stop at the start of that step and wait (to be killed). */
+const HANG_AT = process.env.CQ_NIGHTLY_HANG_AT;
+
+/**
+ * The nightly job: load the pending business dates → build models and KPIs (with data tests)
+ * → record the run ledger → regulator exports → Evidence site → publish. Everything is built
+ * in a new release folder and published by one atomic symlink switch, so a failed or killed
+ * run leaves the previous warehouse and site exactly as they were.
+ *
+ * @example
+ * const result = await runNightly({ config: loadConfig() });
+ * if (result.status === 'failed') process.exitCode = 1;
+ */
+export async function runNightly(options: NightlyOptions): Promise<NightlyResult> {
+  const { config } = options;
+  const paths = nightlyPaths(config.dataDir);
+  const print = options.print ?? ((l: string) => console.log(l));
+  mkdirSync(paths.runsDir, { recursive: true });
+  mkdirSync(paths.logsDir, { recursive: true });
+  const lock = acquireLock(paths.lock);
+  const now = new Date();
+  const runId = `R${now.toISOString().replace(/[-:]/g, '').slice(0, 15)}-${process.pid}`;
+  const logFile = join(paths.logsDir, `nightly-${runId}.ndjson`);
+  const log = (event: Record<string, unknown>) => appendFileSync(logFile, `${JSON.stringify({ at: new Date().toISOString(), run_id: runId, ...event })}\n`);
+  const steps: NightlyResult['steps'] = [];
+  let currentStep: string | undefined;
+  let dates: string[] = [];
+
+  const step = async <T>(name: string, fn: () => Promise<T>, describe?: (value: T) => { detail?: string; rows?: number }): Promise<T> => {
+    currentStep = name;
+    appendLedger(paths.ledger, { type: 'step_started', run_id: runId, at: new Date().toISOString(), step: name });
+    log({ level: 'info', event: 'step_started', step: name });
+    print(`▶ ${name} …`);
+    if (HANG_AT === name) await new Promise(() => setInterval(() => undefined, 1000));
+    const started = performance.now();
+    try {
+      const value = await fn();
+      const seconds = (performance.now() - started) / 1000;
+      const info = describe?.(value) ?? {};
+      appendLedger(paths.ledger, { type: 'step_finished', run_id: runId, at: new Date().toISOString(), step: name, status: 'succeeded', seconds, ...info });
+      log({ level: 'info', event: 'step_finished', step: name, seconds, ...info });
+      steps.push({ step: name, seconds, ...(info.detail ? { detail: info.detail } : {}) });
+      print(`✔ ${name.padEnd(28)} ${seconds.toFixed(1).padStart(7)} s${info.detail ? `  ${info.detail}` : ''}`);
+      return value;
+    } catch (e) {
+      const seconds = (performance.now() - started) / 1000;
+      const message = e instanceof Error ? e.message : String(e);
+      appendLedger(paths.ledger, { type: 'step_finished', run_id: runId, at: new Date().toISOString(), step: name, status: 'failed', seconds, detail: message.slice(0, 2000) });
+      log({ level: 'error', event: 'step_failed', step: name, seconds, error: message, code: e instanceof CqError ? e.code : 'INTERNAL' });
+      print(`✖ ${name.padEnd(28)} ${seconds.toFixed(1).padStart(7)} s`);
+      throw e;
+    }
+  };
+
+  let wh: WarehouseHandle | undefined;
+  try {
+    // Leftovers of killed runs: unfinished releases and their work files.
+    pruneReleases(paths);
+    const available = listBusinessDates(config.extractsDir);
+    const live = currentRelease(paths);
+    const done = live && !options.full ? await loadedDates(join(live, 'warehouse.duckdb')) : [];
+    if (options.date && !available.includes(options.date)) {
+      throw new CqError('EXTRACT_MISSING_FILE', `${join(config.extractsDir, options.date)}: no extract folder for business date ${options.date}.`, { file: join(config.extractsDir, options.date) });
+    }
+    const wanted = options.date ? [options.date] : available;
+    dates = options.force || options.full ? wanted : wanted.filter((d) => !done.includes(d));
+    if (options.full && !options.date) dates = available;
+    appendLedger(paths.ledger, { type: 'run_started', run_id: runId, at: now.toISOString(), pid: process.pid, mode: options.full ? 'full' : 'incremental', business_dates: dates });
+    log({ level: 'info', event: 'run_started', mode: options.full ? 'full' : 'incremental', business_dates: dates, config });
+    if (lock.tookOverFrom) print(`(took over a stale lock of pid ${lock.tookOverFrom})`);
+
+    if (dates.length === 0) {
+      print(`nothing to do: every business date in ${config.extractsDir} is already published (use --force to re-run one, --full to rebuild).`);
+      appendLedger(paths.ledger, { type: 'run_finished', run_id: runId, at: new Date().toISOString(), status: 'noop' });
+      return { runId, status: 'noop', businessDates: [], steps };
+    }
+    print(`nightly ${runId}: ${options.full ? 'full rebuild' : 'incremental'}, business date(s) ${dates.join(', ')}`);
+    const release = releasePaths(paths, runId, true);
+    mkdirSync(release.dir, { recursive: true });
+
+    await step('prepare warehouse', async () => {
+      if (live && !options.full) copyFileSync(join(live, 'warehouse.duckdb'), release.warehouse);
+      wh = await openWarehouse(release.warehouse, {
+        memoryLimit: config.memoryLimit,
+        tempDirectory: join(release.dir, 'tmp'),
+        ...(config.threads ? { threads: config.threads } : {}),
+      });
+    });
+    for (const date of dates) {
+      await step(
+        `load ${date}`,
+        () => loadBusinessDate(wh!, config.extractsDir, date),
+        (r) => {
+          const read = r.files.reduce((a, f) => a + f.rowsRead, 0);
+          const rejected = r.files.reduce((a, f) => a + f.rowsRejected, 0);
+          return { rows: read, detail: `${read.toLocaleString('en')} rows read, ${rejected.toLocaleString('en')} rejected` };
+        },
+      );
+    }
+    await step('build models and KPIs', () => buildModelsAndKpis(wh!), (r) => ({ detail: r.detail }));
+    await step('record run ledger', () => recordRunsInWarehouse(wh!, readRuns(paths.ledger, runId), runId));
+    await step('checkpoint warehouse', async () => {
+      await wh!.exec('CHECKPOINT');
+      await wh!.close();
+      wh = undefined;
+    });
+    if (config.buildExports) {
+      await step('regulator exports', () => writeExports(release.warehouse, join(release.dir, 'exports'), runId, dates), (r) => ({ detail: r.detail }));
+    }
+    if (config.buildSite) {
+      await step('build site', () => buildSite(release.warehouse, release.site, join(paths.logsDir, `site-${runId}.log`)));
+    }
+    const published = await step('publish', async () => publishRelease(paths, runId));
+    appendLedger(paths.ledger, { type: 'run_finished', run_id: runId, at: new Date().toISOString(), status: 'succeeded' });
+    const result: NightlyResult = { runId, status: 'succeeded', businessDates: dates, steps, release: published.dir };
+    await notify(config, paths, { runId, status: 'succeeded', businessDates: dates, steps, logFile });
+    print(`published ${published.dir}`);
+    return result;
+  } catch (e) {
+    const error = e instanceof CqError ? e : new CqError('RUN_FAILED', e instanceof Error ? e.message : String(e), {}, { cause: e });
+    if (wh) await wh.close().catch(() => undefined);
+    appendLedger(paths.ledger, { type: 'run_finished', run_id: runId, at: new Date().toISOString(), status: 'failed', error: error.message.slice(0, 4000), ...(currentStep ? { failed_step: currentStep } : {}) });
+    log({ level: 'error', event: 'run_failed', step: currentStep, code: error.code, error: error.message });
+    pruneReleases(paths);
+    await notify(config, paths, { runId, status: 'failed', businessDates: dates, steps, logFile, failedStep: currentStep, error });
+    return { runId, status: 'failed', businessDates: dates, steps, error };
+  } finally {
+    lock.release();
+  }
+}
+
+/** Business dates already loaded in a published warehouse (read-only). */
+async function loadedDates(warehouse: string): Promise<string[]> {
+  if (!existsSync(warehouse)) return [];
+  const wh = await openWarehouse(warehouse, { readOnly: true });
+  try {
+    const rows = await wh.all<{ d: string }>(`SELECT DISTINCT strftime(business_date, '%Y-%m-%d') AS d FROM ops.load_audit ORDER BY 1`);
+    return rows.map((r) => r.d);
+  } catch {
+    return [];
+  } finally {
+    await wh.close();
+  }
+}
+
+/** Runs scripts/build-site.ts in a child process (Evidence needs ~3 GB; keep it out of this process). */
+async function buildSite(warehouse: string, out: string, logPath: string): Promise<void> {
+  const args = ['--import', 'tsx', 'scripts/build-site.ts', '--warehouse', warehouse, '--out', out];
+  const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  const chunks: string[] = [];
+  child.stdout.on('data', (d: Buffer) => chunks.push(d.toString()));
+  child.stderr.on('data', (d: Buffer) => chunks.push(d.toString()));
+  const code = await new Promise<number | null>((r) => child.on('close', r));
+  writeFileSync(logPath, chunks.join(''));
+  if (code !== 0) {
+    const tail = chunks.join('').trim().split('\n').slice(-15).join('\n');
+    throw new CqError('RUN_FAILED', `the Evidence site build failed (exit ${code}); full output in ${logPath}. Last lines:\n${tail}`, { file: logPath });
+  }
+}
+
+export type { NightlyPaths };
