@@ -56,13 +56,14 @@ add(vitest('unit', []));
 
 const siteConfig = 'test/site/vitest.site.config.ts';
 if (!process.argv.includes('--unit') && existsSync(siteConfig)) {
+  // One end-to-end night on generated sample data: generate → nightly (load, KPIs, exports,
+  // Evidence build, publish). The browser tests then read the published site.
   const sample = join(RESULTS, 'sample');
-  const site = join(RESULTS, 'site');
+  rmSync(sample, { recursive: true, force: true });
   const ok =
     run('browser', 'bash', ['scripts/install-browser.sh']) &&
-    run('sample warehouse', 'npx', ['tsx', 'scripts/build-sample.ts', '--out', sample]) &&
-    run('site build', 'npx', ['tsx', 'scripts/build-site.ts', '--warehouse', join(sample, 'warehouse.duckdb'), '--out', site]);
-  if (ok) add(vitest('site', ['-c', siteConfig], { SITE_DIR: site, SAMPLE_DIR: sample }));
+    run('sample night', process.execPath, ['--import', 'tsx', 'scripts/build-sample.ts', '--out', sample]);
+  if (ok) add(vitest('site', ['-c', siteConfig], { SITE_DIR: join(sample, 'data', 'site'), SAMPLE_DIR: sample }));
   else add({ passed: 0, failed: 1, skipped: 0 });
 }
 
