@@ -1,0 +1,26 @@
+import { defineMetric } from '../transforms/metrics-engine/metric.js';
+
+/** 客户流失率: monthly churn with a prior-year-relative target. */
+export default defineMetric({
+  id: 'churn_rate',
+  nameZh: '客户流失率',
+  nameEn: 'Customer churn rate',
+  description:
+    'Customers active at the start of the month whose relationship ended in the month ÷ customers active at the start of the month. The target varies per month and slice: the same month a year earlier minus 3 percentage points, stored in kpi_churn_rate.target (NULL, RAG none, while no prior-year month exists).',
+  unit: 'ratio',
+  direction: 'lower_is_better',
+  grain: 'month_end',
+  dimensions: ['branch_id', 'customer_type', 'grade'],
+  formula: {
+    kind: 'ratio',
+    text: '本月关系终止的月初活跃客户数 ÷ 月初活跃客户数',
+    numerator: { from: 'marts.mart_customer__monthly', measure: 'sum(churned_customers)', text: 'Customers active at the start of the month whose relationship_closed_on is in the month' },
+    denominator: { from: 'marts.mart_customer__monthly', measure: 'sum(customers_active_start)', text: 'Customers active at the start of the month' },
+  },
+  // 3 points below the same month a year earlier (points = absolute: −0.03 on a ratio).
+  // Switch deltaMode to 'relative' (e.g. delta −0.03 = 3% lower) if the business means a relative cut.
+  target: { kind: 'prior_year', delta: -0.03, deltaMode: 'points', text: '上年同月 − 3 个百分点' },
+  tolerance: 0.005,
+  policySource: '年度经营目标（较上年同期下降 3 个百分点）',
+  sortOrder: 41,
+});

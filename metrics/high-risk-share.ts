@@ -1,0 +1,23 @@
+import { defineMetric } from '../transforms/metrics-engine/metric.js';
+
+/** 高风险客户占比. */
+export default defineMetric({
+  id: 'high_risk_share',
+  nameZh: '高风险客户占比',
+  nameEn: 'High-risk customer share',
+  description: 'Customers active at the month end whose recorded grade is C 高风险 ÷ customers active at the month end (ungraded customers count in the denominator).',
+  unit: 'ratio',
+  direction: 'lower_is_better',
+  grain: 'month_end',
+  dimensions: ['branch_id', 'customer_type'],
+  formula: {
+    kind: 'ratio',
+    text: '记录等级为 C 的活跃客户数 ÷ 活跃客户数',
+    numerator: { from: 'marts.mart_customer__monthly', measure: 'sum(recorded_c_customers)', text: 'Active customers recorded C' },
+    denominator: { from: 'marts.mart_customer__monthly', measure: 'sum(customers_active_end)', text: 'Customers whose relationship is open at the month end' },
+  },
+  target: { kind: 'fixed', value: 0.1, op: '<=', text: '≤ 10.00%' },
+  tolerance: 0.02,
+  policySource: '内部风险偏好',
+  sortOrder: 40,
+});

@@ -1,0 +1,48 @@
+import { defineMetric, type CustomContext } from '../transforms/metrics-engine/metric.js';
+
+/**
+ * AUC from the PD histogram: numerator = Mann–Whitney U (pairs of a defaulter and a
+ * non-defaulter where the defaulter has the higher PD, ties counted half), denominator =
+ * defaulters × non-defaulters. Exact integer arithmetic, one window per slice.
+ */
+function aucSql(ctx: CustomContext): string {
+  return `
+    WITH h AS (
+      SELECT ${ctx.groupCols}, pd_bin, sum(defaults) AS pos, sum(scores - defaults) AS neg
+      FROM ${ctx.sliced} GROUP BY ${ctx.groupCols}, pd_bin
+    ),
+    c AS (
+      SELECT *, coalesce(sum(neg) OVER (PARTITION BY ${ctx.groupCols} ORDER BY pd_bin ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0) AS neg_below
+      FROM h
+    )
+    SELECT ${ctx.groupCols},
+      CAST(sum(pos * (2 * neg_below + neg)) AS DOUBLE) / 2 AS numerator,
+      CAST(sum(pos) * sum(neg) AS DOUBLE) AS denominator,
+      CASE WHEN sum(pos) * sum(neg) > 0 THEN (CAST(sum(pos * (2 * neg_below + neg)) AS DOUBLE) / 2) / CAST(sum(pos) * sum(neg) AS DOUBLE) END AS value
+    FROM c GROUP BY ${ctx.groupCols}`;
+}
+
+/** 模型区分能力 AUC. */
+export default defineMetric({
+  id: 'model_auc',
+  nameZh: '风险模型区分能力（AUC）',
+  nameEn: 'Risk-model AUC',
+  description:
+    'Area under the ROC curve of the PD of scores made 12 months before the month end against the realised 12-month default (same population as model_accuracy), computed in SQL per month and slice from PD bins (4 decimals). Not additive across slices: each slice is ranked on its own.',
+  unit: 'ratio',
+  direction: 'higher_is_better',
+  grain: 'month_end',
+  dimensions: ['branch_id', 'customer_type', 'grade'],
+  formula: {
+    kind: 'custom',
+    text: 'U ÷ (违约数 × 未违约数)，U = 违约客户 PD 高于未违约客户 PD 的配对数（持平计 0.5）',
+    from: 'marts.mart_risk__score_outcomes',
+    sql: aucSql,
+    numeratorText: 'Mann–Whitney U: defaulter/non-defaulter pairs ranked correctly (ties ½)',
+    denominatorText: 'Defaulters × non-defaulters',
+  },
+  target: { kind: 'fixed', value: 0.75, op: '>=', text: '≥ 0.75' },
+  tolerance: 0.05,
+  policySource: '内部模型风险管理办法（行业惯例：AUC ≥ 0.75）',
+  sortOrder: 81,
+});

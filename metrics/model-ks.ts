@@ -1,0 +1,49 @@
+import { defineMetric, type CustomContext } from '../transforms/metrics-engine/metric.js';
+
+/** KS = max over PD thresholds of |cumulative share of defaulters − cumulative share of non-defaulters|. */
+function ksSql(ctx: CustomContext): string {
+  return `
+    WITH h AS (
+      SELECT ${ctx.groupCols}, pd_bin, sum(defaults) AS pos, sum(scores - defaults) AS neg
+      FROM ${ctx.sliced} GROUP BY ${ctx.groupCols}, pd_bin
+    ),
+    c AS (
+      SELECT *,
+        sum(pos) OVER (PARTITION BY ${ctx.groupCols} ORDER BY pd_bin ROWS UNBOUNDED PRECEDING) AS cum_pos,
+        sum(neg) OVER (PARTITION BY ${ctx.groupCols} ORDER BY pd_bin ROWS UNBOUNDED PRECEDING) AS cum_neg,
+        sum(pos) OVER (PARTITION BY ${ctx.groupCols}) AS tot_pos,
+        sum(neg) OVER (PARTITION BY ${ctx.groupCols}) AS tot_neg
+      FROM h
+    )
+    SELECT ${ctx.groupCols},
+      CAST(NULL AS DOUBLE) AS numerator,
+      CAST(max(tot_pos + tot_neg) AS DOUBLE) AS denominator,
+      CASE WHEN max(tot_pos) > 0 AND max(tot_neg) > 0
+        THEN max(abs(CAST(cum_pos AS DOUBLE) / CAST(tot_pos AS DOUBLE) - CAST(cum_neg AS DOUBLE) / CAST(tot_neg AS DOUBLE))) END AS value
+    FROM c GROUP BY ${ctx.groupCols}`;
+}
+
+/** 模型区分能力 KS. */
+export default defineMetric({
+  id: 'model_ks',
+  nameZh: '风险模型区分能力（KS）',
+  nameEn: 'Risk-model KS statistic',
+  description:
+    'Kolmogorov–Smirnov statistic of the PD of scores made 12 months before the month end between customers who defaulted within 12 months and those who did not (same population as model_accuracy), per month and slice from PD bins. Numerator is empty; the denominator is the number of scores.',
+  unit: 'ratio',
+  direction: 'higher_is_better',
+  grain: 'month_end',
+  dimensions: ['branch_id', 'customer_type', 'grade'],
+  formula: {
+    kind: 'custom',
+    text: 'max |累计违约占比 − 累计未违约占比|（按 PD 从低到高）',
+    from: 'marts.mart_risk__score_outcomes',
+    sql: ksSql,
+    numeratorText: '(none)',
+    denominatorText: 'Evaluable scores',
+  },
+  target: { kind: 'fixed', value: 0.3, op: '>=', text: '≥ 0.30' },
+  tolerance: 0.05,
+  policySource: '内部模型风险管理办法（行业惯例：KS ≥ 0.30）',
+  sortOrder: 82,
+});

@@ -1,0 +1,26 @@
+import { defineMetric } from '../transforms/metrics-engine/metric.js';
+
+/** Regulatory floor of the provision coverage ratio (change here; default 150%). */
+export const PROVISION_COVERAGE_FLOOR = 1.5;
+
+/** 拨备覆盖率. */
+export default defineMetric({
+  id: 'provision_coverage',
+  nameZh: '拨备覆盖率',
+  nameEn: 'Provision coverage ratio',
+  description: 'Loan-loss provisions held against on-book loans ÷ NPL balance (on-book loans recorded 次级/可疑/损失).',
+  unit: 'ratio',
+  direction: 'higher_is_better',
+  grain: 'month_end',
+  dimensions: ['branch_id', 'product_id', 'customer_type', 'grade'],
+  formula: {
+    kind: 'ratio',
+    text: '贷款损失准备 ÷ 不良贷款余额',
+    numerator: { from: 'marts.mart_credit__portfolio_monthly', measure: 'sum(provision_amount)', text: 'Provisions held against on-book loans' },
+    denominator: { from: 'marts.mart_credit__portfolio_monthly', measure: 'sum(npl_balance)', text: 'Outstanding principal of on-book loans recorded 次级/可疑/损失' },
+  },
+  target: { kind: 'fixed', value: PROVISION_COVERAGE_FLOOR, op: '>=', text: `≥ ${PROVISION_COVERAGE_FLOOR * 100}%` },
+  tolerance: 0.2,
+  policySource: '《商业银行贷款损失准备管理办法》（拨备覆盖率 120%–150%，银保监发〔2018〕7号动态调整）',
+  sortOrder: 60,
+});

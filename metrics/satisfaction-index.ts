@@ -1,0 +1,24 @@
+import { defineMetric } from '../transforms/metrics-engine/metric.js';
+
+/** 客户满意度 (mean survey score) with a prior-year-relative target. */
+export default defineMetric({
+  id: 'satisfaction_index',
+  nameZh: '客户满意度',
+  nameEn: 'Customer satisfaction index',
+  description:
+    'Mean score (0–100) of satisfaction survey responses in the month (sum of scores ÷ responses, so slices re-aggregate exactly). The target is the same month a year earlier + 5 points, stored per row in kpi_satisfaction_index.target.',
+  unit: 'score',
+  direction: 'higher_is_better',
+  grain: 'month_end',
+  dimensions: ['branch_id', 'customer_type', 'grade'],
+  formula: {
+    kind: 'ratio',
+    text: '本月满意度得分合计 ÷ 本月有效问卷数',
+    numerator: { from: 'marts.mart_customer__satisfaction_monthly', measure: 'sum(score_sum)', text: 'Sum of survey scores in the month' },
+    denominator: { from: 'marts.mart_customer__satisfaction_monthly', measure: 'sum(responses)', text: 'Survey responses in the month' },
+  },
+  target: { kind: 'prior_year', delta: 5, deltaMode: 'points', text: '上年同月 + 5 分' },
+  tolerance: 2,
+  policySource: '年度服务质量目标（12 个月内提升 5 分）',
+  sortOrder: 90,
+});

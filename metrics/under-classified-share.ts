@@ -1,0 +1,24 @@
+import { defineMetric } from '../transforms/metrics-engine/metric.js';
+
+/** 分类低于监管下限的贷款占比. */
+export default defineMetric({
+  id: 'under_classified_share',
+  nameZh: '分类低于监管下限的贷款占比',
+  nameEn: 'Under-classified balance share',
+  description:
+    'Outstanding principal of on-book loans whose recorded five-category class is milder than the regulatory floor (docs/classification.md) ÷ total on-book outstanding principal.',
+  unit: 'ratio',
+  direction: 'lower_is_better',
+  grain: 'month_end',
+  dimensions: ['branch_id', 'product_id', 'customer_type', 'grade'],
+  formula: {
+    kind: 'ratio',
+    text: '记录分类轻于监管下限的贷款余额 ÷ 各项贷款余额',
+    numerator: { from: 'marts.mart_credit__portfolio_monthly', measure: 'sum(under_classified_balance)', text: 'Outstanding principal of on-book loans recorded milder than their floor class' },
+    denominator: { from: 'marts.mart_credit__portfolio_monthly', measure: 'sum(balance)', text: 'Outstanding principal of all on-book loans' },
+  },
+  target: { kind: 'fixed', value: 0, op: '<=', text: '= 0%' },
+  tolerance: 0.001,
+  policySource: '《商业银行金融资产风险分类办法》2023年第1号令（逾期天数、重组观察期的分类下限）',
+  sortOrder: 31,
+});

@@ -1,0 +1,24 @@
+import { defineMetric } from '../transforms/metrics-engine/metric.js';
+
+/** 信息核验准确率. */
+export default defineMetric({
+  id: 'verification_accuracy',
+  nameZh: '信息核验准确率',
+  nameEn: 'Verification accuracy',
+  description:
+    'Verification checks sampled for quality audit and found correct ÷ checks audited; a check counts in the month whose business dates first delivered its audit outcome.',
+  unit: 'ratio',
+  direction: 'higher_is_better',
+  grain: 'month_end',
+  dimensions: ['branch_id', 'customer_type', 'grade'],
+  formula: {
+    kind: 'ratio',
+    text: '抽检结果为正确的核验数 ÷ 抽检核验数',
+    numerator: { from: 'marts.mart_ops__verification_audits', measure: 'count(*) FILTER (WHERE is_correct)', text: 'Audited checks found correct' },
+    denominator: { from: 'marts.mart_ops__verification_audits', measure: 'count(*)', text: 'Checks whose audit outcome was first delivered in the month' },
+  },
+  target: { kind: 'fixed', value: 0.98, op: '>=', text: '≥ 98.00%' },
+  tolerance: 0.01,
+  policySource: '《金融机构客户尽职调查和客户身份资料及交易记录保存管理办法》（2022）；内部质检标准',
+  sortOrder: 70,
+});

@@ -1,0 +1,24 @@
+import { defineMetric } from '../transforms/metrics-engine/metric.js';
+
+/** 预警覆盖率: new NPLs that were warned about in time. */
+export default defineMetric({
+  id: 'warning_coverage',
+  nameZh: '预警覆盖率',
+  nameEn: 'Early-warning coverage of new NPLs',
+  description:
+    'Loans that became non-performing in the month with a warning (loan-specific, or customer-level on the borrower) raised at least 30 days before the NPL date (the month end), within a 365-day look-back ÷ all loans that became non-performing in the month.',
+  unit: 'ratio',
+  direction: 'higher_is_better',
+  grain: 'month_end',
+  dimensions: ['branch_id', 'product_id', 'customer_type', 'grade'],
+  formula: {
+    kind: 'ratio',
+    text: '提前 30 天以上有预警的新增不良贷款笔数 ÷ 新增不良贷款笔数',
+    numerator: { from: 'marts.mart_risk__new_npls', measure: 'count(*) FILTER (WHERE had_warning_lead)', text: 'New NPLs with a warning raised ≥ 30 days before the NPL date' },
+    denominator: { from: 'marts.mart_risk__new_npls', measure: 'count(*)', text: 'Loans that became NPL in the month' },
+  },
+  target: { kind: 'fixed', value: 0.8, op: '>=', text: '≥ 80.00%' },
+  tolerance: 0.1,
+  policySource: '风险预警管理办法（内部目标）',
+  sortOrder: 51,
+});

@@ -1,0 +1,27 @@
+import { defineMetric } from '../transforms/metrics-engine/metric.js';
+
+/** 预警提前期中位数. */
+export default defineMetric({
+  id: 'warning_lead_time_median',
+  nameZh: '预警提前期（中位数）',
+  nameEn: 'Early-warning lead time (median)',
+  description:
+    'Median, over loans that became non-performing in the month and had a warning within the look-back, of the days from the earliest such warning to the NPL date (the month end). Numerator is empty; the denominator is the number of new NPLs with a warning.',
+  unit: 'days',
+  direction: 'higher_is_better',
+  grain: 'month_end',
+  dimensions: ['branch_id', 'product_id', 'customer_type', 'grade'],
+  formula: {
+    kind: 'aggregate',
+    text: 'median(不良认定日 − 最早预警日)',
+    from: 'SELECT * FROM marts.mart_risk__new_npls WHERE lead_days IS NOT NULL',
+    value: 'median(lead_days)',
+    n: 'count(lead_days)',
+    valueText: 'Median days from the earliest warning to the NPL date',
+    nText: 'New NPLs with a prior warning',
+  },
+  target: { kind: 'fixed', value: 30, op: '>=', text: '≥ 30 天' },
+  tolerance: 10,
+  policySource: '风险预警管理办法（内部目标，与预警覆盖率的 30 天提前期一致）',
+  sortOrder: 52,
+});

@@ -1,0 +1,36 @@
+import { resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { openWarehouse } from '../lib/duckdb.js';
+import { parseFlags, runCli } from '../lib/cli.js';
+import { buildWarehouse, type BuildStep } from '../metrics-engine/build-warehouse.js';
+
+export { buildWarehouse } from '../metrics-engine/build-warehouse.js';
+export type { BuildStep, BuildWarehouseOptions, BuildWarehouseResult } from '../metrics-engine/build-warehouse.js';
+
+const USAGE = 'npm run transform -- [--warehouse data/warehouse.duckdb] [--threads N] [--memory-limit 3GB] [--skip-tests] [--debug]';
+
+function fmtStep(s: BuildStep): string {
+  const rows = s.rows >= 0 ? `${s.rows.toLocaleString('en')} rows` : '';
+  return `  ${s.step.padEnd(52)} ${s.seconds.toFixed(2).padStart(7)} s  ${rows}`;
+}
+
+/** `npm run transform`: build all models and KPIs of a loaded warehouse, printing each step with its time. */
+if (process.argv[1] && import.meta.url === pathToFileURL(resolve(process.argv[1])).href) {
+  runCli(async (argv) => {
+    const { flags } = parseFlags(argv, { warehouse: 'string', threads: 'string', 'memory-limit': 'string', 'skip-tests': 'boolean' }, USAGE);
+    const path = flags.warehouse ?? 'data/warehouse.duckdb';
+    const wh = await openWarehouse(path, {
+      ...(flags.threads ? { threads: Number(flags.threads) } : {}),
+      ...(flags['memory-limit'] ? { memoryLimit: flags['memory-limit'] } : {}),
+    });
+    try {
+      console.log(`building ${path}`);
+      const result = await buildWarehouse(wh, { runTests: !flags['skip-tests'], onStep: (s) => console.log(fmtStep(s)) });
+      const warned = result.tests.filter((t) => t.status === 'warn');
+      for (const w of warned) console.log(`  warning: ${w.model}: ${w.test} — ${w.failures} row(s)`);
+      console.log(`done: ${result.steps.length} steps, ${result.tests.length} data tests (${warned.length} warnings) in ${result.seconds.toFixed(1)} s`);
+    } finally {
+      await wh.close();
+    }
+  });
+}

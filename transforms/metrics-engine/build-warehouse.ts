@@ -1,0 +1,83 @@
+import type { WarehouseHandle } from '../lib/duckdb.js';
+import { CqError } from '../lib/errors.js';
+import { buildModels } from '../models/build-models.js';
+import { runDataTests, type DataTestResult } from '../models/data-tests.js';
+import type { ModelDefinition } from '../models/model.js';
+import { discoverModels } from '../models/registry.js';
+import { withRules, type RuleOverrides } from '../../metrics/rules/index.js';
+import { buildMetrics, kpiTestModels } from './build-metrics.js';
+import { discoverMetrics } from './discover-metrics.js';
+import type { MetricDefinition } from './metric.js';
+
+/** One timed step of a warehouse build. */
+export interface BuildStep {
+  step: string;
+  seconds: number;
+  rows: number;
+}
+
+/** Options of {@link buildWarehouse}. */
+export interface BuildWarehouseOptions {
+  /** Rule overrides for this build (floor, grading, KPI populations); default: metrics/rules/*. */
+  rules?: RuleOverrides;
+  /** Run data tests (default true). Error-severity failures throw DATA_TEST_FAILED after all ran. */
+  runTests?: boolean;
+  /** Models to build (default: all discovered). */
+  models?: readonly ModelDefinition[];
+  /** Metrics to build (default: all in metrics/). */
+  metrics?: readonly MetricDefinition[];
+  /** Called after each step (progress output). */
+  onStep?: (step: BuildStep) => void;
+}
+
+/** Result of {@link buildWarehouse}. */
+export interface BuildWarehouseResult {
+  steps: BuildStep[];
+  tests: DataTestResult[];
+  seconds: number;
+}
+
+/**
+ * Builds the whole warehouse after a load: every model (staging → core → marts, in
+ * dependency order) and then every KPI (`metrics.kpi_<id>`, `metrics.metric_catalog`,
+ * `metrics.kpi_values`), with data tests. Used by `npm run transform`, the nightly job and tests.
+ *
+ * @example
+ * const wh = await openWarehouse('data/warehouse.duckdb');
+ * const { steps } = await buildWarehouse(wh, { onStep: (s) => console.log(s.step, s.seconds) });
+ */
+export async function buildWarehouse(wh: WarehouseHandle, options: BuildWarehouseOptions = {}): Promise<BuildWarehouseResult> {
+  const started = performance.now();
+  const [rawTables] = await wh.all<{ n: number }>(`SELECT count(*)::INTEGER AS n FROM information_schema.tables WHERE table_schema = 'ops' AND table_name = 'load_audit'`);
+  if (!rawTables || rawTables.n === 0) {
+    throw new CqError('WAREHOUSE_MISSING', `${wh.path}: no extracts have been loaded (ops.load_audit is missing). Fix: run npm run load -- --extracts DIR first.`);
+  }
+  const steps: BuildStep[] = [];
+  const push = (s: BuildStep) => {
+    steps.push(s);
+    options.onStep?.(s);
+  };
+  return withRules(options.rules, async () => {
+    const models = options.models ?? (await discoverModels());
+    const m = await buildModels(wh, models, { runTests: false });
+    for (const b of m.built) push({ step: b.table, seconds: b.seconds, rows: b.rows });
+    const tests: DataTestResult[] = [];
+    let t0 = performance.now();
+    if (options.runTests !== false) {
+      const mt = await runDataTests(wh, models);
+      tests.push(...mt);
+      push({ step: `data tests (${mt.length} on models)`, seconds: (performance.now() - t0) / 1000, rows: -1 });
+    }
+    const metrics = options.metrics ?? (await discoverMetrics());
+    const k = await buildMetrics(wh, metrics, { runTests: false });
+    for (const b of k.built) push({ step: b.table, seconds: b.seconds, rows: b.rows });
+    if (options.runTests !== false) {
+      t0 = performance.now();
+      const kt = await runDataTests(wh, kpiTestModels(metrics));
+      tests.push(...kt);
+      push({ step: `data tests (${kt.length} on KPI tables)`, seconds: (performance.now() - t0) / 1000, rows: -1 });
+    }
+    await wh.exec('CHECKPOINT');
+    return { steps, tests, seconds: (performance.now() - started) / 1000 };
+  });
+}

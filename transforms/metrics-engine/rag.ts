@@ -1,0 +1,45 @@
+import type { MetricDirection, TargetOp } from './metric.js';
+
+/** RAG status of a KPI value. */
+export type Rag = 'green' | 'amber' | 'red' | 'none';
+
+/** Floating-point slack when comparing a value with its target. */
+export const RAG_EPSILON = 1e-12;
+
+/**
+ * RAG of one value: green when it meets the target (`op`), amber when it misses by at most
+ * `tolerance` (absolute, in the value's unit), red beyond; 'none' without value or target.
+ * The SQL twin is {@link ragSql}; both implement the same rule.
+ *
+ * @example
+ * ragOf(0.021, 0.02, 'lower_is_better', '<=', 0.005); // 'amber'
+ */
+export function ragOf(value: number | null, target: number | null, direction: MetricDirection, op: TargetOp, tolerance: number): Rag {
+  if (value === null || target === null || Number.isNaN(value) || Number.isNaN(target)) return 'none';
+  const e = RAG_EPSILON;
+  const green =
+    op === '<=' ? value <= target + e : op === '<' ? value < target - e : op === '>=' ? value >= target - e : value > target + e;
+  if (green) return 'green';
+  const amber = direction === 'lower_is_better' ? value <= target + tolerance + e : value >= target - tolerance - e;
+  return amber ? 'amber' : 'red';
+}
+
+/**
+ * The RAG rule as a SQL CASE over `value` and `target` columns.
+ *
+ * @example
+ * ragSql('value', 'target', 'lower_is_better', '<=', 0.005);
+ */
+export function ragSql(value: string, target: string, direction: MetricDirection, op: TargetOp, tolerance: number): string {
+  const e = RAG_EPSILON;
+  const green =
+    op === '<='
+      ? `${value} <= ${target} + ${e}`
+      : op === '<'
+        ? `${value} < ${target} - ${e}`
+        : op === '>='
+          ? `${value} >= ${target} - ${e}`
+          : `${value} > ${target} + ${e}`;
+  const amber = direction === 'lower_is_better' ? `${value} <= ${target} + ${tolerance} + ${e}` : `${value} >= ${target} - ${tolerance} - ${e}`;
+  return `CASE WHEN ${value} IS NULL OR ${target} IS NULL OR isnan(${value}) THEN 'none' WHEN ${green} THEN 'green' WHEN ${amber} THEN 'amber' ELSE 'red' END`;
+}

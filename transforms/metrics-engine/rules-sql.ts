@@ -1,0 +1,130 @@
+import { FIVE_CLASSES, classRank, type FiveClass } from '../../metrics/rules/five-category.js';
+import type { FloorRules } from '../../metrics/rules/classification-floor.js';
+import type { GradingRules } from '../../metrics/rules/customer-grading.js';
+import { CqError } from '../lib/errors.js';
+import { quoteLiteral } from '../lib/duckdb.js';
+
+/**
+ * SQL builders that turn the rule configuration (metrics/rules/*.ts) into set-based SQL
+ * expressions, so a rule is written once and every model uses the same expression.
+ */
+
+/** `CASE <expr> WHEN '正常' THEN 1 … END` — rank of a five-category class column. @example classRankSql('recorded_class') */
+export function classRankSql(expr: string): string {
+  return `CASE ${expr} ${FIVE_CLASSES.map((c, i) => `WHEN ${quoteLiteral(c)} THEN ${i + 1}`).join(' ')} END`;
+}
+
+/** The class name of a rank expression. @example classNameSql('floor_class_rank') // CASE … WHEN 3 THEN '次级' … */
+export function classNameSql(rankExpr: string): string {
+  return `CASE ${rankExpr} ${FIVE_CLASSES.map((c, i) => `WHEN ${i + 1} THEN ${quoteLiteral(c)}`).join(' ')} END`;
+}
+
+function checkClass(c: string, where: string): FiveClass {
+  if (!(FIVE_CLASSES as readonly string[]).includes(c)) {
+    throw new CqError('METRIC_INVALID', `${where}: "${c}" is not a five-category class (${FIVE_CLASSES.join(', ')}).`);
+  }
+  return c as FiveClass;
+}
+
+function checkNumber(n: unknown, where: string, min = 0): number {
+  if (typeof n !== 'number' || !Number.isFinite(n) || n < min) {
+    throw new CqError('METRIC_INVALID', `${where}: expected a number ≥ ${min}, got ${JSON.stringify(n)}.`);
+  }
+  return n;
+}
+
+/** Column expressions a floor is computed from. */
+export interface FloorInputs {
+  dpd: string;
+  isRestructured: string;
+  restructuredOn: string;
+  asOf: string;
+}
+
+/**
+ * Rank (1..5) of the regulatory floor class: the most severe class any rule gives.
+ *
+ * @example
+ * floorRankSql({ dpd: 'days_past_due', isRestructured: 'is_restructured', restructuredOn: 'restructured_on', asOf: 'as_of_month' }, DEFAULT_FLOOR_RULES)
+ */
+export function floorRankSql(i: FloorInputs, rules: FloorRules): string {
+  return `greatest(${dpdFloorRankSql(i.dpd, rules)}, ${restructuredFloorRankSql(i, rules)})`;
+}
+
+/** Rank of the days-past-due floor alone. */
+export function dpdFloorRankSql(dpd: string, rules: FloorRules): string {
+  const sorted = [...rules.dpd].sort((a, b) => b.overDays - a.overDays);
+  if (sorted.length === 0) return '1';
+  const whens = sorted.map((r, k) => {
+    checkNumber(r.overDays, `floor rule dpd[${k}].overDays`);
+    return `WHEN ${dpd} > ${Math.trunc(r.overDays)} THEN ${classRank(checkClass(r.floor, `floor rule dpd[${k}].floor`))}`;
+  });
+  return `(CASE ${whens.join(' ')} ELSE 1 END)`;
+}
+
+/** SQL condition: the loan is inside its restructuring observation period at `asOf`. */
+export function inObservationSql(i: Omit<FloorInputs, 'dpd'>, rules: FloorRules): string {
+  const months = Math.trunc(checkNumber(rules.restructured.observationMonths, 'floor rule restructured.observationMonths'));
+  return `coalesce(${i.isRestructured} AND ${i.restructuredOn} <= ${i.asOf} AND ${i.asOf} < ${i.restructuredOn} + INTERVAL ${months} MONTH, false)`;
+}
+
+/** Rank of the restructuring floor alone (1 outside the observation period). */
+export function restructuredFloorRankSql(i: Omit<FloorInputs, 'dpd'>, rules: FloorRules): string {
+  const rank = classRank(checkClass(rules.restructured.floor, 'floor rule restructured.floor'));
+  return `(CASE WHEN ${inObservationSql(i, rules)} THEN ${rank} ELSE 1 END)`;
+}
+
+/** Which rule set the floor: `dpd>N`, `restructured`, or `none` (floor 正常). */
+export function floorRuleSql(i: FloorInputs, rules: FloorRules): string {
+  const sorted = [...rules.dpd].sort((a, b) => b.overDays - a.overDays);
+  const dpdLabel = sorted.length ? `CASE ${sorted.map((r) => `WHEN ${i.dpd} > ${Math.trunc(r.overDays)} THEN 'dpd>${Math.trunc(r.overDays)}'`).join(' ')} END` : 'NULL';
+  const d = dpdFloorRankSql(i.dpd, rules);
+  const r = restructuredFloorRankSql(i, rules);
+  return `(CASE WHEN ${d} = 1 AND ${r} = 1 THEN 'none' WHEN ${d} >= ${r} THEN ${dpdLabel} ELSE 'restructured' END)`;
+}
+
+/** Column expressions a rule grade is computed from (customer-month aggregates). */
+export interface GradeInputs {
+  /** Worst recorded class rank of the customer's loans in the month (NULL: no loans). */
+  maxClassRank: string;
+  /** Maximum days past due (NULL: no loans). */
+  maxDpd: string;
+  /** Latest usable PD (NULL: none). */
+  pd: string;
+  /** Some loan written off in the month. */
+  hasWrittenOff: string;
+}
+
+/**
+ * The rule grade ('A' | 'B' | 'C') as a CASE expression over customer-month aggregates.
+ *
+ * @example
+ * ruleGradeSql({ maxClassRank: 'max_class_rank', maxDpd: 'max_dpd', pd: 'pd', hasWrittenOff: 'has_written_off' }, DEFAULT_GRADING_RULES)
+ */
+export function ruleGradeSql(i: GradeInputs, rules: GradingRules): string {
+  const whens = rules.rules.map((r, k) => {
+    const parts: string[] = [];
+    if (r.loanClassAtLeast !== undefined) parts.push(`${i.maxClassRank} >= ${classRank(checkClass(r.loanClassAtLeast, `grade rule ${k}.loanClassAtLeast`))}`);
+    if (r.loanDpdOver !== undefined) parts.push(`${i.maxDpd} > ${Math.trunc(checkNumber(r.loanDpdOver, `grade rule ${k}.loanDpdOver`))}`);
+    if (r.pdAtLeast !== undefined) parts.push(`${i.pd} >= ${checkNumber(r.pdAtLeast, `grade rule ${k}.pdAtLeast`)}`);
+    if (r.writtenOff) parts.push(`${i.hasWrittenOff}`);
+    if (!['A', 'B', 'C'].includes(r.grade)) throw new CqError('METRIC_INVALID', `grade rule ${k}: grade must be A, B or C, got ${JSON.stringify(r.grade)}.`);
+    if (parts.length === 0) throw new CqError('METRIC_INVALID', `grade rule ${k} (${r.grade}) has no condition.`);
+    return `WHEN coalesce(${parts.join(' OR ')}, false) THEN '${r.grade}'`;
+  });
+  return `(CASE ${whens.join(' ')} ELSE '${rules.fallback}' END)`;
+}
+
+/** Delinquency buckets of roll rates, in order. */
+export const DELINQUENCY_BUCKETS = ['current', '1-30', '31-60', '61-90', '90+', 'written_off', 'closed'] as const;
+
+/** Bucket of a loan-month: status first (written_off / closed), then days past due. */
+export function delinquencyBucketSql(status: string, dpd: string): string {
+  return `(CASE WHEN ${status} = 'written_off' THEN 'written_off' WHEN ${status} = 'settled' THEN 'closed'
+    WHEN ${dpd} <= 0 THEN 'current' WHEN ${dpd} <= 30 THEN '1-30' WHEN ${dpd} <= 60 THEN '31-60' WHEN ${dpd} <= 90 THEN '61-90' ELSE '90+' END)`;
+}
+
+/** Sort position of a bucket (1-based). */
+export function bucketOrderSql(bucket: string): string {
+  return `CASE ${bucket} ${DELINQUENCY_BUCKETS.map((b, i) => `WHEN '${b}' THEN ${i + 1}`).join(' ')} END`;
+}

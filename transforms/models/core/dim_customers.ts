@@ -1,0 +1,36 @@
+import { sql } from 'kysely';
+import { defineModel } from '../model.js';
+
+export default defineModel({
+  name: 'dim_customers',
+  layer: 'core',
+  grain: 'one row per customer (latest version delivered)',
+  primaryKey: ['customer_id'],
+  description:
+    'Customers (客户) in their latest delivered version, without personal data (name, ID number and phone stay in raw/staging). For the state at a past month end use core.fct_customer_month_ends, never this table.',
+  columns: {
+    customer_id: 'Customer number.',
+    customer_type: 'individual or small_business.',
+    branch_id: 'Servicing branch.',
+    industry: 'Industry / occupation group.',
+    onboarded_on: 'Relationship start.',
+    recorded_grade: 'Latest recorded grade (A/B/C), NULL when not graded.',
+    graded_on: 'Date the recorded grade was set.',
+    relationship_closed_on: 'Relationship end (churn), NULL while active.',
+    first_business_date: 'Business date of the first version.',
+    version_business_date: 'Business date of this (latest) version.',
+    versions: 'Number of versions delivered.',
+  },
+  tests: [
+    { kind: 'accepted_values', column: 'customer_type', values: ['individual', 'small_business'] },
+    { kind: 'accepted_values', column: 'recorded_grade', values: ['A', 'B', 'C'] },
+    { kind: 'relationships', column: 'branch_id', to: 'core.dim_branches', field: 'branch_id' },
+  ],
+  query: () => sql`
+    SELECT customer_id, customer_type, branch_id, industry, onboarded_on, recorded_grade, graded_on, relationship_closed_on,
+      min(business_date) OVER (PARTITION BY customer_id) AS first_business_date,
+      business_date AS version_business_date,
+      CAST(count(*) OVER (PARTITION BY customer_id) AS INTEGER) AS versions
+    FROM staging.stg_lender__customers
+    QUALIFY row_number() OVER (PARTITION BY customer_id ORDER BY business_date DESC) = 1`,
+});

@@ -1,0 +1,45 @@
+import { sql } from 'kysely';
+import { defineModel } from '../model.js';
+
+export default defineModel({
+  name: 'dim_loans',
+  layer: 'core',
+  grain: 'one row per loan (latest version delivered)',
+  primaryKey: ['loan_id'],
+  description:
+    'Loan contracts (借据) in their latest delivered version. For the contract as of a past month end use core.fct_loan_month_ends (which takes the latest version with business_date <= that month end).',
+  columns: {
+    loan_id: 'Loan number.',
+    customer_id: 'Borrower.',
+    branch_id: 'Booking branch.',
+    product_id: 'Product code.',
+    principal: 'Contract principal, DECIMAL(18,2).',
+    currency: 'ISO currency.',
+    annual_rate: 'Annual rate (fraction).',
+    term_months: 'Term in months.',
+    repayment_method: 'equal_instalment, equal_principal or interest_first.',
+    guarantee_type: 'credit, mortgage, pledge or guarantee.',
+    disbursed_on: 'Disbursement date.',
+    maturity_on: 'Maturity date.',
+    cohort_month: 'Month end of the disbursement month (vintage cohort).',
+    is_restructured: 'Restructured (重组) at least once.',
+    restructured_on: 'Latest restructuring date.',
+    first_business_date: 'Business date of the first version.',
+    version_business_date: 'Business date of this (latest) version.',
+    versions: 'Number of versions delivered.',
+  },
+  tests: [
+    { kind: 'relationships', column: 'customer_id', to: 'core.dim_customers', field: 'customer_id' },
+    { kind: 'relationships', column: 'product_id', to: 'core.dim_products', field: 'product_id' },
+    { kind: 'expression', name: 'principal_positive', sql: 'principal > 0' },
+  ],
+  query: () => sql`
+    SELECT loan_id, customer_id, branch_id, product_id, principal, currency, annual_rate, term_months, repayment_method,
+      guarantee_type, disbursed_on, maturity_on, CAST(last_day(disbursed_on) AS DATE) AS cohort_month,
+      is_restructured, restructured_on,
+      min(business_date) OVER (PARTITION BY loan_id) AS first_business_date,
+      business_date AS version_business_date,
+      CAST(count(*) OVER (PARTITION BY loan_id) AS INTEGER) AS versions
+    FROM staging.stg_lender__loans
+    QUALIFY row_number() OVER (PARTITION BY loan_id ORDER BY business_date DESC) = 1`,
+});

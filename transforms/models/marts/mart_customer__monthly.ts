@@ -1,0 +1,42 @@
+import { sql } from 'kysely';
+import { defineModel } from '../model.js';
+
+export default defineModel({
+  name: 'mart_customer__monthly',
+  layer: 'marts',
+  grain: 'one row per month end × branch × customer type × grade',
+  primaryKey: ['as_of_month', 'branch_id', 'customer_type', 'grade'],
+  description:
+    'Additive customer cube per month end: activity and churn (客户流失), grading accuracy (recorded vs rule grade) and high-risk customers. Grade = recorded grade at the month end. Feeds churn_rate, classification_error_rate and high_risk_share. No personal data.',
+  columns: {
+    as_of_month: 'Month end.',
+    branch_id: 'Servicing branch at the month end.',
+    customer_type: 'individual or small_business.',
+    grade: "Recorded grade or 'ungraded'.",
+    customers_active_start: 'Relationship open at the start of the month.',
+    churned_customers: 'Of which closed in the month.',
+    customers_active_end: 'Relationship open at the month end.',
+    new_customers: 'Onboarded in the month.',
+    graded_customers: 'Active at the month end with a recorded grade.',
+    misgraded_customers: 'Of which recorded grade ≠ rule grade.',
+    recorded_c_customers: 'Active at the month end and recorded C 高风险.',
+    rule_c_customers: 'Active at the month end and rule grade C.',
+  },
+  tests: [
+    { kind: 'expression', name: 'churn_within_start', sql: 'churned_customers <= customers_active_start' },
+    { kind: 'expression', name: 'misgraded_within_graded', sql: 'misgraded_customers <= graded_customers' },
+  ],
+  query: () => sql`
+    SELECT c.as_of_month, c.branch_id, c.customer_type, c.grade,
+      count(*) FILTER (WHERE c.is_active_start) AS customers_active_start,
+      count(*) FILTER (WHERE c.churned_in_month) AS churned_customers,
+      count(*) FILTER (WHERE c.is_active_end) AS customers_active_end,
+      count(*) FILTER (WHERE c.is_new_in_month) AS new_customers,
+      count(*) FILTER (WHERE g.is_graded) AS graded_customers,
+      count(*) FILTER (WHERE g.is_misgraded) AS misgraded_customers,
+      count(*) FILTER (WHERE c.is_active_end AND c.recorded_grade = 'C') AS recorded_c_customers,
+      count(*) FILTER (WHERE g.rule_grade = 'C') AS rule_c_customers
+    FROM core.fct_customer_month_ends c
+    LEFT JOIN core.fct_customer_month_grades g ON g.as_of_month = c.as_of_month AND g.customer_id = c.customer_id
+    GROUP BY c.as_of_month, c.branch_id, c.customer_type, c.grade`,
+});
