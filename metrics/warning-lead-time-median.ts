@@ -14,7 +14,8 @@ export default defineMetric({
   formula: {
     kind: 'aggregate',
     text: 'median(不良认定日 − 最早预警日)',
-    from: 'SELECT * FROM marts.mart_risk__new_npls WHERE lead_days IS NOT NULL',
+    // A Kysely builder works as well as SQL text (no bound parameters: it is inlined into the KPI SQL).
+    from: (db) => db.selectFrom('marts.mart_risk__new_npls').selectAll().where('lead_days', 'is not', null),
     value: 'median(lead_days)',
     n: 'count(lead_days)',
     valueText: 'Median days from the earliest warning to the NPL date',

@@ -13,6 +13,7 @@ import type {
   warnings,
 } from '../contract/index.js';
 import type { OpsTables } from './ops-types.js';
+import type { CoreTables, MartTables, MetricTables } from './core-types.js';
 
 /** Raw layer: validated extract rows, typed per the contract, with lineage columns. */
 export interface RawTables {
@@ -33,4 +34,4 @@ export interface RawTables {
  * The typed warehouse for Kysely: every table by `schema.table`. Layers add their
  * table interfaces here as they are built (staging, core, marts, metrics).
  */
-export interface Warehouse extends RawTables, OpsTables {}
+export interface Warehouse extends RawTables, OpsTables, CoreTables, MartTables, MetricTables {}

@@ -50,7 +50,7 @@ export default defineModel({
       (e.onboarded_on < m.month_start AND (e.relationship_closed_on IS NULL OR e.relationship_closed_on >= m.month_start)) AS is_active_start,
       (e.relationship_closed_on IS NULL OR e.relationship_closed_on > e.as_of_month) AS is_active_end,
       (e.onboarded_on >= m.month_start) AS is_new_in_month,
-      (e.onboarded_on < m.month_start AND e.relationship_closed_on BETWEEN m.month_start AND e.as_of_month) AS churned_in_month,
+      coalesce(e.onboarded_on < m.month_start AND e.relationship_closed_on BETWEEN m.month_start AND e.as_of_month, false) AS churned_in_month,
       e.valid_from AS version_business_date
     FROM expanded e
     JOIN core.dim_months m ON m.as_of_month = e.as_of_month
