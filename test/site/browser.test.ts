@@ -1,0 +1,286 @@
+/// <reference lib="dom" />
+/**
+ * Browser test of a BUILT report site (scripts/build-site.ts output), fully offline.
+ *
+ *   SITE_DIR=/tmp/site npx vitest run --config test/site/vitest.site.config.ts
+ *
+ * For every page found in the build (every prerendered html file except Evidence internals) it:
+ * - serves the build on 127.0.0.1 (scripts/serve-site.ts) and opens the page in Debian's
+ *   /usr/bin/chromium (scripts/install-browser.sh) through playwright-core;
+ * - records every request of the browser context and aborts + reports any whose host is not
+ *   127.0.0.1 (blob:/data: URLs are local and allowed);
+ * - waits until Evidence has loaded: no skeleton/loading placeholder (`.animate-pulse`) left, network
+ *   idle, fonts ready;
+ * - asserts each BigValue tile shows a number (not blank, not NaN), every DataTable has rows, no
+ *   Evidence error box (`[class*="bg-negative/10"]` — the class every Evidence error component
+ *   uses: ErrorChart, BigValueError, ValueError, InlineError), no "No Records"/"Dataset is empty"
+ *   and no NaN/undefined/Invalid Date text;
+ * - asserts every ECharts chart has a non-zero canvas/svg with drawn marks, and that the site has
+ *   at least one chart;
+ * - fails on console errors and uncaught page errors;
+ * - writes full-page screenshots to test-results/screenshots/ (or $SCREENSHOT_DIR).
+ *
+ * Skips (with a message) only when SITE_DIR is unset.
+ */
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { walk } from '../../scripts/build-site.js';
+import { discoverPages, manifestPages } from './site-pages.js';
+import { serveStatic, type StaticServer } from '../../scripts/serve-site.js';
+
+const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
+const SITE_DIR = process.env.SITE_DIR ? resolve(process.env.SITE_DIR) : undefined;
+const SCREENSHOT_DIR = resolve(process.env.SCREENSHOT_DIR ?? join(REPO_ROOT, 'test-results', 'screenshots'));
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+export const CHROMIUM_ARGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-sync',
+  '--disable-dev-shm-usage',
+  // Belt and braces: Chromium itself cannot resolve any host but 127.0.0.1/localhost.
+  '--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1, EXCLUDE localhost',
+];
+const PAGE_TIMEOUT_MS = 60_000;
+/** A canvas chart must have at least this many coloured pixels (series marks), see __markPixels. */
+const MIN_MARK_PIXELS = 200;
+
+const slug = (path: string) => (path === '/' ? 'index' : path.replace(/^\/|\/$/g, '').replace(/[^\p{L}\p{N}_-]+/gu, '_'));
+
+interface PageReport {
+  path: string;
+  status: number | undefined;
+  bigValues: string[];
+  tables: Array<{ id: string; rows: number }>;
+  charts: Array<{ width: number; height: number; kind: string; marks: number }>;
+  errorBoxes: string[];
+  badText: string[];
+}
+
+/** Waits for Evidence to finish (no skeletons, network idle, fonts), then inspects the DOM. */
+async function inspect(page: Page, path: string, status: number | undefined): Promise<PageReport> {
+  await page.waitForSelector('#evidence-main-article', { timeout: PAGE_TIMEOUT_MS });
+  await page.waitForFunction(() => document.querySelectorAll('.animate-pulse').length === 0, null, { timeout: PAGE_TIMEOUT_MS, polling: 200 });
+  await page.waitForLoadState('networkidle', { timeout: PAGE_TIMEOUT_MS });
+  await page.evaluate(() => document.fonts.ready.then(() => undefined));
+  // Charts animate in (ECharts default ~1 s): wait until every chart's canvas shows marks, or time out
+  // and let the assertion below report it.
+  await page
+    .waitForFunction(
+      (min) =>
+        [...document.querySelectorAll('[_echarts_instance_] canvas')].every(
+          (c) => (window as unknown as { __markPixels(c: Element): number }).__markPixels(c) >= min,
+        ),
+      MIN_MARK_PIXELS,
+      { timeout: 15_000, polling: 250 },
+    )
+    .catch(() => undefined);
+  await page.waitForTimeout(300);
+
+  const dom = await page.evaluate(() => {
+    const article = document.querySelector('#evidence-main-article') as HTMLElement;
+    // BigValue: _BigValue.svelte renders <div class="relative text-xl font-medium mt-1.5"> with the value.
+    const bigValues = [...article.querySelectorAll('div.relative.text-xl.font-medium')].map((e) => (e as HTMLElement).innerText.trim());
+    const tables = [...article.querySelectorAll('[data-testid^="DataTable-"]')].map((t) => ({
+      id: t.getAttribute('data-testid') ?? '',
+      rows: [...t.querySelectorAll('table tr')].filter((r) => r.querySelectorAll('td').length > 0 && (r as HTMLElement).innerText.trim() !== '').length,
+    }));
+    const charts = [...article.querySelectorAll('[_echarts_instance_]')].map((el) => {
+      const canvas = el.querySelector('canvas');
+      const svg = el.querySelector('svg');
+      const r = (canvas ?? svg ?? el).getBoundingClientRect();
+      let marks = 0;
+      if (canvas) marks = (window as unknown as { __markPixels(c: Element): number }).__markPixels(canvas);
+      else if (svg) marks = svg.querySelectorAll('path, rect, circle, polyline').length;
+      return { width: r.width, height: r.height, kind: canvas ? 'canvas' : svg ? 'svg' : 'none', marks };
+    });
+    const errorBoxes = [...document.querySelectorAll('[class*="bg-negative/10"]')].map((e) => (e as HTMLElement).innerText.replace(/\s+/g, ' ').trim().slice(0, 200));
+    const text = article.innerText;
+    const badText = [/\bNaN\b/, /\bundefined\b/, /Invalid Date/, /\bInfinity\b/, /No Records/, /Dataset is empty/, /Error in Query/]
+      .filter((re) => re.test(text))
+      .map((re) => `${re.source}: …${text.slice(Math.max(0, text.search(re) - 60), text.search(re) + 60).replace(/\s+/g, ' ')}…`);
+    return { bigValues, tables, charts, errorBoxes, badText };
+  });
+  return { path, status, ...dom };
+}
+
+/** Problems found on one page (empty = good). */
+export function pageProblems(r: PageReport, consoleErrors: string[]): string[] {
+  const p: string[] = [];
+  if (r.status !== 200) p.push(`HTTP status ${r.status}`);
+  for (const e of r.errorBoxes) p.push(`Evidence error box: ${e}`);
+  for (const t of r.badText) p.push(`suspicious text ${t}`);
+  for (const v of r.bigValues) {
+    if (v === '') p.push('a BigValue is blank');
+    else if (!/\d/.test(v) || /NaN|undefined|Infinity/.test(v)) p.push(`BigValue "${v}" is not a number`);
+  }
+  for (const t of r.tables) if (t.rows === 0) p.push(`${t.id} has no rows`);
+  for (const c of r.charts) {
+    if (c.kind === 'none') p.push('chart without canvas/svg');
+    else if (c.width * c.height === 0) p.push('chart has zero size');
+    else if (c.kind === 'canvas' ? c.marks < MIN_MARK_PIXELS : c.marks < 5) p.push(`chart drew no marks (${c.marks} coloured pixels/elements)`);
+  }
+  for (const e of consoleErrors) p.push(`console error: ${e}`);
+  return p;
+}
+
+/** A browser context that records every request, aborts non-local ones, and collects console errors. */
+export async function openContext(browser: Browser) {
+  const requests: string[] = [];
+  const foreign: string[] = [];
+  const consoleErrors: string[] = [];
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'zh-CN', serviceWorkers: 'block' });
+  const isLocal = (raw: string) => {
+    const u = new URL(raw);
+    if (u.protocol === 'blob:' || u.protocol === 'data:' || u.protocol === 'about:') return true;
+    return u.hostname === '127.0.0.1';
+  };
+  // Counts "coloured" canvas pixels (chroma > 60): series lines/bars/areas/legend symbols. Axes,
+  // grid lines and labels are grey, so an empty chart scores ~0.
+  await context.addInitScript(() => {
+    (window as unknown as { __markPixels(c: Element): number }).__markPixels = (el: Element) => {
+      const canvas = el as HTMLCanvasElement;
+      if (!canvas.width || !canvas.height) return 0;
+      const data = canvas.getContext('2d')?.getImageData(0, 0, canvas.width, canvas.height).data;
+      if (!data) return 0;
+      let n = 0;
+      for (let i = 0; i < data.length; i += 4) {
+        const r = data[i]!, g = data[i + 1]!, b = data[i + 2]!, a = data[i + 3]!;
+        if (a > 128 && Math.max(r, g, b) - Math.min(r, g, b) > 60) n++;
+      }
+      return n;
+    };
+  });
+  context.on('request', (req) => {
+    requests.push(req.url());
+    if (!isLocal(req.url())) foreign.push(req.url());
+  });
+  // Never let a request leave the machine, even though the test fails on it anyway.
+  await context.route('**/*', (route) => (isLocal(route.request().url()) ? route.continue() : route.abort('blockedbyclient')));
+  context.on('console', (msg) => {
+    if (msg.type() === 'error') consoleErrors.push(`${msg.text()} [${msg.location().url}]`);
+  });
+  context.on('weberror', (err) => consoleErrors.push(`uncaught: ${err.error().message}`));
+  return { context, requests, foreign, consoleErrors };
+}
+
+/** Opens one page, waits for Evidence, screenshots it (when screenshotPath), returns report + problems. */
+export async function checkPage(
+  ctx: Awaited<ReturnType<typeof openContext>>,
+  baseUrl: string,
+  path: string,
+  screenshotPath?: string,
+): Promise<{ report: PageReport; problems: string[] }> {
+  const page = await ctx.context.newPage();
+  const errorsBefore = ctx.consoleErrors.length;
+  try {
+    const res = await page.goto(`${baseUrl}${path}`, { waitUntil: 'load', timeout: PAGE_TIMEOUT_MS });
+    const report = await inspect(page, path, res?.status());
+    if (screenshotPath) await page.screenshot({ path: screenshotPath, fullPage: true });
+    return { report, problems: pageProblems(report, ctx.consoleErrors.slice(errorsBefore)) };
+  } finally {
+    await page.close();
+  }
+}
+
+async function launch(): Promise<Browser> {
+  if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} not found: run scripts/install-browser.sh`);
+  return chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS, headless: true });
+}
+
+describe.skipIf(!SITE_DIR)('report site in a browser (SITE_DIR)', () => {
+  let server: StaticServer;
+  let browser: Browser;
+  let ctx: Awaited<ReturnType<typeof openContext>>;
+  const reports: PageReport[] = [];
+  const pages = SITE_DIR ? discoverPages(SITE_DIR) : [];
+
+  beforeAll(async () => {
+    if (!existsSync(join(SITE_DIR!, 'index.html'))) throw new Error(`SITE_DIR=${SITE_DIR} has no index.html: build it with scripts/build-site.ts`);
+    mkdirSync(SCREENSHOT_DIR, { recursive: true });
+    server = await serveStatic(SITE_DIR!);
+    browser = await launch();
+    ctx = await openContext(browser);
+  }, 60_000);
+
+  afterAll(async () => {
+    await ctx?.context.close();
+    await browser?.close();
+    await server?.close();
+  });
+
+  it('finds the built pages (and every page in Evidence’s manifest was prerendered)', () => {
+    expect(pages.length, `no report pages found in ${SITE_DIR}`).toBeGreaterThan(0);
+    expect(pages).toContain('/');
+    const built = new Set(pages.map((p) => p.replace(/\/$/, '') || '/'));
+    const missing = manifestPages(SITE_DIR!).filter((h) => !built.has(h.replace(/\/$/, '') || '/'));
+    expect(missing, 'pages in api/pagesManifest.json without a prerendered html file').toEqual([]);
+  });
+
+  it.each(pages)('page %s renders its KPIs and charts', async (path) => {
+    const { report, problems } = await checkPage(ctx, server.url, path, join(SCREENSHOT_DIR, `${slug(path)}.png`));
+    reports.push(report);
+    console.log(
+      `[browser] ${path}: ${report.bigValues.length} BigValue(s) [${report.bigValues.join(' | ')}], ` +
+        `${report.tables.length} table(s) [${report.tables.map((t) => `${t.id}:${t.rows}`).join(', ')}], ` +
+        `${report.charts.length} chart(s) [${report.charts.map((c) => `${c.kind} ${Math.round(c.width)}x${Math.round(c.height)} marks=${c.marks}`).join(', ')}]`,
+    );
+    expect(problems, `${path}`).toEqual([]);
+  }, 120_000);
+
+  it('site has at least one KPI value and one rendered chart', () => {
+    expect(reports.length).toBe(pages.length);
+    expect(reports.flatMap((r) => r.bigValues).length + reports.flatMap((r) => r.tables).length, 'no BigValue or DataTable on any page').toBeGreaterThan(0);
+    expect(reports.flatMap((r) => r.charts).length, 'no ECharts chart on any page').toBeGreaterThan(0);
+  });
+
+  it('made requests only to 127.0.0.1', () => {
+    expect(ctx.requests.length).toBeGreaterThan(0);
+    expect(ctx.requests.some((u) => u.endsWith('.parquet') || u.endsWith('.arrow')), 'no data file was fetched').toBe(true);
+    expect([...new Set(ctx.foreign)], 'requests to hosts other than 127.0.0.1').toEqual([]);
+  });
+
+  it('logged no console errors', () => {
+    expect(ctx.consoleErrors).toEqual([]);
+  });
+});
+
+describe.skipIf(!SITE_DIR)('the browser checks can fail (sabotaged copy of SITE_DIR)', () => {
+  it('reports a remote request, broken data and the resulting errors', async () => {
+    const tmp = mkdtempSync(join(tmpdir(), 'site-sabotage-'));
+    const server = await serveStatic(tmp);
+    const browser = await launch();
+    try {
+      cpSync(SITE_DIR!, tmp, { recursive: true });
+      // A remote image (".invalid" never resolves; the route aborts it before any lookup anyway).
+      const index = join(tmp, 'index.html');
+      writeFileSync(index, readFileSync(index, 'utf8').replace('</body>', '<img src="http://remote.invalid/pixel.png" alt=""></body>'));
+      // Break the data: prerendered query results and the Parquet tables.
+      rmSync(join(tmp, 'api', 'prerendered_queries'), { recursive: true, force: true });
+      for (const f of walk(join(tmp, 'data'))) if (f.endsWith('.parquet')) writeFileSync(f, 'not parquet');
+
+      const ctx = await openContext(browser);
+      const { problems } = await checkPage(ctx, server.url, '/');
+      await ctx.context.close();
+      console.log(`[browser] sabotaged site: ${problems.length} problem(s), e.g.\n  ${problems.slice(0, 4).join('\n  ')}`);
+      expect(ctx.foreign).toContain('http://remote.invalid/pixel.png');
+      expect(problems.length).toBeGreaterThan(0);
+      expect(problems.some((p) => p.startsWith('Evidence error box') || p.startsWith('console error'))).toBe(true);
+    } finally {
+      await browser.close();
+      await server.close();
+      rmSync(tmp, { recursive: true, force: true });
+    }
+  }, 120_000);
+});
+
+if (!SITE_DIR) {
+  console.warn('[browser.test] SITE_DIR is not set: skipping the report-site browser test. Build a site with scripts/build-site.ts and set SITE_DIR=<its dir>.');
+}
