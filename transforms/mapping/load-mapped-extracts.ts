@@ -1,0 +1,190 @@
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { ENTITIES } from '../contract/index.js';
+import type { WarehouseHandle } from '../lib/duckdb.js';
+import { CqError } from '../lib/errors.js';
+import { listBusinessDates, readDateManifest, type DateManifest, type ExtractEncoding, type ExtractFile } from '../load/extract-files.js';
+import { hashFile } from '../load/file-scan.js';
+import { loadBusinessDate, type BusinessDateLoad } from '../load/load-business-date.js';
+import type { FileLoadResult } from '../load/load-entity-file.js';
+import { loadExtracts } from '../load/load-extracts.js';
+import { checkCompiledEntity } from './check-compiled-entity.js';
+import { compileEntity, prepareCompiledEntity, type CompiledEntity } from './entity-relation.js';
+import { mappingError } from './mapping-errors.js';
+import { MAPPING_RECORDS_DDL, writeMappingRecords } from './mapping-records.js';
+import type { MappingSpec } from './mapping-types.js';
+import { readMapping, resolveMappingFile } from './read-mapping.js';
+import { dropStaged, stageSource, type StagedSource } from './stage-source.js';
+
+/** Options for {@link loadExtractsWithMappings}. */
+export interface MappedLoadOptions {
+  /** Mapping name or file (`--mapping`); default: the extracts folder's or each date folder's manifest.json `mapping`. */
+  mapping?: string;
+  /** Load only these business dates. */
+  dates?: string[];
+  loadId?: string;
+  onDate?: (load: BusinessDateLoad) => void;
+  onFile?: (result: FileLoadResult) => void;
+}
+
+/** One business date to load: natively, or through a mapping. */
+interface DatePlan {
+  date: string;
+  mapped: { spec: MappingSpec; sourceDir: string; vars: Record<string, string>; manifest: DateManifest } | null;
+}
+
+/**
+ * Loads extracts in any lender's layout. With a mapping (`--mapping NAME`, or `mapping` in
+ * manifest.json) each business date's source files are turned into the contract by the
+ * mapping and loaded by the ordinary loader (`loadBusinessDate` with `locate`/`prepare`
+ * hooks), so contract checks, rejects, audit and reconciliation are those of native extracts;
+ * rejects name the source column. Every mapping error (bad mapping, unknown source column,
+ * untranslatable code, failing expression) is raised for all dates BEFORE any row is loaded.
+ * Without any mapping this is exactly `loadExtracts`.
+ *
+ * Layouts: a mapping that declares `business_dates` reads its source files straight from the
+ * extracts folder (e.g. `../shared/data/public`); otherwise the folder holds one
+ * YYYY-MM-DD folder per business date with the source files inside.
+ *
+ * @example
+ * const loads = await loadExtractsWithMappings(wh, '../shared/data/public', { mapping: 'lending-club' });
+ */
+export async function loadExtractsWithMappings(wh: WarehouseHandle, extractsDir: string, options: MappedLoadOptions = {}): Promise<BusinessDateLoad[]> {
+  const plans = planDates(extractsDir, options);
+  if (plans.every((p) => p.mapped === null)) {
+    return loadExtracts(wh, extractsDir, {
+      ...(options.dates ? { dates: options.dates } : {}),
+      ...(options.loadId ? { loadId: options.loadId } : {}),
+      ...(options.onDate ? { onDate: options.onDate } : {}),
+      ...(options.onFile ? { onFile: options.onFile } : {}),
+    });
+  }
+  const tempDir = mkdtempSync(join(tmpdir(), 'cq-map-'));
+  const staged = new Map<string, StagedSource>();
+  const hashes = new Map<string, { sha256: string; bytes: number }>();
+  try {
+    // 1. Everything a mapping can get wrong is found here, for every date, before the first write.
+    const compiledByDate = new Map<string, CompiledEntity[]>();
+    for (const plan of plans) {
+      if (!plan.mapped) continue;
+      const { spec, sourceDir, vars, manifest } = plan.mapped;
+      if (!hashes.has(spec.path)) hashes.set(spec.path, await hashFile(spec.path));
+      const bySource = new Map<string, StagedSource>();
+      for (const em of Object.values(spec.entities)) {
+        if (em.kind !== 'source' || bySource.has(em.from!) || (em.dates && !em.dates.includes(plan.date))) continue;
+        const source = spec.sources[em.from!]!;
+        const path = resolve(sourceDir, source.file);
+        const encoding: ExtractEncoding = source.encoding ?? (typeof manifest.encoding === 'string' ? manifest.encoding : manifest.encoding?.[source.file]) ?? 'utf-8';
+        const cacheKey = `${path}\u0000${encoding}\u0000${source.nullValues.join('\u0000')}`;
+        if (!staged.has(cacheKey)) staged.set(cacheKey, await stageSource(wh, spec, source, path, encoding, tempDir, staged.size));
+        bySource.set(em.from!, staged.get(cacheKey)!);
+      }
+      const compiled = ENTITIES.map((e) => compileEntity(spec, e, plan.date, vars, bySource));
+      for (const c of compiled) await checkCompiledEntity(wh, spec, c);
+      compiledByDate.set(plan.date, compiled);
+    }
+    await wh.exec(MAPPING_RECORDS_DDL);
+
+    // 2. Load date by date; each date is atomic (the loader's transaction).
+    const loads: BusinessDateLoad[] = [];
+    for (const [dateIndex, plan] of plans.entries()) {
+      let load: BusinessDateLoad;
+      if (!plan.mapped) {
+        load = await loadBusinessDate(wh, extractsDir, plan.date, {
+          ...(options.loadId ? { loadId: options.loadId } : {}),
+          ...(options.onFile ? { onFile: options.onFile } : {}),
+        });
+      } else {
+        const { spec } = plan.mapped;
+        const compiled = compiledByDate.get(plan.date)!;
+        const tables = new Map(compiled.map((c, i) => [c.entity.name, `_map_rel_${dateIndex}_${i}`]));
+        const files = new Map<string, ExtractFile>(compiled.map((c) => [c.entity.name, extractFileOf(spec, c)]));
+        try {
+          load = await loadBusinessDate(wh, extractsDir, plan.date, {
+            ...(options.loadId ? { loadId: options.loadId } : {}),
+            ...(options.onFile ? { onFile: options.onFile } : {}),
+            locate: (_dateDir, entities) => entities.map((e) => files.get(e.name)!),
+            prepare: async (w, located) =>
+              Promise.all(
+                located.map((f) => {
+                  const c = compiled.find((x) => x.entity.name === f.entity.name)!;
+                  return prepareCompiledEntity(w, spec, c, f, tables.get(f.entity.name)!, hashes.get(spec.path)!);
+                }),
+              ),
+            beforeCommit: (w, l) => writeMappingRecords(w, spec, l, compiled, tables),
+          });
+        } finally {
+          for (const t of tables.values()) await wh.exec(`DROP TABLE IF EXISTS ${t}; DROP TABLE IF EXISTS ${t}_rej_err;`);
+        }
+      }
+      loads.push(load);
+      options.onDate?.(load);
+    }
+    return loads;
+  } finally {
+    await dropStaged(wh, staged.values());
+    rmSync(tempDir, { recursive: true, force: true });
+  }
+}
+
+/** Which dates to load and how (natively, or through which mapping). */
+function planDates(extractsDir: string, options: MappedLoadOptions): DatePlan[] {
+  if (!existsSync(extractsDir)) {
+    throw new CqError('EXTRACT_DIR_MISSING', `extracts directory ${extractsDir} does not exist. Fix: pass --extracts DIR.`, { file: extractsDir });
+  }
+  const topManifest = readDateManifest(extractsDir);
+  const name = options.mapping ?? topManifest.mapping;
+  const cache = new Map<string, MappingSpec>();
+  const specOf = (n: string) => {
+    const path = resolveMappingFile(n);
+    if (!cache.has(path)) cache.set(path, readMapping(path));
+    return cache.get(path)!;
+  };
+  const spec = name ? specOf(name) : null;
+  let plans: DatePlan[];
+  if (spec?.businessDates) {
+    const declared = spec.businessDates.map((b) => b.date);
+    for (const d of options.dates ?? []) {
+      if (!declared.includes(d)) {
+        throw new CqError('CLI_USAGE', `--date ${d}: mapping ${spec.name} declares business dates ${declared.join(', ')} only.`, { file: spec.path, key: 'business_dates' });
+      }
+    }
+    plans = spec.businessDates
+      .filter((b) => !options.dates || options.dates.includes(b.date))
+      .map((b) => ({ date: b.date, mapped: { spec, sourceDir: extractsDir, vars: { ...b.vars, business_date: b.date }, manifest: topManifest } }));
+  } else {
+    const available = listBusinessDates(extractsDir);
+    for (const d of options.dates ?? []) {
+      if (!available.includes(d)) throw new CqError('EXTRACT_MISSING_FILE', `${extractsDir}/${d}: no such business-date folder.`, { file: `${extractsDir}/${d}` });
+    }
+    const dates = (options.dates ?? available).slice().sort();
+    if (dates.length === 0) {
+      throw new CqError(
+        'EXTRACT_NO_DATES',
+        `${extractsDir}: no business-date folders (YYYY-MM-DD) found${spec ? ` and mapping ${spec.name} declares no business_dates` : ''}. Fix: point --extracts at the folder that holds them${spec ? ', or declare business_dates in the mapping' : ''}.`,
+        { file: extractsDir },
+      );
+    }
+    plans = dates.map((date) => {
+      const dateDir = join(extractsDir, date);
+      const manifest = readDateManifest(dateDir);
+      const s = spec ?? (manifest.mapping ? specOf(manifest.mapping) : null);
+      if (s?.businessDates) {
+        throw mappingError(
+          'MAPPING_INVALID',
+          s,
+          'business_dates',
+          `${join(dateDir, 'manifest.json')} names this mapping for one business-date folder, but the mapping declares its own business_dates (a flat layout). Fix: drop business_dates from the mapping, or load the flat folder with --mapping.`,
+        );
+      }
+      return { date, mapped: s ? { spec: s, sourceDir: dateDir, vars: { business_date: date }, manifest } : null };
+    });
+  }
+  return plans;
+}
+
+function extractFileOf(spec: MappingSpec, c: CompiledEntity): ExtractFile {
+  if (c.kind === 'source' && c.staged) return { entity: c.entity, path: c.staged.path, format: 'csv', encoding: c.staged.encoding };
+  return { entity: c.entity, path: spec.path, format: 'mapping', encoding: 'utf-8' };
+}

@@ -1,0 +1,108 @@
+import { closeSync, existsSync, openSync, readSync } from 'node:fs';
+import { join } from 'node:path';
+import { quoteIdent as q, quoteLiteral as lit, type WarehouseHandle } from '../lib/duckdb.js';
+import { CqError } from '../lib/errors.js';
+import type { ExtractEncoding } from '../load/extract-files.js';
+import { scanCsvFile } from '../load/file-scan.js';
+import { displayPath } from './mapping-errors.js';
+import type { MappingSpec, SourceSpec } from './mapping-types.js';
+
+/** A source file read once into a temp table `table`: `_k` (parsed row number), `_line` (physical line), source columns as text. */
+export interface StagedSource {
+  readonly source: SourceSpec;
+  readonly path: string;
+  readonly table: string;
+  /** Temp table of CSV lines DuckDB could not parse (copied per entity for the loader), or null when there are none. */
+  readonly rejectsTable: string | null;
+  readonly header: readonly string[];
+  readonly sha256: string;
+  readonly bytes: number;
+  readonly encoding: ExtractEncoding;
+  readonly missingFinalNewline: boolean;
+  /** Parsed rows + unparseable lines = data lines of the file. */
+  readonly rowsParsed: number;
+  readonly linesRejected: number;
+}
+
+/**
+ * Reads a mapping's source CSV into a temp table, once per load: encoding checked (GB18030
+ * transcoded), CRLF line ends accepted, every value kept as text exactly as delivered, and the
+ * physical line of every row (so lineage and rejects point at the lender's own file). Lines
+ * DuckDB cannot parse are kept in a rejects table, to be reported by every entity the row feeds.
+ *
+ * @example
+ * const staged = await stageSource(wh, spec, spec.sources.lc!, '/data/public/loans_full_schema.csv', 'utf-8', tmp, 0);
+ * staged.header.length; // 55
+ */
+export async function stageSource(
+  wh: WarehouseHandle,
+  spec: MappingSpec,
+  source: SourceSpec,
+  path: string,
+  encoding: ExtractEncoding,
+  tempDir: string,
+  index: number,
+): Promise<StagedSource> {
+  if (!existsSync(path)) {
+    throw new CqError(
+      'EXTRACT_MISSING_FILE',
+      `${path}: missing. Mapping ${displayPath(spec.path)} (${source.key}.file) reads it. Fix: deliver the file, or point --extracts at the folder that holds it.`,
+      { file: path, key: `${source.key}.file` },
+    );
+  }
+  const scan = await scanCsvFile(path, encoding, join(tempDir, `map-${index}.utf8.csv`));
+  if (scan.bytes === 0 || scan.headerLine.trim() === '') {
+    throw new CqError('EXTRACT_MISSING_COLUMN', `${path}: the file is empty (no header line). Fix: deliver the file with its header row.`, { file: path, line: 1 });
+  }
+  const header = scan.headerLine.split(',').map((h) => h.trim().replace(/^"(.*)"$/, '$1').trim());
+  const dup = header.find((h, i) => header.indexOf(h) !== i);
+  if (dup !== undefined) {
+    throw new CqError('EXTRACT_UNREADABLE', `${path}: line 1 (header): column "${dup}" appears twice. Fix: re-deliver the file with unique column names.`, { file: path, line: 1, column: dup });
+  }
+  const table = `_map_src_${index}`;
+  const err = `${table}_err`;
+  const columns = `{${header.map((h) => `${lit(h)}: 'VARCHAR'`).join(', ')}}`;
+  const newLine = usesCrlf(scan.readPath) ? '\\r\\n' : '\\n';
+  const read = `read_csv(${lit(scan.readPath)}, header = true, auto_detect = false, columns = ${columns}, delim = ',', quote = '"', escape = '"', new_line = ${lit(newLine)}, store_rejects = true, rejects_table = ${lit(err)}, rejects_scan = ${lit(`${table}_scan`)}, max_line_size = 1048576)`;
+  await wh.exec(`CREATE OR REPLACE TEMP TABLE ${table}_rows AS SELECT row_number() OVER () AS _k, * FROM ${read}`);
+  const rejected = (await wh.all<{ line: bigint }>(`SELECT DISTINCT line FROM ${err} ORDER BY line`)).map((r) => Number(r.line));
+  // Parsed row k sits on line k + 1 + #{unparseable lines r_j (1-based j, sorted): r_j - 1 - j < k} (as in the loader).
+  const thresholds = rejected.map((r, j) => r - 1 - (j + 1));
+  const line = thresholds.length ? `_k + 1 + len(list_filter([${thresholds.join(',')}]::BIGINT[], t -> t < _k))` : '_k + 1';
+  await wh.exec(
+    `CREATE OR REPLACE TEMP TABLE ${table} AS SELECT _k, ${line} AS _line, ${header.map((h) => q(h)).join(', ')} FROM ${table}_rows;
+     DROP TABLE ${table}_rows; DROP TABLE IF EXISTS ${table}_scan;`,
+  );
+  if (rejected.length === 0) await wh.exec(`DROP TABLE IF EXISTS ${err}`);
+  const [n] = await wh.all<{ n: bigint }>(`SELECT count(*) AS n FROM ${table}`);
+  return {
+    source,
+    path,
+    table,
+    rejectsTable: rejected.length ? err : null,
+    header,
+    sha256: scan.sha256,
+    bytes: scan.bytes,
+    encoding,
+    missingFinalNewline: scan.missingFinalNewline,
+    rowsParsed: Number(n?.n ?? 0),
+    linesRejected: rejected.length,
+  };
+}
+
+/** Drops the temp tables of staged sources. */
+export async function dropStaged(wh: WarehouseHandle, staged: Iterable<StagedSource>): Promise<void> {
+  for (const s of staged) await wh.exec(`DROP TABLE IF EXISTS ${s.table}; DROP TABLE IF EXISTS ${s.table}_err;`);
+}
+
+function usesCrlf(path: string): boolean {
+  const fd = openSync(path, 'r');
+  try {
+    const buf = Buffer.alloc(1 << 16);
+    const n = readSync(fd, buf, 0, buf.length, 0);
+    const nl = buf.subarray(0, n).indexOf(0x0a);
+    return nl > 0 && buf[nl - 1] === 0x0d;
+  } finally {
+    closeSync(fd);
+  }
+}
