@@ -1,0 +1,215 @@
+import { existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { openWarehouse, type WarehouseHandle } from '../lib/duckdb.js';
+import { CqError, isCqError } from '../lib/errors.js';
+import { buildFiveCategory } from './five-category-report.js';
+import { buildKpiReport } from './kpi-report.js';
+import { buildLargeExposures } from './large-exposures-report.js';
+import {
+  MANIFEST_NAME,
+  MANIFEST_VERSION,
+  manifestText,
+  packageSha256,
+  sha256,
+  type Manifest,
+  type ManifestFile,
+} from './manifest.js';
+import { buildNplProvisioning } from './npl-provisioning-report.js';
+import { pdfPageCount, printPdf, stampPdfDates } from './print-pdf.js';
+import { packageHtml, pdfFooterTemplate, pdfHeaderTemplate } from './render-html.js';
+import type { BuiltReport, PackageContext } from './report-table.js';
+import { loadReportTemplates, REPORTS_DIR, type ReportKind, type ReportTemplate } from './report-template.js';
+import { metricDefinitionsHash, parseBusinessMonth, requireMonth, resolveRunInfo, sourceExtracts } from './run-info.js';
+import { tableCsv } from './write-csv.js';
+import { reportXlsx } from './write-xlsx.js';
+
+/** File name of the whole-package PDF inside a package folder. */
+export const PDF_NAME = 'package.pdf';
+
+const BUILDERS: Record<ReportKind, (wh: WarehouseHandle, t: ReportTemplate, ctx: PackageContext) => Promise<BuiltReport>> = {
+  five_category: buildFiveCategory,
+  npl_provisioning: buildNplProvisioning,
+  kpi_report: buildKpiReport,
+  large_exposures: buildLargeExposures,
+};
+
+/** Options of {@link exportPackage}. */
+export interface ExportOptions {
+  /** Business month `YYYY-MM`. */
+  month: string;
+  /** Parent folder; the package is written to `<outDir>/<YYYY-MM>/` (replaced atomically). */
+  outDir: string;
+  /** Report ids to include (template `id`s). Default: every template. */
+  reports?: readonly string[];
+  /** Show ID numbers and names in full (recorded in the manifest). Default false. */
+  unmasked?: boolean;
+  /** Run id for the manifest. Default: from ops.runs / ops.load_audit (see run-info.ts). */
+  runId?: string;
+  /** Generated-at for the manifest and file metadata. Default: from the run (never the clock). */
+  generatedAt?: string;
+  /** Print the PDF (needs Chromium). Default true. */
+  pdf?: boolean;
+  /** Templates folder. Default metrics/reports. */
+  templatesDir?: string;
+  /** Who prepared the package (manifest sign-off). Default 'credit-quality-analytics export'. */
+  preparedBy?: string;
+  /** Who signed the package off (manifest sign-off), if known at export time. */
+  signedOffBy?: string;
+  /** Progress messages. */
+  onProgress?: (message: string) => void;
+}
+
+/** Result of {@link exportPackage}. */
+export interface ExportResult {
+  /** The package folder. */
+  dir: string;
+  manifest: Manifest;
+  /** Files written including manifest.json. */
+  fileCount: number;
+}
+
+/**
+ * Writes one month's regulator export package into `<outDir>/<YYYY-MM>/`: per report an XLSX
+ * workbook and a CSV per table (layouts from `metrics/reports/*.yaml`), one PDF of the whole
+ * package, and `manifest.json` (run, generated-at, SHA-256 and size of every file, row counts,
+ * metric-definitions hash, source extract checksums, masking). Figures come from the KPI tables,
+ * marts and core of the warehouse. Exporting the same month twice from the same warehouse gives
+ * byte-identical XLSX, CSV and manifest (see docs/exports.md; the PDF is hashed but not
+ * reproducible). The folder is assembled beside the target and renamed into place, so readers
+ * never see half a package.
+ *
+ * @example
+ * const wh = await openWarehouse('data/warehouse.duckdb', { readOnly: true });
+ * const { dir } = await exportPackage(wh, { month: '2026-10', outDir: 'exports' });
+ */
+export async function exportPackage(wh: WarehouseHandle, options: ExportOptions): Promise<ExportResult> {
+  const progress = options.onProgress ?? (() => {});
+  const bm = parseBusinessMonth(options.month);
+  await requireMonth(wh, bm);
+  const run = await resolveRunInfo(wh, { ...(options.runId ? { runId: options.runId } : {}), ...(options.generatedAt ? { generatedAt: options.generatedAt } : {}) });
+  let templates = loadReportTemplates(options.templatesDir ?? REPORTS_DIR);
+  if (options.reports?.length) {
+    const known = templates.map((t) => t.id);
+    for (const r of options.reports) {
+      if (!known.includes(r)) throw new CqError('CLI_USAGE', `--report ${r}: no such report. Reports: ${known.join(', ')}.`);
+    }
+    templates = templates.filter((t) => options.reports!.includes(t.id));
+  }
+  const ctx: PackageContext = { month: bm.month, asOfDate: bm.asOfDate, runId: run.runId, generatedAt: run.generatedAt, unmasked: options.unmasked ?? false };
+
+  const reports: BuiltReport[] = [];
+  for (const t of templates) {
+    progress(`building ${t.id}`);
+    reports.push(await BUILDERS[t.kind](wh, t, ctx));
+  }
+
+  const root = resolve(options.outDir);
+  const finalDir = join(root, bm.month);
+  const work = join(root, `.${bm.month}.partial-${process.pid}`);
+  rmSync(work, { recursive: true, force: true });
+  mkdirSync(work, { recursive: true });
+  try {
+    const files: ManifestFile[] = [];
+    const put = (name: string, data: Buffer, meta: Omit<ManifestFile, 'path' | 'bytes' | 'sha256'>) => {
+      writeFileSync(join(work, name), data);
+      files.push({ path: name, format: meta.format, bytes: data.length, sha256: sha256(data), report: meta.report, rows: meta.rows, pages: meta.pages, deterministic: meta.deterministic });
+    };
+    for (const r of reports) {
+      progress(`writing ${r.template.id}`);
+      const xlsxName = `${r.tables[0]!.spec.file}.xlsx`;
+      put(xlsxName, await reportXlsx(r, ctx), { format: 'xlsx', report: r.template.id, rows: r.tables.reduce((a, t) => a + t.rows.length, 0), pages: null, deterministic: true });
+      for (const t of r.tables) put(`${t.spec.file}.csv`, tableCsv(t), { format: 'csv', report: r.template.id, rows: t.rows.length, pages: null, deterministic: true });
+    }
+    const defs = await metricDefinitionsHash(wh);
+    const extracts = await sourceExtracts(wh, bm.asOfDate);
+    if (options.pdf !== false) {
+      progress('printing the PDF');
+      const html = packageHtml(reports, ctx, {
+        files: [...files],
+        metricDefinitionsSha256: defs.sha256,
+        metrics: defs.metrics,
+        sourceExtracts: extracts.length,
+        generatedAtSource: run.source,
+      });
+      const printed = await printPdf(html, { headerTemplate: pdfHeaderTemplate(ctx), footerTemplate: pdfFooterTemplate(ctx) });
+      const pdf = stampPdfDates(printed, ctx.generatedAt);
+      put(PDF_NAME, pdf, { format: 'pdf', report: null, rows: null, pages: pdfPageCount(pdf), deterministic: false });
+    }
+    files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+    const [through] = await wh.all<{ d: string | null }>(`SELECT strftime(max(business_date), '%Y-%m-%d') AS d FROM ops.load_audit`);
+    const manifest: Manifest = {
+      manifest_version: MANIFEST_VERSION,
+      package: 'credit-quality regulator export',
+      business_month: bm.month,
+      as_of_date: bm.asOfDate,
+      run_id: run.runId,
+      generated_at: run.generatedAt,
+      generated_at_source: run.source,
+      warehouse_loaded_through: through?.d ?? null,
+      masking: ctx.unmasked
+        ? { id_numbers: 'none', individual_names: 'none', unmasked: true }
+        : { id_numbers: 'last4', individual_names: 'first_character', unmasked: false },
+      metric_definitions: defs,
+      reports: reports.map((r) => ({
+        id: r.template.id,
+        kind: r.template.kind,
+        title_zh: r.template.title_zh,
+        title_en: r.template.title_en,
+        template: r.template.path,
+        template_sha256: r.template.sha256,
+        tables: r.tables.map((t) => ({ id: t.spec.id, file: t.spec.file, rows: t.rows.length, data_rows: t.rows.filter((x) => x.kind === 'data').length })),
+      })),
+      files,
+      package_sha256: packageSha256(files),
+      source_extracts: extracts,
+      sign_off: {
+        prepared_by: options.preparedBy ?? 'credit-quality-analytics export',
+        signed_off_by: options.signedOffBy ?? null,
+        statement:
+          'package_sha256 identifies every file of this package; `npm run export -- --verify <folder>` re-hashes the files and fails if any changed.',
+      },
+      determinism:
+        'XLSX, CSV and manifest.json are byte-identical when the same month is exported again from the same warehouse with the same options. The PDF carries generated_at as its creation date, so the same Chromium build and fonts print the same bytes, but that is not promised across machines (deterministic: false).',
+    };
+    writeFileSync(join(work, MANIFEST_NAME), manifestText(manifest));
+
+    const old = join(root, `.${bm.month}.old-${process.pid}`);
+    rmSync(old, { recursive: true, force: true });
+    const hadOld = existsSync(finalDir);
+    if (hadOld) renameSync(finalDir, old);
+    try {
+      renameSync(work, finalDir);
+    } catch (e) {
+      if (hadOld) renameSync(old, finalDir);
+      throw e;
+    }
+    rmSync(old, { recursive: true, force: true });
+    return { dir: finalDir, manifest, fileCount: files.length + 1 };
+  } catch (e) {
+    rmSync(work, { recursive: true, force: true });
+    if (isCqError(e)) throw e;
+    throw new CqError('EXPORT_FAILED', `exporting ${bm.month} to ${finalDir} failed: ${(e as Error).message}`, { file: finalDir }, { cause: e });
+  }
+}
+
+/**
+ * The nightly job's entry point: opens the (closed, checkpointed) warehouse read-only and
+ * writes one package per month into `<outDir>/<YYYY-MM>/`, stamped with the run id.
+ *
+ * @example
+ * const { files } = await exportMonths({ warehouse: 'data/releases/x/warehouse.duckdb', outDir: 'data/releases/x/exports', runId: 'x', months: ['2026-10'] });
+ */
+export async function exportMonths(o: { warehouse: string; outDir: string; runId: string; months: string[] }): Promise<{ files: number }> {
+  if (!existsSync(o.warehouse)) throw new CqError('WAREHOUSE_MISSING', `${o.warehouse}: no such warehouse.`, { file: o.warehouse });
+  const wh = await openWarehouse(o.warehouse, { readOnly: true });
+  try {
+    let files = 0;
+    for (const month of [...new Set(o.months)].sort()) {
+      const r = await exportPackage(wh, { month, outDir: o.outDir, runId: o.runId });
+      files += r.fileCount;
+    }
+    return { files };
+  } finally {
+    await wh.close();
+  }
+}

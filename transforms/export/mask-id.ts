@@ -1,0 +1,34 @@
+/**
+ * Masking of personal identifiers in the large-exposures list. By default an ID number
+ * (居民身份证号 / 统一社会信用代码) keeps only its last 4 characters and an individual's name
+ * only its first character; `--unmasked` (recorded in the manifest) shows them in full.
+ */
+
+/**
+ * Masks an ID number to its last 4 characters; every other character becomes `*` (length kept).
+ * Values of 4 characters or fewer are fully masked.
+ *
+ * @example
+ * maskIdNumber('110101199003074514'); // '**************4514'
+ */
+export function maskIdNumber(id: string | null): string | null {
+  if (id === null) return null;
+  const chars = [...id.trim()];
+  if (chars.length <= 4) return '*'.repeat(chars.length);
+  return '*'.repeat(chars.length - 4) + chars.slice(-4).join('');
+}
+
+/**
+ * Masks a person's name to its first character (`张伟` → `张*`). Business names (not personal
+ * data) are kept: pass `isPerson = false`.
+ *
+ * @example
+ * maskName('欧阳测试甲', true); // '欧****'
+ * maskName('杭州明远贸易有限公司', false); // unchanged
+ */
+export function maskName(name: string | null, isPerson: boolean): string | null {
+  if (name === null || !isPerson) return name;
+  const chars = [...name.trim()];
+  if (chars.length <= 1) return '*';
+  return chars[0] + '*'.repeat(chars.length - 1);
+}

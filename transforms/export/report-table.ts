@@ -1,0 +1,94 @@
+import type { CellFormat, ReportTemplate, RowFormat, TableSpec } from './report-template.js';
+
+/**
+ * A cell value as a builder supplies it. Money (`wan` columns) is a bigint count of 0.01 万元
+ * (CNY 100) already rounded so totals add up; counts are numbers or bigints; ratios are numbers.
+ */
+export type Cell = string | number | bigint | null;
+
+/** Row kinds: data rows, section headings (label only) and total rows (bold, summed). */
+export type RowKind = 'data' | 'section' | 'total';
+
+/** One row of a built table: field → value, plus what `by_row` / `kpi` columns need. */
+export interface TableRow {
+  kind: RowKind;
+  cells: Record<string, Cell>;
+  /** Format of `by_row` columns in this row. */
+  format?: RowFormat;
+  /** KPI unit (`ratio`, `days`, `hours`, `score`) for `kpi` columns in this row. */
+  unit?: string;
+}
+
+/** A table filled by a builder. */
+export interface BuiltTable {
+  spec: TableSpec;
+  rows: TableRow[];
+}
+
+/** A report filled by a builder, ready for the writers. */
+export interface BuiltReport {
+  template: ReportTemplate;
+  tables: BuiltTable[];
+}
+
+/** What every writer needs to know about the package. */
+export interface PackageContext {
+  /** `YYYY-MM`. */
+  month: string;
+  /** Month-end date `YYYY-MM-DD`. */
+  asOfDate: string;
+  runId: string;
+  /** ISO timestamp (UTC, seconds) taken from the run, never the wall clock. */
+  generatedAt: string;
+  unmasked: boolean;
+}
+
+/** The effective format of a cell of `column` in `row` (resolves `by_row` and `kpi`). */
+export function effectiveFormat(format: CellFormat, row: TableRow): Exclude<CellFormat, 'by_row' | 'kpi'> {
+  if (format === 'by_row') {
+    const f = row.format ?? 'text';
+    return f === 'kpi' ? kpiFormat(row.unit) : f;
+  }
+  if (format === 'kpi') return kpiFormat(row.unit);
+  return format;
+}
+
+function kpiFormat(unit: string | undefined): 'ratio' | 'number' {
+  return unit === 'ratio' ? 'ratio' : 'number';
+}
+
+/**
+ * Money units (0.01 万元) as an exact decimal string with 2 decimals.
+ *
+ * @example
+ * wanUnitsText(1160968n); // '11609.68'
+ * wanUnitsText(-5n);      // '-0.05'
+ */
+export function wanUnitsText(units: bigint): string {
+  const neg = units < 0n;
+  const a = neg ? -units : units;
+  return `${neg ? '-' : ''}${a / 100n}.${String(a % 100n).padStart(2, '0')}`;
+}
+
+/**
+ * Exact fen (0.01 CNY) → whole 0.01 万元 units, rounded half up. Use controlled rounding
+ * (two-way-rounding.ts) instead wherever the numbers are summed in the table.
+ *
+ * @example
+ * fenToWanUnits(1_234_567n); // 123n (¥12,345.67 → 1.23 万元)
+ */
+export function fenToWanUnits(fen: bigint): bigint {
+  const neg = fen < 0n;
+  const a = neg ? -fen : fen;
+  const q = a / FEN_PER_WAN_UNIT;
+  const r = (a % FEN_PER_WAN_UNIT) * 2n >= FEN_PER_WAN_UNIT ? q + 1n : q;
+  return neg ? -r : r;
+}
+
+/** Fen per display unit: 0.01 万元 = ¥100 = 10,000 fen. */
+export const FEN_PER_WAN_UNIT = 10_000n;
+
+/** A DOUBLE amount in CNY (as KPI tables hold it) → exact fen. @example yuanToFen(1090228.18) // 109022818n */
+export function yuanToFen(yuan: number): bigint {
+  return BigInt(Math.round(yuan * 100));
+}
