@@ -56,13 +56,14 @@ export async function checkCompiledEntity(wh: WarehouseHandle, spec: MappingSpec
   }
 }
 
-/** The header name closest to `name` (case-insensitive, small edit distance), if any. */
+/** The header name closest to `name` (same but for case, one containing the other, or a small edit distance), if any. */
 function closest(name: string, header: readonly string[]): string | undefined {
   const n = name.toLowerCase();
   let best: { h: string; d: number } | undefined;
   for (const h of header) {
-    const d = h.toLowerCase() === n ? 0 : editDistance(n, h.toLowerCase());
-    if (d <= Math.max(2, Math.floor(n.length / 4)) && (!best || d < best.d)) best = { h, d };
+    const l = h.toLowerCase();
+    const d = l === n ? 0 : l.includes(n) || n.includes(l) ? 1 : editDistance(n, l) + 1;
+    if (d <= Math.max(3, Math.floor(n.length / 4) + 1) && (!best || d < best.d)) best = { h, d };
   }
   return best?.h;
 }

@@ -60,9 +60,16 @@ type Plain = Record<string, unknown>;
 export function readMapping(path: string): MappingSpec {
   const text = readFileSync(path, 'utf8');
   const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter, uniqueKeys: true, prettyErrors: false });
+  const doc = parseDocument(text, { lineCounter, uniqueKeys: true, prettyErrors: true });
   const lines = new Map<string, number>();
-  const lineOf = (key: string) => lines.get(key);
+  /** Line of a key, or of its nearest parent key present in the file (e.g. a shorthand `loan_id: 借据号` for `….loan_id.source`). */
+  const lineOf = (key: string): number | undefined => {
+    for (let k = key; k; k = k.includes('.') ? k.slice(0, k.lastIndexOf('.')) : '') {
+      const line = lines.get(k);
+      if (line !== undefined) return line;
+    }
+    return undefined;
+  };
   const ctx = { path, lineOf };
   if (doc.errors.length) {
     const e = doc.errors[0]!;
