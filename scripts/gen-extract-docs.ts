@@ -7,6 +7,7 @@ import { writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { COLUMN_TYPES, ENTITIES, type EntityContract } from '../transforms/contract/index.js';
 import { REASON_CODES } from '../transforms/load/validation-sql.js';
+import { renderMappingSection } from '../transforms/mapping/mapping-docs.js';
 
 const INTRO = `# Extract contract
 
@@ -85,6 +86,7 @@ export function renderExtractDocs(): string {
     }
     parts.push('');
   }
+  parts.push(renderMappingSection());
   return parts.join('\n');
 }
 

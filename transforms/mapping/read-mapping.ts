@@ -74,7 +74,7 @@ export function readMapping(path: string): MappingSpec {
   if (doc.errors.length) {
     const e = doc.errors[0]!;
     const line = e.linePos?.[0]?.line;
-    throw mappingError('MAPPING_INVALID', { path, lineOf: () => line }, '(file)', `not valid YAML/JSON: ${e.message.split('\n')[0]}`);
+    throw mappingError('MAPPING_INVALID', { path, lineOf: () => line }, '(file)', `not valid YAML/JSON: ${e.message.split('\n')[0]!.replace(/:$/, '')}`);
   }
   indexLines(doc.contents as Node | null, '', lines, lineCounter);
   const root = doc.toJS() as unknown;
