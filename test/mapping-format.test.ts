@@ -4,8 +4,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openWarehouse, type WarehouseHandle } from '../transforms/lib/duckdb.js';
+import { loadExtracts } from '../transforms/load/load-extracts.js';
 import { loadExtractsWithMappings } from '../transforms/mapping/load-mapped-extracts.js';
 import { LEDGER_ROWS, ledgerMapping, writeLedger } from './helpers/mapping-ledger.js';
+import { writeMiniExtract } from './helpers/mini-extract.js';
 
 /**
  * Every feature of the mapping format on the hand-written ledger of test/helpers/mapping-ledger.ts
@@ -133,7 +135,24 @@ describe('a mapping named in manifest.json (dated folders, GB18030, Chinese head
     expect(load!.files.find((f) => f.entity === 'customers')!.rowsRejected).toBe(0);
   });
 
-  it('--mapping wins over the manifest; a folder without a mapping still loads natively', async () => {
+  it('the plain loader (loadExtracts, used by the nightly run via loadBusinessDate) honours a manifest mapping too', async () => {
+    const { extracts } = writeLedger(dir);
+    const [load] = await loadExtracts(wh, extracts);
+    expect(load!.files.find((f) => f.entity === 'loans')).toMatchObject({ rowsRead: 4, rowsLoaded: 4, mapping: 'ledger' });
+  });
+
+  it('a folder without a mapping loads natively beside a mapped one', async () => {
+    const { extracts } = writeLedger(dir);
+    writeMiniExtract(undefined, { dir: extracts, date: '2026-08-31' });
+    const loads = await loadExtractsWithMappings(wh, extracts);
+    const loans = (l: (typeof loads)[number]) => l.files.find((f) => f.entity === 'loans')!;
+    expect(loads.map((l) => [l.businessDate, loans(l).mapping, loans(l).rowsLoaded])).toEqual([
+      ['2026-08-31', null, 3],
+      ['2026-09-30', 'ledger', 4],
+    ]);
+  });
+
+  it('--mapping applies to folders whose manifest names none', async () => {
     const { extracts, mappingPath } = writeLedger(dir, { manifest: { encoding: 'gb18030' } });
     const loads = await loadExtractsWithMappings(wh, extracts, { mapping: mappingPath });
     expect(loads[0]!.files.find((f) => f.entity === 'loans')!.mapping).toBe('ledger');

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ENTITIES, type EntityContract } from '../contract/index.js';
 import { quoteLiteral as lit, type WarehouseHandle } from '../lib/duckdb.js';
-import { locateExtractFiles, type ExtractFile } from './extract-files.js';
+import { locateExtractFiles, readDateManifest, type ExtractFile } from './extract-files.js';
 import { loadPreparedFile, prepareFile, type FileLoadResult, type PreparedFile } from './load-entity-file.js';
 import { ensureRawSchema } from './raw-schema.js';
 
@@ -48,6 +48,11 @@ export async function loadBusinessDate(
   const entities = options.entities ?? ENTITIES;
   const loadId = options.loadId ?? `L${businessDate.replaceAll('-', '')}-${new Date().toISOString().replace(/[-:.]/g, '').slice(0, 15)}`;
   const dateDir = join(extractsDir, businessDate);
+  if (!options.locate && !options.prepare && readDateManifest(dateDir).mapping) {
+    // The folder is in a lender's own layout: its manifest names a mapping (transforms/mapping/).
+    const { loadMappedBusinessDate } = await import('../mapping/load-mapped-extracts.js');
+    return loadMappedBusinessDate(wh, extractsDir, businessDate, { ...(options.loadId ? { loadId: options.loadId } : {}), ...(options.onFile ? { onFile: options.onFile } : {}) });
+  }
   const files = (options.locate ?? locateExtractFiles)(dateDir, entities);
   const tempDir = mkdtempSync(join(tmpdir(), 'cq-load-'));
   try {

@@ -60,6 +60,33 @@ export async function loadExtractsWithMappings(wh: WarehouseHandle, extractsDir:
       ...(options.onFile ? { onFile: options.onFile } : {}),
     });
   }
+  return loadPlans(wh, extractsDir, plans, options);
+}
+
+/**
+ * Loads one business-date folder whose manifest.json names a mapping (what `loadBusinessDate`
+ * delegates to, so the nightly run and `loadExtracts` honour manifests too).
+ *
+ * @example
+ * await loadMappedBusinessDate(wh, 'data/extracts', '2026-10-31');
+ */
+export async function loadMappedBusinessDate(
+  wh: WarehouseHandle,
+  extractsDir: string,
+  businessDate: string,
+  options: Omit<MappedLoadOptions, 'dates' | 'onDate'> = {},
+): Promise<BusinessDateLoad> {
+  const dateDir = join(extractsDir, businessDate);
+  const manifest = readDateManifest(dateDir);
+  const name = options.mapping ?? manifest.mapping;
+  if (!name) throw new CqError('INTERNAL', `${dateDir}: no mapping named (manifest.json has no "mapping").`, { file: dateDir });
+  const spec = readMapping(resolveMappingFile(name));
+  if (spec.businessDates) throw flatMappingInDateFolder(spec, dateDir);
+  const [load] = await loadPlans(wh, extractsDir, [{ date: businessDate, mapped: { spec, sourceDir: dateDir, vars: { business_date: businessDate }, manifest } }], options);
+  return load!;
+}
+
+async function loadPlans(wh: WarehouseHandle, extractsDir: string, plans: DatePlan[], options: MappedLoadOptions): Promise<BusinessDateLoad[]> {
   const tempDir = mkdtempSync(join(tmpdir(), 'cq-map-'));
   const staged = new Map<string, StagedSource>();
   const hashes = new Map<string, { sha256: string; bytes: number }>();
@@ -170,18 +197,20 @@ function planDates(extractsDir: string, options: MappedLoadOptions): DatePlan[] 
       const dateDir = join(extractsDir, date);
       const manifest = readDateManifest(dateDir);
       const s = spec ?? (manifest.mapping ? specOf(manifest.mapping) : null);
-      if (s?.businessDates) {
-        throw mappingError(
-          'MAPPING_INVALID',
-          s,
-          'business_dates',
-          `${join(dateDir, 'manifest.json')} names this mapping for one business-date folder, but the mapping declares its own business_dates (a flat layout). Fix: drop business_dates from the mapping, or load the flat folder with --mapping.`,
-        );
-      }
+      if (s?.businessDates) throw flatMappingInDateFolder(s, dateDir);
       return { date, mapped: s ? { spec: s, sourceDir: dateDir, vars: { business_date: date }, manifest } : null };
     });
   }
   return plans;
+}
+
+function flatMappingInDateFolder(spec: MappingSpec, dateDir: string): CqError {
+  return mappingError(
+    'MAPPING_INVALID',
+    spec,
+    'business_dates',
+    `${join(dateDir, 'manifest.json')} names this mapping for one business-date folder, but the mapping declares its own business_dates (a flat layout). Fix: drop business_dates from the mapping, or load the flat folder with --mapping.`,
+  );
 }
 
 function extractFileOf(spec: MappingSpec, c: CompiledEntity): ExtractFile {
