@@ -1,0 +1,103 @@
+import {
+  DuckDBArrayValue,
+  DuckDBDecimalValue,
+  DuckDBListValue,
+  DuckDBMapValue,
+  DuckDBStructValue,
+  DuckDBTypeId,
+  type DuckDBType,
+  type DuckDBValue,
+} from '@duckdb/node-api';
+
+/**
+ * Text forms of DuckDB values for the console's outputs. Exact types stay exact: DECIMAL
+ * and BIGINT / HUGEINT are written digit for digit (never through a float), dates as
+ * `YYYY-MM-DD`, timestamps as `YYYY-MM-DD HH:MM:SS[.ffffff]` — the same text DuckDB prints.
+ */
+
+const NUMERIC_TYPES: ReadonlySet<DuckDBTypeId> = new Set([
+  DuckDBTypeId.TINYINT,
+  DuckDBTypeId.SMALLINT,
+  DuckDBTypeId.INTEGER,
+  DuckDBTypeId.BIGINT,
+  DuckDBTypeId.UTINYINT,
+  DuckDBTypeId.USMALLINT,
+  DuckDBTypeId.UINTEGER,
+  DuckDBTypeId.UBIGINT,
+  DuckDBTypeId.HUGEINT,
+  DuckDBTypeId.UHUGEINT,
+  DuckDBTypeId.FLOAT,
+  DuckDBTypeId.DOUBLE,
+  DuckDBTypeId.DECIMAL,
+]);
+
+/** True for number types (right-aligned in the table, bare in JSON). @example isNumericType(DOUBLE) // true */
+export function isNumericType(type: DuckDBType): boolean {
+  return NUMERIC_TYPES.has(type.typeId);
+}
+
+function numberText(v: number): string {
+  if (Number.isFinite(v)) return String(v);
+  return Number.isNaN(v) ? 'nan' : v > 0 ? 'inf' : '-inf';
+}
+
+/**
+ * DuckDB's text of a non-NULL value.
+ *
+ * @example
+ * valueText(new DuckDBDecimalValue(177500000n, 18, 2)); // '1775000.00'
+ */
+export function valueText(v: Exclude<DuckDBValue, null>): string {
+  switch (typeof v) {
+    case 'string':
+      return v;
+    case 'number':
+      return numberText(v);
+    case 'bigint':
+      return v.toString();
+    case 'boolean':
+      return v ? 'true' : 'false';
+    default:
+      return String(v);
+  }
+}
+
+/**
+ * A JSON value: numbers (incl. DECIMAL and 64/128-bit integers, written exactly) bare,
+ * NaN / ±Infinity as null, lists as arrays, structs and maps as objects, everything else
+ * (dates, timestamps, intervals, UUIDs, blobs) as DuckDB's text in a string.
+ *
+ * @example
+ * jsonText(new DuckDBDecimalValue(12345n, 18, 2)); // '123.45'
+ */
+export function jsonText(v: DuckDBValue): string {
+  if (v === null) return 'null';
+  switch (typeof v) {
+    case 'string':
+      return JSON.stringify(v);
+    case 'number':
+      return Number.isFinite(v) ? String(v) : 'null';
+    case 'bigint':
+      return v.toString();
+    case 'boolean':
+      return v ? 'true' : 'false';
+  }
+  if (v instanceof DuckDBDecimalValue) return v.toString();
+  if (v instanceof DuckDBListValue || v instanceof DuckDBArrayValue) return `[${v.items.map(jsonText).join(',')}]`;
+  if (v instanceof DuckDBStructValue) return `{${Object.entries(v.entries).map(([k, x]) => `${JSON.stringify(k)}:${jsonText(x)}`).join(',')}}`;
+  if (v instanceof DuckDBMapValue) return `{${v.entries.map((e) => `${JSON.stringify(e.key === null ? 'null' : valueText(e.key))}:${jsonText(e.value)}`).join(',')}}`;
+  return JSON.stringify(String(v));
+}
+
+/**
+ * An RFC 4180 CSV field: NULL → empty, empty string → `""`, quoted when it holds `,` `"` or a line break.
+ *
+ * @example
+ * csvField('a,b'); // '"a,b"'
+ */
+export function csvField(v: DuckDBValue): string {
+  if (v === null) return '';
+  const s = valueText(v);
+  if (s === '') return '""';
+  return /[",\r\n]/.test(s) ? `"${s.replaceAll('"', '""')}"` : s;
+}
