@@ -64,15 +64,17 @@ export async function stageSource(
   const columns = `{${header.map((h) => `${lit(h)}: 'VARCHAR'`).join(', ')}}`;
   const newLine = usesCrlf(scan.readPath) ? '\\r\\n' : '\\n';
   const read = `read_csv(${lit(scan.readPath)}, header = true, auto_detect = false, columns = ${columns}, delim = ',', quote = '"', escape = '"', new_line = ${lit(newLine)}, store_rejects = true, rejects_table = ${lit(err)}, rejects_scan = ${lit(`${table}_scan`)}, max_line_size = 1048576)`;
-  await wh.exec(`CREATE OR REPLACE TEMP TABLE ${table}_rows AS SELECT row_number() OVER () AS _k, * FROM ${read}`);
+  const cols = header.map((h) => q(h)).join(', ');
+  await wh.exec(`CREATE OR REPLACE TEMP TABLE ${table} AS SELECT _k, _k + 1 AS _line, ${cols} FROM (SELECT row_number() OVER () AS _k, * FROM ${read}); DROP TABLE IF EXISTS ${table}_scan;`);
   const rejected = (await wh.all<{ line: bigint }>(`SELECT DISTINCT line FROM ${err} ORDER BY line`)).map((r) => Number(r.line));
-  // Parsed row k sits on line k + 1 + #{unparseable lines r_j (1-based j, sorted): r_j - 1 - j < k} (as in the loader).
-  const thresholds = rejected.map((r, j) => r - 1 - (j + 1));
-  const line = thresholds.length ? `_k + 1 + len(list_filter([${thresholds.join(',')}]::BIGINT[], t -> t < _k))` : '_k + 1';
-  await wh.exec(
-    `CREATE OR REPLACE TEMP TABLE ${table} AS SELECT _k, ${line} AS _line, ${header.map((h) => q(h)).join(', ')} FROM ${table}_rows;
-     DROP TABLE ${table}_rows; DROP TABLE IF EXISTS ${table}_scan;`,
-  );
+  if (rejected.length) {
+    // Parsed row k sits on line k + 1 + #{unparseable lines r_j (1-based j, sorted): r_j - 1 - j < k} (as in the loader).
+    const thresholds = rejected.map((r, j) => r - 1 - (j + 1));
+    await wh.exec(
+      `CREATE OR REPLACE TEMP TABLE ${table}_lines AS SELECT _k, _k + 1 + len(list_filter([${thresholds.join(',')}]::BIGINT[], t -> t < _k)) AS _line, ${cols} FROM ${table};
+       DROP TABLE ${table}; ALTER TABLE ${table}_lines RENAME TO ${table};`,
+    );
+  }
   if (rejected.length === 0) await wh.exec(`DROP TABLE IF EXISTS ${err}`);
   const [n] = await wh.all<{ n: bigint }>(`SELECT count(*) AS n FROM ${table}`);
   return {
