@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { parse as parseYaml } from 'yaml';
 import { openWarehouse, type WarehouseHandle } from '../transforms/lib/duckdb.js';
 import { loadExtracts } from '../transforms/load/load-extracts.js';
 import { loadExtractsWithMappings } from '../transforms/mapping/load-mapped-extracts.js';
@@ -152,10 +153,12 @@ describe('a mapping named in manifest.json (dated folders, GB18030, Chinese head
     ]);
   });
 
-  it('--mapping applies to folders whose manifest names none', async () => {
-    const { extracts, mappingPath } = writeLedger(dir, { manifest: { encoding: 'gb18030' } });
-    const loads = await loadExtractsWithMappings(wh, extracts, { mapping: mappingPath });
-    expect(loads[0]!.files.find((f) => f.entity === 'loans')!.mapping).toBe('ledger');
+  it('--mapping applies to folders whose manifest names none; a mapping may be JSON', async () => {
+    const { extracts } = writeLedger(dir, { manifest: { encoding: 'gb18030' } });
+    const json = join(dir, 'ledger.json');
+    writeFileSync(json, JSON.stringify(parseYaml(ledgerMapping()), null, 2));
+    const loads = await loadExtractsWithMappings(wh, extracts, { mapping: json });
+    expect(loads[0]!.files.find((f) => f.entity === 'loans')).toMatchObject({ mapping: 'ledger', rowsLoaded: 4 });
   });
 });
 

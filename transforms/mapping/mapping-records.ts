@@ -13,6 +13,10 @@ import type { MappingSpec } from './mapping-types.js';
  * - `ops.mapping_source_values`: source columns a mapping `retain`s verbatim (e.g. a realised
  *   outcome the contract has no column for), per source line, for every row read.
  * Both are keyed by business date and replaced when the date is re-loaded.
+ *
+ * @example
+ * await wh.exec(MAPPING_RECORDS_DDL);
+ * await wh.all(`SELECT entity, column_name, kind, rows_defaulted FROM ops.mapping_defaults`);
  */
 export const MAPPING_RECORDS_DDL = `
 CREATE SCHEMA IF NOT EXISTS ops;

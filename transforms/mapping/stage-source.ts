@@ -92,7 +92,7 @@ export async function stageSource(
   };
 }
 
-/** Drops the temp tables of staged sources. */
+/** Drops the temp tables of staged sources. @example await dropStaged(wh, [staged]); */
 export async function dropStaged(wh: WarehouseHandle, staged: Iterable<StagedSource>): Promise<void> {
   for (const s of staged) await wh.exec(`DROP TABLE IF EXISTS ${s.table}; DROP TABLE IF EXISTS ${s.table}_err;`);
 }
