@@ -501,6 +501,23 @@ describe('CLI and nightly entry point', () => {
     await expect(exportPackage(wh, { month: MONTH, outDir: out, reports: ['nope'] })).rejects.toThrow(/no such report.*five-category/);
   });
 
+  it('in a nightly-built warehouse, run id and generated-at come from ops.runs', async () => {
+    const copy = join(root, 'with-runs.duckdb');
+    cpSync(warehouse, copy);
+    const w = await openWarehouse(copy);
+    try {
+      await w.exec(`CREATE TABLE ops.runs (run_id VARCHAR, status VARCHAR, finished_at TIMESTAMP);
+        INSERT INTO ops.runs VALUES ('R1', 'succeeded', TIMESTAMP '2026-11-01 02:00:00'), ('R2', 'succeeded', TIMESTAMP '2026-11-02 02:30:07'),
+          ('R3', 'failed', TIMESTAMP '2026-11-03 02:00:00');`);
+      const latest = await exportPackage(w, { month: MONTH, outDir: join(root, 'runs-a'), pdf: false, reports: ['kpi-report'] });
+      expect(latest.manifest).toMatchObject({ run_id: 'R2', generated_at: '2026-11-02T02:30:07Z', generated_at_source: 'ops.runs' });
+      const given = await exportPackage(w, { month: MONTH, outDir: join(root, 'runs-b'), pdf: false, reports: ['kpi-report'], runId: 'R1' });
+      expect(given.manifest).toMatchObject({ run_id: 'R1', generated_at: '2026-11-01T02:00:00Z' });
+    } finally {
+      await w.close();
+    }
+  });
+
   it('exportMonths (the nightly step) writes one package per month and counts the files', async () => {
     const out = join(root, 'nightly');
     const r = await exportMonths({ warehouse, outDir: out, runId: 'N1', months: ['2026-09', '2026-10', '2026-10'] });

@@ -1,4 +1,4 @@
-import type { CellFormat } from './report-template.js';
+import type { CellFormat, ColumnSpec } from './report-template.js';
 import { effectiveFormat, wanUnitsText, type Cell, type TableRow } from './report-table.js';
 
 /**
@@ -70,4 +70,17 @@ export function group(text: string): string {
   const m = /^(-?)(\d+)(\.\d+)?$/.exec(text);
   if (!m) return text;
   return `${m[1]}${m[2]!.replace(/\B(?=(\d{3})+(?!\d))/g, ',')}${m[3] ?? ''}`;
+}
+
+const DEFAULT_WIDTHS: Record<string, number> = { text: 18, wan: 14, int: 10, ratio: 11, number: 13, month: 10, rag: 8 };
+
+/**
+ * Width of a column in characters: the template's `width`, else a default by format. XLSX uses
+ * it as the column width, the PDF as the column's share of the page width.
+ *
+ * @example
+ * columnWidth({ field: 'x', header_zh: '余额', header_en: 'Balance', format: 'wan' }); // 14
+ */
+export function columnWidth(c: ColumnSpec): number {
+  return c.width ?? DEFAULT_WIDTHS[c.format === 'by_row' || c.format === 'kpi' ? 'number' : c.format] ?? 14;
 }

@@ -1,4 +1,4 @@
-import { displayCell } from './cell-display.js';
+import { columnWidth, displayCell } from './cell-display.js';
 import type { ManifestFile } from './manifest.js';
 import type { BuiltReport, BuiltTable, PackageContext } from './report-table.js';
 
@@ -36,6 +36,9 @@ tr.section td { background: #f2f2f2; font-weight: bold; }
 tr.total td { font-weight: bold; border-top: 1.2pt solid #404040; }
 td.rag-green { background: #c6efce; } td.rag-amber { background: #ffeb9c; } td.rag-red { background: #ffc7ce; }
 td.rag { text-align: center; }
+td.nowrap { white-space: nowrap; }
+table.data { table-layout: fixed; }
+td { overflow-wrap: anywhere; }
 ul.notes { color: #444; font-size: 7.5pt; margin: 2mm 0 0 0; padding-left: 4mm; }
 table.kv td { border: none; padding: 0.6mm 2mm 0.6mm 0; }
 table.kv td:first-child { color: #555; white-space: nowrap; }
@@ -58,6 +61,8 @@ export interface CoverInfo {
 
 function tableHtml(table: BuiltTable): string {
   const cols = table.spec.columns;
+  const total = cols.reduce((a, c) => a + columnWidth(c), 0);
+  const colgroup = `<colgroup>${cols.map((c) => `<col style="width: ${((100 * columnWidth(c)) / total).toFixed(2)}%">`).join('')}</colgroup>`;
   const head = `<tr>${cols.map((c) => `<th>${esc(c.header_zh)}<span class="en">${esc(c.header_en)}</span></th>`).join('')}</tr>`;
   const body = table.rows
     .map((row) => {
@@ -67,12 +72,13 @@ function tableHtml(table: BuiltTable): string {
         const cls: string[] = [];
         if (typeof v === 'number' || typeof v === 'bigint') cls.push('num');
         if (c.format === 'rag') cls.push('rag', `rag-${String(v ?? 'none')}`);
+        if (c.format === 'month') cls.push('nowrap');
         return `<td${cls.length ? ` class="${cls.join(' ')}"` : ''}>${esc(text)}</td>`;
       });
       return `<tr class="${row.kind}">${tds.join('')}</tr>`;
     })
     .join('\n');
-  return `<table class="data"><thead>${head}</thead><tbody>\n${body}\n</tbody></table>`;
+  return `<table class="data">${colgroup}<thead>${head}</thead><tbody>\n${body}\n</tbody></table>`;
 }
 
 function reportHtml(report: BuiltReport, ctx: PackageContext): string {

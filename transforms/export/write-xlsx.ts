@@ -1,5 +1,5 @@
 import ExcelJS from 'exceljs';
-import { xlsxCell } from './cell-display.js';
+import { columnWidth, xlsxCell } from './cell-display.js';
 import { effectiveFormat, type BuiltReport, type BuiltTable, type PackageContext, type TableRow } from './report-table.js';
 import type { CellFormat } from './report-template.js';
 import { normalizeZip } from './zip-file.js';
@@ -18,8 +18,6 @@ const HEADER_FILL = 'FFDCE6F1';
 const SECTION_FILL = 'FFF2F2F2';
 const RAG_FILLS: Record<string, string> = { green: 'FFC6EFCE', amber: 'FFFFEB9C', red: 'FFFFC7CE' };
 const THIN = { style: 'thin' as const, color: { argb: 'FFBFBFBF' } };
-
-const DEFAULT_WIDTHS: Record<string, number> = { text: 18, wan: 14, int: 10, ratio: 11, number: 13, month: 10, rag: 8 };
 
 /** A worksheet name from a table title: ≤ 31 characters, none of []:*?/\ . */
 export function sheetName(title: string, taken: Set<string>): string {
@@ -76,7 +74,7 @@ function addSheet(wb: ExcelJS.Workbook, report: BuiltReport, table: BuiltTable, 
       oddFooter: `&L${escapeHf(ctx.runId)}&R&P / &N`,
     },
   });
-  ws.columns = cols.map((c) => ({ width: c.width ?? DEFAULT_WIDTHS[c.format === 'by_row' || c.format === 'kpi' ? 'number' : c.format] ?? 14 }));
+  ws.columns = cols.map((c) => ({ width: columnWidth(c) }));
   const last = cols.length;
   const titleZh = report.tables.length > 1 ? `${t.title_zh} — ${spec.title_zh}` : t.title_zh;
   const titleEn = report.tables.length > 1 ? `${t.title_en} — ${spec.title_en}` : t.title_en;
