@@ -38,7 +38,7 @@ export interface FlowEdge {
   weight?: number;
 }
 
-/** Conventional half-up rounding of a non-negative amount to whole units. */
+/** Conventional half-up rounding of a non-negative amount to whole units. @example roundHalfUp(15n, 10n) // 2n */
 export function roundHalfUp(value: bigint, unit: bigint): bigint {
   if (value < 0n) throw new Error(`roundHalfUp: negative amount ${value}`);
   const q = value / unit;

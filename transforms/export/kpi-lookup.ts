@@ -99,7 +99,7 @@ export function monthEndBefore(asOfDate: string, offset: number): string {
   return d.toISOString().slice(0, 10);
 }
 
-/** Reporting months of the warehouse (`core.dim_months`) as `YYYY-MM-DD`. */
+/** Reporting months of the warehouse (`core.dim_months`) as `YYYY-MM-DD`. @example await reportingMonths(wh) // ['2026-09-30', '2026-10-31'] */
 export async function reportingMonths(wh: WarehouseHandle): Promise<string[]> {
   const r = await wh.all<{ m: string }>(`SELECT strftime(as_of_month, '%Y-%m-%d') AS m FROM core.dim_months ORDER BY as_of_month`);
   return r.map((x) => x.m);

@@ -75,12 +75,12 @@ export function packageSha256(files: readonly Pick<ManifestFile, 'path' | 'sha25
   return sha256(lines.join(''));
 }
 
-/** The manifest as written: 2-space JSON with a final newline (key order as built: deterministic). */
+/** The manifest as written: 2-space JSON with a final newline (key order as built: deterministic). @example writeFileSync('manifest.json', manifestText(m)) */
 export function manifestText(m: Manifest): string {
   return `${JSON.stringify(m, null, 2)}\n`;
 }
 
-/** Every file under `dir` (relative, `/`-separated), sorted. */
+/** Every file under `dir` (relative, `/`-separated), sorted. @example listFiles('exports/2026-10') // ['five-category.csv', …] */
 export function listFiles(dir: string): string[] {
   const out: string[] = [];
   const walk = (d: string) => {

@@ -140,13 +140,13 @@ ${reports.map((r) => reportHtml(r, ctx)).join('\n')}
 `;
 }
 
-/** Page header of the PDF: package title and month left, as-of date right. */
+/** Page header of the PDF: package title and month left, as-of date right. @example page.pdf({ headerTemplate: pdfHeaderTemplate(ctx) }) */
 export function pdfHeaderTemplate(ctx: PackageContext): string {
   return `<div style="font-family: ${esc(CJK_FONT_STACK)}; font-size: 7.5px; color: #555; width: 100%; margin: 0 11mm; display: flex; justify-content: space-between;">
 <span>${esc(PACKAGE_TITLE_ZH)} · ${esc(ctx.month)}</span><span>数据日期 As of ${esc(ctx.asOfDate)}</span></div>`;
 }
 
-/** Page footer of the PDF: run id left, page X / Y right. */
+/** Page footer of the PDF: run id left, page X / Y right. @example page.pdf({ footerTemplate: pdfFooterTemplate(ctx) }) */
 export function pdfFooterTemplate(ctx: PackageContext): string {
   return `<div style="font-family: ${esc(CJK_FONT_STACK)}; font-size: 7.5px; color: #555; width: 100%; margin: 0 11mm; display: flex; justify-content: space-between;">
 <span>Run ${esc(ctx.runId)} · ${esc(ctx.generatedAt)}</span><span>第 <span class="pageNumber"></span> 页 / 共 <span class="totalPages"></span> 页 Page <span class="pageNumber"></span> of <span class="totalPages"></span></span></div>`;

@@ -43,7 +43,7 @@ export interface PackageContext {
   unmasked: boolean;
 }
 
-/** The effective format of a cell of `column` in `row` (resolves `by_row` and `kpi`). */
+/** The effective format of a cell of `column` in `row` (resolves `by_row` and `kpi`). @example effectiveFormat('kpi', { kind: 'data', cells: {}, unit: 'ratio' }) // 'ratio' */
 export function effectiveFormat(format: CellFormat, row: TableRow): Exclude<CellFormat, 'by_row' | 'kpi'> {
   if (format === 'by_row') {
     const f = row.format ?? 'text';

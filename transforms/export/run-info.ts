@@ -26,7 +26,7 @@ export function parseBusinessMonth(text: string): BusinessMonth {
   return { month, asOfDate: `${month}-${String(last).padStart(2, '0')}` };
 }
 
-/** True when `schema.name` exists (table or view). */
+/** True when `schema.name` exists (table or view). @example await relationExists(wh, 'ops', 'runs') */
 export async function relationExists(wh: WarehouseHandle, schema: string, name: string): Promise<boolean> {
   const r = await wh.all<{ n: number }>(
     `SELECT count(*)::INTEGER AS n FROM information_schema.tables WHERE table_schema = ${lit(schema)} AND table_name = ${lit(name)}`,

@@ -19,7 +19,7 @@ const SECTION_FILL = 'FFF2F2F2';
 const RAG_FILLS: Record<string, string> = { green: 'FFC6EFCE', amber: 'FFFFEB9C', red: 'FFFFC7CE' };
 const THIN = { style: 'thin' as const, color: { argb: 'FFBFBFBF' } };
 
-/** A worksheet name from a table title: ≤ 31 characters, none of []:*?/\ . */
+/** A worksheet name from a table title: ≤ 31 characters, none of []:*?/\ . @example sheetName('指标定义', new Set()) // '指标定义' */
 export function sheetName(title: string, taken: Set<string>): string {
   const base = title.replace(/[[\]:*?/\\]/g, ' ').slice(0, 28).trim() || 'Sheet';
   let name = base;
