@@ -25,7 +25,7 @@ export async function recordRunsInWarehouse(wh: WarehouseHandle, runs: RunRecord
     );
     await wh.exec(
       `INSERT INTO ops.runs VALUES (${lit(r.run_id)}, ${lit(r.mode)}, ${lit(r.business_dates.join(','))}, ${r.pid}, ${ts(r.started_at)},
-        ${current ? 'current_timestamp::TIMESTAMP' : ts(r.finished_at)}, ${lit(current ? 'succeeded' : r.status)}, ${s(r.failed_step)}, ${s(r.error)}, ${s(checksums[0]?.c)})`,
+        ${current ? "(now() AT TIME ZONE 'UTC')" : ts(r.finished_at)}, ${lit(current ? 'succeeded' : r.status)}, ${s(r.failed_step)}, ${s(r.error)}, ${s(checksums[0]?.c)})`,
     );
     for (const [i, st] of r.steps.entries()) {
       await wh.exec(
