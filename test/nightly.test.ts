@@ -100,7 +100,7 @@ async function kpiFingerprint(warehouse: string): Promise<Record<string, string>
   }
 }
 
-describe('nightly', () => {
+describe('nightly', { timeout: 600_000 }, () => {
   it('publishes a first night, then adds only the new business date; re-running is a no-op', async () => {
     const { extracts, data } = setup('basic');
     const first = nightly(extracts, data);
