@@ -1,13 +1,30 @@
--- Monthly KPI values per slice (whole book: slice = 'all', slice_value = 'ALL').
--- Aggregate-only: metrics schema. Never select from raw/staging/core customer or loan tables.
+-- Monthly KPI values per slice, straight from metrics.kpi_values (the KPI engine computes
+-- value = numerator / denominator, target and RAG; pages never recompute them).
+-- Added here, for the KPI board: `month` ('YYYY-MM', the month selector key) and the same KPI's
+-- value/RAG one month and one year earlier for the same slice (a lookup, not a formula).
+-- Whole book: slice = 'all', slice_value = 'ALL'. Aggregate-only: metrics schema.
 select
-  metric_id,
-  as_of_month,
-  slice,
-  slice_value,
-  numerator,
-  denominator,
-  value,
-  target,
-  rag
-from metrics.kpi_values
+  k.metric_id,
+  k.as_of_month,
+  strftime(k.as_of_month, '%Y-%m') as month,
+  k.slice,
+  k.slice_value,
+  k.slice_label,
+  k.numerator,
+  k.denominator,
+  k.value,
+  k.target,
+  k.rag,
+  case k.rag when 'green' then '绿 Green' when 'amber' then '黄 Amber' when 'red' then '红 Red' else '无目标 No target' end as rag_label,
+  p.value as prev_value,
+  p.rag as prev_rag,
+  y.value as yoy_value,
+  y.rag as yoy_rag
+from metrics.kpi_values k
+left join metrics.kpi_values p
+  on p.metric_id = k.metric_id and p.slice = k.slice and p.slice_value = k.slice_value
+ and p.as_of_month = cast(last_day(k.as_of_month - interval 1 month) as date)
+left join metrics.kpi_values y
+  on y.metric_id = k.metric_id and y.slice = k.slice and y.slice_value = k.slice_value
+ and y.as_of_month = cast(last_day(k.as_of_month - interval 12 month) as date)
+order by k.metric_id, k.slice, k.slice_value, k.as_of_month

@@ -1,14 +1,24 @@
--- Metric definitions (one row per metric). Aggregate-only: metrics schema.
+-- KPI definitions (one row per metric, written by the KPI engine from metrics/*.ts): names in
+-- Chinese and English, formula in words, target, RAG rule, policy source. Drives the glossary and
+-- every KPI label on the site. Aggregate-only: metrics schema.
 select
   metric_id,
   name_zh,
   name_en,
   description,
+  formula_kind,
   formula_text,
+  numerator_text,
+  denominator_text,
   unit,
   direction,
   target,
+  target_op,
   target_text,
+  tolerance,
+  tolerance_text,
   policy_source,
+  dimensions,
   sort_order
 from metrics.metric_catalog
+order by sort_order

@@ -11,12 +11,18 @@
  *   127.0.0.1 (blob:/data: URLs are local and allowed);
  * - waits until Evidence has loaded: no skeleton/loading placeholder (`.animate-pulse`) left, network
  *   idle, fonts ready;
- * - asserts each BigValue tile shows a number (not blank, not NaN), every DataTable has rows, no
+ * - asserts each BigValue tile and each KPI tile of components/KpiBoard.svelte (`[data-kpi-tile]`)
+ *   shows a number (not blank, not NaN) — on the branch/product pages a tile may instead say
+ *   explicitly "no data" (`data-kpi-state="no-data"`: the slice had no cases that month), on every
+ *   other page none may; every KpiMatrix has rows with numbers; every DataTable has rows, no
  *   Evidence error box (`[class*="bg-negative/10"]` — the class every Evidence error component
  *   uses: ErrorChart, BigValueError, ValueError, InlineError), no "No Records"/"Dataset is empty"
  *   and no NaN/undefined/Invalid Date text;
- * - asserts every ECharts chart has a non-zero canvas/svg with drawn marks, and that the site has
- *   at least one chart;
+ * - asserts every ECharts chart has a non-zero canvas/svg with drawn marks, every Vega-Lite chart
+ *   (components/VegaLite.svelte, `[data-vega-chart]`) rendered without error and drew marks, and
+ *   that the site has at least one chart;
+ * - checks that every branch and product in the site's own data (the kpi_values Parquet file) has
+ *   its prerendered templated page (/branches/<id>/, /products/<id>/);
  * - fails on console errors and uncaught page errors;
  * - writes full-page screenshots to test-results/screenshots/ (or $SCREENSHOT_DIR).
  *
@@ -31,6 +37,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { walk } from '../../scripts/build-site.js';
 import { discoverPages, manifestPages } from './site-pages.js';
 import { serveStatic, type StaticServer } from '../../scripts/serve-site.js';
+import { openWarehouse, quoteLiteral } from '../../transforms/lib/duckdb.js';
 
 const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const SITE_DIR = process.env.SITE_DIR ? resolve(process.env.SITE_DIR) : undefined;
@@ -49,6 +56,8 @@ export const CHROMIUM_ARGS = [
   '--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1, EXCLUDE localhost',
 ];
 const PAGE_TIMEOUT_MS = 60_000;
+/** Templated (sliced) pages, where a KPI tile may say "no data" for a month without cases. */
+const SLICED_PAGE = /^\/(branches|products)\/[^/]+\/$/;
 /** A canvas chart must have at least this many coloured pixels (series marks), see __markPixels. */
 const MIN_MARK_PIXELS = 200;
 
@@ -58,6 +67,12 @@ interface PageReport {
   path: string;
   status: number | undefined;
   bigValues: string[];
+  /** KPI tiles of components/KpiBoard.svelte. */
+  kpiTiles: Array<{ metric: string; state: string; text: string }>;
+  /** components/KpiMatrix.svelte tables: rows and cells showing a number. */
+  matrices: Array<{ rows: number; numericCells: number }>;
+  /** components/VegaLite.svelte charts. */
+  vegaCharts: Array<{ state: string; marks: number; width: number; height: number }>;
   tables: Array<{ id: string; rows: number }>;
   charts: Array<{ width: number; height: number; kind: string; marks: number }>;
   errorBoxes: string[];
@@ -82,6 +97,21 @@ async function inspect(page: Page, path: string, status: number | undefined): Pr
       { timeout: 15_000, polling: 250 },
     )
     .catch(() => undefined);
+  // Vega-Lite charts render after a dynamic import: wait until each is ready (or failed).
+  await page
+    .waitForFunction(
+      () => [...document.querySelectorAll('[data-vega-chart]')].every((e) => ['ready', 'error'].includes(e.getAttribute('data-vega-state') ?? '')),
+      null,
+      { timeout: 30_000, polling: 250 },
+    )
+    .catch(() => undefined);
+  // KPI tiles mark themselves ready once hydrated.
+  await page
+    .waitForFunction(() => [...document.querySelectorAll('[data-kpi-tile]')].every((e) => e.getAttribute('data-kpi-ready') === 'true'), null, {
+      timeout: 15_000,
+      polling: 200,
+    })
+    .catch(() => undefined);
   await page.waitForTimeout(300);
 
   const dom = await page.evaluate(() => {
@@ -101,12 +131,26 @@ async function inspect(page: Page, path: string, status: number | undefined): Pr
       else if (svg) marks = svg.querySelectorAll('path, rect, circle, polyline').length;
       return { width: r.width, height: r.height, kind: canvas ? 'canvas' : svg ? 'svg' : 'none', marks };
     });
+    const kpiTiles = [...article.querySelectorAll('[data-kpi-tile]')].map((t) => ({
+      metric: t.getAttribute('data-metric') ?? '?',
+      state: t.getAttribute('data-kpi-ready') === 'true' ? (t.getAttribute('data-kpi-state') ?? '') : 'not-hydrated',
+      text: ((t.querySelector('[data-kpi-value]') as HTMLElement | null)?.innerText ?? '').trim(),
+    }));
+    const matrices = [...article.querySelectorAll('[data-kpi-matrix]')].map((m) => ({
+      rows: m.querySelectorAll('tbody tr').length,
+      numericCells: [...m.querySelectorAll('tbody td.num')].filter((c) => /\d/.test((c as HTMLElement).innerText)).length,
+    }));
+    const vegaCharts = [...article.querySelectorAll('[data-vega-chart]')].map((v) => {
+      const svg = v.querySelector('svg');
+      const r = (svg ?? v).getBoundingClientRect();
+      return { state: v.getAttribute('data-vega-state') ?? '', marks: Number(v.getAttribute('data-vega-marks') ?? 0), width: svg ? r.width : 0, height: svg ? r.height : 0 };
+    });
     const errorBoxes = [...document.querySelectorAll('[class*="bg-negative/10"]')].map((e) => (e as HTMLElement).innerText.replace(/\s+/g, ' ').trim().slice(0, 200));
     const text = article.innerText;
     const badText = [/\bNaN\b/, /\bundefined\b/, /Invalid Date/, /\bInfinity\b/, /No Records/, /Dataset is empty/, /Error in Query/]
       .filter((re) => re.test(text))
       .map((re) => `${re.source}: …${text.slice(Math.max(0, text.search(re) - 60), text.search(re) + 60).replace(/\s+/g, ' ')}…`);
-    return { bigValues, tables, charts, errorBoxes, badText };
+    return { bigValues, kpiTiles, matrices, vegaCharts, tables, charts, errorBoxes, badText };
   });
   return { path, status, ...dom };
 }
@@ -120,6 +164,25 @@ export function pageProblems(r: PageReport, consoleErrors: string[]): string[] {
   for (const v of r.bigValues) {
     if (v === '') p.push('a BigValue is blank');
     else if (!/\d/.test(v) || /NaN|undefined|Infinity/.test(v)) p.push(`BigValue "${v}" is not a number`);
+  }
+  const sliced = SLICED_PAGE.test(r.path);
+  for (const t of r.kpiTiles) {
+    if (t.state === 'not-hydrated') p.push(`KPI tile ${t.metric} never hydrated`);
+    else if (t.state === 'no-data') {
+      if (!sliced) p.push(`KPI tile ${t.metric} has no data on a whole-book page`);
+      else if (!/无数据|No data/.test(t.text)) p.push(`KPI tile ${t.metric} is marked no-data but does not say so: "${t.text}"`);
+    } else if (t.state !== 'value') p.push(`KPI tile ${t.metric} has unknown state "${t.state}"`);
+    else if (!/\d/.test(t.text) || /NaN|undefined|Infinity/.test(t.text)) p.push(`KPI tile ${t.metric} "${t.text}" is not a number`);
+  }
+  if (r.kpiTiles.length && !r.kpiTiles.some((t) => t.state === 'value')) p.push('no KPI tile shows a value');
+  for (const [i, m] of r.matrices.entries()) {
+    if (m.rows === 0) p.push(`KPI matrix #${i + 1} has no rows`);
+    else if (m.numericCells === 0) p.push(`KPI matrix #${i + 1} shows no number`);
+  }
+  for (const [i, v] of r.vegaCharts.entries()) {
+    if (v.state !== 'ready') p.push(`Vega-Lite chart #${i + 1} is ${v.state || 'not rendered'}`);
+    else if (v.width * v.height === 0) p.push(`Vega-Lite chart #${i + 1} has zero size`);
+    else if (v.marks === 0) p.push(`Vega-Lite chart #${i + 1} drew no marks`);
   }
   for (const t of r.tables) if (t.rows === 0) p.push(`${t.id} has no rows`);
   for (const c of r.charts) {
@@ -224,11 +287,32 @@ describe.skipIf(!SITE_DIR)('report site in a browser (SITE_DIR)', () => {
     expect(missing, 'pages in api/pagesManifest.json without a prerendered html file').toEqual([]);
   });
 
+  it('prerendered a page for every branch and product in the site’s data', async () => {
+    const parquet = walk(join(SITE_DIR!, 'data')).find((f) => /[\\/]kpi_values\.parquet$/.test(f));
+    expect(parquet, 'no kpi_values.parquet in the site').toBeDefined();
+    const db = await openWarehouse(':memory:');
+    let rows: Array<{ slice: string; v: string }>;
+    try {
+      rows = await db.all<{ slice: string; v: string }>(
+        `SELECT DISTINCT slice, slice_value AS v FROM read_parquet(${quoteLiteral(parquet!)}) WHERE slice IN ('branch', 'product') ORDER BY 1, 2`,
+      );
+    } finally {
+      await db.close();
+    }
+    const expected = rows.map((r) => `/${r.slice === 'branch' ? 'branches' : 'products'}/${encodeURIComponent(r.v)}/`);
+    expect(expected.filter((p) => p.startsWith('/branches/')).length, 'no branch in the data').toBeGreaterThan(0);
+    expect(expected.filter((p) => p.startsWith('/products/')).length, 'no product in the data').toBeGreaterThan(0);
+    const built = new Set(pages);
+    expect(expected.filter((p) => !built.has(p)), 'branches/products without a prerendered page').toEqual([]);
+  });
+
   it.each(pages)('page %s renders its KPIs and charts', async (path) => {
     const { report, problems } = await checkPage(ctx, server.url, path, join(SCREENSHOT_DIR, `${slug(path)}.png`));
     reports.push(report);
     console.log(
-      `[browser] ${path}: ${report.bigValues.length} BigValue(s) [${report.bigValues.join(' | ')}], ` +
+      `[browser] ${path}: ${report.kpiTiles.length} KPI tile(s) [${report.kpiTiles.map((t) => `${t.metric}=${t.state === 'value' ? t.text : t.state}`).join(' | ')}], ` +
+        `${report.matrices.length} KPI matri(ces), ${report.vegaCharts.length} Vega chart(s) [${report.vegaCharts.map((v) => `${v.state} marks=${v.marks}`).join(', ')}], ` +
+        `${report.bigValues.length} BigValue(s) [${report.bigValues.join(' | ')}], ` +
         `${report.tables.length} table(s) [${report.tables.map((t) => `${t.id}:${t.rows}`).join(', ')}], ` +
         `${report.charts.length} chart(s) [${report.charts.map((c) => `${c.kind} ${Math.round(c.width)}x${Math.round(c.height)} marks=${c.marks}`).join(', ')}]`,
     );
@@ -237,8 +321,13 @@ describe.skipIf(!SITE_DIR)('report site in a browser (SITE_DIR)', () => {
 
   it('site has at least one KPI value and one rendered chart', () => {
     expect(reports.length).toBe(pages.length);
-    expect(reports.flatMap((r) => r.bigValues).length + reports.flatMap((r) => r.tables).length, 'no BigValue or DataTable on any page').toBeGreaterThan(0);
+    expect(
+      reports.flatMap((r) => r.bigValues).length + reports.flatMap((r) => r.kpiTiles).length + reports.flatMap((r) => r.tables).length,
+      'no KPI tile, BigValue or DataTable on any page',
+    ).toBeGreaterThan(0);
     expect(reports.flatMap((r) => r.charts).length, 'no ECharts chart on any page').toBeGreaterThan(0);
+    const home = reports.find((r) => r.path === '/');
+    expect(home?.kpiTiles.length ?? 0, 'the home page has no KPI board').toBeGreaterThan(0);
   });
 
   it('made requests only to 127.0.0.1', () => {

@@ -28,19 +28,30 @@ describe('checkSourceSql', () => {
     expect(checkSourceSql(join(REPO_ROOT, 'sources', 'warehouse'))).toEqual([]);
   });
 
-  it('accepts metrics/marts reads, CTEs, joins and comments mentioning raw', () => {
+  it('accepts metrics/marts/ops reads, CTEs, joins, count(*) and comments mentioning raw', () => {
     const dir = sqlDir('ok', {
-      'a.sql': `-- not from raw.customers\nwith latest as (select * from metrics.kpi_values)\nselect * from latest l join "marts"."branch_month" b on true`,
+      'a.sql': `-- not from raw.customers\nwith latest as (select metric_id, value from metrics.kpi_values)\nselect l.metric_id, b.n from latest l join "marts"."branch_month" b on true`,
+      'b.sql': 'select entity, reason_code, count(*) as n from ops.rejected_rows group by entity, reason_code',
+      'c.sql': 'select run_id, status from ops.runs r join ops.run_steps s using (run_id)',
+      'd.sql': 'select as_of_month, count(*) as new_npls from marts.mart_risk__new_npls group by all',
     });
     expect(checkSourceSql(dir)).toEqual([]);
   });
 
   it.each([
     ['select name, phone from raw.customers', 'raw.customers'],
-    ['select * from metrics.kpi_values k join core.loans l on true', 'core.loans'],
-    ['select * from kpi_values', 'not schema-qualified'],
-    ["select * from read_parquet('/data/x.parquet')", 'read_parquet'],
-    ['select * from warehouse.staging.customers', 'staging.customers'],
+    ['select k.value from metrics.kpi_values k join core.loans l on true', 'core.loans'],
+    ['select value from kpi_values', 'not schema-qualified'],
+    ["select x from read_parquet('/data/x.parquet')", 'read_parquet'],
+    ['select x from warehouse.staging.customers', 'staging.customers'],
+    ['select * from metrics.kpi_values', '* projection'],
+    ['select k.* from metrics.kpi_values k', '* projection'],
+    ['select * exclude (raw) from ops.load_audit', '* projection'],
+    ['select columns(\'.*\') from ops.load_audit', 'columns()'],
+    ['select entity, raw_record from ops.rejected_rows group by all', 'raw_record'],
+    ['select entity, line from ops.rejected_rows', 'without GROUP BY'],
+    ['select loan_id, lead_days from marts.mart_risk__new_npls', 'without GROUP BY'],
+    ['select column_name, source_value from ops.mapping_source_values', 'of the ops schema only'],
   ])('rejects %s', (sql, expected) => {
     const dir = sqlDir(`bad-${Math.random().toString(36).slice(2)}`, { 'q.sql': sql });
     const problems = checkSourceSql(dir);

@@ -10,6 +10,9 @@
  * - PII_WAREHOUSE: a DuckDB warehouse: up to PII_SAMPLE (default 500) distinct values, at least
  *   PII_MIN_LENGTH (default 3) characters long, of every contract column marked `pii: true`,
  *   read from `raw.<entity>` (what the nightly uses against the real warehouse);
+ * - SAMPLE_DIR (set by scripts/run-tests.ts: the scripts/build-sample.ts output): the same, from
+ *   SAMPLE_DIR/data/warehouse.duckdb — the warehouse the site under test was built from (missing
+ *   warehouse = test failure, not a silent fallback);
  * - otherwise the fixture's planted values (test/site/fixture-warehouse.ts FIXTURE_PII_NEEDLES).
  *
  * The "planted needle" tests prove the scanner can fail: they plant needles in a temp copy (of
@@ -216,6 +219,15 @@ export async function needlesFromEnv(env = process.env): Promise<{ needles: stri
       minLength: Number(env.PII_MIN_LENGTH ?? 3),
     });
     return { needles, source: `PII_WAREHOUSE=${env.PII_WAREHOUSE}` };
+  }
+  if (env.SAMPLE_DIR) {
+    const warehouse = join(resolve(env.SAMPLE_DIR), 'data', 'warehouse.duckdb');
+    if (!existsSync(warehouse)) throw new Error(`SAMPLE_DIR=${env.SAMPLE_DIR}: ${warehouse} not found (build it with scripts/build-sample.ts)`);
+    const needles = await needlesFromWarehouse(warehouse, {
+      limit: Number(env.PII_SAMPLE ?? 500),
+      minLength: Number(env.PII_MIN_LENGTH ?? 3),
+    });
+    return { needles, source: `SAMPLE_DIR warehouse ${warehouse}` };
   }
   return { needles: [...FIXTURE_PII_NEEDLES], source: 'fixture (FIXTURE_PII_NEEDLES)' };
 }
