@@ -49,16 +49,16 @@ export async function buildSqlFixture(path: string): Promise<void> {
   try {
     writeMiniExtract(
       (r) => {
-        r.loans!.push('L004,C001,BJ01,car,100000.00,CNY,0.0600,36,equal_instalment,credit,2026-09-05,2029-09-05,false,');
-        r.loan_balances!.push('2026-09-30,L004,100000.00,0.00,0.00,0,正常,1000.00,active');
-        r.customers!.push('C004,individual,王芳,110101199912120000,13700137000,BJ01,,2020-13-01,A,2026-01-01,');
-        r.customers!.push('C005,individual,"赵,六",1101,137,BJ01');
+        r.loans.push('L004,C001,BJ01,car,100000.00,CNY,0.0600,36,equal_instalment,credit,2026-09-05,2029-09-05,false,');
+        r.loan_balances.push('2026-09-30,L004,100000.00,0.00,0.00,0,正常,1000.00,active');
+        r.customers.push('C004,individual,王芳,110101199912120000,13700137000,BJ01,,2020-13-01,A,2026-01-01,');
+        r.customers.push('C005,individual,"赵,六",1101,137,BJ01');
       },
       { dir, date: FIXTURE_DATES[0] },
     );
     writeMiniExtract(
       (r) => {
-        for (const k of ['customers', 'loans', 'repayment_schedule', 'repayments', 'warnings', 'risk_scores', 'verifications', 'surveys']) r[k] = [];
+        for (const k of ['customers', 'loans', 'repayment_schedule', 'repayments', 'warnings', 'risk_scores', 'verifications', 'surveys'] as const) r[k] = [];
         r.loan_balances = [
           '2026-10-31,L001,949000.00,0.00,0.00,0,正常,14235.00,active',
           '2026-10-31,L002,24000.00,4166.66,500.00,75,次级,7200.00,active',
