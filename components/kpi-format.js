@@ -144,3 +144,22 @@ export function fmtMonth(key) {
 	const en = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'][Number(m) - 1];
 	return `${y}年${Number(m)}月 (${en} ${y})`;
 }
+
+/**
+ * Rows with their KPI's catalog fields (name_zh, name_en, unit, direction, target_op,
+ * target_text, sort_order) merged in from `catalog` (metric_catalog rows); a row's own fields win.
+ * Pages query the catalog once instead of repeating names on every KPI row (smaller data files).
+ */
+export function withCatalog(rows, catalog) {
+	const byId = new Map(rowsOf(catalog).map((c) => [c.metric_id, c]));
+	if (byId.size === 0) return rows;
+	return rows.map((r) => {
+		const c = byId.get(r.metric_id);
+		if (!c) return r;
+		const out = { ...r };
+		for (const k of ['name_zh', 'name_en', 'unit', 'direction', 'target_op', 'target_text', 'sort_order']) {
+			if (out[k] === undefined || out[k] === null) out[k] = c[k];
+		}
+		return out;
+	});
+}

@@ -9,7 +9,7 @@ select
   strftime(k.as_of_month, '%Y-%m') as month,
   k.slice,
   k.slice_value,
-  k.slice_label,
+  case when k.slice = 'all' then '全行 Whole bank' else k.slice_label end as slice_label,
   k.numerator,
   k.denominator,
   k.value,

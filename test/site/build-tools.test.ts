@@ -83,6 +83,7 @@ describe('scanOutput', () => {
     '  kpi_values ⚠ No results returned.',
     'Error connecting to datasource warehouse: IO Error: Cannot open file',
     'Build failed',
+    'Warning: Column "first_date" (type Date) contains only null values so it has been cast to Float64',
   ])('flags %s', (line) => {
     expect(scanOutput(`ok\n${line}\nok`).length).toBeGreaterThan(0);
   });
