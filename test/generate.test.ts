@@ -376,6 +376,14 @@ describe('options', () => {
     expect(isCqError(err, 'CLI_USAGE')).toBe(true);
   });
 
+  it('--start-month moves the window; --overwrite replaces earlier extracts', async () => {
+    const dir = join(root, 'start-month');
+    const s = await generateSample({ customers: 40, months: 2, seed: 1, out: dir, startMonth: '2028-01' });
+    expect(s.dates).toEqual(['2028-01-31', '2028-02-29']);
+    const again = await generateSample({ customers: 40, months: 1, seed: 1, out: dir, startMonth: '2025-06', overwrite: true });
+    expect((await readdir(dir)).sort()).toEqual(again.dates);
+  });
+
   it('the CLI prints what it wrote and reports usage errors with exit code 1', async () => {
     const run = promisify(execFile);
     const cli = join(process.cwd(), 'transforms/cli/generate.ts');

@@ -153,26 +153,30 @@ function fileQuery(name: EntityName, m: number, calendar: SampleCalendar): FileQ
           loan_id: 'lid(lk)',
           instalment_no: 'k',
           due_on: 'due_on(dmi, dday, k + off)',
-          principal_due: `${bal('k - 1')} - ${bal('k')}`,
-          interest_due: 'int_due(meth, p, r, n, k)',
+          principal_due: 'b_before - b_after',
+          interest_due: 'round(b_before::DOUBLE * r, 2)',
         },
-        from: `(SELECT *, ${m} - dmi - off AS k FROM cur WHERE act <> ${A.restructure}) s WHERE k BETWEEN 1 AND n`,
+        // b_before / b_after: scheduled balance before and after instalment k (each computed once)
+        from: `(SELECT *, ${bal('k - 1')} AS b_before, ${bal('k')} AS b_after
+                FROM (SELECT *, ${m} - dmi - off AS k FROM cur WHERE act <> ${A.restructure}) WHERE k BETWEEN 1 AND n)`,
         orderBy: 'lk, k',
       };
     case 'repayments': {
+      // one uniform draw per payment: < 0.8 on the due date, < 0.9 1–3 days early, else 1–3 days late
       const regular = `greatest(mstart(${m}), mday(dmi, dday) + 1, least(mend(${m}),
-        due_on(dmi, dday, k + off) + (CASE WHEN u_day < 0.8 THEN 0 WHEN u_day < 0.9 THEN -1 - floor(u_day2 * 3)
-                                          ELSE 1 + floor(u_day2 * 3) END)::INTEGER))`;
+        due_on(dmi, dday, k + off) + (CASE WHEN u_day < 0.8 THEN 0 WHEN u_day < 0.9 THEN -1 - floor(u_day * 1000) % 3
+                                          ELSE 1 + floor(u_day * 1000) % 3 END)::INTEGER))`;
       return {
         columns: {
           repayment_id: `'RP' || lpad(lk::VARCHAR, 10, '0') || lpad(k::VARCHAR, 3, '0')`,
           loan_id: 'lid(lk)',
           instalment_no: 'k',
           paid_on: `CASE WHEN act = ${A.pay} THEN ${regular} ELSE mday(${m}, 1 + floor(u_day * 31)::INTEGER) END`,
-          principal_paid: `CASE WHEN act = ${A.prepay} THEN ${bal('paid0')} ELSE ${bal('k - 1')} - ${bal('k')} END`,
-          interest_paid: 'int_due(meth, p, r, n, k)',
+          principal_paid: `CASE WHEN act = ${A.prepay} THEN b_before ELSE b_before - ${bal('k')} END`,
+          interest_paid: 'round(b_before::DOUBLE * r, 2)',
         },
-        from: `(SELECT *, rnd(lk, ${m}, 710) AS u_day, rnd(lk, ${m}, 711) AS u_day2 FROM (
+        // a prepayment (one row, next instalment number) repays the whole balance b_before
+        from: `(SELECT *, ${bal('k - 1')} AS b_before, rnd(lk, ${m}, 710) AS u_day FROM (
             SELECT *, unnest(range(paid0 + 1, CASE WHEN act = ${A.prepay} THEN paid0 + 2 ELSE paid + 1 END)) AS k
             FROM cur WHERE paid > paid0))`,
         orderBy: 'lk, k',

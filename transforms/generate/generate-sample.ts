@@ -98,6 +98,7 @@ export async function generateSample(options: GenerateOptions): Promise<Generate
   const ownWorkDir = o.workDir === undefined;
   const workDir = o.workDir ?? (await mkdtemp(join(tmpdir(), 'cq-generate-')));
   const spill = join(workDir, `generate-spill-${process.pid}`);
+  await mkdir(workDir, { recursive: true });
   // In-memory work database: no WAL or checkpoints; beyond memoryLimit DuckDB spills to `spill`.
   const wh = await openWarehouse(':memory:', { memoryLimit: o.memoryLimit, tempDirectory: spill });
   const rows = Object.fromEntries(ENTITIES.map((e) => [e.name, {}])) as Record<EntityName, Record<string, number>>;
