@@ -12,7 +12,8 @@ import {
 /**
  * Text forms of DuckDB values for the console's outputs. Exact types stay exact: DECIMAL
  * and BIGINT / HUGEINT are written digit for digit (never through a float), dates as
- * `YYYY-MM-DD`, timestamps as `YYYY-MM-DD HH:MM:SS[.ffffff]` — the same text DuckDB prints.
+ * `YYYY-MM-DD`, timestamps as `YYYY-MM-DD HH:MM:SS[.ffffff]` (DuckDB's text); FLOAT / DOUBLE
+ * in JavaScript's shortest round-trip form (`50`, `0.1`).
  */
 
 const NUMERIC_TYPES: ReadonlySet<DuckDBTypeId> = new Set([
