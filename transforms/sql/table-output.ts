@@ -59,7 +59,8 @@ export function tableCollector(maxCellWidth: number = MAX_CELL_WIDTH): TableColl
 }
 
 /**
- * Renders rows of display text as an aligned table.
+ * Renders rows of display text as an aligned table (the types line is left out when every
+ * type is '').
  *
  * @example
  * renderTable(['id', 'name'], ['varchar', 'varchar'], [['C001', '张**']], [false, false]);
@@ -70,7 +71,7 @@ export function renderTable(names: readonly string[], types: readonly string[], 
     ` ${cells.map((s, c) => padToWidth(s, widths[c]!, align(c))).join(' │ ')}`.trimEnd();
   const out = [
     line(names, () => 'left'),
-    line(types, () => 'left'),
+    ...(types.some((t) => t !== '') ? [line(types, () => 'left')] : []),
     widths.map((w) => '─'.repeat(w + 2)).join('┼'),
     ...rows.map((r) => line(r, (c) => (numeric[c] ? 'right' : 'left'))),
   ];
