@@ -54,9 +54,8 @@ const STEPS: Step[] = [
   },
   {
     name: 'analyst query (balance by branch, full history)',
-    available: () => existsSync('transforms/cli/sql.ts'),
-    args: (c) =>
-      tsx('transforms/cli/sql.ts', '--warehouse', c.warehouse, '--format', 'csv', '--out', join(c.dir, 'q.csv'), 'select branch_id, sum(outstanding_principal) as balance from core.fct_loan_month_ends group by 1 order by 1'),
+    available: () => existsSync('transforms/sql/run-query.ts'),
+    args: (c) => tsx('scripts/bench-query.ts', c.warehouse),
   },
 ];
 
