@@ -12,15 +12,18 @@
  * - waits until Evidence has loaded: no skeleton/loading placeholder (`.animate-pulse`) left, network
  *   idle, fonts ready;
  * - asserts each BigValue tile and each KPI tile of components/KpiBoard.svelte (`[data-kpi-tile]`)
- *   shows a number (not blank, not NaN) — on the branch/product pages a tile may instead say
- *   explicitly "no data" (`data-kpi-state="no-data"`: the slice had no cases that month), on every
- *   other page none may; every KpiMatrix has rows with numbers; every DataTable has rows, no
+ *   shows a number (not blank, not NaN) and that this number IS the value of metrics.kpi_values
+ *   for that KPI, slice and month (read from the site's own kpi_values Parquet file, compared at
+ *   the displayed precision); a tile may instead say explicitly "no data"
+ *   (`data-kpi-state="no-data"`) only where the data has no value for it; every KpiMatrix has
+ *   rows with numbers; every DataTable has rows, no
  *   Evidence error box (`[class*="bg-negative/10"]` — the class every Evidence error component
  *   uses: ErrorChart, BigValueError, ValueError, InlineError), no "No Records"/"Dataset is empty"
  *   and no NaN/undefined/Invalid Date text;
  * - asserts every ECharts chart has a non-zero canvas/svg with drawn marks, every Vega-Lite chart
- *   (components/VegaLite.svelte, `[data-vega-chart]`) rendered without error and drew marks, and
- *   that the site has at least one chart;
+ *   (components/VegaLite.svelte, `[data-vega-chart]`) rendered without error and drew marks (or
+ *   says explicitly that the selection has no data), and that the site has at least one chart of
+ *   each kind with marks;
  * - checks that every branch and product in the site's own data (the kpi_values Parquet file) has
  *   its prerendered templated page (/branches/<id>/, /products/<id>/);
  * - fails on console errors and uncaught page errors;
@@ -68,7 +71,7 @@ interface PageReport {
   status: number | undefined;
   bigValues: string[];
   /** KPI tiles of components/KpiBoard.svelte. */
-  kpiTiles: Array<{ metric: string; state: string; text: string }>;
+  kpiTiles: Array<{ metric: string; month: string; state: string; text: string }>;
   /** components/KpiMatrix.svelte tables: rows and cells showing a number. */
   matrices: Array<{ rows: number; numericCells: number }>;
   /** components/VegaLite.svelte charts. */
@@ -100,7 +103,7 @@ async function inspect(page: Page, path: string, status: number | undefined): Pr
   // Vega-Lite charts render after a dynamic import: wait until each is ready (or failed).
   await page
     .waitForFunction(
-      () => [...document.querySelectorAll('[data-vega-chart]')].every((e) => ['ready', 'error'].includes(e.getAttribute('data-vega-state') ?? '')),
+      () => [...document.querySelectorAll('[data-vega-chart]')].every((e) => ['ready', 'empty', 'error'].includes(e.getAttribute('data-vega-state') ?? '')),
       null,
       { timeout: 30_000, polling: 250 },
     )
@@ -133,6 +136,7 @@ async function inspect(page: Page, path: string, status: number | undefined): Pr
     });
     const kpiTiles = [...article.querySelectorAll('[data-kpi-tile]')].map((t) => ({
       metric: t.getAttribute('data-metric') ?? '?',
+      month: t.closest('[data-kpi-board]')?.getAttribute('data-month') ?? '',
       state: t.getAttribute('data-kpi-ready') === 'true' ? (t.getAttribute('data-kpi-state') ?? '') : 'not-hydrated',
       text: ((t.querySelector('[data-kpi-value]') as HTMLElement | null)?.innerText ?? '').trim(),
     }));
@@ -156,7 +160,35 @@ async function inspect(page: Page, path: string, status: number | undefined): Pr
 }
 
 /** Problems found on one page (empty = good). */
-export function pageProblems(r: PageReport, consoleErrors: string[]): string[] {
+/** KPI values of the site's own data (kpi_values Parquet): `${metric}|${slice}|${slice_value}|${month}` → value (null = no value). */
+export type KpiLookup = Map<string, number | null>;
+
+/** The kpi_values slice a page shows: '/branches/BJ01/' → ['branch', 'BJ01'], other pages the whole book. */
+export function pageSlice(path: string): [string, string] {
+  const m = /^\/(branches|products)\/([^/]+)\/$/.exec(path);
+  if (!m || m[2] === 'index.html') return ['all', 'ALL'];
+  return [m[1] === 'branches' ? 'branch' : 'product', decodeURIComponent(m[2]!)];
+}
+
+/**
+ * Checks a KPI tile's text against the value in the data: the displayed number, parsed ("2.31%",
+ * "0.857", "70.0 天 days", "12,599.05%"), must equal the kpi_values value within the displayed
+ * precision. Returns a problem or null.
+ */
+export function tileMismatch(text: string, value: number): string | null {
+  const m = /(−|-)?([\d,]+(?:\.(\d+))?)\s*(%)?/.exec(text);
+  if (!m) return `"${text}" has no number`;
+  const decimals = m[3]?.length ?? 0;
+  let shown = Number(m[2]!.replace(/,/g, '')) * (m[1] ? -1 : 1);
+  let tolerance = 0.5 * 10 ** -decimals + 1e-9;
+  if (m[4]) {
+    shown /= 100;
+    tolerance /= 100;
+  }
+  return Math.abs(shown - value) <= tolerance ? null : `shows ${text} but kpi_values has ${value}`;
+}
+
+export function pageProblems(r: PageReport, consoleErrors: string[], kpis?: KpiLookup): string[] {
   const p: string[] = [];
   if (r.status !== 200) p.push(`HTTP status ${r.status}`);
   for (const e of r.errorBoxes) p.push(`Evidence error box: ${e}`);
@@ -165,21 +197,34 @@ export function pageProblems(r: PageReport, consoleErrors: string[]): string[] {
     if (v === '') p.push('a BigValue is blank');
     else if (!/\d/.test(v) || /NaN|undefined|Infinity/.test(v)) p.push(`BigValue "${v}" is not a number`);
   }
-  const sliced = SLICED_PAGE.test(r.path);
+  const [slice, sliceValue] = pageSlice(r.path);
   for (const t of r.kpiTiles) {
+    const key = `${t.metric}|${slice}|${sliceValue}|${t.month}`;
+    const known = kpis?.get(key);
     if (t.state === 'not-hydrated') p.push(`KPI tile ${t.metric} never hydrated`);
     else if (t.state === 'no-data') {
-      if (!sliced) p.push(`KPI tile ${t.metric} has no data on a whole-book page`);
-      else if (!/无数据|No data/.test(t.text)) p.push(`KPI tile ${t.metric} is marked no-data but does not say so: "${t.text}"`);
+      // Only allowed where the data really has no value for that KPI, slice and month.
+      if (!/无数据|No data/.test(t.text)) p.push(`KPI tile ${t.metric} is marked no-data but does not say so: "${t.text}"`);
+      else if (kpis && known !== undefined && known !== null) p.push(`KPI tile ${t.metric} says no data but kpi_values has ${known} (${key})`);
+      else if (!kpis && !SLICED_PAGE.test(r.path)) p.push(`KPI tile ${t.metric} has no data on a whole-book page`);
     } else if (t.state !== 'value') p.push(`KPI tile ${t.metric} has unknown state "${t.state}"`);
     else if (!/\d/.test(t.text) || /NaN|undefined|Infinity/.test(t.text)) p.push(`KPI tile ${t.metric} "${t.text}" is not a number`);
+    else if (kpis) {
+      if (known === undefined || known === null) p.push(`KPI tile ${t.metric} shows ${t.text} but kpi_values has no value (${key})`);
+      else {
+        const bad = tileMismatch(t.text, known);
+        if (bad) p.push(`KPI tile ${t.metric} ${bad} (${key})`);
+      }
+    }
   }
-  if (r.kpiTiles.length && !r.kpiTiles.some((t) => t.state === 'value')) p.push('no KPI tile shows a value');
+  // Without the data to check against, a board of only "no data" tiles is suspicious.
+  if (!kpis && r.kpiTiles.length && !r.kpiTiles.some((t) => t.state === 'value')) p.push('no KPI tile shows a value');
   for (const [i, m] of r.matrices.entries()) {
     if (m.rows === 0) p.push(`KPI matrix #${i + 1} has no rows`);
     else if (m.numericCells === 0) p.push(`KPI matrix #${i + 1} shows no number`);
   }
   for (const [i, v] of r.vegaCharts.entries()) {
+    if (v.state === 'empty') continue; // explicit "no data for this selection" message
     if (v.state !== 'ready') p.push(`Vega-Lite chart #${i + 1} is ${v.state || 'not rendered'}`);
     else if (v.width * v.height === 0) p.push(`Vega-Lite chart #${i + 1} has zero size`);
     else if (v.marks === 0) p.push(`Vega-Lite chart #${i + 1} drew no marks`);
@@ -240,6 +285,7 @@ export async function checkPage(
   baseUrl: string,
   path: string,
   screenshotPath?: string,
+  kpis?: KpiLookup,
 ): Promise<{ report: PageReport; problems: string[] }> {
   const page = await ctx.context.newPage();
   const errorsBefore = ctx.consoleErrors.length;
@@ -247,9 +293,29 @@ export async function checkPage(
     const res = await page.goto(`${baseUrl}${path}`, { waitUntil: 'load', timeout: PAGE_TIMEOUT_MS });
     const report = await inspect(page, path, res?.status());
     if (screenshotPath) await page.screenshot({ path: screenshotPath, fullPage: true });
-    return { report, problems: pageProblems(report, ctx.consoleErrors.slice(errorsBefore)) };
+    return { report, problems: pageProblems(report, ctx.consoleErrors.slice(errorsBefore), kpis) };
   } finally {
     await page.close();
+  }
+}
+
+/** The kpi_values Parquet file of a built site. */
+function kpiParquet(siteDir: string): string {
+  const file = walk(join(siteDir, 'data')).find((f) => /[\\/]kpi_values\.parquet$/.test(f));
+  if (!file) throw new Error(`${siteDir}: no kpi_values.parquet under data/`);
+  return file;
+}
+
+/** Every KPI value the site ships, keyed for {@link pageProblems}. */
+export async function loadKpiLookup(siteDir: string): Promise<KpiLookup> {
+  const db = await openWarehouse(':memory:');
+  try {
+    const rows = await db.all<{ k: string; v: number | null }>(
+      `SELECT metric_id || '|' || slice || '|' || slice_value || '|' || month AS k, value AS v FROM read_parquet(${quoteLiteral(kpiParquet(siteDir))})`,
+    );
+    return new Map(rows.map((r) => [r.k, r.v === null ? null : Number(r.v)]));
+  } finally {
+    await db.close();
   }
 }
 
@@ -265,8 +331,11 @@ describe.skipIf(!SITE_DIR)('report site in a browser (SITE_DIR)', () => {
   const reports: PageReport[] = [];
   const pages = SITE_DIR ? discoverPages(SITE_DIR) : [];
 
+  let kpis: KpiLookup | undefined;
+
   beforeAll(async () => {
     if (!existsSync(join(SITE_DIR!, 'index.html'))) throw new Error(`SITE_DIR=${SITE_DIR} has no index.html: build it with scripts/build-site.ts`);
+    kpis = await loadKpiLookup(SITE_DIR!);
     mkdirSync(SCREENSHOT_DIR, { recursive: true });
     server = await serveStatic(SITE_DIR!);
     browser = await launch();
@@ -288,13 +357,12 @@ describe.skipIf(!SITE_DIR)('report site in a browser (SITE_DIR)', () => {
   });
 
   it('prerendered a page for every branch and product in the site’s data', async () => {
-    const parquet = walk(join(SITE_DIR!, 'data')).find((f) => /[\\/]kpi_values\.parquet$/.test(f));
-    expect(parquet, 'no kpi_values.parquet in the site').toBeDefined();
+    const parquet = kpiParquet(SITE_DIR!);
     const db = await openWarehouse(':memory:');
     let rows: Array<{ slice: string; v: string }>;
     try {
       rows = await db.all<{ slice: string; v: string }>(
-        `SELECT DISTINCT slice, slice_value AS v FROM read_parquet(${quoteLiteral(parquet!)}) WHERE slice IN ('branch', 'product') ORDER BY 1, 2`,
+        `SELECT DISTINCT slice, slice_value AS v FROM read_parquet(${quoteLiteral(parquet)}) WHERE slice IN ('branch', 'product') ORDER BY 1, 2`,
       );
     } finally {
       await db.close();
@@ -307,7 +375,7 @@ describe.skipIf(!SITE_DIR)('report site in a browser (SITE_DIR)', () => {
   });
 
   it.each(pages)('page %s renders its KPIs and charts', async (path) => {
-    const { report, problems } = await checkPage(ctx, server.url, path, join(SCREENSHOT_DIR, `${slug(path)}.png`));
+    const { report, problems } = await checkPage(ctx, server.url, path, join(SCREENSHOT_DIR, `${slug(path)}.png`), kpis);
     reports.push(report);
     console.log(
       `[browser] ${path}: ${report.kpiTiles.length} KPI tile(s) [${report.kpiTiles.map((t) => `${t.metric}=${t.state === 'value' ? t.text : t.state}`).join(' | ')}], ` +
@@ -326,6 +394,7 @@ describe.skipIf(!SITE_DIR)('report site in a browser (SITE_DIR)', () => {
       'no KPI tile, BigValue or DataTable on any page',
     ).toBeGreaterThan(0);
     expect(reports.flatMap((r) => r.charts).length, 'no ECharts chart on any page').toBeGreaterThan(0);
+    expect(reports.flatMap((r) => r.vegaCharts).filter((v) => v.state === 'ready' && v.marks > 0).length, 'no Vega-Lite chart drew marks').toBeGreaterThan(0);
     const home = reports.find((r) => r.path === '/');
     expect(home?.kpiTiles.length ?? 0, 'the home page has no KPI board').toBeGreaterThan(0);
   });
@@ -338,6 +407,41 @@ describe.skipIf(!SITE_DIR)('report site in a browser (SITE_DIR)', () => {
 
   it('logged no console errors', () => {
     expect(ctx.consoleErrors).toEqual([]);
+  });
+});
+
+describe('KPI tile cross-check helpers', () => {
+  it('parses displayed numbers at their precision', () => {
+    expect(tileMismatch('2.31%', 0.02306)).toBeNull();
+    expect(tileMismatch('2.31%', 0.0232)).toContain('shows 2.31%');
+    expect(tileMismatch('12,599.05%', 125.9905)).toBeNull();
+    expect(tileMismatch('0.857', 0.8571)).toBeNull();
+    expect(tileMismatch('70.0 天 days', 70)).toBeNull();
+    expect(tileMismatch('14.7 小时 h', 14.66)).toBeNull();
+    expect(tileMismatch('14.7 小时 h', 14.8)).not.toBeNull();
+    expect(tileMismatch('−0.61%', -0.0061)).toBeNull();
+  });
+
+  it('maps a page to its kpi_values slice', () => {
+    expect(pageSlice('/')).toEqual(['all', 'ALL']);
+    expect(pageSlice('/npl/')).toEqual(['all', 'ALL']);
+    expect(pageSlice('/branches/')).toEqual(['all', 'ALL']);
+    expect(pageSlice('/branches/BJ01/')).toEqual(['branch', 'BJ01']);
+    expect(pageSlice('/products/consumer_instalment/')).toEqual(['product', 'consumer_instalment']);
+  });
+
+  it('flags a tile that shows another number than the data, or claims no data wrongly', () => {
+    const base = { path: '/', status: 200, bigValues: [], matrices: [], vegaCharts: [], tables: [], charts: [], errorBoxes: [], badText: [] };
+    const kpis: KpiLookup = new Map([
+      ['npl_ratio|all|ALL|2026-10', 0.0231],
+      ['model_auc|all|ALL|2026-10', 0.857],
+      ['model_ks|all|ALL|2026-10', null],
+    ]);
+    const tiles = (list: Array<[string, string, string]>) => list.map(([metric, state, text]) => ({ metric, month: '2026-10', state, text }));
+    expect(pageProblems({ ...base, kpiTiles: tiles([['npl_ratio', 'value', '2.31%'], ['model_ks', 'no-data', '— 本月无数据 No data']]) }, [], kpis)).toEqual([]);
+    expect(pageProblems({ ...base, kpiTiles: tiles([['npl_ratio', 'value', '2.41%']]) }, [], kpis).join()).toContain('kpi_values has 0.0231');
+    expect(pageProblems({ ...base, kpiTiles: tiles([['model_auc', 'no-data', '— 本月无数据 No data']]) }, [], kpis).join()).toContain('says no data');
+    expect(pageProblems({ ...base, kpiTiles: tiles([['model_ks', 'value', '0.500']]) }, [], kpis).join()).toContain('no value');
   });
 });
 
