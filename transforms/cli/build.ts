@@ -11,7 +11,7 @@ const USAGE = 'npm run transform -- [--warehouse data/warehouse.duckdb] [--threa
 
 function fmtStep(s: BuildStep): string {
   const rows = s.rows >= 0 ? `${s.rows.toLocaleString('en')} rows` : '';
-  return `  ${s.step.padEnd(52)} ${s.seconds.toFixed(2).padStart(7)} s  ${rows}`;
+  return `  ${s.step.padEnd(52)} ${s.seconds.toFixed(2).padStart(7)} s  ${s.cpuSeconds.toFixed(1).padStart(6)} cpu-s  ${rows}`;
 }
 
 /** `npm run transform`: build all models and KPIs of a loaded warehouse, printing each step with its time. */
@@ -28,7 +28,8 @@ if (process.argv[1] && import.meta.url === pathToFileURL(resolve(process.argv[1]
       const result = await buildWarehouse(wh, { runTests: !flags['skip-tests'], onStep: (s) => console.log(fmtStep(s)) });
       const warned = result.tests.filter((t) => t.status === 'warn');
       for (const w of warned) console.log(`  warning: ${w.model}: ${w.test} — ${w.failures} row(s)`);
-      console.log(`done: ${result.steps.length} steps, ${result.tests.length} data tests (${warned.length} warnings) in ${result.seconds.toFixed(1)} s`);
+      const cpu = result.steps.reduce((a, s) => a + s.cpuSeconds, 0);
+      console.log(`done: ${result.steps.length} steps, ${result.tests.length} data tests (${warned.length} warnings) in ${result.seconds.toFixed(1)} s (${cpu.toFixed(0)} cpu-s)`);
     } finally {
       await wh.close();
     }

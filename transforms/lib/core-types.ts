@@ -91,17 +91,6 @@ export interface FctCustomerMonthEndsRow {
   is_active_end: boolean;
   is_new_in_month: boolean;
   churned_in_month: boolean;
-  version_business_date: Date;
-}
-
-/** `core.fct_customer_month_grades` */
-export interface FctCustomerMonthGradesRow {
-  as_of_month: Date;
-  customer_id: string;
-  branch_id: string;
-  customer_type: string;
-  grade: string;
-  recorded_grade: string | null;
   loans_in_month: number;
   loans_on_book: number;
   on_book_balance: string;
@@ -113,6 +102,7 @@ export interface FctCustomerMonthGradesRow {
   rule_grade: string;
   is_graded: boolean;
   is_misgraded: boolean;
+  version_business_date: Date;
 }
 
 /** `core.fct_loan_month_ends` */
@@ -166,9 +156,6 @@ export interface FctLoanMonthEndsRow {
 export interface FctRepaymentsRow {
   repayment_id: string;
   loan_id: string;
-  customer_id: string;
-  branch_id: string;
-  product_id: string;
   instalment_no: number;
   paid_on: Date;
   paid_month: Date;
@@ -506,7 +493,6 @@ export interface CoreTables {
   'core.dim_months': DimMonthsRow;
   'core.dim_products': DimProductsRow;
   'core.fct_customer_month_ends': FctCustomerMonthEndsRow;
-  'core.fct_customer_month_grades': FctCustomerMonthGradesRow;
   'core.fct_loan_month_ends': FctLoanMonthEndsRow;
   'core.fct_repayments': FctRepaymentsRow;
   'core.fct_risk_score_outcomes': FctRiskScoreOutcomesRow;

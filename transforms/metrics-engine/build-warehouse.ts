@@ -13,6 +13,8 @@ import type { MetricDefinition } from './metric.js';
 export interface BuildStep {
   step: string;
   seconds: number;
+  /** CPU seconds of the process during the step (all DuckDB threads; other load on the machine does not count). */
+  cpuSeconds: number;
   rows: number;
 }
 
@@ -53,31 +55,49 @@ export async function buildWarehouse(wh: WarehouseHandle, options: BuildWarehous
     throw new CqError('WAREHOUSE_MISSING', `${wh.path}: no extracts have been loaded (ops.load_audit is missing). Fix: run npm run load -- --extracts DIR first.`);
   }
   const steps: BuildStep[] = [];
-  const push = (s: BuildStep) => {
+  let cpuMark = process.cpuUsage();
+  const cpuSince = () => {
+    const d = process.cpuUsage(cpuMark);
+    cpuMark = process.cpuUsage();
+    return (d.user + d.system) / 1e6;
+  };
+  const push = (step: string, seconds: number, rows: number) => {
+    const s = { step, seconds, cpuSeconds: cpuSince(), rows };
     steps.push(s);
     options.onStep?.(s);
   };
-  return withRules(options.rules, async () => {
-    const models = options.models ?? (await discoverModels());
-    const m = await buildModels(wh, models, { runTests: false });
-    for (const b of m.built) push({ step: b.table, seconds: b.seconds, rows: b.rows });
-    const tests: DataTestResult[] = [];
-    let t0 = performance.now();
-    if (options.runTests !== false) {
-      const mt = await runDataTests(wh, models);
-      tests.push(...mt);
-      push({ step: `data tests (${mt.length} on models)`, seconds: (performance.now() - t0) / 1000, rows: -1 });
-    }
-    const metrics = options.metrics ?? (await discoverMetrics());
-    const k = await buildMetrics(wh, metrics, { runTests: false });
-    for (const b of k.built) push({ step: b.table, seconds: b.seconds, rows: b.rows });
-    if (options.runTests !== false) {
+  // Row order inside the built tables carries no meaning (every reader orders explicitly), so
+  // let DuckDB write in parallel without preserving it; restored afterwards for other work.
+  await wh.exec('SET preserve_insertion_order = false');
+  try {
+    return await withRules(options.rules, async () => {
+      const models = options.models ?? (await discoverModels());
+      const built = await buildModels(wh, models, { runTests: false, onModel: (table, seconds) => push(table, seconds, -1) });
+      for (const b of built.built) {
+        const step = steps.find((s) => s.step === b.table);
+        if (step) step.rows = b.rows;
+      }
+      const tests: DataTestResult[] = [];
+      let t0 = performance.now();
+      if (options.runTests !== false) {
+        const mt = await runDataTests(wh, models);
+        tests.push(...mt);
+        push(`data tests (${mt.length} on models)`, (performance.now() - t0) / 1000, -1);
+      }
+      const metrics = options.metrics ?? (await discoverMetrics());
+      await buildMetrics(wh, metrics, { runTests: false, onMetric: (table, seconds) => push(table, seconds, -1) });
+      if (options.runTests !== false) {
+        t0 = performance.now();
+        const kt = await runDataTests(wh, kpiTestModels(metrics));
+        tests.push(...kt);
+        push(`data tests (${kt.length} on KPI tables)`, (performance.now() - t0) / 1000, -1);
+      }
       t0 = performance.now();
-      const kt = await runDataTests(wh, kpiTestModels(metrics));
-      tests.push(...kt);
-      push({ step: `data tests (${kt.length} on KPI tables)`, seconds: (performance.now() - t0) / 1000, rows: -1 });
-    }
-    await wh.exec('CHECKPOINT');
-    return { steps, tests, seconds: (performance.now() - started) / 1000 };
-  });
+      await wh.exec('CHECKPOINT');
+      push('checkpoint', (performance.now() - t0) / 1000, -1);
+      return { steps, tests, seconds: (performance.now() - started) / 1000 };
+    });
+  } finally {
+    await wh.exec('RESET preserve_insertion_order');
+  }
 }

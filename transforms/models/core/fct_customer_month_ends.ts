@@ -1,4 +1,7 @@
 import { sql } from 'kysely';
+import { activeRules } from '../../../metrics/rules/index.js';
+import { ruleGradeSql } from '../../metrics-engine/rules-sql.js';
+import { asEnum, CUSTOMER_TYPE_ENUM, enumType, GRADE_ENUM, RECORDED_GRADE_ENUM } from '../../metrics-engine/enums.js';
 import { defineModel } from '../model.js';
 
 export default defineModel({
@@ -7,7 +10,7 @@ export default defineModel({
   grain: 'one row per customer per reporting month in which the relationship was open at some point (customer-month activity)',
   primaryKey: ['as_of_month', 'customer_id'],
   description:
-    'Customer state at each month end: the latest customer version with business_date <= the month end, expanded over the months it was valid (set-based: each version is unnested over its months, no customers × months cross join). Rows exist from the onboarding month to the month the relationship closed. Drives churn, activity, grade mix and the customer dimensions (branch, customer_type, grade) of every month-end KPI.',
+    "Customer state at each month end — the latest customer version with business_date <= the month end, expanded over the months it was valid (set-based: each version is unnested over its months, no customers × months cross join) — with activity flags (churn, new), and the customer's rule grade (metrics/rules/customer-grading.ts, docs/grading.md) beside the recorded grade. Rule-grade inputs: the customer's loan-months (worst recorded class, maximum days past due, write-offs in the month) and the latest risk score known at the month end (ASOF join on the date the score became known; max age configurable). Rows exist from the onboarding month to the month the relationship closed.",
   columns: {
     as_of_month: 'Month end.',
     customer_id: 'Customer number.',
@@ -22,14 +25,32 @@ export default defineModel({
     is_active_end: 'Relationship open at the month end.',
     is_new_in_month: 'Onboarded in the month.',
     churned_in_month: 'Active at the start of the month and relationship closed in the month (客户流失).',
+    loans_in_month: 'Loan-month rows of the customer (on book, or settled / written off in the month).',
+    loans_on_book: 'Loans on book at the month end.',
+    on_book_balance: 'Outstanding principal on book, DECIMAL.',
+    max_class_rank: 'Worst recorded class rank among the loan-months (NULL: none).',
+    max_dpd: 'Maximum days past due (NULL: no loans).',
+    has_written_off: 'A loan was written off in the month.',
+    pd: 'Latest probability of default known at the month end and not older than the configured max age (NULL: none).',
+    pd_scored_on: 'Score date of that PD.',
+    rule_grade: 'Grade the rules give: A, B or C.',
+    is_graded: 'Active at the month end with a recorded grade (the classification_error_rate population).',
+    is_misgraded: 'Graded and the recorded grade differs from the rule grade.',
     version_business_date: 'Business date of the customer version used.',
   },
   tests: [
     { kind: 'accepted_values', column: 'grade', values: ['A', 'B', 'C', 'ungraded'] },
-    { kind: 'relationships', column: 'as_of_month', to: 'core.dim_months', field: 'as_of_month' },
+    { kind: 'accepted_values', column: 'rule_grade', values: ['A', 'B', 'C'] },
     { kind: 'expression', name: 'churn_needs_active_start', sql: 'NOT churned_in_month OR is_active_start' },
+    { kind: 'expression', name: 'misgraded_only_if_graded', sql: 'NOT is_misgraded OR is_graded' },
   ],
-  query: () => sql`
+  query: () => {
+    const { grading } = activeRules();
+    const maxAge = Math.trunc(grading.pdMaxAgeMonths);
+    const fresh = `si.scored_on > cm.as_of_month - INTERVAL ${maxAge} MONTH`;
+    const pdExpr = `CASE WHEN ${fresh} THEN si.pd END`;
+    const gradeExpr = ruleGradeSql({ maxClassRank: 'la.max_class_rank', maxDpd: 'la.max_dpd', pd: pdExpr, hasWrittenOff: 'la.has_written_off' }, grading);
+    return sql`
     WITH v AS (
       SELECT customer_id, customer_type, branch_id, onboarded_on, recorded_grade, graded_on, relationship_closed_on,
         business_date AS valid_from,
@@ -44,18 +65,60 @@ export default defineModel({
           INTERVAL 1 MONTH))) AS DATE) AS as_of_month
       FROM v, lim
       WHERE valid_from <= last_month
+    ),
+    cm AS (
+      SELECT e.as_of_month, e.customer_id, ${sql.raw(asEnum('e.customer_type', CUSTOMER_TYPE_ENUM))} AS customer_type, e.branch_id,
+        e.onboarded_on, e.relationship_closed_on,
+        ${sql.raw(asEnum('e.recorded_grade', RECORDED_GRADE_ENUM))} AS recorded_grade,
+        ${sql.raw(asEnum("coalesce(e.recorded_grade, 'ungraded')", GRADE_ENUM))} AS grade, e.graded_on,
+        (e.onboarded_on < m.month_start AND (e.relationship_closed_on IS NULL OR e.relationship_closed_on >= m.month_start)) AS is_active_start,
+        (e.relationship_closed_on IS NULL OR e.relationship_closed_on > e.as_of_month) AS is_active_end,
+        (e.onboarded_on >= m.month_start) AS is_new_in_month,
+        coalesce(e.onboarded_on < m.month_start AND e.relationship_closed_on BETWEEN m.month_start AND e.as_of_month, false) AS churned_in_month,
+        e.valid_from AS version_business_date
+      FROM expanded e
+      JOIN core.dim_months m ON m.as_of_month = e.as_of_month
+      WHERE e.as_of_month >= e.valid_from
+        AND (e.valid_to IS NULL OR e.as_of_month < e.valid_to)
+        AND e.onboarded_on <= e.as_of_month
+        AND (e.relationship_closed_on IS NULL OR e.relationship_closed_on >= m.month_start)
+    ),
+    la AS (
+      SELECT as_of_month, customer_id,
+        CAST(count(*) AS INTEGER) AS loans_in_month,
+        CAST(count(*) FILTER (WHERE is_on_book) AS INTEGER) AS loans_on_book,
+        sum(on_book_balance) AS on_book_balance,
+        max(recorded_class_rank) AS max_class_rank,
+        max(days_past_due) AS max_dpd,
+        bool_or(loan_status = 'written_off') AS has_written_off
+      FROM core.fct_loan_month_ends
+      GROUP BY as_of_month, customer_id
+    ),
+    -- The latest score known at a month end: scores as validity intervals [known_on, next known_on),
+    -- joined by hash on the customer (cheaper than an ASOF join over the wide customer-month rows).
+    scores AS (
+      SELECT customer_id, greatest(scored_on, business_date) AS known_on,
+        arg_max(probability_of_default, (scored_on, model_version)) AS pd,
+        max(scored_on) AS scored_on
+      FROM staging.stg_lender__risk_scores
+      GROUP BY customer_id, greatest(scored_on, business_date)
+    ),
+    si AS (
+      SELECT customer_id, pd, scored_on, known_on,
+        coalesce(lead(known_on) OVER (PARTITION BY customer_id ORDER BY known_on), DATE '9999-12-31') AS known_until
+      FROM scores
     )
-    SELECT e.as_of_month, e.customer_id, e.customer_type, e.branch_id, e.onboarded_on, e.relationship_closed_on,
-      e.recorded_grade, coalesce(e.recorded_grade, 'ungraded') AS grade, e.graded_on,
-      (e.onboarded_on < m.month_start AND (e.relationship_closed_on IS NULL OR e.relationship_closed_on >= m.month_start)) AS is_active_start,
-      (e.relationship_closed_on IS NULL OR e.relationship_closed_on > e.as_of_month) AS is_active_end,
-      (e.onboarded_on >= m.month_start) AS is_new_in_month,
-      coalesce(e.onboarded_on < m.month_start AND e.relationship_closed_on BETWEEN m.month_start AND e.as_of_month, false) AS churned_in_month,
-      e.valid_from AS version_business_date
-    FROM expanded e
-    JOIN core.dim_months m ON m.as_of_month = e.as_of_month
-    WHERE e.as_of_month >= e.valid_from
-      AND (e.valid_to IS NULL OR e.as_of_month < e.valid_to)
-      AND e.onboarded_on <= e.as_of_month
-      AND (e.relationship_closed_on IS NULL OR e.relationship_closed_on >= m.month_start)`,
+    SELECT cm.*,
+      coalesce(la.loans_in_month, 0) AS loans_in_month,
+      coalesce(la.loans_on_book, 0) AS loans_on_book,
+      coalesce(la.on_book_balance, CAST(0 AS DECIMAL(38,2))) AS on_book_balance,
+      la.max_class_rank, la.max_dpd, coalesce(la.has_written_off, false) AS has_written_off,
+      ${sql.raw(pdExpr)} AS pd, CASE WHEN ${sql.raw(fresh)} THEN si.scored_on END AS pd_scored_on,
+      ${sql.raw(asEnum(gradeExpr, enumType(['A', 'B', 'C'])))} AS rule_grade,
+      (cm.is_active_end AND cm.recorded_grade IS NOT NULL) AS is_graded,
+      coalesce(cm.is_active_end AND CAST(cm.recorded_grade AS VARCHAR) <> ${sql.raw(gradeExpr)}, false) AS is_misgraded
+    FROM cm
+    LEFT JOIN la ON la.as_of_month = cm.as_of_month AND la.customer_id = cm.customer_id
+    LEFT JOIN si ON si.customer_id = cm.customer_id AND cm.as_of_month >= si.known_on AND cm.as_of_month < si.known_until`;
+  },
 });

@@ -7,13 +7,10 @@ export default defineModel({
   grain: 'one row per repayment transaction',
   primaryKey: ['repayment_id'],
   description:
-    'Repayments received (实际还款) with the instalment they pay (repayment-schedule version known when the payment was delivered, ASOF join) and the loan as of that date. Used for collections on non-performing loans (marts.mart_risk__npl_movements).',
+    'Repayments received (实际还款) with the due date of the instalment they pay (repayment-schedule version known when the payment was delivered, ASOF join). Used for collections on non-performing loans (marts.mart_risk__npl_movements). Loan attributes as of a month end are in core.fct_loan_month_ends.',
   columns: {
     repayment_id: 'Repayment id.',
     loan_id: 'Loan.',
-    customer_id: 'Borrower (loan version as of the payment business date).',
-    branch_id: 'Booking branch.',
-    product_id: 'Product.',
     instalment_no: 'Instalment paid.',
     paid_on: 'Value date.',
     paid_month: 'Month end of paid_on.',
@@ -27,15 +24,10 @@ export default defineModel({
   tests: [{ kind: 'expression', name: 'amount_nonnegative', sql: 'amount_paid >= 0' }],
   query: () => sql`
     WITH r AS (SELECT * FROM staging.stg_lender__repayments),
-    s AS (SELECT loan_id, instalment_no, business_date, due_on FROM staging.stg_lender__repayment_schedules),
-    lv AS (SELECT loan_id, business_date, customer_id, branch_id, product_id FROM staging.stg_lender__loans),
-    rs AS (
-      SELECT r.*, s.due_on
-      FROM r ASOF LEFT JOIN s ON r.loan_id = s.loan_id AND r.instalment_no = s.instalment_no AND r.business_date >= s.business_date
-    )
-    SELECT rs.repayment_id, rs.loan_id, lv.customer_id, lv.branch_id, lv.product_id, rs.instalment_no, rs.paid_on,
-      CAST(last_day(rs.paid_on) AS DATE) AS paid_month,
-      rs.principal_paid, rs.interest_paid, rs.principal_paid + rs.interest_paid AS amount_paid,
-      rs.due_on, CAST(date_diff('day', rs.due_on, rs.paid_on) AS INTEGER) AS days_late, rs.business_date
-    FROM rs ASOF LEFT JOIN lv ON rs.loan_id = lv.loan_id AND rs.business_date >= lv.business_date`,
+    s AS (SELECT loan_id, instalment_no, business_date, due_on FROM staging.stg_lender__repayment_schedules)
+    SELECT r.repayment_id, r.loan_id, r.instalment_no, r.paid_on,
+      CAST(last_day(r.paid_on) AS DATE) AS paid_month,
+      r.principal_paid, r.interest_paid, r.principal_paid + r.interest_paid AS amount_paid,
+      s.due_on, CAST(date_diff('day', s.due_on, r.paid_on) AS INTEGER) AS days_late, r.business_date
+    FROM r ASOF LEFT JOIN s ON r.loan_id = s.loan_id AND r.instalment_no = s.instalment_no AND r.business_date >= s.business_date`,
 });

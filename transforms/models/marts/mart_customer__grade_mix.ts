@@ -21,9 +21,9 @@ export default defineModel({
   },
   query: () => sql`
     WITH x AS (
-      SELECT as_of_month, branch_id, customer_type, 'recorded' AS grade_basis, grade AS grade_value FROM core.fct_customer_month_grades
+      SELECT as_of_month, branch_id, customer_type, 'recorded' AS grade_basis, grade AS grade_value FROM core.fct_customer_month_ends WHERE is_active_end
       UNION ALL
-      SELECT as_of_month, branch_id, customer_type, 'rule', rule_grade FROM core.fct_customer_month_grades
+      SELECT as_of_month, branch_id, customer_type, 'rule', rule_grade FROM core.fct_customer_month_ends WHERE is_active_end
     ),
     a AS (
       SELECT as_of_month, ${sql.raw(g.slice)} AS slice, ${sql.raw(g.sliceValue)} AS slice_value, grade_basis, grade_value AS grade, count(*) AS customers

@@ -32,11 +32,10 @@ export default defineModel({
       count(*) FILTER (WHERE c.churned_in_month) AS churned_customers,
       count(*) FILTER (WHERE c.is_active_end) AS customers_active_end,
       count(*) FILTER (WHERE c.is_new_in_month) AS new_customers,
-      count(*) FILTER (WHERE g.is_graded) AS graded_customers,
-      count(*) FILTER (WHERE g.is_misgraded) AS misgraded_customers,
+      count(*) FILTER (WHERE c.is_graded) AS graded_customers,
+      count(*) FILTER (WHERE c.is_misgraded) AS misgraded_customers,
       count(*) FILTER (WHERE c.is_active_end AND c.recorded_grade = 'C') AS recorded_c_customers,
-      count(*) FILTER (WHERE g.rule_grade = 'C') AS rule_c_customers
+      count(*) FILTER (WHERE c.is_active_end AND c.rule_grade = 'C') AS rule_c_customers
     FROM core.fct_customer_month_ends c
-    LEFT JOIN core.fct_customer_month_grades g ON g.as_of_month = c.as_of_month AND g.customer_id = c.customer_id
     GROUP BY c.as_of_month, c.branch_id, c.customer_type, c.grade`,
 });

@@ -55,8 +55,8 @@ export default defineModel({
       WHERE f.is_npl
     ),
     cash AS (
-      SELECT r.paid_month AS as_of_month, r.loan_id, sum(r.principal_paid) AS principal_paid
-      FROM core.fct_repayments r
+      SELECT p.to_month AS as_of_month, p.loan_id, p.branch_id, p.product_id, sum(r.principal_paid) AS principal_paid
+      FROM prev p JOIN core.fct_repayments r ON r.loan_id = p.loan_id AND r.paid_month = p.to_month
       WHERE r.business_date <= r.paid_month
       GROUP BY ALL
     ),
@@ -65,8 +65,7 @@ export default defineModel({
       UNION ALL
       SELECT to_month, branch_id, product_id, 'exited_unreported', on_book_balance FROM prev WHERE next_snapshot_missing
       UNION ALL
-      SELECT p.to_month, p.branch_id, p.product_id, 'cash_collected', c.principal_paid
-      FROM prev p JOIN cash c ON c.as_of_month = p.to_month AND c.loan_id = p.loan_id
+      SELECT as_of_month, branch_id, product_id, 'cash_collected', principal_paid FROM cash
       UNION ALL
       SELECT as_of_month, branch_id, product_id,
         CASE WHEN is_new_npl THEN 'new_npl'
