@@ -54,8 +54,10 @@ export function fmtValue(v, unit, metricId) {
 export function fmtChange(d, unit, metricId) {
 	const n = finite(d);
 	if (n === null) return '—';
-	const sign = n > 0 ? '+' : n < 0 ? '−' : '±';
 	const a = Math.abs(n);
+	// The sign of a change that rounds to zero at the displayed precision is ± (never "−0.00 pp").
+	const digits = unit === 'ratio' ? (PLAIN_RATIO_METRICS.has(metricId) ? 3 : 4) : unit in UNIT_LABEL ? 1 : 2;
+	const sign = Number(a.toFixed(digits)) === 0 ? '±' : n > 0 ? '+' : '−';
 	if (unit === 'ratio') return PLAIN_RATIO_METRICS.has(metricId) ? `${sign}${N3.format(a)}` : `${sign}${N2.format(a * 100)} pp`;
 	if (unit in UNIT_LABEL) return `${sign}${N1.format(a)} ${UNIT_LABEL[unit]}`;
 	return `${sign}${N2.format(a)}`;

@@ -26,6 +26,8 @@
  *   each kind with marks;
  * - checks that every branch and product in the site's own data (the kpi_values Parquet file) has
  *   its prerendered templated page (/branches/<id>/, /products/<id>/);
+ * - picks another month in the home page's month selector and checks that the KPI board and the
+ *   branch matrix (re-queried in DuckDB-wasm) switch to it, still matching kpi_values;
  * - fails on console errors and uncaught page errors;
  * - writes full-page screenshots to test-results/screenshots/ (or $SCREENSHOT_DIR).
  *
@@ -409,6 +411,33 @@ describe.skipIf(!SITE_DIR)('report site in a browser (SITE_DIR)', () => {
     const home = reports.find((r) => r.path === '/');
     expect(home?.kpiTiles.length ?? 0, 'the home page has no KPI board').toBeGreaterThan(0);
   });
+
+  it('the month selector switches the KPI board and the branch matrix (in the browser, offline)', async () => {
+    const page = await ctx.context.newPage();
+    const errorsBefore = ctx.consoleErrors.length;
+    try {
+      await page.goto(`${server.url}/`, { waitUntil: 'load', timeout: PAGE_TIMEOUT_MS });
+      await page.waitForFunction(() => [...document.querySelectorAll('[data-kpi-tile]')].every((e) => e.getAttribute('data-kpi-ready') === 'true'), null, {
+        timeout: PAGE_TIMEOUT_MS,
+      });
+      const current = await page.getAttribute('[data-kpi-board]', 'data-month');
+      await page.locator('button[role="combobox"]').first().click();
+      const options = await page.locator('[role="option"]').evaluateAll((els) => els.map((e) => e.getAttribute('data-value') ?? ''));
+      const target = options.find((m) => m && m !== current);
+      expect(target, `no other month to pick (options: ${options.join(', ')})`).toBeTruthy();
+      await page.locator(`[role="option"][data-value="${target}"]`).click();
+      await page.waitForFunction((m) => document.querySelector('[data-kpi-board]')?.getAttribute('data-month') === m, target, { timeout: 30_000 });
+      // The matrix re-queries its month in DuckDB-wasm (Parquet over HTTP range requests).
+      await page.waitForFunction((m) => document.querySelector('.kpi-matrix-wrap')?.getAttribute('data-month') === m, target, { timeout: 60_000 });
+      await page.waitForTimeout(300);
+      const report = await inspect(page, '/', 200);
+      expect(report.kpiTiles.every((t) => t.month === target)).toBe(true);
+      expect(pageProblems(report, ctx.consoleErrors.slice(errorsBefore), kpis), `/ after picking ${target}`).toEqual([]);
+      console.log(`[browser] month selector: ${current} → ${target}: ${report.kpiTiles.length} tiles, matrix ${report.matrices[0]?.rows ?? 0} rows`);
+    } finally {
+      await page.close();
+    }
+  }, 120_000);
 
   it('made requests only to 127.0.0.1', () => {
     expect(ctx.requests.length).toBeGreaterThan(0);
