@@ -1,3 +1,4 @@
+import { isUtf8 } from 'node:buffer';
 import { createHash } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
 import { finished } from 'node:stream/promises';
@@ -32,7 +33,10 @@ export async function scanCsvFile(path: string, encoding: ExtractEncoding, utf8C
   let headerBytes: Buffer[] = [];
   let headerDone = false;
   let newlinesSeen = 0;
-  const utf8 = encoding === 'utf-8' ? new TextDecoder('utf-8', { fatal: true }) : undefined;
+  const utf8 = encoding === 'utf-8';
+  // UTF-8 is validated line-aligned (a newline byte never sits inside a multi-byte character),
+  // with the SIMD validator behind buffer.isUtf8 — no string is built for the file's bytes.
+  let carry: Buffer = Buffer.alloc(0);
   const gbDecoder = encoding === 'gb18030' ? iconv.getDecoder('gb18030') : undefined;
   const out = gbDecoder ? createWriteStream(utf8Copy) : undefined;
   let decodedLine = 1;
@@ -48,12 +52,12 @@ export async function scanCsvFile(path: string, encoding: ExtractEncoding, utf8C
       if (nl >= 0) headerDone = true;
     }
     if (utf8) {
-      try {
-        utf8.decode(chunk, { stream: true });
-      } catch {
-        throw encodingError(path, 'utf-8', ...locateBadUtf8(chunk, newlinesSeen));
-      }
-      newlinesSeen += countNewlines(chunk);
+      const data = carry.length ? Buffer.concat([carry, chunk]) : chunk;
+      const cut = data.lastIndexOf(0x0a) + 1;
+      const whole = data.subarray(0, cut);
+      if (!isUtf8(whole)) throw encodingError(path, 'utf-8', ...locateBadUtf8(whole, newlinesSeen));
+      newlinesSeen += countNewlines(whole);
+      carry = Buffer.from(data.subarray(cut));
     } else if (gbDecoder && out) {
       const text = gbDecoder.write(chunk);
       const bad = text.indexOf('\uFFFD');
@@ -70,13 +74,7 @@ export async function scanCsvFile(path: string, encoding: ExtractEncoding, utf8C
       if (!out.write(text)) await new Promise<void>((r) => out.once('drain', () => r()));
     }
   }
-  if (utf8) {
-    try {
-      utf8.decode();
-    } catch {
-      throw encodingError(path, 'utf-8', newlinesSeen + 1, 1);
-    }
-  }
+  if (utf8 && carry.length && !isUtf8(carry)) throw encodingError(path, 'utf-8', ...locateBadUtf8(carry, newlinesSeen));
   if (gbDecoder && out) {
     const tail = gbDecoder.end() ?? '';
     if (tail.includes('\uFFFD')) throw encodingError(path, 'gb18030', decodedLine, 1);

@@ -3,7 +3,7 @@ import { quoteIdent as q, quoteLiteral as lit, type WarehouseHandle } from '../l
 import { CqError } from '../lib/errors.js';
 import type { ExtractFile } from './extract-files.js';
 import { hashFile, scanCsvFile } from './file-scan.js';
-import { keyCheckSql, typedCheckSql } from './validation-sql.js';
+import { keyCheckSql, truncatedReasonSql, typedCheckSql } from './validation-sql.js';
 
 /** Per-file outcome, written to `ops.load_audit`. */
 export interface FileLoadResult {
@@ -116,9 +116,11 @@ function checkColumns(file: ExtractFile, present: string[]): void {
 }
 
 /**
- * Loads one prepared file into `raw.<entity>` for a business date: reads all rows as text,
- * checks every contract rule in SQL, inserts valid rows (typed, with lineage) and writes
- * every other row to `ops.rejected_rows` with its reason. Returns counts that reconcile:
+ * Loads one prepared file into `raw.<entity>` for a business date in one pass over the file:
+ * the text is typed and checked against every column and row rule of the contract in SQL
+ * (`_typed`, the only copy), the keys in the file are checked (duplicates, earlier dates,
+ * references), valid rows are inserted with lineage and every other row goes to
+ * `ops.rejected_rows` with its reason and its text. Returns counts that reconcile:
  * read = loaded + rejected (checked; a mismatch is an internal error).
  */
 export async function loadPreparedFile(
@@ -132,9 +134,12 @@ export async function loadPreparedFile(
   const name = entity.name;
   const pathLit = lit(file.path);
   const dateLit = `DATE ${lit(ctx.businessDate)}`;
+  const lineOffset = file.format === 'parquet' ? 0 : 1;
 
-  await wh.exec(`CREATE OR REPLACE TEMP TABLE _in_rows AS SELECT * FROM ${prepared.relationSql}`);
-  // Map row numbers to physical lines: rows DuckDB could not parse are absent from _in_rows.
+  await wh.exec(
+    `CREATE OR REPLACE TEMP TABLE _typed AS ${typedCheckSql(entity, prepared.relationSql, { lineOffset, keepAllText: prepared.missingFinalNewline })}`,
+  );
+  // Lines DuckDB could not parse are absent from _typed: map row numbers back to physical lines.
   let parseRejects: { line: number; error_type: string; column_name: string | null; csv_line: string; error_message: string }[] = [];
   if (prepared.csvRejectsTable) {
     parseRejects = (
@@ -146,31 +151,28 @@ export async function loadPreparedFile(
     ).map((r) => ({ ...r, line: Number(r.line) }));
     await wh.exec(`DROP TABLE IF EXISTS ${prepared.csvRejectsTable}; DROP TABLE IF EXISTS ${prepared.csvRejectsTable.replace(/_err$/, '_scan')};`);
   }
-  if (file.format === 'parquet') {
-    await wh.exec(`CREATE OR REPLACE TEMP VIEW _in AS SELECT _rn AS _line, * EXCLUDE (_rn) FROM _in_rows`);
-  } else if (parseRejects.length === 0) {
-    await wh.exec(`CREATE OR REPLACE TEMP VIEW _in AS SELECT _rn + 1 AS _line, * EXCLUDE (_rn) FROM _in_rows`);
-  } else {
+  if (parseRejects.length > 0) {
     // Valid row k (1-based) sits on line k + 1 + #{rejected lines j (1-based, sorted): r_j - 1 - j < k}.
     const thresholds = parseRejects.map((r, j) => r.line - 1 - (j + 1));
     await wh.exec(`CREATE OR REPLACE TEMP TABLE _thr AS SELECT unnest([${thresholds.join(',')}]::BIGINT[]) AS t`);
-    await wh.exec(
-      `CREATE OR REPLACE TEMP VIEW _in AS SELECT _rn + 1 + (SELECT count(*) FROM _thr WHERE t < _rn) AS _line, * EXCLUDE (_rn) FROM _in_rows`,
-    );
+    await wh.exec(`UPDATE _typed SET _line = _line + (SELECT count(*) FROM _thr WHERE t < _typed._line - 1)`);
   }
-  const parsedRows = Number((await wh.all<{ n: bigint }>(`SELECT count(*) AS n FROM _in_rows`))[0]?.n ?? 0);
+  const parsedRows = Number((await wh.all<{ n: bigint }>(`SELECT count(*) AS n FROM _typed`))[0]?.n ?? 0);
   const lastLine = Math.max(parsedRows + parseRejects.length + 1, ...parseRejects.map((r) => r.line));
-  const truncatedLine = prepared.missingFinalNewline && !parseRejects.some((r) => r.line === lastLine) ? lastLine : null;
-
-  await wh.exec(`CREATE OR REPLACE TEMP TABLE _typed AS ${typedCheckSql(entity, '_in', truncatedLine)}`);
-  await wh.exec(`CREATE OR REPLACE TEMP TABLE _checked AS ${keyCheckSql(entity, '_typed', { crossDateUnique: entity.history === 'events' })}`);
+  if (prepared.missingFinalNewline && !parseRejects.some((r) => r.line === lastLine)) {
+    // No final newline: the last line is probably cut off even though it parsed.
+    await wh.exec(`UPDATE _typed SET _reason = ${truncatedReasonSql(lastLine)} WHERE _line = ${lastLine}`);
+  }
+  await wh.exec(`CREATE OR REPLACE TEMP TABLE _key_rejects AS ${keyCheckSql(entity, '_typed', { crossDateUnique: entity.history === 'events' })}`);
 
   const cols = entity.columns.map((c) => q(c.name)).join(', ');
   await wh.exec(
     `INSERT INTO raw.${name} (${cols}, _business_date, _source_file, _source_line, _load_id)
-     SELECT ${cols}, ${dateLit}, ${pathLit}, _line, ${lit(ctx.loadId)} FROM _checked WHERE _reason IS NULL ORDER BY _line`,
+     SELECT ${cols}, ${dateLit}, ${pathLit}, _line, ${lit(ctx.loadId)} FROM _typed t
+     WHERE _reason IS NULL AND NOT EXISTS (SELECT 1 FROM _key_rejects k WHERE k._line = t._line)`,
   );
-  const record = prepared.rawRecordSql ?? `json_object(${entity.columns.map((c) => `${lit(c.name)}, i.${q(c.name)}`).join(', ')})`;
+  const typedText = `CAST(json_object(${entity.columns.map((col) => `${lit(col.name)}, CAST(c.${q(col.name)} AS VARCHAR)`).join(', ')}) AS VARCHAR)`;
+  const record = prepared.rawRecordSql ?? `coalesce(c._raw, ${typedText})`;
   const origins = Object.entries(prepared.columnSources ?? {});
   const origin = origins.length
     ? ` || coalesce(' (from ' || CASE c._reason.column_name ${origins.map(([col, from]) => `WHEN ${lit(col)} THEN ${lit(from)}`).join(' ')} END || ')', '')`
@@ -179,7 +181,11 @@ export async function loadPreparedFile(
     `INSERT INTO ops.rejected_rows
      SELECT ${lit(ctx.loadId)}, ${dateLit}, ${lit(name)}, ${pathLit}, c._line, c._reason.column_name, c._reason.code,
             ${pathLit} || ': line ' || c._line || coalesce(', column ' || c._reason.column_name, '')${origin} || ': ' || c._reason.message, ${record}
-     FROM _checked c JOIN _in i USING (_line) WHERE c._reason IS NOT NULL ORDER BY c._line`,
+     FROM (
+       SELECT * FROM _typed WHERE _reason IS NOT NULL
+       UNION ALL
+       SELECT t.* REPLACE (k._reason AS _reason) FROM _typed t JOIN _key_rejects k USING (_line)
+     ) c ORDER BY c._line`,
   );
   for (const r of parseRejects) {
     const truncated = prepared.missingFinalNewline && r.line === lastLine;
@@ -198,16 +204,21 @@ export async function loadPreparedFile(
       r.csv_line,
     ] as never);
   }
-  const [counts] = await wh.all<{ ok: bigint; bad: bigint }>(
-    `SELECT count(*) FILTER (WHERE _reason IS NULL) AS ok, count(*) FILTER (WHERE _reason IS NOT NULL) AS bad FROM _checked`,
+  const [counts] = await wh.all<{ bad: bigint; keys: bigint }>(
+    `SELECT (SELECT count(*) FROM _typed WHERE _reason IS NOT NULL) AS bad, (SELECT count(*) FROM _key_rejects) AS keys`,
   );
-  const rowsLoaded = Number(counts?.ok ?? 0);
-  const rowsRejected = Number(counts?.bad ?? 0) + parseRejects.length;
+  const rowsRejected = Number(counts?.bad ?? 0) + Number(counts?.keys ?? 0) + parseRejects.length;
+  const rowsLoaded = parsedRows - Number(counts?.bad ?? 0) - Number(counts?.keys ?? 0);
   const rowsRead = parsedRows + parseRejects.length;
-  if (rowsRead !== rowsLoaded + rowsRejected) {
-    throw new CqError('INTERNAL', `${file.path}: rows read ${rowsRead} ≠ loaded ${rowsLoaded} + rejected ${rowsRejected}. This is a bug; please report it with the file.`, { file: file.path });
+  const [landed] = await wh.all<{ n: bigint }>(`SELECT count(*) AS n FROM raw.${name} WHERE _load_id = ${lit(ctx.loadId)} AND _source_file = ${pathLit}`);
+  if (rowsRead !== rowsLoaded + rowsRejected || Number(landed?.n ?? -1) !== rowsLoaded) {
+    throw new CqError(
+      'INTERNAL',
+      `${file.path}: rows read ${rowsRead} ≠ loaded ${rowsLoaded} (${landed?.n} in raw.${name}) + rejected ${rowsRejected}. This is a bug; please report it with the file.`,
+      { file: file.path },
+    );
   }
-  await wh.exec('DROP VIEW IF EXISTS _in; DROP TABLE IF EXISTS _in_rows; DROP TABLE IF EXISTS _typed; DROP TABLE IF EXISTS _checked; DROP TABLE IF EXISTS _thr;');
+  await wh.exec('DROP TABLE IF EXISTS _typed; DROP TABLE IF EXISTS _key_rejects; DROP TABLE IF EXISTS _thr;');
   return {
     entity: name,
     path: file.path,

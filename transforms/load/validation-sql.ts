@@ -102,72 +102,78 @@ export function typedExpr(col: ColumnContract): string {
 }
 
 /**
- * Phase 1: from the text relation, produce typed columns and the first column- or
- * rule-level failure. `truncatedLine` marks the last line of a file without final newline.
+ * Phase 1, one pass from the text relation (`_rn` + one VARCHAR column per contract column)
+ * to typed columns, `_line`, and the first column- or rule-level failure as `_reason`. The
+ * text of a row is kept (`_raw`, JSON) only when the row fails a column check, or for every
+ * row when `keepAllText` (used when the last line may be truncated).
+ * `lineOffset` turns `_rn` into a physical line (1 for a CSV header, 0 for Parquet).
  */
-export function typedCheckSql(entity: EntityContract, inputRelation: string, truncatedLine: number | null): string {
-  const normalised = entity.columns.map((c) => `nullif(trim(${q(c.name)}), '') AS ${q(c.name)}`).join(',\n    ');
+export function typedCheckSql(entity: EntityContract, inputRelation: string, opts: { lineOffset: number; keepAllText: boolean }): string {
+  const normalised = entity.columns.map((c) => `nullif(trim(${q(c.name)}), '') AS ${q(c.name)}, ${q(c.name)} AS ${q(`_o_${c.name}`)}`).join(',\n    ');
   const whens = entity.columns.flatMap(columnChecks);
-  if (truncatedLine !== null) {
-    whens.unshift(
-      `WHEN _line = ${truncatedLine} THEN ${reason('truncated_line', null, lit(`line ${truncatedLine} is the last line and the file does not end with a newline: the line is probably cut off. Fix: re-deliver the complete file.`))}`,
-    );
-  }
-  const columnReason = whens.length ? `CASE\n      ${whens.join('\n      ')}\n    END` : 'NULL';
+  const columnReason = whens.length ? `CASE\n      ${whens.join('\n      ')}\n    END` : 'CAST(NULL AS STRUCT(code VARCHAR, column_name VARCHAR, message VARCHAR))';
   const typed = entity.columns.map((c) => `${typedExpr(c)} AS ${q(c.name)}`).join(',\n    ');
+  const text = `CAST(json_object(${entity.columns.map((c) => `${lit(c.name)}, ${q(`_o_${c.name}`)}`).join(', ')}) AS VARCHAR)`;
   const ruleWhens = (entity.rules ?? []).map(
     (r) => `WHEN NOT coalesce((${r.sql}), false) THEN ${reason('rule_violation', null, lit(`${r.message} (rule ${r.id}: ${r.sql})`))}`,
   );
   const ruleReason = ruleWhens.length ? `coalesce(_col_reason, CASE ${ruleWhens.join(' ')} END)` : '_col_reason';
   return `
 SELECT * EXCLUDE (_col_reason), ${ruleReason} AS _reason FROM (
-  SELECT _line,
+  SELECT _rn + ${opts.lineOffset} AS _line,
     ${typed},
-    _col_reason
+    _col_reason,
+    ${opts.keepAllText ? text : `CASE WHEN _col_reason IS NOT NULL THEN ${text} END`} AS _raw
   FROM (
-    SELECT _line, ${columnReason} AS _col_reason, * EXCLUDE (_line)
-    FROM (SELECT _line, ${normalised} FROM ${inputRelation})
+    SELECT ${columnReason} AS _col_reason, *
+    FROM (SELECT _rn, ${normalised} FROM ${inputRelation})
   )
 )`;
 }
 
+/** The STRUCT literal of a truncated-last-line reason, for `line`. */
+export function truncatedReasonSql(line: number): string {
+  return reason(
+    'truncated_line',
+    null,
+    lit(`line ${line} is the last line and the file does not end with a newline: the line is probably cut off. Fix: re-deliver the complete file.`),
+  );
+}
+
 /**
- * Phase 2: add key checks to the typed relation: duplicate primary keys within the file
- * (the first occurrence is kept), keys already loaded from another business date (events),
- * and references to parents that exist neither in this load nor in earlier ones.
+ * Phase 2: key checks over the typed rows that passed phase 1, as a small relation
+ * (`_line`, `_reason`) of the rows that fail them: duplicate primary keys within the file (the
+ * first occurrence is kept), keys already loaded for another business date (events), and
+ * references to parents that exist neither in this load nor in earlier ones. Only the keys
+ * in the file are looked up (hash aggregate and anti-joins), so the cost follows the file, not
+ * the history. The first failing check wins, in that order.
  */
 export function keyCheckSql(entity: EntityContract, typedRelation: string, opts: { crossDateUnique: boolean }): string {
   const pk = entity.primaryKey.map(q);
   const pkList = pk.join(', ');
-  const joins: string[] = [];
-  const whens: string[] = [];
-  whens.push(
-    `WHEN _dup_first IS NOT NULL AND _dup_first <> t._line THEN ${reason('duplicate_key', entity.primaryKey.join(','), `'(${entity.primaryKey.join(', ')}) = (' || ${entity.primaryKey
-      .map((c) => `coalesce(CAST(t.${q(c)} AS VARCHAR), '')`)
-      .join(` || ', ' || `)} || ') repeats line ' || _dup_first`)}`,
-  );
+  const pkName = entity.primaryKey.join(',');
+  const keyText = (alias: string) =>
+    `'(${entity.primaryKey.join(', ')}) = (' || ${entity.primaryKey.map((c) => `coalesce(CAST(${alias}.${q(c)} AS VARCHAR), '')`).join(` || ', ' || `)} || ')'`;
+  const parts: string[] = [];
+  parts.push(`SELECT ok._line, 1 AS _prio, ${reason('duplicate_key', pkName, `${keyText('ok')} || ' repeats line ' || d._first`)} AS _reason
+    FROM ok JOIN (SELECT ${pkList}, min(_line) AS _first FROM ok GROUP BY ${pkList} HAVING count(*) > 1) d
+      ON ${entity.primaryKey.map((c) => `d.${q(c)} = ok.${q(c)}`).join(' AND ')}
+    WHERE ok._line <> d._first`);
   if (opts.crossDateUnique) {
-    // Events keep their key across dates, so raw holds each key once: a plain join suffices.
-    joins.push(`LEFT JOIN raw.${entity.name} prev ON ${entity.primaryKey.map((c) => `prev.${q(c)} = t.${q(c)}`).join(' AND ')}`);
-    whens.push(
-      `WHEN prev._business_date IS NOT NULL THEN ${reason('duplicate_key', entity.primaryKey.join(','), `'(${entity.primaryKey.join(', ')}) was already loaded for business date ' || CAST(prev._business_date AS VARCHAR)`)}`,
-    );
+    // Events keep their key across dates, so raw holds each key once.
+    parts.push(`SELECT ok._line, 2 AS _prio, ${reason('duplicate_key', pkName, `${keyText('ok')} || ' was already loaded for business date ' || CAST(prev._business_date AS VARCHAR)`)} AS _reason
+    FROM ok JOIN raw.${entity.name} prev ON ${entity.primaryKey.map((c) => `prev.${q(c)} = ok.${q(c)}`).join(' AND ')}`);
   }
   entity.references.forEach((ref, i) => {
-    const alias = `ref${i}`;
-    joins.push(
-      `LEFT JOIN (SELECT DISTINCT ${q(ref.entityColumn)} AS k FROM raw.${ref.entity}) ${alias} ON ${alias}.k = t.${q(ref.column)}`,
-    );
-    whens.push(
-      `WHEN t.${q(ref.column)} IS NOT NULL AND ${alias}.k IS NULL THEN ${reason('unknown_reference', ref.column, `${lit(`${ref.column} `)} || ${shown(`t.${q(ref.column)}`)} || ${lit(` does not exist in ${ref.entity} (this or any earlier business date)`)}`)}`,
-    );
+    parts.push(`SELECT ok._line, ${3 + i} AS _prio, ${reason('unknown_reference', ref.column, `${lit(`${ref.column} `)} || ${shown(`ok.${q(ref.column)}`)} || ${lit(` does not exist in ${ref.entity} (this or any earlier business date)`)}`)} AS _reason
+    FROM ok WHERE ok.${q(ref.column)} IN (
+      SELECT k FROM (SELECT DISTINCT ${q(ref.column)} AS k FROM ok WHERE ${q(ref.column)} IS NOT NULL) f
+      ANTI JOIN raw.${ref.entity} p ON p.${q(ref.entityColumn)} = f.k)`);
   });
+  const cols = [...new Set([...entity.primaryKey, ...entity.references.map((r) => r.column)])].map(q).join(', ');
   return `
-SELECT t.* EXCLUDE (_reason, _dup_first),
-  coalesce(t._reason, CASE ${whens.join('\n    ')} END) AS _reason
-FROM (
-  SELECT *, CASE WHEN _reason IS NULL THEN min(_line) OVER (PARTITION BY ${pkList}, (_reason IS NULL)) END AS _dup_first
-  FROM ${typedRelation}
-) t
-${joins.join('\n')}`;
+WITH ok AS (SELECT _line, ${cols} FROM ${typedRelation} WHERE _reason IS NULL)
+SELECT _line, arg_min(_reason, _prio) AS _reason FROM (
+  ${parts.join('\n  UNION ALL\n  ')}
+) GROUP BY _line`;
 }
