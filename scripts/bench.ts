@@ -1,12 +1,16 @@
 /**
- * `npm run bench -- [--customers 1000000] [--months 24] [--seed 7] [--dir /tmp/cq-bench] [--keep] [--steps generate,load,...]`
+ * `npm run bench -- [--customers 1000000] [--months 24] [--seed 7] [--dir /tmp/cq-bench] [--extracts DIR] [--keep] [--site] [--steps generate,load,...]`
  *
  * Runs each step of the pipeline as its own process on a generated sample and prints elapsed
  * time and peak memory (max RSS of the process, which includes DuckDB's native memory).
+ * Steps: generate → load → build models + KPIs → analyst query → nightly catch-up of all dates
+ * but the last (a full night: load, models, KPIs, data tests, exports; the Evidence build only
+ * with --site) → nightly of the one new date (the incremental night).
+ * `--extracts DIR` reuses extracts generated earlier (skips generate; DIR is left untouched).
  * Performance targets are checked here, never in timed unit tests.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseFlags, runCli } from '../transforms/lib/cli.js';
 
@@ -28,6 +32,9 @@ interface Step {
 interface Ctx {
   dir: string;
   extracts: string;
+  /** Folder of symlinks to all business dates but the last (the nightly catch-up). */
+  nightlyExtracts: string;
+  site: boolean;
   warehouse: string;
   customers: number;
   months: number;
@@ -57,6 +64,27 @@ const STEPS: Step[] = [
     available: () => existsSync('transforms/sql/run-query.ts'),
     args: (c) => tsx('scripts/bench-query.ts', c.warehouse),
   },
+  {
+    name: 'nightly: catch-up of all dates but the last',
+    available: () => existsSync('transforms/cli/nightly.ts'),
+    args: (c) => {
+      // The catch-up night sees every business date but the last; the next step adds the last one.
+      const dates = readdirSync(c.extracts).filter((d) => /^\d{4}-\d{2}-\d{2}$/.test(d)).sort();
+      rmSync(c.nightlyExtracts, { recursive: true, force: true });
+      mkdirSync(c.nightlyExtracts, { recursive: true });
+      for (const d of dates.slice(0, -1)) symlinkSync(join(c.extracts, d), join(c.nightlyExtracts, d));
+      return tsx('transforms/cli/nightly.ts', '--extracts', c.nightlyExtracts, '--data', join(c.dir, 'nightly'), ...(c.site ? [] : ['--no-site']));
+    },
+  },
+  {
+    name: 'nightly: one new business date (incremental)',
+    available: () => existsSync('transforms/cli/nightly.ts'),
+    args: (c) => {
+      const last = readdirSync(c.extracts).filter((d) => /^\d{4}-\d{2}-\d{2}$/.test(d)).sort().at(-1)!;
+      if (!existsSync(join(c.nightlyExtracts, last))) symlinkSync(join(c.extracts, last), join(c.nightlyExtracts, last));
+      return tsx('transforms/cli/nightly.ts', '--extracts', c.nightlyExtracts, '--data', join(c.dir, 'nightly'), ...(c.site ? [] : ['--no-site']));
+    },
+  },
 ];
 
 function runStep(step: Step, ctx: Ctx): StepResult {
@@ -77,23 +105,27 @@ function dirSizeMb(path: string): number {
 }
 
 runCli(async (argv) => {
-  const { flags } = parseFlags(argv, { customers: 'string', months: 'string', seed: 'string', dir: 'string', keep: 'boolean', steps: 'string' });
+  const { flags } = parseFlags(argv, { customers: 'string', months: 'string', seed: 'string', dir: 'string', keep: 'boolean', steps: 'string', extracts: 'string', site: 'boolean' });
   const dir = resolve(flags.dir ?? '/tmp/cq-bench');
   const ctx: Ctx = {
     dir,
-    extracts: join(dir, 'extracts'),
+    extracts: flags.extracts ? resolve(flags.extracts) : join(dir, 'extracts'),
+    nightlyExtracts: join(dir, 'nightly-extracts'),
+    site: !!flags.site,
     warehouse: join(dir, 'warehouse.duckdb'),
     customers: Number(flags.customers ?? 100000),
     months: Number(flags.months ?? 24),
     seed: Number(flags.seed ?? 7),
   };
   const wanted = flags.steps?.split(',');
+  if (flags.extracts && ctx.extracts.startsWith(`${dir}/`)) throw new Error('--extracts must lie outside --dir (the bench clears --dir)');
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir, { recursive: true });
   console.log(`bench: ${ctx.customers.toLocaleString('en')} customers × ${ctx.months} months, seed ${ctx.seed}, in ${dir} (${process.env.CI ? 'CI' : 'local'}, ${(await import('node:os')).cpus().length} cores)`);
   const results: StepResult[] = [];
   for (const step of STEPS) {
     if (wanted && !wanted.some((w) => step.name.startsWith(w))) continue;
+    if (step.name === 'generate' && flags.extracts) continue;
     if (!step.available()) {
       console.log(`  ${step.name.padEnd(48)} (not available yet)`);
       continue;

@@ -211,6 +211,30 @@ describe('row-level faults are rejected with file, line, column and reason', () 
     ]);
     expect(await audit('surveys')).toEqual({ read: 4, loaded: 2, rejected: 2 });
   });
+  it('a file large enough for the parallel CSV reader keeps every true line number', async () => {
+    // 299,999 survey rows (~9 MB, several 2 MB scan ranges) on lines 2..300,000; the row on line n has
+    // survey_id 'S<n>'. Line 100,000 is malformed (4 fields: not parsed) and line 299,990 has score
+    // 101 (> 100). So read 299,999 = loaded 299,997 + rejected 2, and every loaded row's
+    // _source_line equals the number in its survey_id.
+    const { dir } = extract((r) => {
+      r.surveys = Array.from({ length: 299_999 }, (_, i) => {
+        const line = i + 2;
+        if (line === 100_000) return `S${line},C001,2026-09-15,app`;
+        return `S${line},C00${1 + (i % 3)},2026-09-15,app,${line === 299_990 ? 101 : 80}`;
+      });
+    });
+    await loadExtracts(wh, dir);
+    expect((await rejected('surveys')).map((r) => [Number(r.line), r.reason_code])).toEqual([
+      [100_000, 'malformed_line'],
+      [299_990, 'out_of_range'],
+    ]);
+    const [m] = await wh.all<{ n: bigint; wrong: bigint }>(
+      `SELECT count(*) AS n, count(*) FILTER (WHERE _source_line <> CAST(substr(survey_id, 2) AS BIGINT)) AS wrong FROM raw.surveys`,
+    );
+    expect(Number(m!.n)).toBe(299_997);
+    expect(Number(m!.wrong)).toBe(0);
+    expect(await audit('surveys')).toEqual({ read: 299_999, loaded: 299_997, rejected: 2 });
+  });
 });
 
 describe('structural faults fail the load and leave the warehouse untouched', () => {

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { ENTITIES, type EntityContract } from '../contract/index.js';
 import { quoteLiteral as lit, type WarehouseHandle } from '../lib/duckdb.js';
 import { locateExtractFiles, readDateManifest, type ExtractFile } from './extract-files.js';
-import { loadPreparedFile, prepareFile, type FileLoadResult, type PreparedFile } from './load-entity-file.js';
+import { dropStaged, loadStagedFile, prepareFile, stageFile, type FileLoadResult, type PreparedFile, type StagedFile } from './load-entity-file.js';
 import { ensureRawSchema } from './raw-schema.js';
 
 /** Outcome of loading one business date. */
@@ -55,12 +55,15 @@ export async function loadBusinessDate(
   }
   const files = (options.locate ?? locateExtractFiles)(dateDir, entities);
   const tempDir = mkdtempSync(join(tmpdir(), 'cq-load-'));
+  const staged: StagedFile[] = [];
   try {
     await ensureRawSchema(wh, entities);
     // Structural checks of every file before the first write.
     const prepared = options.prepare
       ? await options.prepare(wh, files, tempDir)
       : await Promise.all(files.map((f, i) => prepareFile(wh, f, tempDir, i)));
+    // Typed and checked copies of every file, before the transaction (see stageFile).
+    for (const [i, p] of prepared.entries()) staged.push(await stageFile(wh, p, i));
     const results: FileLoadResult[] = [];
     await wh.exec('BEGIN TRANSACTION');
     try {
@@ -72,8 +75,9 @@ export async function loadBusinessDate(
         `SELECT DISTINCT table_name FROM information_schema.columns WHERE table_schema = 'ops' AND starts_with(table_name, 'mapping_') AND column_name = 'business_date'`,
       );
       for (const t of mappingTables) await wh.exec(`DELETE FROM ops.${t.table_name} WHERE business_date = ${dateLit}`);
-      for (const p of prepared) {
-        const r = await loadPreparedFile(wh, p, { businessDate, loadId });
+      for (const st of staged) {
+        const r = await loadStagedFile(wh, st, { businessDate, loadId });
+        await dropStaged(wh, st);
         await wh.conn.run(
           `INSERT INTO ops.load_audit VALUES ($1, ${dateLit}, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13::TIMESTAMP, $14::TIMESTAMP)`,
           [
@@ -104,6 +108,7 @@ export async function loadBusinessDate(
     }
     return { businessDate, loadId, files: results, seconds: (performance.now() - started) / 1000 };
   } finally {
+    for (const st of staged) await dropStaged(wh, st).catch(() => undefined);
     rmSync(tempDir, { recursive: true, force: true });
   }
 }

@@ -27,8 +27,14 @@ export interface PreparedFile {
   file: ExtractFile;
   sha256: string;
   bytes: number;
-  /** SQL relation with `_rn` (1-based data row number) + one VARCHAR column per contract column. */
+  /** SQL relation with one VARCHAR column per contract column (and `_rn` when `rowNumber` is 'relation'). */
   relationSql: string;
+  /**
+   * Where a row's number comes from: 'order' (default) — the file's own row order, kept by
+   * DuckDB's order-preserving insert; 'relation' — a 1-based `_rn` column of the relation
+   * (mapped files, whose rows are assembled from several source rows).
+   */
+  rowNumber?: 'order' | 'relation';
   /** CSV parse failures DuckDB collected (rejects table), if any. */
   csvRejectsTable: string | null;
   extraColumns: string[];
@@ -70,7 +76,7 @@ export async function prepareFile(wh: WarehouseHandle, file: ExtractFile, tempDi
       file,
       sha256,
       bytes,
-      relationSql: `(SELECT row_number() OVER () AS _rn, ${cols} FROM read_parquet(${lit(file.path)}))`,
+      relationSql: `(SELECT ${cols} FROM read_parquet(${lit(file.path)}))`,
       csvRejectsTable: null,
       extraColumns: present.filter((c) => !wanted.includes(c)),
       missingFinalNewline: false,
@@ -91,7 +97,7 @@ export async function prepareFile(wh: WarehouseHandle, file: ExtractFile, tempDi
     file,
     sha256: scan.sha256,
     bytes: scan.bytes,
-    relationSql: `(SELECT row_number() OVER () AS _rn, ${cols} FROM ${read})`,
+    relationSql: `(SELECT ${cols} FROM ${read})`,
     csvRejectsTable: `${rejects}_err`,
     extraColumns: header.filter((c) => !wanted.includes(c)),
     missingFinalNewline: scan.missingFinalNewline,
@@ -115,32 +121,47 @@ function checkColumns(file: ExtractFile, present: string[]): void {
   );
 }
 
+/** A prepared file typed and checked into a temp table, ready to be inserted. */
+export interface StagedFile {
+  prepared: PreparedFile;
+  /** Temp view: `_line` (physical line) + typed columns + `_reason` + `_raw`. */
+  rows: string;
+  /** Temp table behind `rows`. */
+  table: string;
+  parsedRows: number;
+  parseRejects: { line: number; error_type: string; column_name: string | null; csv_line: string; error_message: string }[];
+  lastLine: number;
+  startedAt: Date;
+}
+
 /**
- * Loads one prepared file into `raw.<entity>` for a business date in one pass over the file:
- * the text is typed and checked against every column and row rule of the contract in SQL
- * (`_typed`, the only copy), the keys in the file are checked (duplicates, earlier dates,
- * references), valid rows are inserted with lineage and every other row goes to
- * `ops.rejected_rows` with its reason and its text. Returns counts that reconcile:
- * read = loaded + rejected (checked; a mismatch is an internal error).
+ * Phase 1 of loading a file, before the business date's transaction: one order-preserving,
+ * parallel pass from the file to a temp table of typed values, checked against every column
+ * and row rule of the contract (`typedCheckSql`). It runs outside the transaction so that a
+ * native file's row k (0-based) is the table's committed rowid k: DuckDB's insert keeps the
+ * file's order, and numbering rows in SQL (a window) would make the whole pass single-threaded.
+ *
+ * @example
+ * const staged = await stageFile(wh, prepared, 0);
  */
-export async function loadPreparedFile(
-  wh: WarehouseHandle,
-  prepared: PreparedFile,
-  ctx: { businessDate: string; loadId: string },
-): Promise<FileLoadResult> {
+export async function stageFile(wh: WarehouseHandle, prepared: PreparedFile, index: number): Promise<StagedFile> {
   const startedAt = new Date();
   const { file } = prepared;
   const entity = file.entity;
-  const name = entity.name;
-  const pathLit = lit(file.path);
-  const dateLit = `DATE ${lit(ctx.businessDate)}`;
   const lineOffset = file.format === 'parquet' ? 0 : 1;
-
-  await wh.exec(
-    `CREATE OR REPLACE TEMP TABLE _typed AS ${typedCheckSql(entity, prepared.relationSql, { lineOffset, keepAllText: prepared.missingFinalNewline })}`,
-  );
-  // Lines DuckDB could not parse are absent from _typed: map row numbers back to physical lines.
-  let parseRejects: { line: number; error_type: string; column_name: string | null; csv_line: string; error_message: string }[] = [];
+  const hasRowNumber = prepared.rowNumber === 'relation';
+  const table = `_typed_${index}`;
+  const rows = `_rows_${index}`;
+  // Row order = file order relies on this setting (DuckDB's default); never let a session turn it off here.
+  await wh.exec('SET preserve_insertion_order = true');
+  await wh.exec(`CREATE OR REPLACE TEMP TABLE ${table} AS ${typedCheckSql(entity, prepared.relationSql, { hasRowNumber, keepAllText: prepared.missingFinalNewline })}`);
+  const [ids] = await wh.all<{ n: bigint; lo: bigint | null; hi: bigint | null }>(`SELECT count(*) AS n, min(rowid) AS lo, max(rowid) AS hi FROM ${table}`);
+  const parsedRows = Number(ids?.n ?? 0);
+  if (!hasRowNumber && parsedRows > 0 && (Number(ids?.lo) !== 0 || Number(ids?.hi) !== parsedRows - 1)) {
+    throw new CqError('INTERNAL', `${file.path}: staged rows are not numbered 0..${parsedRows - 1} (rowid ${ids?.lo}..${ids?.hi}); stageFile must run outside a transaction. This is a bug.`, { file: file.path });
+  }
+  // Lines DuckDB could not parse are absent from the table: map row numbers back to physical lines.
+  let parseRejects: StagedFile['parseRejects'] = [];
   if (prepared.csvRejectsTable) {
     parseRejects = (
       await wh.all<{ line: bigint; error_type: string; column_name: string | null; csv_line: string; error_message: string }>(
@@ -151,25 +172,53 @@ export async function loadPreparedFile(
     ).map((r) => ({ ...r, line: Number(r.line) }));
     await wh.exec(`DROP TABLE IF EXISTS ${prepared.csvRejectsTable}; DROP TABLE IF EXISTS ${prepared.csvRejectsTable.replace(/_err$/, '_scan')};`);
   }
+  const rn = hasRowNumber ? '_rn' : '(rowid + 1)';
+  let lineSql = `${rn} + ${lineOffset}`;
   if (parseRejects.length > 0) {
     // Valid row k (1-based) sits on line k + 1 + #{rejected lines j (1-based, sorted): r_j - 1 - j < k}.
     const thresholds = parseRejects.map((r, j) => r.line - 1 - (j + 1));
-    await wh.exec(`CREATE OR REPLACE TEMP TABLE _thr AS SELECT unnest([${thresholds.join(',')}]::BIGINT[]) AS t`);
-    await wh.exec(`UPDATE _typed SET _line = _line + (SELECT count(*) FROM _thr WHERE t < _typed._line - 1)`);
+    lineSql = `${rn} + ${lineOffset} + CAST(len(list_filter([${thresholds.join(',')}]::BIGINT[], t -> t < ${rn})) AS BIGINT)`;
   }
-  const parsedRows = Number((await wh.all<{ n: bigint }>(`SELECT count(*) AS n FROM _typed`))[0]?.n ?? 0);
+  await wh.exec(`CREATE OR REPLACE TEMP VIEW ${rows} AS SELECT ${lineSql} AS _line, * ${hasRowNumber ? 'EXCLUDE (_rn) ' : ''}FROM ${table}`);
   const lastLine = Math.max(parsedRows + parseRejects.length + 1, ...parseRejects.map((r) => r.line));
-  if (prepared.missingFinalNewline && !parseRejects.some((r) => r.line === lastLine)) {
+  if (prepared.missingFinalNewline && !parseRejects.some((r) => r.line === lastLine) && parsedRows > 0) {
     // No final newline: the last line is probably cut off even though it parsed.
-    await wh.exec(`UPDATE _typed SET _reason = ${truncatedReasonSql(lastLine)} WHERE _line = ${lastLine}`);
+    await wh.exec(`UPDATE ${table} SET _reason = ${truncatedReasonSql(lastLine)} WHERE ${rn} = (SELECT max(${rn}) FROM ${table})`);
   }
-  await wh.exec(`CREATE OR REPLACE TEMP TABLE _key_rejects AS ${keyCheckSql(entity, '_typed', { crossDateUnique: entity.history === 'events' })}`);
+  return { prepared, rows, table, parsedRows, parseRejects, lastLine, startedAt };
+}
 
+/** Drops a staged file's temp objects. */
+export async function dropStaged(wh: WarehouseHandle, staged: StagedFile): Promise<void> {
+  await wh.exec(`DROP VIEW IF EXISTS ${staged.rows}; DROP TABLE IF EXISTS ${staged.table};`);
+}
+
+/**
+ * Phase 2, inside the business date's transaction: checks the keys in the staged file
+ * (duplicates, earlier dates, references — parents loaded earlier in the same transaction
+ * count), inserts valid rows into `raw.<entity>` with lineage and writes every other row to
+ * `ops.rejected_rows` with its reason and its text. Returns counts that reconcile:
+ * read = loaded + rejected (checked; a mismatch is an internal error).
+ */
+export async function loadStagedFile(
+  wh: WarehouseHandle,
+  staged: StagedFile,
+  ctx: { businessDate: string; loadId: string },
+): Promise<FileLoadResult> {
+  const { prepared, parsedRows, parseRejects, lastLine, startedAt } = staged;
+  const { file } = prepared;
+  const entity = file.entity;
+  const name = entity.name;
+  const pathLit = lit(file.path);
+  const dateLit = `DATE ${lit(ctx.businessDate)}`;
+  await wh.exec(`CREATE OR REPLACE TEMP TABLE _key_rejects AS ${keyCheckSql(entity, staged.rows, { crossDateUnique: entity.history === 'events' })}`);
+
+  const keyRejects = Number((await wh.all<{ n: bigint }>('SELECT count(*) AS n FROM _key_rejects'))[0]?.n ?? 0);
   const cols = entity.columns.map((c) => q(c.name)).join(', ');
   await wh.exec(
     `INSERT INTO raw.${name} (${cols}, _business_date, _source_file, _source_line, _load_id)
-     SELECT ${cols}, ${dateLit}, ${pathLit}, _line, ${lit(ctx.loadId)} FROM _typed t
-     WHERE _reason IS NULL AND NOT EXISTS (SELECT 1 FROM _key_rejects k WHERE k._line = t._line)`,
+     SELECT ${cols}, ${dateLit}, ${pathLit}, _line, ${lit(ctx.loadId)} FROM ${staged.rows} t
+     WHERE _reason IS NULL${keyRejects > 0 ? ' AND NOT EXISTS (SELECT 1 FROM _key_rejects k WHERE k._line = t._line)' : ''}`,
   );
   const typedText = `CAST(json_object(${entity.columns.map((col) => `${lit(col.name)}, CAST(c.${q(col.name)} AS VARCHAR)`).join(', ')}) AS VARCHAR)`;
   const record = prepared.rawRecordSql ?? `coalesce(c._raw, ${typedText})`;
@@ -182,9 +231,9 @@ export async function loadPreparedFile(
      SELECT ${lit(ctx.loadId)}, ${dateLit}, ${lit(name)}, ${pathLit}, c._line, c._reason.column_name, c._reason.code,
             ${pathLit} || ': line ' || c._line || coalesce(', column ' || c._reason.column_name, '')${origin} || ': ' || c._reason.message, ${record}
      FROM (
-       SELECT * FROM _typed WHERE _reason IS NOT NULL
+       SELECT * FROM ${staged.rows} WHERE _reason IS NOT NULL
        UNION ALL
-       SELECT t.* REPLACE (k._reason AS _reason) FROM _typed t JOIN _key_rejects k USING (_line)
+       SELECT t.* REPLACE (k._reason AS _reason) FROM ${staged.rows} t JOIN _key_rejects k USING (_line)
      ) c ORDER BY c._line`,
   );
   for (const r of parseRejects) {
@@ -204,11 +253,9 @@ export async function loadPreparedFile(
       r.csv_line,
     ] as never);
   }
-  const [counts] = await wh.all<{ bad: bigint; keys: bigint }>(
-    `SELECT (SELECT count(*) FROM _typed WHERE _reason IS NOT NULL) AS bad, (SELECT count(*) FROM _key_rejects) AS keys`,
-  );
-  const rowsRejected = Number(counts?.bad ?? 0) + Number(counts?.keys ?? 0) + parseRejects.length;
-  const rowsLoaded = parsedRows - Number(counts?.bad ?? 0) - Number(counts?.keys ?? 0);
+  const bad = Number((await wh.all<{ n: bigint }>(`SELECT count(*) AS n FROM ${staged.table} WHERE _reason IS NOT NULL`))[0]?.n ?? 0);
+  const rowsRejected = bad + keyRejects + parseRejects.length;
+  const rowsLoaded = parsedRows - bad - keyRejects;
   const rowsRead = parsedRows + parseRejects.length;
   const [landed] = await wh.all<{ n: bigint }>(`SELECT count(*) AS n FROM raw.${name} WHERE _load_id = ${lit(ctx.loadId)} AND _source_file = ${pathLit}`);
   if (rowsRead !== rowsLoaded + rowsRejected || Number(landed?.n ?? -1) !== rowsLoaded) {
@@ -218,7 +265,7 @@ export async function loadPreparedFile(
       { file: file.path },
     );
   }
-  await wh.exec('DROP TABLE IF EXISTS _typed; DROP TABLE IF EXISTS _key_rejects; DROP TABLE IF EXISTS _thr;');
+  await wh.exec('DROP TABLE IF EXISTS _key_rejects');
   return {
     entity: name,
     path: file.path,

@@ -63,7 +63,7 @@ export function columnChecks(col: ColumnContract): string[] {
       break;
     case 'boolean':
       checks.push(
-        `WHEN ${present} AND lower(${v}) NOT IN ('true', 'false', '1', '0') THEN ${reason('invalid_type', col.name, `${shown(v)} || ' is not a boolean (true/false)'`)}`,
+        `WHEN ${present} AND NOT list_contains(['true', 'false', '1', '0'], lower(${v})) THEN ${reason('invalid_type', col.name, `${shown(v)} || ' is not a boolean (true/false)'`)}`,
       );
       break;
     case 'text':
@@ -71,7 +71,7 @@ export function columnChecks(col: ColumnContract): string[] {
   }
   if (col.values) {
     checks.push(
-      `WHEN ${present} AND ${v} NOT IN (${col.values.map(lit).join(', ')}) THEN ${reason('invalid_code', col.name, `${shown(v)} || ${lit(` is not one of: ${col.values.join(', ')}`)}`)}`,
+      `WHEN ${present} AND NOT list_contains([${col.values.map(lit).join(', ')}], ${v}) THEN ${reason('invalid_code', col.name, `${shown(v)} || ${lit(` is not one of: ${col.values.join(', ')}`)}`)}`,
     );
   }
   if (col.min !== undefined) {
@@ -102,16 +102,21 @@ export function typedExpr(col: ColumnContract): string {
 }
 
 /**
- * Phase 1, one pass from the text relation (`_rn` + one VARCHAR column per contract column)
- * to typed columns, `_line`, and the first column- or rule-level failure as `_reason`. The
- * text of a row is kept (`_raw`, JSON) only when the row fails a column check, or for every
- * row when `keepAllText` (used when the last line may be truncated).
- * `lineOffset` turns `_rn` into a physical line (1 for a CSV header, 0 for Parquet).
+ * Phase 1, one pass from the text relation (one VARCHAR column per contract column, plus
+ * `_rn` when the relation numbers its own rows) to typed columns and the first column- or
+ * rule-level failure as `_reason`. The text of a row is kept (`_raw`, JSON) only when the row
+ * fails a column check, or for every row when `keepAllText` (the last line may be truncated).
+ * Row numbers are not computed here: numbering is a sequential pipeline in DuckDB, so native
+ * files are numbered by the order-preserving insert into the result table (its rowid).
  */
-export function typedCheckSql(entity: EntityContract, inputRelation: string, opts: { lineOffset: number; keepAllText: boolean }): string {
+export function typedCheckSql(entity: EntityContract, inputRelation: string, opts: { hasRowNumber: boolean; keepAllText: boolean }): string {
   const normalised = entity.columns.map((c) => `nullif(trim(${q(c.name)}), '') AS ${q(c.name)}, ${q(c.name)} AS ${q(`_o_${c.name}`)}`).join(',\n    ');
   const whens = entity.columns.flatMap(columnChecks);
-  const columnReason = whens.length ? `CASE\n      ${whens.join('\n      ')}\n    END` : 'CAST(NULL AS STRUCT(code VARCHAR, column_name VARCHAR, message VARCHAR))';
+  // Fast path: one OR of every failure condition; only failing rows walk the CASE for their reason.
+  const fires = whens.map((w) => `(${w.slice(5, w.lastIndexOf(' THEN '))})`);
+  const columnReason = whens.length
+    ? `CASE WHEN ${process.env.CQ_NOFAST ? 'false' : `NOT coalesce(${fires.join('\n        OR ')}, false)`} THEN NULL\n      ${whens.join('\n      ')}\n    END`
+    : 'CAST(NULL AS STRUCT(code VARCHAR, column_name VARCHAR, message VARCHAR))';
   const typed = entity.columns.map((c) => `${typedExpr(c)} AS ${q(c.name)}`).join(',\n    ');
   const text = `CAST(json_object(${entity.columns.map((c) => `${lit(c.name)}, ${q(`_o_${c.name}`)}`).join(', ')}) AS VARCHAR)`;
   const ruleWhens = (entity.rules ?? []).map(
@@ -120,13 +125,13 @@ export function typedCheckSql(entity: EntityContract, inputRelation: string, opt
   const ruleReason = ruleWhens.length ? `coalesce(_col_reason, CASE ${ruleWhens.join(' ')} END)` : '_col_reason';
   return `
 SELECT * EXCLUDE (_col_reason), ${ruleReason} AS _reason FROM (
-  SELECT _rn + ${opts.lineOffset} AS _line,
+  SELECT ${opts.hasRowNumber ? '_rn, ' : ''}
     ${typed},
     _col_reason,
     ${opts.keepAllText ? text : `CASE WHEN _col_reason IS NOT NULL THEN ${text} END`} AS _raw
   FROM (
     SELECT ${columnReason} AS _col_reason, *
-    FROM (SELECT _rn, ${normalised} FROM ${inputRelation})
+    FROM (SELECT ${opts.hasRowNumber ? '_rn, ' : ''}${normalised} FROM ${inputRelation})
   )
 )`;
 }

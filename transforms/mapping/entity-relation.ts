@@ -137,7 +137,7 @@ export async function prepareCompiledEntity(
   mappingHash: { sha256: string; bytes: number },
 ): Promise<PreparedFile> {
   await wh.exec(`CREATE OR REPLACE TEMP TABLE ${table} AS ${c.sql}`);
-  const common = { file, relationSql: `(SELECT * FROM ${table})`, extraColumns: [] as string[], mapping: spec.name, columnSources: c.columnSources };
+  const common = { file, relationSql: `(SELECT * FROM ${table})`, rowNumber: 'relation' as const, extraColumns: [] as string[], mapping: spec.name, columnSources: c.columnSources };
   if (c.kind !== 'source' || !c.staged) {
     return { ...common, ...mappingHash, csvRejectsTable: null, missingFinalNewline: false };
   }
