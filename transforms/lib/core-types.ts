@@ -65,6 +65,8 @@ export interface DimMonthsRow {
   month_label: string;
   month_index: number;
   has_prev_month: boolean;
+  next_month_end: Date;
+  has_next_month: boolean;
 }
 
 /** `core.dim_products` */
@@ -91,9 +93,7 @@ export interface FctCustomerMonthEndsRow {
   is_active_end: boolean;
   is_new_in_month: boolean;
   churned_in_month: boolean;
-  loans_in_month: number;
-  loans_on_book: number;
-  on_book_balance: string;
+  signal_loans: number;
   max_class_rank: number | null;
   max_dpd: number | null;
   has_written_off: boolean;
@@ -125,7 +125,6 @@ export interface FctLoanMonthEndsRow {
   outstanding_principal: string;
   on_book_balance: string;
   overdue_principal: string;
-  overdue_interest: string;
   provision_amount: string;
   days_past_due: number;
   delinquency_bucket: string;
@@ -142,14 +141,11 @@ export interface FctLoanMonthEndsRow {
   is_dpd90: boolean;
   is_under_classified: boolean;
   is_in_default: boolean;
-  prev_bucket: string | null;
-  prev_recorded_class: string | null;
   prev_is_npl: boolean | null;
   prev_balance: string | null;
   is_new_npl: boolean;
   next_bucket: string | null;
   next_snapshot_missing: boolean;
-  snapshot_business_date: Date;
 }
 
 /** `core.fct_repayments` */
@@ -162,8 +158,6 @@ export interface FctRepaymentsRow {
   principal_paid: string;
   interest_paid: string;
   amount_paid: string;
-  due_on: Date | null;
-  days_late: number | null;
   business_date: Date;
 }
 
@@ -298,6 +292,7 @@ export interface MartCustomerMonthlyRow {
   branch_id: string;
   customer_type: string;
   grade: string;
+  rule_grade: string;
   customers_active_start: bigint;
   churned_customers: bigint;
   customers_active_end: bigint;

@@ -39,6 +39,11 @@ export interface FloorInputs {
   isRestructured: string;
   restructuredOn: string;
   asOf: string;
+  /**
+   * Optional precomputed end of the observation period (`restructured_on + N months`, exclusive),
+   * e.g. computed once per loan version instead of once per loan-month.
+   */
+  observationEnd?: string;
 }
 
 /**
@@ -64,8 +69,21 @@ export function dpdFloorRankSql(dpd: string, rules: FloorRules): string {
 
 /** SQL condition: the loan is inside its restructuring observation period at `asOf`. */
 export function inObservationSql(i: Omit<FloorInputs, 'dpd'>, rules: FloorRules): string {
+  const end = i.observationEnd ?? observationEndSql(i.restructuredOn, rules);
+  return `coalesce(${i.isRestructured} AND ${i.restructuredOn} <= ${i.asOf} AND ${i.asOf} < ${end}, false)`;
+}
+
+/** End (exclusive) of the restructuring observation period: `restructured_on + N months`, as a DATE. */
+export function observationEndSql(restructuredOn: string, rules: FloorRules): string {
   const months = Math.trunc(checkNumber(rules.restructured.observationMonths, 'floor rule restructured.observationMonths'));
-  return `coalesce(${i.isRestructured} AND ${i.restructuredOn} <= ${i.asOf} AND ${i.asOf} < ${i.restructuredOn} + INTERVAL ${months} MONTH, false)`;
+  return `CAST(${restructuredOn} + INTERVAL ${months} MONTH AS DATE)`;
+}
+
+/** Which rule set the floor, from the two partial ranks (see {@link floorRuleSql}). */
+export function floorRuleFromRanksSql(dpd: string, dpdRank: string, restructuredRank: string, rules: FloorRules): string {
+  const sorted = [...rules.dpd].sort((a, b) => b.overDays - a.overDays);
+  const dpdLabel = sorted.length ? `CASE ${sorted.map((r) => `WHEN ${dpd} > ${Math.trunc(r.overDays)} THEN 'dpd>${Math.trunc(r.overDays)}'`).join(' ')} END` : 'NULL';
+  return `(CASE WHEN ${dpdRank} = 1 AND ${restructuredRank} = 1 THEN 'none' WHEN ${dpdRank} >= ${restructuredRank} THEN ${dpdLabel} ELSE 'restructured' END)`;
 }
 
 /** Rank of the restructuring floor alone (1 outside the observation period). */
@@ -76,11 +94,12 @@ export function restructuredFloorRankSql(i: Omit<FloorInputs, 'dpd'>, rules: Flo
 
 /** Which rule set the floor: `dpd>N`, `restructured`, or `none` (floor 正常). */
 export function floorRuleSql(i: FloorInputs, rules: FloorRules): string {
-  const sorted = [...rules.dpd].sort((a, b) => b.overDays - a.overDays);
-  const dpdLabel = sorted.length ? `CASE ${sorted.map((r) => `WHEN ${i.dpd} > ${Math.trunc(r.overDays)} THEN 'dpd>${Math.trunc(r.overDays)}'`).join(' ')} END` : 'NULL';
-  const d = dpdFloorRankSql(i.dpd, rules);
-  const r = restructuredFloorRankSql(i, rules);
-  return `(CASE WHEN ${d} = 1 AND ${r} = 1 THEN 'none' WHEN ${d} >= ${r} THEN ${dpdLabel} ELSE 'restructured' END)`;
+  return floorRuleFromRanksSql(i.dpd, dpdFloorRankSql(i.dpd, rules), restructuredFloorRankSql(i, rules), rules);
+}
+
+/** Rank of the restructuring floor given an "in observation period" boolean expression. */
+export function restructuredRankFromFlagSql(inObservation: string, rules: FloorRules): string {
+  return `(CASE WHEN ${inObservation} THEN ${classRank(checkClass(rules.restructured.floor, 'floor rule restructured.floor'))} ELSE 1 END)`;
 }
 
 /** Column expressions a rule grade is computed from (customer-month aggregates). */
@@ -104,7 +123,12 @@ export interface GradeInputs {
 export function ruleGradeSql(i: GradeInputs, rules: GradingRules): string {
   const whens = rules.rules.map((r, k) => {
     const parts: string[] = [];
-    if (r.loanClassAtLeast !== undefined) parts.push(`${i.maxClassRank} >= ${classRank(checkClass(r.loanClassAtLeast, `grade rule ${k}.loanClassAtLeast`))}`);
+    if (r.loanClassAtLeast !== undefined) {
+      const rank = classRank(checkClass(r.loanClassAtLeast, `grade rule ${k}.loanClassAtLeast`));
+      // The customer facts aggregate only loans with a risk signal (关注 or worse, overdue, written off).
+      if (rank < 2) throw new CqError('METRIC_INVALID', `grade rule ${k}.loanClassAtLeast must be 关注 or worse (正常 is every loan).`);
+      parts.push(`${i.maxClassRank} >= ${rank}`);
+    }
     if (r.loanDpdOver !== undefined) parts.push(`${i.maxDpd} > ${Math.trunc(checkNumber(r.loanDpdOver, `grade rule ${k}.loanDpdOver`))}`);
     if (r.pdAtLeast !== undefined) parts.push(`${i.pd} >= ${checkNumber(r.pdAtLeast, `grade rule ${k}.pdAtLeast`)}`);
     if (r.writtenOff) parts.push(`${i.hasWrittenOff}`);

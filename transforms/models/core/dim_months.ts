@@ -16,6 +16,8 @@ export default defineModel({
     month_label: 'YYYY-MM.',
     month_index: '1-based position in the reporting months.',
     has_prev_month: 'The previous calendar month is also a reporting month (month-over-month movements are defined).',
+    next_month_end: 'Next calendar month end.',
+    has_next_month: 'The next calendar month is also a reporting month.',
   },
   tests: [{ kind: 'expression', name: 'as_of_month_is_month_end', sql: 'as_of_month = last_day(as_of_month)' }],
   query: () => sql`
@@ -32,6 +34,8 @@ export default defineModel({
       CAST(last_day(as_of_month - INTERVAL 12 MONTH) AS DATE) AS year_ago_month_end,
       strftime(as_of_month, '%Y-%m') AS month_label,
       CAST(row_number() OVER (ORDER BY as_of_month) AS INTEGER) AS month_index,
-      CAST(date_trunc('month', as_of_month) - INTERVAL 1 DAY AS DATE) IN (SELECT as_of_month FROM m) AS has_prev_month
+      CAST(date_trunc('month', as_of_month) - INTERVAL 1 DAY AS DATE) IN (SELECT as_of_month FROM m) AS has_prev_month,
+      CAST(last_day(as_of_month + INTERVAL 1 MONTH) AS DATE) AS next_month_end,
+      CAST(last_day(as_of_month + INTERVAL 1 MONTH) AS DATE) IN (SELECT as_of_month FROM m) AS has_next_month
     FROM m`,
 });

@@ -10,7 +10,7 @@ export default defineModel({
   grain: 'one row per customer per reporting month in which the relationship was open at some point (customer-month activity)',
   primaryKey: ['as_of_month', 'customer_id'],
   description:
-    "Customer state at each month end — the latest customer version with business_date <= the month end, expanded over the months it was valid (set-based: each version is unnested over its months, no customers × months cross join) — with activity flags (churn, new), and the customer's rule grade (metrics/rules/customer-grading.ts, docs/grading.md) beside the recorded grade. Rule-grade inputs: the customer's loan-months (worst recorded class, maximum days past due, write-offs in the month) and the latest risk score known at the month end (ASOF join on the date the score became known; max age configurable). Rows exist from the onboarding month to the month the relationship closed.",
+    "Customer state at each month end — the latest customer version with business_date <= the month end, expanded over the months it was valid (set-based: each version is unnested over its months, no customers × months cross join) — with activity flags (churn, new), and the customer's rule grade (metrics/rules/customer-grading.ts, docs/grading.md) beside the recorded grade. Rule-grade inputs: the customer's loan-months with a risk signal (worst recorded class, maximum days past due, write-offs in the month) and the latest risk score known at the month end (ASOF join on the date the score became known; max age configurable). Rows exist from the onboarding month to the month the relationship closed.",
   columns: {
     as_of_month: 'Month end.',
     customer_id: 'Customer number.',
@@ -25,11 +25,9 @@ export default defineModel({
     is_active_end: 'Relationship open at the month end.',
     is_new_in_month: 'Onboarded in the month.',
     churned_in_month: 'Active at the start of the month and relationship closed in the month (客户流失).',
-    loans_in_month: 'Loan-month rows of the customer (on book, or settled / written off in the month).',
-    loans_on_book: 'Loans on book at the month end.',
-    on_book_balance: 'Outstanding principal on book, DECIMAL.',
-    max_class_rank: 'Worst recorded class rank among the loan-months (NULL: none).',
-    max_dpd: 'Maximum days past due (NULL: no loans).',
+    signal_loans: "Loans of the customer with a risk signal in the month: recorded 关注 or worse, days past due > 0, or written off (only these can move the rule grade).",
+    max_class_rank: 'Worst recorded class rank among those loans (NULL: no loan with a risk signal).',
+    max_dpd: 'Maximum days past due among those loans (NULL: none).',
     has_written_off: 'A loan was written off in the month.',
     pd: 'Latest probability of default known at the month end and not older than the configured max age (NULL: none).',
     pd_scored_on: 'Score date of that PD.',
@@ -83,15 +81,16 @@ export default defineModel({
         AND e.onboarded_on <= e.as_of_month
         AND (e.relationship_closed_on IS NULL OR e.relationship_closed_on >= m.month_start)
     ),
+    -- Only loan-months with a risk signal can move a rule grade (the rules compare against 关注 or
+    -- worse, dpd > 0, write-offs), so only those are aggregated: a few percent of the loan-months.
     la AS (
       SELECT as_of_month, customer_id,
-        CAST(count(*) AS INTEGER) AS loans_in_month,
-        CAST(count(*) FILTER (WHERE is_on_book) AS INTEGER) AS loans_on_book,
-        sum(on_book_balance) AS on_book_balance,
+        CAST(count(*) AS INTEGER) AS signal_loans,
         max(recorded_class_rank) AS max_class_rank,
         max(days_past_due) AS max_dpd,
         bool_or(loan_status = 'written_off') AS has_written_off
       FROM core.fct_loan_month_ends
+      WHERE recorded_class_rank >= 2 OR days_past_due > 0 OR loan_status = 'written_off'
       GROUP BY as_of_month, customer_id
     ),
     -- The latest score known at a month end: scores as validity intervals [known_on, next known_on),
@@ -109,9 +108,7 @@ export default defineModel({
       FROM scores
     )
     SELECT cm.*,
-      coalesce(la.loans_in_month, 0) AS loans_in_month,
-      coalesce(la.loans_on_book, 0) AS loans_on_book,
-      coalesce(la.on_book_balance, CAST(0 AS DECIMAL(38,2))) AS on_book_balance,
+      coalesce(la.signal_loans, 0) AS signal_loans,
       la.max_class_rank, la.max_dpd, coalesce(la.has_written_off, false) AS has_written_off,
       ${sql.raw(pdExpr)} AS pd, CASE WHEN ${sql.raw(fresh)} THEN si.scored_on END AS pd_scored_on,
       ${sql.raw(asEnum(gradeExpr, enumType(['A', 'B', 'C'])))} AS rule_grade,

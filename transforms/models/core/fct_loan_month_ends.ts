@@ -4,9 +4,11 @@ import {
   classNameSql,
   classRankSql,
   delinquencyBucketSql,
-  floorRankSql,
-  floorRuleSql,
+  dpdFloorRankSql,
+  floorRuleFromRanksSql,
   inObservationSql,
+  observationEndSql,
+  restructuredRankFromFlagSql,
 } from '../../metrics-engine/rules-sql.js';
 import {
   asEnum,
@@ -30,7 +32,7 @@ export default defineModel({
   grain: 'one row per loan per reporting month with a balance snapshot in that month',
   primaryKey: ['as_of_month', 'loan_id'],
   description:
-    'The loan at each month end: the balance snapshot dated at the month end (else the latest one dated in the month), delivered by the month end, joined (ASOF) to the latest loan version and the latest borrower version with business_date <= the month end. Adds the five-category regulatory floor (metrics/rules/classification-floor.ts) beside the recorded class, the delinquency bucket, and the previous / next month states that movements and roll rates need. Money stays DECIMAL(18,2).',
+    'The loan at each month end: the balance snapshot dated at the month end (else the latest one dated in the month), delivered by the month end, with the latest loan version and the latest borrower version with business_date <= the month end (version validity intervals). Adds the five-category regulatory floor (metrics/rules/classification-floor.ts) beside the recorded class, the delinquency bucket, and the previous / next month states that movements and roll rates need. Money stays DECIMAL(18,2).',
   columns: {
     as_of_month: 'Month end.',
     loan_id: 'Loan.',
@@ -88,14 +90,17 @@ export default defineModel({
   ],
   query: () => {
     const { floor, kpi } = activeRules();
-    const inputs = { dpd: 'c.days_past_due', isRestructured: 'c.is_restructured', restructuredOn: 'c.restructured_on', asOf: 'c.as_of_month' };
-    const inputsF = { dpd: 'f.days_past_due', isRestructured: 'f.is_restructured', restructuredOn: 'f.restructured_on', asOf: 'f.as_of_month' };
     const mv = kpi.modelValidation;
     const defaultRank = classRank(mv.defaultClassAtLeast);
     const r = (x: string) => rawSql(x);
+    const inObs = inObservationSql(
+      { isRestructured: 'c.is_restructured', restructuredOn: 'c.restructured_on', asOf: 'c.as_of_month', observationEnd: 'c.observation_end' },
+      floor,
+    );
     return sql`
     WITH base AS (
-      SELECT m.as_of_month, m.prev_month_end, b.loan_id, b.as_of_date AS snapshot_date, b.outstanding_principal, b.overdue_principal,
+      SELECT m.as_of_month, m.prev_month_end, m.next_month_end, m.has_next_month,
+        b.loan_id, b.as_of_date AS snapshot_date, b.outstanding_principal, b.overdue_principal,
         b.days_past_due, b.recorded_class, b.provision_amount, b.loan_status
       FROM staging.stg_lender__loan_balances b
       JOIN core.dim_months m ON m.as_of_month = last_day(b.as_of_date)
@@ -114,15 +119,19 @@ export default defineModel({
       UNION ALL
       SELECT o.* FROM other o ANTI JOIN shadowed x ON x.loan_id = o.loan_id AND x.as_of_month = o.as_of_month
     ),
-    -- Previous / next month states from one window over the narrow snapshot rows.
+    -- Codes become one-byte ENUMs before the window so the sort carries little payload.
     s AS (
-      SELECT snap.*,
+      SELECT as_of_month, prev_month_end, next_month_end, has_next_month, loan_id, snapshot_date,
+        outstanding_principal, overdue_principal, days_past_due, provision_amount,
+        ${r(asEnum('recorded_class', FIVE_CLASS_ENUM))} AS recorded_class,
+        ${r(asEnum('loan_status', LOAN_STATUS_ENUM))} AS loan_status,
         loan_status = 'active' AS is_on_book,
-        ${r(classRankSql('recorded_class'))} AS recorded_class_rank,
+        CAST(${r(classRankSql('recorded_class'))} AS TINYINT) AS recorded_class_rank,
         CASE WHEN loan_status = 'active' THEN outstanding_principal ELSE CAST(0 AS DECIMAL(18,2)) END AS on_book_balance,
-        ${r(delinquencyBucketSql('loan_status', 'days_past_due'))} AS delinquency_bucket
+        ${r(asEnum(delinquencyBucketSql('loan_status', 'days_past_due'), BUCKET_ENUM))} AS delinquency_bucket
       FROM snap
     ),
+    -- Previous / next month states from one window over the narrow snapshot rows.
     w AS (
       SELECT s.*,
         lag(as_of_month) OVER win AS lag_month,
@@ -133,8 +142,9 @@ export default defineModel({
       FROM s
       WINDOW win AS (PARTITION BY loan_id ORDER BY as_of_month)
     ),
-    -- Loan and borrower as of the month end: version validity intervals, joined by hash on the key
-    -- (valid_from <= month end < valid_to), which is much cheaper than an ASOF join on 15M+ rows.
+    -- The loan and its borrower as of a month end, as validity intervals: loan versions intersected
+    -- with the borrower's versions (both ~1M rows), then ONE hash join of the loan-months on the loan
+    -- with valid_from <= month end < valid_to — much cheaper than ASOF joins over 15M+ wide rows.
     lv AS (
       SELECT loan_id, business_date AS valid_from,
         coalesce(lead(business_date) OVER (PARTITION BY loan_id ORDER BY business_date), DATE '9999-12-31') AS valid_to,
@@ -147,53 +157,58 @@ export default defineModel({
         customer_type, coalesce(recorded_grade, 'ungraded') AS grade
       FROM staging.stg_lender__customers
     ),
+    lcv AS (
+      SELECT lv.loan_id,
+        CASE WHEN cv.valid_from > lv.valid_from THEN cv.valid_from ELSE lv.valid_from END AS valid_from,
+        CASE WHEN cv.valid_to IS NOT NULL AND cv.valid_to < lv.valid_to THEN cv.valid_to ELSE lv.valid_to END AS valid_to,
+        lv.customer_id, lv.branch_id,
+        ${r(asEnum('lv.product_id', PRODUCT_ENUM))} AS product_id,
+        ${r(asEnum("coalesce(cv.customer_type, 'unknown')", CUSTOMER_TYPE_ENUM))} AS customer_type,
+        ${r(asEnum("coalesce(cv.grade, 'ungraded')", GRADE_ENUM))} AS grade,
+        ${r(asEnum('lv.currency', CURRENCY_ENUM))} AS currency,
+        lv.principal, lv.disbursed_on, CAST(last_day(lv.disbursed_on) AS DATE) AS cohort_month,
+        lv.is_restructured, lv.restructured_on,
+        ${r(observationEndSql('lv.restructured_on', floor))} AS observation_end
+      FROM lv
+      LEFT JOIN cv ON cv.customer_id = lv.customer_id AND cv.valid_from < lv.valid_to AND lv.valid_from < cv.valid_to
+    ),
     c AS (
-      SELECT w.*, lv.customer_id, lv.branch_id, lv.product_id, lv.principal, lv.currency, lv.disbursed_on, lv.is_restructured, lv.restructured_on,
-        cv.customer_type, cv.grade
-      FROM w
-      JOIN lv ON lv.loan_id = w.loan_id AND w.as_of_month >= lv.valid_from AND w.as_of_month < lv.valid_to
-      LEFT JOIN cv ON cv.customer_id = lv.customer_id AND w.as_of_month >= cv.valid_from AND w.as_of_month < cv.valid_to
+      SELECT w.*, lcv.* EXCLUDE (loan_id, valid_from, valid_to)
+      FROM w JOIN lcv ON lcv.loan_id = w.loan_id AND w.as_of_month >= lcv.valid_from AND w.as_of_month < lcv.valid_to
     ),
     f AS (
       SELECT c.*,
-        ${r(floorRankSql(inputs, floor))} AS floor_class_rank,
+        ${r(inObs)} AS in_observation_period,
+        ${r(dpdFloorRankSql('c.days_past_due', floor))} AS dpd_floor_rank,
         (c.is_on_book AND c.recorded_class_rank >= 3) AS is_npl,
         CASE WHEN c.lag_month = c.prev_month_end THEN c.lag_is_npl END AS prev_is_npl
       FROM c
+    ),
+    g AS (
+      SELECT f.*, ${r(restructuredRankFromFlagSql('f.in_observation_period', floor))} AS restructured_floor_rank FROM f
     )
-    SELECT f.as_of_month, f.loan_id, f.customer_id, f.branch_id,
-      ${r(asEnum('f.product_id', PRODUCT_ENUM))} AS product_id,
-      ${r(asEnum("coalesce(f.customer_type, 'unknown')", CUSTOMER_TYPE_ENUM))} AS customer_type,
-      ${r(asEnum("coalesce(f.grade, 'ungraded')", GRADE_ENUM))} AS grade,
-      ${r(asEnum('f.currency', CURRENCY_ENUM))} AS currency,
-      f.principal, f.disbursed_on, CAST(last_day(f.disbursed_on) AS DATE) AS cohort_month,
-      CAST(date_diff('month', date_trunc('month', f.disbursed_on), date_trunc('month', f.as_of_month)) AS INTEGER) AS months_on_book,
-      f.snapshot_date,
-      ${r(asEnum('f.loan_status', LOAN_STATUS_ENUM))} AS loan_status,
-      f.is_on_book, f.outstanding_principal, f.on_book_balance, f.overdue_principal,
-      CASE WHEN f.is_on_book THEN f.provision_amount ELSE CAST(0 AS DECIMAL(18,2)) END AS provision_amount,
-      f.days_past_due,
-      ${r(asEnum('f.delinquency_bucket', BUCKET_ENUM))} AS delinquency_bucket,
-      ${r(asEnum('f.recorded_class', FIVE_CLASS_ENUM))} AS recorded_class,
-      CAST(f.recorded_class_rank AS TINYINT) AS recorded_class_rank,
-      ${r(asEnum(classNameSql('f.floor_class_rank'), FIVE_CLASS_ENUM))} AS floor_class,
-      CAST(f.floor_class_rank AS TINYINT) AS floor_class_rank,
-      ${r(asEnum(floorRuleSql(inputsF, floor), floorRuleEnum(floor)))} AS floor_rule,
-      f.is_restructured, f.restructured_on,
-      ${r(inObservationSql(inputsF, floor))} AS in_observation_period,
-      f.is_npl,
-      (f.is_on_book AND f.days_past_due > 0) AS is_overdue,
-      (f.is_on_book AND f.days_past_due > 90) AS is_dpd90,
-      (f.is_on_book AND f.recorded_class_rank < f.floor_class_rank) AS is_under_classified,
-      (f.recorded_class_rank >= ${r(String(defaultRank))} OR f.days_past_due > ${r(String(Math.trunc(mv.defaultDpdOver)))}
-        ${r(mv.writtenOffIsDefault ? "OR f.loan_status = 'written_off'" : '')}) AS is_in_default,
-      f.prev_is_npl,
-      CASE WHEN f.lag_month = f.prev_month_end THEN f.lag_balance END AS prev_balance,
-      (f.is_npl AND NOT coalesce(f.prev_is_npl, false)) AS is_new_npl,
-      ${r(asEnum(`CASE WHEN NOT f.is_on_book OR nm.as_of_month IS NULL THEN NULL
-           WHEN f.lead_month = nm.as_of_month THEN f.lead_bucket ELSE 'closed' END`, BUCKET_ENUM))} AS next_bucket,
-      coalesce(f.is_on_book AND nm.as_of_month IS NOT NULL AND f.lead_month IS DISTINCT FROM nm.as_of_month, false) AS next_snapshot_missing
-    FROM f
-    LEFT JOIN core.dim_months nm ON nm.as_of_month = CAST(last_day(f.as_of_month + INTERVAL 1 MONTH) AS DATE)`;
+    SELECT g.as_of_month, g.loan_id, g.customer_id, g.branch_id, g.product_id, g.customer_type, g.grade, g.currency,
+      g.principal, g.disbursed_on, g.cohort_month,
+      CAST(date_diff('month', date_trunc('month', g.disbursed_on), date_trunc('month', g.as_of_month)) AS INTEGER) AS months_on_book,
+      g.snapshot_date, g.loan_status, g.is_on_book, g.outstanding_principal, g.on_book_balance, g.overdue_principal,
+      CASE WHEN g.is_on_book THEN g.provision_amount ELSE CAST(0 AS DECIMAL(18,2)) END AS provision_amount,
+      g.days_past_due, g.delinquency_bucket, g.recorded_class, g.recorded_class_rank,
+      ${r(asEnum(classNameSql('greatest(g.dpd_floor_rank, g.restructured_floor_rank)'), FIVE_CLASS_ENUM))} AS floor_class,
+      CAST(greatest(g.dpd_floor_rank, g.restructured_floor_rank) AS TINYINT) AS floor_class_rank,
+      ${r(asEnum(floorRuleFromRanksSql('g.days_past_due', 'g.dpd_floor_rank', 'g.restructured_floor_rank', floor), floorRuleEnum(floor)))} AS floor_rule,
+      g.is_restructured, g.restructured_on, g.in_observation_period,
+      g.is_npl,
+      (g.is_on_book AND g.days_past_due > 0) AS is_overdue,
+      (g.is_on_book AND g.days_past_due > 90) AS is_dpd90,
+      (g.is_on_book AND g.recorded_class_rank < greatest(g.dpd_floor_rank, g.restructured_floor_rank)) AS is_under_classified,
+      (g.recorded_class_rank >= ${r(String(defaultRank))} OR g.days_past_due > ${r(String(Math.trunc(mv.defaultDpdOver)))}
+        ${r(mv.writtenOffIsDefault ? "OR g.loan_status = 'written_off'" : '')}) AS is_in_default,
+      g.prev_is_npl,
+      CASE WHEN g.lag_month = g.prev_month_end THEN g.lag_balance END AS prev_balance,
+      (g.is_npl AND NOT coalesce(g.prev_is_npl, false)) AS is_new_npl,
+      CASE WHEN NOT g.is_on_book OR NOT g.has_next_month THEN NULL
+           WHEN g.lead_month = g.next_month_end THEN g.lead_bucket ELSE ${r(asEnum("'closed'", BUCKET_ENUM))} END AS next_bucket,
+      (g.is_on_book AND g.has_next_month AND g.lead_month IS DISTINCT FROM g.next_month_end) AS next_snapshot_missing
+    FROM g`;
   },
 });

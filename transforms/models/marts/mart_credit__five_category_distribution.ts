@@ -24,8 +24,11 @@ export default defineModel({
   query: () => sql`
     WITH a AS (
       SELECT as_of_month, ${sql.raw(g.slice)} AS slice, ${sql.raw(g.sliceValue)} AS slice_value, recorded_class,
-        recorded_class_rank AS class_rank, count(*) AS loans, sum(on_book_balance) AS balance
-      FROM core.fct_loan_month_ends WHERE is_on_book
+        recorded_class_rank AS class_rank, sum(loans) AS loans, sum(balance) AS balance
+      FROM (
+        SELECT as_of_month, recorded_class, recorded_class_rank, branch_id, product_id, count(*) AS loans, sum(on_book_balance) AS balance
+        FROM core.fct_loan_month_ends WHERE is_on_book GROUP BY ALL
+      )
       GROUP BY ${sql.raw(g.groupBy)}
     )
     SELECT *, CAST(balance AS DOUBLE) / nullif(CAST(sum(balance) OVER (PARTITION BY as_of_month, slice, slice_value) AS DOUBLE), 0) AS balance_share

@@ -21,13 +21,14 @@ export default defineModel({
   },
   query: () => sql`
     WITH x AS (
-      SELECT as_of_month, branch_id, customer_type, 'recorded' AS grade_basis, grade AS grade_value FROM core.fct_customer_month_ends WHERE is_active_end
+      SELECT as_of_month, branch_id, customer_type, 'recorded' AS grade_basis, CAST(grade AS VARCHAR) AS grade_value, customers_active_end AS n
+      FROM marts.mart_customer__monthly
       UNION ALL
-      SELECT as_of_month, branch_id, customer_type, 'rule', rule_grade FROM core.fct_customer_month_ends WHERE is_active_end
+      SELECT as_of_month, branch_id, customer_type, 'rule', CAST(rule_grade AS VARCHAR), customers_active_end FROM marts.mart_customer__monthly
     ),
     a AS (
-      SELECT as_of_month, ${sql.raw(g.slice)} AS slice, ${sql.raw(g.sliceValue)} AS slice_value, grade_basis, grade_value AS grade, count(*) AS customers
-      FROM x GROUP BY ${sql.raw(g.groupBy)}
+      SELECT as_of_month, ${sql.raw(g.slice)} AS slice, ${sql.raw(g.sliceValue)} AS slice_value, grade_basis, grade_value AS grade, sum(n) AS customers
+      FROM x GROUP BY ${sql.raw(g.groupBy)} HAVING sum(n) > 0
     )
     SELECT *, CAST(customers AS DOUBLE) / sum(customers) OVER (PARTITION BY as_of_month, slice, slice_value, grade_basis) AS share FROM a`,
 });

@@ -4,15 +4,16 @@ import { defineModel } from '../model.js';
 export default defineModel({
   name: 'mart_customer__monthly',
   layer: 'marts',
-  grain: 'one row per month end × branch × customer type × grade',
-  primaryKey: ['as_of_month', 'branch_id', 'customer_type', 'grade'],
+  grain: 'one row per month end × branch × customer type × recorded grade × rule grade',
+  primaryKey: ['as_of_month', 'branch_id', 'customer_type', 'grade', 'rule_grade'],
   description:
-    'Additive customer cube per month end: activity and churn (客户流失), grading accuracy (recorded vs rule grade) and high-risk customers. Grade = recorded grade at the month end. Feeds churn_rate, classification_error_rate and high_risk_share. No personal data.',
+    'Additive customer cube per month end: activity and churn (客户流失), grading accuracy (recorded vs rule grade) and high-risk customers, by recorded grade (the grade dimension) and rule grade. Feeds churn_rate, classification_error_rate and high_risk_share. No personal data.',
   columns: {
     as_of_month: 'Month end.',
     branch_id: 'Servicing branch at the month end.',
     customer_type: 'individual or small_business.',
     grade: "Recorded grade or 'ungraded'.",
+    rule_grade: 'Rule grade (docs/grading.md).',
     customers_active_start: 'Relationship open at the start of the month.',
     churned_customers: 'Of which closed in the month.',
     customers_active_end: 'Relationship open at the month end.',
@@ -27,7 +28,7 @@ export default defineModel({
     { kind: 'expression', name: 'misgraded_within_graded', sql: 'misgraded_customers <= graded_customers' },
   ],
   query: () => sql`
-    SELECT c.as_of_month, c.branch_id, c.customer_type, c.grade,
+    SELECT c.as_of_month, c.branch_id, c.customer_type, c.grade, c.rule_grade,
       count(*) FILTER (WHERE c.is_active_start) AS customers_active_start,
       count(*) FILTER (WHERE c.churned_in_month) AS churned_customers,
       count(*) FILTER (WHERE c.is_active_end) AS customers_active_end,
@@ -37,5 +38,5 @@ export default defineModel({
       count(*) FILTER (WHERE c.is_active_end AND c.recorded_grade = 'C') AS recorded_c_customers,
       count(*) FILTER (WHERE c.is_active_end AND c.rule_grade = 'C') AS rule_c_customers
     FROM core.fct_customer_month_ends c
-    GROUP BY c.as_of_month, c.branch_id, c.customer_type, c.grade`,
+    GROUP BY c.as_of_month, c.branch_id, c.customer_type, c.grade, c.rule_grade`,
 });

@@ -31,15 +31,18 @@ export default defineModel({
   ],
   query: () => sql`
     WITH p AS (
-      SELECT CAST(last_day(as_of_month + INTERVAL 1 MONTH) AS DATE) AS as_of_month, branch_id, product_id,
-        delinquency_bucket AS from_bucket, next_bucket AS to_bucket, on_book_balance
+      SELECT as_of_month AS from_month, branch_id, product_id,
+        CAST(delinquency_bucket AS VARCHAR) AS from_bucket, CAST(next_bucket AS VARCHAR) AS to_bucket,
+        count(*) AS loans, sum(on_book_balance) AS balance
       FROM core.fct_loan_month_ends
       WHERE is_on_book AND next_bucket IS NOT NULL
+      GROUP BY ALL
     ),
     a AS (
       SELECT as_of_month, ${sql.raw(g.slice)} AS slice, ${sql.raw(g.sliceValue)} AS slice_value, from_bucket, to_bucket,
-        count(*) AS loans, sum(on_book_balance) AS balance
-      FROM p GROUP BY ${sql.raw(g.groupBy)}
+        sum(loans) AS loans, sum(balance) AS balance
+      FROM (SELECT p.*, m.next_month_end AS as_of_month FROM p JOIN core.dim_months m ON m.as_of_month = p.from_month)
+      GROUP BY ${sql.raw(g.groupBy)}
     )
     SELECT as_of_month, slice, slice_value, from_bucket, to_bucket,
       ${sql.raw(bucketOrderSql('from_bucket'))} AS from_order, ${sql.raw(bucketOrderSql('to_bucket'))} AS to_order,
