@@ -43,6 +43,14 @@ export interface ModelDefinition {
   readonly description: string;
   /** Column name → description, in output order (used by the data dictionary). */
   readonly columns: Readonly<Record<string, string>>;
+  /**
+   * The primary key is unique by construction of the load: the loader rejects a key repeated
+   * within a file (and, for event extracts, across business dates) as `duplicate_key`, and a
+   * versioned extract's key includes its business date. Then the nightly does not re-check
+   * uniqueness over the whole history (a hash aggregate over tens of millions of rows); the
+   * test is recorded as enforced at load. Only for staging views over raw and 1:1 views of them.
+   */
+  readonly uniqueEnforcedAtLoad?: true;
   /** Extra tests; `unique` and `not_null` on the primary key are always added. */
   readonly tests?: readonly DataTest[];
   /** The model's SELECT. Table references use `schema.table` names. */

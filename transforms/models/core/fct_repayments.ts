@@ -10,6 +10,7 @@ export default defineModel({
   materialized: 'view',
   grain: 'one row per repayment transaction',
   primaryKey: ['repayment_id'],
+  uniqueEnforcedAtLoad: true,
   description:
     'Repayments received (实际还款) with their reporting month (paid_month) and amount; counted for a month only when delivered by its month end (business_date <= paid_month). A view (computed when read). Loan attributes as of a month end are in core.fct_loan_month_ends.',
   columns: {

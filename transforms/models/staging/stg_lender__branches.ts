@@ -6,6 +6,7 @@ export default defineModel({
   materialized: 'view',
   grain: 'one row per branch per business date (full reference list each date)',
   primaryKey: ['branch_id', 'business_date'],
+  uniqueEnforcedAtLoad: true,
   description: 'Branch reference list as extracted by the lender, renamed to warehouse conventions.',
   columns: {
     branch_id: 'Branch code.',

@@ -6,6 +6,7 @@ export default defineModel({
   materialized: 'view',
   grain: 'one row per customer version (customer per business date that carried it)',
   primaryKey: ['customer_id', 'business_date'],
+  uniqueEnforcedAtLoad: true,
   description: 'Customer records as extracted: every version the lender sent. The latest version as of a date is the customer at that date.',
   columns: {
     customer_id: 'Customer number.',

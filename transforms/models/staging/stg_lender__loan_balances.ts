@@ -6,6 +6,7 @@ export default defineModel({
   materialized: 'view',
   grain: 'one row per loan per as-of date',
   primaryKey: ['loan_id', 'as_of_date'],
+  uniqueEnforcedAtLoad: true,
   description: 'Loan balance snapshots as extracted (normally month ends).',
   columns: {
     loan_id: 'Loan.',

@@ -6,6 +6,7 @@ export default defineModel({
   materialized: 'view',
   grain: 'one row per loan version (loan per business date that carried it)',
   primaryKey: ['loan_id', 'business_date'],
+  uniqueEnforcedAtLoad: true,
   description: 'Loan contracts as extracted: every version the lender sent (a restructuring re-sends the loan).',
   columns: {
     loan_id: 'Loan number.',

@@ -6,6 +6,7 @@ export default defineModel({
   materialized: 'view',
   grain: 'one row per product per business date (full reference list each date)',
   primaryKey: ['product_id', 'business_date'],
+  uniqueEnforcedAtLoad: true,
   description: 'Loan product reference list as extracted by the lender.',
   columns: {
     product_id: 'Product code.',

@@ -6,6 +6,7 @@ export default defineModel({
   materialized: 'view',
   grain: 'one row per loan instalment per business date that carried it',
   primaryKey: ['loan_id', 'instalment_no', 'business_date'],
+  uniqueEnforcedAtLoad: true,
   description: 'Repayment schedule (还款计划) instalments as extracted; a re-sent instalment supersedes the earlier version.',
   columns: {
     loan_id: 'Loan.',

@@ -6,6 +6,7 @@ export default defineModel({
   materialized: 'view',
   grain: 'one row per repayment transaction',
   primaryKey: ['repayment_id'],
+  uniqueEnforcedAtLoad: true,
   description: 'Actual repayments received, as extracted.',
   columns: {
     repayment_id: 'Repayment transaction id.',

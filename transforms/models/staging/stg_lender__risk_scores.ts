@@ -6,6 +6,7 @@ export default defineModel({
   materialized: 'view',
   grain: 'one row per customer per score date per model version',
   primaryKey: ['customer_id', 'scored_on', 'model_version'],
+  uniqueEnforcedAtLoad: true,
   description: 'Risk-model scores as extracted.',
   columns: {
     customer_id: 'Customer scored.',

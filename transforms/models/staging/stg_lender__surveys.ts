@@ -6,6 +6,7 @@ export default defineModel({
   materialized: 'view',
   grain: 'one row per survey response',
   primaryKey: ['survey_id'],
+  uniqueEnforcedAtLoad: true,
   description: 'Customer satisfaction survey responses as extracted.',
   columns: {
     survey_id: 'Response id.',

@@ -6,6 +6,7 @@ export default defineModel({
   materialized: 'view',
   grain: 'one row per verification check version (check per business date that carried it)',
   primaryKey: ['verification_id', 'business_date'],
+  uniqueEnforcedAtLoad: true,
   description: 'KYC / information verification checks as extracted; a check is re-sent when it completes or is audited.',
   columns: {
     verification_id: 'Check id.',

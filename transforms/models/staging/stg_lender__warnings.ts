@@ -6,6 +6,7 @@ export default defineModel({
   materialized: 'view',
   grain: 'one row per warning version (warning per business date that carried it)',
   primaryKey: ['warning_id', 'business_date'],
+  uniqueEnforcedAtLoad: true,
   description: 'Early-warning events as extracted; a warning is re-sent when it is closed.',
   columns: {
     warning_id: 'Warning id.',
