@@ -223,6 +223,31 @@ describe('nightly', { timeout: 600_000 }, () => {
     expect(nightly(inc.extracts, inc.data).status).toBe(0);
     addSecondDate(inc.extracts);
     expect(nightly(inc.extracts, inc.data).status).toBe(0);
+    // Two more months, one night each. The last night (2026-12-31) rebuilds the month-incremental
+    // facts from 2026-11 only, reading October for November's previous-month columns; October's
+    // rows stay as the night before built them. Reporting months are the business dates' months
+    // (2026-08, -10, -11, -12); balances are dated 2026-09-30 in the first delivery, so August has none.
+    for (const [date, paid, id] of [['2026-11-30', '2026-11-10', 'R102'], ['2026-12-31', '2026-12-10', 'R103']] as const) {
+      writeMiniExtract(
+        (r) => {
+          r.loan_balances = r.loan_balances.map((l) => l.replace('2026-09-30', date));
+          r.repayments = [`${id},L001,59,${paid},1512.00,3288.00`];
+        },
+        { dir: inc.extracts, date },
+      );
+      expect(nightly(inc.extracts, inc.data).status).toBe(0);
+    }
+    const published = await openWarehouse(join(inc.data, 'warehouse.duckdb'), { readOnly: true });
+    const modes = await published.all<{ model: string; mode: string; since: string | null }>(
+      `SELECT model, mode, strftime(since, '%Y-%m-%d') AS since FROM ops.model_builds WHERE model LIKE 'core.fct_%_month_ends' ORDER BY model`,
+    );
+    const months = await published.all<{ m: string }>(`SELECT DISTINCT strftime(as_of_month, '%Y-%m') AS m FROM core.fct_loan_month_ends ORDER BY 1`);
+    await published.close();
+    expect(modes).toEqual([
+      { model: 'core.fct_customer_month_ends', mode: 'incremental', since: '2026-11-30' },
+      { model: 'core.fct_loan_month_ends', mode: 'incremental', since: '2026-11-30' },
+    ]);
+    expect(months.map((x) => x.m)).toEqual(['2026-10', '2026-11', '2026-12']);
     const full = nightly(inc.extracts, join(inc.dir, 'data-full'), ['--full']);
     expect(full.status, full.stderr).toBe(0);
     const a = await kpiFingerprint(join(inc.data, 'warehouse.duckdb'));

@@ -28,6 +28,12 @@ export interface BuildWarehouseOptions {
   models?: readonly ModelDefinition[];
   /** Metrics to build (default: all in metrics/). */
   metrics?: readonly MetricDefinition[];
+  /**
+   * Month end (YYYY-MM-DD): month-incremental build — models that declare `incremental` rebuild
+   * only months >= since (and their data tests cover those months); everything else is rebuilt
+   * in full. The nightly passes the month before the earliest business date it loaded.
+   */
+  since?: string;
   /** Called after each step (progress output). */
   onStep?: (step: BuildStep) => void;
 }
@@ -72,15 +78,19 @@ export async function buildWarehouse(wh: WarehouseHandle, options: BuildWarehous
   try {
     return await withRules(options.rules, async () => {
       const models = options.models ?? (await discoverModels());
-      const built = await buildModels(wh, models, { runTests: false, onModel: (table, seconds) => push(table, seconds, -1) });
+      const built = await buildModels(wh, models, {
+        runTests: false,
+        ...(options.since ? { since: options.since } : {}),
+        onModel: (table, seconds, mode) => push(mode === 'incremental' ? `${table} (months ≥ ${options.since!.slice(0, 7)})` : table, seconds, -1),
+      });
       for (const b of built.built) {
-        const step = steps.find((s) => s.step === b.table);
+        const step = steps.find((s) => s.step === b.table || s.step.startsWith(`${b.table} (`));
         if (step) step.rows = b.rows;
       }
       const tests: DataTestResult[] = [];
       let t0 = performance.now();
       if (options.runTests !== false) {
-        const mt = await runDataTests(wh, models);
+        const mt = await runDataTests(wh, models, options.since ? { since: options.since } : {});
         tests.push(...mt);
         push(`data tests (${mt.length} on models)`, (performance.now() - t0) / 1000, -1);
       }

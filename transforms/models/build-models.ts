@@ -1,5 +1,6 @@
+import { createHash } from 'node:crypto';
 import { CqError } from '../lib/errors.js';
-import type { WarehouseHandle } from '../lib/duckdb.js';
+import { quoteLiteral as lit, type WarehouseHandle } from '../lib/duckdb.js';
 import { qualifiedName, type ModelDefinition } from './model.js';
 import { runDataTests, type DataTestResult } from './data-tests.js';
 
@@ -14,7 +15,7 @@ export interface CompiledModel {
 
 /** Result of {@link buildModels}. */
 export interface BuildModelsResult {
-  built: { table: string; seconds: number; rows: number }[];
+  built: { table: string; seconds: number; rows: number; mode: 'full' | 'incremental' }[];
   tests: DataTestResult[];
 }
 
@@ -30,7 +31,7 @@ export function compileModels(wh: WarehouseHandle, models: readonly ModelDefinit
   const compiled = new Map<string, CompiledModel>();
   for (const model of models) {
     const table = qualifiedName(model);
-    const c = model.query(wh.db).compile(wh.db as never);
+    const c = model.query(wh.db, {}).compile(wh.db as never);
     const dependsOn = [...byTable.keys()].filter((other) => other !== table && referencesTable(c.sql, other));
     compiled.set(table, { model, table, sql: c.sql, parameters: c.parameters, dependsOn });
   }
@@ -69,30 +70,49 @@ function referencesTable(sql: string, table: string): boolean {
 export async function buildModels(
   wh: WarehouseHandle,
   models: readonly ModelDefinition[],
-  options: { runTests?: boolean; onModel?: (table: string, seconds: number) => void } = {},
+  options: { runTests?: boolean; since?: string; onModel?: (table: string, seconds: number, mode: 'full' | 'incremental') => void } = {},
 ): Promise<BuildModelsResult> {
   const ordered = compileModels(wh, models);
   const built: BuildModelsResult['built'] = [];
   for (const schema of new Set(ordered.map((m) => m.model.layer))) await wh.exec(`CREATE SCHEMA IF NOT EXISTS ${schema}`);
+  await wh.exec(`CREATE SCHEMA IF NOT EXISTS ops;
+    CREATE TABLE IF NOT EXISTS ops.model_builds (model VARCHAR PRIMARY KEY, definition_sha256 VARCHAR NOT NULL, mode VARCHAR NOT NULL, since DATE, built_at TIMESTAMP NOT NULL)`);
+  const previous = new Map(
+    (await wh.all<{ model: string; definition_sha256: string }>('SELECT model, definition_sha256 FROM ops.model_builds')).map((r) => [r.model, r.definition_sha256]),
+  );
   for (const cm of ordered) {
     const started = performance.now();
     const kind = cm.model.materialized === 'view' ? 'VIEW' : 'TABLE';
     if (kind === 'VIEW' && cm.parameters.length > 0) {
       throw new CqError('MODEL_INVALID', `${cm.table}: a view cannot take query parameters; inline them with sql.lit() or materialise as a table.`);
     }
-    // A table may have been a view before (or vice versa): drop whichever exists.
-    await dropRelation(wh, cm.table);
+    const definition = createHash('sha256').update(`${kind}\n${cm.sql}\n${JSON.stringify(cm.parameters)}`).digest('hex');
+    // Month-incremental only when the table was last built from this very definition.
+    const incremental = kind === 'TABLE' && options.since !== undefined && cm.model.incremental !== undefined && previous.get(cm.table) === definition;
     try {
-      await wh.conn.run(`CREATE ${kind} ${cm.table} AS ${cm.sql}`, cm.parameters as never);
+      if (incremental) {
+        const column = cm.model.incremental!.column;
+        const c = cm.model.query(wh.db, { since: options.since! }).compile(wh.db as never);
+        await wh.exec(`DELETE FROM ${cm.table} WHERE ${column} >= DATE ${lit(options.since!)}`);
+        await wh.conn.run(`INSERT INTO ${cm.table} BY NAME SELECT * FROM (${c.sql}) WHERE ${column} >= DATE ${lit(options.since!)}`, c.parameters as never);
+      } else {
+        // A table may have been a view before (or vice versa): drop whichever exists.
+        await dropRelation(wh, cm.table);
+        await wh.conn.run(`CREATE ${kind} ${cm.table} AS ${cm.sql}`, cm.parameters as never);
+      }
     } catch (e) {
       throw new CqError('MODEL_INVALID', `building ${cm.table} failed: ${(e as Error).message}`, {}, { cause: e });
     }
+    await wh.conn.run(
+      `INSERT OR REPLACE INTO ops.model_builds VALUES ($1, $2, $3, $4::DATE, current_timestamp::TIMESTAMP)`,
+      [cm.table, definition, incremental ? 'incremental' : 'full', incremental ? options.since! : null] as never,
+    );
     const seconds = (performance.now() - started) / 1000;
     const [count] = kind === 'TABLE' ? await wh.all<{ n: number }>(`SELECT count(*)::INTEGER AS n FROM ${cm.table}`) : [{ n: -1 }];
-    built.push({ table: cm.table, seconds, rows: count?.n ?? -1 });
-    options.onModel?.(cm.table, seconds);
+    built.push({ table: cm.table, seconds, rows: count?.n ?? -1, mode: incremental ? 'incremental' : 'full' });
+    options.onModel?.(cm.table, seconds, incremental ? 'incremental' : 'full');
   }
-  const tests = options.runTests === false ? [] : await runDataTests(wh, ordered.map((c) => c.model));
+  const tests = options.runTests === false ? [] : await runDataTests(wh, ordered.map((c) => c.model), options.since !== undefined ? { since: options.since } : {});
   return { built, tests };
 }
 

@@ -51,10 +51,15 @@ export function dataTestSql(table: string, test: DataTest): { name: string; sql:
  * @example
  * const results = await runDataTests(wh, models);
  */
-export async function runDataTests(wh: WarehouseHandle, models: readonly ModelDefinition[]): Promise<DataTestResult[]> {
+export async function runDataTests(wh: WarehouseHandle, models: readonly ModelDefinition[], options: { since?: string } = {}): Promise<DataTestResult[]> {
   const results: DataTestResult[] = [];
   for (const model of models) {
-    const table = qualifiedName(model);
+    // After a month-incremental build, an incremental model's tests cover the months rebuilt
+    // (earlier months passed when they were built and have not changed).
+    const table =
+      options.since && model.incremental
+        ? `(SELECT * FROM ${qualifiedName(model)} WHERE ${model.incremental.column} >= DATE ${quoteLiteral(options.since)})`
+        : qualifiedName(model);
     const tests: DataTest[] = [];
     if (model.primaryKey.length > 0) {
       tests.push({ kind: 'unique', columns: model.primaryKey }, { kind: 'not_null', columns: model.primaryKey });
@@ -64,7 +69,7 @@ export async function runDataTests(wh: WarehouseHandle, models: readonly ModelDe
       const { name, sql } = dataTestSql(table, test);
       if (test.kind === 'unique' && model.uniqueEnforcedAtLoad && test.columns === model.primaryKey) {
         results.push({
-          model: table,
+          model: qualifiedName(model),
           test: `${name} — enforced at load`,
           severity: 'error',
           failures: 0,
@@ -76,7 +81,7 @@ export async function runDataTests(wh: WarehouseHandle, models: readonly ModelDe
       const [row] = await wh.all<{ n: number }>(`SELECT count(*)::INTEGER AS n FROM (${sql})`);
       const failures = row?.n ?? 0;
       const severity = test.severity ?? 'error';
-      results.push({ model: table, test: name, severity, failures, status: failures === 0 ? 'pass' : severity === 'error' ? 'fail' : 'warn', sql });
+      results.push({ model: qualifiedName(model), test: name, severity, failures, status: failures === 0 ? 'pass' : severity === 'error' ? 'fail' : 'warn', sql });
     }
   }
   await recordResults(wh, models.map(qualifiedName), results);

@@ -53,8 +53,23 @@ export interface ModelDefinition {
   readonly uniqueEnforcedAtLoad?: true;
   /** Extra tests; `unique` and `not_null` on the primary key are always added. */
   readonly tests?: readonly DataTest[];
+  /**
+   * Month-incremental build. A nightly that adds business dates passes `since` (a month end):
+   * the query, given `ctx.since`, returns only rows with `column >= since` (reading only the
+   * input it needs for them), and the build replaces just those months. The model must make a
+   * month's rows depend only on data delivered by that month end and on the months before it
+   * that the query reads itself. A full build (no `since`), or a changed definition, rebuilds
+   * the whole table.
+   */
+  readonly incremental?: { readonly column: string };
   /** The model's SELECT. Table references use `schema.table` names. */
-  readonly query: (db: Kysely<Warehouse>) => Compilable<unknown> | RawBuilder<unknown>;
+  readonly query: (db: Kysely<Warehouse>, ctx: ModelContext) => Compilable<unknown> | RawBuilder<unknown>;
+}
+
+/** What a model's query is built for. */
+export interface ModelContext {
+  /** Month end (YYYY-MM-DD): build only rows of this month and later (incremental models only). */
+  readonly since?: string;
 }
 
 /** Identity helper that type-checks a model definition. */

@@ -4,13 +4,14 @@ import { buildWarehouse } from '../metrics-engine/build-warehouse.js';
 
 /**
  * Builds every model and KPI on the work warehouse and runs the data tests (a failing
- * error-severity test throws `DATA_TEST_FAILED` and fails the run).
+ * error-severity test throws `DATA_TEST_FAILED` and fails the run). With `since`, month-
+ * incremental models rebuild only months >= since (see `buildWarehouse`).
  *
  * @example
  * const { detail } = await buildModelsAndKpis(wh);
  */
-export async function buildModelsAndKpis(wh: WarehouseHandle): Promise<{ detail: string }> {
-  const result = await buildWarehouse(wh);
+export async function buildModelsAndKpis(wh: WarehouseHandle, options: { since?: string } = {}): Promise<{ detail: string }> {
+  const result = await buildWarehouse(wh, options.since ? { since: options.since } : {});
   const warned = result.tests.filter((t) => t.status === 'warn').length;
   return { detail: `${result.steps.length} models/KPIs, ${result.tests.length} data tests (${warned} warnings)` };
 }

@@ -135,7 +135,12 @@ export async function runNightly(options: NightlyOptions): Promise<NightlyResult
         },
       );
     }
-    await step('build models and KPIs', () => buildModelsAndKpis(wh!), (r) => ({ detail: r.detail }));
+    // Incremental night on top of the published warehouse: months from the one before the earliest
+    // date loaded are rebuilt (a new month also completes the previous month's next-month columns).
+    const since = live && !options.full && dates.length > 0 ? monthEndBefore(dates[0]!) : undefined;
+    await step('build models and KPIs', () => buildModelsAndKpis(wh!, since ? { since } : {}), (r) => ({
+      detail: since ? `${r.detail}; incremental models rebuilt from ${since.slice(0, 7)}` : r.detail,
+    }));
     await step('record run ledger', () => recordRunsInWarehouse(wh!, readRuns(paths.ledger, runId), runId));
     await step('checkpoint warehouse', async () => {
       await wh!.exec('CHECKPOINT');
@@ -165,6 +170,12 @@ export async function runNightly(options: NightlyOptions): Promise<NightlyResult
   } finally {
     lock.release();
   }
+}
+
+/** Month end of the month before `date`'s month: monthEndBefore('2026-10-31') = '2026-09-30'. */
+export function monthEndBefore(date: string): string {
+  const [y, m] = date.split('-').map(Number) as [number, number];
+  return new Date(Date.UTC(y, m - 1, 0)).toISOString().slice(0, 10);
 }
 
 /** Business dates already loaded in a published warehouse (read-only). */

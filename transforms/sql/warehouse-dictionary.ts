@@ -233,6 +233,21 @@ const OPS_DOCS: { name: string; description: string; grain: string; primaryKey: 
     },
   },
   {
+    name: 'model_builds',
+    description:
+      'How each model was last built: in full, or month-incremental (only months >= since rebuilt, for models that declare it). A changed definition (query, rules) forces a full rebuild of that model.',
+    grain: 'one row per model',
+    primaryKey: ['model'],
+    definedIn: 'transforms/models/build-models.ts',
+    columns: {
+      model: 'Table or view (schema.name).',
+      definition_sha256: 'SHA-256 of the compiled full-build SQL and its parameters.',
+      mode: 'full or incremental.',
+      since: 'First month end rebuilt (incremental builds; NULL for full).',
+      built_at: 'When it was built.',
+    },
+  },
+  {
     name: 'runs',
     description: 'Nightly runs from the run ledger, copied into each published warehouse.',
     grain: 'one row per run',

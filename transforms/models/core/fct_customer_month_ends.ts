@@ -42,8 +42,11 @@ export default defineModel({
     { kind: 'expression', name: 'churn_needs_active_start', sql: 'NOT churned_in_month OR is_active_start' },
     { kind: 'expression', name: 'misgraded_only_if_graded', sql: 'NOT is_misgraded OR is_graded' },
   ],
-  query: () => {
+  incremental: { column: 'as_of_month' },
+  query: (_db, { since }) => {
     const { grading } = activeRules();
+    // Incremental: only months >= since are expanded and aggregated (a month's row reads only that month).
+    const sinceStart = since ? `date_trunc('month', DATE '${since}')` : undefined;
     const maxAge = Math.trunc(grading.pdMaxAgeMonths);
     const fresh = `si.scored_on > cm.as_of_month - INTERVAL ${maxAge} MONTH`;
     const pdExpr = `CASE WHEN ${fresh} THEN si.pd END`;
@@ -58,11 +61,11 @@ export default defineModel({
     lim AS (SELECT max(as_of_month) AS last_month FROM core.dim_months),
     expanded AS (
       SELECT v.*, CAST(last_day(unnest(generate_series(
-          date_trunc('month', valid_from),
+          ${sql.raw(sinceStart ? `greatest(date_trunc('month', valid_from), ${sinceStart})` : `date_trunc('month', valid_from)`)},
           date_trunc('month', coalesce(valid_to, last_month)),
           INTERVAL 1 MONTH))) AS DATE) AS as_of_month
       FROM v, lim
-      WHERE valid_from <= last_month
+      WHERE valid_from <= last_month ${sql.raw(sinceStart ? `AND coalesce(valid_to, last_month) >= ${sinceStart}` : '')}
     ),
     cm AS (
       SELECT e.as_of_month, e.customer_id, ${sql.raw(asEnum('e.customer_type', CUSTOMER_TYPE_ENUM))} AS customer_type, e.branch_id,
@@ -90,7 +93,7 @@ export default defineModel({
         max(days_past_due) AS max_dpd,
         bool_or(loan_status = 'written_off') AS has_written_off
       FROM core.fct_loan_month_ends
-      WHERE recorded_class_rank >= 2 OR days_past_due > 0 OR loan_status = 'written_off'
+      WHERE (recorded_class_rank >= 2 OR days_past_due > 0 OR loan_status = 'written_off') ${sql.raw(since ? `AND as_of_month >= DATE '${since}'` : '')}
       GROUP BY as_of_month, customer_id
     ),
     -- The latest score known at a month end: scores as validity intervals [known_on, next known_on),

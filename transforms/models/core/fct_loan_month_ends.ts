@@ -88,8 +88,11 @@ export default defineModel({
       sql: 'SELECT * FROM core.fct_loan_month_ends WHERE next_snapshot_missing',
     },
   ],
-  query: () => {
+  incremental: { column: 'as_of_month' },
+  query: (_db, { since }) => {
     const { floor, kpi } = activeRules();
+    // Incremental: months >= since, reading from the month before (previous-month columns).
+    const fromMonth = since ? `AND m.as_of_month >= CAST(last_day(DATE '${since}' - INTERVAL 1 MONTH) AS DATE)` : '';
     const mv = kpi.modelValidation;
     const defaultRank = classRank(mv.defaultClassAtLeast);
     const r = (x: string) => rawSql(x);
@@ -104,7 +107,7 @@ export default defineModel({
         b.days_past_due, b.recorded_class, b.provision_amount, b.loan_status
       FROM staging.stg_lender__loan_balances b
       JOIN core.dim_months m ON m.as_of_month = last_day(b.as_of_date)
-      WHERE b.business_date <= m.as_of_month
+      WHERE b.business_date <= m.as_of_month ${rawSql(fromMonth)}
     ),
     -- The month's snapshot: the one dated at the month end (unique per loan by the extract key), else
     -- the latest one dated in the month. Only the rare non-month-end rows need de-duplication.
@@ -209,6 +212,7 @@ export default defineModel({
       CASE WHEN NOT g.is_on_book OR NOT g.has_next_month THEN NULL
            WHEN g.lead_month = g.next_month_end THEN g.lead_bucket ELSE ${r(asEnum("'closed'", BUCKET_ENUM))} END AS next_bucket,
       (g.is_on_book AND g.has_next_month AND g.lead_month IS DISTINCT FROM g.next_month_end) AS next_snapshot_missing
-    FROM g`;
+    FROM g
+    ${r(since ? `WHERE g.as_of_month >= DATE '${since}'` : '')}`;
   },
 });
