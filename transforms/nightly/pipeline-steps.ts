@@ -17,13 +17,20 @@ export async function buildModelsAndKpis(wh: WarehouseHandle, options: { since?:
 }
 
 /**
- * Writes the regulator export packages (`<outDir>/<YYYY-MM>/`) for the months a run touched.
+ * Writes the regulator export package (`<outDir>/<YYYY-MM>/`) of the latest month the run loaded.
+ * A catch-up night that loads several months packages only the latest: earlier months are
+ * reproducible at any time with `npm run export -- --month YYYY-MM` (same bytes, docs/exports.md),
+ * and packaging every missed month would make a catch-up night take minutes per month.
  *
  * @example
  * await writeExports('releases/R1.partial/warehouse.duckdb', 'releases/R1.partial/exports', 'R1', ['2026-10-31']);
  */
 export async function writeExports(warehouse: string, outDir: string, runId: string, dates: string[]): Promise<{ detail: string }> {
-  const months = [...new Set(dates.map((d) => d.slice(0, 7)))];
-  const r = await exportMonths({ warehouse, outDir, runId, months });
-  return { detail: `${r.files} file(s) for ${months.join(', ')}` };
+  const months = [...new Set(dates.map((d) => d.slice(0, 7)))].sort();
+  const latest = months.slice(-1);
+  const r = await exportMonths({ warehouse, outDir, runId, months: latest });
+  const skipped = months.length - latest.length;
+  return {
+    detail: `${r.files} file(s) for ${latest.join(', ')}${skipped ? `; ${skipped} earlier month(s) of this catch-up not packaged (npm run export -- --month YYYY-MM)` : ''}`,
+  };
 }
