@@ -2,22 +2,27 @@ import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { openWarehouse } from '../lib/duckdb.js';
 import { parseFlags, runCli } from '../lib/cli.js';
+import { CqError } from '../lib/errors.js';
 import { buildWarehouse, type BuildStep } from '../metrics-engine/build-warehouse.js';
 
 export { buildWarehouse } from '../metrics-engine/build-warehouse.js';
 export type { BuildStep, BuildWarehouseOptions, BuildWarehouseResult } from '../metrics-engine/build-warehouse.js';
 
-const USAGE = 'npm run transform -- [--warehouse data/warehouse.duckdb] [--threads N] [--memory-limit 3GB] [--skip-tests] [--debug]';
+const USAGE = 'npm run transform -- [--warehouse data/warehouse.duckdb] [--since YYYY-MM-DD] [--threads N] [--memory-limit 3GB] [--skip-tests] [--debug]';
 
 function fmtStep(s: BuildStep): string {
   const rows = s.rows >= 0 ? `${s.rows.toLocaleString('en')} rows` : '';
   return `  ${s.step.padEnd(52)} ${s.seconds.toFixed(2).padStart(7)} s  ${s.cpuSeconds.toFixed(1).padStart(6)} cpu-s  ${rows}`;
 }
 
-/** `npm run transform`: build all models and KPIs of a loaded warehouse, printing each step with its time. */
+/**
+ * `npm run transform`: build all models and KPIs of a loaded warehouse, printing each step with its
+ * time. `--since` (a month end) rebuilds month-incremental models only from that month (docs/operations.md).
+ */
 if (process.argv[1] && import.meta.url === pathToFileURL(resolve(process.argv[1])).href) {
   runCli(async (argv) => {
-    const { flags } = parseFlags(argv, { warehouse: 'string', threads: 'string', 'memory-limit': 'string', 'skip-tests': 'boolean' }, USAGE);
+    const { flags } = parseFlags(argv, { warehouse: 'string', since: 'string', threads: 'string', 'memory-limit': 'string', 'skip-tests': 'boolean' }, USAGE);
+    if (flags.since && !/^\d{4}-\d{2}-\d{2}$/.test(flags.since)) throw new CqError('CLI_USAGE', `--since must be a month end YYYY-MM-DD, got ${flags.since}. Usage: ${USAGE}`);
     const path = flags.warehouse ?? 'data/warehouse.duckdb';
     const wh = await openWarehouse(path, {
       ...(flags.threads ? { threads: Number(flags.threads) } : {}),
@@ -25,7 +30,11 @@ if (process.argv[1] && import.meta.url === pathToFileURL(resolve(process.argv[1]
     });
     try {
       console.log(`building ${path}`);
-      const result = await buildWarehouse(wh, { runTests: !flags['skip-tests'], onStep: (s) => console.log(fmtStep(s)) });
+      const result = await buildWarehouse(wh, {
+        runTests: !flags['skip-tests'],
+        ...(flags.since ? { since: flags.since } : {}),
+        onStep: (s) => console.log(fmtStep(s)),
+      });
       const warned = result.tests.filter((t) => t.status === 'warn');
       for (const w of warned) console.log(`  warning: ${w.model}: ${w.test} — ${w.failures} row(s)`);
       const cpu = result.steps.reduce((a, s) => a + s.cpuSeconds, 0);

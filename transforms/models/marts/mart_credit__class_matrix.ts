@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
 import { sliceGrouping } from '../../metrics-engine/dimensions.js';
 import { defineModel } from '../model.js';
+import { sinceSql } from '../since-sql.js';
 
 const g = sliceGrouping(['as_of_month', 'recorded_class', 'recorded_class_rank', 'floor_class', 'floor_class_rank'], ['branch_id', 'product_id']);
 
@@ -23,7 +24,8 @@ export default defineModel({
     loans: 'On-book loans.',
     balance: 'Outstanding principal, DECIMAL.',
   },
-  query: () => sql`
+  incremental: { column: 'as_of_month' },
+  query: (_db, { since }) => sql`
     SELECT as_of_month, ${sql.raw(g.slice)} AS slice, ${sql.raw(g.sliceValue)} AS slice_value,
       recorded_class, recorded_class_rank AS recorded_rank, floor_class, floor_class_rank AS floor_rank,
       recorded_class_rank < floor_class_rank AS is_under_classified,
@@ -31,7 +33,7 @@ export default defineModel({
     FROM (
       SELECT as_of_month, recorded_class, recorded_class_rank, floor_class, floor_class_rank, branch_id, product_id,
         count(*) AS loans, sum(on_book_balance) AS balance
-      FROM core.fct_loan_month_ends WHERE is_on_book GROUP BY ALL
+      FROM core.fct_loan_month_ends WHERE is_on_book ${sinceSql(since)} GROUP BY ALL
     )
     GROUP BY ${sql.raw(g.groupBy)}`,
 });

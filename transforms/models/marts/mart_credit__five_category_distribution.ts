@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
 import { sliceGrouping } from '../../metrics-engine/dimensions.js';
 import { defineModel } from '../model.js';
+import { sinceSql } from '../since-sql.js';
 
 const g = sliceGrouping(['as_of_month', 'recorded_class', 'recorded_class_rank'], ['branch_id', 'product_id']);
 
@@ -21,13 +22,14 @@ export default defineModel({
     balance_share: 'Share of the slice balance (DOUBLE).',
   },
   tests: [{ kind: 'accepted_values', column: 'slice', values: ['all', 'branch', 'product'] }],
-  query: () => sql`
+  incremental: { column: 'as_of_month' },
+  query: (_db, { since }) => sql`
     WITH a AS (
       SELECT as_of_month, ${sql.raw(g.slice)} AS slice, ${sql.raw(g.sliceValue)} AS slice_value, recorded_class,
         recorded_class_rank AS class_rank, sum(loans) AS loans, sum(balance) AS balance
       FROM (
         SELECT as_of_month, recorded_class, recorded_class_rank, branch_id, product_id, count(*) AS loans, sum(on_book_balance) AS balance
-        FROM core.fct_loan_month_ends WHERE is_on_book GROUP BY ALL
+        FROM core.fct_loan_month_ends WHERE is_on_book ${sinceSql(since)} GROUP BY ALL
       )
       GROUP BY ${sql.raw(g.groupBy)}
     )

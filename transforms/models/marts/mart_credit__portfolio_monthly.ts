@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
 import { defineModel } from '../model.js';
+import { sinceSql } from '../since-sql.js';
 
 export default defineModel({
   name: 'mart_credit__portfolio_monthly',
@@ -32,7 +33,8 @@ export default defineModel({
     { kind: 'expression', name: 'npl_within_balance', sql: 'npl_balance <= balance' },
     { kind: 'expression', name: 'dpd90_within_overdue', sql: 'dpd90_balance <= overdue_balance' },
   ],
-  query: () => sql`
+  incremental: { column: 'as_of_month' },
+  query: (_db, { since }) => sql`
     SELECT as_of_month, branch_id, product_id, customer_type, grade,
       count(*) AS loans,
       sum(on_book_balance) AS balance,
@@ -48,6 +50,6 @@ export default defineModel({
       coalesce(sum(on_book_balance) FILTER (WHERE floor_class_rank >= 3), 0) AS floor_npl_balance,
       sum(provision_amount) AS provision_amount
     FROM core.fct_loan_month_ends
-    WHERE is_on_book
+    WHERE is_on_book ${sinceSql(since)}
     GROUP BY as_of_month, branch_id, product_id, customer_type, grade`,
 });

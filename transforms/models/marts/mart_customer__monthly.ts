@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
 import { defineModel } from '../model.js';
+import { sinceSql } from '../since-sql.js';
 
 export default defineModel({
   name: 'mart_customer__monthly',
@@ -27,7 +28,8 @@ export default defineModel({
     { kind: 'expression', name: 'churn_within_start', sql: 'churned_customers <= customers_active_start' },
     { kind: 'expression', name: 'misgraded_within_graded', sql: 'misgraded_customers <= graded_customers' },
   ],
-  query: () => sql`
+  incremental: { column: 'as_of_month' },
+  query: (_db, { since }) => sql`
     SELECT c.as_of_month, c.branch_id, c.customer_type, c.grade, c.rule_grade,
       count(*) FILTER (WHERE c.is_active_start) AS customers_active_start,
       count(*) FILTER (WHERE c.churned_in_month) AS churned_customers,
@@ -38,5 +40,6 @@ export default defineModel({
       count(*) FILTER (WHERE c.is_active_end AND c.recorded_grade = 'C') AS recorded_c_customers,
       count(*) FILTER (WHERE c.is_active_end AND c.rule_grade = 'C') AS rule_c_customers
     FROM core.fct_customer_month_ends c
+    ${sinceSql(since, { column: 'c.as_of_month', keyword: 'WHERE' })}
     GROUP BY c.as_of_month, c.branch_id, c.customer_type, c.grade, c.rule_grade`,
 });
