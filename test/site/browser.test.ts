@@ -33,29 +33,19 @@
  *
  * Skips (with a message) only when SITE_DIR is unset.
  */
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { walk } from '../../scripts/build-site.js';
-import { discoverPages, manifestPages } from './site-pages.js';
+import { discoverPages, manifestPages, siteDirFromEnv } from './site-pages.js';
 import { serveStatic, type StaticServer } from '../../scripts/serve-site.js';
 import { openWarehouse, quoteLiteral } from '../../transforms/lib/duckdb.js';
 
 const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
-// The nightly publishes data/site as a symlink (→ current/site): resolve it, so copies and walks
-// see the real directory.
-const SITE_DIR = process.env.SITE_DIR ? realSiteDir(process.env.SITE_DIR) : undefined;
-/** `dir` resolved through symlinks (as is, when it does not exist: the tests report that). */
-function realSiteDir(dir: string): string {
-  try {
-    return realpathSync(resolve(dir));
-  } catch {
-    return resolve(dir);
-  }
-}
+const SITE_DIR = siteDirFromEnv();
 
 const SCREENSHOT_DIR = resolve(process.env.SCREENSHOT_DIR ?? join(REPO_ROOT, 'test-results', 'screenshots'));
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';

@@ -19,9 +19,10 @@
  * SITE_DIR when set, else of a small synthetic site) as raw html text, as \u-escaped JS, inside a
  * zstd-compressed dictionary-encoded Parquet file and an Arrow IPC file, and expect each detected.
  */
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { extname, join, relative, resolve } from 'node:path';
+import { siteDirFromEnv } from './site-pages.js';
 import { brotliDecompressSync, gunzipSync } from 'node:zlib';
 import { tableFromArrays, tableFromIPC, tableToIPC } from 'apache-arrow';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -232,17 +233,7 @@ export async function needlesFromEnv(env = process.env): Promise<{ needles: stri
   return { needles: [...FIXTURE_PII_NEEDLES], source: 'fixture (FIXTURE_PII_NEEDLES)' };
 }
 
-// The nightly publishes data/site as a symlink (→ current/site): resolve it, so copies and walks
-// see the real directory.
-const SITE_DIR = process.env.SITE_DIR ? realSiteDir(process.env.SITE_DIR) : undefined;
-/** `dir` resolved through symlinks (as is, when it does not exist: the tests report that). */
-function realSiteDir(dir: string): string {
-  try {
-    return realpathSync(resolve(dir));
-  } catch {
-    return resolve(dir);
-  }
-}
+const SITE_DIR = siteDirFromEnv();
 
 
 describe.skipIf(!SITE_DIR)('PII scan of the built site (SITE_DIR)', () => {

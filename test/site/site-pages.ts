@@ -2,8 +2,8 @@
  * Which pages a built Evidence site has: every prerendered html file except Evidence internals,
  * cross-checked against Evidence's own api/pagesManifest.json. Used by the browser test.
  */
-import { existsSync, readFileSync } from 'node:fs';
-import { join, relative, sep } from 'node:path';
+import { existsSync, readFileSync, realpathSync } from 'node:fs';
+import { join, relative, resolve, sep } from 'node:path';
 import { walk } from '../../scripts/build-site.js';
 
 /** First path segments that are Evidence internals, not report pages. */
@@ -35,4 +35,22 @@ export function manifestPages(siteDir: string): string[] {
   };
   visit(JSON.parse(readFileSync(file, 'utf8')) as Node);
   return out.sort();
+}
+
+/**
+ * SITE_DIR from the environment, resolved through symlinks (the nightly publishes data/site as a
+ * symlink → current/site, so copies and walks must see the real directory); as is when it does
+ * not exist (the tests report that); undefined when unset.
+ *
+ * @example
+ * const SITE_DIR = siteDirFromEnv();
+ */
+export function siteDirFromEnv(): string | undefined {
+  const dir = process.env.SITE_DIR;
+  if (!dir) return undefined;
+  try {
+    return realpathSync(resolve(dir));
+  } catch {
+    return resolve(dir);
+  }
 }

@@ -215,7 +215,7 @@ export async function loadStagedFile(
 
   const keyRejects = Number((await wh.all<{ n: bigint }>('SELECT count(*) AS n FROM _key_rejects'))[0]?.n ?? 0);
   const cols = entity.columns.map((c) => q(c.name)).join(', ');
-  await wh.exec(
+  const [inserted] = await wh.all<{ Count: bigint }>(
     `INSERT INTO raw.${name} (${cols}, _business_date, _source_file, _source_line, _load_id)
      SELECT ${cols}, ${dateLit}, ${pathLit}, _line, ${lit(ctx.loadId)} FROM ${staged.rows} t
      WHERE _reason IS NULL${keyRejects > 0 ? ' AND NOT EXISTS (SELECT 1 FROM _key_rejects k WHERE k._line = t._line)' : ''}`,
@@ -257,11 +257,12 @@ export async function loadStagedFile(
   const rowsRejected = bad + keyRejects + parseRejects.length;
   const rowsLoaded = parsedRows - bad - keyRejects;
   const rowsRead = parsedRows + parseRejects.length;
-  const [landed] = await wh.all<{ n: bigint }>(`SELECT count(*) AS n FROM raw.${name} WHERE _load_id = ${lit(ctx.loadId)} AND _source_file = ${pathLit}`);
-  if (rowsRead !== rowsLoaded + rowsRejected || Number(landed?.n ?? -1) !== rowsLoaded) {
+  // The insert's own row count (no re-scan of the raw table).
+  const landed = Number(inserted?.Count ?? -1);
+  if (rowsRead !== rowsLoaded + rowsRejected || landed !== rowsLoaded) {
     throw new CqError(
       'INTERNAL',
-      `${file.path}: rows read ${rowsRead} ≠ loaded ${rowsLoaded} (${landed?.n} in raw.${name}) + rejected ${rowsRejected}. This is a bug; please report it with the file.`,
+      `${file.path}: rows read ${rowsRead} ≠ loaded ${rowsLoaded} (${landed} inserted into raw.${name}) + rejected ${rowsRejected}. This is a bug; please report it with the file.`,
       { file: file.path },
     );
   }

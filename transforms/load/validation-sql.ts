@@ -112,10 +112,8 @@ export function typedExpr(col: ColumnContract): string {
 export function typedCheckSql(entity: EntityContract, inputRelation: string, opts: { hasRowNumber: boolean; keepAllText: boolean }): string {
   const normalised = entity.columns.map((c) => `nullif(trim(${q(c.name)}), '') AS ${q(c.name)}, ${q(c.name)} AS ${q(`_o_${c.name}`)}`).join(',\n    ');
   const whens = entity.columns.flatMap(columnChecks);
-  // Fast path: one OR of every failure condition; only failing rows walk the CASE for their reason.
-  const fires = whens.map((w) => `(${w.slice(5, w.lastIndexOf(' THEN '))})`);
   const columnReason = whens.length
-    ? `CASE WHEN ${process.env.CQ_NOFAST ? 'false' : `NOT coalesce(${fires.join('\n        OR ')}, false)`} THEN NULL\n      ${whens.join('\n      ')}\n    END`
+    ? `CASE\n      ${whens.join('\n      ')}\n    END`
     : 'CAST(NULL AS STRUCT(code VARCHAR, column_name VARCHAR, message VARCHAR))';
   const typed = entity.columns.map((c) => `${typedExpr(c)} AS ${q(c.name)}`).join(',\n    ');
   const text = `CAST(json_object(${entity.columns.map((c) => `${lit(c.name)}, ${q(`_o_${c.name}`)}`).join(', ')}) AS VARCHAR)`;

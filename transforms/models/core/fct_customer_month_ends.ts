@@ -3,6 +3,7 @@ import { activeRules } from '../../../metrics/rules/index.js';
 import { ruleGradeSql } from '../../metrics-engine/rules-sql.js';
 import { asEnum, CUSTOMER_TYPE_ENUM, enumType, GRADE_ENUM, RECORDED_GRADE_ENUM } from '../../metrics-engine/enums.js';
 import { defineModel } from '../model.js';
+import { sinceSql } from '../since-sql.js';
 
 export default defineModel({
   name: 'fct_customer_month_ends',
@@ -93,7 +94,7 @@ export default defineModel({
         max(days_past_due) AS max_dpd,
         bool_or(loan_status = 'written_off') AS has_written_off
       FROM core.fct_loan_month_ends
-      WHERE (recorded_class_rank >= 2 OR days_past_due > 0 OR loan_status = 'written_off') ${sql.raw(since ? `AND as_of_month >= DATE '${since}'` : '')}
+      WHERE (recorded_class_rank >= 2 OR days_past_due > 0 OR loan_status = 'written_off') ${sinceSql(since)}
       GROUP BY as_of_month, customer_id
     ),
     -- The latest score known at a month end: scores as validity intervals [known_on, next known_on),

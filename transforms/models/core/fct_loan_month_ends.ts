@@ -23,6 +23,7 @@ import {
 } from '../../metrics-engine/enums.js';
 import { classRank } from '../../../metrics/rules/five-category.js';
 import { defineModel } from '../model.js';
+import { sinceSql } from '../since-sql.js';
 
 const rawSql = (s: string) => sql.raw(s);
 
@@ -213,6 +214,6 @@ export default defineModel({
            WHEN g.lead_month = g.next_month_end THEN g.lead_bucket ELSE ${r(asEnum("'closed'", BUCKET_ENUM))} END AS next_bucket,
       (g.is_on_book AND g.has_next_month AND g.lead_month IS DISTINCT FROM g.next_month_end) AS next_snapshot_missing
     FROM g
-    ${r(since ? `WHERE g.as_of_month >= DATE '${since}'` : '')}`;
+    ${sinceSql(since, { column: 'g.as_of_month', keyword: 'WHERE' })}`;
   },
 });
