@@ -90,7 +90,8 @@ export async function buildWarehouse(wh: WarehouseHandle, options: BuildWarehous
       const tests: DataTestResult[] = [];
       let t0 = performance.now();
       if (options.runTests !== false) {
-        const mt = await runDataTests(wh, models, options.since ? { since: options.since } : {});
+        const incrementalTables = new Set(built.built.filter((b) => b.mode === 'incremental').map((b) => b.table));
+        const mt = await runDataTests(wh, models, options.since ? { incremental: { since: options.since, tables: incrementalTables } } : {});
         tests.push(...mt);
         push(`data tests (${mt.length} on models)`, (performance.now() - t0) / 1000, -1);
       }

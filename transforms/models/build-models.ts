@@ -112,7 +112,11 @@ export async function buildModels(
     built.push({ table: cm.table, seconds, rows: count?.n ?? -1, mode: incremental ? 'incremental' : 'full' });
     options.onModel?.(cm.table, seconds, incremental ? 'incremental' : 'full');
   }
-  const tests = options.runTests === false ? [] : await runDataTests(wh, ordered.map((c) => c.model), options.since !== undefined ? { since: options.since } : {});
+  const incrementalTables = new Set(built.filter((b) => b.mode === 'incremental').map((b) => b.table));
+  const tests =
+    options.runTests === false
+      ? []
+      : await runDataTests(wh, ordered.map((c) => c.model), options.since !== undefined ? { incremental: { since: options.since, tables: incrementalTables } } : {});
   return { built, tests };
 }
 

@@ -51,14 +51,19 @@ export function dataTestSql(table: string, test: DataTest): { name: string; sql:
  * @example
  * const results = await runDataTests(wh, models);
  */
-export async function runDataTests(wh: WarehouseHandle, models: readonly ModelDefinition[], options: { since?: string } = {}): Promise<DataTestResult[]> {
+export async function runDataTests(
+  wh: WarehouseHandle,
+  models: readonly ModelDefinition[],
+  options: { incremental?: { since: string; tables: ReadonlySet<string> } } = {},
+): Promise<DataTestResult[]> {
   const results: DataTestResult[] = [];
   for (const model of models) {
-    // After a month-incremental build, an incremental model's tests cover the months rebuilt
-    // (earlier months passed when they were built and have not changed).
+    // A model this build rebuilt month-incrementally is tested on the months rebuilt (earlier
+    // months passed when they were built and have not changed); every other model in full.
+    const inc = options.incremental;
     const table =
-      options.since && model.incremental
-        ? `(SELECT * FROM ${qualifiedName(model)} WHERE ${model.incremental.column} >= DATE ${quoteLiteral(options.since)})`
+      inc && model.incremental && inc.tables.has(qualifiedName(model))
+        ? `(SELECT * FROM ${qualifiedName(model)} WHERE ${model.incremental.column} >= DATE ${quoteLiteral(inc.since)})`
         : qualifiedName(model);
     const tests: DataTest[] = [];
     if (model.primaryKey.length > 0) {
