@@ -122,6 +122,30 @@ describe('row-level faults are rejected with file, line, column and reason', () 
     expect(await audit('repayments')).toEqual({ read: 4, loaded: 3, rejected: 1 });
   });
 
+  it('spaces around values (ASCII, full-width U+3000, no-break U+00A0) are trimmed; a tab is not a space', async () => {
+    const { dir } = extract((r) => {
+      // Line 5: ' 2026-09-30' and '正常　' (full-width space) and '\u00a0active' → loads as clean values.
+      r.loan_balances.push(' 2026-09-30,L004 ,1.00,0.00,0.00,0,正常\u3000,0.00,\u00a0active');
+      // Line 6: a tab before the code is kept, so the code is unknown.
+      r.loan_balances.push('2026-09-30,L005,1.00,0.00,0.00,0,\t正常,0.00,active');
+      // Line 7: a value of only full-width spaces is empty → required value missing.
+      r.loan_balances.push('2026-09-30,L006,1.00,0.00,0.00,0,\u3000\u3000,0.00,active');
+      r.loans.push('L004,C001,BJ01,car,100000.00,CNY,0.06,36,equal_instalment,credit,2026-01-01,2029-01-01,false,');
+      r.loans.push('L005,C001,BJ01,car,100000.00,CNY,0.06,36,equal_instalment,credit,2026-01-01,2029-01-01,false,');
+      r.loans.push('L006,C001,BJ01,car,100000.00,CNY,0.06,36,equal_instalment,credit,2026-01-01,2029-01-01,false,');
+    });
+    await loadExtracts(wh, dir);
+    expect((await rejected('loan_balances')).map((r) => [Number(r.line), r.column_name, r.reason_code])).toEqual([
+      [6, 'recorded_class', 'invalid_code'],
+      [7, 'recorded_class', 'missing_value'],
+    ]);
+    const [l4] = await wh.all<{ as_of_date: string; loan_id: string; recorded_class: string; status: string }>(
+      `SELECT as_of_date::VARCHAR AS as_of_date, loan_id, recorded_class, status FROM raw.loan_balances WHERE _source_line = 5`,
+    );
+    expect(l4).toEqual({ as_of_date: '2026-09-30', loan_id: 'L004', recorded_class: '正常', status: 'active' });
+    expect(await audit('loan_balances')).toEqual({ read: 6, loaded: 4, rejected: 2 });
+  });
+
   it('amount with more than 2 decimals is rejected, not rounded', async () => {
     const { dir } = extract((r) => r.repayments.push('R004,L001,58,2026-09-30,100.005,0.00'));
     await loadExtracts(wh, dir);
