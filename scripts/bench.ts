@@ -5,7 +5,8 @@
  * time and peak memory (max RSS of the process, which includes DuckDB's native memory).
  * Steps: generate → load → build models + KPIs → analyst query → nightly catch-up of all dates
  * but the last (a full night: load, models, KPIs, data tests, exports; the Evidence build only
- * with --site) → nightly of the one new date (the incremental night).
+ * with --site) → nightly of the one new date (the incremental night) → with --site, the published
+ * home page in headless Chromium (data shipped, time to interactive; scripts/bench-site.ts).
  * `--extracts DIR` reuses extracts generated earlier (skips generate; DIR is left untouched).
  * Performance targets are checked here, never in timed unit tests.
  */
@@ -27,6 +28,10 @@ interface Step {
   name: string;
   available: () => boolean;
   args: (ctx: Ctx) => string[];
+  /** Why the step does not run with these flags (null: it runs). */
+  skip?: (ctx: Ctx) => string | null;
+  /** The output line to show (default: the last one). */
+  note?: (lines: string[]) => string | undefined;
 }
 
 interface Ctx {
@@ -85,6 +90,15 @@ const STEPS: Step[] = [
       return tsx('transforms/cli/nightly.ts', '--extracts', c.nightlyExtracts, '--data', join(c.dir, 'nightly'), ...(c.site ? [] : ['--no-site']));
     },
   },
+  {
+    // Issue 4's page targets: data shipped to the home page and time to interactive (median of 5
+    // cold-cache loads in headless Chromium, scripts/bench-site.ts) on the site the nightly published.
+    name: 'site: home page in headless Chromium',
+    available: () => existsSync('scripts/bench-site.ts') && existsSync(process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'),
+    skip: (c) => (c.site ? null : 'needs --site'),
+    args: (c) => tsx('scripts/bench-site.ts', join(c.dir, 'nightly', 'site'), '--runs', '5'),
+    note: (lines) => lines.find((l) => l.startsWith('median of')),
+  },
 ];
 
 function runStep(step: Step, ctx: Ctx): StepResult {
@@ -96,7 +110,7 @@ function runStep(step: Step, ctx: Ctx): StepResult {
   const ok = r.status === 0;
   const out = `${r.stdout ?? ''}\n${r.stderr ?? ''}`.trim().split('\n').filter((l) => !l.startsWith('BENCH_MAXRSS') && !l.includes('nodedir'));
   if (!ok) console.error(out.slice(-20).join('\n'));
-  return { step: step.name, seconds, peakMb: rss ? Number(rss[1]) / 1024 : NaN, ok, note: ok ? (out.at(-1) ?? '') : `exit ${r.status}` };
+  return { step: step.name, seconds, peakMb: rss ? Number(rss[1]) / 1024 : NaN, ok, note: ok ? (step.note?.(out) ?? out.at(-1) ?? '') : `exit ${r.status}` };
 }
 
 function dirSizeMb(path: string): number {
@@ -127,12 +141,17 @@ runCli(async (argv) => {
     if (wanted && !wanted.some((w) => step.name.startsWith(w))) continue;
     if (step.name === 'generate' && flags.extracts) continue;
     if (!step.available()) {
-      console.log(`  ${step.name.padEnd(48)} (not available yet)`);
+      console.log(`  ${step.name.padEnd(48)} (not available: its script or /usr/bin/chromium is missing)`);
+      continue;
+    }
+    const skipped = step.skip?.(ctx);
+    if (skipped) {
+      console.log(`  ${step.name.padEnd(48)} (skipped: ${skipped})`);
       continue;
     }
     const r = runStep(step, ctx);
     results.push(r);
-    console.log(`  ${r.step.padEnd(48)} ${r.seconds.toFixed(1).padStart(7)} s  peak ${r.peakMb.toFixed(0).padStart(6)} MB  ${r.ok ? 'ok' : 'FAILED'}  ${r.note.slice(0, 80)}`);
+    console.log(`  ${r.step.padEnd(48)} ${r.seconds.toFixed(1).padStart(7)} s  peak ${r.peakMb.toFixed(0).padStart(6)} MB  ${r.ok ? 'ok' : 'FAILED'}  ${r.note.slice(0, r.step.startsWith('site') ? 300 : 80)}`);
     if (!r.ok) break;
     if (r.step === 'generate') console.log(`  ${''.padEnd(48)} extracts: ${dirSizeMb(ctx.extracts)} MB`);
     if (r.step === 'load') console.log(`  ${''.padEnd(48)} warehouse: ${(statSync(ctx.warehouse).size / 2 ** 20).toFixed(0)} MB`);
