@@ -5,6 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openWarehouse, type WarehouseHandle } from '../transforms/lib/duckdb.js';
 import { CqError } from '../transforms/lib/errors.js';
 import { loadExtracts } from '../transforms/load/load-extracts.js';
+import { normalisedText } from '../transforms/load/validation-sql.js';
 import { writeMiniExtract, type MiniRows } from './helpers/mini-extract.js';
 
 /**
@@ -144,6 +145,19 @@ describe('row-level faults are rejected with file, line, column and reason', () 
     );
     expect(l4).toEqual({ as_of_date: '2026-09-30', loan_id: 'L004', recorded_class: '正常', status: 'active' });
     expect(await audit('loan_balances')).toEqual({ read: 6, loaded: 4, rejected: 2 });
+  });
+
+  it('the trim fast path gives exactly nullif(trim(v), \'\') for every Unicode code point at either end', async () => {
+    // 1,112,063 code points (no surrogates) × 4 shapes: c+x+c, c+x, x+c, c alone. Fails if DuckDB's trim
+    // starts removing a character the fast path's pre-check does not look for.
+    const [r] = await wh.all<{ n: bigint; diff: bigint; first: number | null }>(
+      `WITH cps AS (SELECT i::INTEGER AS cp FROM range(1, 1114112) t(i) WHERE i NOT BETWEEN 55296 AND 57343),
+       vals AS (SELECT cp, unnest([chr(cp) || 'x' || chr(cp), chr(cp) || 'x', 'x' || chr(cp), chr(cp)]) AS v FROM cps)
+       SELECT count(*) AS n, count(*) FILTER (WHERE d) AS diff, min(cp) FILTER (WHERE d) AS first
+       FROM (SELECT cp, nullif(trim(v), '') IS DISTINCT FROM (${normalisedText('v')}) AS d FROM vals)`,
+    );
+    expect(Number(r!.n)).toBe(1_112_063 * 4);
+    expect({ diff: Number(r!.diff), first: r!.first }).toEqual({ diff: 0, first: null });
   });
 
   it('amount with more than 2 decimals is rejected, not rounded', async () => {
