@@ -91,12 +91,12 @@ const STEPS: Step[] = [
     },
   },
   {
-    // Issue 4's page targets: data shipped to the home page and time to interactive (median of 5
+    // Issue 4's page targets: data shipped to the home page and time to interactive (median of 9
     // cold-cache loads in headless Chromium, scripts/bench-site.ts) on the site the nightly published.
     name: 'site: home page in headless Chromium',
     available: () => existsSync('scripts/bench-site.ts') && existsSync(process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'),
     skip: (c) => (c.site ? null : 'needs --site'),
-    args: (c) => tsx('scripts/bench-site.ts', join(c.dir, 'nightly', 'site'), '--runs', '5'),
+    args: (c) => tsx('scripts/bench-site.ts', join(c.dir, 'nightly', 'site'), '--runs', '9'),
     note: (lines) => lines.find((l) => l.startsWith('median of')),
   },
 ];
