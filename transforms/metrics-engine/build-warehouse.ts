@@ -1,6 +1,6 @@
 import type { WarehouseHandle } from '../lib/duckdb.js';
 import { CqError } from '../lib/errors.js';
-import { buildModels } from '../models/build-models.js';
+import { buildModels, dataTestScope } from '../models/build-models.js';
 import { runDataTests, type DataTestResult } from '../models/data-tests.js';
 import type { ModelDefinition } from '../models/model.js';
 import { discoverModels } from '../models/registry.js';
@@ -90,8 +90,7 @@ export async function buildWarehouse(wh: WarehouseHandle, options: BuildWarehous
       const tests: DataTestResult[] = [];
       let t0 = performance.now();
       if (options.runTests !== false) {
-        const incrementalTables = new Set(built.built.filter((b) => b.mode === 'incremental').map((b) => b.table));
-        const mt = await runDataTests(wh, models, options.since ? { incremental: { since: options.since, tables: incrementalTables } } : {});
+        const mt = await runDataTests(wh, models, dataTestScope(built.built, options.since));
         tests.push(...mt);
         push(`data tests (${mt.length} on models)`, (performance.now() - t0) / 1000, -1);
       }

@@ -72,6 +72,10 @@ export async function buildModels(
   models: readonly ModelDefinition[],
   options: { runTests?: boolean; since?: string; onModel?: (table: string, seconds: number, mode: 'full' | 'incremental') => void } = {},
 ): Promise<BuildModelsResult> {
+  if (options.since !== undefined && !/^\d{4}-\d{2}-\d{2}$/.test(options.since)) {
+    // Models interpolate `since` into their SQL: only a plain date may reach them.
+    throw new CqError('MODEL_INVALID', `since must be a month end YYYY-MM-DD, got ${JSON.stringify(options.since)}.`);
+  }
   const ordered = compileModels(wh, models);
   const built: BuildModelsResult['built'] = [];
   for (const schema of new Set(ordered.map((m) => m.model.layer))) await wh.exec(`CREATE SCHEMA IF NOT EXISTS ${schema}`);
@@ -112,12 +116,20 @@ export async function buildModels(
     built.push({ table: cm.table, seconds, rows: count?.n ?? -1, mode: incremental ? 'incremental' : 'full' });
     options.onModel?.(cm.table, seconds, incremental ? 'incremental' : 'full');
   }
-  const incrementalTables = new Set(built.filter((b) => b.mode === 'incremental').map((b) => b.table));
-  const tests =
-    options.runTests === false
-      ? []
-      : await runDataTests(wh, ordered.map((c) => c.model), options.since !== undefined ? { incremental: { since: options.since, tables: incrementalTables } } : {});
+  const tests = options.runTests === false ? [] : await runDataTests(wh, ordered.map((c) => c.model), dataTestScope(built, options.since));
   return { built, tests };
+}
+
+/**
+ * What the data tests of a build cover: models rebuilt month-incrementally are tested on the
+ * months rebuilt (>= since), every other model in full.
+ *
+ * @example
+ * await runDataTests(wh, models, dataTestScope(result.built, '2026-09-30'));
+ */
+export function dataTestScope(built: BuildModelsResult['built'], since: string | undefined): Parameters<typeof runDataTests>[2] {
+  if (since === undefined) return {};
+  return { incremental: { since, tables: new Set(built.filter((b) => b.mode === 'incremental').map((b) => b.table)) } };
 }
 
 async function dropRelation(wh: WarehouseHandle, table: string): Promise<void> {
