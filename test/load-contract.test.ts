@@ -5,7 +5,8 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openWarehouse, type WarehouseHandle } from '../transforms/lib/duckdb.js';
 import { CqError } from '../transforms/lib/errors.js';
 import { loadExtracts } from '../transforms/load/load-extracts.js';
-import { normalisedText } from '../transforms/load/validation-sql.js';
+import { normalisedText, typedInputColumn } from '../transforms/load/validation-sql.js';
+import { ENTITIES } from '../transforms/contract/index.js';
 import { writeMiniExtract, type MiniRows } from './helpers/mini-extract.js';
 
 /**
@@ -389,6 +390,62 @@ describe('encodings, formats and idempotence', () => {
     ]);
   });
 
+  it('typed Parquet columns are checked on their values: the same rows fail with the same codes as in CSV', async () => {
+    // Repayments lines 5-8 (mini rows are lines 2-4), each breaking one rule:
+    //   5: principal_paid -100.00            → negative_amount
+    //   6: instalment_no 1000000000 (10 digits; the text rule allows 9) → invalid_type
+    //   7: instalment_no 0 (min 1)           → out_of_range
+    //   8: paid_on empty                     → missing_value
+    const bad = ['R004,L001,58,2026-09-30,-100.00,0.00', 'R005,L001,1000000000,2026-09-30,1.00,0.00', 'R006,L001,0,2026-09-30,1.00,0.00', 'R007,L001,59,,1.00,0.00'];
+    const expected = [
+      [5, 'principal_paid', 'negative_amount'],
+      [6, 'instalment_no', 'invalid_type'],
+      [7, 'instalment_no', 'out_of_range'],
+      [8, 'paid_on', 'missing_value'],
+    ];
+    const shape = async () => (await rejected('repayments')).map((r) => [Number(r.line), r.column_name, r.reason_code]);
+    const csv = extract((r) => r.repayments.push(...bad));
+    await loadExtracts(wh, csv.dir);
+    expect(await shape()).toEqual(expected);
+    const loadedRows = () => wh.all(`SELECT * EXCLUDE (_source_file, _load_id, _source_line) FROM raw.repayments ORDER BY repayment_id`);
+    const csvRaw = await loadedRows();
+
+    // The same rows as Parquet in the contract's types (Parquet has no line 1: row k is line k, so lines shift by -1).
+    const pq = extract((r) => r.repayments.push(...bad));
+    const csvPath = join(pq.dateDir, 'repayments.csv');
+    await wh.exec(`COPY (SELECT repayment_id, loan_id, instalment_no::INTEGER AS instalment_no, paid_on::DATE AS paid_on,
+        principal_paid::DECIMAL(18,2) AS principal_paid, interest_paid::DECIMAL(18,2) AS interest_paid
+      FROM read_csv('${csvPath}', header = true, all_varchar = true)) TO '${join(pq.dateDir, 'repayments.parquet')}' (FORMAT parquet)`);
+    rmSync(csvPath);
+    const { prepareFile } = await import('../transforms/load/load-entity-file.js');
+    const { locateExtractFiles } = await import('../transforms/load/extract-files.js');
+    const file = locateExtractFiles(pq.dateDir, ENTITIES).find((f) => f.entity.name === 'repayments')!;
+    expect((await prepareFile(wh, file, pq.dir, 0)).typedColumns).toEqual(['instalment_no', 'paid_on', 'principal_paid', 'interest_paid']);
+    await loadExtracts(wh, pq.dir);
+    expect(await shape()).toEqual(expected.map(([line, col, code]) => [(line as number) - 1, col, code]));
+    const rows = await rejected('repayments');
+    expect(rows[0]!.reason).toContain("'-100.00' is negative");
+    expect(rows[1]!.reason).toContain("'1000000000' is not a whole number");
+    expect(await audit('repayments')).toEqual({ read: 7, loaded: 3, rejected: 4 });
+    // Loaded rows are identical, value for value (lineage aside).
+    expect(csvRaw).toHaveLength(3);
+    expect(await loadedRows()).toEqual(csvRaw);
+  });
+
+  it('a Parquet amount stored as DOUBLE is checked as text: fractions of a cent are rejected, not rounded', async () => {
+    const { dir, dateDir } = extract((r) => r.repayments.push('R004,L001,58,2026-09-30,100.005,0.00'));
+    const csvPath = join(dateDir, 'repayments.csv');
+    await wh.exec(`COPY (SELECT repayment_id, loan_id, instalment_no::INTEGER AS instalment_no, paid_on::DATE AS paid_on,
+        principal_paid::DOUBLE AS principal_paid, interest_paid::DOUBLE AS interest_paid
+      FROM read_csv('${csvPath}', header = true, all_varchar = true)) TO '${join(dateDir, 'repayments.parquet')}' (FORMAT parquet)`);
+    rmSync(csvPath);
+    await loadExtracts(wh, dir);
+    // Row 4 of the Parquet file = line 4; 100.005 as DOUBLE prints as '100.005' → more than 2 decimals.
+    expect((await rejected('repayments')).map((r) => [Number(r.line), r.column_name, r.reason_code])).toEqual([[4, 'principal_paid', 'invalid_type']]);
+    // 1500.00 as DOUBLE prints as '1500.0' and loads as 1500.00.
+    expect(await wh.all(`SELECT principal_paid::VARCHAR AS p FROM raw.repayments WHERE repayment_id = 'R001'`)).toEqual([{ p: '1500.00' }]);
+  });
+
   it('re-loading a business date replaces it and never duplicates', async () => {
     const { dir } = extract((r) => r.loans.push('L004,C999,BJ01,car,1.00,CNY,0.06,36,equal_instalment,credit,2026-01-01,2029-01-01,false,'));
     await loadExtracts(wh, dir);
@@ -402,5 +459,37 @@ describe('encodings, formats and idempotence', () => {
     await loadExtracts(wh, dir, { dates: ['2026-10-31'] });
     const rows = await wh.all<{ reason_code: string; reason: string }>(`SELECT reason_code, reason FROM ops.rejected_rows WHERE business_date = DATE '2026-10-31' AND entity = 'repayments'`);
     expect(rows).toEqual([{ reason_code: 'duplicate_key', reason: expect.stringContaining('already loaded for business date 2026-09-30') }]);
+  });
+});
+
+describe('load mechanics', () => {
+  it('typed Parquet input is used only where every value has a text form the contract accepts', () => {
+    const col = (entity: string, name: string) => ENTITIES.find((e) => e.name === entity)!.columns.find((c) => c.name === name)!;
+    const principal = col('loans', 'principal');
+    // Money: whole numbers and decimals with at most 2 places; DOUBLE may hold fractions of a cent.
+    expect(['DECIMAL(18,2)', 'DECIMAL(12,1)', 'INTEGER', 'BIGINT', 'DECIMAL(18,3)', 'DOUBLE', 'VARCHAR'].map((t) => typedInputColumn(principal, t))).toEqual([
+      true, true, true, true, false, false, false,
+    ]);
+    expect(typedInputColumn(col('loans', 'disbursed_on'), 'DATE')).toBe(true);
+    expect(typedInputColumn(col('loans', 'disbursed_on'), 'TIMESTAMP')).toBe(false);
+    expect(typedInputColumn(col('loans', 'annual_rate'), 'DOUBLE')).toBe(true);
+    // Coded and text columns always go through the text checks (trimming, code lists).
+    expect(typedInputColumn(col('loans', 'product_id'), 'VARCHAR')).toBe(false);
+    expect(typedInputColumn(col('loans', 'restructured'), 'BOOLEAN')).toBe(true);
+  });
+
+  it('a multi-date load restores the checkpoint threshold, also when a date fails', async () => {
+    // DuckDB's default, 16 MiB; during the load it is LOAD_CHECKPOINT_THRESHOLD (256MB).
+    const before = (await wh.all<{ v: string }>(`SELECT current_setting('checkpoint_threshold') AS v`))[0]!.v;
+    const { dir } = extract();
+    extract(undefined, { dir, date: '2026-10-31' });
+    const loads = await loadExtracts(wh, dir);
+    expect(loads.map((l) => l.businessDate)).toEqual(['2026-09-30', '2026-10-31']);
+    expect((await wh.all<{ v: string }>(`SELECT current_setting('checkpoint_threshold') AS v`))[0]!.v).toBe(before);
+    // Second date broken structurally: the first stays loaded, the setting is restored.
+    extract((_r, h) => (h.loans = h.loans!.replace('principal', 'amount')), { dir, date: '2026-11-30' });
+    await expect(loadExtracts(wh, dir, { dates: ['2026-10-31', '2026-11-30'] })).rejects.toThrow(/principal/);
+    expect((await wh.all<{ v: string }>(`SELECT current_setting('checkpoint_threshold') AS v`))[0]!.v).toBe(before);
+    expect(await count("ops.load_audit WHERE business_date = DATE '2026-10-31'")).toBe(11);
   });
 });

@@ -3,7 +3,7 @@ import { quoteIdent as q, quoteLiteral as lit, type WarehouseHandle } from '../l
 import { CqError } from '../lib/errors.js';
 import type { ExtractFile } from './extract-files.js';
 import { hashFile, scanCsvFile } from './file-scan.js';
-import { keyCheckSql, truncatedReasonSql, typedCheckSql } from './validation-sql.js';
+import { keyCheckSql, truncatedReasonSql, typedCheckSql, typedInputColumn } from './validation-sql.js';
 
 /** Per-file outcome, written to `ops.load_audit`. */
 export interface FileLoadResult {
@@ -27,8 +27,13 @@ export interface PreparedFile {
   file: ExtractFile;
   sha256: string;
   bytes: number;
-  /** SQL relation with one VARCHAR column per contract column (and `_rn` when `rowNumber` is 'relation'). */
+  /**
+   * SQL relation with one column per contract column (and `_rn` when `rowNumber` is 'relation'):
+   * VARCHAR, except the columns in `typedColumns`.
+   */
   relationSql: string;
+  /** Columns the relation delivers already in the contract's type (Parquet), checked as typed values. */
+  typedColumns?: readonly string[];
   /**
    * Where a row's number comes from: 'order' (default) — the file's own row order, kept by
    * DuckDB's order-preserving insert; 'relation' — a 1-based `_rn` column of the relation
@@ -64,19 +69,25 @@ export async function prepareFile(wh: WarehouseHandle, file: ExtractFile, tempDi
   const wanted = file.entity.columns.map((c) => c.name);
   if (file.format === 'parquet') {
     const { sha256, bytes } = await hashFile(file.path);
-    let present: string[];
+    let described: { column_name: string; column_type: string }[];
     try {
-      present = (await wh.all<{ column_name: string }>(`DESCRIBE SELECT * FROM read_parquet(${lit(file.path)})`)).map((r) => r.column_name);
+      described = await wh.all<{ column_name: string; column_type: string }>(`DESCRIBE SELECT * FROM read_parquet(${lit(file.path)})`);
     } catch (e) {
       throw new CqError('EXTRACT_UNREADABLE', `${file.path}: not a readable Parquet file (${(e as Error).message}). Fix: re-deliver the file.`, { file: file.path }, { cause: e });
     }
+    const present = described.map((r) => r.column_name);
     checkColumns(file, present);
-    const cols = wanted.map((c) => `CAST(${q(c)} AS VARCHAR) AS ${q(c)}`).join(', ');
+    // Columns stored in the contract's own type skip the text round trip (see typedInputColumn).
+    const typedColumns = file.entity.columns
+      .filter((c) => typedInputColumn(c, described.find((d) => d.column_name === c.name)!.column_type))
+      .map((c) => c.name);
+    const cols = wanted.map((c) => (typedColumns.includes(c) ? q(c) : `CAST(${q(c)} AS VARCHAR) AS ${q(c)}`)).join(', ');
     return {
       file,
       sha256,
       bytes,
       relationSql: `(SELECT ${cols} FROM read_parquet(${lit(file.path)}))`,
+      typedColumns,
       csvRejectsTable: null,
       extraColumns: present.filter((c) => !wanted.includes(c)),
       missingFinalNewline: false,
@@ -154,7 +165,7 @@ export async function stageFile(wh: WarehouseHandle, prepared: PreparedFile, ind
   const rows = `_rows_${index}`;
   // Row order = file order relies on this setting (DuckDB's default); never let a session turn it off here.
   await wh.exec('SET preserve_insertion_order = true');
-  await wh.exec(`CREATE OR REPLACE TEMP TABLE ${table} AS ${typedCheckSql(entity, prepared.relationSql, { hasRowNumber, keepAllText: prepared.missingFinalNewline })}`);
+  await wh.exec(`CREATE OR REPLACE TEMP TABLE ${table} AS ${typedCheckSql(entity, prepared.relationSql, { hasRowNumber, keepAllText: prepared.missingFinalNewline, ...(prepared.typedColumns ? { typedColumns: prepared.typedColumns } : {}) })}`);
   const [ids] = await wh.all<{ n: bigint; lo: bigint | null; hi: bigint | null }>(`SELECT count(*) AS n, min(rowid) AS lo, max(rowid) AS hi FROM ${table}`);
   const parsedRows = Number(ids?.n ?? 0);
   if (!hasRowNumber && parsedRows > 0 && (Number(ids?.lo) !== 0 || Number(ids?.hi) !== parsedRows - 1)) {

@@ -1,10 +1,13 @@
 import { CqError } from '../lib/errors.js';
 import type { WarehouseHandle } from '../lib/duckdb.js';
 import { listBusinessDates } from './extract-files.js';
+import { withDeferredCheckpoints } from './deferred-checkpoints.js';
 import { loadBusinessDate, type BusinessDateLoad, type LoadDateOptions } from './load-business-date.js';
 
 /**
- * Loads business dates from an extracts directory in date order (all of them, or `dates`).
+ * Loads business dates from an extracts directory in date order (all of them, or `dates`),
+ * each in its own transaction; with several dates, DuckDB checkpoints every few dates instead
+ * of every one or two (see withDeferredCheckpoints).
  *
  * @example
  * const loads = await loadExtracts(wh, 'data/extracts');
@@ -25,10 +28,14 @@ export async function loadExtracts(
     }
   }
   const loads: BusinessDateLoad[] = [];
-  for (const d of [...dates].sort()) {
-    const load = await loadBusinessDate(wh, extractsDir, d, options);
-    loads.push(load);
-    options.onDate?.(load);
-  }
+  const loadAll = async () => {
+    for (const d of [...dates].sort()) {
+      const load = await loadBusinessDate(wh, extractsDir, d, options);
+      loads.push(load);
+      options.onDate?.(load);
+    }
+  };
+  if (dates.length > 1) await withDeferredCheckpoints(wh, loadAll);
+  else await loadAll();
   return loads;
 }

@@ -31,12 +31,48 @@ function reason(code: ReasonCode, column: string | null, messageSql: string): st
 
 const shown = (v: string) => `'''' || left(${v}, 60) || ''''`;
 
-/** The CASE branches (WHEN … THEN …) that check one column's text value. */
-export function columnChecks(col: ColumnContract): string[] {
+/**
+ * The bounds a typed (Parquet) value must lie within to have a text form the contract accepts:
+ * the same limits the text patterns of {@link columnChecks} put on digits and years.
+ */
+const TYPED_BOUNDS: Partial<Record<ColumnContract['type'], { lo: string; hi: string; code: ReasonCode; text: string }>> = {
+  integer: { lo: '-999999999', hi: '999999999', code: 'invalid_type', text: ' is not a whole number of at most 9 digits' },
+  money: { lo: '-9999999999999999.99', hi: '9999999999999999.99', code: 'invalid_type', text: ' is not an amount of at most 16 digits before the decimal point' },
+  date: { lo: "DATE '0001-01-01'", hi: "DATE '9999-12-31'", code: 'invalid_date', text: ' is not a valid date (years 0001-9999)' },
+  timestamp: { lo: "TIMESTAMP '0001-01-01'", hi: "TIMESTAMP '9999-12-31 23:59:59.999999'", code: 'invalid_date', text: ' is not a valid timestamp (years 0001-9999)' },
+};
+
+/**
+ * The CASE branches (WHEN … THEN …) that check one column's value. Text input (CSV, or a
+ * Parquet column whose type is not the contract's) is checked against the contract's text
+ * patterns. Typed input (`typed`: a Parquet column already of the contract type, see
+ * `typedInputColumn`) cannot be malformed, so only its bounds, required-ness and value rules are
+ * checked, on the typed value: the same rows are rejected either way, with the same codes.
+ */
+export function columnChecks(col: ColumnContract, typed = false): string[] {
   const v = q(col.name);
   const checks: string[] = [];
   const present = `${v} IS NOT NULL`;
   if (col.required) checks.push(`WHEN ${v} IS NULL THEN ${reason('missing_value', col.name, lit(`${col.name} is required but empty`))}`);
+  if (typed) {
+    const text = `CAST(${v} AS VARCHAR)`;
+    const bounds = TYPED_BOUNDS[col.type];
+    if (bounds) {
+      checks.push(`WHEN ${present} AND NOT (${v} BETWEEN ${bounds.lo} AND ${bounds.hi}) THEN ${reason(bounds.code, col.name, `${shown(text)} || ${lit(bounds.text)}`)}`);
+    }
+    if (col.min !== undefined) {
+      const code: ReasonCode = col.type === 'money' && col.min >= 0 ? 'negative_amount' : 'out_of_range';
+      const msg = code === 'negative_amount' ? ' is negative: amounts must be zero or more' : ` is below the minimum ${col.min}`;
+      checks.push(`WHEN ${present} AND ${v} < ${code === 'negative_amount' ? 0 : col.min} THEN ${reason(code, col.name, `${shown(text)} || ${lit(msg)}`)}`);
+      if (code === 'negative_amount' && col.min > 0) {
+        checks.push(`WHEN ${present} AND ${v} < ${col.min} THEN ${reason('out_of_range', col.name, `${shown(text)} || ${lit(` is below the minimum ${col.min}`)}`)}`);
+      }
+    }
+    if (col.max !== undefined) {
+      checks.push(`WHEN ${present} AND ${v} > ${col.max} THEN ${reason('out_of_range', col.name, `${shown(text)} || ${lit(` is above the maximum ${col.max}`)}`)}`);
+    }
+    return checks;
+  }
   switch (col.type) {
     case 'integer':
       checks.push(
@@ -93,9 +129,44 @@ export function columnChecks(col: ColumnContract): string[] {
   return checks;
 }
 
-/** Expression that converts a checked text value to its contract type. */
-export function typedExpr(col: ColumnContract): string {
+/**
+ * Whether a Parquet column of DuckDB type `duckdbType` can be checked as typed input for `col`
+ * (see {@link columnChecks}): its every value has a text form the contract's pattern accepts,
+ * once the bounds in TYPED_BOUNDS hold. Anything else (e.g. DOUBLE for money, which may carry
+ * fractions of a cent; TIMESTAMP_NS) is cast to VARCHAR and checked as text.
+ *
+ * @example
+ * typedInputColumn({ name: 'principal', type: 'money', … }, 'DECIMAL(18,2)') // true
+ * typedInputColumn({ name: 'principal', type: 'money', … }, 'DOUBLE') // false
+ */
+export function typedInputColumn(col: ColumnContract, duckdbType: string): boolean {
+  const t = duckdbType.toUpperCase().replace(/\s+/g, '');
+  const integerType = /^U?(TINYINT|SMALLINT|INTEGER|BIGINT)$|^U?HUGEINT$/.test(t);
+  if (col.values) return false;
+  switch (col.type) {
+    case 'integer':
+      return integerType;
+    case 'money': {
+      const dec = /^DECIMAL\((\d+),(\d+)\)$/.exec(t);
+      return integerType || (dec !== null && Number(dec[2]) <= 2);
+    }
+    case 'rate':
+      return integerType || t === 'FLOAT' || t === 'DOUBLE' || /^DECIMAL\(\d+,\d+\)$/.test(t);
+    case 'date':
+      return t === 'DATE';
+    case 'timestamp':
+      return t === 'TIMESTAMP' || t === 'TIMESTAMP_S' || t === 'TIMESTAMP_MS';
+    case 'boolean':
+      return t === 'BOOLEAN';
+    case 'text':
+      return false;
+  }
+}
+
+/** Expression that converts a checked value (text, or typed input) to its contract type. */
+export function typedExpr(col: ColumnContract, typed = false): string {
   const v = q(col.name);
+  if (typed) return `CAST(${v} AS ${COLUMN_TYPES[col.type]})`;
   if (col.type === 'boolean') return `CASE lower(${v}) WHEN 'true' THEN true WHEN '1' THEN true WHEN 'false' THEN false WHEN '0' THEN false END`;
   if (col.type === 'text') return v;
   return `TRY_CAST(${v} AS ${COLUMN_TYPES[col.type]})`;
@@ -118,21 +189,30 @@ export function normalisedText(v: string): string {
 }
 
 /**
- * Phase 1, one pass from the text relation (one VARCHAR column per contract column, plus
+ * Phase 1, one pass from the input relation (one VARCHAR column per contract column — or, for
+ * the columns named in `typedColumns`, a value already of the contract type — plus
  * `_rn` when the relation numbers its own rows) to typed columns and the first column- or
  * rule-level failure as `_reason`. The text of a row is kept (`_raw`, JSON) only when the row
  * fails a column check, or for every row when `keepAllText` (the last line may be truncated).
  * Row numbers are not computed here: numbering is a sequential pipeline in DuckDB, so native
  * files are numbered by the order-preserving insert into the result table (its rowid).
  */
-export function typedCheckSql(entity: EntityContract, inputRelation: string, opts: { hasRowNumber: boolean; keepAllText: boolean }): string {
-  const normalised = entity.columns.map((c) => `${normalisedText(q(c.name))} AS ${q(c.name)}, ${q(c.name)} AS ${q(`_o_${c.name}`)}`).join(',\n    ');
-  const whens = entity.columns.flatMap(columnChecks);
+export function typedCheckSql(
+  entity: EntityContract,
+  inputRelation: string,
+  opts: { hasRowNumber: boolean; keepAllText: boolean; typedColumns?: readonly string[] },
+): string {
+  const isTyped = (c: ColumnContract) => opts.typedColumns?.includes(c.name) ?? false;
+  const normalised = entity.columns
+    .map((c) => `${isTyped(c) ? q(c.name) : normalisedText(q(c.name))} AS ${q(c.name)}, ${q(c.name)} AS ${q(`_o_${c.name}`)}`)
+    .join(',\n    ');
+  const whens = entity.columns.flatMap((c) => columnChecks(c, isTyped(c)));
   const columnReason = whens.length
     ? `CASE\n      ${whens.join('\n      ')}\n    END`
     : 'CAST(NULL AS STRUCT(code VARCHAR, column_name VARCHAR, message VARCHAR))';
-  const typed = entity.columns.map((c) => `${typedExpr(c)} AS ${q(c.name)}`).join(',\n    ');
-  const text = `CAST(json_object(${entity.columns.map((c) => `${lit(c.name)}, ${q(`_o_${c.name}`)}`).join(', ')}) AS VARCHAR)`;
+  const typed = entity.columns.map((c) => `${typedExpr(c, isTyped(c))} AS ${q(c.name)}`).join(',\n    ');
+  const original = (c: ColumnContract) => (isTyped(c) ? `CAST(${q(`_o_${c.name}`)} AS VARCHAR)` : q(`_o_${c.name}`));
+  const text = `CAST(json_object(${entity.columns.map((c) => `${lit(c.name)}, ${original(c)}`).join(', ')}) AS VARCHAR)`;
   const ruleWhens = (entity.rules ?? []).map(
     (r) => `WHEN NOT coalesce((${r.sql}), false) THEN ${reason('rule_violation', null, lit(`${r.message} (rule ${r.id}: ${r.sql})`))}`,
   );
@@ -164,8 +244,9 @@ export function truncatedReasonSql(line: number): string {
  * (`_line`, `_reason`) of the rows that fail them: duplicate primary keys within the file (the
  * first occurrence is kept), keys already loaded for another business date (events), and
  * references to parents that exist neither in this load nor in earlier ones. Only the keys
- * in the file are looked up (hash aggregate and anti-joins), so the cost follows the file, not
- * the history. The first failing check wins, in that order.
+ * in the file are looked up (a hash aggregate for duplicates; each reference is one anti-join of
+ * the file's rows against the parent table, cheaper than first collecting the distinct keys).
+ * The first failing check wins, in that order.
  */
 export function keyCheckSql(entity: EntityContract, typedRelation: string, opts: { crossDateUnique: boolean }): string {
   const pk = entity.primaryKey.map(q);
@@ -185,9 +266,8 @@ export function keyCheckSql(entity: EntityContract, typedRelation: string, opts:
   }
   entity.references.forEach((ref, i) => {
     parts.push(`SELECT ok._line, ${3 + i} AS _prio, ${reason('unknown_reference', ref.column, `${lit(`${ref.column} `)} || ${shown(`ok.${q(ref.column)}`)} || ${lit(` does not exist in ${ref.entity} (this or any earlier business date)`)}`)} AS _reason
-    FROM ok WHERE ok.${q(ref.column)} IN (
-      SELECT k FROM (SELECT DISTINCT ${q(ref.column)} AS k FROM ok WHERE ${q(ref.column)} IS NOT NULL) f
-      ANTI JOIN raw.${ref.entity} p ON p.${q(ref.entityColumn)} = f.k)`);
+    FROM ok ANTI JOIN raw.${ref.entity} p ON p.${q(ref.entityColumn)} = ok.${q(ref.column)}
+    WHERE ok.${q(ref.column)} IS NOT NULL`);
   });
   const cols = [...new Set([...entity.primaryKey, ...entity.references.map((r) => r.column)])].map(q).join(', ');
   return `
