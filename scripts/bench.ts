@@ -1,5 +1,5 @@
 /**
- * `npm run bench -- [--customers 1000000] [--months 24] [--seed 7] [--dir /tmp/cq-bench] [--extracts DIR] [--keep] [--site] [--steps generate,load,...]`
+ * `npm run bench -- [--customers 1000000] [--months 24] [--seed 7] [--format csv|parquet] [--dir /tmp/cq-bench] [--extracts DIR] [--keep] [--site] [--steps generate,load,...]`
  *
  * Runs each step of the pipeline as its own process on a generated sample and prints elapsed
  * time and peak memory (max RSS of the process, which includes DuckDB's native memory).
@@ -7,6 +7,8 @@
  * but the last (a full night: load, models, KPIs, data tests, exports; the Evidence build only
  * with --site) → nightly of the one new date (the incremental night) → with --site, the published
  * home page in headless Chromium (data shipped, time to interactive; scripts/bench-site.ts).
+ * `--format parquet` generates the same data set as Parquet extracts (the contract takes both;
+ * typed Parquet columns skip the text checks, see docs/extracts.md). Default: CSV.
  * `--extracts DIR` reuses extracts generated earlier (skips generate; DIR is left untouched).
  * Performance targets are checked here, never in timed unit tests.
  */
@@ -14,6 +16,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseFlags, runCli } from '../transforms/lib/cli.js';
+import { CqError } from '../transforms/lib/errors.js';
 
 interface StepResult {
   step: string;
@@ -44,6 +47,7 @@ interface Ctx {
   customers: number;
   months: number;
   seed: number;
+  format: 'csv' | 'parquet';
 }
 
 const tsx = (script: string, ...args: string[]) => ['node', '--import', 'tsx', script, ...args];
@@ -52,7 +56,8 @@ const STEPS: Step[] = [
   {
     name: 'generate',
     available: () => existsSync('transforms/cli/generate.ts'),
-    args: (c) => tsx('transforms/cli/generate.ts', '--customers', String(c.customers), '--months', String(c.months), '--seed', String(c.seed), '--out', c.extracts),
+    args: (c) =>
+      tsx('transforms/cli/generate.ts', '--customers', String(c.customers), '--months', String(c.months), '--seed', String(c.seed), '--format', c.format, '--out', c.extracts),
   },
   {
     name: 'load',
@@ -119,7 +124,9 @@ function dirSizeMb(path: string): number {
 }
 
 runCli(async (argv) => {
-  const { flags } = parseFlags(argv, { customers: 'string', months: 'string', seed: 'string', dir: 'string', keep: 'boolean', steps: 'string', extracts: 'string', site: 'boolean' });
+  const { flags } = parseFlags(argv, { customers: 'string', months: 'string', seed: 'string', dir: 'string', keep: 'boolean', steps: 'string', extracts: 'string', site: 'boolean', format: 'string' });
+  const format = flags.format ?? 'csv';
+  if (format !== 'csv' && format !== 'parquet') throw new CqError('CLI_USAGE', `--format must be csv or parquet, got "${format}".`);
   const dir = resolve(flags.dir ?? '/tmp/cq-bench');
   const ctx: Ctx = {
     dir,
@@ -130,12 +137,13 @@ runCli(async (argv) => {
     customers: Number(flags.customers ?? 100000),
     months: Number(flags.months ?? 24),
     seed: Number(flags.seed ?? 7),
+    format,
   };
   const wanted = flags.steps?.split(',');
-  if (flags.extracts && ctx.extracts.startsWith(`${dir}/`)) throw new Error('--extracts must lie outside --dir (the bench clears --dir)');
+  if (flags.extracts && ctx.extracts.startsWith(`${dir}/`)) throw new CqError('CLI_USAGE', '--extracts must lie outside --dir (the bench clears --dir). Fix: pass another --dir.');
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir, { recursive: true });
-  console.log(`bench: ${ctx.customers.toLocaleString('en')} customers × ${ctx.months} months, seed ${ctx.seed}, in ${dir} (${process.env.CI ? 'CI' : 'local'}, ${(await import('node:os')).cpus().length} cores)`);
+  console.log(`bench: ${ctx.customers.toLocaleString('en')} customers × ${ctx.months} months, seed ${ctx.seed}, ${flags.extracts ? `extracts ${ctx.extracts}` : `${format.toUpperCase()} extracts`}, in ${dir} (${process.env.CI ? 'CI' : 'local'}, ${(await import('node:os')).cpus().length} cores)`);
   const results: StepResult[] = [];
   for (const step of STEPS) {
     if (wanted && !wanted.some((w) => step.name.startsWith(w))) continue;
@@ -157,7 +165,7 @@ runCli(async (argv) => {
     if (r.step === 'load') console.log(`  ${''.padEnd(48)} warehouse: ${(statSync(ctx.warehouse).size / 2 ** 20).toFixed(0)} MB`);
   }
   mkdirSync('bench-results', { recursive: true });
-  writeFileSync(join('bench-results', `bench-${ctx.customers}x${ctx.months}.json`), JSON.stringify({ ...ctx, results }, null, 2));
+  writeFileSync(join('bench-results', `bench-${ctx.customers}x${ctx.months}${format === 'csv' ? '' : `-${format}`}.json`), JSON.stringify({ ...ctx, results }, null, 2));
   if (!flags.keep) rmSync(dir, { recursive: true, force: true });
   if (results.some((r) => !r.ok)) process.exitCode = 1;
 });

@@ -479,7 +479,7 @@ describe('load mechanics', () => {
   });
 
   it('a multi-date load restores the checkpoint threshold, also when a date fails', async () => {
-    // DuckDB's default, 16 MiB; during the load it is LOAD_CHECKPOINT_THRESHOLD (256MB).
+    // DuckDB's default, 16 MiB; during the load it is loadCheckpointThreshold() (256MB).
     const before = (await wh.all<{ v: string }>(`SELECT current_setting('checkpoint_threshold') AS v`))[0]!.v;
     const { dir } = extract();
     extract(undefined, { dir, date: '2026-10-31' });
