@@ -31,7 +31,14 @@ What a lender delivers every night, and what the loader (\`transforms/load/\`) e
 * **CSV**: comma-separated, header row with the column names below (any order; extra columns are ignored and
   recorded in \`ops.load_audit.extra_columns\`), RFC 4180 quoting (\`"\`, doubled to escape), \`\\n\` line ends,
   the file ends with a newline. Encoding **UTF-8** (a BOM is allowed) or **GB18030** when \`manifest.json\` says so.
-* **Parquet**: same column names; any Parquet types that convert to the contract types.
+* **Parquet**: same column names; any Parquet types that convert to the contract types. A column stored in
+  the contract's own type — \`DATE\` for dates, \`TIMESTAMP\` (seconds to microseconds) for timestamps,
+  \`DECIMAL\` with at most 2 decimals or a whole-number type for money, a whole-number type for integers, any
+  number type for rates, \`BOOLEAN\` — is checked on its values (required, minimum/maximum, and the same digit
+  and year limits as the text rules), without a round trip through text: the same rows are rejected with the
+  same reasons as in CSV, and the load is faster (1M customers × 24 months: 105 s as Parquet, 160–220 s as
+  CSV). Any other type (e.g. money as \`DOUBLE\`, which can hold fractions of a cent; text codes) is converted
+  to text and checked by the CSV rules. Row numbers in messages are 1-based rows of the Parquet file.
 * Empty field = NULL. Dates \`YYYY-MM-DD\`; timestamps \`YYYY-MM-DD HH:MM:SS\` (local bank time);
   booleans \`true\`/\`false\` (or \`1\`/\`0\`); money with at most 2 decimals, no thousands separators
   (a third decimal is rejected, never rounded); rates as fractions (\`0.0435\` = 4.35%).

@@ -478,6 +478,23 @@ describe('load mechanics', () => {
     expect(typedInputColumn(col('loans', 'restructured'), 'BOOLEAN')).toBe(true);
   });
 
+  it('a raw table created before the contract gained a column gets the column on the next load', async () => {
+    const { ensureRawSchema, rawTableDdl } = await import('../transforms/load/raw-schema.js');
+    const loans = ENTITIES.find((e) => e.name === 'loans')!;
+    await wh.exec('CREATE SCHEMA raw');
+    // An older warehouse: raw.loans without restructured_on.
+    await wh.exec(rawTableDdl({ ...loans, columns: loans.columns.filter((c) => c.name !== 'restructured_on') }));
+    await ensureRawSchema(wh);
+    const cols = await wh.all<{ column_name: string }>(`SELECT column_name FROM information_schema.columns WHERE table_schema = 'raw' AND table_name = 'loans'`);
+    expect(cols.map((c) => c.column_name)).toContain('restructured_on');
+    expect(await count('raw.loan_balances')).toBe(0); // missing tables are created
+    const { dir } = extract();
+    await loadExtracts(wh, dir);
+    // The mini loans: 3 rows, one of them restructured (restructured_on set) — the added column is filled.
+    expect(await count('raw.loans')).toBe(3);
+    expect(await count('raw.loans WHERE restructured_on IS NOT NULL')).toBe(1);
+  });
+
   it('a multi-date load restores the checkpoint threshold, also when a date fails', async () => {
     // DuckDB's default, 16 MiB; during the load it is loadCheckpointThreshold() (256MB).
     const before = (await wh.all<{ v: string }>(`SELECT current_setting('checkpoint_threshold') AS v`))[0]!.v;

@@ -18,15 +18,16 @@ export function rawTableDdl(entity: EntityContract): string {
  */
 export async function ensureRawSchema(wh: WarehouseHandle, entities: readonly EntityContract[] = ENTITIES): Promise<void> {
   await wh.exec('CREATE SCHEMA IF NOT EXISTS raw; CREATE SCHEMA IF NOT EXISTS ops;');
+  // One catalog query for every raw table (this runs once per business date loaded).
+  const existing = new Set(
+    (await wh.all<{ c: string }>(`SELECT table_name || '.' || column_name AS c FROM information_schema.columns WHERE table_catalog = current_database() AND table_schema = 'raw'`)).map((r) => r.c),
+  );
   for (const entity of entities) {
-    await wh.exec(rawTableDdl(entity));
-    const existing = new Set(
-      (await wh.all<{ column_name: string }>(`SELECT column_name FROM information_schema.columns WHERE table_schema = 'raw' AND table_name = $1`, [entity.name])).map(
-        (r) => r.column_name,
-      ),
-    );
-    for (const c of entity.columns) {
-      if (!existing.has(c.name)) await wh.exec(`ALTER TABLE raw.${entity.name} ADD COLUMN ${q(c.name)} ${COLUMN_TYPES[c.type]}`);
+    if (!existing.has(`${entity.name}._load_id`)) await wh.exec(rawTableDdl(entity));
+    else {
+      for (const c of entity.columns) {
+        if (!existing.has(`${entity.name}.${c.name}`)) await wh.exec(`ALTER TABLE raw.${entity.name} ADD COLUMN ${q(c.name)} ${COLUMN_TYPES[c.type]}`);
+      }
     }
   }
   await wh.exec(`

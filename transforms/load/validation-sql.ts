@@ -49,8 +49,12 @@ const TYPED_BOUNDS: Partial<Record<ColumnContract['type'], { lo: string; hi: str
  * `typedInputColumn`) cannot be malformed, so only its bounds, required-ness and value rules are
  * checked, on the typed value: the same rows are rejected either way, with the same codes.
  */
-export function columnChecks(col: ColumnContract, typed = false): string[] {
+export function columnChecks(col: ColumnContract, typed = false, castValue?: string): string[] {
   const v = q(col.name);
+  // The text value cast to the contract type (TRY_CAST), computed once by typedCheckSql. Range
+  // checks come after the format check of the same column, so they only see values whose text is
+  // well-formed, for which this cast is exact.
+  const cast = (type: string) => castValue ?? `TRY_CAST(${v} AS ${type})`;
   const checks: string[] = [];
   const present = `${v} IS NOT NULL`;
   if (col.required) checks.push(`WHEN ${v} IS NULL THEN ${reason('missing_value', col.name, lit(`${col.name} is required but empty`))}`);
@@ -85,16 +89,16 @@ export function columnChecks(col: ColumnContract, typed = false): string[] {
       );
       break;
     case 'rate':
-      checks.push(`WHEN ${present} AND TRY_CAST(${v} AS DOUBLE) IS NULL THEN ${reason('invalid_type', col.name, `${shown(v)} || ' is not a number'`)}`);
+      checks.push(`WHEN ${present} AND ${cast('DOUBLE')} IS NULL THEN ${reason('invalid_type', col.name, `${shown(v)} || ' is not a number'`)}`);
       break;
     case 'date':
       checks.push(
-        `WHEN ${present} AND (NOT regexp_full_match(${v}, '[0-9]{4}-[0-9]{2}-[0-9]{2}') OR TRY_CAST(${v} AS DATE) IS NULL) THEN ${reason('invalid_date', col.name, `${shown(v)} || ' is not a valid date (YYYY-MM-DD)'`)}`,
+        `WHEN ${present} AND (NOT regexp_full_match(${v}, '[0-9]{4}-[0-9]{2}-[0-9]{2}') OR ${cast('DATE')} IS NULL) THEN ${reason('invalid_date', col.name, `${shown(v)} || ' is not a valid date (YYYY-MM-DD)'`)}`,
       );
       break;
     case 'timestamp':
       checks.push(
-        `WHEN ${present} AND (NOT regexp_full_match(${v}, '[0-9]{4}-[0-9]{2}-[0-9]{2}[ T][0-9]{2}:[0-9]{2}(:[0-9]{2}(\\.[0-9]{1,6})?)?') OR TRY_CAST(${v} AS TIMESTAMP) IS NULL) THEN ${reason('invalid_date', col.name, `${shown(v)} || ' is not a valid timestamp (YYYY-MM-DD HH:MM:SS)'`)}`,
+        `WHEN ${present} AND (NOT regexp_full_match(${v}, '[0-9]{4}-[0-9]{2}-[0-9]{2}[ T][0-9]{2}:[0-9]{2}(:[0-9]{2}(\\.[0-9]{1,6})?)?') OR ${cast('TIMESTAMP')} IS NULL) THEN ${reason('invalid_date', col.name, `${shown(v)} || ' is not a valid timestamp (YYYY-MM-DD HH:MM:SS)'`)}`,
       );
       break;
     case 'boolean':
@@ -112,18 +116,18 @@ export function columnChecks(col: ColumnContract, typed = false): string[] {
   }
   if (col.min !== undefined) {
     const code: ReasonCode = col.type === 'money' && col.min >= 0 ? 'negative_amount' : 'out_of_range';
-    const cond = code === 'negative_amount' ? `TRY_CAST(${v} AS DOUBLE) < 0` : `TRY_CAST(${v} AS DOUBLE) < ${col.min}`;
+    const cond = code === 'negative_amount' ? `${cast('DOUBLE')} < 0` : `${cast('DOUBLE')} < ${col.min}`;
     const text = code === 'negative_amount' ? ' is negative: amounts must be zero or more' : ` is below the minimum ${col.min}`;
     checks.push(`WHEN ${present} AND ${cond} THEN ${reason(code, col.name, `${shown(v)} || ${lit(text)}`)}`);
     if (code === 'negative_amount' && col.min > 0) {
       checks.push(
-        `WHEN ${present} AND TRY_CAST(${v} AS DOUBLE) < ${col.min} THEN ${reason('out_of_range', col.name, `${shown(v)} || ${lit(` is below the minimum ${col.min}`)}`)}`,
+        `WHEN ${present} AND ${cast('DOUBLE')} < ${col.min} THEN ${reason('out_of_range', col.name, `${shown(v)} || ${lit(` is below the minimum ${col.min}`)}`)}`,
       );
     }
   }
   if (col.max !== undefined) {
     checks.push(
-      `WHEN ${present} AND TRY_CAST(${v} AS DOUBLE) > ${col.max} THEN ${reason('out_of_range', col.name, `${shown(v)} || ${lit(` is above the maximum ${col.max}`)}`)}`,
+      `WHEN ${present} AND ${cast('DOUBLE')} > ${col.max} THEN ${reason('out_of_range', col.name, `${shown(v)} || ${lit(` is above the maximum ${col.max}`)}`)}`,
     );
   }
   return checks;
@@ -206,11 +210,15 @@ export function typedCheckSql(
   const normalised = entity.columns
     .map((c) => `${isTyped(c) ? q(c.name) : normalisedText(q(c.name))} AS ${q(c.name)}, ${q(c.name)} AS ${q(`_o_${c.name}`)}`)
     .join(',\n    ');
-  const whens = entity.columns.flatMap((c) => columnChecks(c, isTyped(c)));
+  // Text values of typed columns are cast once (`_t_<column>`), for the checks and the output.
+  const castOnce = entity.columns.filter((c) => !isTyped(c) && c.type !== 'text' && c.type !== 'boolean');
+  const castName = (c: ColumnContract) => q(`_t_${c.name}`);
+  const casts = castOnce.map((c) => `, ${typedExpr(c)} AS ${castName(c)}`).join('');
+  const whens = entity.columns.flatMap((c) => columnChecks(c, isTyped(c), castOnce.includes(c) ? castName(c) : undefined));
   const columnReason = whens.length
     ? `CASE\n      ${whens.join('\n      ')}\n    END`
     : 'CAST(NULL AS STRUCT(code VARCHAR, column_name VARCHAR, message VARCHAR))';
-  const typed = entity.columns.map((c) => `${typedExpr(c, isTyped(c))} AS ${q(c.name)}`).join(',\n    ');
+  const typed = entity.columns.map((c) => `${castOnce.includes(c) ? castName(c) : typedExpr(c, isTyped(c))} AS ${q(c.name)}`).join(',\n    ');
   const original = (c: ColumnContract) => (isTyped(c) ? `CAST(${q(`_o_${c.name}`)} AS VARCHAR)` : q(`_o_${c.name}`));
   const text = `CAST(json_object(${entity.columns.map((c) => `${lit(c.name)}, ${original(c)}`).join(', ')}) AS VARCHAR)`;
   const ruleWhens = (entity.rules ?? []).map(
@@ -225,7 +233,7 @@ SELECT * EXCLUDE (_col_reason), ${ruleReason} AS _reason FROM (
     ${opts.keepAllText ? text : `CASE WHEN _col_reason IS NOT NULL THEN ${text} END`} AS _raw
   FROM (
     SELECT ${columnReason} AS _col_reason, *
-    FROM (SELECT ${opts.hasRowNumber ? '_rn, ' : ''}${normalised} FROM ${inputRelation})
+    FROM (SELECT *${casts} FROM (SELECT ${opts.hasRowNumber ? '_rn, ' : ''}${normalised} FROM ${inputRelation}))
   )
 )`;
 }
