@@ -237,16 +237,20 @@ export async function loadStagedFile(
   const origin = origins.length
     ? ` || coalesce(' (from ' || CASE c._reason.column_name ${origins.map(([col, from]) => `WHEN ${lit(col)} THEN ${lit(from)}`).join(' ')} END || ')', '')`
     : '';
-  await wh.exec(
-    `INSERT INTO ops.rejected_rows
-     SELECT ${lit(ctx.loadId)}, ${dateLit}, ${lit(name)}, ${pathLit}, c._line, c._reason.column_name, c._reason.code,
-            ${pathLit} || ': line ' || c._line || coalesce(', column ' || c._reason.column_name, '')${origin} || ': ' || c._reason.message, ${record}
-     FROM (
-       SELECT * FROM ${staged.rows} WHERE _reason IS NOT NULL
-       UNION ALL
-       SELECT t.* REPLACE (k._reason AS _reason) FROM ${staged.rows} t JOIN _key_rejects k USING (_line)
-     ) c ORDER BY c._line`,
-  );
+  const bad = Number((await wh.all<{ n: bigint }>(`SELECT count(*) AS n FROM ${staged.table} WHERE _reason IS NOT NULL`))[0]?.n ?? 0);
+  // Rejected rows are rare: skip the pass over the staged rows when there are none.
+  if (bad + keyRejects > 0) {
+    await wh.exec(
+      `INSERT INTO ops.rejected_rows
+       SELECT ${lit(ctx.loadId)}, ${dateLit}, ${lit(name)}, ${pathLit}, c._line, c._reason.column_name, c._reason.code,
+              ${pathLit} || ': line ' || c._line || coalesce(', column ' || c._reason.column_name, '')${origin} || ': ' || c._reason.message, ${record}
+       FROM (
+         SELECT * FROM ${staged.rows} WHERE _reason IS NOT NULL
+         UNION ALL
+         SELECT t.* REPLACE (k._reason AS _reason) FROM ${staged.rows} t JOIN _key_rejects k USING (_line)
+       ) c ORDER BY c._line`,
+    );
+  }
   for (const r of parseRejects) {
     const truncated = prepared.missingFinalNewline && r.line === lastLine;
     const code = truncated ? 'truncated_line' : 'malformed_line';
@@ -264,7 +268,6 @@ export async function loadStagedFile(
       r.csv_line,
     ] as never);
   }
-  const bad = Number((await wh.all<{ n: bigint }>(`SELECT count(*) AS n FROM ${staged.table} WHERE _reason IS NOT NULL`))[0]?.n ?? 0);
   const rowsRejected = bad + keyRejects + parseRejects.length;
   const rowsLoaded = parsedRows - bad - keyRejects;
   const rowsRead = parsedRows + parseRejects.length;
