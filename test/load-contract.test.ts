@@ -393,10 +393,10 @@ describe('encodings, formats and idempotence', () => {
   it('typed Parquet columns are checked on their values: the same rows fail with the same codes as in CSV', async () => {
     // Repayments lines 5-8 (mini rows are lines 2-4), each breaking one rule:
     //   5: principal_paid -100.00            → negative_amount
-    //   6: instalment_no 1000000000 (10 digits; the text rule allows 9) → invalid_type
+    //   6: instalment_no 10000000000 (11 digits; the text rule allows 9; BIGINT in Parquet) → invalid_type
     //   7: instalment_no 0 (min 1)           → out_of_range
     //   8: paid_on empty                     → missing_value
-    const bad = ['R004,L001,58,2026-09-30,-100.00,0.00', 'R005,L001,1000000000,2026-09-30,1.00,0.00', 'R006,L001,0,2026-09-30,1.00,0.00', 'R007,L001,59,,1.00,0.00'];
+    const bad = ['R004,L001,58,2026-09-30,-100.00,0.00', 'R005,L001,10000000000,2026-09-30,1.00,0.00', 'R006,L001,0,2026-09-30,1.00,0.00', 'R007,L001,59,,1.00,0.00'];
     const expected = [
       [5, 'principal_paid', 'negative_amount'],
       [6, 'instalment_no', 'invalid_type'],
@@ -413,7 +413,7 @@ describe('encodings, formats and idempotence', () => {
     // The same rows as Parquet in the contract's types (Parquet has no line 1: row k is line k, so lines shift by -1).
     const pq = extract((r) => r.repayments.push(...bad));
     const csvPath = join(pq.dateDir, 'repayments.csv');
-    await wh.exec(`COPY (SELECT repayment_id, loan_id, instalment_no::INTEGER AS instalment_no, paid_on::DATE AS paid_on,
+    await wh.exec(`COPY (SELECT repayment_id, loan_id, instalment_no::BIGINT AS instalment_no, paid_on::DATE AS paid_on,
         principal_paid::DECIMAL(18,2) AS principal_paid, interest_paid::DECIMAL(18,2) AS interest_paid
       FROM read_csv('${csvPath}', header = true, all_varchar = true)) TO '${join(pq.dateDir, 'repayments.parquet')}' (FORMAT parquet)`);
     rmSync(csvPath);
@@ -425,7 +425,7 @@ describe('encodings, formats and idempotence', () => {
     expect(await shape()).toEqual(expected.map(([line, col, code]) => [(line as number) - 1, col, code]));
     const rows = await rejected('repayments');
     expect(rows[0]!.reason).toContain("'-100.00' is negative");
-    expect(rows[1]!.reason).toContain("'1000000000' is not a whole number");
+    expect(rows[1]!.reason).toContain("'10000000000' is not a whole number");
     expect(await audit('repayments')).toEqual({ read: 7, loaded: 3, rejected: 4 });
     // Loaded rows are identical, value for value (lineage aside).
     expect(csvRaw).toHaveLength(3);
@@ -467,8 +467,8 @@ describe('load mechanics', () => {
     const col = (entity: string, name: string) => ENTITIES.find((e) => e.name === entity)!.columns.find((c) => c.name === name)!;
     const principal = col('loans', 'principal');
     // Money: whole numbers and decimals with at most 2 places; DOUBLE may hold fractions of a cent.
-    expect(['DECIMAL(18,2)', 'DECIMAL(12,1)', 'INTEGER', 'BIGINT', 'DECIMAL(18,3)', 'DOUBLE', 'VARCHAR'].map((t) => typedInputColumn(principal, t))).toEqual([
-      true, true, true, true, false, false, false,
+    expect(['DECIMAL(18,2)', 'DECIMAL(12,1)', 'INTEGER', 'BIGINT', 'DECIMAL(18,3)', 'DOUBLE', 'VARCHAR', 'HUGEINT'].map((t) => typedInputColumn(principal, t))).toEqual([
+      true, true, true, true, false, false, false, false,
     ]);
     expect(typedInputColumn(col('loans', 'disbursed_on'), 'DATE')).toBe(true);
     expect(typedInputColumn(col('loans', 'disbursed_on'), 'TIMESTAMP')).toBe(false);

@@ -145,7 +145,8 @@ export function columnChecks(col: ColumnContract, typed = false, castValue?: str
  */
 export function typedInputColumn(col: ColumnContract, duckdbType: string): boolean {
   const t = duckdbType.toUpperCase().replace(/\s+/g, '');
-  const integerType = /^U?(TINYINT|SMALLINT|INTEGER|BIGINT)$|^U?HUGEINT$/.test(t);
+  // HUGEINT is left to the text checks: its values can exceed every DECIMAL the bounds compare with.
+  const integerType = /^U?(TINYINT|SMALLINT|INTEGER|BIGINT)$/.test(t);
   if (col.values) return false;
   switch (col.type) {
     case 'integer':
@@ -170,7 +171,9 @@ export function typedInputColumn(col: ColumnContract, duckdbType: string): boole
 /** Expression that converts a checked value (text, or typed input) to its contract type. */
 export function typedExpr(col: ColumnContract, typed = false): string {
   const v = q(col.name);
-  if (typed) return `CAST(${v} AS ${COLUMN_TYPES[col.type]})`;
+  // TRY_CAST: a value outside the bounds (e.g. a BIGINT above INTEGER's range) is rejected by its
+  // check, and must not fail the whole pass here.
+  if (typed) return `TRY_CAST(${v} AS ${COLUMN_TYPES[col.type]})`;
   if (col.type === 'boolean') return `CASE lower(${v}) WHEN 'true' THEN true WHEN '1' THEN true WHEN 'false' THEN false WHEN '0' THEN false END`;
   if (col.type === 'text') return v;
   return `TRY_CAST(${v} AS ${COLUMN_TYPES[col.type]})`;
