@@ -58,56 +58,47 @@ export function columnChecks(col: ColumnContract, typed = false, castValue?: str
   const checks: string[] = [];
   const present = `${v} IS NOT NULL`;
   if (col.required) checks.push(`WHEN ${v} IS NULL THEN ${reason('missing_value', col.name, lit(`${col.name} is required but empty`))}`);
+  // What the range checks compare, and what the messages show.
+  const num = typed ? v : cast('DOUBLE');
+  const display = typed ? `CAST(${v} AS VARCHAR)` : v;
   if (typed) {
-    const text = `CAST(${v} AS VARCHAR)`;
     const bounds = TYPED_BOUNDS[col.type];
     if (bounds) {
-      checks.push(`WHEN ${present} AND NOT (${v} BETWEEN ${bounds.lo} AND ${bounds.hi}) THEN ${reason(bounds.code, col.name, `${shown(text)} || ${lit(bounds.text)}`)}`);
+      checks.push(`WHEN ${present} AND NOT (${v} BETWEEN ${bounds.lo} AND ${bounds.hi}) THEN ${reason(bounds.code, col.name, `${shown(display)} || ${lit(bounds.text)}`)}`);
     }
-    if (col.min !== undefined) {
-      const code: ReasonCode = col.type === 'money' && col.min >= 0 ? 'negative_amount' : 'out_of_range';
-      const msg = code === 'negative_amount' ? ' is negative: amounts must be zero or more' : ` is below the minimum ${col.min}`;
-      checks.push(`WHEN ${present} AND ${v} < ${code === 'negative_amount' ? 0 : col.min} THEN ${reason(code, col.name, `${shown(text)} || ${lit(msg)}`)}`);
-      if (code === 'negative_amount' && col.min > 0) {
-        checks.push(`WHEN ${present} AND ${v} < ${col.min} THEN ${reason('out_of_range', col.name, `${shown(text)} || ${lit(` is below the minimum ${col.min}`)}`)}`);
-      }
+  } else {
+    switch (col.type) {
+      case 'integer':
+        checks.push(
+          `WHEN ${present} AND (NOT regexp_full_match(${v}, '-?[0-9]{1,9}')) THEN ${reason('invalid_type', col.name, `${shown(v)} || ' is not a whole number'`)}`,
+        );
+        break;
+      case 'money':
+        checks.push(
+          `WHEN ${present} AND (NOT regexp_full_match(${v}, '-?[0-9]{1,16}(\\.[0-9]{1,2})?')) THEN ${reason('invalid_type', col.name, `${shown(v)} || ' is not an amount (digits with at most 2 decimals, no thousands separators)'`)}`,
+        );
+        break;
+      case 'rate':
+        checks.push(`WHEN ${present} AND ${cast('DOUBLE')} IS NULL THEN ${reason('invalid_type', col.name, `${shown(v)} || ' is not a number'`)}`);
+        break;
+      case 'date':
+        checks.push(
+          `WHEN ${present} AND (NOT regexp_full_match(${v}, '[0-9]{4}-[0-9]{2}-[0-9]{2}') OR ${cast('DATE')} IS NULL) THEN ${reason('invalid_date', col.name, `${shown(v)} || ' is not a valid date (YYYY-MM-DD)'`)}`,
+        );
+        break;
+      case 'timestamp':
+        checks.push(
+          `WHEN ${present} AND (NOT regexp_full_match(${v}, '[0-9]{4}-[0-9]{2}-[0-9]{2}[ T][0-9]{2}:[0-9]{2}(:[0-9]{2}(\\.[0-9]{1,6})?)?') OR ${cast('TIMESTAMP')} IS NULL) THEN ${reason('invalid_date', col.name, `${shown(v)} || ' is not a valid timestamp (YYYY-MM-DD HH:MM:SS)'`)}`,
+        );
+        break;
+      case 'boolean':
+        checks.push(
+          `WHEN ${present} AND NOT list_contains(['true', 'false', '1', '0'], lower(${v})) THEN ${reason('invalid_type', col.name, `${shown(v)} || ' is not a boolean (true/false)'`)}`,
+        );
+        break;
+      case 'text':
+        break;
     }
-    if (col.max !== undefined) {
-      checks.push(`WHEN ${present} AND ${v} > ${col.max} THEN ${reason('out_of_range', col.name, `${shown(text)} || ${lit(` is above the maximum ${col.max}`)}`)}`);
-    }
-    return checks;
-  }
-  switch (col.type) {
-    case 'integer':
-      checks.push(
-        `WHEN ${present} AND (NOT regexp_full_match(${v}, '-?[0-9]{1,9}')) THEN ${reason('invalid_type', col.name, `${shown(v)} || ' is not a whole number'`)}`,
-      );
-      break;
-    case 'money':
-      checks.push(
-        `WHEN ${present} AND (NOT regexp_full_match(${v}, '-?[0-9]{1,16}(\\.[0-9]{1,2})?')) THEN ${reason('invalid_type', col.name, `${shown(v)} || ' is not an amount (digits with at most 2 decimals, no thousands separators)'`)}`,
-      );
-      break;
-    case 'rate':
-      checks.push(`WHEN ${present} AND ${cast('DOUBLE')} IS NULL THEN ${reason('invalid_type', col.name, `${shown(v)} || ' is not a number'`)}`);
-      break;
-    case 'date':
-      checks.push(
-        `WHEN ${present} AND (NOT regexp_full_match(${v}, '[0-9]{4}-[0-9]{2}-[0-9]{2}') OR ${cast('DATE')} IS NULL) THEN ${reason('invalid_date', col.name, `${shown(v)} || ' is not a valid date (YYYY-MM-DD)'`)}`,
-      );
-      break;
-    case 'timestamp':
-      checks.push(
-        `WHEN ${present} AND (NOT regexp_full_match(${v}, '[0-9]{4}-[0-9]{2}-[0-9]{2}[ T][0-9]{2}:[0-9]{2}(:[0-9]{2}(\\.[0-9]{1,6})?)?') OR ${cast('TIMESTAMP')} IS NULL) THEN ${reason('invalid_date', col.name, `${shown(v)} || ' is not a valid timestamp (YYYY-MM-DD HH:MM:SS)'`)}`,
-      );
-      break;
-    case 'boolean':
-      checks.push(
-        `WHEN ${present} AND NOT list_contains(['true', 'false', '1', '0'], lower(${v})) THEN ${reason('invalid_type', col.name, `${shown(v)} || ' is not a boolean (true/false)'`)}`,
-      );
-      break;
-    case 'text':
-      break;
   }
   if (col.values) {
     checks.push(
@@ -116,19 +107,15 @@ export function columnChecks(col: ColumnContract, typed = false, castValue?: str
   }
   if (col.min !== undefined) {
     const code: ReasonCode = col.type === 'money' && col.min >= 0 ? 'negative_amount' : 'out_of_range';
-    const cond = code === 'negative_amount' ? `${cast('DOUBLE')} < 0` : `${cast('DOUBLE')} < ${col.min}`;
+    const cond = code === 'negative_amount' ? `${num} < 0` : `${num} < ${col.min}`;
     const text = code === 'negative_amount' ? ' is negative: amounts must be zero or more' : ` is below the minimum ${col.min}`;
-    checks.push(`WHEN ${present} AND ${cond} THEN ${reason(code, col.name, `${shown(v)} || ${lit(text)}`)}`);
+    checks.push(`WHEN ${present} AND ${cond} THEN ${reason(code, col.name, `${shown(display)} || ${lit(text)}`)}`);
     if (code === 'negative_amount' && col.min > 0) {
-      checks.push(
-        `WHEN ${present} AND ${cast('DOUBLE')} < ${col.min} THEN ${reason('out_of_range', col.name, `${shown(v)} || ${lit(` is below the minimum ${col.min}`)}`)}`,
-      );
+      checks.push(`WHEN ${present} AND ${num} < ${col.min} THEN ${reason('out_of_range', col.name, `${shown(display)} || ${lit(` is below the minimum ${col.min}`)}`)}`);
     }
   }
   if (col.max !== undefined) {
-    checks.push(
-      `WHEN ${present} AND ${cast('DOUBLE')} > ${col.max} THEN ${reason('out_of_range', col.name, `${shown(v)} || ${lit(` is above the maximum ${col.max}`)}`)}`,
-    );
+    checks.push(`WHEN ${present} AND ${num} > ${col.max} THEN ${reason('out_of_range', col.name, `${shown(display)} || ${lit(` is above the maximum ${col.max}`)}`)}`);
   }
   return checks;
 }
