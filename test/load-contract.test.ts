@@ -204,6 +204,53 @@ describe('row-level faults are rejected with file, line, column and reason', () 
     ]);
   });
 
+  it('references from several files to one parent: each unknown one is rejected in its own file, parents of this and earlier dates count', async () => {
+    // Date 1 is the mini extract (loans L001–L003, customers C001–C003). Date 2 re-delivers L001,
+    // adds L005 (new, valid) and L004 (customer C999 unknown → rejected, so nothing may point at it).
+    // The files of date 2 pointing at loans and customers are checked together, after the loans file:
+    //   loan_balances  L001 ok, L002 ok (loaded on date 1 only), L005 ok (new today), L004 ✗ line 5, L404 ✗ line 6
+    //   schedule       L002 ok, L777 ✗ line 3
+    //   repayments     R101 → L003 ok, R102 → L404 ✗ line 3
+    //   warnings       W003 (C003, L404) ✗ loan_id line 2; W004 (C999, L404) ✗ customer_id line 3 (first reference wins)
+    //   risk_scores    C001 ok, C999 ✗ line 3
+    // = 1 loan + 2 + 1 + 1 + 2 + 1 = 8 rejected on date 2.
+    const { dir } = extract();
+    extract(
+      (r) => {
+        r.loans = [
+          r.loans[0]!,
+          'L004,C999,BJ01,car,100000.00,CNY,0.06,36,equal_instalment,credit,2026-01-01,2029-01-01,false,',
+          'L005,C001,BJ01,car,90000.00,CNY,0.05,36,equal_instalment,credit,2026-10-10,2029-10-10,false,',
+        ];
+        r.loan_balances = ['L001', 'L002', 'L005', 'L004', 'L404'].map((l) => `2026-10-31,${l},1000.00,0.00,0.00,0,正常,10.00,active`);
+        r.repayment_schedule = ['L002,13,2026-10-01,2083.33,250.00', 'L777,1,2026-10-01,1.00,1.00'];
+        r.repayments = ['R101,L003,29,2026-10-02,0.00,3666.67', 'R102,L404,1,2026-10-02,1.00,1.00'];
+        r.warnings = ['W003,C003,L404,court_case,2026-10-01,2026-10-02 09:00:00,high,', 'W004,C999,L404,court_case,2026-10-01,2026-10-02 09:00:00,high,'];
+        r.risk_scores = ['C001,2026-10-31,pd-2.3,0.010000,false', 'C999,2026-10-31,pd-2.3,0.200000,false'];
+        r.surveys = [];
+      },
+      { dir, date: '2026-10-31' },
+    );
+    await loadExtracts(wh, dir);
+    const rows = await wh.all<{ entity: string; line: bigint; column_name: string; reason_code: string; reason: string }>(
+      `SELECT entity, line, column_name, reason_code, reason FROM ops.rejected_rows WHERE business_date = DATE '2026-10-31' ORDER BY entity, line`,
+    );
+    expect(rows.map((r) => [r.entity, Number(r.line), r.column_name, r.reason_code])).toEqual([
+      ['loan_balances', 5, 'loan_id', 'unknown_reference'],
+      ['loan_balances', 6, 'loan_id', 'unknown_reference'],
+      ['loans', 3, 'customer_id', 'unknown_reference'],
+      ['repayment_schedule', 3, 'loan_id', 'unknown_reference'],
+      ['repayments', 3, 'loan_id', 'unknown_reference'],
+      ['risk_scores', 3, 'customer_id', 'unknown_reference'],
+      ['warnings', 2, 'loan_id', 'unknown_reference'],
+      ['warnings', 3, 'customer_id', 'unknown_reference'],
+    ]);
+    expect(rows[1]!.reason).toContain("line 6, column loan_id: loan_id 'L404' does not exist in loans (this or any earlier business date)");
+    expect(rows[7]!.reason).toContain("customer_id 'C999' does not exist in customers");
+    const loaded = await wh.all<{ loan_id: string }>(`SELECT loan_id FROM raw.loan_balances WHERE _business_date = DATE '2026-10-31' ORDER BY loan_id`);
+    expect(loaded.map((r) => r.loan_id)).toEqual(['L001', 'L002', 'L005']);
+  });
+
   it('a contract rule: warning raised before its signal', async () => {
     const { dir } = extract((r) => r.warnings.push('W003,C001,,court_case,2026-09-10,2026-09-09 10:00:00,low,'));
     await loadExtracts(wh, dir);

@@ -6,6 +6,7 @@ import { quoteLiteral as lit, type WarehouseHandle } from '../lib/duckdb.js';
 import { locateExtractFiles, readDateManifest, type ExtractFile } from './extract-files.js';
 import { dropStaged, loadStagedFile, prepareFile, stageFile, type FileLoadResult, type PreparedFile, type StagedFile } from './load-entity-file.js';
 import { ensureRawSchema } from './raw-schema.js';
+import { sharedReferenceChecks } from './shared-reference-checks.js';
 
 /** Outcome of loading one business date. */
 export interface BusinessDateLoad {
@@ -75,8 +76,9 @@ export async function loadBusinessDate(
         `SELECT DISTINCT table_name FROM information_schema.columns WHERE table_schema = 'ops' AND starts_with(table_name, 'mapping_') AND column_name = 'business_date'`,
       );
       for (const t of mappingTables) await wh.exec(`DELETE FROM ops.${t.table_name} WHERE business_date = ${dateLit}`);
-      for (const st of staged) {
-        const r = await loadStagedFile(wh, st, { businessDate, loadId });
+      const references = sharedReferenceChecks(wh, staged);
+      for (const [i, st] of staged.entries()) {
+        const r = await loadStagedFile(wh, st, { businessDate, loadId, checkedReferences: await references.forFile(i) });
         await dropStaged(wh, st);
         await wh.conn.run(
           `INSERT INTO ops.load_audit VALUES ($1, ${dateLit}, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13::TIMESTAMP, $14::TIMESTAMP)`,
@@ -100,6 +102,7 @@ export async function loadBusinessDate(
         results.push(r);
         options.onFile?.(r);
       }
+      await references.drop();
       await options.beforeCommit?.(wh, { businessDate, loadId, files: results });
       await wh.exec('COMMIT');
     } catch (e) {

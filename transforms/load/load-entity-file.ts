@@ -207,14 +207,15 @@ export async function dropStaged(wh: WarehouseHandle, staged: StagedFile): Promi
 /**
  * Phase 2, inside the business date's transaction: checks the keys in the staged file
  * (duplicates, earlier dates, references — parents loaded earlier in the same transaction
- * count), inserts valid rows into `raw.<entity>` with lineage and writes every other row to
+ * count; `ctx.checkedReferences`: references already checked for the whole date, see
+ * sharedReferenceChecks), inserts valid rows into `raw.<entity>` with lineage and writes every other row to
  * `ops.rejected_rows` with its reason and its text. Returns counts that reconcile:
  * read = loaded + rejected (checked; a mismatch is an internal error).
  */
 export async function loadStagedFile(
   wh: WarehouseHandle,
   staged: StagedFile,
-  ctx: { businessDate: string; loadId: string },
+  ctx: { businessDate: string; loadId: string; checkedReferences?: ReadonlyMap<number, string> },
 ): Promise<FileLoadResult> {
   const { prepared, parsedRows, parseRejects, lastLine, startedAt } = staged;
   const { file } = prepared;
@@ -222,7 +223,7 @@ export async function loadStagedFile(
   const name = entity.name;
   const pathLit = lit(file.path);
   const dateLit = `DATE ${lit(ctx.businessDate)}`;
-  await wh.exec(`CREATE OR REPLACE TEMP TABLE _key_rejects AS ${keyCheckSql(entity, staged.rows, { crossDateUnique: entity.history === 'events' })}`);
+  await wh.exec(`CREATE OR REPLACE TEMP TABLE _key_rejects AS ${keyCheckSql(entity, staged.rows, { crossDateUnique: entity.history === 'events', ...(ctx.checkedReferences ? { checkedReferences: ctx.checkedReferences } : {}) })}`);
 
   const keyRejects = Number((await wh.all<{ n: bigint }>('SELECT count(*) AS n FROM _key_rejects'))[0]?.n ?? 0);
   const cols = entity.columns.map((c) => q(c.name)).join(', ');

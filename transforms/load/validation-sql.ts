@@ -244,9 +244,15 @@ export function truncatedReasonSql(line: number): string {
  * references to parents that exist neither in this load nor in earlier ones. Only the keys
  * in the file are looked up (a hash aggregate for duplicates; each reference is one anti-join of
  * the file's rows against the parent table, cheaper than first collecting the distinct keys).
- * The first failing check wins, in that order.
+ * The first failing check wins, in that order. `opts.checkedReferences` gives, for a reference
+ * (by its index in `entity.references`), the file's rows already found unknown by a check
+ * shared with the date's other files ({@link referenceCheckSql}): a relation (`_line`, `_key`).
  */
-export function keyCheckSql(entity: EntityContract, typedRelation: string, opts: { crossDateUnique: boolean }): string {
+export function keyCheckSql(
+  entity: EntityContract,
+  typedRelation: string,
+  opts: { crossDateUnique: boolean; checkedReferences?: ReadonlyMap<number, string> },
+): string {
   const pk = entity.primaryKey.map(q);
   const pkList = pk.join(', ');
   const pkName = entity.primaryKey.join(',');
@@ -263,7 +269,14 @@ export function keyCheckSql(entity: EntityContract, typedRelation: string, opts:
     FROM ok JOIN raw.${entity.name} prev ON ${entity.primaryKey.map((c) => `prev.${q(c)} = ok.${q(c)}`).join(' AND ')}`);
   }
   entity.references.forEach((ref, i) => {
-    parts.push(`SELECT ok._line, ${3 + i} AS _prio, ${reason('unknown_reference', ref.column, `${lit(`${ref.column} `)} || ${shown(`ok.${q(ref.column)}`)} || ${lit(` does not exist in ${ref.entity} (this or any earlier business date)`)}`)} AS _reason
+    const unknown = (value: string) =>
+      reason('unknown_reference', ref.column, `${lit(`${ref.column} `)} || ${shown(value)} || ${lit(` does not exist in ${ref.entity} (this or any earlier business date)`)}`);
+    const checked = opts.checkedReferences?.get(i);
+    if (checked) {
+      parts.push(`SELECT r._line, ${3 + i} AS _prio, ${unknown('r._key')} AS _reason FROM ${checked} r`);
+      return;
+    }
+    parts.push(`SELECT ok._line, ${3 + i} AS _prio, ${unknown(`ok.${q(ref.column)}`)} AS _reason
     FROM ok ANTI JOIN raw.${ref.entity} p ON p.${q(ref.entityColumn)} = ok.${q(ref.column)}
     WHERE ok.${q(ref.column)} IS NOT NULL`);
   });
@@ -273,4 +286,32 @@ WITH ok AS (SELECT _line, ${cols} FROM ${typedRelation} WHERE _reason IS NULL)
 SELECT _line, arg_min(_reason, _prio) AS _reason FROM (
   ${parts.join('\n  UNION ALL\n  ')}
 ) GROUP BY _line`;
+}
+
+/** One file's column that references a parent, for {@link referenceCheckSql}. */
+export interface ReferencingColumn {
+  /** Number of the file among the date's files (`_file` in the result). */
+  file: number;
+  /** Index of the reference in the file entity's `references` (`_ref` in the result). */
+  ref: number;
+  /** The file's staged rows (relation with `_line`, `_reason` and the column). */
+  rows: string;
+  column: string;
+}
+
+/**
+ * Reference check of several files against the same parent key at once: the rows (that passed
+ * their column checks) whose value is absent from `raw.<parent>`, as (`_file`, `_ref`, `_line`,
+ * `_key`). One anti-join builds the parent's hash table once for all of a business date's files
+ * that point at it (balances, schedule, repayments and warnings all reference loans), instead of
+ * once per file. Run it after the parent's own file of the date is inserted.
+ *
+ * @example
+ * referenceCheckSql({ entity: 'loans', column: 'loan_id' }, [{ file: 4, ref: 0, rows: '_rows_4', column: 'loan_id' }])
+ */
+export function referenceCheckSql(parent: { entity: string; column: string }, columns: readonly ReferencingColumn[]): string {
+  const keys = columns
+    .map((c) => `SELECT ${c.file} AS _file, ${c.ref} AS _ref, _line, ${q(c.column)} AS _key FROM ${c.rows} WHERE _reason IS NULL AND ${q(c.column)} IS NOT NULL`)
+    .join('\n  UNION ALL\n  ');
+  return `SELECT c._file, c._ref, c._line, c._key FROM (\n  ${keys}\n) c ANTI JOIN raw.${parent.entity} p ON p.${q(parent.column)} = c._key`;
 }
