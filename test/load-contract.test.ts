@@ -542,18 +542,31 @@ describe('load mechanics', () => {
     expect(await count('raw.loans WHERE restructured_on IS NOT NULL')).toBe(1);
   });
 
-  it('a multi-date load restores the checkpoint threshold, also when a date fails', async () => {
-    // DuckDB's default, 16 MiB; during the load it is loadCheckpointThreshold() (256MB).
-    const before = (await wh.all<{ v: string }>(`SELECT current_setting('checkpoint_threshold') AS v`))[0]!.v;
+  it('a load runs without row-group merging (several dates: checkpoint threshold raised) and restores both settings, also when a date fails', async () => {
+    // DuckDB's defaults: 16 MiB and 100 vacuum tasks; during a load 0 tasks, and with several dates
+    // loadCheckpointThreshold() = 256MB (DuckDB reports it as 244.1 MiB).
+    const settings = async () =>
+      (await wh.all<{ t: string; v: string }>(`SELECT current_setting('checkpoint_threshold') AS t, CAST(current_setting('max_vacuum_tasks') AS VARCHAR) AS v`))[0]!;
+    const before = await settings();
+    expect(before.v).toBe('100');
     const { dir } = extract();
     extract(undefined, { dir, date: '2026-10-31' });
-    const loads = await loadExtracts(wh, dir);
+    const during: { t: string; v: string }[] = [];
+    const loads = await loadExtracts(wh, dir, { onDate: () => void settings().then((s) => during.push(s)) });
     expect(loads.map((l) => l.businessDate)).toEqual(['2026-09-30', '2026-10-31']);
-    expect((await wh.all<{ v: string }>(`SELECT current_setting('checkpoint_threshold') AS v`))[0]!.v).toBe(before);
-    // Second date broken structurally: the first stays loaded, the setting is restored.
+    await new Promise((r) => setTimeout(r, 10));
+    expect(during[0]).toEqual({ t: '244.1 MiB', v: '0' });
+    expect(await settings()).toEqual(before);
+    // One date: no merging, the threshold stays DuckDB's.
+    during.length = 0;
+    await loadExtracts(wh, dir, { dates: ['2026-10-31'], onDate: () => void settings().then((s) => during.push(s)) });
+    await new Promise((r) => setTimeout(r, 10));
+    expect(during[0]).toEqual({ t: before.t, v: '0' });
+    expect(await settings()).toEqual(before);
+    // Second date broken structurally: the first stays loaded, the settings are restored.
     extract((_r, h) => (h.loans = h.loans!.replace('principal', 'amount')), { dir, date: '2026-11-30' });
     await expect(loadExtracts(wh, dir, { dates: ['2026-10-31', '2026-11-30'] })).rejects.toThrow(/principal/);
-    expect((await wh.all<{ v: string }>(`SELECT current_setting('checkpoint_threshold') AS v`))[0]!.v).toBe(before);
+    expect(await settings()).toEqual(before);
     expect(await count("ops.load_audit WHERE business_date = DATE '2026-10-31'")).toBe(11);
   });
 });

@@ -1,13 +1,13 @@
 import { CqError } from '../lib/errors.js';
 import type { WarehouseHandle } from '../lib/duckdb.js';
 import { listBusinessDates } from './extract-files.js';
-import { withDeferredCheckpoints } from './deferred-checkpoints.js';
+import { withLoadCheckpoints } from './load-checkpoints.js';
 import { loadBusinessDate, type BusinessDateLoad, type LoadDateOptions } from './load-business-date.js';
 
 /**
  * Loads business dates from an extracts directory in date order (all of them, or `dates`),
- * each in its own transaction; with several dates, DuckDB checkpoints every few dates instead
- * of every one or two (see withDeferredCheckpoints).
+ * each in its own transaction, with the checkpoint settings of a load (see withLoadCheckpoints:
+ * no row-group merging; with several dates, a checkpoint every few dates instead of every one or two).
  *
  * @example
  * const loads = await loadExtracts(wh, 'data/extracts');
@@ -35,7 +35,6 @@ export async function loadExtracts(
       options.onDate?.(load);
     }
   };
-  if (dates.length > 1) await withDeferredCheckpoints(wh, loadAll);
-  else await loadAll();
+  await withLoadCheckpoints(wh, dates.length, loadAll);
   return loads;
 }

@@ -5,7 +5,7 @@ import { openWarehouse, type WarehouseHandle } from '../lib/duckdb.js';
 import { CqError } from '../lib/errors.js';
 import { listBusinessDates } from '../load/extract-files.js';
 import { loadBusinessDate } from '../load/load-business-date.js';
-import { loadCheckpointThreshold } from '../load/deferred-checkpoints.js';
+import { withLoadCheckpoints } from '../load/load-checkpoints.js';
 import { nightlyPaths, type NightlyConfig, type NightlyPaths } from './config.js';
 import { appendLedger, readRuns } from './ledger.js';
 import { acquireLock } from './lock.js';
@@ -124,21 +124,22 @@ export async function runNightly(options: NightlyOptions): Promise<NightlyResult
         tempDirectory: join(release.dir, 'tmp'),
         ...(config.threads ? { threads: config.threads } : {}),
       });
-      // A catch-up of several dates checkpoints every few dates, not every one or two (see withDeferredCheckpoints).
-      if (dates.length > 1) await wh.exec(`SET checkpoint_threshold = '${loadCheckpointThreshold()}'`);
     });
-    for (const date of dates) {
-      await step(
-        `load ${date}`,
-        () => loadBusinessDate(wh!, config.extractsDir, date),
-        (r) => {
-          const read = r.files.reduce((a, f) => a + f.rowsRead, 0);
-          const rejected = r.files.reduce((a, f) => a + f.rowsRejected, 0);
-          return { rows: read, detail: `${read.toLocaleString('en')} rows read, ${rejected.toLocaleString('en')} rejected` };
-        },
-      );
-    }
-    if (dates.length > 1) await wh!.exec('RESET checkpoint_threshold');
+    // The loads run with the checkpoint settings of a load (see withLoadCheckpoints: no row-group
+    // merging; a catch-up of several dates checkpoints every few dates, not every one or two).
+    await withLoadCheckpoints(wh!, dates.length, async () => {
+      for (const date of dates) {
+        await step(
+          `load ${date}`,
+          () => loadBusinessDate(wh!, config.extractsDir, date),
+          (r) => {
+            const read = r.files.reduce((a, f) => a + f.rowsRead, 0);
+            const rejected = r.files.reduce((a, f) => a + f.rowsRejected, 0);
+            return { rows: read, detail: `${read.toLocaleString('en')} rows read, ${rejected.toLocaleString('en')} rejected` };
+          },
+        );
+      }
+    });
     // Incremental night on top of the published warehouse: months from the one before the earliest
     // date loaded are rebuilt (a new month also completes the previous month's next-month columns).
     const since = live && !options.full && dates.length > 0 ? monthEndBefore(dates[0]!) : undefined;
