@@ -3,10 +3,10 @@ import { CqError } from '../lib/errors.js';
 
 /**
  * WAL size at which a multi-date load lets DuckDB checkpoint (default 256MB). DuckDB's own
- * default (16 MB) is reached every one or two business dates at full scale; each checkpoint compresses again the
- * partly filled last row group of every table, single-threaded, so a 24-date catch-up spent a
- * fifth of its time checkpointing. A larger threshold checkpoints every several dates instead
- * (1M customers × 24 dates: 16MB 121 s, 256MB 105 s, 1GB 114 s and 0.3 GB more memory).
+ * default (16 MB) is reached every one or two business dates at full scale, and each checkpoint
+ * took ~3 s, so a 24-date catch-up spent a fifth of its time checkpointing. A larger threshold
+ * checkpoints every several dates instead (1M customers × 24 dates, Parquet, measured before loads
+ * stopped merging row groups: 16MB 121 s, 256MB 105 s, 1GB 114 s and 0.3 GB more memory).
  * Override with the environment variable CQ_LOAD_CHECKPOINT_THRESHOLD.
  *
  * @example
@@ -29,7 +29,7 @@ export function loadCheckpointThreshold(): string {
  *   rewrote them: 9 s of the final checkpoint of a 23-date load and 8 s of each later night's
  *   (1M customers; 0.3 s without merging). `raw` is append-only per business date and a re-load
  *   deletes whole dates, whose row groups are dropped whole, so merging buys nothing but fuller
- *   row groups (scans measured within ±0.05 s). The checkpoint at the end runs without merging
+ *   row groups (four analyst-style scans of `raw` within 0.06 s). The checkpoint at the end runs without merging
  *   too, so later checkpoints (model builds) do not revisit `raw`.
  * - With several dates, the automatic checkpoint threshold is {@link loadCheckpointThreshold}.
  *
