@@ -36,7 +36,7 @@ What a lender delivers every night, and what the loader (\`transforms/load/\`) e
   \`DECIMAL\` with at most 2 decimals or a whole-number type for money, a whole-number type for integers, any
   number type for rates, \`BOOLEAN\` — is checked on its values (required, minimum/maximum, and the same digit
   and year limits as the text rules), without a round trip through text: the same rows are rejected with the
-  same reasons as in CSV, and the load is faster (1M customers × 24 months: 98–116 s as Parquet, 163 s
+  same reasons as in CSV, and the load is faster (1M customers × 24 months: 98–116 s as Parquet, 150–163 s
   as CSV). Any other type (e.g. money as \`DOUBLE\`, which can hold fractions of a cent; text codes) is converted
   to text and checked by the CSV rules. Row numbers in messages are 1-based rows of the Parquet file.
 * Empty field = NULL. Dates \`YYYY-MM-DD\`; timestamps \`YYYY-MM-DD HH:MM:SS\` (local bank time);
