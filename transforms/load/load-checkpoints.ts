@@ -43,10 +43,7 @@ export async function withLoadCheckpoints<T>(wh: WarehouseHandle, dateCount: num
   const [before] = await wh.all<{ threshold: string; vacuum: string }>(
     `SELECT current_setting('checkpoint_threshold') AS threshold, CAST(current_setting('max_vacuum_tasks') AS VARCHAR) AS vacuum`,
   );
-  const restore = async () => {
-    await wh.exec(before ? `SET checkpoint_threshold = '${before.threshold.replace(/'/g, "''")}'` : 'RESET checkpoint_threshold');
-    await wh.exec(before ? `SET max_vacuum_tasks = ${Number(before.vacuum)}` : 'RESET max_vacuum_tasks');
-  };
+  const restore = () => wh.exec(`SET checkpoint_threshold = '${before!.threshold.replace(/'/g, "''")}'; SET max_vacuum_tasks = ${Number(before!.vacuum)};`);
   let result: T;
   try {
     await wh.exec('SET max_vacuum_tasks = 0');
