@@ -34,9 +34,12 @@ export type CqErrorCode =
   | 'EXTRACT_UNREADABLE'
   | 'EXTRACT_ENCODING'
   | 'EXTRACT_MANIFEST'
+  | 'EXTRACT_STRUCTURE'
+  | 'EXTRACT_OUTSIDE_DELIVERY'
   | 'MAPPING_INVALID'
   | 'MAPPING_UNKNOWN_COLUMN'
   | 'MAPPING_UNTRANSLATABLE_CODE'
+  | 'MAPPING_FORBIDDEN'
   | 'WAREHOUSE_MISSING'
   | 'WAREHOUSE_LOCKED'
   | 'MODEL_INVALID'
@@ -49,6 +52,8 @@ export type CqErrorCode =
   | 'SQL_ERROR'
   | 'RUN_ALREADY_RUNNING'
   | 'RUN_FAILED'
+  | 'RUN_INTERRUPTED'
+  | 'AUDIT_FAILED'
   | 'INTERNAL';
 
 /** True when `e` is a `CqError` (optionally with the given code). */
