@@ -28,9 +28,13 @@ What a lender delivers every night, and what the loader (\`transforms/load/\`) e
 \`\`\`
 
 * **Every entity file must be present** for every business date; a file with only the header row is fine.
-* **CSV**: comma-separated, header row with the column names below (any order; extra columns are ignored and
-  recorded in \`ops.load_audit.extra_columns\`), RFC 4180 quoting (\`"\`, doubled to escape), \`\\n\` line ends,
-  the file ends with a newline. Encoding **UTF-8** (a BOM is allowed) or **GB18030** when \`manifest.json\` says so.
+  Files (and the date folder) must be in the extracts folder itself: a symbolic link is followed only when it
+  stays inside the extracts folder.
+* **CSV**: comma-separated, header row with the column names below, each once (any order; extra columns are
+  ignored and recorded in \`ops.load_audit.extra_columns\`), RFC 4180 quoting (\`"\`, doubled to escape),
+  \`\\n\` or \`\\r\\n\` line ends (a lone \`\\r\`, or a mixture, is read too: a mixture as if every line end were
+  \`\\n\`, inside quoted values too), the file ends with a line end. Encoding **UTF-8** (a BOM is allowed) or
+  **GB18030** when \`manifest.json\` says so.
 * **Parquet**: same column names; any Parquet types that convert to the contract types. A column stored in
   the contract's own type — \`DATE\` for dates, \`TIMESTAMP\` (seconds to microseconds) for timestamps,
   \`DECIMAL\` with at most 2 decimals or a whole-number type for money, a whole-number type for integers, any
@@ -39,9 +43,11 @@ What a lender delivers every night, and what the loader (\`transforms/load/\`) e
   same reasons as in CSV, and the load is faster (1M customers × 24 months: 98–116 s as Parquet, 150–163 s
   as CSV). Any other type (e.g. money as \`DOUBLE\`, which can hold fractions of a cent; text codes) is converted
   to text and checked by the CSV rules. Row numbers in messages are 1-based rows of the Parquet file.
-* Empty field = NULL. Dates \`YYYY-MM-DD\`; timestamps \`YYYY-MM-DD HH:MM:SS\` (local bank time);
-  booleans \`true\`/\`false\` (or \`1\`/\`0\`); money with at most 2 decimals, no thousands separators
-  (a third decimal is rejected, never rounded); rates as fractions (\`0.0435\` = 4.35%).
+* Empty field = NULL. Text holds no control characters (NUL, line breaks, …) except tab. Dates \`YYYY-MM-DD\`;
+  a snapshot date (\`= business date\` below) must be the date of the folder the file is in; timestamps
+  \`YYYY-MM-DD HH:MM:SS\` (local bank time); booleans \`true\`/\`false\` (or \`1\`/\`0\`); money with at most 2
+  decimals, no thousands separators (a third decimal is rejected, never rounded); rates as fractions
+  (\`0.0435\` = 4.35%).
 
 ## How successive business dates relate
 
@@ -53,9 +59,13 @@ What a lender delivers every night, and what the loader (\`transforms/load/\`) e
 ## What happens to bad input
 
 Structural failures stop the load of the business date **before anything is written** (exit code 1, the
-warehouse is unchanged): a missing file, a missing or renamed column, an unreadable Parquet file, bytes that
-are not valid in the declared encoding (the message names file, line and field and says to declare
-\`gb18030\` in \`manifest.json\` if that is what the file is).
+warehouse is unchanged): a missing file, a missing or renamed column, a column name twice in the header
+(\`EXTRACT_STRUCTURE\`), an unreadable Parquet file, bytes that are not valid in the declared encoding (the
+message names file, line and field and says to declare \`gb18030\` in \`manifest.json\` if that is what the file
+is), a UTF-8 file declared \`gb18030\` (it would load as garbled text; \`EXTRACT_ENCODING\`), a CSV file that
+has data after its header of which no row could be read (\`EXTRACT_STRUCTURE\`: never a silent 0 rows), a
+file or date folder that is a symbolic link leading outside the extracts folder (\`EXTRACT_OUTSIDE_DELIVERY\`;
+the target is not read). These messages quote no file content beyond column names.
 
 Row-level failures reject the row and keep loading. Every rejected row is stored in \`ops.rejected_rows\` with
 file, line, column, reason code, a message and the raw record; \`ops.load_audit\` has one row per file with
@@ -86,7 +96,12 @@ export function renderExtractDocs(): string {
     parts.push('');
     parts.push('| column | type | required | allowed values / range | description |\n|---|---|---|---|---|');
     for (const c of e.columns) {
-      const range = [c.values ? c.values.join(', ') : '', c.min !== undefined ? `≥ ${c.min}` : '', c.max !== undefined ? `≤ ${c.max}` : '']
+      const range = [
+        c.values ? c.values.join(', ') : '',
+        c.min !== undefined ? `≥ ${c.min}` : '',
+        c.max !== undefined ? `≤ ${c.max}` : '',
+        c.businessDate ? '= business date' : '',
+      ]
         .filter(Boolean)
         .join('; ');
       parts.push(`| \`${c.name}\` | ${c.type} (${COLUMN_TYPES[c.type]}) | ${c.required ? 'yes' : 'no'} | ${range} | ${c.description}${c.pii ? ' **Personal data.**' : ''} |`);

@@ -33,6 +33,8 @@ export interface ColumnContract {
   readonly max?: number;
   /** Personal data: masked for analysts and never shipped to the report site. */
   readonly pii?: boolean;
+  /** A date that must equal the business date of the folder the file is delivered in (a snapshot date); other rows are rejected. */
+  readonly businessDate?: boolean;
 }
 
 /** A reference from this entity's column(s) to another entity's primary key. */

@@ -1,5 +1,5 @@
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, lstatSync, readdirSync, readFileSync, realpathSync, statSync } from 'node:fs';
+import { dirname, join, relative, isAbsolute } from 'node:path';
 import { ENTITIES, type EntityContract } from '../contract/index.js';
 import { CqError } from '../lib/errors.js';
 
@@ -13,6 +13,12 @@ export interface ExtractFile {
   /** `mapping`: rows made by a mapping file itself (constants, or an entity the source lacks); `path` is the mapping file. */
   format: 'csv' | 'parquet' | 'mapping';
   encoding: ExtractEncoding;
+  /**
+   * The file's real path (symbolic links resolved), checked to lie inside the delivery folder
+   * (see {@link resolveInsideDelivery}). Readers open this path, not `path`, so a link swapped
+   * after the check is not followed. Absent for files not located by the loader (mappings).
+   */
+  realPath?: string;
 }
 
 /** The optional `manifest.json` of a business-date folder. */
@@ -35,8 +41,10 @@ export function listBusinessDates(dir: string): string[] {
   if (!existsSync(dir) || !statSync(dir).isDirectory()) {
     throw new CqError('EXTRACT_DIR_MISSING', `extracts directory ${dir} does not exist. Fix: pass --extracts DIR with one folder per business date (YYYY-MM-DD), see docs/extracts.md.`, { file: dir });
   }
+  // A date-named symbolic link is listed even when it points outside the folder or nowhere:
+  // loading that date then fails with EXTRACT_OUTSIDE_DELIVERY instead of the date vanishing silently.
   const dates = readdirSync(dir)
-    .filter((d) => DATE_DIR.test(d) && statSync(join(dir, d)).isDirectory())
+    .filter((d) => DATE_DIR.test(d) && (lstatSync(join(dir, d)).isSymbolicLink() || statSync(join(dir, d)).isDirectory()))
     .sort();
   for (const d of dates) {
     if (Number.isNaN(Date.parse(`${d}T00:00:00Z`)) || new Date(`${d}T00:00:00Z`).toISOString().slice(0, 10) !== d) {
@@ -46,40 +54,95 @@ export function listBusinessDates(dir: string): string[] {
   return dates;
 }
 
-/** Reads and checks `<dateDir>/manifest.json` (absent = defaults). */
-export function readDateManifest(dateDir: string): DateManifest {
+/**
+ * Resolves `path` (symbolic links and `..` included) and checks that it lies inside the delivery
+ * folder `root` (itself resolved, so an extracts folder that is a link is fine). A link that
+ * leads outside is refused with EXTRACT_OUTSIDE_DELIVERY; a link to nothing is a missing file.
+ * Nothing of the target is read, and the message does not name it.
+ *
+ * @example
+ * const real = resolveInsideDelivery('data/extracts/2026-10-31/loans.csv', 'data/extracts');
+ */
+export function resolveInsideDelivery(path: string, root: string, what = 'file'): string {
+  let real: string;
+  try {
+    real = realpathSync(path);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') {
+      throw new CqError(
+        'EXTRACT_MISSING_FILE',
+        isLink(path)
+          ? `${path}: the ${what} is a symbolic link to nothing (its target does not exist). Fix: deliver the ${what} itself in the extracts folder ${root}.`
+          : `${path}: missing. Fix: deliver the ${what} in the extracts folder ${root}.`,
+        { file: path },
+      );
+    }
+    throw new CqError('EXTRACT_UNREADABLE', `${path}: the ${what} cannot be opened (${(e as NodeJS.ErrnoException).code ?? 'error'}). Fix: check its permissions, or re-deliver it.`, { file: path });
+  }
+  const rel = relative(realpathSync(root), real);
+  if (rel === '' || rel.startsWith('..') || isAbsolute(rel)) {
+    throw new CqError(
+      'EXTRACT_OUTSIDE_DELIVERY',
+      `${path}: the ${what} is a symbolic link that leads outside the extracts folder ${root}; it is not read. Fix: deliver the ${what} itself (not a link to one elsewhere) in the extracts folder.`,
+      { file: path },
+    );
+  }
+  return real;
+}
+
+/**
+ * Reads and checks `<dateDir>/manifest.json` (absent = defaults). The manifest must lie inside
+ * `root` (default: the folder above `dateDir`, i.e. the extracts folder).
+ */
+export function readDateManifest(dateDir: string, root: string = dirname(dateDir)): DateManifest {
   const path = join(dateDir, 'manifest.json');
-  if (!existsSync(path)) return {};
+  if (!existsSync(path) && !isLink(path)) return {};
+  const real = resolveInsideDelivery(path, root, 'manifest');
   let parsed: unknown;
   try {
-    parsed = JSON.parse(readFileSync(path, 'utf8'));
+    parsed = JSON.parse(readFileSync(real, 'utf8'));
   } catch (e) {
-    throw new CqError('EXTRACT_MANIFEST', `${path}: not valid JSON (${(e as Error).message}). Fix: e.g. {"encoding": "gb18030"}.`, { file: path });
+    // Node's message quotes the start of the text: keep only where the error is.
+    const at = /position (\d+)/.exec((e as Error).message);
+    throw new CqError('EXTRACT_MANIFEST', `${path}: not valid JSON${at ? ` (at character ${at[1]})` : ''}. Fix: e.g. {"encoding": "gb18030"}.`, { file: path });
   }
   const m = parsed as DateManifest;
   const check = (enc: unknown, where: string) => {
     if (enc !== 'utf-8' && enc !== 'gb18030') {
-      throw new CqError('EXTRACT_MANIFEST', `${path}: ${where} must be "utf-8" or "gb18030", got ${JSON.stringify(enc)}.`, { file: path, key: where });
+      const got = JSON.stringify(enc) ?? String(enc);
+      throw new CqError('EXTRACT_MANIFEST', `${path}: ${where} must be "utf-8" or "gb18030", got ${got.length > 40 ? `${got.slice(0, 40)}…` : got}.`, { file: path, key: where });
     }
   };
   if (typeof m.encoding === 'string') check(m.encoding, 'encoding');
   else if (m.encoding && typeof m.encoding === 'object') for (const [k, v] of Object.entries(m.encoding)) check(v, `encoding.${k}`);
   else if (m.encoding !== undefined) check(m.encoding, 'encoding');
   if (m.mapping !== undefined && (typeof m.mapping !== 'string' || m.mapping.trim() === '')) {
-    throw new CqError('EXTRACT_MANIFEST', `${path}: mapping must be the name of a mapping in mappings/ (e.g. "lending-club"), got ${JSON.stringify(m.mapping)}.`, { file: path, key: 'mapping' });
+    throw new CqError('EXTRACT_MANIFEST', `${path}: mapping must be the name of a mapping in mappings/ (e.g. "lending-club"), got ${(JSON.stringify(m.mapping) ?? '').slice(0, 40)}.`, { file: path, key: 'mapping' });
   }
   return m;
 }
 
+function isLink(path: string): boolean {
+  try {
+    return lstatSync(path).isSymbolicLink();
+  } catch {
+    return false;
+  }
+}
+
 /**
  * Locates one file per contract entity in a business-date folder: `<entity>.csv` or
- * `<entity>.parquet`. A missing file, or both formats at once, is a structural error.
+ * `<entity>.parquet`. A missing file, or both formats at once, is a structural error. The folder
+ * and every file must resolve (symbolic links followed) inside the extracts folder above the
+ * date folder, and each file must be a regular file (see {@link resolveInsideDelivery}).
  *
  * @example
  * const files = locateExtractFiles('data/extracts/2026-10-31');
  */
 export function locateExtractFiles(dateDir: string, entities: readonly EntityContract[] = ENTITIES): ExtractFile[] {
-  const manifest = readDateManifest(dateDir);
+  const root = dirname(dateDir);
+  resolveInsideDelivery(dateDir, root, 'business-date folder');
+  const manifest = readDateManifest(dateDir, root);
   const present = new Set(readdirSync(dateDir));
   return entities.map((entity) => {
     const csv = `${entity.name}.csv`;
@@ -96,6 +159,11 @@ export function locateExtractFiles(dateDir: string, entities: readonly EntityCon
     }
     const name = present.has(csv) ? csv : parquet;
     const encoding = typeof manifest.encoding === 'string' ? manifest.encoding : (manifest.encoding?.[name] ?? 'utf-8');
-    return { entity, path: join(dateDir, name), format: present.has(csv) ? 'csv' : 'parquet', encoding };
+    const path = join(dateDir, name);
+    const realPath = resolveInsideDelivery(path, root);
+    if (!statSync(realPath).isFile()) {
+      throw new CqError('EXTRACT_STRUCTURE', `${path}: not a regular file (a folder, device or pipe). Fix: deliver the ${entity.name} extract as a plain file.`, { file: path });
+    }
+    return { entity, path, realPath, format: present.has(csv) ? 'csv' : 'parquet', encoding };
   });
 }

@@ -1,9 +1,9 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { lstatSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ENTITIES, type EntityContract } from '../contract/index.js';
 import { quoteLiteral as lit, type WarehouseHandle } from '../lib/duckdb.js';
-import { locateExtractFiles, readDateManifest, type ExtractFile } from './extract-files.js';
+import { locateExtractFiles, readDateManifest, resolveInsideDelivery, type ExtractFile } from './extract-files.js';
 import { dropStaged, loadStagedFile, prepareFile, stageFile, type FileLoadResult, type PreparedFile, type StagedFile } from './load-entity-file.js';
 import { ensureRawSchema } from './raw-schema.js';
 import { sharedReferenceChecks } from './shared-reference-checks.js';
@@ -31,7 +31,8 @@ export interface LoadDateOptions {
 
 /**
  * Loads all extract files of one business date into `raw.*`, atomically: first every file is
- * checked for structure (present, readable, encoding, header) — a structural failure throws
+ * checked for structure (present, inside the extracts folder, readable, encoding, line ends,
+ * header, rows read when the file has rows) — a structural failure throws
  * before anything is written — then one transaction replaces that date's rows in every raw
  * table, `ops.rejected_rows` and `ops.load_audit`. Re-loading a date replaces it; it never
  * duplicates rows.
@@ -49,6 +50,9 @@ export async function loadBusinessDate(
   const entities = options.entities ?? ENTITIES;
   const loadId = options.loadId ?? `L${businessDate.replaceAll('-', '')}-${new Date().toISOString().replace(/[-:.]/g, '').slice(0, 15)}`;
   const dateDir = join(extractsDir, businessDate);
+  // The date folder must lie in the delivery (also when a mapping reads it): a link elsewhere is refused.
+  // (A mapping with a flat layout has no date folders: nothing to check then.)
+  if (lstatSync(dateDir, { throwIfNoEntry: false })) resolveInsideDelivery(dateDir, extractsDir, 'business-date folder');
   if (!options.locate && !options.prepare && readDateManifest(dateDir).mapping) {
     // The folder is in a lender's own layout: its manifest names a mapping (transforms/mapping/).
     const { loadMappedBusinessDate } = await import('../mapping/load-mapped-extracts.js');
@@ -64,7 +68,7 @@ export async function loadBusinessDate(
       ? await options.prepare(wh, files, tempDir)
       : await Promise.all(files.map((f, i) => prepareFile(wh, f, tempDir, i)));
     // Typed and checked copies of every file, before the transaction (see stageFile).
-    for (const [i, p] of prepared.entries()) staged.push(await stageFile(wh, p, i));
+    for (const [i, p] of prepared.entries()) staged.push(await stageFile(wh, p, i, businessDate));
     const results: FileLoadResult[] = [];
     await wh.exec('BEGIN TRANSACTION');
     try {

@@ -1,8 +1,9 @@
+import { closeSync, openSync, readSync } from 'node:fs';
 import { join } from 'node:path';
 import { quoteIdent as q, quoteLiteral as lit, type WarehouseHandle } from '../lib/duckdb.js';
 import { CqError } from '../lib/errors.js';
 import type { ExtractFile } from './extract-files.js';
-import { hashFile, scanCsvFile } from './file-scan.js';
+import { hashFile, scanCsvFile, type LineEnd } from './file-scan.js';
 import { keyCheckSql, truncatedReasonSql, typedCheckSql, typedInputColumn } from './validation-sql.js';
 
 /** Per-file outcome, written to `ops.load_audit`. */
@@ -42,6 +43,12 @@ export interface PreparedFile {
   rowNumber?: 'order' | 'relation';
   /** CSV parse failures DuckDB collected (rejects table), if any. */
   csvRejectsTable: string | null;
+  /**
+   * Native CSV files: the file read (a link's resolved path), its header's size in bytes and its
+   * line ends, so that a file with data after the header of which no row was read is refused
+   * (see stageFile) instead of loading 0 rows.
+   */
+  csvSource?: { path: string; headerBytes: number; lineEnd: LineEnd };
   extraColumns: string[];
   missingFinalNewline: boolean;
   mapping: string | null;
@@ -59,21 +66,25 @@ export interface PreparedFile {
 
 /**
  * Structural checks of one extract file before anything is written: encoding (transcoding
- * GB18030 into `tempDir`), header has every contract column. Failures throw `CqError`
- * naming the file and column.
+ * GB18030 into `tempDir`; a UTF-8 file declared GB18030 is refused), line ends (`\n`, `\r\n`,
+ * `\r`, or mixed: read from a `\n` copy), header names unique and holding every contract column.
+ * Failures throw `CqError` naming the file, line 1 and the column; they never quote the file's
+ * content beyond column names (see checkColumns).
  *
  * @example
  * const prepared = await prepareFile(wh, file, '/tmp/load-x', 0);
  */
 export async function prepareFile(wh: WarehouseHandle, file: ExtractFile, tempDir: string, index: number): Promise<PreparedFile> {
   const wanted = file.entity.columns.map((c) => c.name);
+  // Read the resolved path the locator checked (a link swapped since is not followed); messages name file.path.
+  const source = file.realPath ?? file.path;
   if (file.format === 'parquet') {
-    const { sha256, bytes } = await hashFile(file.path);
+    const { sha256, bytes } = await hashFile(source);
     let described: { column_name: string; column_type: string }[];
     try {
-      described = await wh.all<{ column_name: string; column_type: string }>(`DESCRIBE SELECT * FROM read_parquet(${lit(file.path)})`);
+      described = await wh.all<{ column_name: string; column_type: string }>(`DESCRIBE SELECT * FROM read_parquet(${lit(source)})`);
     } catch (e) {
-      throw new CqError('EXTRACT_UNREADABLE', `${file.path}: not a readable Parquet file (${(e as Error).message}). Fix: re-deliver the file.`, { file: file.path }, { cause: e });
+      throw new CqError('EXTRACT_UNREADABLE', `${file.path}: not a readable Parquet file (${engineProblem(e)}). Fix: re-deliver the file.`, { file: file.path }, { cause: e });
     }
     const present = described.map((r) => r.column_name);
     checkColumns(file, present);
@@ -86,7 +97,7 @@ export async function prepareFile(wh: WarehouseHandle, file: ExtractFile, tempDi
       file,
       sha256,
       bytes,
-      relationSql: `(SELECT ${cols} FROM read_parquet(${lit(file.path)}))`,
+      relationSql: `(SELECT ${cols} FROM read_parquet(${lit(source)}))`,
       typedColumns,
       csvRejectsTable: null,
       extraColumns: present.filter((c) => !wanted.includes(c)),
@@ -94,15 +105,18 @@ export async function prepareFile(wh: WarehouseHandle, file: ExtractFile, tempDi
       mapping: null,
     };
   }
-  const scan = await scanCsvFile(file.path, file.encoding, join(tempDir, `${index}-${file.entity.name}.utf8.csv`));
+  const scan = await scanCsvFile(source, file.encoding, join(tempDir, `${index}-${file.entity.name}.utf8.csv`), file.path);
   if (scan.bytes === 0 || scan.headerLine.trim() === '') {
     throw new CqError('EXTRACT_MISSING_COLUMN', `${file.path}: the file is empty (no header line). Fix: deliver at least the header row: ${wanted.join(',')}.`, { file: file.path, line: 1 });
   }
   const header = parseHeader(scan.headerLine);
+  checkHeaderNames(file, header);
   checkColumns(file, header);
   const rejects = `_rej_${index}`;
   const columns = `{${header.map((h) => `${lit(h)}: 'VARCHAR'`).join(', ')}}`;
-  const read = `read_csv(${lit(scan.readPath)}, header = true, auto_detect = false, columns = ${columns}, delim = ',', quote = '"', escape = '"', new_line = '\\n', store_rejects = true, rejects_table = ${lit(`${rejects}_err`)}, rejects_scan = ${lit(`${rejects}_scan`)}, max_line_size = 1048576)`;
+  // The file's own line ends (counted by the scan): with any other new_line, DuckDB's strict parser
+  // reads a CRLF file as one header line and 0 rows, without an error.
+  const read = `read_csv(${lit(scan.readPath)}, header = true, auto_detect = false, columns = ${columns}, delim = ',', quote = '"', escape = '"', new_line = ${lit(scan.newLine)}, store_rejects = true, rejects_table = ${lit(`${rejects}_err`)}, rejects_scan = ${lit(`${rejects}_scan`)}, max_line_size = 1048576)`;
   const cols = wanted.map((c) => q(c)).join(', ');
   return {
     file,
@@ -110,6 +124,7 @@ export async function prepareFile(wh: WarehouseHandle, file: ExtractFile, tempDi
     bytes: scan.bytes,
     relationSql: `(SELECT ${cols} FROM ${read})`,
     csvRejectsTable: `${rejects}_err`,
+    csvSource: { path: source, headerBytes: scan.headerBytes, lineEnd: scan.lineEnd },
     extraColumns: header.filter((c) => !wanted.includes(c)),
     missingFinalNewline: scan.missingFinalNewline,
     mapping: null,
@@ -120,11 +135,56 @@ function parseHeader(line: string): string[] {
   return line.split(',').map((h) => h.trim().replace(/^"(.*)"$/, '$1').trim());
 }
 
+/**
+ * Header names must be non-empty and unique: DuckDB column names ignore case, so `loan_id` and
+ * `LOAN_ID` are the same column (and would fail inside DuckDB with a Binder error).
+ */
+function checkHeaderNames(file: ExtractFile, header: string[]): void {
+  const seen = new Map<string, number>();
+  for (const [i, name] of header.entries()) {
+    if (name === '') {
+      throw new CqError(
+        'EXTRACT_STRUCTURE',
+        `${file.path}: line 1 (header): field ${i + 1} of ${header.length} has no column name. Fix: name every column of the header (a trailing comma makes an empty one), see docs/extracts.md (${file.entity.name}).`,
+        { file: file.path, line: 1 },
+      );
+    }
+    const key = name.toLowerCase();
+    const first = seen.get(key);
+    if (first !== undefined) {
+      const expected = file.entity.columns.some((c) => c.name.toLowerCase() === key);
+      const shown = expected || looksLikeColumnName(name) ? `"${name}"` : `in field ${i + 1}`;
+      throw new CqError(
+        'EXTRACT_STRUCTURE',
+        `${file.path}: line 1 (header): column ${shown} appears twice (fields ${first + 1} and ${i + 1}${header[first] !== name ? ', names compared ignoring case' : ''}). Fix: re-deliver the file with each column once, see docs/extracts.md (${file.entity.name}).`,
+        { file: file.path, line: 1, column: name },
+      );
+    }
+    seen.set(key, i);
+  }
+}
+
+/** A header field that reads like a column name (so quoting it cannot echo the content of some other file). */
+function looksLikeColumnName(name: string): boolean {
+  return /^[\p{L}_][\p{L}\p{N}_ .-]{0,63}$/u.test(name);
+}
+
+/**
+ * Every contract column must be in the header. The message names the missing contract columns; it
+ * quotes a header field only when the header has some of the contract's columns and the field
+ * reads like a column name (a renamed column): a file that is not this extract at all (e.g. a
+ * text file delivered under the extract's name) is never echoed into errors, logs and status files.
+ */
 function checkColumns(file: ExtractFile, present: string[]): void {
   const missing = file.entity.columns.filter((c) => !present.includes(c.name)).map((c) => c.name);
   if (missing.length === 0) return;
   const unknown = present.filter((p) => !file.entity.columns.some((c) => c.name === p));
-  const guess = unknown.length ? ` The file has unexpected column(s) ${unknown.map((u) => `"${u}"`).join(', ')}: renamed?` : '';
+  const known = present.length - unknown.length;
+  const nameable = known > 0 ? unknown.filter(looksLikeColumnName) : [];
+  let guess = '';
+  if (known === 0) guess = ` The header has none of the ${file.entity.name} columns: is this the right file?`;
+  else if (nameable.length) guess = ` The file has unexpected column(s) ${nameable.map((u) => `"${u}"`).join(', ')}${nameable.length < unknown.length ? ` and ${unknown.length - nameable.length} other(s)` : ''}: renamed?`;
+  else if (unknown.length) guess = ` The file has ${unknown.length} unexpected column(s): renamed?`;
   throw new CqError(
     'EXTRACT_MISSING_COLUMN',
     `${file.path}: line 1 (header): required column(s) ${missing.map((m) => `"${m}"`).join(', ')} missing.${guess} Fix: deliver the columns named in docs/extracts.md (${file.entity.name}), or describe the layout in a mapping.`,
@@ -151,11 +211,14 @@ export interface StagedFile {
  * and row rule of the contract (`typedCheckSql`). It runs outside the transaction so that a
  * native file's row k (0-based) is the table's committed rowid k: DuckDB's insert keeps the
  * file's order, and numbering rows in SQL (a window) would make the whole pass single-threaded.
+ * `businessDate` is the date of the file's folder: columns the contract ties to it (`businessDate`,
+ * e.g. loan_balances.as_of_date) must equal it. A CSV file of which DuckDB reads no row although
+ * it holds more than its header is a structural error (EXTRACT_STRUCTURE), never 0 rows.
  *
  * @example
- * const staged = await stageFile(wh, prepared, 0);
+ * const staged = await stageFile(wh, prepared, 0, '2026-10-31');
  */
-export async function stageFile(wh: WarehouseHandle, prepared: PreparedFile, index: number): Promise<StagedFile> {
+export async function stageFile(wh: WarehouseHandle, prepared: PreparedFile, index: number, businessDate: string): Promise<StagedFile> {
   const startedAt = new Date();
   const { file } = prepared;
   const entity = file.entity;
@@ -165,7 +228,26 @@ export async function stageFile(wh: WarehouseHandle, prepared: PreparedFile, ind
   const rows = `_rows_${index}`;
   // Row order = file order relies on this setting (DuckDB's default); never let a session turn it off here.
   await wh.exec('SET preserve_insertion_order = true');
-  await wh.exec(`CREATE OR REPLACE TEMP TABLE ${table} AS ${typedCheckSql(entity, prepared.relationSql, { hasRowNumber, keepAllText: prepared.missingFinalNewline, ...(prepared.typedColumns ? { typedColumns: prepared.typedColumns } : {}) })}`);
+  const checks = typedCheckSql(entity, prepared.relationSql, {
+    hasRowNumber,
+    keepAllText: prepared.missingFinalNewline,
+    businessDate,
+    ...(prepared.typedColumns ? { typedColumns: prepared.typedColumns } : {}),
+  });
+  try {
+    await wh.exec(`CREATE OR REPLACE TEMP TABLE ${table} AS ${checks}`);
+  } catch (e) {
+    // DuckDB's reader stops on a file it cannot parse at all; its message may quote the file's
+    // lines, so only the kind of problem is shown (the full error is the cause, for --debug).
+    if (prepared.mapping !== null || !/^(Invalid Input|Conversion) Error/.test((e as Error).message ?? '')) throw e;
+    const parquet = file.format === 'parquet';
+    throw new CqError(
+      parquet ? 'EXTRACT_UNREADABLE' : 'EXTRACT_STRUCTURE',
+      `${file.path}: the ${parquet ? 'Parquet' : 'CSV'} file cannot be read (${engineProblem(e)}). Fix: re-deliver the file${parquet ? '' : ' as comma-separated UTF-8 (or GB18030, declared in manifest.json) with RFC 4180 quoting, see docs/extracts.md'}.`,
+      { file: file.path },
+      { cause: e },
+    );
+  }
   const [ids] = await wh.all<{ n: bigint; lo: bigint | null; hi: bigint | null }>(`SELECT count(*) AS n, min(rowid) AS lo, max(rowid) AS hi FROM ${table}`);
   const parsedRows = Number(ids?.n ?? 0);
   if (!hasRowNumber && parsedRows > 0 && (Number(ids?.lo) !== 0 || Number(ids?.hi) !== parsedRows - 1)) {
@@ -180,9 +262,10 @@ export async function stageFile(wh: WarehouseHandle, prepared: PreparedFile, ind
                 first(csv_line) AS csv_line, first(error_message ORDER BY column_idx) AS error_message
          FROM ${prepared.csvRejectsTable} GROUP BY line ORDER BY line`,
       )
-    ).map((r) => ({ ...r, line: Number(r.line) }));
+    ).map((r) => ({ ...r, line: Number(r.line), csv_line: r.csv_line.replace(/^[\r\n]+/, '') }));
     await wh.exec(`DROP TABLE IF EXISTS ${prepared.csvRejectsTable}; DROP TABLE IF EXISTS ${prepared.csvRejectsTable.replace(/_err$/, '_scan')};`);
   }
+  if (prepared.csvSource && parsedRows + parseRejects.length === 0) assertNoRowsLost(prepared, prepared.csvSource);
   const rn = hasRowNumber ? '_rn' : '(rowid + 1)';
   let lineSql = `${rn} + ${lineOffset}`;
   if (parseRejects.length > 0) {
@@ -197,6 +280,40 @@ export async function stageFile(wh: WarehouseHandle, prepared: PreparedFile, ind
     await wh.exec(`UPDATE ${table} SET _reason = ${truncatedReasonSql(lastLine)} WHERE ${rn} = (SELECT max(${rn}) FROM ${table})`);
   }
   return { prepared, rows, table, parsedRows, parseRejects, lastLine, startedAt };
+}
+
+/**
+ * A CSV file of which no row was read must hold nothing but its header (and blank lines): any
+ * other byte after the header means rows were lost (e.g. line ends the reader did not recognise).
+ * Reads at most 64 KiB after the header; a longer remainder is refused without reading it.
+ */
+function assertNoRowsLost(prepared: PreparedFile, source: NonNullable<PreparedFile['csvSource']>): void {
+  const rest = prepared.bytes - source.headerBytes;
+  if (rest <= 0) return;
+  let data = rest > 65536;
+  if (!data) {
+    const buf = Buffer.alloc(rest);
+    const fd = openSync(source.path, 'r');
+    try {
+      readSync(fd, buf, 0, rest, source.headerBytes);
+    } finally {
+      closeSync(fd);
+    }
+    data = buf.some((b) => b !== 0x0a && b !== 0x0d && b !== 0x20 && b !== 0x09);
+  }
+  if (!data) return;
+  const path = prepared.file.path;
+  throw new CqError(
+    'EXTRACT_STRUCTURE',
+    `${path}: ${prepared.bytes} bytes, of which the header line is ${source.headerBytes}, but no row after line 1 could be read (line ends: ${source.lineEnd}). Nothing of the business date was loaded. Fix: re-deliver the file as CSV with one header line and one line per row (line ends \\n or \\r\\n), see docs/extracts.md.`,
+    { file: path, line: 2 },
+  );
+}
+
+/** The kind of problem a DuckDB error reports: its first line, without quoted text (which may come from the file). */
+function engineProblem(e: unknown): string {
+  const first = String((e as Error)?.message ?? e).split('\n')[0] ?? '';
+  return first.replace(/'[^']*'|"[^"]*"/g, '…').slice(0, 160);
 }
 
 /** Drops a staged file's temp objects. */

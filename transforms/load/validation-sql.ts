@@ -16,6 +16,8 @@ export const REASON_CODES = {
   invalid_code: 'a code is not one of the allowed values',
   negative_amount: 'an amount is negative',
   out_of_range: 'a number is outside its allowed range',
+  wrong_business_date: 'a snapshot date is not the business date of the folder the file was delivered in',
+  control_character: 'a text value holds a control character (NUL, line break, …; a tab is allowed)',
   rule_violation: 'a row-level rule of the contract is broken',
   duplicate_key: 'the primary key repeats an earlier row',
   unknown_reference: 'a referenced customer / loan / branch / product does not exist',
@@ -29,7 +31,11 @@ function reason(code: ReasonCode, column: string | null, messageSql: string): st
   return `{'code': ${lit(code)}, 'column_name': ${column === null ? 'NULL::VARCHAR' : lit(column)}, 'message': ${messageSql}}`;
 }
 
-const shown = (v: string) => `'''' || left(${v}, 60) || ''''`;
+/** C0 control characters except tab: not allowed in text values (RE2 class, as SQL string text). */
+const CONTROL_CHARS = '[\\x00-\\x08\\x0A-\\x1F]';
+
+/** A value quoted in a message: at most 60 characters, control characters shown as '?'. */
+const shown = (v: string) => `'''' || regexp_replace(left(${v}, 60), '${CONTROL_CHARS}', '?', 'g') || ''''`;
 
 /**
  * The bounds a typed (Parquet) value must lie within to have a text form the contract accepts:
@@ -48,8 +54,11 @@ const TYPED_BOUNDS: Partial<Record<ColumnContract['type'], { lo: string; hi: str
  * patterns. Typed input (`typed`: a Parquet column already of the contract type, see
  * `typedInputColumn`) cannot be malformed, so only its bounds, required-ness and value rules are
  * checked, on the typed value: the same rows are rejected either way, with the same codes.
+ * Free text (a text column without a list of codes) must hold no control character but tab.
+ * A column the contract ties to the business date (`col.businessDate`) must equal `businessDate`
+ * (`YYYY-MM-DD`, the date of the file's folder) when given.
  */
-export function columnChecks(col: ColumnContract, typed = false, castValue?: string): string[] {
+export function columnChecks(col: ColumnContract, typed = false, castValue?: string, businessDate?: string): string[] {
   const v = q(col.name);
   // The text value cast to the contract type (TRY_CAST), computed once by typedCheckSql. Range
   // checks come after the format check of the same column, so they only see values whose text is
@@ -97,8 +106,20 @@ export function columnChecks(col: ColumnContract, typed = false, castValue?: str
         );
         break;
       case 'text':
+        if (!col.values) {
+          const at = `length(regexp_extract(${v}, '^[^${CONTROL_CHARS.slice(1)}*')) + 1`;
+          checks.push(
+            `WHEN ${present} AND regexp_matches(${v}, '${CONTROL_CHARS}') THEN ${reason('control_character', col.name, `${lit(`${col.name} holds control character U+`)} || printf('%04X', unicode(regexp_extract(${v}, '${CONTROL_CHARS}'))) || ' at character ' || ${at} || ${lit('. Fix: remove control characters (NUL, line breaks, …) from text values in the export; only a tab is allowed.')}`)}`,
+          );
+        }
         break;
     }
+  }
+  if (col.businessDate && businessDate !== undefined && col.type === 'date') {
+    const date = typed ? v : cast('DATE');
+    checks.push(
+      `WHEN ${present} AND ${date} <> DATE ${lit(businessDate)} THEN ${reason('wrong_business_date', col.name, `${shown(display)} || ${lit(` is not the business date ${businessDate} of the folder the file was delivered in. Fix: correct ${col.name} to ${businessDate}, or deliver the row in the folder of its own date.`)}`)}`,
+    );
   }
   if (col.values) {
     checks.push(
@@ -194,7 +215,7 @@ export function normalisedText(v: string): string {
 export function typedCheckSql(
   entity: EntityContract,
   inputRelation: string,
-  opts: { hasRowNumber: boolean; keepAllText: boolean; typedColumns?: readonly string[] },
+  opts: { hasRowNumber: boolean; keepAllText: boolean; typedColumns?: readonly string[]; businessDate?: string },
 ): string {
   const isTyped = (c: ColumnContract) => opts.typedColumns?.includes(c.name) ?? false;
   const normalised = entity.columns
@@ -204,7 +225,7 @@ export function typedCheckSql(
   const castOnce = entity.columns.filter((c) => !isTyped(c) && c.type !== 'text' && c.type !== 'boolean');
   const castName = (c: ColumnContract) => q(`_t_${c.name}`);
   const casts = castOnce.map((c) => `, ${typedExpr(c)} AS ${castName(c)}`).join('');
-  const whens = entity.columns.flatMap((c) => columnChecks(c, isTyped(c), castOnce.includes(c) ? castName(c) : undefined));
+  const whens = entity.columns.flatMap((c) => columnChecks(c, isTyped(c), castOnce.includes(c) ? castName(c) : undefined, opts.businessDate));
   const columnReason = whens.length
     ? `CASE\n      ${whens.join('\n      ')}\n    END`
     : 'CAST(NULL AS STRUCT(code VARCHAR, column_name VARCHAR, message VARCHAR))';

@@ -6,7 +6,7 @@ export const loanBalances = defineEntity({
   description: 'Loan balance snapshots (贷款余额) as of as_of_date, one row per loan still on book or closed in the period.',
   history: 'events',
   columns: [
-    { name: 'as_of_date', type: 'date', required: true, description: 'Snapshot date (normally a month end).' },
+    { name: 'as_of_date', type: 'date', required: true, description: 'Snapshot date: the business date of the folder (normally a month end).', businessDate: true },
     { name: 'loan_id', type: 'text', required: true, description: 'Loan.' },
     { name: 'outstanding_principal', type: 'money', required: true, description: 'Principal outstanding (including overdue principal).', min: 0 },
     { name: 'overdue_principal', type: 'money', required: true, description: 'Principal past due.', min: 0 },
