@@ -5,6 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openWarehouse, type WarehouseHandle } from '../transforms/lib/duckdb.js';
 import { CqError, type CqErrorCode } from '../transforms/lib/errors.js';
 import { loadExtractsWithMappings } from '../transforms/mapping/load-mapped-extracts.js';
+import { MAPPINGS_DIR } from '../transforms/mapping/mapping-location.js';
 import { LEDGER_ROWS, ledgerMapping, writeLedger } from './helpers/mapping-ledger.js';
 
 /**
@@ -18,8 +19,11 @@ let dir: string;
 beforeEach(async () => {
   wh = await openWarehouse(':memory:');
   dir = mkdtempSync(join(tmpdir(), 'cq-mapping-err-'));
+  // The ledger's manifests name the mapping `ledger`, installed in this test's own mappings folder.
+  process.env.CQ_MAPPINGS_DIR = join(dir, 'mappings');
 });
 afterEach(async () => {
+  delete process.env.CQ_MAPPINGS_DIR;
   await wh.close();
   rmSync(dir, { recursive: true, force: true });
 });
@@ -132,7 +136,7 @@ describe('MAPPING_INVALID: the mapping itself is wrong', () => {
     ['a translation naming no code table', (y) => y.replace('translate: product }', 'translate: products }'), 'entities.loans.columns.product_id.translate', /no code table "products"/],
     ['an unknown variable', (y) => y.replace("as_of_date: { const: '${business_date}' }", "as_of_date: { const: '${month_end}' }"), 'entities.loan_balances.columns.as_of_date.const', /unknown variable \$\{month_end\}/],
     ['a source and a const at once', (y) => y.replace('currency: { const: CNY }', 'currency: { const: CNY, source: 产品 }'), 'entities.loans.columns.currency', /give one of source, expr or const, not source and const/],
-    ['an expression DuckDB cannot bind', (y) => y.replace("date_diff('month'", "no_such_function('month'"), 'entities.loans.columns.term_months', /the SQL for loans\.term_months fails on .*贷款台账\.csv/],
+    ['an expression DuckDB cannot bind (an allowed function with a wrong argument)', (y) => y.replace("date_diff('month'", "date_diff('month', 'x'"), 'entities.loans.columns.term_months', /the SQL for loans\.term_months fails on .*贷款台账\.csv/],
     ['an expression that fails on the data', (y) => y.replace('restructured: { const: \'false\' }', "restructured: { expr: \"CAST({产品} AS BOOLEAN)\" }"), 'entities.loans.columns.restructured', /the SQL for loans\.restructured fails on .*: Conversion Error/],
   ];
   for (const [what, edit, key, message] of cases) {
@@ -154,7 +158,7 @@ describe('MAPPING_INVALID: the mapping itself is wrong', () => {
 
   it('an unknown mapping name lists the known ones', async () => {
     const { extracts } = writeLedger(dir);
-    const e = (await loadExtractsWithMappings(wh, extracts, { mapping: 'no-such-lender' }).catch((err: unknown) => err)) as CqError;
+    const e = (await loadExtractsWithMappings(wh, extracts, { mapping: 'no-such-lender', mappingsDir: MAPPINGS_DIR }).catch((err: unknown) => err)) as CqError;
     expect(e.code).toBe('MAPPING_INVALID');
     expect(e.message).toMatch(/no mapping "no-such-lender"\. Known mappings: .*lending-club.*uci-credit-card/);
   });

@@ -21,8 +21,11 @@ let dir: string;
 beforeEach(async () => {
   wh = await openWarehouse(':memory:');
   dir = mkdtempSync(join(tmpdir(), 'cq-mapping-'));
+  // The ledger's manifests name the mapping `ledger`, installed in this test's own mappings folder.
+  process.env.CQ_MAPPINGS_DIR = join(dir, 'mappings');
 });
 afterEach(async () => {
+  delete process.env.CQ_MAPPINGS_DIR;
   await wh.close();
   rmSync(dir, { recursive: true, force: true });
 });

@@ -96,7 +96,11 @@ entities:
 ${opts.extraEntities ?? ''}`;
 }
 
-/** Writes `<dir>/mappings/ledger.yaml`, and the ledger into `<dir>/x/<date>/` (dated layout) with a manifest. */
+/**
+ * Writes `<dir>/mappings/ledger.yaml`, and the ledger into `<dir>/x/<date>/` (dated layout) with a
+ * manifest naming the mapping `ledger` (a manifest may only name a mapping of the mappings folder:
+ * tests point CQ_MAPPINGS_DIR, or the mappingsDir option, at `<dir>/mappings`).
+ */
 export function writeLedger(dir: string, opts: { rows?: string[]; date?: string; manifest?: Record<string, unknown>; crlf?: boolean; mapping?: string } = {}) {
   const mappingPath = join(dir, 'mappings', 'ledger.yaml');
   mkdirSync(join(dir, 'mappings'), { recursive: true });
@@ -105,7 +109,7 @@ export function writeLedger(dir: string, opts: { rows?: string[]; date?: string;
   mkdirSync(dateDir, { recursive: true });
   const nl = opts.crlf ? '\r\n' : '\n';
   writeFileSync(join(dateDir, '贷款台账.csv'), iconv.encode([LEDGER_HEADER, ...(opts.rows ?? LEDGER_ROWS)].join(nl) + nl, 'gb18030'));
-  writeFileSync(join(dateDir, 'manifest.json'), JSON.stringify(opts.manifest ?? { mapping: mappingPath, encoding: 'gb18030' }));
-  return { extracts: join(dir, 'x'), dateDir, mappingPath };
+  writeFileSync(join(dateDir, 'manifest.json'), JSON.stringify(opts.manifest ?? { mapping: 'ledger', encoding: 'gb18030' }));
+  return { extracts: join(dir, 'x'), dateDir, mappingPath, mappingsDir: join(dir, 'mappings') };
 }
 

@@ -1,20 +1,24 @@
-import { quoteLiteral as lit, type WarehouseHandle } from '../lib/duckdb.js';
+import { quoteLiteral as lit } from '../lib/duckdb.js';
 import { ALIAS, type CompiledEntity } from './entity-relation.js';
 import { mappingError } from './mapping-errors.js';
+import type { MappingSandbox } from './mapping-sandbox.js';
 import type { MappingSpec } from './mapping-types.js';
 
 /**
- * Checks, before anything is loaded, that a compiled entity can run: every source column it
- * reads is in the file's header (else `MAPPING_UNKNOWN_COLUMN`, with a guess), every code its
- * translations meet is in the code table (else `MAPPING_UNTRANSLATABLE_CODE`, naming the key,
- * the source column, the codes and the first source line), and every expression evaluates
- * over the whole source (else `MAPPING_INVALID` naming the column's key).
+ * Checks and evaluates a compiled entity, before anything is loaded, in the mapping sandbox
+ * (where the staged sources were copied): every source column it reads is in the file's header
+ * (else `MAPPING_UNKNOWN_COLUMN`, with a guess), every code its translations meet is in the code
+ * table (else `MAPPING_UNTRANSLATABLE_CODE`, naming the key, the source column, the codes and the
+ * first source line); then its rows are computed over the whole source and written to
+ * `<sandbox dir>/<name>.parquet` (returned) — a column whose SQL fails is `MAPPING_INVALID`
+ * naming the column's key.
  *
  * @example
- * await checkCompiledEntity(wh, spec, compiled);
+ * const rows = await checkCompiledEntity(sandbox, spec, compiled, 'rel-0-3');
+ * // sandbox: COPY (SELECT s._k AS _rn, … FROM _map_src_0 s) TO '<dir>/rel-0-3.parquet' (FORMAT parquet)
  */
-export async function checkCompiledEntity(wh: WarehouseHandle, spec: MappingSpec, c: CompiledEntity): Promise<void> {
-  if (c.kind !== 'source' || !c.staged) return;
+export async function checkCompiledEntity(sandbox: MappingSandbox, spec: MappingSpec, c: CompiledEntity, name: string): Promise<string> {
+  if (c.kind !== 'source' || !c.staged) return sandbox.copyToParquet(c.sql, name);
   for (const { column, key } of c.sourceColumns) {
     if (c.staged.header.includes(column)) continue;
     const guess = closest(column, c.staged.header);
@@ -27,7 +31,7 @@ export async function checkCompiledEntity(wh: WarehouseHandle, spec: MappingSpec
     );
   }
   for (const chk of c.codeChecks) {
-    const bad = await wh.all<{ value: string; line: bigint; n: bigint }>(
+    const bad = await sandbox.all<{ value: string; line: bigint; n: bigint }>(
       `SELECT v AS value, min(_line) AS line, count(*) AS n FROM (SELECT ${chk.input} AS v, ${ALIAS}._line FROM ${c.staged.table} ${ALIAS})
        WHERE v IS NOT NULL AND v NOT IN (${chk.codes.map(lit).join(', ')}) GROUP BY v ORDER BY line LIMIT 6`,
     );
@@ -43,11 +47,11 @@ export async function checkCompiledEntity(wh: WarehouseHandle, spec: MappingSpec
     }
   }
   try {
-    await wh.exec(`SELECT ${c.columnValues.map((v) => `max(length(${v.sql}))`).join(', ') || '1'} FROM ${c.staged.table} ${ALIAS}`);
+    return await sandbox.copyToParquet(c.sql, name);
   } catch (e) {
     for (const v of c.columnValues) {
       try {
-        await wh.exec(`SELECT max(length(${v.sql})) FROM ${c.staged.table} ${ALIAS}`);
+        await sandbox.exec(`SELECT max(length(${v.sql})) FROM ${c.staged.table} ${ALIAS}`);
       } catch (err) {
         throw mappingError('MAPPING_INVALID', spec, v.key, `the SQL for ${c.entity.name}.${v.column} fails on ${c.staged.path}: ${firstLine(err)}. Nothing was loaded. Fix: correct the expression (use TRY_CAST for values that may not convert).`);
       }

@@ -12,6 +12,12 @@ export interface ColumnSqlContext {
   readonly alias: string;
   /** Source texts that mean "no value", besides ''. */
   readonly nullValues: readonly string[];
+  /**
+   * Vets an expanded `expr` (expression-grammar.ts) and returns the text to put into the query;
+   * throws MAPPING_FORBIDDEN for anything outside the expression grammar. No `expr` reaches the
+   * SQL without passing through it.
+   */
+  readonly vet: (expr: string, key: string) => Promise<string>;
 }
 
 /** A contract column as SQL over the staged source. */
@@ -61,13 +67,18 @@ export function sourceRef(column: string, alias: string, nullValues: readonly st
 
 /**
  * Compiles one column spec for one business date into SQL over the staged source, following the
- * order value → translate → date_format → scale/numeric → default (see docs/mappings.md).
+ * order value → translate → date_format → scale/numeric → default (see docs/mappings.md). Only an
+ * `expr` is SQL text from the mapping: it is expanded (`${var}`, `{COLUMN}`), vetted by `ctx.vet`
+ * and spliced as DuckDB's rendering of it; every other value enters as a quoted literal or
+ * identifier.
  *
  * @example
- * columnSql(loans.columns[6], { source: 'interest_rate', scale: 0.01, … }, ctx).value;
+ * (await columnSql(loans.columns[6], { source: 'interest_rate', scale: 0.01, … }, ctx)).value;
  * // text of interest_rate × 0.01 as a DOUBLE, e.g. '0.1407'
+ * (await columnSql(branchId, { expr: "'US-' || {state}", … }, ctx)).value;
+ * // nullif(trim(CAST((('US-' || CASE WHEN ((main."trim"(s.state) IN ('', 'NA'))) THEN (NULL) ELSE main."trim"(s.state) END)) AS VARCHAR)), '')
  */
-export function columnSql(col: ColumnContract, cs: ColumnSpec, ctx: ColumnSqlContext): ColumnSql {
+export async function columnSql(col: ColumnContract, cs: ColumnSpec, ctx: ColumnSqlContext): Promise<ColumnSql> {
   const sub = (text: string, k: string) => substituteVars(text, ctx.vars, ctx.spec, `${cs.key}.${k}`);
   const sourceColumns: { column: string; key: string }[] = [];
   const origin: string[] = [];
@@ -83,7 +94,7 @@ export function columnSql(col: ColumnContract, cs: ColumnSpec, ctx: ColumnSqlCon
       if (column !== '_line') sourceColumns.push({ column, key: `${cs.key}.expr` });
       return sourceRef(column, ctx.alias, ctx.nullValues);
     });
-    v = `nullif(trim(CAST((${expr}) AS VARCHAR)), '')`;
+    v = `nullif(trim(CAST((${await ctx.vet(expr, `${cs.key}.expr`)}) AS VARCHAR)), '')`;
     const cols = [...new Set(sourceColumns.map((s) => s.column))];
     origin.push(cols.length ? `expression over source column${cols.length > 1 ? 's' : ''} ${cols.join(', ')}` : 'mapping expression');
   } else if (cs.const !== null) {

@@ -45,19 +45,21 @@ export const ALIAS = 's';
 /**
  * Compiles how one contract entity is produced on one business date: from a staged source
  * (one row per source row, or per distinct `one_row_per`), from constant rows in the mapping,
- * or empty (the source lacks the entity, or delivers it on other dates only).
+ * or empty (the source lacks the entity, or delivers it on other dates only). Every `expr` goes
+ * through `vet` (the expression grammar); the SQL is meant to run in the mapping sandbox.
  *
  * @example
- * const c = compileEntity(spec, loans, '2018-06-30', { business_date: '2018-06-30' }, stagedByName);
- * c.sql; // SELECT s._k AS _rn, s._line AS _src_line, … AS "loan_id", …
+ * const c = await compileEntity(spec, loans, '2018-06-30', { business_date: '2018-06-30' }, stagedByName, vet);
+ * c.sql; // SELECT s._k AS _rn, s._line AS _src_line, … AS "loan_id", … FROM _map_src_0 s
  */
-export function compileEntity(
+export async function compileEntity(
   spec: MappingSpec,
   entity: EntityContract,
   businessDate: string,
   vars: Readonly<Record<string, string>>,
   stagedBySource: ReadonlyMap<string, StagedSource>,
-): CompiledEntity {
+  vet: (expr: string, key: string) => Promise<string>,
+): Promise<CompiledEntity> {
   const em = spec.entities[entity.name] ?? null;
   const base = { entity, mapping: em, staged: null, columnSources: {}, codeChecks: [], sourceColumns: [], columnValues: [], retain: {} };
   if (!em) {
@@ -78,7 +80,7 @@ export function compileEntity(
     return { ...base, kind: 'rows', sql, columnSources, defaults: [] };
   }
   const staged = stagedBySource.get(em.from!)!;
-  const ctx = { spec, vars, alias: ALIAS, nullValues: staged.source.nullValues };
+  const ctx = { spec, vars, alias: ALIAS, nullValues: staged.source.nullValues, vet };
   const selects: string[] = [];
   const columnSources: Record<string, string> = {};
   const defaults: DefaultRule[] = [];
@@ -91,7 +93,7 @@ export function compileEntity(
       selects.push(`CAST(NULL AS VARCHAR) AS ${q(col.name)}`);
       continue;
     }
-    const c = columnSql(col, cs, ctx);
+    const c = await columnSql(col, cs, ctx);
     selects.push(`${c.value} AS ${q(col.name)}`);
     columnValues.push({ column: col.name, sql: c.value, key: cs.key });
     columnSources[col.name] = c.origin;
@@ -122,11 +124,14 @@ export function compileEntity(
 }
 
 /**
- * Materialises a compiled entity into temp table `table` and describes it to the loader as a
- * `PreparedFile` (source file, hash, rejects table for unparseable source lines, column origins).
+ * Reads the rows of a compiled entity, evaluated in the mapping sandbox and written to the
+ * Parquet file `rowsParquet` (see checkCompiledEntity), into warehouse temp table `table`, and
+ * describes it to the loader as a `PreparedFile` (source file, hash, rejects table for
+ * unparseable source lines, column origins). The warehouse runs no mapping SQL here.
  *
  * @example
- * const prepared = await prepareCompiledEntity(wh, spec, compiled, file, '_map_rel_0_3', mappingHash);
+ * const prepared = await prepareCompiledEntity(wh, spec, compiled, file, '_map_rel_0_3', mappingHash, '/tmp/cq-map-x/sandbox/rel-0-3.parquet');
+ * // CREATE OR REPLACE TEMP TABLE _map_rel_0_3 AS SELECT * FROM read_parquet('/tmp/cq-map-x/sandbox/rel-0-3.parquet')
  */
 export async function prepareCompiledEntity(
   wh: WarehouseHandle,
@@ -135,8 +140,9 @@ export async function prepareCompiledEntity(
   file: ExtractFile,
   table: string,
   mappingHash: { sha256: string; bytes: number },
+  rowsParquet: string,
 ): Promise<PreparedFile> {
-  await wh.exec(`CREATE OR REPLACE TEMP TABLE ${table} AS ${c.sql}`);
+  await wh.exec(`CREATE OR REPLACE TEMP TABLE ${table} AS SELECT * FROM read_parquet(${lit(rowsParquet)})`);
   const common = { file, relationSql: `(SELECT * FROM ${table})`, rowNumber: 'relation' as const, extraColumns: [] as string[], mapping: spec.name, columnSources: c.columnSources };
   if (c.kind !== 'source' || !c.staged) {
     return { ...common, ...mappingHash, csvRejectsTable: null, missingFinalNewline: false };

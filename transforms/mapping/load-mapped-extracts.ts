@@ -14,13 +14,21 @@ import { compileEntity, prepareCompiledEntity, type CompiledEntity } from './ent
 import { mappingError } from './mapping-errors.js';
 import { MAPPING_RECORDS_DDL, writeMappingRecords } from './mapping-records.js';
 import type { MappingSpec } from './mapping-types.js';
-import { readMapping, resolveMappingFile } from './read-mapping.js';
+import { vetExpression } from './expression-grammar.js';
+import { checkManifestMappingName, locateSourceFile, mappingsDir, resolveManifestMapping, resolveMappingFile } from './mapping-location.js';
+import { copyTableToSandbox, openMappingSandbox, type MappingSandbox } from './mapping-sandbox.js';
+import { readMapping } from './read-mapping.js';
 import { dropStaged, stageSource, type StagedSource } from './stage-source.js';
 
 /** Options for {@link loadExtractsWithMappings}. */
 export interface MappedLoadOptions {
-  /** Mapping name or file (`--mapping`); default: the extracts folder's or each date folder's manifest.json `mapping`. */
+  /**
+   * Mapping name or file given by the operator (`--mapping`); default: the extracts folder's or
+   * each date folder's manifest.json `mapping`, which may only be a name in the mappings folder.
+   */
   mapping?: string;
+  /** The mappings folder names resolve in; default: `CQ_MAPPINGS_DIR`, else the repository's `mappings/`. */
+  mappingsDir?: string;
   /** Load only these business dates. */
   dates?: string[];
   loadId?: string;
@@ -32,6 +40,18 @@ export interface MappedLoadOptions {
 interface DatePlan {
   date: string;
   mapped: { spec: MappingSpec; sourceDir: string; vars: Record<string, string>; manifest: DateManifest } | null;
+}
+
+/** Resolves a mapping named by a manifest (delivery input: names only) or by the operator (`--mapping`: a name or a path). */
+function mappingFileOf(options: MappedLoadOptions, manifest: DateManifest, manifestDir: string): string | null {
+  const dir = mappingsDir(options.mappingsDir);
+  const manifestPath = join(manifestDir, 'manifest.json');
+  if (options.mapping) {
+    // --mapping wins, but a manifest that names a path is refused all the same: it is not a delivery we trust.
+    if (manifest.mapping !== undefined) checkManifestMappingName(manifest.mapping, manifestPath, dir);
+    return resolveMappingFile(options.mapping, dir);
+  }
+  return manifest.mapping === undefined ? null : resolveManifestMapping(manifest.mapping, manifestPath, dir);
 }
 
 /**
@@ -78,9 +98,9 @@ export async function loadMappedBusinessDate(
 ): Promise<BusinessDateLoad> {
   const dateDir = join(extractsDir, businessDate);
   const manifest = readDateManifest(dateDir);
-  const name = options.mapping ?? manifest.mapping;
-  if (!name) throw new CqError('INTERNAL', `${dateDir}: no mapping named (manifest.json has no "mapping").`, { file: dateDir });
-  const spec = readMapping(resolveMappingFile(name));
+  const file = mappingFileOf(options, manifest, dateDir);
+  if (!file) throw new CqError('INTERNAL', `${dateDir}: no mapping named (manifest.json has no "mapping").`, { file: dateDir });
+  const spec = readMapping(file);
   if (spec.businessDates) throw flatMappingInDateFolder(spec, dateDir);
   const [load] = await loadPlans(wh, extractsDir, [{ date: businessDate, mapped: { spec, sourceDir: dateDir, vars: { business_date: businessDate }, manifest } }], options);
   return load!;
@@ -90,30 +110,48 @@ async function loadPlans(wh: WarehouseHandle, extractsDir: string, plans: DatePl
   const tempDir = mkdtempSync(join(tmpdir(), 'cq-map-'));
   const staged = new Map<string, StagedSource>();
   const hashes = new Map<string, { sha256: string; bytes: number }>();
+  let sandbox: MappingSandbox | undefined;
   try {
+    // Every piece of SQL text from a mapping runs in a locked-down DuckDB of its own (mapping-sandbox.ts).
+    sandbox = await openMappingSandbox(join(tempDir, 'sandbox'), wh);
+    const box = sandbox;
+    const vetted = new Map<string, Promise<string>>();
     // 1. Everything a mapping can get wrong is found here, for every date, before the first write.
-    const compiledByDate = new Map<string, CompiledEntity[]>();
-    for (const plan of plans) {
+    const rowsByDate = new Map<string, { compiled: CompiledEntity[]; parquet: Map<string, string> }>();
+    for (const [dateIndex, plan] of plans.entries()) {
       if (!plan.mapped) continue;
       const { spec, sourceDir, vars, manifest } = plan.mapped;
+      const vet = (expr: string, key: string) => {
+        const id = `${spec.path}\u0000${key}\u0000${expr}`;
+        if (!vetted.has(id)) vetted.set(id, vetExpression(box, spec, key, expr));
+        return vetted.get(id)!;
+      };
       if (!hashes.has(spec.path)) hashes.set(spec.path, await hashFile(spec.path));
       const bySource = new Map<string, StagedSource>();
       for (const em of Object.values(spec.entities)) {
         if (em.kind !== 'source' || bySource.has(em.from!) || (em.dates && !em.dates.includes(plan.date))) continue;
         const source = spec.sources[em.from!]!;
-        const path = resolve(sourceDir, source.file);
+        const file = locateSourceFile(spec, source, sourceDir, extractsDir);
         const encoding: ExtractEncoding = source.encoding ?? (typeof manifest.encoding === 'string' ? manifest.encoding : manifest.encoding?.[source.file]) ?? 'utf-8';
-        const cacheKey = `${path}\u0000${encoding}\u0000${source.nullValues.join('\u0000')}`;
-        if (!staged.has(cacheKey)) staged.set(cacheKey, await stageSource(wh, spec, source, path, encoding, tempDir, staged.size));
+        const cacheKey = `${file.realPath}\u0000${file.path}\u0000${encoding}\u0000${source.nullValues.join('\u0000')}`;
+        if (!staged.has(cacheKey)) {
+          const s = await stageSource(wh, source, file, encoding, tempDir, staged.size);
+          staged.set(cacheKey, s);
+          await copyTableToSandbox(wh, box, s.table);
+        }
         bySource.set(em.from!, staged.get(cacheKey)!);
       }
-      const compiled = ENTITIES.map((e) => compileEntity(spec, e, plan.date, vars, bySource));
-      for (const c of compiled) await checkCompiledEntity(wh, spec, c);
-      compiledByDate.set(plan.date, compiled);
+      const compiled: CompiledEntity[] = [];
+      for (const e of ENTITIES) compiled.push(await compileEntity(spec, e, plan.date, vars, bySource, vet));
+      const parquet = new Map<string, string>();
+      for (const [i, c] of compiled.entries()) parquet.set(c.entity.name, await checkCompiledEntity(box, spec, c, `rel-${dateIndex}-${i}`));
+      rowsByDate.set(plan.date, { compiled, parquet });
     }
+    sandbox.close();
+    sandbox = undefined;
     await wh.exec(MAPPING_RECORDS_DDL);
 
-    // 2. Load date by date; each date is atomic (the loader's transaction).
+    // 2. Load date by date; each date is atomic (the loader's transaction). The warehouse only reads the rows computed above.
     const loads: BusinessDateLoad[] = [];
     for (const [dateIndex, plan] of plans.entries()) {
       let load: BusinessDateLoad;
@@ -124,7 +162,7 @@ async function loadPlans(wh: WarehouseHandle, extractsDir: string, plans: DatePl
         });
       } else {
         const { spec } = plan.mapped;
-        const compiled = compiledByDate.get(plan.date)!;
+        const { compiled, parquet } = rowsByDate.get(plan.date)!;
         const tables = new Map(compiled.map((c, i) => [c.entity.name, `_map_rel_${dateIndex}_${i}`]));
         const files = new Map<string, ExtractFile>(compiled.map((c) => [c.entity.name, extractFileOf(spec, c)]));
         try {
@@ -136,7 +174,7 @@ async function loadPlans(wh: WarehouseHandle, extractsDir: string, plans: DatePl
               Promise.all(
                 located.map((f) => {
                   const c = compiled.find((x) => x.entity.name === f.entity.name)!;
-                  return prepareCompiledEntity(w, spec, c, f, tables.get(f.entity.name)!, hashes.get(spec.path)!);
+                  return prepareCompiledEntity(w, spec, c, f, tables.get(f.entity.name)!, hashes.get(spec.path)!, parquet.get(f.entity.name)!);
                 }),
               ),
             beforeCommit: (w, l) => writeMappingRecords(w, spec, l, compiled, tables),
@@ -150,6 +188,7 @@ async function loadPlans(wh: WarehouseHandle, extractsDir: string, plans: DatePl
     }
     return loads;
   } finally {
+    sandbox?.close();
     await dropStaged(wh, staged.values());
     rmSync(tempDir, { recursive: true, force: true });
   }
@@ -161,14 +200,13 @@ function planDates(extractsDir: string, options: MappedLoadOptions): DatePlan[] 
     throw new CqError('EXTRACT_DIR_MISSING', `extracts directory ${extractsDir} does not exist. Fix: pass --extracts DIR.`, { file: extractsDir });
   }
   const topManifest = readDateManifest(extractsDir);
-  const name = options.mapping ?? topManifest.mapping;
   const cache = new Map<string, MappingSpec>();
-  const specOf = (n: string) => {
-    const path = resolveMappingFile(n);
+  const specOf = (path: string) => {
     if (!cache.has(path)) cache.set(path, readMapping(path));
     return cache.get(path)!;
   };
-  const spec = name ? specOf(name) : null;
+  const topFile = mappingFileOf(options, topManifest, extractsDir);
+  const spec = topFile ? specOf(topFile) : null;
   let plans: DatePlan[];
   if (spec?.businessDates) {
     const declared = spec.businessDates.map((b) => b.date);
@@ -196,7 +234,8 @@ function planDates(extractsDir: string, options: MappedLoadOptions): DatePlan[] 
     plans = dates.map((date) => {
       const dateDir = join(extractsDir, date);
       const manifest = readDateManifest(dateDir);
-      const s = spec ?? (manifest.mapping ? specOf(manifest.mapping) : null);
+      const file = mappingFileOf(spec ? { ...options, mapping: spec.path } : options, manifest, dateDir);
+      const s = file ? specOf(file) : null;
       if (s?.businessDates) throw flatMappingInDateFolder(s, dateDir);
       return { date, mapped: s ? { spec: s, sourceDir: dateDir, vars: { business_date: date }, manifest } : null };
     });

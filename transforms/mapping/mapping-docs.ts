@@ -2,7 +2,8 @@ import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { ENTITIES } from '../contract/index.js';
 import type { MappingSpec } from './mapping-types.js';
-import { MAPPINGS_DIR, readMapping } from './read-mapping.js';
+import { MAPPINGS_DIR } from './mapping-location.js';
+import { readMapping } from './read-mapping.js';
 
 /**
  * The "Lender layouts: mappings" section of docs/extracts.md, generated from the mapping files in

@@ -2,8 +2,8 @@ import { relative } from 'node:path';
 import { CqError, type CqErrorCode } from '../lib/errors.js';
 import type { MappingSpec } from './mapping-types.js';
 
-/** The mapping-error codes of `CqError`. */
-export type MappingErrorCode = Extract<CqErrorCode, 'MAPPING_INVALID' | 'MAPPING_UNKNOWN_COLUMN' | 'MAPPING_UNTRANSLATABLE_CODE'>;
+/** The `CqError` codes raised against a mapping file and one of its keys. */
+export type MappingErrorCode = Extract<CqErrorCode, 'MAPPING_INVALID' | 'MAPPING_UNKNOWN_COLUMN' | 'MAPPING_UNTRANSLATABLE_CODE' | 'MAPPING_FORBIDDEN' | 'EXTRACT_OUTSIDE_DELIVERY'>;
 
 /**
  * Builds a mapping error that names the mapping file, the key (with its line) and, when one

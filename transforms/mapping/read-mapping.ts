@@ -1,41 +1,10 @@
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { basename, extname, isAbsolute, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { readFileSync } from 'node:fs';
+import { basename } from 'node:path';
 import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, type Node } from 'yaml';
 import { ENTITIES, type EntityContract } from '../contract/index.js';
 import type { ExtractEncoding } from '../load/extract-files.js';
 import { mappingError } from './mapping-errors.js';
 import type { BusinessDateVars, CodeTable, ColumnSpec, EntityMapping, MappingSpec, SourceSpec } from './mapping-types.js';
-
-/** The repository's `mappings/` folder, where named mappings live. */
-export const MAPPINGS_DIR = fileURLToPath(new URL('../../mappings/', import.meta.url));
-
-/**
- * Finds a mapping file: a name (`lending-club` → `mappings/lending-club.yaml`) or a path to a
- * `.yaml` / `.yml` / `.json` file (relative to the working directory).
- *
- * @example
- * resolveMappingFile('uci-credit-card'); // '/…/mappings/uci-credit-card.yaml'
- */
-export function resolveMappingFile(nameOrPath: string): string {
-  const looksLikePath = /[\\/]/.test(nameOrPath) || ['.yaml', '.yml', '.json'].includes(extname(nameOrPath));
-  const candidates = looksLikePath
-    ? [isAbsolute(nameOrPath) ? nameOrPath : resolve(nameOrPath)]
-    : ['.yaml', '.yml', '.json'].map((ext) => join(MAPPINGS_DIR, `${nameOrPath}${ext}`));
-  const found = candidates.find((c) => existsSync(c));
-  if (found) return found;
-  const known = existsSync(MAPPINGS_DIR)
-    ? readdirSync(MAPPINGS_DIR)
-        .filter((f) => /\.(ya?ml|json)$/.test(f))
-        .map((f) => f.replace(/\.(ya?ml|json)$/, ''))
-    : [];
-  throw mappingError(
-    'MAPPING_INVALID',
-    { path: candidates[0]! },
-    'mapping',
-    `no mapping "${nameOrPath}". Known mappings: ${known.join(', ') || '(none)'}. Fix: pass --mapping with one of those names or a path to a mapping file.`,
-  );
-}
 
 const TOP_KEYS = ['name', 'description', 'business_dates', 'sources', 'code_tables', 'entities'];
 const SOURCE_KEYS = ['file', 'encoding', 'null_values'];
@@ -54,7 +23,7 @@ type Plain = Record<string, unknown>;
  * against the source file's header (`MAPPING_UNKNOWN_COLUMN`).
  *
  * @example
- * const spec = readMapping(resolveMappingFile('lending-club'));
+ * const spec = readMapping(resolveMappingFile('lending-club')); // resolveMappingFile: mapping-location.ts
  * spec.businessDates; // [{ date: '2018-06-30', vars: {} }]
  */
 export function readMapping(path: string): MappingSpec {

@@ -1,11 +1,11 @@
-import { closeSync, existsSync, openSync, readSync } from 'node:fs';
+import { closeSync, openSync, readSync } from 'node:fs';
 import { join } from 'node:path';
 import { quoteIdent as q, quoteLiteral as lit, type WarehouseHandle } from '../lib/duckdb.js';
 import { CqError } from '../lib/errors.js';
 import type { ExtractEncoding } from '../load/extract-files.js';
 import { scanCsvFile } from '../load/file-scan.js';
-import { displayPath } from './mapping-errors.js';
-import type { MappingSpec, SourceSpec } from './mapping-types.js';
+import type { LocatedSource } from './mapping-location.js';
+import type { SourceSpec } from './mapping-types.js';
 
 /** A source file read once into a temp table `table`: `_k` (parsed row number), `_line` (physical line), source columns as text. */
 export interface StagedSource {
@@ -25,32 +25,28 @@ export interface StagedSource {
 }
 
 /**
- * Reads a mapping's source CSV into a temp table, once per load: encoding checked (GB18030
- * transcoded), CRLF line ends accepted, every value kept as text exactly as delivered, and the
- * physical line of every row (so lineage and rejects point at the lender's own file). Lines
- * DuckDB cannot parse are kept in a rejects table, to be reported by every entity the row feeds.
+ * Reads a mapping's source CSV into a temp table of the warehouse, once per load: encoding
+ * checked (GB18030 transcoded), CRLF line ends accepted, every value kept as text exactly as
+ * delivered, and the physical line of every row (so lineage and rejects point at the lender's own
+ * file). Lines DuckDB cannot parse are kept in a rejects table, to be reported by every entity
+ * the row feeds. `file` comes from locateSourceFile (inside the delivery); the checked real path
+ * is what is read. Only loader SQL runs here: no mapping expression.
  *
  * @example
- * const staged = await stageSource(wh, spec, spec.sources.lc!, '/data/public/loans_full_schema.csv', 'utf-8', tmp, 0);
+ * const file = locateSourceFile(spec, spec.sources.lc!, '../shared/data/public', '../shared/data/public');
+ * const staged = await stageSource(wh, spec.sources.lc!, file, 'utf-8', tmp, 0);
  * staged.header.length; // 55
  */
 export async function stageSource(
   wh: WarehouseHandle,
-  spec: MappingSpec,
   source: SourceSpec,
-  path: string,
+  file: LocatedSource,
   encoding: ExtractEncoding,
   tempDir: string,
   index: number,
 ): Promise<StagedSource> {
-  if (!existsSync(path)) {
-    throw new CqError(
-      'EXTRACT_MISSING_FILE',
-      `${path}: missing. Mapping ${displayPath(spec.path)} (${source.key}.file) reads it. Fix: deliver the file, or point --extracts at the folder that holds it.`,
-      { file: path, key: `${source.key}.file` },
-    );
-  }
-  const scan = await scanCsvFile(path, encoding, join(tempDir, `map-${index}.utf8.csv`));
+  const path = file.path;
+  const scan = await scanCsvFile(file.realPath, encoding, join(tempDir, `map-${index}.utf8.csv`));
   if (scan.bytes === 0 || scan.headerLine.trim() === '') {
     throw new CqError('EXTRACT_MISSING_COLUMN', `${path}: the file is empty (no header line). Fix: deliver the file with its header row.`, { file: path, line: 1 });
   }
