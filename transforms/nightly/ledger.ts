@@ -1,6 +1,6 @@
 import { appendFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { isProcessAlive } from './lock.js';
+import { holderState, type ProcessIdentity } from './process-identity.js';
 
 /**
  * The run ledger: an append-only NDJSON file outside the warehouse, written at the start and
@@ -10,10 +10,31 @@ import { isProcessAlive } from './lock.js';
  * `ops.run_steps` of the warehouse it publishes, for the data-quality page.
  */
 export type LedgerEvent =
-  | { type: 'run_started'; run_id: string; at: string; pid: number; mode: 'incremental' | 'full'; business_dates: string[]; extract_checksums?: Record<string, string> }
+  | {
+      type: 'run_started';
+      run_id: string;
+      at: string;
+      pid: number;
+      /** Start time / boot id of the process (a PID alone may have been reused since). */
+      pid_identity?: ProcessIdentity;
+      mode: 'incremental' | 'full';
+      business_dates: string[];
+      extract_checksums?: Record<string, string>;
+      /** The stale lock this run took over. */
+      took_over_lock?: { pid?: number; run_id?: string; reason: string };
+    }
   | { type: 'step_started'; run_id: string; at: string; step: string }
   | { type: 'step_finished'; run_id: string; at: string; step: string; status: 'succeeded' | 'failed'; seconds: number; rows?: number; detail?: string }
-  | { type: 'run_finished'; run_id: string; at: string; status: 'succeeded' | 'failed' | 'noop'; error?: string; failed_step?: string };
+  | {
+      type: 'run_finished';
+      run_id: string;
+      at: string;
+      status: 'succeeded' | 'failed' | 'noop';
+      error?: string;
+      failed_step?: string;
+      /** Written by a later run that found this run interrupted (`at` is when it was found). */
+      interrupted_found_by?: string;
+    };
 
 /** A run folded from the ledger. */
 export interface RunRecord {
@@ -21,6 +42,7 @@ export interface RunRecord {
   mode: string;
   business_dates: string[];
   pid: number;
+  pid_identity: ProcessIdentity | null;
   started_at: string;
   finished_at: string | null;
   status: 'running' | 'succeeded' | 'failed' | 'noop';
@@ -37,8 +59,24 @@ export function appendLedger(path: string, event: LedgerEvent): void {
 }
 
 /**
+ * Why a run is recorded as interrupted; `step` is the step it was in.
+ *
+ * @example
+ * interruptedMessage(4242, 'load 2026-10-31') // 'interrupted: the process (pid 4242) ended without finishing …'
+ */
+export function interruptedMessage(pid: number, step: string | undefined): string {
+  return (
+    `interrupted: the process (pid ${pid}) ended without finishing (killed or machine stopped) ${step ? `during step "${step}"` : 'before its first step'}; ` +
+    'nothing was published (the previous release stayed live). Fix: run `npm run nightly` again (it catches up every pending date); ' +
+    'if runs keep dying, look for the out-of-memory killer or a reboot in the system log (journalctl -k, dmesg).'
+  );
+}
+
+/**
  * Folds the ledger into runs, newest first. A run that never finished and whose process is
- * gone is reported `failed` with error "interrupted"; its open step is the failed step.
+ * gone (dead, or its PID now belongs to another process, or the machine rebooted) is
+ * reported `failed` with error "interrupted"; its open step is the failed step and is marked
+ * `interrupted` (also for runs a later run recorded as interrupted).
  *
  * @example
  * const [last] = readRuns('data/runs/ledger.ndjson');
@@ -60,6 +98,7 @@ export function readRuns(path: string, currentRunId?: string): RunRecord[] {
         mode: e.mode,
         business_dates: e.business_dates,
         pid: e.pid,
+        pid_identity: e.pid_identity ?? null,
         started_at: e.at,
         finished_at: null,
         status: 'running',
@@ -81,13 +120,13 @@ export function readRuns(path: string, currentRunId?: string): RunRecord[] {
     }
   }
   for (const run of runs.values()) {
-    if (run.status === 'running' && run.run_id !== currentRunId && !isProcessAlive(run.pid)) {
-      const open = run.steps.find((s) => s.finished_at === null);
+    const open = run.steps.find((s) => s.finished_at === null);
+    if (run.status === 'running' && run.run_id !== currentRunId && holderState({ pid: run.pid, ...(run.pid_identity ?? {}), recordedAt: run.started_at }) !== 'alive') {
       run.status = 'failed';
       run.failed_step = open?.step ?? null;
-      run.error = `interrupted: the process (pid ${run.pid}) ended during step "${open?.step ?? 'unknown'}" without finishing (killed or crashed); nothing was published`;
-      if (open) open.status = 'interrupted';
+      run.error = interruptedMessage(run.pid, open?.step);
     }
+    if (run.status !== 'running' && open) open.status = 'interrupted';
   }
   return [...runs.values()].sort((a, b) => (a.started_at < b.started_at ? 1 : a.started_at > b.started_at ? -1 : b.run_id.localeCompare(a.run_id)));
 }
