@@ -14,12 +14,13 @@ runCli(async (argv) => {
   );
   if (positional.length) throw new CqError('CLI_USAGE', `unexpected argument ${positional[0]}. Usage: ${USAGE}`);
   if (flags.date && !/^\d{4}-\d{2}-\d{2}$/.test(flags.date)) throw new CqError('CLI_USAGE', `--date must be YYYY-MM-DD, got ${flags.date}.`);
+  const configFile = flags.config ?? 'cq.config.json';
   const config = loadConfig({
     ...(flags.extracts ? { extractsDir: flags.extracts } : {}),
     ...(flags.data ? { dataDir: flags.data } : {}),
     ...(flags['no-site'] ? { buildSite: false } : {}),
     ...(flags['no-exports'] ? { buildExports: false } : {}),
-  }, flags.config ?? 'cq.config.json');
-  const result = await runNightly({ config, ...(flags.date ? { date: flags.date } : {}), full: !!flags.full, force: !!flags.force });
+  }, configFile);
+  const result = await runNightly({ config, configFile, ...(flags.date ? { date: flags.date } : {}), full: !!flags.full, force: !!flags.force });
   if (result.status === 'failed') throw result.error!;
 });

@@ -13,7 +13,8 @@ const USAGE = 'npm run schedule -- [--config cq.config.json] [--cron "30 2 * * *
  */
 runCli(async (argv) => {
   const { flags } = parseFlags(argv, { config: 'string', cron: 'string', 'once-now': 'boolean' }, USAGE);
-  const config = loadConfig({}, flags.config ?? 'cq.config.json');
+  const configFile = flags.config ?? 'cq.config.json';
+  const config = loadConfig({}, configFile);
   const pattern = flags.cron ?? config.schedule;
   let job: Cron;
   try {
@@ -26,7 +27,7 @@ runCli(async (argv) => {
   async function tick() {
     console.log(`[${new Date().toISOString()}] starting nightly`);
     try {
-      const r = await runNightly({ config });
+      const r = await runNightly({ config, configFile });
       console.log(`[${new Date().toISOString()}] nightly ${r.runId}: ${r.status}`);
     } catch (e) {
       if (isCqError(e, 'RUN_ALREADY_RUNNING')) console.log(`[${new Date().toISOString()}] skipped: ${e.message}`);

@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { CqError } from '../lib/errors.js';
+import { publishAccess } from './permissions.js';
 
 /** Operator configuration of the nightly job (`cq.config.json` at the project root; all keys optional). */
 export interface NightlyConfig {
@@ -21,6 +22,12 @@ export interface NightlyConfig {
   /** Webhook called with the run summary when a run fails (and on success if `webhookOnSuccess`). */
   webhookUrl?: string;
   webhookOnSuccess?: boolean;
+  /**
+   * Group that may read what the nightly publishes (warehouse, site, exports, status, logs,
+   * ledger): files 0640 and folders 0750 owned by this group. Without it everything is
+   * owner-only (0600 / 0700). See docs/operations.md, "Permissions".
+   */
+  publishGroup?: string;
 }
 
 export const DEFAULT_CONFIG: NightlyConfig = {
@@ -81,11 +88,18 @@ export function loadConfig(overrides: Partial<NightlyConfig> = {}, file = 'cq.co
     } catch (e) {
       throw new CqError('CLI_USAGE', `${file}: not valid JSON (${(e as Error).message}).`, { file });
     }
-    const known = new Set(Object.keys(DEFAULT_CONFIG).concat(['threads', 'webhookUrl', 'webhookOnSuccess']));
+    const known = new Set(Object.keys(DEFAULT_CONFIG).concat(['threads', 'webhookUrl', 'webhookOnSuccess', 'publishGroup']));
     for (const k of Object.keys(fromFile)) {
       if (!known.has(k)) throw new CqError('CLI_USAGE', `${file}: unknown key "${k}". Known: ${[...known].join(', ')}.`, { file, key: k });
     }
   }
   const defined = Object.fromEntries(Object.entries(overrides).filter(([, v]) => v !== undefined));
-  return { ...DEFAULT_CONFIG, ...fromFile, ...defined };
+  const config: NightlyConfig = { ...DEFAULT_CONFIG, ...fromFile, ...defined };
+  if (config.publishGroup !== undefined) {
+    if (typeof config.publishGroup !== 'string' || config.publishGroup === '') {
+      throw new CqError('CLI_USAGE', `${file}: publishGroup must be a group name, e.g. "cq-readers" (or remove it: files are then owner-only).`, { file, key: 'publishGroup' });
+    }
+    publishAccess(config.publishGroup, file); // the group exists and the user may give files to it
+  }
+  return config;
 }

@@ -1,6 +1,7 @@
-import { writeFileSync } from 'node:fs';
+import { readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import type { CqError } from '../lib/errors.js';
 import type { NightlyConfig, NightlyPaths } from './config.js';
+import { publishAccess, securePath, type PublishAccess } from './permissions.js';
 
 /** What a run reports to operators and monitoring. */
 export interface RunSummary {
@@ -11,6 +12,8 @@ export interface RunSummary {
   logFile: string;
   failedStep?: string | undefined;
   error?: CqError;
+  /** When the run started (given for runs found interrupted: their finish time is unknown). */
+  startedAt?: string;
 }
 
 /** What to do next, per error code: shown in status.json and the webhook. */
@@ -27,13 +30,43 @@ export function nextAction(error: CqError): string {
       return 'A data test failed: inspect the failing query in the message, fix the data or the model, then run `npm run nightly` again.';
     case 'RUN_ALREADY_RUNNING':
       return 'Another run holds the lock; wait for it to finish.';
+    case 'RUN_INTERRUPTED':
+      return 'The run was killed (out-of-memory killer, kill -9, reboot or power loss) and published nothing. Run `npm run nightly` again (it catches up every pending date); if runs keep dying, check the system log (journalctl -k, dmesg) for the OOM killer and lower memoryLimit in the config.';
     default:
       return 'Read the log file named here, fix the cause, then run `npm run nightly` again (add --debug for stack traces).';
   }
 }
 
 /**
- * Writes `<data>/status.json` (read by the site and monitoring) and, when configured, POSTs the
+ * Replaces `<data>/status.json` atomically (a reader sees the old or the new file, never half
+ * of one) with `access` applied. `undefined` removes it.
+ *
+ * @example
+ * writeStatus(paths, { run_id: 'R1', status: 'running' }, publishAccess(undefined));
+ */
+export function writeStatus(paths: NightlyPaths, body: Record<string, unknown> | undefined, access: PublishAccess): void {
+  if (body === undefined) {
+    rmSync(paths.status, { force: true });
+    return;
+  }
+  const tmp = `${paths.status}.${process.pid}.tmp`;
+  writeFileSync(tmp, `${JSON.stringify(body, null, 2)}\n`, { mode: access.fileMode });
+  securePath(tmp, access);
+  renameSync(tmp, paths.status);
+}
+
+/** The current `<data>/status.json`, or undefined (missing or unreadable). @example readStatus(paths)?.status // 'succeeded' */
+export function readStatus(paths: NightlyPaths): Record<string, unknown> | undefined {
+  try {
+    const parsed = JSON.parse(readFileSync(paths.status, 'utf8')) as unknown;
+    return parsed && typeof parsed === 'object' && !Array.isArray(parsed) ? (parsed as Record<string, unknown>) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Writes `<data>/status.json` (read by monitoring) and, when configured, POSTs the
  * same JSON to the webhook (always on failure; on success if `webhookOnSuccess`). A webhook
  * that fails or times out is logged to stderr and never fails the run.
  *
@@ -45,6 +78,7 @@ export async function notify(config: NightlyConfig, paths: NightlyPaths, s: RunS
     run_id: s.runId,
     status: s.status,
     business_dates: s.businessDates,
+    ...(s.startedAt ? { started_at: s.startedAt } : {}),
     finished_at: new Date().toISOString(),
     steps: s.steps,
     log_file: s.logFile,
@@ -59,9 +93,9 @@ export async function notify(config: NightlyConfig, paths: NightlyPaths, s: RunS
         }
       : {}),
   };
-  writeFileSync(paths.status, `${JSON.stringify(body, null, 2)}\n`);
+  writeStatus(paths, body, publishAccess(config.publishGroup));
   if (s.status === 'failed') {
-    console.error(`\nnightly FAILED at step "${s.failedStep ?? '?'}": [${body.error_code}] ${body.error}\nWhat to do: ${body.what_to_do}\nLog: ${s.logFile}`);
+    console.error(`\nnightly ${s.runId} FAILED at step "${s.failedStep ?? '?'}": [${body.error_code}] ${body.error}\nWhat to do: ${body.what_to_do}\nLog: ${s.logFile}`);
   }
   if (config.webhookUrl && (s.status === 'failed' || config.webhookOnSuccess)) {
     try {

@@ -1,6 +1,7 @@
 import { existsSync, lstatSync, mkdirSync, readdirSync, readlinkSync, renameSync, rmSync, symlinkSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import type { NightlyPaths } from './config.js';
+import { securePath, secureTree, type PublishAccess } from './permissions.js';
 
 /**
  * Releases: every successful run publishes `<data>/releases/<run-id>/` holding its
@@ -31,8 +32,15 @@ export function currentRelease(paths: NightlyPaths): string | undefined {
   }
 }
 
-/** Creates the fixed symlinks `<data>/warehouse.duckdb` → current/warehouse.duckdb and `<data>/site` → current/site. */
-export function ensureStableLinks(paths: NightlyPaths): void {
+/**
+ * Creates the fixed symlinks `<data>/warehouse.duckdb` → current/warehouse.duckdb and
+ * `<data>/site` → current/site. A real file or folder in their place (from before releases
+ * existed) is kept aside as `<name>.pre-release-<ms>`, with `access` applied.
+ *
+ * @example
+ * ensureStableLinks(nightlyPaths('data'), publishAccess(undefined));
+ */
+export function ensureStableLinks(paths: NightlyPaths, access?: PublishAccess): void {
   mkdirSync(paths.dataDir, { recursive: true });
   for (const [link, target] of [
     [paths.warehouse, join('current', 'warehouse.duckdb')],
@@ -47,26 +55,39 @@ export function ensureStableLinks(paths: NightlyPaths): void {
     if (stat?.isSymbolicLink() && readlinkSync(link) === target) continue;
     if (stat && !stat.isSymbolicLink()) {
       // A warehouse/site from before releases existed (e.g. `npm run load` into data/): keep it aside.
-      renameSync(link, `${link}.pre-release-${Date.now()}`);
+      const aside = `${link}.pre-release-${Date.now()}`;
+      renameSync(link, aside);
+      if (access) secureTree(aside, access);
     } else if (stat) rmSync(link);
     symlinkSync(target, link);
   }
 }
 
 /**
- * Publishes a finished release: renames `<id>.partial` to `<id>`, points `current` at it
- * with an atomic rename of a fresh symlink, and keeps the newest `keep` releases.
+ * Publishes a finished release: applies `access` to everything in it (owner-only, or the
+ * publish group: DuckDB, the exports and the site build create files themselves), renames
+ * `<id>.partial` to `<id>`, points `current` at it with an atomic rename of a fresh symlink,
+ * and keeps the newest `keep` releases.
+ *
+ * @example
+ * publishRelease(nightlyPaths('data'), 'R20261031T023000-4242', publishAccess(undefined));
  */
-export function publishRelease(paths: NightlyPaths, runId: string, keep = 3): ReleasePaths {
+export function publishRelease(paths: NightlyPaths, runId: string, access: PublishAccess, keep = 3): ReleasePaths {
   const partial = releasePaths(paths, runId, true);
   const final = releasePaths(paths, runId);
+  securePath(paths.dataDir, access);
+  securePath(join(paths.dataDir, 'releases'), access);
+  secureTree(partial.dir, access);
   renameSync(partial.dir, final.dir);
-  ensureStableLinks(paths);
+  ensureStableLinks(paths, access);
   const tmpLink = join(paths.dataDir, `current.${runId}.tmp`);
   rmSync(tmpLink, { force: true });
   symlinkSync(relative(paths.dataDir, final.dir), tmpLink);
   renameSync(tmpLink, join(paths.dataDir, 'current'));
   pruneReleases(paths, keep);
+  // Kept older releases follow the current setting too (folder level: their files are then
+  // reachable only as the folder allows).
+  for (const e of readdirSync(join(paths.dataDir, 'releases'))) securePath(join(paths.dataDir, 'releases', e), access);
   return final;
 }
 

@@ -7,9 +7,12 @@ import { listBusinessDates } from '../load/extract-files.js';
 import { loadBusinessDate } from '../load/load-business-date.js';
 import { withLoadCheckpoints } from '../load/load-checkpoints.js';
 import { nightlyPaths, type NightlyConfig, type NightlyPaths } from './config.js';
+import { nightlyRunId, recordInterruptedRuns } from './interrupted-runs.js';
 import { appendLedger, readRuns } from './ledger.js';
-import { acquireLock } from './lock.js';
-import { notify } from './notify.js';
+import { acquireLock, type HeldLock } from './lock.js';
+import { notify, readStatus, writeStatus } from './notify.js';
+import { applyUmask, publishAccess, securePath, secureTree, type PublishAccess } from './permissions.js';
+import { processIdentity } from './process-identity.js';
 import { currentRelease, publishRelease, pruneReleases, releasePaths } from './release-layout.js';
 import { recordRunsInWarehouse } from './record-runs.js';
 import { buildModelsAndKpis, writeExports } from './pipeline-steps.js';
@@ -25,6 +28,8 @@ export interface NightlyOptions {
   force?: boolean;
   /** Progress lines for a terminal (default: console.log). */
   print?: (line: string) => void;
+  /** The config file the config came from, named in configuration errors (default cq.config.json). */
+  configFile?: string;
 }
 
 /** Outcome of a run. */
@@ -46,6 +51,11 @@ const HANG_AT = process.env.CQ_NIGHTLY_HANG_AT;
  * in a new release folder and published by one atomic symlink switch, so a failed or killed
  * run leaves the previous warehouse and site exactly as they were.
  *
+ * Before it starts, runs found interrupted (killed: a stale lock taken over, a ledger run
+ * without `run_finished`) are recorded as failed and alerted (see `recordInterruptedRuns`),
+ * and `status.json` says `running` until the run ends. Everything it writes is owner-only
+ * (or readable by `publishGroup`), see `publishAccess`.
+ *
  * @example
  * const result = await runNightly({ config: loadConfig() });
  * if (result.status === 'failed') process.exitCode = 1;
@@ -53,12 +63,24 @@ const HANG_AT = process.env.CQ_NIGHTLY_HANG_AT;
 export async function runNightly(options: NightlyOptions): Promise<NightlyResult> {
   const { config } = options;
   const paths = nightlyPaths(config.dataDir);
+  const access = publishAccess(config.publishGroup, options.configFile);
+  // Files DuckDB, the exports and the site build create themselves get the right mode from birth.
+  const restoreUmask = applyUmask(access);
+  try {
+    mkdirSync(paths.runsDir, { recursive: true });
+    mkdirSync(paths.logsDir, { recursive: true });
+    const now = new Date();
+    const runId = nightlyRunId(now, process.pid);
+    const lock = acquireLock(paths.lock, { runId });
+    return await runLocked(options, paths, access, lock, runId, now);
+  } finally {
+    restoreUmask();
+  }
+}
+
+async function runLocked(options: NightlyOptions, paths: NightlyPaths, access: PublishAccess, lock: HeldLock, runId: string, now: Date): Promise<NightlyResult> {
+  const { config } = options;
   const print = options.print ?? ((l: string) => console.log(l));
-  mkdirSync(paths.runsDir, { recursive: true });
-  mkdirSync(paths.logsDir, { recursive: true });
-  const lock = acquireLock(paths.lock);
-  const now = new Date();
-  const runId = `R${now.toISOString().replace(/[-:]/g, '').slice(0, 15)}-${process.pid}`;
   const logFile = join(paths.logsDir, `nightly-${runId}.ndjson`);
   const log = (event: Record<string, unknown>) => appendFileSync(logFile, `${JSON.stringify({ at: new Date().toISOString(), run_id: runId, ...event })}\n`);
   const steps: NightlyResult['steps'] = [];
@@ -92,7 +114,29 @@ export async function runNightly(options: NightlyOptions): Promise<NightlyResult
   };
 
   let wh: WarehouseHandle | undefined;
+  let previousStatus: Record<string, unknown> | undefined;
   try {
+    // Files and folders of earlier runs (and of versions before permissions were set) get the
+    // configured access; the data folder itself too, which also shields what else lives in it.
+    for (const p of [paths.dataDir, join(paths.dataDir, 'releases'), paths.lock]) securePath(p, access);
+    secureTree(paths.runsDir, access);
+    secureTree(paths.logsDir, access);
+    securePath(paths.status, access);
+    // Runs that were killed: recorded as failed and alerted before anything else.
+    const takeover = lock.takeover;
+    if (takeover) {
+      const h = takeover.holder;
+      print(`(took over a stale lock${h ? ` of pid ${h.pid}${h.runId ? `, run ${h.runId}` : ''}` : ''}: ${TAKEOVER_REASONS[takeover.reason]})`);
+      log({ level: 'warn', event: 'lock_taken_over', reason: takeover.reason, holder: h ?? null });
+    }
+    for (const r of await recordInterruptedRuns(config, paths, runId, takeover)) {
+      print(`previous nightly ${r.runId} was interrupted ${r.failedStep ? `during step "${r.failedStep}"` : 'before its first step'}: recorded as failed in ${paths.ledger} and status.json; alert sent.`);
+      log({ level: 'error', event: 'previous_run_interrupted', interrupted_run_id: r.runId, step: r.failedStep, error: r.error.message });
+    }
+    // Until this run ends, status.json says it is running (never the previous run's outcome,
+    // which a killed run would otherwise leave behind); `previous` keeps that outcome.
+    previousStatus = readStatus(paths);
+    writeStatus(paths, { run_id: runId, status: 'running', started_at: now.toISOString(), pid: process.pid, log_file: logFile, previous: statusSummary(previousStatus) }, access);
     // Leftovers of killed runs: unfinished releases and their work files.
     pruneReleases(paths);
     const available = listBusinessDates(config.extractsDir);
@@ -104,13 +148,23 @@ export async function runNightly(options: NightlyOptions): Promise<NightlyResult
     const wanted = options.date ? [options.date] : available;
     dates = options.force || options.full ? wanted : wanted.filter((d) => !done.includes(d));
     if (options.full && !options.date) dates = available;
-    appendLedger(paths.ledger, { type: 'run_started', run_id: runId, at: now.toISOString(), pid: process.pid, mode: options.full ? 'full' : 'incremental', business_dates: dates });
+    const identity = processIdentity(process.pid);
+    appendLedger(paths.ledger, {
+      type: 'run_started',
+      run_id: runId,
+      at: now.toISOString(),
+      pid: process.pid,
+      ...(identity ? { pid_identity: identity } : {}),
+      mode: options.full ? 'full' : 'incremental',
+      business_dates: dates,
+      ...(takeover ? { took_over_lock: { ...(takeover.holder ? { pid: takeover.holder.pid } : {}), ...(takeover.holder?.runId ? { run_id: takeover.holder.runId } : {}), reason: takeover.reason } } : {}),
+    });
     log({ level: 'info', event: 'run_started', mode: options.full ? 'full' : 'incremental', business_dates: dates, config });
-    if (lock.tookOverFrom) print(`(took over a stale lock of pid ${lock.tookOverFrom})`);
 
     if (dates.length === 0) {
       print(`nothing to do: every business date in ${config.extractsDir} is already published (use --force to re-run one, --full to rebuild).`);
       appendLedger(paths.ledger, { type: 'run_finished', run_id: runId, at: new Date().toISOString(), status: 'noop' });
+      writeStatus(paths, previousStatus, access); // a run that did nothing leaves the last outcome in place
       return { runId, status: 'noop', businessDates: [], steps };
     }
     print(`nightly ${runId}: ${options.full ? 'full rebuild' : 'incremental'}, business date(s) ${dates.join(', ')}`);
@@ -118,7 +172,10 @@ export async function runNightly(options: NightlyOptions): Promise<NightlyResult
     mkdirSync(release.dir, { recursive: true });
 
     await step('prepare warehouse', async () => {
-      if (live && !options.full) copyFileSync(join(live, 'warehouse.duckdb'), release.warehouse);
+      if (live && !options.full) {
+        copyFileSync(join(live, 'warehouse.duckdb'), release.warehouse);
+        securePath(release.warehouse, access); // a copy keeps its source's mode (which may predate these permissions)
+      }
       wh = await openWarehouse(release.warehouse, {
         memoryLimit: config.memoryLimit,
         tempDirectory: join(release.dir, 'tmp'),
@@ -158,7 +215,7 @@ export async function runNightly(options: NightlyOptions): Promise<NightlyResult
     if (config.buildSite) {
       await step('build site', () => buildSite(release.warehouse, release.site, join(paths.logsDir, `site-${runId}.log`)));
     }
-    const published = await step('publish', async () => publishRelease(paths, runId));
+    const published = await step('publish', async () => publishRelease(paths, runId, access));
     appendLedger(paths.ledger, { type: 'run_finished', run_id: runId, at: new Date().toISOString(), status: 'succeeded' });
     const result: NightlyResult = { runId, status: 'succeeded', businessDates: dates, steps, release: published.dir };
     await notify(config, paths, { runId, status: 'succeeded', businessDates: dates, steps, logFile });
@@ -173,8 +230,28 @@ export async function runNightly(options: NightlyOptions): Promise<NightlyResult
     await notify(config, paths, { runId, status: 'failed', businessDates: dates, steps, logFile, failedStep: currentStep, error });
     return { runId, status: 'failed', businessDates: dates, steps, error };
   } finally {
-    lock.release();
+    try {
+      for (const p of [logFile, join(paths.logsDir, `site-${runId}.log`), paths.ledger]) securePath(p, access);
+    } catch (e) {
+      print(`warning: ${(e as Error).message}`);
+    } finally {
+      lock.release();
+    }
   }
+}
+
+const TAKEOVER_REASONS: Record<NonNullable<HeldLock['takeover']>['reason'], string> = {
+  dead: 'its process is gone',
+  'pid-reused': 'its PID now belongs to another process (different start time)',
+  rebooted: 'the machine rebooted since (different boot id)',
+  unreadable: 'the lock file was empty or unreadable',
+};
+
+/** The outcome fields of a status.json, kept as `previous` while a run is running. */
+function statusSummary(status: Record<string, unknown> | undefined): Record<string, unknown> | null {
+  if (!status) return null;
+  const keys = ['run_id', 'status', 'started_at', 'finished_at', 'business_dates', 'failed_step', 'error_code', 'error'];
+  return Object.fromEntries(keys.filter((k) => k in status).map((k) => [k, status[k]]));
 }
 
 /** Month end of the month before `date`'s month: monthEndBefore('2026-10-31') = '2026-09-30'. */
