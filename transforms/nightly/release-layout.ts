@@ -75,7 +75,6 @@ export function ensureStableLinks(paths: NightlyPaths, access?: PublishAccess): 
 export function publishRelease(paths: NightlyPaths, runId: string, access: PublishAccess, keep = 3): ReleasePaths {
   const partial = releasePaths(paths, runId, true);
   const final = releasePaths(paths, runId);
-  securePath(paths.dataDir, access);
   securePath(join(paths.dataDir, 'releases'), access);
   secureTree(partial.dir, access);
   renameSync(partial.dir, final.dir);

@@ -117,8 +117,9 @@ async function runLocked(options: NightlyOptions, paths: NightlyPaths, access: P
   let previousStatus: Record<string, unknown> | undefined;
   try {
     // Files and folders of earlier runs (and of versions before permissions were set) get the
-    // configured access; the data folder itself too, which also shields what else lives in it.
-    for (const p of [paths.dataDir, join(paths.dataDir, 'releases'), paths.lock]) securePath(p, access);
+    // configured access. The data folder itself is left as the operator made it (extracts may be
+    // delivered into it by another account); when the nightly creates it, the umask applies.
+    for (const p of [join(paths.dataDir, 'releases'), paths.lock]) securePath(p, access);
     secureTree(paths.runsDir, access);
     secureTree(paths.logsDir, access);
     securePath(paths.status, access);
