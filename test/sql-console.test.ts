@@ -129,7 +129,7 @@ describe('interactive console', () => {
 
 describe('npm run sql (command line)', () => {
   const cli = (args: string[], input?: string) => {
-    const p = run(process.execPath, ['--import', 'tsx', 'transforms/cli/sql.ts', '--audit-log', join(dir, 'cli-audit.ndjson'), ...args], { maxBuffer: 1 << 24 });
+    const p = run(process.execPath, ['--import', 'tsx', 'transforms/cli/sql.ts', ...args], { maxBuffer: 1 << 24 });
     if (input !== undefined) {
       p.child.stdin!.end(input);
     }

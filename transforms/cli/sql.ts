@@ -16,8 +16,9 @@ const USAGE = `npm run sql -- [OPTIONS] ["SQL"]
   --limit N                row limit (default 1000 for table, none otherwise)
   --timeout SECONDS        statement timeout (default 60; 0 = none)
   --warehouse PATH         warehouse file (default data/warehouse.duckdb), opened read-only
-  --unmasked               show personal data unmasked (logged to logs/sql-audit.ndjson)
-  --threads N, --memory-limit 4GB, --audit-log PATH, --list-queries, --debug`;
+  --unmasked               show personal data unmasked (logged to the audit log first)
+  --threads N, --memory-limit 4GB, --list-queries, --debug
+  (unmasked access is logged to the operator's audit log, "sqlAuditLog" in cq.config.json)`;
 
 function positiveNumber(name: string, v: string | undefined, integer: boolean): number | undefined {
   if (v === undefined) return undefined;
@@ -45,7 +46,6 @@ runCli(async (argv) => {
       'list-queries': 'boolean',
       threads: 'string',
       'memory-limit': 'string',
-      'audit-log': 'string',
       help: 'boolean',
     },
     USAGE,
@@ -75,7 +75,6 @@ runCli(async (argv) => {
   const common = {
     ...(flags.warehouse ? { warehouse: flags.warehouse } : {}),
     ...(flags.unmasked ? { unmasked: true } : {}),
-    ...(flags['audit-log'] ? { auditLog: flags['audit-log'] } : {}),
     ...(threads ? { threads } : {}),
     ...(flags['memory-limit'] ? { memoryLimit: flags['memory-limit'] } : {}),
     ...(limit !== undefined ? { limit } : {}),

@@ -49,6 +49,7 @@ export type CqErrorCode =
   | 'EXPORT_VERIFY_FAILED'
   | 'SQL_FORBIDDEN'
   | 'SQL_TIMEOUT'
+  | 'SQL_MEMORY'
   | 'SQL_ERROR'
   | 'RUN_ALREADY_RUNNING'
   | 'RUN_FAILED'

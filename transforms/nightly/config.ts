@@ -28,6 +28,11 @@ export interface NightlyConfig {
    * owner-only (0600 / 0700). See docs/operations.md, "Permissions".
    */
   publishGroup?: string;
+  /**
+   * Audit log of unmasked personal-data access (analyst console `--unmasked`, unmasked export
+   * packages): one JSON line per access, written before the data is shown. Only this file sets it.
+   */
+  sqlAuditLog: string;
 }
 
 export const DEFAULT_CONFIG: NightlyConfig = {
@@ -37,6 +42,7 @@ export const DEFAULT_CONFIG: NightlyConfig = {
   memoryLimit: '3GB',
   buildSite: true,
   buildExports: true,
+  sqlAuditLog: 'logs/sql-audit.ndjson',
 };
 
 /** Paths derived from the data folder. */
@@ -95,6 +101,9 @@ export function loadConfig(overrides: Partial<NightlyConfig> = {}, file = 'cq.co
   }
   const defined = Object.fromEntries(Object.entries(overrides).filter(([, v]) => v !== undefined));
   const config: NightlyConfig = { ...DEFAULT_CONFIG, ...fromFile, ...defined };
+  if (typeof config.sqlAuditLog !== 'string' || config.sqlAuditLog.trim() === '') {
+    throw new CqError('CLI_USAGE', `${file}: sqlAuditLog must be the path of the audit log file, e.g. "logs/sql-audit.ndjson".`, { file, key: 'sqlAuditLog' });
+  }
   if (config.publishGroup !== undefined) {
     if (typeof config.publishGroup !== 'string' || config.publishGroup === '') {
       throw new CqError('CLI_USAGE', `${file}: publishGroup must be a group name, e.g. "cq-readers" (or remove it: files are then owner-only).`, { file, key: 'publishGroup' });

@@ -86,9 +86,12 @@ export async function withTimeout<T>(session: SqlSession, seconds: number, fn: (
 }
 
 /**
- * Checks an analyst query (query-guard.ts), runs it on the session with the timeout, and
- * streams the result chunk by chunk into `writer` (DuckDB's streaming result: memory use is
- * one chunk, whatever the result size).
+ * Checks an analyst query (query-guard.ts), prepares and runs what the guard accepted
+ * (`CheckedQuery.sql`), and streams the result chunk by chunk into `writer` (DuckDB's streaming
+ * result: memory use is one chunk, whatever the result size). The statement timeout starts
+ * before the check, so it covers parsing and planning as well as execution; DuckDB does not
+ * notice an interrupt inside some planner work, which is why the console also runs every query
+ * in a child process that is killed at the deadline (sql-worker-client.ts).
  *
  * @example
  * const t = tableCollector();
@@ -96,27 +99,25 @@ export async function withTimeout<T>(session: SqlSession, seconds: number, fn: (
  * console.log(t.render(), r.rowCount, r.elapsedMs);
  */
 export async function executeQuery(session: SqlSession, sql: string, writer: ResultWriter, options: ExecuteOptions = {}): Promise<ExecuteResult> {
-  const checked = await checkQuery(session.conn, sql);
   const seconds = options.timeoutSeconds ?? DEFAULT_TIMEOUT_SECONDS;
   const started = performance.now();
-  let prepared: DuckDBPreparedStatement;
+  const max = options.maxRows ?? Infinity;
+  let begun = false;
+  let prepared: DuckDBPreparedStatement | undefined;
   try {
-    prepared = await session.conn.prepare(sql);
-  } catch (e) {
-    throw toSqlError(e);
-  }
-  try {
-    if (prepared.statementType !== StatementType.SELECT && prepared.statementType !== StatementType.EXPLAIN) {
-      throw new CqError('SQL_FORBIDDEN', 'refused: only read-only queries run in the analyst console.');
-    }
-    bindParams(prepared, options.params);
-    const max = options.maxRows ?? Infinity;
     return await withTimeout(session, seconds, async () => {
+      const checked = await checkQuery(session.conn, sql);
+      prepared = await session.conn.prepare(checked.sql);
+      if (prepared.statementType !== StatementType.SELECT && prepared.statementType !== StatementType.EXPLAIN) {
+        throw new CqError('SQL_FORBIDDEN', 'refused: only read-only queries run in the analyst console.');
+      }
+      bindParams(prepared, options.params);
       const result = await prepared.stream();
       const names = result.deduplicatedColumnNames();
       const types = result.columnTypes();
       const columns = names.map((name, i) => ({ name, type: types[i]! }));
       await writer.begin(columns);
+      begun = true;
       let rowCount = 0;
       let truncated = false;
       for (;;) {
@@ -135,9 +136,13 @@ export async function executeQuery(session: SqlSession, sql: string, writer: Res
         }
       }
       await writer.end();
+      begun = false;
       return { columns, rowCount, truncated, elapsedMs: performance.now() - started, checked };
     });
+  } catch (e) {
+    if (begun) writer.abort?.();
+    throw e;
   } finally {
-    prepared.destroySync();
+    prepared?.destroySync();
   }
 }

@@ -1,70 +1,76 @@
-import { DuckDBTypeId, StatementType } from '@duckdb/node-api';
+import { DuckDBInstance, DuckDBTypeId, type DuckDBAppender, type DuckDBConnection, type DuckDBDataChunk } from '@duckdb/node-api';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { quoteIdent as q, quoteLiteral as lit } from '../lib/duckdb.js';
-import { CqError } from '../lib/errors.js';
-import { bindParams, DEFAULT_TIMEOUT_SECONDS, withTimeout, type ExecuteOptions } from './execute-query.js';
-import { checkQuery } from './query-guard.js';
-import type { SqlSession } from './sql-session.js';
-import { stripTerminator } from './sql-text.js';
+import type { ResultColumn, ResultWriter } from './result-writer.js';
 
 /**
- * The temporary files DuckDB needs to write a Parquet export to `partial`: the file itself
- * and the `tmp_` sibling DuckDB uses when the target already exists. The session is opened
- * with exactly these as `allowed_paths`, so the export can write nothing else.
+ * A result writer that writes Parquet (ZSTD) with DuckDB's own writer, without the analyst
+ * session ever opening a file: the analyst session has no file system at all
+ * (sql-session.ts), so the result's chunks are appended, as they stream, to a table in a
+ * second, private DuckDB (a database file in a fresh 0700 temp folder, so a large result
+ * goes to disk, not memory), which then runs `COPY r TO 'partial' (FORMAT parquet)`. That
+ * DuckDB never sees analyst SQL: only the fixed statements below. HUGEINT columns (e.g. `sum()`
+ * of integers) are written as DECIMAL(38,0), since Parquet has no 128-bit integer. Row order is
+ * kept. The caller renames `partial` into place.
+ *
+ * SQL it runs on the private DuckDB, for a result (id VARCHAR, n HUGEINT):
+ * ```sql
+ * CREATE TABLE r ("id" VARCHAR, "n" HUGEINT);
+ * -- appender: one data chunk per streamed chunk
+ * COPY (SELECT * REPLACE (CAST("n" AS DECIMAL(38,0)) AS "n") FROM r) TO '/out/.x.parquet.partial-1-ab' (FORMAT parquet, COMPRESSION zstd);
+ * ```
  *
  * @example
- * parquetWritablePaths('/out/.x.parquet.partial-1-ab'); // ['/out/.x.parquet.partial-1-ab', '/out/tmp_.x.parquet.partial-1-ab']
+ * const w = parquetWriter('/out/.x.parquet.partial-1-ab');
+ * await executeQuery(session, 'select * from marts.mart_risk__vintages', w);
  */
-export function parquetWritablePaths(partial: string): string[] {
-  const slash = partial.lastIndexOf('/');
-  return [partial, `${partial.slice(0, slash + 1)}tmp_${partial.slice(slash + 1)}`];
-}
-
-/**
- * Writes an analyst query's result as Parquet (ZSTD) with DuckDB's own writer, streaming
- * (HUGEINT columns as DECIMAL(38,0), which Parquet can hold exactly):
- * the query is checked like any other, then run as `COPY (query) TO 'partial'` on a session
- * whose only writable path is `partial` (external access is otherwise off and the
- * configuration locked). The caller renames `partial` into place.
- *
- * @example
- * const s = await openSqlSession({ writablePaths: parquetWritablePaths(partial) });
- * const { rowCount } = await exportParquet(s, 'select * from marts.mart_risk__vintages', partial);
- */
-export async function exportParquet(session: SqlSession, sql: string, partial: string, options: ExecuteOptions = {}): Promise<{ rowCount: number; elapsedMs: number }> {
-  const checked = await checkQuery(session.conn, sql);
-  if (checked.kind !== 'select') throw new CqError('CLI_USAGE', 'EXPLAIN output cannot be written as Parquet; use --format table or csv.');
-  let body = stripTerminator(sql);
-  // Parquet has no 128-bit integer: DuckDB would write HUGEINT (e.g. sum() of integers) as DOUBLE.
-  // Write it as DECIMAL(38,0) instead, exact and the same as the Arrow output.
-  const huge = await hugeintColumns(session, body);
-  if (huge.length) body = `SELECT * REPLACE (${huge.map((c) => `CAST(${q(c)} AS DECIMAL(38,0)) AS ${q(c)}`).join(', ')}) FROM (\n${body}\n)`;
-  if (options.maxRows !== undefined) body = `SELECT * FROM (\n${body}\n) LIMIT ${Math.max(0, Math.floor(options.maxRows))}`;
-  const copy = `COPY (\n${body}\n) TO ${lit(partial)} (FORMAT parquet, COMPRESSION zstd)`;
-  const seconds = options.timeoutSeconds ?? DEFAULT_TIMEOUT_SECONDS;
-  const started = performance.now();
-  return withTimeout(session, seconds, async () => {
-    const prepared = await session.conn.prepare(copy);
-    try {
-      if (prepared.statementType !== StatementType.COPY) throw new CqError('INTERNAL', 'the Parquet export statement is not a COPY.');
-      bindParams(prepared, options.params);
-      const reader = await prepared.runAndReadAll();
-      const rowCount = Number(reader.getRows()[0]?.[0] ?? 0);
-      return { rowCount, elapsedMs: performance.now() - started };
-    } finally {
-      prepared.destroySync();
-    }
-  });
-}
-
-/** Names of the HUGEINT columns of a query's result (prepared, not run). */
-async function hugeintColumns(session: SqlSession, body: string): Promise<string[]> {
-  const probe = await session.conn.prepare(body).catch(() => undefined);
-  if (!probe) return [];
-  try {
-    const out: string[] = [];
-    for (let i = 0; i < probe.columnCount; i++) if (probe.columnTypeId(i) === DuckDBTypeId.HUGEINT) out.push(probe.columnName(i));
-    return out;
-  } finally {
-    probe.destroySync();
-  }
+export function parquetWriter(partial: string): ResultWriter {
+  let dir: string | undefined;
+  let instance: DuckDBInstance | undefined;
+  let conn: DuckDBConnection | undefined;
+  let appender: DuckDBAppender | undefined;
+  let columns: readonly ResultColumn[] = [];
+  const cleanup = () => {
+    appender?.closeSync();
+    conn?.closeSync();
+    instance?.closeSync();
+    appender = undefined;
+    conn = undefined;
+    instance = undefined;
+    if (dir) rmSync(dir, { recursive: true, force: true });
+    dir = undefined;
+  };
+  return {
+    async begin(cols) {
+      columns = cols;
+      dir = mkdtempSync(join(tmpdir(), 'cq-parquet-'));
+      instance = await DuckDBInstance.create(join(dir, 'result.duckdb'), {
+        autoinstall_known_extensions: 'false',
+        autoload_known_extensions: 'false',
+        temp_directory: join(dir, 'tmp'),
+      });
+      conn = await instance.connect();
+      await conn.run(`CREATE TABLE r (${cols.map((c) => `${q(c.name)} ${c.type.toString()}`).join(', ')})`);
+      appender = await conn.createAppender('r');
+    },
+    async rows(chunk: DuckDBDataChunk, count: number) {
+      if (count < chunk.rowCount) chunk.rowCount = count;
+      appender!.appendDataChunk(chunk);
+    },
+    async end() {
+      try {
+        appender!.flushSync();
+        const huge = columns.filter((c) => c.type.typeId === DuckDBTypeId.HUGEINT);
+        const select = huge.length ? `SELECT * REPLACE (${huge.map((c) => `CAST(${q(c.name)} AS DECIMAL(38,0)) AS ${q(c.name)}`).join(', ')}) FROM r` : 'SELECT * FROM r';
+        await conn!.run(`COPY (${select}) TO ${lit(partial)} (FORMAT parquet, COMPRESSION zstd)`);
+      } finally {
+        cleanup();
+      }
+    },
+    abort() {
+      cleanup();
+    },
+  } as ResultWriter & { abort(): void };
 }

@@ -1,11 +1,16 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { CqError } from '../lib/errors.js';
 import { WAREHOUSE_ALIAS } from './sql-session.js';
-import { explainTarget, firstKeyword, isBlankSql } from './sql-text.js';
+import { firstKeyword, isBlankSql, normalizeSqlText, splitExplain } from './sql-text.js';
 
 /** What the guard found in an accepted query. */
 export interface CheckedQuery {
   kind: 'select' | 'explain';
+  /**
+   * The text to run: the analyst's statement (line ends normalised), or for EXPLAIN the
+   * prefix joined to the checked statement by the console itself.
+   */
+  sql: string;
   /** Tables / views referenced, as written (`catalog` is '' unless given). */
   tables: { catalog: string; schema: string; table: string }[];
   /** Table functions called (lower case). */
@@ -60,6 +65,7 @@ const STATEMENT_REASONS: Record<string, string> = {
   COPY: `COPY reads or writes files on the host, which the console never does. ${EXPORT_HINT}`,
   EXPORT: `EXPORT DATABASE writes files on the host. ${EXPORT_HINT}`,
   IMPORT: 'IMPORT DATABASE reads files on the host.',
+  EXPLAIN: 'write EXPLAIN [ANALYZE] at the very start of the statement, with no comment before it.',
   ATTACH: 'the console only queries the published warehouse; it cannot open other database files.',
   DETACH: 'the console only queries the published warehouse.',
   USE: 'the console only queries the published warehouse.',
@@ -90,32 +96,42 @@ function forbiddenStatement(keyword: string): CqError {
 }
 
 /**
- * Checks one analyst statement before it runs, on DuckDB's own parse tree
- * (`json_serialize_sql`), and throws `SQL_FORBIDDEN` (nothing has run) when it:
- * - is not a query (COPY, ATTACH, INSTALL, LOAD, SET, PRAGMA, CREATE, INSERT, …);
- * - names the internal warehouse catalog (the only way around the masked views), any other
- *   catalog, or a file path as a table;
- * - calls a table function outside {@link ALLOWED_TABLE_FUNCTIONS} (file readers, SQL-from-string).
- * A syntax error or several statements give `SQL_ERROR`. DuckDB's own locks (external access
- * off, configuration locked, read-only attach) stay in force behind this check.
+ * Checks one analyst statement before it runs and throws `SQL_FORBIDDEN` (nothing has run)
+ * unless it is exactly one plain query. Every decision is taken on DuckDB's own reading of the
+ * text, never on a hand-written scan of comments and quotes:
+ * 1. control characters other than tab and newline are refused ({@link normalizeSqlText});
+ * 2. DuckDB splits the text into statements (`extractStatements`): more than one is an error;
+ * 3. DuckDB serialises the statement's parse tree (`json_serialize_sql`), which succeeds only
+ *    for a query (SELECT, WITH, FROM, VALUES, PIVOT … IN, DESCRIBE, SHOW, SUMMARIZE); COPY,
+ *    ATTACH, INSTALL, LOAD, SET, PRAGMA, IMPORT, CREATE, INSERT, … are refused;
+ * 4. the tree is walked: the internal warehouse catalog (the only way around the masked
+ *    views), any other catalog, file paths as tables, table functions outside
+ *    {@link ALLOWED_TABLE_FUNCTIONS} (file readers, SQL-from-string) and getenv() are refused.
+ * `EXPLAIN [ANALYZE]` is accepted only as the very first word: the statement after it is checked
+ * as above and the console runs `prefix + ' ' + statement`, text it built (`CheckedQuery.sql`).
+ * A syntax error gives `SQL_ERROR`. Run it on the locked session connection: DuckDB's parser opens
+ * files for IMPORT DATABASE, and there the file system is switched off (sql-session.ts).
  *
  * @example
- * await checkQuery(session.conn, 'select * from core.dim_loans'); // ok
+ * await checkQuery(session.conn, 'select * from core.dim_loans'); // { kind: 'select', sql: 'select * from core.dim_loans', … }
  * await checkQuery(session.conn, "copy core.dim_loans to '/tmp/x.csv'"); // throws SQL_FORBIDDEN
  */
 export async function checkQuery(conn: DuckDBConnection, sql: string, alias: string = WAREHOUSE_ALIAS): Promise<CheckedQuery> {
-  const explained = explainTarget(sql);
-  const target = explained ?? sql;
+  const text = normalizeSqlText(sql);
+  const { prefix, target } = splitExplain(text);
   if (isBlankSql(target)) throw new CqError('SQL_ERROR', 'the query is empty.');
-  let count: number;
-  try {
-    count = (await conn.extractStatements(target)).count;
-  } catch (e) {
-    throw new CqError('SQL_ERROR', (e as Error).message.replace(/^Failed to extract statements: /, ''), {}, { cause: e });
-  }
+  const count = await statementCount(conn, target);
   if (count > 1) throw new CqError('SQL_ERROR', `found ${count} statements; run one statement at a time.`);
-  const reader = await conn.runAndReadAll('SELECT json_serialize_sql($1::VARCHAR) AS j', [target]);
-  const parsed = JSON.parse(String(reader.getRowObjectsJS()[0]!.j)) as {
+  if (count === 0) throw new CqError('SQL_ERROR', 'the query is empty.');
+  let json: string;
+  try {
+    const reader = await conn.runAndReadAll('SELECT json_serialize_sql($1::VARCHAR) AS j', [target]);
+    json = String(reader.getRowObjectsJS()[0]!.j);
+  } catch (e) {
+    // DuckDB's parser itself failed (e.g. IMPORT DATABASE tried to open its files, which the session forbids).
+    throw forbiddenStatement(firstKeyword(target));
+  }
+  const parsed = JSON.parse(json) as {
     error: boolean;
     error_type?: string;
     error_message?: string;
@@ -125,7 +141,8 @@ export async function checkQuery(conn: DuckDBConnection, sql: string, alias: str
     if (parsed.error_type === 'parser') throw new CqError('SQL_ERROR', `syntax error: ${parsed.error_message}`);
     throw forbiddenStatement(firstKeyword(target));
   }
-  const checked: CheckedQuery = { kind: explained === undefined ? 'select' : 'explain', tables: [], tableFunctions: [] };
+  if ((parsed.statements ?? []).length !== 1) throw new CqError('SQL_ERROR', 'run exactly one query at a time.');
+  const checked: CheckedQuery = { kind: prefix ? 'explain' : 'select', sql: prefix ? `${prefix} ${target}` : target, tables: [], tableFunctions: [] };
   const aliasLc = alias.toLowerCase();
   const walk = (node: unknown): void => {
     if (Array.isArray(node)) {
@@ -154,6 +171,17 @@ export async function checkQuery(conn: DuckDBConnection, sql: string, alias: str
   };
   for (const st of parsed.statements ?? []) walk(st.node);
   return checked;
+}
+
+/** How many statements DuckDB's parser finds in `sql` (a parse failure is `SQL_ERROR`, or `SQL_FORBIDDEN` when the parser was refused a file). */
+async function statementCount(conn: DuckDBConnection, sql: string): Promise<number> {
+  try {
+    return (await conn.extractStatements(sql)).count;
+  } catch (e) {
+    const message = (e as Error).message.replace(/^Failed to extract statements: /, '');
+    if (/Permission Error|disabled by configuration/i.test(message)) throw forbiddenStatement(firstKeyword(sql));
+    throw new CqError('SQL_ERROR', message, {}, { cause: e });
+  }
 }
 
 function aliasRefused(alias: string): CqError {

@@ -16,6 +16,8 @@ export interface ResultWriter {
   begin(columns: readonly ResultColumn[]): Promise<void>;
   rows(chunk: DuckDBDataChunk, count: number): Promise<void>;
   end(): Promise<void>;
+  /** Called instead of `end` when the query failed or was cut off: release what `begin` took. */
+  abort?(): void;
 }
 
 /**

@@ -1,15 +1,17 @@
-import { appendFileSync, existsSync, readFileSync } from 'node:fs';
+import { appendFileSync, existsSync, readFileSync, realpathSync, statSync } from 'node:fs';
 import { homedir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
+import { Writable } from 'node:stream';
 import { isCqError } from '../lib/errors.js';
-import { DEFAULT_TIMEOUT_SECONDS, executeQuery, type QueryParams } from './execute-query.js';
+import { DEFAULT_TIMEOUT_SECONDS, type QueryParams } from './execute-query.js';
 import { DEFAULT_TABLE_LIMIT, resultSummary } from './run-query.js';
 import { listSavedQueries, loadSavedQuery, QUERIES_DIR, resolveParams } from './saved-queries.js';
 import { appendSqlAudit, auditLogPath } from './sql-audit-log.js';
-import { openSqlSession, type SqlSession, type SqlSessionOptions } from './sql-session.js';
+import type { SqlSessionOptions } from './sql-session.js';
+import { startSqlWorker, type SqlWorker, type WorkerReady } from './sql-worker-client.js';
 import { isBlankSql, isStatementComplete } from './sql-text.js';
-import { renderTable, tableCollector } from './table-output.js';
+import { renderTable } from './table-output.js';
 import { definitionDocs, type DictionaryTable } from './warehouse-dictionary.js';
 
 /** Options of {@link runConsole}. */
@@ -66,22 +68,52 @@ export async function runConsole(options: ConsoleOptions = {}): Promise<void> {
   let timeoutSeconds = options.timeoutSeconds ?? DEFAULT_TIMEOUT_SECONDS;
   const print = (s = '') => output.write(`${s}\n`);
   const warehouse = options.warehouse ?? 'data/warehouse.duckdb';
-  const sessionOptions: SqlSessionOptions = { ...options, warehouse, writablePaths: [] };
+  const masked = !options.unmasked;
+  const sessionOptions: SqlSessionOptions = {
+    warehouse: resolve(warehouse),
+    unmasked: !masked,
+    ...(options.threads ? { threads: options.threads } : {}),
+    ...(options.memoryLimit ? { memoryLimit: options.memoryLimit } : {}),
+  };
   if (options.unmasked) appendSqlAudit({ event: 'unmasked_session', unmasked: true, warehouse }, auditLog);
-  let session: SqlSession = await openSqlSession(sessionOptions);
+  // Queries run in a child process that is killed at the statement timeout or memory limit
+  // (sql-worker-client.ts); after a kill the next statement starts a new one on the same snapshot.
+  const open = async (): Promise<{ worker: SqlWorker; info: WorkerReady }> => {
+    // The table comes back in the result and is printed here; the process's own copy is dropped.
+    const w = startSqlWorker(sessionOptions, new Writable({ write: (_c, _e, cb) => cb() }));
+    try {
+      return { worker: w, info: await w.ready };
+    } catch (e) {
+      await w.close();
+      throw e;
+    }
+  };
+  let { worker, info: session } = await open();
+  const identity = () => {
+    const st = statSync(realpathSync(warehouse));
+    return `${st.dev}:${st.ino}`;
+  };
+  let openedIdentity = identity();
+  const republished = () => {
+    try {
+      return identity() !== openedIdentity;
+    } catch {
+      return true;
+    }
+  };
   let openedAt = new Date();
   let warnedRepublish = false;
   let docs: Map<string, DictionaryTable> | undefined;
   let running = false;
 
   const banner = () =>
-    `warehouse ${warehouse} (read-only snapshot opened ${openedAt.toISOString().slice(0, 19).replace('T', ' ')}; personal data ${session.masked ? 'masked' : 'UNMASKED — every statement is logged'}). .help for commands.`;
+    `warehouse ${warehouse} (read-only snapshot opened ${openedAt.toISOString().slice(0, 19).replace('T', ' ')}; personal data ${masked ? 'masked' : 'UNMASKED — every statement is logged'}). .help for commands.`;
   print(banner());
 
   const rl = createInterface({ input, output, terminal, history: loadHistory(historyFile), historySize: 1000, prompt: 'sql> ' });
   rl.on('SIGINT', () => {
     if (running) {
-      session.conn.interrupt();
+      worker.interrupt();
       return;
     }
     if (buffer) {
@@ -101,20 +133,20 @@ export async function runConsole(options: ConsoleOptions = {}): Promise<void> {
   };
 
   const runStatement = async (sql: string, params: QueryParams = {}, label?: string) => {
-    if (!warnedRepublish && session.republished()) {
+    if (!warnedRepublish && republished()) {
       warnedRepublish = true;
       print('note: the nightly job has published a new warehouse since this console opened; you are still reading the earlier snapshot. .reopen switches.');
     }
     const audit = { warehouse, query: sql, ...(label ? { saved_query: label } : {}), ...(Object.keys(params).length ? { params } : {}) };
     try {
-      if (!session.masked) appendSqlAudit({ event: 'unmasked_query', unmasked: true, ...audit }, auditLog);
-      const t = tableCollector();
+      if (!masked) appendSqlAudit({ event: 'unmasked_query', unmasked: true, ...audit }, auditLog);
+      if (!worker.alive) ({ worker, info: session } = await open());
       running = true;
-      const r = await executeQuery(session, sql, t, { params, timeoutSeconds, maxRows: limit });
-      output.write(t.render());
+      const r = await worker.run({ sql, params, format: 'table', limit, timeoutSeconds });
+      output.write(r.table ?? '');
       print(resultSummary(r.rowCount, r.truncated, r.elapsedMs, 'table'));
     } catch (e) {
-      if (isCqError(e, 'SQL_FORBIDDEN')) appendSqlAudit({ event: 'refused', unmasked: !session.masked, ...audit, message: e.message }, auditLog);
+      if (isCqError(e, 'SQL_FORBIDDEN')) appendSqlAudit({ event: 'refused', unmasked: !masked, ...audit, message: e.message }, auditLog);
       report(e);
     } finally {
       running = false;
@@ -210,9 +242,10 @@ export async function runConsole(options: ConsoleOptions = {}): Promise<void> {
         break;
       }
       case '.reopen': {
-        const next = await openSqlSession(sessionOptions);
-        session.close();
-        session = next;
+        const next = await open();
+        await worker.close();
+        ({ worker, info: session } = next);
+        openedIdentity = identity();
         openedAt = new Date();
         warnedRepublish = false;
         print(banner());
@@ -263,6 +296,6 @@ export async function runConsole(options: ConsoleOptions = {}): Promise<void> {
     if (!quit && !isBlankSql(buffer)) await runStatement(buffer);
   } finally {
     rl.close();
-    session.close();
+    await worker.close();
   }
 }

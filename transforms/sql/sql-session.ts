@@ -1,7 +1,5 @@
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
-import { existsSync, mkdtempSync, realpathSync, rmSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { existsSync, realpathSync, statSync } from 'node:fs';
 import { quoteLiteral as lit } from '../lib/duckdb.js';
 import { CqError } from '../lib/errors.js';
 import { createAnalystViews, type AnalystRelation } from './analyst-views.js';
@@ -21,8 +19,6 @@ export interface SqlSessionOptions {
   warehouse?: string;
   /** Show personal data unmasked (the caller must have written the audit record). Default false. */
   unmasked?: boolean;
-  /** Files DuckDB itself may write (the Parquet export's temporary file); nothing else is writable. */
-  writablePaths?: readonly string[];
   /** DuckDB threads (default: all cores). */
   threads?: number;
   /** DuckDB memory_limit, e.g. '4GB' (default: DuckDB's, 80% of RAM). */
@@ -45,17 +41,35 @@ export interface SqlSession {
 }
 
 /**
+ * The settings that lock an analyst session, in the order they are applied. After them the
+ * session's DuckDB cannot open any file on the host, the warehouse's own files included:
+ * DuckDB adds the attached database's files (and its temp directory) to `allowed_paths` when
+ * external access is switched off, so `allowed_paths` alone would still let `read_duckdb()` read
+ * the unmasked warehouse or `COPY … TO` overwrite it. Switching off the local file system closes
+ * every path at once; the warehouse stays readable through the file handle opened by ATTACH.
+ * There is no spilling to disk: a query that needs more than the memory limit fails.
+ */
+export const SESSION_LOCKS: readonly string[] = [
+  `SET enable_external_access = false`,
+  `SET disabled_filesystems = 'LocalFileSystem'`,
+  `SET lock_configuration = true`,
+];
+
+/**
  * Opens the analyst session over the published warehouse:
  *
- * 1. an in-memory DuckDB with extension auto-install/auto-load off and a private temp directory;
+ * 1. an in-memory DuckDB with extension auto-install / auto-load off and no temp directory;
  * 2. the warehouse file ATTACHed READ_ONLY (symlinks resolved first, so the session keeps
  *    reading the file it opened while the nightly job publishes a new one: a consistent
  *    snapshot, and neither side ever waits for the other);
  * 3. one view per warehouse table in the in-memory catalog, with personal data masked unless
  *    `unmasked` (see analyst-views.ts);
- * 4. `allowed_paths` = `writablePaths` only, `enable_external_access = false` (no reading or
- *    writing host files, no ATTACH / INSTALL / LOAD), then `lock_configuration = true` so no
- *    statement can undo any of it.
+ * 4. {@link SESSION_LOCKS}: external access off (no ATTACH / INSTALL / LOAD), the local file
+ *    system off (no file of the host can be opened, the warehouse's own files included), then the
+ *    configuration locked so no statement can undo either.
+ *
+ * Queries run in a child process (sql-worker.ts) so a timeout or the memory limit can stop them
+ * even inside DuckDB's planner; this function is what that process calls.
  *
  * @example
  * const s = await openSqlSession({ warehouse: 'data/warehouse.duckdb' });
@@ -69,9 +83,8 @@ export async function openSqlSession(options: SqlSessionOptions = {}): Promise<S
   }
   const attachedFile = realpathSync(warehouse);
   const identity = fileIdentity(attachedFile);
-  const tempDir = mkdtempSync(join(tmpdir(), 'cq-sql-'));
   const config: Record<string, string> = {
-    temp_directory: tempDir,
+    temp_directory: '',
     autoinstall_known_extensions: 'false',
     autoload_known_extensions: 'false',
   };
@@ -82,7 +95,6 @@ export async function openSqlSession(options: SqlSessionOptions = {}): Promise<S
   const fail = (e: unknown) => {
     conn.closeSync();
     instance.closeSync();
-    rmSync(tempDir, { recursive: true, force: true });
     return e;
   };
   let relations: AnalystRelation[];
@@ -97,10 +109,7 @@ export async function openSqlSession(options: SqlSessionOptions = {}): Promise<S
       throw new CqError('SQL_ERROR', `${warehouse}: cannot open the warehouse read-only: ${msg.split('\n')[0]}`, { file: warehouse }, { cause: e });
     }
     relations = await createAnalystViews(conn, WAREHOUSE_ALIAS, !options.unmasked);
-    const writable = (options.writablePaths ?? []).map(lit);
-    await conn.run(`SET allowed_paths = [${writable.join(', ')}]`);
-    await conn.run(`SET enable_external_access = false`);
-    await conn.run(`SET lock_configuration = true`);
+    for (const statement of SESSION_LOCKS) await conn.run(statement);
   } catch (e) {
     throw fail(e);
   }
@@ -124,7 +133,6 @@ export async function openSqlSession(options: SqlSessionOptions = {}): Promise<S
       closed = true;
       conn.closeSync();
       instance.closeSync();
-      rmSync(tempDir, { recursive: true, force: true });
     },
   };
 }

@@ -1,3 +1,5 @@
+import { CqError } from '../lib/errors.js';
+
 /**
  * Lexical helpers over SQL text that only need to know where strings, quoted identifiers
  * and comments are (DuckDB's own parser does everything else): where a statement ends,
@@ -115,50 +117,58 @@ export function firstKeyword(sql: string): string {
   return m ? m[1]!.toUpperCase() : '';
 }
 
+/** Characters refused anywhere in analyst SQL: C0 controls other than tab and newline, DEL, C1 controls, and Unicode line / paragraph separators. */
+const REFUSED_CHARACTER = /[\u0000-\u0008\u000B-\u001F\u007F-\u009F\u2028\u2029]/;
+
 /**
- * Removes trailing whitespace, comments and statement terminators (`;`), so the statement
- * can be wrapped, e.g. in `COPY (…) TO …`.
+ * The analyst's SQL as the console runs it: Windows line ends (`\r\n`) become `\n`; any other
+ * control character (a lone `\r`, NUL, vertical tab, form feed, …) anywhere in the text is
+ * refused with `SQL_FORBIDDEN`, naming its line and column. DuckDB ends a `--` comment at `\r`
+ * as well as `\n`, so a lone `\r` could make the text mean one thing to a reader (or any
+ * scanner) and another to DuckDB; no legitimate query needs one (write `chr(13)` in SQL).
  *
  * @example
- * stripTerminator('select 1; -- done\n'); // 'select 1'
+ * normalizeSqlText('select 1\r\n'); // 'select 1\n'
+ * normalizeSqlText('-- c\rselect 1'); // throws SQL_FORBIDDEN (control character U+000D at line 1, column 5)
  */
-export function stripTerminator(sql: string): string {
-  const segs = scanSql(sql);
-  let end = sql.length;
-  for (let k = segs.length - 1; k >= 0; k--) {
-    const s = segs[k]!;
-    if (s.kind === 'comment') {
-      end = s.start;
-      continue;
-    }
-    if (s.kind !== 'code') break;
-    const text = sql.slice(s.start, end);
-    const trimmed = text.replace(/[\s;]+$/, '');
-    end = s.start + trimmed.length;
-    if (trimmed.length > 0) break;
+export function normalizeSqlText(sql: string): string {
+  const text = sql.replace(/\r\n/g, '\n');
+  const m = REFUSED_CHARACTER.exec(text);
+  if (m) {
+    const before = text.slice(0, m.index);
+    const line = before.split('\n').length;
+    const column = m.index - before.lastIndexOf('\n');
+    const code = `U+${m[0].charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')}`;
+    throw new CqError(
+      'SQL_FORBIDDEN',
+      `refused: control character ${code} at line ${line}, column ${column}. Only tab and newline may appear in a query (a lone carriage return can hide text from review). Fix: remove it; inside a string write chr(${m[0].charCodeAt(0)}) instead.`,
+      { line, column: String(column) },
+    );
   }
-  return sql.slice(0, end);
+  return text;
+}
+
+/** The statement an `EXPLAIN [ANALYZE]` prefix applies to. */
+export interface ExplainSplit {
+  /** `EXPLAIN` or `EXPLAIN ANALYZE`, or '' when the text is not an EXPLAIN. */
+  prefix: '' | 'EXPLAIN' | 'EXPLAIN ANALYZE';
+  /** The statement after the prefix (the whole text when there is none). */
+  target: string;
 }
 
 /**
- * For `EXPLAIN [ANALYZE] <query>` returns `<query>`; otherwise undefined. Comments before
- * the keyword are allowed.
+ * Splits a leading `EXPLAIN [ANALYZE]` off a statement. The keyword must open the text (only
+ * whitespace before it, no comment), so what follows is exactly what DuckDB would explain; the
+ * console checks `target` and runs `prefix + ' ' + target`, text it built itself.
  *
  * @example
- * explainTarget('explain analyze select 1'); // 'select 1'
+ * splitExplain('explain analyze select 1'); // { prefix: 'EXPLAIN ANALYZE', target: 'select 1' }
+ * splitExplain('-- x\nexplain select 1');   // { prefix: '', target: '-- x\nexplain select 1' }
  */
-export function explainTarget(sql: string): string | undefined {
-  const segs = scanSql(sql);
-  let offset = 0;
-  for (const s of segs) {
-    if (s.kind === 'comment' || sql.slice(s.start, s.end).trim() === '') {
-      offset = s.end;
-      continue;
-    }
-    break;
-  }
-  const m = /^\s*explain(\s+analyze)?\b/i.exec(sql.slice(offset));
-  return m ? sql.slice(offset + m[0].length) : undefined;
+export function splitExplain(sql: string): ExplainSplit {
+  const m = /^[ \t\n]*explain(?:[ \t\n]+(analyze))?[ \t\n]+/i.exec(sql);
+  if (!m) return { prefix: '', target: sql };
+  return { prefix: m[1] ? 'EXPLAIN ANALYZE' : 'EXPLAIN', target: sql.slice(m[0].length) };
 }
 
 /**
