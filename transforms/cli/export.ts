@@ -3,6 +3,7 @@ import { relative } from 'node:path';
 import { parseFlags, runCli } from '../lib/cli.js';
 import { openWarehouse } from '../lib/duckdb.js';
 import { CqError } from '../lib/errors.js';
+import { appendSqlAudit } from '../sql/sql-audit-log.js';
 import { exportPackage } from '../export/export-package.js';
 import { verifyPackage } from '../export/manifest.js';
 
@@ -55,6 +56,8 @@ runCli(async (argv) => {
   try {
     for (const month of flags.month) {
       const started = performance.now();
+      // An unmasked package holds full ID numbers and names: record who wrote it before it exists (refused if that fails).
+      if (flags.unmasked) appendSqlAudit({ event: 'unmasked_export', unmasked: true, warehouse: path, query: `export --month ${month}`, out: flags.out ?? 'exports' });
       const r = await exportPackage(wh, {
         month,
         outDir: flags.out ?? 'exports',

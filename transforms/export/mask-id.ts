@@ -1,21 +1,20 @@
+import { maskIdentifier } from '../lib/identifier-masks.js';
+
 /**
  * Masking of personal identifiers in the large-exposures list. By default an ID number
- * (居民身份证号 / 统一社会信用代码) keeps only its last 4 characters and an individual's name
+ * (居民身份证号 / 统一社会信用代码) keeps only its last 4 characters (fewer when short, see lib/identifier-masks.ts) and an individual's name
  * only its first character; `--unmasked` (recorded in the manifest) shows them in full.
  */
 
 /**
- * Masks an ID number to its last 4 characters; every other character becomes `*` (length kept).
- * Values of 4 characters or fewer are fully masked.
+ * Masks an ID number by the one rule of lib/identifier-masks.ts: last 4 characters of a value of
+ * 15 or more, last 2 of 8 to 14, none below; every other character becomes `*` (length kept).
  *
  * @example
  * maskIdNumber('110101199003074514'); // '**************4514'
  */
 export function maskIdNumber(id: string | null): string | null {
-  if (id === null) return null;
-  const chars = [...id.trim()];
-  if (chars.length <= 4) return '*'.repeat(chars.length);
-  return '*'.repeat(chars.length - 4) + chars.slice(-4).join('');
+  return maskIdentifier('id_number', id);
 }
 
 /**

@@ -47,6 +47,11 @@ export function parseFlags<S extends Record<string, 'string' | 'boolean' | 'stri
   const positional: string[] = [];
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
+    if (arg === '--') {
+      // End of options: everything after is positional (e.g. a query that starts with a -- comment).
+      positional.push(...argv.slice(i + 1));
+      break;
+    }
     if (!arg.startsWith('--')) {
       positional.push(arg);
       continue;

@@ -1,5 +1,6 @@
 import { ENTITIES, type EntityContract } from '../contract/index.js';
 import { quoteIdent as q, quoteLiteral as lit } from '../lib/duckdb.js';
+import { maskIdentifierSql } from '../lib/identifier-masks.js';
 
 /**
  * Which warehouse columns carry personal data and how analysts see them.
@@ -66,13 +67,14 @@ export function piiColumnsOf(schema: string, table: string, columns: readonly st
 
 /**
  * The SQL expression that shows column `column` masked:
- * name → first character + `**` (张伟 → 张**); id_number → 14 `*` + last 4; phone → first 3 +
- * `****` + last 4 (138****8000); redact → `****`; record → a placeholder for rows of entities
+ * name → first character + `**` (张伟 → 张**); id_number and phone → the visible digits of
+ * lib/identifier-masks.ts, every other character `*` (`**************4514`, `138****8000`; a
+ * short value shows less, never all of it); redact → `****`; record → a placeholder for rows of entities
  * with personal data; reason → quoted values replaced in reject messages about personal-data columns.
  * NULL stays NULL.
  *
  * @example
- * maskExpression('phone', 'phone'); // left("phone", 3) || '****' || right("phone", 4)
+ * maskExpression('phone', 'phone'); // CASE WHEN length(trim("phone")) >= 11 THEN left(trim("phone"), 3) || … END
  */
 export function maskExpression(column: string, kind: MaskKind): string {
   const c = q(column);
@@ -82,9 +84,8 @@ export function maskExpression(column: string, kind: MaskKind): string {
     case 'name':
       return `left(${c}, 1) || '**'`;
     case 'id_number':
-      return `'**************' || right(${c}, 4)`;
     case 'phone':
-      return `left(${c}, 3) || '****' || right(${c}, 4)`;
+      return maskIdentifierSql(kind, c);
     case 'redact':
       return `CASE WHEN ${c} IS NULL THEN NULL ELSE '****' END`;
     case 'record':

@@ -67,7 +67,14 @@ export async function runQuery(options: RunQueryOptions): Promise<RunQueryResult
   let sql: string;
   let params: QueryParams;
   if (options.savedQuery !== undefined) {
-    const saved = loadSavedQuery(options.savedQuery, options.queriesDir ?? QUERIES_DIR);
+    let saved;
+    try {
+      saved = loadSavedQuery(options.savedQuery, options.queriesDir ?? QUERIES_DIR);
+    } catch (e) {
+      const warehouse = options.warehouse ?? DEFAULT_WAREHOUSE;
+      if (isCqError(e, 'SQL_FORBIDDEN')) appendSqlAudit({ event: 'refused', unmasked: !!options.unmasked, warehouse, saved_query: options.savedQuery, message: e.message }, auditLogPath(options.auditLog));
+      throw e;
+    }
     sql = saved.sql;
     params = resolveParams(saved, options.params ?? {});
   } else {

@@ -1,7 +1,7 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { CqError } from '../lib/errors.js';
-import { scanSql } from './sql-text.js';
+import { normalizeSqlText, scanSql } from './sql-text.js';
 
 /** The folder of saved queries. */
 export const QUERIES_DIR = 'queries';
@@ -45,8 +45,14 @@ export interface SavedQuery {
  * @example
  * const q = parseSavedQuery('queries/roll-rates-by-branch.sql', readFileSync(path, 'utf8'));
  */
-export function parseSavedQuery(file: string, text: string): SavedQuery {
+export function parseSavedQuery(file: string, raw: string): SavedQuery {
   const bad = (why: string) => new CqError('SQL_ERROR', `${file}: ${why}`, { file });
+  let text: string;
+  try {
+    text = normalizeSqlText(raw);
+  } catch (e) {
+    throw new CqError('SQL_FORBIDDEN', `${file}: ${(e as Error).message}`, { ...(e as CqError).where, file });
+  }
   const header: [string, string][] = [];
   const lines = text.split(/\r?\n/);
   let i = 0;

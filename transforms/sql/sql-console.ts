@@ -227,7 +227,13 @@ export async function runConsole(options: ConsoleOptions = {}): Promise<void> {
           print('usage: .run NAME [param=value ...] (.queries lists them)');
           break;
         }
-        const q = loadSavedQuery(args[0], queriesDir);
+        let q;
+        try {
+          q = loadSavedQuery(args[0], queriesDir);
+        } catch (e) {
+          if (isCqError(e, 'SQL_FORBIDDEN')) appendSqlAudit({ event: 'refused', unmasked: !masked, warehouse, saved_query: args[0], message: e.message }, auditLog);
+          throw e;
+        }
         const given = Object.fromEntries(args.slice(1).map((a) => a.split(/=(.*)/s, 2) as [string, string]));
         await runStatement(q.sql, resolveParams(q, given), q.name);
         break;
