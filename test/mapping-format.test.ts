@@ -139,6 +139,17 @@ describe('a mapping named in manifest.json (dated folders, GB18030, Chinese head
     expect(load!.files.find((f) => f.entity === 'customers')!.rowsRejected).toBe(0);
   });
 
+  it('a mapped source with lone-CR line ends (old Mac / some core-banking exports) loads every row', async () => {
+    // Before: the stager guessed \n from the header and DuckDB read 1 header line and 0 rows.
+    const { extracts } = writeLedger(dir, { lineEnd: '\r' });
+    const [load] = await loadExtractsWithMappings(wh, extracts);
+    const loans = load!.files.find((f) => f.entity === 'loans')!;
+    expect([loans.rowsRead, loans.rowsLoaded, loans.rowsRejected]).toEqual([LEDGER_ROWS.length, LEDGER_ROWS.length, 0]);
+    expect(await rows(`SELECT loan_id, _source_line AS line FROM raw.loans ORDER BY 1`)).toEqual(
+      LEDGER_ROWS.map((_, i) => ({ loan_id: `L${i + 1}`, line: BigInt(i + 2) })),
+    );
+  });
+
   it('the plain loader (loadExtracts, used by the nightly run via loadBusinessDate) honours a manifest mapping too', async () => {
     const { extracts } = writeLedger(dir);
     const [load] = await loadExtracts(wh, extracts);

@@ -27,7 +27,11 @@ function setup(name: string) {
   const dir = join(root, name);
   const extracts = join(dir, 'extracts');
   const data = join(dir, 'data');
-  writeMiniExtract(undefined, { dir: extracts, date: '2026-08-31' });
+  // Balances are a month-end snapshot dated the folder's business date (the loader rejects others).
+  writeMiniExtract((r) => (r.loan_balances = r.loan_balances.map((l) => l.replace('2026-09-30', '2026-08-31'))), {
+    dir: extracts,
+    date: '2026-08-31',
+  });
   return { dir, extracts, data };
 }
 
@@ -226,7 +230,7 @@ describe('nightly', { timeout: 600_000 }, () => {
     // Two more months, one night each. The last night (2026-12-31) rebuilds the month-incremental
     // facts from 2026-11 only, reading October for November's previous-month columns; October's
     // rows stay as the night before built them. Reporting months are the business dates' months
-    // (2026-08, -10, -11, -12); balances are dated 2026-09-30 in the first delivery, so August has none.
+    // (2026-08, -10, -11, -12), each with its balances snapshot.
     for (const [date, paid, id] of [['2026-11-30', '2026-11-10', 'R102'], ['2026-12-31', '2026-12-10', 'R103']] as const) {
       writeMiniExtract(
         (r) => {
@@ -247,7 +251,7 @@ describe('nightly', { timeout: 600_000 }, () => {
       { model: 'core.fct_customer_month_ends', mode: 'incremental', since: '2026-11-30' },
       { model: 'core.fct_loan_month_ends', mode: 'incremental', since: '2026-11-30' },
     ]);
-    expect(months.map((x) => x.m)).toEqual(['2026-10', '2026-11', '2026-12']);
+    expect(months.map((x) => x.m)).toEqual(['2026-08', '2026-10', '2026-11', '2026-12']);
     const full = nightly(inc.extracts, join(inc.dir, 'data-full'), ['--full']);
     expect(full.status, full.stderr).toBe(0);
     const a = await kpiFingerprint(join(inc.data, 'warehouse.duckdb'));

@@ -101,13 +101,13 @@ ${opts.extraEntities ?? ''}`;
  * manifest naming the mapping `ledger` (a manifest may only name a mapping of the mappings folder:
  * tests point CQ_MAPPINGS_DIR, or the mappingsDir option, at `<dir>/mappings`).
  */
-export function writeLedger(dir: string, opts: { rows?: string[]; date?: string; manifest?: Record<string, unknown>; crlf?: boolean; mapping?: string } = {}) {
+export function writeLedger(dir: string, opts: { rows?: string[]; date?: string; manifest?: Record<string, unknown>; crlf?: boolean; lineEnd?: string; mapping?: string } = {}) {
   const mappingPath = join(dir, 'mappings', 'ledger.yaml');
   mkdirSync(join(dir, 'mappings'), { recursive: true });
   writeFileSync(mappingPath, opts.mapping ?? ledgerMapping());
   const dateDir = join(dir, 'x', opts.date ?? '2026-09-30');
   mkdirSync(dateDir, { recursive: true });
-  const nl = opts.crlf ? '\r\n' : '\n';
+  const nl = opts.lineEnd ?? (opts.crlf ? '\r\n' : '\n');
   writeFileSync(join(dateDir, '贷款台账.csv'), iconv.encode([LEDGER_HEADER, ...(opts.rows ?? LEDGER_ROWS)].join(nl) + nl, 'gb18030'));
   writeFileSync(join(dateDir, 'manifest.json'), JSON.stringify(opts.manifest ?? { mapping: 'ledger', encoding: 'gb18030' }));
   return { extracts: join(dir, 'x'), dateDir, mappingPath, mappingsDir: join(dir, 'mappings') };

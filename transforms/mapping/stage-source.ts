@@ -1,4 +1,3 @@
-import { closeSync, openSync, readSync } from 'node:fs';
 import { join } from 'node:path';
 import { quoteIdent as q, quoteLiteral as lit, type WarehouseHandle } from '../lib/duckdb.js';
 import { CqError } from '../lib/errors.js';
@@ -58,8 +57,9 @@ export async function stageSource(
   const table = `_map_src_${index}`;
   const err = `${table}_err`;
   const columns = `{${header.map((h) => `${lit(h)}: 'VARCHAR'`).join(', ')}}`;
-  const newLine = usesCrlf(scan.readPath) ? '\\r\\n' : '\\n';
-  const read = `read_csv(${lit(scan.readPath)}, header = true, auto_detect = false, columns = ${columns}, delim = ',', quote = '"', escape = '"', new_line = ${lit(newLine)}, store_rejects = true, rejects_table = ${lit(err)}, rejects_scan = ${lit(`${table}_scan`)}, max_line_size = 1048576)`;
+  // The file's own line ends, counted on its bytes by the scan (a mixed file is read from its LF copy):
+  // told any other new_line, DuckDB would read a lone-CR file as one header line and 0 rows.
+  const read = `read_csv(${lit(scan.readPath)}, header = true, auto_detect = false, columns = ${columns}, delim = ',', quote = '"', escape = '"', new_line = ${lit(scan.newLine)}, store_rejects = true, rejects_table = ${lit(err)}, rejects_scan = ${lit(`${table}_scan`)}, max_line_size = 1048576)`;
   const cols = header.map((h) => q(h)).join(', ');
   await wh.exec(`CREATE OR REPLACE TEMP TABLE ${table} AS SELECT _k, _k + 1 AS _line, ${cols} FROM (SELECT row_number() OVER () AS _k, * FROM ${read}); DROP TABLE IF EXISTS ${table}_scan;`);
   const rejected = (await wh.all<{ line: bigint }>(`SELECT DISTINCT line FROM ${err} ORDER BY line`)).map((r) => Number(r.line));
@@ -73,6 +73,15 @@ export async function stageSource(
   }
   if (rejected.length === 0) await wh.exec(`DROP TABLE IF EXISTS ${err}`);
   const [n] = await wh.all<{ n: bigint }>(`SELECT count(*) AS n FROM ${table}`);
+  const parsed = Number(n?.n ?? 0);
+  const headerEnd = scan.headerBytes + (scan.lineEnd === 'crlf' ? 2 : 1);
+  if (parsed + rejected.length === 0 && scan.bytes > headerEnd) {
+    throw new CqError(
+      'EXTRACT_STRUCTURE',
+      `${path}: ${scan.bytes} bytes, of which the header line is ${scan.headerBytes}, but no row after line 1 could be read (line ends: ${scan.lineEnd}). Nothing of the business date was loaded. Fix: re-deliver the file as CSV with one header line and one line per row, see docs/mappings.md.`,
+      { file: path, line: 2 },
+    );
+  }
   return {
     source,
     path,
@@ -83,7 +92,7 @@ export async function stageSource(
     bytes: scan.bytes,
     encoding,
     missingFinalNewline: scan.missingFinalNewline,
-    rowsParsed: Number(n?.n ?? 0),
+    rowsParsed: parsed,
     linesRejected: rejected.length,
   };
 }
@@ -91,16 +100,4 @@ export async function stageSource(
 /** Drops the temp tables of staged sources. @example await dropStaged(wh, [staged]); */
 export async function dropStaged(wh: WarehouseHandle, staged: Iterable<StagedSource>): Promise<void> {
   for (const s of staged) await wh.exec(`DROP TABLE IF EXISTS ${s.table}; DROP TABLE IF EXISTS ${s.table}_err;`);
-}
-
-function usesCrlf(path: string): boolean {
-  const fd = openSync(path, 'r');
-  try {
-    const buf = Buffer.alloc(1 << 16);
-    const n = readSync(fd, buf, 0, buf.length, 0);
-    const nl = buf.subarray(0, n).indexOf(0x0a);
-    return nl > 0 && buf[nl - 1] === 0x0d;
-  } finally {
-    closeSync(fd);
-  }
 }
