@@ -340,6 +340,7 @@ export function writeKpiFixture(opts: { dir?: string; dates?: readonly string[] 
     const dateDir = join(dir, date);
     mkdirSync(dateDir, { recursive: true });
     for (const e of ENTITIES) {
+      if (e.name === 'fx_rates') continue; // optional, and the fixture's loans are all in CNY: not delivered
       const lines = e.name === 'branches' ? BRANCHES : e.name === 'products' ? PRODUCTS : (rows[e.name] ?? []);
       writeFileSync(join(dateDir, `${e.name}.csv`), [e.columns.map((c) => c.name).join(','), ...lines].join('\n') + '\n');
     }

@@ -3,8 +3,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ENTITIES, type EntityName } from '../../transforms/contract/index.js';
 
-/** Rows of a mini extract: entity name → CSV data lines (without header). */
-export type MiniRows = Record<EntityName, string[]>;
+/**
+ * Rows of a mini extract: entity name → CSV data lines (without header). The optional fx_rates is
+ * absent (no file) unless a test sets it.
+ */
+export type MiniRows = Omit<Record<EntityName, string[]>, 'fx_rates'> & { fx_rates?: string[] };
 
 /**
  * A tiny valid extract for one business date (2026-09-30), written by hand so each loader

@@ -1,5 +1,6 @@
 import { branches } from './entities/branches.js';
 import { customers } from './entities/customers.js';
+import { fxRates } from './entities/fx-rates.js';
 import { loanBalances } from './entities/loan-balances.js';
 import { loans } from './entities/loans.js';
 import { products } from './entities/products.js';
@@ -12,11 +13,13 @@ import { warnings } from './entities/warnings.js';
 import type { EntityContract } from './types.js';
 
 export * from './types.js';
-export { branches, customers, loanBalances, loans, products, repaymentSchedule, repayments, riskScores, surveys, verifications, warnings };
+export * from './currencies.js';
+export { branches, customers, fxRates, loanBalances, loans, products, repaymentSchedule, repayments, riskScores, surveys, verifications, warnings };
 
 /**
  * Every extract entity, in load order (referenced entities before those that reference them).
- * Adding an entity = one file in `entities/` plus one line here.
+ * Adding an entity = one file in `entities/` plus one line here. `optional` entities (fx_rates) may
+ * be left out of a delivery; see {@link requiredEntities}.
  */
 export const ENTITIES = [
   branches,
@@ -30,6 +33,7 @@ export const ENTITIES = [
   riskScores,
   verifications,
   surveys,
+  fxRates,
 ] as const satisfies readonly EntityContract[];
 
 export type EntityName = (typeof ENTITIES)[number]['name'];
@@ -39,4 +43,9 @@ export function entity(name: string): EntityContract {
   const found = ENTITIES.find((e) => e.name === name);
   if (!found) throw new Error(`unknown entity "${name}"; known: ${ENTITIES.map((e) => e.name).join(', ')}`);
   return found;
+}
+
+/** The entities every business date must deliver (all but the `optional` ones). @example requiredEntities().length // 11 */
+export function requiredEntities(entities: readonly EntityContract[] = ENTITIES): EntityContract[] {
+  return entities.filter((e) => !e.optional);
 }

@@ -7,7 +7,7 @@
 export const COLUMN_TYPES = {
   text: 'VARCHAR',
   integer: 'INTEGER',
-  /** Money: CNY (or the loan currency) to the cent. Never floating point. */
+  /** Money in the loan's currency (loans.currency), to the cent. Never floating point. */
   money: 'DECIMAL(18,2)',
   /** Rates and probabilities, e.g. 0.0435 for 4.35%. */
   rate: 'DOUBLE',
@@ -27,6 +27,18 @@ export interface ColumnContract {
   readonly description: string;
   /** Allowed values (codes), checked after trimming. */
   readonly values?: readonly string[];
+  /**
+   * `values` is a long list kept as data (e.g. ISO 4217 currency codes): messages and docs name the
+   * list instead of printing every value. `aliases` maps common wrong values to the right code
+   * (`RMB` → `CNY`), named in the reject message.
+   */
+  readonly valuesList?: {
+    /** e.g. `an ISO 4217 currency code`. */
+    readonly name: string;
+    /** File holding the list, e.g. `transforms/contract/iso-4217.json`. */
+    readonly file: string;
+    readonly aliases?: Readonly<Record<string, string>>;
+  };
   /** Inclusive lower bound for numbers (e.g. 0 for amounts: negative amounts are rejected). */
   readonly min?: number;
   /** Inclusive upper bound for numbers. */
@@ -60,6 +72,11 @@ export interface EntityContract {
   /** Unique within one business date's file (and, for events, across dates). */
   readonly primaryKey: readonly string[];
   readonly references: readonly ReferenceContract[];
+  /**
+   * An optional entity may be left out of a business date's delivery (no file: nothing loaded for
+   * it on that date, no audit row); a delivered file is checked like any other. Default: required.
+   */
+  readonly optional?: true;
   /** Row-level rules beyond single columns: SQL over the typed columns that must be true. */
   readonly rules?: readonly { readonly id: string; readonly sql: string; readonly message: string }[];
 }

@@ -5,7 +5,7 @@ import { MODEL } from './model-parameters.js';
 import type { SampleFormat } from './options.js';
 import { companyNameSql, idNumberSql, idPartsFrom, industrySql, personNameSql, phoneSql } from './people.js';
 import { projectColumns } from './projection.js';
-import { LOAN_CLASSES, PRODUCT_IDS, REPAYMENT_METHODS, SAMPLE_BRANCHES, SAMPLE_PRODUCTS } from './reference-data.js';
+import { LOAN_CLASSES, PRODUCT_IDS, REPAYMENT_METHODS, SAMPLE_BRANCHES, SAMPLE_FX_CURRENCIES, SAMPLE_PRODUCTS, sampleFxRate } from './reference-data.js';
 import { sqlNumberList, sqlString, sqlStringList } from './sql-text.js';
 
 /*
@@ -240,6 +240,13 @@ function fileQuery(name: EntityName, m: number, calendar: SampleCalendar): FileQ
         orderBy: 'vid',
       };
     }
+    case 'fx_rates':
+      // The month-end rate of every foreign currency sample loans are in.
+      return {
+        columns: { as_of_date: `mend(${m})`, currency: 'currency', cny_per_unit: 'cny_per_unit' },
+        from: `(VALUES ${SAMPLE_FX_CURRENCIES.map((c) => `(${sqlString(c.currency)}, ${sampleFxRate(c, m).toFixed(4)})`).join(', ')}) t(currency, cny_per_unit)`,
+        orderBy: 'currency',
+      };
     case 'surveys': {
       const t = m - calendar.first;
       return {

@@ -261,3 +261,26 @@ export const LOAN_CLASSES: readonly (readonly [name: string, provisionRate: numb
   ['可疑', 0.6],
   ['损失', 1],
 ];
+
+/** A foreign currency of the sample book and its FX-rate series (CNY per one unit). */
+export interface SampleFxCurrency {
+  readonly currency: string;
+  /** Mean rate. */
+  readonly level: number;
+  /** Swing of the rate around the mean over the months. */
+  readonly amplitude: number;
+}
+
+/** Currencies other than CNY that sample loans are in (see `usdShare`); `fx_rates.csv` carries their month-end rates. */
+export const SAMPLE_FX_CURRENCIES: readonly SampleFxCurrency[] = [{ currency: 'USD', level: 7.1, amplitude: 0.12 }];
+
+/**
+ * The sample's month-end rate of a currency (CNY per unit, 4 decimals like the PBOC central
+ * parity): a smooth deterministic series of the month index.
+ *
+ * @example
+ * sampleFxRate(SAMPLE_FX_CURRENCIES[0]!, 2026 * 12 + 9); // 7.2019 (2026-10)
+ */
+export function sampleFxRate(fx: SampleFxCurrency, monthIndex: number): number {
+  return Math.round((fx.level + fx.amplitude * Math.sin(monthIndex / 5)) * 10_000) / 10_000;
+}

@@ -114,18 +114,23 @@ export interface FctLoanMonthEndsRow {
   product_id: string;
   customer_type: string;
   grade: string;
+  /** ISO 4217 code the loan is in; the orig_* amounts are in it. */
   currency: string;
-  principal: string;
+  /** CNY per unit used (1 for CNY); null when the rate was not delivered. */
+  fx_rate: string | null;
+  fx_rate_date: Date | null;
+  /** Amounts below are CNY (null when fx_rate is null). */
+  principal: string | null;
   disbursed_on: Date;
   cohort_month: Date;
   months_on_book: number;
   snapshot_date: Date;
   loan_status: string;
   is_on_book: boolean;
-  outstanding_principal: string;
-  on_book_balance: string;
-  overdue_principal: string;
-  provision_amount: string;
+  outstanding_principal: string | null;
+  on_book_balance: string | null;
+  overdue_principal: string | null;
+  provision_amount: string | null;
   days_past_due: number;
   delinquency_bucket: string;
   recorded_class: string;
@@ -146,6 +151,10 @@ export interface FctLoanMonthEndsRow {
   is_new_npl: boolean;
   next_bucket: string | null;
   next_snapshot_missing: boolean;
+  orig_principal: string;
+  orig_outstanding_principal: string;
+  orig_overdue_principal: string;
+  orig_provision_amount: string;
 }
 
 /** `core.fct_repayments` */

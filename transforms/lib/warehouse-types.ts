@@ -1,6 +1,7 @@
 import type {
   branches,
   customers,
+  fxRates,
   loanBalances,
   loans,
   products,
@@ -28,6 +29,7 @@ export interface RawTables {
   'raw.risk_scores': RowOf<typeof riskScores>;
   'raw.verifications': RowOf<typeof verifications>;
   'raw.surveys': RowOf<typeof surveys>;
+  'raw.fx_rates': RowOf<typeof fxRates>;
 }
 
 /**

@@ -132,7 +132,8 @@ function isLink(path: string): boolean {
 
 /**
  * Locates one file per contract entity in a business-date folder: `<entity>.csv` or
- * `<entity>.parquet`. A missing file, or both formats at once, is a structural error. The folder
+ * `<entity>.parquet`. A missing file (of a required entity), or both formats at once, is a
+ * structural error; an `optional` entity without a file is left out of the result. The folder
  * and every file must resolve (symbolic links followed) inside the extracts folder above the
  * date folder, and each file must be a regular file (see {@link resolveInsideDelivery}).
  *
@@ -144,7 +145,10 @@ export function locateExtractFiles(dateDir: string, entities: readonly EntityCon
   resolveInsideDelivery(dateDir, root, 'business-date folder');
   const manifest = readDateManifest(dateDir, root);
   const present = new Set(readdirSync(dateDir));
-  return entities.map((entity) => {
+  const required = entities.filter((e) => !e.optional).length;
+  // An optional entity (fx_rates) left out of the delivery is simply not loaded for this date.
+  const delivered = entities.filter((e) => !e.optional || present.has(`${e.name}.csv`) || present.has(`${e.name}.parquet`));
+  return delivered.map((entity) => {
     const csv = `${entity.name}.csv`;
     const parquet = `${entity.name}.parquet`;
     if (present.has(csv) && present.has(parquet)) {
@@ -153,7 +157,7 @@ export function locateExtractFiles(dateDir: string, entities: readonly EntityCon
     if (!present.has(csv) && !present.has(parquet)) {
       throw new CqError(
         'EXTRACT_MISSING_FILE',
-        `${join(dateDir, csv)}: missing. Every business date needs all ${entities.length} entity files (an empty file with only the header is fine). Fix: re-deliver the ${entity.name} extract.`,
+        `${join(dateDir, csv)}: missing. Every business date needs all ${required} required entity files (an empty file with only the header is fine). Fix: re-deliver the ${entity.name} extract.`,
         { file: join(dateDir, csv) },
       );
     }

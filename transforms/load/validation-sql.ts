@@ -121,7 +121,9 @@ export function columnChecks(col: ColumnContract, typed = false, castValue?: str
       `WHEN ${present} AND ${date} <> DATE ${lit(businessDate)} THEN ${reason('wrong_business_date', col.name, `${shown(display)} || ${lit(` is not the business date ${businessDate} of the folder the file was delivered in. Fix: correct ${col.name} to ${businessDate}, or deliver the row in the folder of its own date.`)}`)}`,
     );
   }
-  if (col.values) {
+  if (col.values && col.valuesList) {
+    checks.push(`WHEN ${present} AND NOT list_contains([${col.values.map(lit).join(', ')}], ${v}) THEN ${reason('invalid_code', col.name, codeListMessageSql(col, v))}`);
+  } else if (col.values) {
     checks.push(
       `WHEN ${present} AND NOT list_contains([${col.values.map(lit).join(', ')}], ${v}) THEN ${reason('invalid_code', col.name, `${shown(v)} || ${lit(` is not one of: ${col.values.join(', ')}`)}`)}`,
     );
@@ -139,6 +141,26 @@ export function columnChecks(col: ColumnContract, typed = false, castValue?: str
     checks.push(`WHEN ${present} AND ${num} > ${col.max} THEN ${reason('out_of_range', col.name, `${shown(display)} || ${lit(` is above the maximum ${col.max}`)}`)}`);
   }
   return checks;
+}
+
+/**
+ * Message SQL of a value missing from a long code list kept as data (`col.valuesList`, e.g. ISO
+ * 4217): names the value, the list and its file, and the fix — the code in upper case when that is
+ * what differs, the code for a known alias (`RMB` → `CNY`), else an example.
+ *
+ * @example
+ * codeListMessageSql(loans.currency, '"currency"');
+ * // SQL giving e.g. "'RMB' is not an ISO 4217 currency code (transforms/contract/iso-4217.json). Fix: use CNY."
+ */
+export function codeListMessageSql(col: ColumnContract, v: string): string {
+  const list = col.valuesList!;
+  const values = `[${col.values!.map(lit).join(', ')}]`;
+  const aliases = Object.entries(list.aliases ?? {})
+    .map(([from, to]) => `WHEN upper(${v}) = ${lit(from)} THEN ${lit(`use ${to}`)}`)
+    .join(' ');
+  const examples = ['CNY', 'EUR', 'USD'].filter((c) => col.values!.includes(c));
+  const example = lit(`deliver ${list.name}, e.g. ${examples.length ? examples.join(', ') : col.values![0]}; the list is in ${list.file}`);
+  return `${shown(v)} || ${lit(` is not ${list.name} (${list.file}). Fix: `)} || CASE WHEN list_contains(${values}, upper(${v})) THEN 'write it in upper case: ' || upper(${v}) ${aliases} ELSE ${example} END || '.'`;
 }
 
 /**

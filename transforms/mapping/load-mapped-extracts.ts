@@ -1,7 +1,7 @@
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { ENTITIES } from '../contract/index.js';
+import { ENTITIES, type EntityContract } from '../contract/index.js';
 import type { WarehouseHandle } from '../lib/duckdb.js';
 import { CqError } from '../lib/errors.js';
 import { listBusinessDates, readDateManifest, type DateManifest, type ExtractEncoding, type ExtractFile } from '../load/extract-files.js';
@@ -142,7 +142,8 @@ async function loadPlans(wh: WarehouseHandle, extractsDir: string, plans: DatePl
         bySource.set(em.from!, staged.get(cacheKey)!);
       }
       const compiled: CompiledEntity[] = [];
-      for (const e of ENTITIES) compiled.push(await compileEntity(spec, e, plan.date, vars, bySource, vet));
+      // An optional entity (fx_rates) the mapping does not produce is simply not delivered.
+      for (const e of ENTITIES as readonly EntityContract[]) if (!e.optional || spec.entities[e.name]) compiled.push(await compileEntity(spec, e, plan.date, vars, bySource, vet));
       const parquet = new Map<string, string>();
       for (const [i, c] of compiled.entries()) parquet.set(c.entity.name, await checkCompiledEntity(box, spec, c, `rel-${dateIndex}-${i}`));
       rowsByDate.set(plan.date, { compiled, parquet });
@@ -169,7 +170,7 @@ async function loadPlans(wh: WarehouseHandle, extractsDir: string, plans: DatePl
           load = await loadBusinessDate(wh, extractsDir, plan.date, {
             ...(options.loadId ? { loadId: options.loadId } : {}),
             ...(options.onFile ? { onFile: options.onFile } : {}),
-            locate: (_dateDir, entities) => entities.map((e) => files.get(e.name)!),
+            locate: (_dateDir, entities) => entities.flatMap((e) => files.get(e.name) ?? []),
             prepare: async (w, located) =>
               Promise.all(
                 located.map((f) => {

@@ -1,6 +1,6 @@
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { ENTITIES } from '../contract/index.js';
+import { ENTITIES, type EntityContract } from '../contract/index.js';
 import type { MappingSpec } from './mapping-types.js';
 import { MAPPINGS_DIR } from './mapping-location.js';
 import { readMapping } from './read-mapping.js';
@@ -41,7 +41,7 @@ Every value a mapping supplies because the source lacks it is recorded in \`ops.
       .map((x) => `\`${x.file}\``)
       .join(', ');
     const mapped = ENTITIES.filter((e) => s.entities[e.name]).map((e) => (s.entities[e.name]!.kind === 'rows' ? `${e.name} (constant rows)` : e.name));
-    const absent = ENTITIES.filter((e) => !s.entities[e.name]).map((e) => e.name);
+    const absent = (ENTITIES as readonly EntityContract[]).filter((e) => !s.entities[e.name] && !e.optional).map((e) => e.name);
     parts.push(`| \`${s.name}\` | ${layout} | ${sources} | ${mapped.join(', ')} | ${absent.join(', ') || '—'} |`);
   }
   for (const s of specs) {

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, type Node } from 'yaml';
-import { ENTITIES, type EntityContract } from '../contract/index.js';
+import { ENTITIES, type ColumnContract, type EntityContract } from '../contract/index.js';
 import type { ExtractEncoding } from '../load/extract-files.js';
 import { mappingError } from './mapping-errors.js';
 import type { BusinessDateVars, CodeTable, ColumnSpec, EntityMapping, MappingSpec, SourceSpec } from './mapping-types.js';
@@ -181,6 +181,7 @@ function readEntity(
       }
       for (const c of entity.columns) {
         if (c.required && (values[c.name] === undefined || values[c.name] === null)) fail(rk, `required contract column ${c.name} has no value.`);
+        checkConstantCode(c, values[c.name] ?? null, `${rk}.${c.name}`, fail);
       }
       return { values, line: ctx.lineOf(rk) ?? i + 1 };
     });
@@ -194,6 +195,9 @@ function readEntity(
   for (const [col, spec] of Object.entries(colsObj)) {
     if (!entity.columns.some((c) => c.name === col)) fail(`${key}.columns.${col}`, unknownContractColumn(entity, col));
     columns[col] = readColumn(spec, `${key}.columns.${col}`, ctx.codeTables, fail);
+    const contractColumn = entity.columns.find((c) => c.name === col)!;
+    checkConstantCode(contractColumn, columns[col]!.const, `${key}.columns.${col}.const`, fail);
+    checkConstantCode(contractColumn, columns[col]!.default, `${key}.columns.${col}.default`, fail);
   }
   for (const c of entity.columns) {
     if (c.required && !columns[c.name]) {
@@ -252,6 +256,25 @@ function readColumn(value: unknown, key: string, codeTables: Record<string, Code
   }
   if (spec.otherwise !== null && !translate) fail(`${key}.otherwise`, 'only applies with translate.');
   return { ...spec, scale, translate };
+}
+
+/**
+ * A constant (or default) the mapping gives a coded contract column must be one of its codes:
+ * otherwise every row would be rejected at load. `${var}` values are checked at load instead.
+ * For a long code list (ISO 4217) the message names the list and, for a known alias, the code.
+ *
+ * @example
+ * checkConstantCode(loans.currency, 'RMB', 'entities.loans.columns.currency.const', fail);
+ * // MAPPING_INVALID: "RMB" is not an ISO 4217 currency code (transforms/contract/iso-4217.json) … Fix: write CNY.
+ */
+function checkConstantCode(col: ColumnContract, value: string | null, key: string, fail: (k: string, m: string) => never): void {
+  if (value === null || !col.values || value.includes('${') || col.values.includes(value.trim())) return;
+  const v = value.trim();
+  const upper = v.toUpperCase();
+  const alias = col.valuesList?.aliases?.[upper];
+  const fix = col.values.includes(upper) ? `write it in upper case: ${upper}` : alias ? `write ${alias}` : col.valuesList ? `write ${col.valuesList.name}, e.g. CNY, EUR, USD` : `write one of: ${col.values.join(', ')}`;
+  const what = col.valuesList ? `${col.valuesList.name} (${col.valuesList.file})` : `one of the codes of ${col.name} (${col.values.join(', ')})`;
+  fail(key, `"${v}" is not ${what}: every row would be rejected at load. Nothing was loaded. Fix: ${fix}.`);
 }
 
 function unknownContractColumn(entity: EntityContract, col: string): string {

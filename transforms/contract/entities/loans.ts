@@ -1,3 +1,4 @@
+import { CURRENCY_ALIASES, CURRENCY_CODES, ISO_4217_FILE } from '../currencies.js';
 import { defineEntity } from '../types.js';
 
 /** Loans: new or changed loan contracts of the business date. */
@@ -17,7 +18,15 @@ export const loans = defineEntity({
       values: ['mortgage', 'car', 'consumer_instalment', 'business', 'working_capital'],
     },
     { name: 'principal', type: 'money', required: true, description: 'Contract principal.', min: 0.01 },
-    { name: 'currency', type: 'text', required: true, description: 'ISO 4217 currency; CNY for almost all loans.', values: ['CNY', 'USD', 'HKD', 'EUR'] },
+    {
+      name: 'currency',
+      type: 'text',
+      required: true,
+      description:
+        'ISO 4217 code of the currency the loan\'s amounts (principal, and its balances, overdue amounts and provisions) are in. Amounts in a currency other than CNY are converted with the fx_rates extract.',
+      values: CURRENCY_CODES,
+      valuesList: { name: 'an ISO 4217 currency code', file: ISO_4217_FILE, aliases: CURRENCY_ALIASES },
+    },
     { name: 'annual_rate', type: 'rate', required: true, description: 'Annual interest rate as a fraction (0.0435 = 4.35%).', min: 0, max: 0.36 },
     { name: 'term_months', type: 'integer', required: true, description: 'Term in months.', min: 1, max: 360 },
     {
