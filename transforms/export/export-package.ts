@@ -2,6 +2,7 @@ import { existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:f
 import { join, resolve } from 'node:path';
 import { openWarehouse, type WarehouseHandle } from '../lib/duckdb.js';
 import { CqError, isCqError } from '../lib/errors.js';
+import { amountCurrency, withAmountUnit, type AmountCurrency } from './amount-currency.js';
 import { buildFiveCategory } from './five-category-report.js';
 import { buildKpiReport } from './kpi-report.js';
 import { buildLargeExposures } from './large-exposures-report.js';
@@ -86,6 +87,8 @@ export async function exportPackage(wh: WarehouseHandle, options: ExportOptions)
   const progress = options.onProgress ?? (() => {});
   const bm = parseBusinessMonth(options.month);
   await requireMonth(wh, bm);
+  // Every amount is stated in the warehouse's reporting currency; refused when some loan could not be converted.
+  const amounts = await amountCurrency(wh, bm);
   const run = await resolveRunInfo(wh, { ...(options.runId ? { runId: options.runId } : {}), ...(options.generatedAt ? { generatedAt: options.generatedAt } : {}) });
   let templates = loadReportTemplates(options.templatesDir ?? REPORTS_DIR);
   if (options.reports?.length) {
@@ -95,7 +98,8 @@ export async function exportPackage(wh: WarehouseHandle, options: ExportOptions)
     }
     templates = templates.filter((t) => options.reports!.includes(t.id));
   }
-  const ctx: PackageContext = { month: bm.month, asOfDate: bm.asOfDate, runId: run.runId, generatedAt: run.generatedAt, unmasked: options.unmasked ?? false };
+  templates = templates.map((t) => withUnitLabels(t, amounts));
+  const ctx: PackageContext = { month: bm.month, asOfDate: bm.asOfDate, runId: run.runId, generatedAt: run.generatedAt, unmasked: options.unmasked ?? false, amounts };
 
   const reports: BuiltReport[] = [];
   for (const t of templates) {
@@ -150,6 +154,7 @@ export async function exportPackage(wh: WarehouseHandle, options: ExportOptions)
         ? { id_numbers: 'none', individual_names: 'none', unmasked: true }
         : { id_numbers: 'last4', individual_names: 'first_character', unmasked: false },
       metric_definitions: defs,
+      amounts: { currency: amounts.currency, unit_zh: amounts.unit.zh, unit_en: amounts.unit.en, conversions: amounts.conversions },
       reports: reports.map((r) => ({
         id: r.template.id,
         kind: r.template.kind,
@@ -190,6 +195,19 @@ export async function exportPackage(wh: WarehouseHandle, options: ExportOptions)
     if (isCqError(e)) throw e;
     throw new CqError('EXPORT_FAILED', `exporting ${bm.month} to ${finalDir} failed: ${(e as Error).message}`, { file: finalDir }, { cause: e });
   }
+}
+
+/**
+ * A template with the amount placeholders of its texts (`{amount_unit_zh}`, `{amount_unit_en}`,
+ * `{amount_currency}`) replaced by the package's currency and unit; path and SHA-256 unchanged.
+ *
+ * @example
+ * withUnitLabels(template, amounts).tables[0].notes_zh[0]; // '金额单位：万元，保留两位小数；…'
+ */
+function withUnitLabels(t: ReportTemplate, amounts: AmountCurrency): ReportTemplate {
+  const map = (v: unknown): unknown =>
+    typeof v === 'string' ? withAmountUnit(v, amounts) : Array.isArray(v) ? v.map(map) : v && typeof v === 'object' ? Object.fromEntries(Object.entries(v).map(([k, x]) => [k, map(x)])) : v;
+  return { ...(map(t) as ReportTemplate), path: t.path, sha256: t.sha256 };
 }
 
 /**

@@ -1,3 +1,4 @@
+import type { AmountCurrency } from './amount-currency.js';
 import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
@@ -50,6 +51,11 @@ export interface Manifest {
   warehouse_loaded_through: string | null;
   masking: { id_numbers: 'last4' | 'none'; individual_names: 'first_character' | 'none'; unmasked: boolean };
   metric_definitions: MetricDefinitionsHash;
+  /**
+   * What the amounts are in: the reporting currency and display unit of every money cell, and the
+   * loans of the month in other currencies with the rate they were converted at.
+   */
+  amounts?: { currency: string; unit_zh: string; unit_en: string; conversions: AmountCurrency['conversions'] };
   reports: ManifestReport[];
   files: ManifestFile[];
   /** SHA-256 of the lines `<sha256>  <path>\n` of every file (sorted by path): one number for the whole package. */

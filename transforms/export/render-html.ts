@@ -94,6 +94,26 @@ function reportHtml(report: BuiltReport, ctx: PackageContext): string {
   return `<section class="report ${t.orientation}">\n${parts.join('\n')}\n</section>`;
 }
 
+/**
+ * Cover lines on the package's amounts: their currency and unit, and each other currency of the
+ * month with the rate it was converted at (from marts.mart_credit__currency_monthly).
+ *
+ * @example
+ * amountRows(ctx); // [['金额单位 Amounts', '万元 (CNY 10,000)'], ['折算汇率 FX conversion', 'EUR: 3 loans at 7.8234 CNY per EUR (2026-10-31)']]
+ */
+function amountRows(ctx: PackageContext): [string, string][] {
+  if (!ctx.amounts) return [];
+  const { unit, currency, conversions } = ctx.amounts;
+  const rows: [string, string][] = [['金额单位 Amounts', `${unit.zh} (${unit.en})`]];
+  if (conversions.length) {
+    const text = conversions
+      .map((c) => `${c.currency}: ${c.loans} loans at ${c.fx_rate} ${currency} per ${c.currency} (${c.fx_rate_date})${c.fx_rates_used > 1 ? `, ${c.fx_rates_used} rates by snapshot date` : ''}`)
+      .join('; ');
+    rows.push(['折算汇率 FX conversion', text]);
+  }
+  return rows;
+}
+
 function coverHtml(reports: readonly BuiltReport[], ctx: PackageContext, cover: CoverInfo): string {
   const kv: [string, string][] = [
     ['业务月份 Business month', ctx.month],
@@ -101,6 +121,7 @@ function coverHtml(reports: readonly BuiltReport[], ctx: PackageContext, cover: 
     ['运行编号 Run id', ctx.runId],
     ['生成时间 Generated at', `${ctx.generatedAt} (${cover.generatedAtSource})`],
     ['证件号码 ID numbers', ctx.unmasked ? '未脱敏 UNMASKED (--unmasked)' : '已脱敏，仅显示后4位 masked to the last 4 characters'],
+    ...amountRows(ctx),
     ['指标定义哈希 Metric definitions', `${cover.metrics} metrics, sha256 ${cover.metricDefinitionsSha256}`],
     ['源数据文件 Source extracts', `${cover.sourceExtracts} files (checksums in manifest.json)`],
   ];

@@ -1,3 +1,4 @@
+import type { AmountCurrency } from './amount-currency.js';
 import type { CellFormat, ReportTemplate, RowFormat, TableSpec } from './report-template.js';
 
 /**
@@ -41,6 +42,8 @@ export interface PackageContext {
   /** ISO timestamp (UTC, seconds) taken from the run, never the wall clock. */
   generatedAt: string;
   unmasked: boolean;
+  /** Currency and unit of the package's amounts (from the warehouse); absent = CNY, 万元. */
+  amounts?: AmountCurrency;
 }
 
 /** The effective format of a cell of `column` in `row` (resolves `by_row` and `kpi`). @example effectiveFormat('kpi', { kind: 'data', cells: {}, unit: 'ratio' }) // 'ratio' */

@@ -15,7 +15,8 @@ export const REPORTS_DIR = join(REPO_ROOT, 'metrics', 'reports');
  * How a cell is written:
  * - `text`: as is;
  * - `int`: whole number (`#,##0`);
- * - `wan`: money in CNY 10,000s (万元) with 2 decimals; the builder supplies whole 0.01 万元
+ * - `wan`: money in 10,000s of the reporting currency (万元 for CNY; label from the warehouse,
+ *   see amount-currency.ts) with 2 decimals; the builder supplies whole 0.01 万元
  *   units (bigint) after controlled rounding, so displayed totals add up;
  * - `ratio`: a fraction shown as a percentage (`0.00%`); the CSV keeps the fraction;
  * - `number`: a plain number (`#,##0.00`);

@@ -47,6 +47,7 @@ export async function requireMonth(wh: WarehouseHandle, m: BusinessMonth): Promi
     ['core', 'dim_months'],
     ['core', 'fct_loan_month_ends'],
     ['marts', 'mart_risk__npl_movements'],
+    ['marts', 'mart_credit__currency_monthly'],
     ['metrics', 'metric_catalog'],
     ['metrics', 'kpi_values'],
   ];

@@ -1,4 +1,5 @@
 import ExcelJS from 'exceljs';
+import { REPORTING_CURRENCY, tenThousandUnit } from '../contract/index.js';
 import { columnWidth, xlsxCell } from './cell-display.js';
 import { effectiveFormat, type BuiltReport, type BuiltTable, type PackageContext, type TableRow } from './report-table.js';
 import type { CellFormat } from './report-template.js';
@@ -86,7 +87,7 @@ function addSheet(wb: ExcelJS.Workbook, report: BuiltReport, table: BuiltTable, 
   r2.getCell(1).font = { bold: true, size: 11, color: { argb: 'FF595959' } };
   const info = [
     `数据日期 As of: ${ctx.asOfDate}`,
-    units(cols.map((c) => c.format)),
+    units(cols.map((c) => c.format), ctx),
     t.form_ref ? `参照 Form: ${t.form_ref}` : '',
     `运行 Run: ${ctx.runId}`,
     `生成 Generated: ${ctx.generatedAt}`,
@@ -146,9 +147,11 @@ function styleCell(cell: ExcelJS.Cell, row: TableRow, format: CellFormat): void 
   if (f === 'text' || f === 'month') cell.alignment = { ...(cell.alignment ?? {}), vertical: 'top', wrapText: true };
 }
 
-function units(formats: readonly CellFormat[]): string {
+function units(formats: readonly CellFormat[], ctx: PackageContext): string {
   const parts: string[] = [];
-  if (formats.includes('wan') || formats.includes('by_row')) parts.push('金额单位 Amounts: 万元 (CNY 10,000)');
+  // The unit comes from the warehouse's reporting currency (amount-currency.ts): 万元 (CNY 10,000).
+  const unit = ctx.amounts?.unit ?? tenThousandUnit(REPORTING_CURRENCY);
+  if (formats.includes('wan') || formats.includes('by_row')) parts.push(`金额单位 Amounts: ${unit.zh} (${unit.en})`);
   if (formats.includes('int')) parts.push('笔数 Counts: 笔 (loans)');
   return parts.join('; ');
 }

@@ -262,6 +262,23 @@ export interface MartCreditFiveCategoryDistributionRow {
   balance_share: number | null;
 }
 
+/** `marts.mart_credit__currency_monthly` */
+export interface MartCreditCurrencyMonthlyRow {
+  as_of_month: Date;
+  currency: string;
+  reporting_currency: string;
+  loans: bigint;
+  on_book_loans: bigint;
+  orig_balance: string;
+  balance: string;
+  fx_rate: string | null;
+  fx_rate_date: Date | null;
+  fx_rates_used: bigint;
+  unconverted_loans: bigint;
+  unconverted_orig_balance: string;
+  missing_rate_dates: string | null;
+}
+
 /** `marts.mart_credit__portfolio_monthly` */
 export interface MartCreditPortfolioMonthlyRow {
   as_of_month: Date;
@@ -509,6 +526,7 @@ export interface CoreTables {
 export interface MartTables {
   'marts.mart_credit__class_matrix': MartCreditClassMatrixRow;
   'marts.mart_credit__five_category_distribution': MartCreditFiveCategoryDistributionRow;
+  'marts.mart_credit__currency_monthly': MartCreditCurrencyMonthlyRow;
   'marts.mart_credit__portfolio_monthly': MartCreditPortfolioMonthlyRow;
   'marts.mart_customer__grade_mix': MartCustomerGradeMixRow;
   'marts.mart_customer__monthly': MartCustomerMonthlyRow;

@@ -47,6 +47,8 @@ export type CqErrorCode =
   | 'METRIC_INVALID'
   | 'EXPORT_FAILED'
   | 'EXPORT_VERIFY_FAILED'
+  /** The package would state amounts in CNY, but some loans are in a currency whose FX rate was not delivered. */
+  | 'EXPORT_CURRENCY'
   | 'SQL_FORBIDDEN'
   | 'SQL_TIMEOUT'
   | 'SQL_MEMORY'
