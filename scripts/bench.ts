@@ -14,6 +14,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseFlags, runCli } from '../transforms/lib/cli.js';
 import { CqError } from '../transforms/lib/errors.js';
@@ -127,7 +128,7 @@ runCli(async (argv) => {
   const { flags } = parseFlags(argv, { customers: 'string', months: 'string', seed: 'string', dir: 'string', keep: 'boolean', steps: 'string', extracts: 'string', site: 'boolean', format: 'string' });
   const format = flags.format ?? 'csv';
   if (format !== 'csv' && format !== 'parquet') throw new CqError('CLI_USAGE', `--format must be csv or parquet, got "${format}".`);
-  const dir = resolve(flags.dir ?? '/tmp/cq-bench');
+  const dir = resolve(flags.dir ?? join(tmpdir(), 'cq-bench'));
   const ctx: Ctx = {
     dir,
     extracts: flags.extracts ? resolve(flags.extracts) : join(dir, 'extracts'),

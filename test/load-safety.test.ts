@@ -345,10 +345,10 @@ describe('symbolic links out of the delivery are refused; nothing of the target 
 
   it('a link that stays inside the extracts folder is followed', async () => {
     const { dir, dateDir } = extract();
-    mkdirSync(join(dir, 'shared'));
-    writeFileSync(join(dir, 'shared', 'balances.csv'), readFileSync(join(dateDir, 'loan_balances.csv')));
+    mkdirSync(join(dir, 'common'));
+    writeFileSync(join(dir, 'common', 'balances.csv'), readFileSync(join(dateDir, 'loan_balances.csv')));
     unlinkSync(join(dateDir, 'loan_balances.csv'));
-    symlinkSync('../shared/balances.csv', join(dateDir, 'loan_balances.csv'));
+    symlinkSync('../common/balances.csv', join(dateDir, 'loan_balances.csv'));
     await loadExtracts(wh, dir);
     // The mini's 3 balances, lineage naming the delivered path.
     expect(await audit('loan_balances')).toEqual({ read: 3, loaded: 3, rejected: 0 });

@@ -8,13 +8,13 @@ import type { BusinessDateLoad } from '../transforms/load/load-business-date.js'
 import { loadExtractsWithMappings } from '../transforms/mapping/load-mapped-extracts.js';
 
 /**
- * The two real public data sets (../shared/data/public, beside the repository) loaded through
+ * The two real public data sets (datasets/public, with their provenance and licences) loaded through
  * mappings/lending-club.yaml and mappings/uci-credit-card.yaml, then the KPI build. Counts are
  * pinned; KPI values are checked against figures computed here, in plain JS, from the raw CSV.
  */
 
 const repoRoot = fileURLToPath(new URL('..', import.meta.url));
-const PUBLIC = resolve(repoRoot, '../shared/data/public');
+const PUBLIC = resolve(repoRoot, 'datasets/public');
 const LC_CSV = resolve(PUBLIC, 'loans_full_schema.csv');
 const UCI_CSV = resolve(PUBLIC, 'UCI_Credit_Card.csv');
 
@@ -80,7 +80,7 @@ const perEntity = (load: BusinessDateLoad) => Object.fromEntries(load.files.map(
 
 beforeAll(() => {
   if (!existsSync(LC_CSV) || !existsSync(UCI_CSV)) {
-    throw new Error(`public data sets not found in ${PUBLIC}: the repository must sit beside shared/ (shared/data/public).`);
+    throw new Error(`public data sets not found in ${PUBLIC}: they are part of the repository (datasets/public); is this a complete clone?`);
   }
 });
 

@@ -127,6 +127,7 @@ describe('1. a manifest names only an installed mapping, by name', () => {
     const [load] = await loadExtractsWithMappings(wh, extracts, { mapping: mappingPath });
     expect(load!.files.find((f) => f.entity === 'loans')).toMatchObject({ mapping: 'ledger', rowsLoaded: 4 });
     await wh.exec('DROP SCHEMA raw CASCADE; DELETE FROM ops.load_audit;');
+    // repo-self-contained: allow — a manifest climbing out of its delivery, which must be refused
     writeFileSync(join(dateDir, 'manifest.json'), JSON.stringify({ mapping: '../../mappings/ledger', encoding: 'gb18030' }));
     await refused(loadExtractsWithMappings(wh, extracts, { mapping: mappingPath }), 'MAPPING_FORBIDDEN');
   });
@@ -140,8 +141,8 @@ describe('1. a manifest names only an installed mapping, by name', () => {
 
 describe('2. a mapping reads only files inside the delivery folder', () => {
   it.each([
-    ['a climb out with ../', '../../outside/secret.csv'],
-    ['the reported path', '../../etc/hostname'],
+    ['a climb out with ../', '../../outside/secret.csv'], // repo-self-contained: allow — traversal the loader must refuse
+    ['the reported path', '../../etc/hostname'], // repo-self-contained: allow — traversal the loader must refuse
     ['an absolute path', '/etc/hostname'],
   ])('%s (%s) is refused before the file is opened', async (_what, file) => {
     const yaml = ledgerMapping().replace('file: 贷款台账.csv', `file: '${file}'`);

@@ -64,11 +64,11 @@ function mappingFileOf(options: MappedLoadOptions, manifest: DateManifest, manif
  * Without any mapping this is exactly `loadExtracts`.
  *
  * Layouts: a mapping that declares `business_dates` reads its source files straight from the
- * extracts folder (e.g. `../shared/data/public`); otherwise the folder holds one
+ * extracts folder (e.g. `datasets/public`); otherwise the folder holds one
  * YYYY-MM-DD folder per business date with the source files inside.
  *
  * @example
- * const loads = await loadExtractsWithMappings(wh, '../shared/data/public', { mapping: 'lending-club' });
+ * const loads = await loadExtractsWithMappings(wh, 'datasets/public', { mapping: 'lending-club' });
  */
 export async function loadExtractsWithMappings(wh: WarehouseHandle, extractsDir: string, options: MappedLoadOptions = {}): Promise<BusinessDateLoad[]> {
   const plans = planDates(extractsDir, options);

@@ -32,7 +32,7 @@ export interface StagedSource {
  * is what is read. Only loader SQL runs here: no mapping expression.
  *
  * @example
- * const file = locateSourceFile(spec, spec.sources.lc!, '../shared/data/public', '../shared/data/public');
+ * const file = locateSourceFile(spec, spec.sources.lc!, 'datasets/public', 'datasets/public');
  * const staged = await stageSource(wh, spec.sources.lc!, file, 'utf-8', tmp, 0);
  * staged.header.length; // 55
  */
