@@ -16,7 +16,7 @@ export default defineModel({
     customer_type: 'Borrower type.',
     grade: "Borrower's recorded grade or 'ungraded'.",
     loans: 'On-book loans.',
-    balance: 'Outstanding principal (各项贷款余额), DECIMAL.',
+    balance: 'Outstanding principal (各项贷款余额), DECIMAL, in CNY (like every amount here; loans without their FX rate add nothing, see marts.mart_credit__currency_monthly).',
     npl_loans: 'Loans recorded 次级/可疑/损失.',
     npl_balance: 'Their outstanding principal (不良贷款余额).',
     overdue_loans: 'Loans with days_past_due > 0.',
@@ -30,7 +30,8 @@ export default defineModel({
     provision_amount: 'Loan-loss provisions held (贷款损失准备).',
   },
   tests: [
-    { kind: 'expression', name: 'npl_within_balance', sql: 'npl_balance <= balance' },
+    // balance is NULL for a cell whose every loan lacks its FX rate (no CNY amount; see core.fct_loan_month_ends).
+    { kind: 'expression', name: 'npl_within_balance', sql: 'balance IS NULL OR npl_balance <= balance' },
     { kind: 'expression', name: 'dpd90_within_overdue', sql: 'dpd90_balance <= overdue_balance' },
   ],
   incremental: { column: 'as_of_month' },

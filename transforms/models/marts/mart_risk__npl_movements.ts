@@ -1,4 +1,5 @@
 import { sql } from 'kysely';
+import { REPORTING_CURRENCY } from '../../contract/index.js';
 import { sliceGrouping } from '../../metrics-engine/dimensions.js';
 import { defineModel } from '../model.js';
 
@@ -25,7 +26,7 @@ export default defineModel({
   grain: 'one row per month end × slice (all / branch / product) × movement',
   primaryKey: ['as_of_month', 'slice', 'slice_value', 'movement'],
   description:
-    "Non-performing loan movements in the month (不良贷款变动), a roll-forward that reconciles: opening (NPL balance at the previous month end) + new_npl (balance now of loans that became NPL) − cured (back to 正常/关注, previous balance) − written_off (核销, previous balance) − recovered (NPL settled in full, previous balance) − exited_unreported (NPL without a snapshot this month) − paydown (balance reduction of loans NPL at both month ends) = closing. cash_collected (principal repaid in the month on loans NPL at the previous month end, from core.fct_repayments) is shown beside it. Only months whose previous month is reported. Aggregated; no personal data.",
+    "Non-performing loan movements in the month (不良贷款变动), a roll-forward that reconciles: opening (NPL balance at the previous month end) + new_npl (balance now of loans that became NPL) − cured (back to 正常/关注, previous balance) − written_off (核销, previous balance) − recovered (NPL settled in full, previous balance) − exited_unreported (NPL without a snapshot this month) − paydown (balance reduction of loans NPL at both month ends; amounts are CNY, so for a loan in another currency it includes the change of its CNY value from the FX rate) = closing. cash_collected (principal repaid in the month on loans NPL at the previous month end, from core.fct_repayments, converted at the loan's FX rate of the month) is shown beside it. Only months whose previous month is reported. Aggregated; no personal data.",
   columns: {
     as_of_month: 'Month end.',
     slice: "'all', 'branch' or 'product'.",
@@ -54,11 +55,16 @@ export default defineModel({
       JOIN core.dim_months nm ON nm.as_of_month = CAST(last_day(f.as_of_month + INTERVAL 1 MONTH) AS DATE)
       WHERE f.is_npl
     ),
+    -- Repayments are in the loan currency: a foreign-currency loan's are converted at its rate of
+    -- the month of payment (core.fct_loan_month_ends; the previous month's when it has no snapshot then).
     cash AS (
-      SELECT p.to_month AS as_of_month, p.loan_id, p.branch_id, p.product_id, sum(r.principal_paid) AS principal_paid
+      SELECT p.to_month AS as_of_month, p.loan_id, p.branch_id, p.product_id,
+        CASE WHEN p.currency = '${sql.raw(REPORTING_CURRENCY)}' THEN sum(r.principal_paid)
+             ELSE CAST(round(CAST(sum(r.principal_paid) AS DECIMAL(38,2)) * any_value(coalesce(c.fx_rate, p.fx_rate)), 2) AS DECIMAL(18,2)) END AS principal_paid
       FROM prev p JOIN core.fct_repayments r ON r.loan_id = p.loan_id AND r.paid_month = p.to_month
+      LEFT JOIN core.fct_loan_month_ends c ON p.currency <> '${sql.raw(REPORTING_CURRENCY)}' AND c.loan_id = p.loan_id AND c.as_of_month = p.to_month
       WHERE r.business_date <= r.paid_month
-      GROUP BY ALL
+      GROUP BY p.to_month, p.loan_id, p.branch_id, p.product_id, p.currency
     ),
     ev AS (
       SELECT to_month AS as_of_month, branch_id, product_id, 'opening' AS movement, on_book_balance AS balance FROM prev
