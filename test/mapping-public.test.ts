@@ -50,6 +50,14 @@ function cents(text: string): bigint {
   return sign * (BigInt(int!.replace('-', '')) * 100n + BigInt(frac.padEnd(2, '0')));
 }
 
+/** USD cents × 6.6166 (the lending-club mapping's fx_rates row) in CNY cents, rounded half away from zero, as core.fct_loan_month_ends converts each loan. */
+function usdToCnyCents(usdCents: bigint): bigint {
+  const scaled = usdCents * 66_166n; // CNY cents × 10,000
+  const abs = scaled < 0n ? -scaled : scaled;
+  const rounded = (abs + 5_000n) / 10_000n;
+  return scaled < 0n ? -rounded : rounded;
+}
+
 /** Whole NT$ × 0.2547 in CNY cents, rounded half away from zero (the mapping's conversion). */
 function twdToCnyCents(text: string): bigint {
   const twd = BigInt(Math.round(Number(text)));
@@ -111,6 +119,7 @@ describe('Lending Club (loans_full_schema.csv) through mappings/lending-club.yam
       risk_scores: [0, 0, 0],
       verifications: [0, 0, 0],
       surveys: [0, 0, 0],
+      fx_rates: [1, 1, 0], // the mapping's constant USD rate (assumption 5)
     });
     const [bad] = await wh.all<{ n: bigint }>(`SELECT count(*) AS n FROM ops.load_audit WHERE rows_read <> rows_loaded + rows_rejected`);
     expect(bad!.n).toBe(0n);
@@ -193,7 +202,8 @@ describe('Lending Club (loans_full_schema.csv) through mappings/lending-club.yam
   it('KPI build: NPL, overdue and high-risk figures equal an independent computation on the CSV', async () => {
     const onBook = csv.filter((r) => !['Fully Paid', 'Charged Off'].includes(r.loan_status!));
     const overdue = onBook.filter((r) => r.loan_status !== 'Current');
-    const sum = (rs: typeof csv) => rs.reduce((a, r) => a + cents(r.balance!), 0n);
+    // KPI amounts are CNY: every loan's USD balance converted at 6.6166 and rounded to the fen, then summed.
+    const sum = (rs: typeof csv) => rs.reduce((a, r) => a + usdToCnyCents(cents(r.balance!)), 0n);
     const month = '2018-06-30';
 
     const count = await kpi(wh, 'npl_ratio_count', month);
