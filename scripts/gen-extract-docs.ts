@@ -5,7 +5,7 @@
  */
 import { writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { COLUMN_TYPES, ENTITIES, type EntityContract } from '../transforms/contract/index.js';
+import { COLUMN_TYPES, CURRENCY_CODES, ENTITIES, ISO_4217, ISO_4217_FILE, type EntityContract } from '../transforms/contract/index.js';
 import { REASON_CODES } from '../transforms/load/validation-sql.js';
 import { renderMappingSection } from '../transforms/mapping/mapping-docs.js';
 
@@ -27,9 +27,10 @@ What a lender delivers every night, and what the loader (\`transforms/load/\`) e
     ...
 \`\`\`
 
-* **Every entity file must be present** for every business date; a file with only the header row is fine.
-  Files (and the date folder) must be in the extracts folder itself: a symbolic link is followed only when it
-  stays inside the extracts folder.
+* **Every required entity file must be present** for every business date; a file with only the header row is
+  fine. An **optional** entity (\`fx_rates\`) may be left out: nothing is loaded for it on that date (and no
+  \`ops.load_audit\` row); when delivered it is checked like any other file. Files (and the date folder) must
+  be in the extracts folder itself: a symbolic link is followed only when it stays inside the extracts folder.
 * **CSV**: comma-separated, header row with the column names below, each once (any order; extra columns are
   ignored and recorded in \`ops.load_audit.extra_columns\`), RFC 4180 quoting (\`"\`, doubled to escape),
   \`\\n\` or \`\\r\\n\` line ends (a lone \`\\r\`, or a mixture, is read too: a mixture as if every line end were
@@ -48,6 +49,26 @@ What a lender delivers every night, and what the loader (\`transforms/load/\`) e
   \`YYYY-MM-DD HH:MM:SS\` (local bank time); booleans \`true\`/\`false\` (or \`1\`/\`0\`); money with at most 2
   decimals, no thousands separators (a third decimal is rejected, never rounded); rates as fractions
   (\`0.0435\` = 4.35%).
+
+## Currencies and units
+
+* **Money is in the loan's currency.** \`loans.currency\` says which: an **ISO 4217** code from the list shipped
+  as data in \`${ISO_4217_FILE}\` (ISO 4217 List One as published ${ISO_4217.published}, ${CURRENCY_CODES.length} codes;
+  XTS and XXX are excluded). Principal, balances, overdue amounts, provisions, schedules and repayments of a
+  loan are all in its currency. A code that is not on the list rejects the row (\`invalid_code\`) with a
+  message naming the code and the fix: \`'RMB' is not an ISO 4217 currency code (…). Fix: use CNY.\`, \`'eur' …
+  Fix: write it in upper case: EUR.\` The loan's balances, schedule and repayments are then rejected as
+  \`unknown_reference\`. A mapping whose \`const\` (or \`default\`) currency is not on the list fails before
+  loading (\`MAPPING_INVALID\`, naming the key and the fix).
+* **Reporting currency CNY.** The warehouse states every amount of its core facts, marts, KPIs, report site and
+  regulator exports in CNY. A loan in another currency is converted **once**, in \`core.fct_loan_month_ends\`,
+  at the \`fx_rates\` rate (CNY per 1 unit) dated its balance snapshot's date: each amount rounded half away
+  from zero to the fen; the row carries \`fx_rate\` and \`fx_rate_date\` and keeps the amounts as delivered in
+  \`orig_*\` columns. A CNY loan needs no rate.
+* **Without the rate** a foreign-currency loan's CNY amounts are NULL (never the foreign amount taken as CNY):
+  the data test \`amounts_converted\` warns, \`marts.mart_credit__currency_monthly\` lists the loans and the
+  dates lacking a rate, and the regulator export refuses the month (\`EXPORT_CURRENCY\`: "deliver fx_rates.csv
+  with rates for EUR on 2026-10-31 …").
 
 ## How successive business dates relate
 
@@ -91,13 +112,14 @@ export function renderExtractDocs(): string {
   const parts = [INTRO];
   for (const e of ENTITIES as readonly EntityContract[]) {
     parts.push(`### ${e.name}\n\n${e.description}\n\n* History: **${e.history}**\n* Primary key: \`${e.primaryKey.join(', ')}\``);
+    if (e.optional) parts.push('* **Optional**: a business date may leave the file out (nothing is loaded for it that day).');
     if (e.references.length) parts.push(`* References: ${e.references.map((r) => `\`${r.column}\` → ${r.entity}.\`${r.entityColumn}\``).join(', ')}`);
     if (e.rules?.length) parts.push(`* Row rules: ${e.rules.map((r) => `${r.message} (\`${r.sql}\`)`).join('; ')}`);
     parts.push('');
     parts.push('| column | type | required | allowed values / range | description |\n|---|---|---|---|---|');
     for (const c of e.columns) {
       const range = [
-        c.values ? c.values.join(', ') : '',
+        c.valuesList ? `${c.valuesList.name}: the ${c.values?.length ?? 0} codes of \`${c.valuesList.file}\`` : c.values ? c.values.join(', ') : '',
         c.min !== undefined ? `≥ ${c.min}` : '',
         c.max !== undefined ? `≤ ${c.max}` : '',
         c.businessDate ? '= business date' : '',

@@ -152,8 +152,12 @@ everything else — the KPI table, the catalog, the report site, this page — i
 - **Default** (model validation, ${k.modelValidation.horizonMonths}-month outcome): some loan of the customer recorded
   ${k.modelValidation.defaultClassAtLeast} or worse, more than ${k.modelValidation.defaultDpdOver} days past due${k.modelValidation.writtenOffIsDefault ? ', or written off' : ''} at a month end.
 - **Floor class** and **rule grade**: see [classification.md](classification.md) and [grading.md](grading.md).
-- **Currency.** Amounts are summed as delivered (the contract has no FX rates); non-CNY loans
-  are not converted.
+- **Currency.** Every amount is in CNY. A loan in another currency is converted once, in
+  \`core.fct_loan_month_ends\`, at the \`fx_rates\` rate dated its balance snapshot (each amount rounded to
+  the fen; rate and rate date on the row), so every numerator and denominator sums CNY amounts. A loan
+  whose rate was not delivered has no CNY amount and adds nothing (warning data test \`amounts_converted\`;
+  \`marts.mart_credit__currency_monthly\` lists them; the regulator export refuses the month). See
+  [extracts.md](extracts.md#currencies-and-units).
 
 ### Configuration (\`metrics/rules/kpi-rules.ts\`)
 
