@@ -138,7 +138,7 @@ afterAll(async () => {
 });
 
 describe('generateSample layout', () => {
-  it('writes one folder per month end with all 11 entity files and the contract header', async () => {
+  it('writes one folder per month end with all 12 entity files (fx_rates included) and the contract header', async () => {
     expect(baseSummary.dates).toEqual(['2024-11-30', '2024-12-31', '2025-01-31', '2025-02-28']);
     expect((await readdir(base)).sort()).toEqual(baseSummary.dates);
     for (const date of baseSummary.dates) {
@@ -305,7 +305,7 @@ describe('determinism', () => {
     const again = join(root, 'again');
     await gen(again);
     const [a, b] = [await fingerprint(base), await fingerprint(again)];
-    expect(Object.keys(a).length).toBe(44);
+    expect(Object.keys(a).length).toBe(48); // 4 month ends × 12 files (11 entities + the optional fx_rates the sample delivers)
     expect(b).toEqual(a);
     const other = join(root, 'other-seed');
     await gen(other, { seed: SEED + 1 });
@@ -390,7 +390,7 @@ describe('options', () => {
     const tsx = join(process.cwd(), 'node_modules/.bin/tsx');
     const out = join(root, 'cli');
     const { stdout } = await run(tsx, [cli, '--customers', '50', '--months', '2', '--seed', '3', '--out', out, '--quiet', '--fault', 'missing-file']);
-    expect(stdout).toMatch(/wrote 21 files/);
+    expect(stdout).toMatch(/wrote 23 files/); // 2 dates × 12 files, less the one the fault removed
     expect(stdout).toMatch(/loan_balances\s+[\d,]+ rows/);
     expect(stdout).toMatch(/fault missing-file: 2024-12-31\/repayments\.csv/);
     expect(stdout).toMatch(/peak RSS \d+ MiB/);

@@ -107,6 +107,7 @@ describe('line ends: CRLF, lone CR and mixed files load every row', () => {
     const { dir, dateDir } = extract();
     for (const e of ENTITIES) {
       const p = join(dateDir, `${e.name}.csv`);
+      if (entity(e.name).optional) continue; // fx_rates: the mini extract does not deliver it
       // customers.csv also starts with a byte-order mark, as Windows tools write it.
       writeFileSync(p, (e.name === 'customers' ? '\uFEFF' : '') + readFileSync(p, 'utf8').replaceAll('\n', '\r\n'));
     }
