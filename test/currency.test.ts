@@ -279,7 +279,12 @@ describe('a currency code that is not ISO 4217', () => {
     expect(loans[2]!.reason).toBe(
       `${join(dir, DATE, 'loans.csv')}: line 4, column currency: 'XYZ' is not an ISO 4217 currency code (transforms/contract/iso-4217.json). Fix: deliver an ISO 4217 currency code, e.g. CNY, EUR, USD; the list is in transforms/contract/iso-4217.json.`,
     );
-    expect(rejects.filter((r) => r.entity === 'loan_balances').map((r) => r.reason_code)).toEqual(['unknown_reference', 'unknown_reference', 'unknown_reference']);
+    const balances = rejects.filter((r) => r.entity === 'loan_balances');
+    expect(balances.map((r) => r.reason_code)).toEqual(['unknown_reference', 'unknown_reference', 'unknown_reference']);
+    // The balance's reason leads to the cause: its loan was rejected in this same delivery.
+    expect(balances[0]!.reason).toContain(
+      "loan_id 'L1' does not exist in loans (this or any earlier business date): its loans row in this delivery (line 2) was rejected; fix that row first",
+    );
   });
 
   it('npm run load prints the reason, not only a count', () => {

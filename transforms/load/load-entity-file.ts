@@ -340,7 +340,7 @@ export async function loadStagedFile(
   const name = entity.name;
   const pathLit = lit(file.path);
   const dateLit = `DATE ${lit(ctx.businessDate)}`;
-  await wh.exec(`CREATE OR REPLACE TEMP TABLE _key_rejects AS ${keyCheckSql(entity, staged.rows, { crossDateUnique: entity.history === 'events', ...(ctx.checkedReferences ? { checkedReferences: ctx.checkedReferences } : {}) })}`);
+  await wh.exec(`CREATE OR REPLACE TEMP TABLE _key_rejects AS ${keyCheckSql(entity, staged.rows, { crossDateUnique: entity.history === 'events', businessDate: ctx.businessDate, ...(ctx.checkedReferences ? { checkedReferences: ctx.checkedReferences } : {}) })}`);
 
   const keyRejects = Number((await wh.all<{ n: bigint }>('SELECT count(*) AS n FROM _key_rejects'))[0]?.n ?? 0);
   const cols = entity.columns.map((c) => q(c.name)).join(', ');

@@ -294,7 +294,7 @@ export function truncatedReasonSql(line: number): string {
 export function keyCheckSql(
   entity: EntityContract,
   typedRelation: string,
-  opts: { crossDateUnique: boolean; checkedReferences?: ReadonlyMap<number, string> },
+  opts: { crossDateUnique: boolean; checkedReferences?: ReadonlyMap<number, string>; businessDate?: string },
 ): string {
   const pk = entity.primaryKey.map(q);
   const pkList = pk.join(', ');
@@ -312,15 +312,27 @@ export function keyCheckSql(
     FROM ok JOIN raw.${entity.name} prev ON ${entity.primaryKey.map((c) => `prev.${q(c)} = ok.${q(c)}`).join(' AND ')}`);
   }
   entity.references.forEach((ref, i) => {
+    // A parent row of this delivery that was itself rejected (e.g. a loan with a bad currency code)
+    // is named, so the child's reason leads to the cause: ': its loans row (line 2) was rejected …'.
+    const rejectedParent = opts.businessDate
+      ? `LEFT JOIN (SELECT json_extract_string(raw_record, ${lit(`$.${ref.entityColumn}`)}) AS _pk, min(line) AS _pline FROM ops.rejected_rows
+           WHERE business_date = DATE ${lit(opts.businessDate)} AND entity = ${lit(ref.entity)} AND json_valid(raw_record) GROUP BY 1) rp ON rp._pk = `
+      : null;
     const unknown = (value: string) =>
-      reason('unknown_reference', ref.column, `${lit(`${ref.column} `)} || ${shown(value)} || ${lit(` does not exist in ${ref.entity} (this or any earlier business date)`)}`);
+      reason(
+        'unknown_reference',
+        ref.column,
+        `${lit(`${ref.column} `)} || ${shown(value)} || ${lit(` does not exist in ${ref.entity} (this or any earlier business date)`)}${
+          rejectedParent ? ` || CASE WHEN rp._pline IS NOT NULL THEN ${lit(`: its ${ref.entity} row in this delivery (line `)} || rp._pline || ${lit(`) was rejected; fix that row first (its reason is in ops.rejected_rows)`)} ELSE '' END` : ''
+        }`,
+      );
     const checked = opts.checkedReferences?.get(i);
     if (checked) {
-      parts.push(`SELECT r._line, ${3 + i} AS _prio, ${unknown('r._key')} AS _reason FROM ${checked} r`);
+      parts.push(`SELECT r._line, ${3 + i} AS _prio, ${unknown('r._key')} AS _reason FROM ${checked} r ${rejectedParent ? `${rejectedParent}r._key` : ''}`);
       return;
     }
     parts.push(`SELECT ok._line, ${3 + i} AS _prio, ${unknown(`ok.${q(ref.column)}`)} AS _reason
-    FROM ok ANTI JOIN raw.${ref.entity} p ON p.${q(ref.entityColumn)} = ok.${q(ref.column)}
+    FROM ok ${rejectedParent ? `${rejectedParent}ok.${q(ref.column)}` : ''} ANTI JOIN raw.${ref.entity} p ON p.${q(ref.entityColumn)} = ok.${q(ref.column)}
     WHERE ok.${q(ref.column)} IS NOT NULL`);
   });
   const cols = [...new Set([...entity.primaryKey, ...entity.references.map((r) => r.column)])].map(q).join(', ');
