@@ -58,7 +58,8 @@ What a lender delivers every night, and what the loader (\`transforms/load/\`) e
   loan are all in its currency. A code that is not on the list rejects the row (\`invalid_code\`) with a
   message naming the code and the fix: \`'RMB' is not an ISO 4217 currency code (…). Fix: use CNY.\`, \`'eur' …
   Fix: write it in upper case: EUR.\` The loan's balances, schedule and repayments are then rejected as
-  \`unknown_reference\`. A mapping whose \`const\` (or \`default\`) currency is not on the list fails before
+  \`unknown_reference\`, their reason naming the rejected loan's line (\`…: its loans row in this delivery
+  (line 2) was rejected; fix that row first\`; so for any rejected parent). A mapping whose \`const\` (or \`default\`) currency is not on the list fails before
   loading (\`MAPPING_INVALID\`, naming the key and the fix).
 * **Reporting currency CNY.** The warehouse states every amount of its core facts, marts, KPIs, report site and
   regulator exports in CNY. A loan in another currency is converted **once**, in \`core.fct_loan_month_ends\`,
