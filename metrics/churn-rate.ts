@@ -23,4 +23,7 @@ export default defineMetric({
   tolerance: 0.005,
   policySource: '年度经营目标（较上年同期下降 3 个百分点）',
   sortOrder: 41,
+  // Customers active at the start of the month = the book at the previous month end: unknown in the first month loaded.
+  inputs: ['customers'],
+  needsPriorMonth: 1,
 });

@@ -21,4 +21,6 @@ export default defineMetric({
   tolerance: 0.02,
   policySource: '内部客户分级管理办法（规则见 docs/grading.md）',
   sortOrder: 32,
+  // The rule grade reads the loans' class and days past due and the risk scores (PD).
+  inputs: ['customers.grade', 'loan_balances', 'risk_scores'],
 });

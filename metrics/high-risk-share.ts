@@ -20,4 +20,5 @@ export default defineMetric({
   tolerance: 0.02,
   policySource: '内部风险偏好',
   sortOrder: 40,
+  inputs: ['customers.grade'],
 });

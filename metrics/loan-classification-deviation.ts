@@ -21,4 +21,5 @@ export default defineMetric({
   tolerance: 0.1,
   policySource: '监管要求逾期90天以上贷款全部纳入不良（偏离度 ≤ 100%）；《商业银行金融资产风险分类办法》2023年第1号令 第十一条',
   sortOrder: 30,
+  inputs: ['loan_balances'],
 });

@@ -20,4 +20,5 @@ export default defineMetric({
   tolerance: 0.005,
   policySource: '《商业银行贷款损失准备管理办法》（贷款拨备率基本标准 2.5%，银保监发〔2018〕7号可调整至 1.5%–2.5%）',
   sortOrder: 61,
+  inputs: ['loan_balances', 'loan_balances.provision_amount'],
 });

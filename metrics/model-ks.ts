@@ -46,4 +46,7 @@ export default defineMetric({
   tolerance: 0.05,
   policySource: '内部模型风险管理办法（行业惯例：KS ≥ 0.30）',
   sortOrder: 82,
+  inputs: ['risk_scores', 'loan_balances'],
+  needsPriorMonth: (rules) => rules.modelValidation.horizonMonths,
+  minObservations: { count: 2, measure: 'least(sum(defaults), sum(scores) - sum(defaults))', textZh: '较少一方（违约或未违约）的评分数', textEn: 'scores of the rarer outcome (defaulters or non-defaulters)' },
 });

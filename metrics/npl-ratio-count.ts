@@ -20,4 +20,5 @@ export default defineMetric({
   tolerance: 0.005,
   policySource: '内部风险偏好（与余额口径不良贷款率一致）',
   sortOrder: 11,
+  inputs: ['loan_balances'],
 });

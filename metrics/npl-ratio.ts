@@ -22,4 +22,5 @@ export default defineMetric({
   policySource:
     '内部风险偏好 ≤ 2%（监管上限 5%：《商业银行风险监管核心指标（试行）》银监发〔2005〕89号；分类口径：《商业银行金融资产风险分类办法》2023年第1号令）',
   sortOrder: 10,
+  inputs: ['loan_balances'],
 });

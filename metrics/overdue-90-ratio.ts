@@ -20,4 +20,5 @@ export default defineMetric({
   tolerance: 0.005,
   policySource: '内部风险偏好（与不良贷款率目标一致）',
   sortOrder: 21,
+  inputs: ['loan_balances'],
 });

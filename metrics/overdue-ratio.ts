@@ -21,4 +21,5 @@ export default defineMetric({
   tolerance: 0.01,
   policySource: '内部风险偏好（示例阈值，可在 metrics/overdue-ratio.ts 调整）',
   sortOrder: 20,
+  inputs: ['loan_balances'],
 });

@@ -23,4 +23,5 @@ export default defineMetric({
   tolerance: 0.2,
   policySource: '《商业银行贷款损失准备管理办法》（拨备覆盖率 120%–150%，银保监发〔2018〕7号动态调整）',
   sortOrder: 60,
+  inputs: ['loan_balances', 'loan_balances.provision_amount'],
 });

@@ -21,4 +21,5 @@ export default defineMetric({
   tolerance: 2,
   policySource: '年度服务质量目标（12 个月内提升 5 分）',
   sortOrder: 90,
+  inputs: ['surveys'],
 });

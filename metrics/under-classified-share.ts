@@ -21,4 +21,6 @@ export default defineMetric({
   tolerance: 0.001,
   policySource: '《商业银行金融资产风险分类办法》2023年第1号令（逾期天数、重组观察期的分类下限）',
   sortOrder: 31,
+  // The floor needs days past due and the restructuring flag (observation period).
+  inputs: ['loan_balances', 'loans.restructured'],
 });

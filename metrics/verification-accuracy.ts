@@ -21,4 +21,5 @@ export default defineMetric({
   tolerance: 0.01,
   policySource: '《金融机构客户尽职调查和客户身份资料及交易记录保存管理办法》（2022）；内部质检标准',
   sortOrder: 70,
+  inputs: ['verifications'],
 });

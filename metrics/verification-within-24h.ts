@@ -21,4 +21,5 @@ export default defineMetric({
   tolerance: 0.02,
   policySource: '内部服务标准（核验 24 小时内完成）',
   sortOrder: 71,
+  inputs: ['verifications'],
 });

@@ -21,4 +21,7 @@ export default defineMetric({
   tolerance: 0.1,
   policySource: '风险预警管理办法（内部目标）',
   sortOrder: 51,
+  // New NPLs need the previous month end (NPL then?); a delivered warnings file with 0 rows is measured (0 %).
+  inputs: ['loan_balances', 'warnings'],
+  needsPriorMonth: 1,
 });

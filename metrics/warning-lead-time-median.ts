@@ -25,4 +25,6 @@ export default defineMetric({
   tolerance: 10,
   policySource: '风险预警管理办法（内部目标，与预警覆盖率的 30 天提前期一致）',
   sortOrder: 52,
+  inputs: ['loan_balances', 'warnings'],
+  needsPriorMonth: 1,
 });

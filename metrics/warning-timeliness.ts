@@ -21,4 +21,5 @@ export default defineMetric({
   tolerance: 0.03,
   policySource: '风险预警管理办法（内部）；《商业银行信用风险内部评级体系监管指引》关于预警时效的要求',
   sortOrder: 50,
+  inputs: ['warnings'],
 });

@@ -116,6 +116,7 @@ describe('KPI values on the hand-built fixture (M = 2026-10-31)', () => {
     expect((await cols('metrics.kpi_npl_ratio'))).toEqual([
       'as_of_month:DATE', 'branch_id:VARCHAR', 'product_id:VARCHAR', 'customer_type:VARCHAR', 'grade:VARCHAR',
       'numerator:DOUBLE', 'denominator:DOUBLE', 'value:DOUBLE', 'target:DOUBLE', 'rag:VARCHAR',
+      'status:VARCHAR', 'reason_code:VARCHAR', 'reason_zh:VARCHAR', 'reason_en:VARCHAR',
     ]);
     const [whole] = await wh.all<{ value: number; slice_label: string }>(
       `SELECT value, slice_label FROM metrics.kpi_values WHERE metric_id = 'npl_ratio' AND as_of_month = DATE '${M}' AND slice = 'all' AND slice_value = 'ALL'`,

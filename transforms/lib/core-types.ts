@@ -148,7 +148,8 @@ export interface FctLoanMonthEndsRow {
   is_in_default: boolean;
   prev_is_npl: boolean | null;
   prev_balance: string | null;
-  is_new_npl: boolean;
+  /** NULL when the previous month is not reported (unknown). */
+  is_new_npl: boolean | null;
   next_bucket: string | null;
   next_snapshot_missing: boolean;
   orig_principal: string;
@@ -467,6 +468,11 @@ export interface KpiRow {
   value: number | null;
   target: number | null;
   rag: Rag;
+  /** `no_data`: value NULL, RAG 'none', reason set (docs/kpis.md, "Availability"). */
+  status: 'measured' | 'no_data';
+  reason_code: 'input_not_delivered' | 'no_prior_month' | 'denominator_zero' | 'too_few_observations' | null;
+  reason_zh: string | null;
+  reason_en: string | null;
 }
 
 /** `metrics.kpi_values` */
@@ -480,6 +486,10 @@ export interface KpiValuesRow {
   value: number | null;
   target: number | null;
   rag: Rag;
+  status: 'measured' | 'no_data';
+  reason_code: 'input_not_delivered' | 'no_prior_month' | 'denominator_zero' | 'too_few_observations' | null;
+  reason_zh: string | null;
+  reason_en: string | null;
   slice_label: string;
 }
 
@@ -504,6 +514,22 @@ export interface MetricCatalogRow {
   grain: string;
   dimensions: string;
   sort_order: number;
+  inputs: string;
+  needs_prior_months: number;
+  min_observations: number | null;
+  availability_zh: string;
+  availability_en: string;
+}
+
+/** `metrics.input_deliveries` */
+export interface InputDeliveriesRow {
+  input: string;
+  entity: string;
+  column_name: string | null;
+  label_zh: string;
+  label_en: string;
+  /** First business date the input was delivered; NULL: never. */
+  first_delivered: Date | null;
 }
 
 /** Tables of the `core` schema. */
@@ -546,4 +572,5 @@ export interface MartTables {
 export interface MetricTables {
   'metrics.kpi_values': KpiValuesRow;
   'metrics.metric_catalog': MetricCatalogRow;
+  'metrics.input_deliveries': InputDeliveriesRow;
 }

@@ -2,6 +2,7 @@ import { CqError } from '../lib/errors.js';
 import type { WarehouseHandle } from '../lib/duckdb.js';
 import { defineModel, type DataTest, type ModelDefinition } from '../models/model.js';
 import { runDataTests, type DataTestResult } from '../models/data-tests.js';
+import { KPI_STATUSES, NO_DATA_REASONS, writeInputDeliveries } from './availability.js';
 import { writeCatalog, writeKpiValues } from './catalog.js';
 import { checkMetricSources, compileMetricSql } from './compile-metric.js';
 import { DIMENSIONS } from './dimensions.js';
@@ -17,7 +18,9 @@ export interface BuildMetricsResult {
  * Builds every KPI table `metrics.kpi_<id>` from its metric definition, then
  * `metrics.metric_catalog` and `metrics.kpi_values`, drops `kpi_*` tables of metrics that no
  * longer exist, and runs the KPI data tests (grain unique, one dimension per row, RAG values,
- * value = numerator ÷ denominator for ratios). Reads only marts/core, which must be built.
+ * availability: measured rows have a value, no_data rows a NULL value, RAG 'none' and a reason;
+ * value = numerator ÷ denominator for measured ratios). Reads only marts/core (and the load
+ * records, for `metrics.input_deliveries`, written first), which must be built.
  *
  * @example
  * await buildMetrics(wh, await discoverMetrics());
@@ -29,6 +32,11 @@ export async function buildMetrics(
 ): Promise<BuildMetricsResult> {
   await wh.exec('CREATE SCHEMA IF NOT EXISTS metrics');
   const built: BuildMetricsResult['built'] = [];
+  // What was delivered, per input any KPI declares: the KPI tables read it for their availability.
+  const t0 = performance.now();
+  await writeInputDeliveries(wh, metrics);
+  built.push({ table: 'metrics.input_deliveries', seconds: (performance.now() - t0) / 1000, rows: new Set(metrics.flatMap((m) => m.inputs)).size });
+  options.onMetric?.('metrics.input_deliveries', (performance.now() - t0) / 1000);
   for (const m of metrics) {
     const started = performance.now();
     const table = `metrics.kpi_${m.id}`;
@@ -70,8 +78,16 @@ export function kpiTestModels(metrics: readonly MetricDefinition[]): ModelDefini
   const models = metrics.map((m) => {
     const tests: DataTest[] = [
       { kind: 'unique', columns: ['as_of_month', ...DIMENSIONS] },
-      { kind: 'not_null', columns: ['as_of_month', 'rag'] },
+      { kind: 'not_null', columns: ['as_of_month', 'rag', 'status'] },
       { kind: 'accepted_values', column: 'rag', values: ['green', 'amber', 'red', 'none'] },
+      { kind: 'accepted_values', column: 'status', values: [...KPI_STATUSES] },
+      { kind: 'accepted_values', column: 'reason_code', values: [...NO_DATA_REASONS] },
+      {
+        kind: 'expression',
+        name: 'no_data_has_no_value_and_no_colour',
+        sql: `CASE WHEN status = 'no_data' THEN value IS NULL AND rag = 'none' AND reason_code IS NOT NULL AND reason_zh IS NOT NULL AND reason_en IS NOT NULL
+                   ELSE value IS NOT NULL AND NOT isnan(value) AND reason_code IS NULL END`,
+      },
       { kind: 'expression', name: 'at_most_one_dimension', sql: oneDim },
       {
         kind: 'expression',
@@ -83,7 +99,7 @@ export function kpiTestModels(metrics: readonly MetricDefinition[]): ModelDefini
       tests.push({
         kind: 'expression',
         name: 'value_is_numerator_over_denominator',
-        sql: 'CASE WHEN denominator = 0 THEN value IS NULL ELSE abs(value - numerator / denominator) <= 1e-12 * greatest(1, abs(value)) END',
+        sql: "CASE WHEN status = 'no_data' THEN value IS NULL ELSE denominator <> 0 AND abs(value - numerator / denominator) <= 1e-12 * greatest(1, abs(value)) END",
       });
     }
     return defineModel({
@@ -110,6 +126,8 @@ export function kpiTestModels(metrics: readonly MetricDefinition[]): ModelDefini
       tests: [
         { kind: 'accepted_values', column: 'slice', values: ['all', 'branch', 'product', 'customer_type', 'grade'] },
         { kind: 'accepted_values', column: 'rag', values: ['green', 'amber', 'red', 'none'] },
+        { kind: 'accepted_values', column: 'status', values: [...KPI_STATUSES] },
+        { kind: 'expression', name: 'no_data_has_no_value_and_no_colour', sql: "status = 'measured' OR (value IS NULL AND rag = 'none' AND reason_code IS NOT NULL)" },
         { kind: 'relationships', column: 'metric_id', to: 'metrics.metric_catalog', field: 'metric_id' },
         {
           kind: 'query',

@@ -1,6 +1,8 @@
 import { quoteLiteral as lit, type WarehouseHandle } from '../lib/duckdb.js';
+import { activeRules } from '../../metrics/rules/index.js';
+import { availabilityText } from './availability.js';
 import { DIMENSIONS, SLICE_OF } from './dimensions.js';
-import { targetOp, type MetricDefinition } from './metric.js';
+import { priorMonthsOf, targetOp, type MetricDefinition } from './metric.js';
 
 /** Row of `metrics.metric_catalog` as JS values (also used by the docs generator). */
 export interface CatalogEntry {
@@ -23,6 +25,15 @@ export interface CatalogEntry {
   grain: string;
   dimensions: string;
   sort_order: number;
+  /** Comma-separated inputs the KPI needs (`warnings`, `customers.grade`). */
+  inputs: string;
+  /** Months back the KPI compares with (0: none; 1: the previous month). */
+  needs_prior_months: number;
+  /** Fewest observations per slice-month (NULL: no minimum). */
+  min_observations: number | null;
+  /** What the KPI needs, in words (Chinese / English). */
+  availability_zh: string;
+  availability_en: string;
 }
 
 function formatInUnit(v: number, unit: string): string {
@@ -41,6 +52,7 @@ export function catalogEntry(m: MetricDefinition): CatalogEntry {
   const [numeratorText, denominatorText] =
     f.kind === 'ratio' ? [f.numerator.text, f.denominator.text] : f.kind === 'aggregate' ? [f.valueText, f.nText] : [f.numeratorText, f.denominatorText];
   const op = targetOp(m);
+  const needs = availabilityText(m);
   const side = m.direction === 'lower_is_better' ? 'above' : 'below';
   const toleranceText =
     m.target.kind === 'none'
@@ -66,6 +78,11 @@ export function catalogEntry(m: MetricDefinition): CatalogEntry {
     grain: m.grain,
     dimensions: m.dimensions.join(','),
     sort_order: m.sortOrder,
+    inputs: m.inputs.join(','),
+    needs_prior_months: priorMonthsOf(m, activeRules().kpi),
+    min_observations: m.minObservations?.count ?? null,
+    availability_zh: needs.zh,
+    availability_en: needs.en,
   };
 }
 
@@ -74,7 +91,8 @@ const CATALOG_DDL = `CREATE OR REPLACE TABLE metrics.metric_catalog (
   formula_kind VARCHAR NOT NULL, formula_text VARCHAR NOT NULL, numerator_text VARCHAR, denominator_text VARCHAR,
   unit VARCHAR NOT NULL, direction VARCHAR NOT NULL, target DOUBLE, target_op VARCHAR NOT NULL, target_text VARCHAR NOT NULL,
   tolerance DOUBLE NOT NULL, tolerance_text VARCHAR NOT NULL, policy_source VARCHAR NOT NULL, grain VARCHAR NOT NULL,
-  dimensions VARCHAR NOT NULL, sort_order INTEGER NOT NULL)`;
+  dimensions VARCHAR NOT NULL, sort_order INTEGER NOT NULL, inputs VARCHAR NOT NULL, needs_prior_months INTEGER NOT NULL,
+  min_observations INTEGER, availability_zh VARCHAR NOT NULL, availability_en VARCHAR NOT NULL)`;
 
 /**
  * Writes `metrics.metric_catalog` (one row per metric) from the metric definitions.
@@ -91,7 +109,7 @@ export async function writeCatalog(wh: WarehouseHandle, metrics: readonly Metric
     return `(${[
       e.metric_id, e.name_zh, e.name_en, e.description, e.formula_kind, e.formula_text, e.numerator_text, e.denominator_text,
       e.unit, e.direction, e.target, e.target_op, e.target_text, e.tolerance, e.tolerance_text, e.policy_source, e.grain,
-      e.dimensions, e.sort_order,
+      e.dimensions, e.sort_order, e.inputs, e.needs_prior_months, e.min_observations, e.availability_zh, e.availability_en,
     ].map(v).join(', ')})`;
   });
   await wh.exec(`INSERT INTO metrics.metric_catalog VALUES ${rows.join(',\n')}`);
@@ -111,7 +129,8 @@ const LABELS: Record<string, string> = {
  * Writes `metrics.kpi_values`, the long union of every `metrics.kpi_<id>` table that the
  * report site reads: metric_id, as_of_month, slice ('all' | 'branch' | 'product' |
  * 'customer_type' | 'grade'), slice_value ('ALL' for the whole book), numerator, denominator,
- * value, target, rag — plus slice_label (a display name) at the end.
+ * value, target, rag, status ('measured' | 'no_data'), reason_code, reason_zh, reason_en — plus
+ * slice_label (a display name) at the end.
  *
  * @example
  * await writeKpiValues(wh, metrics);
@@ -121,15 +140,17 @@ export async function writeKpiValues(wh: WarehouseHandle, metrics: readonly Metr
   const valueExpr = `coalesce(${DIMENSIONS.map((d) => `k.${d}`).join(', ')}, 'ALL')`;
   const parts = metrics.map(
     (m) => `SELECT ${lit(m.id)} AS metric_id, ${m.sortOrder} AS _sort, k.as_of_month, ${sliceCase} AS slice, ${valueExpr} AS slice_value,
-      k.numerator, k.denominator, k.value, k.target, k.rag FROM metrics.kpi_${m.id} k`,
+      k.numerator, k.denominator, k.value, k.target, k.rag, k.status, k.reason_code, k.reason_zh, k.reason_en FROM metrics.kpi_${m.id} k`,
   );
   const labels = `(VALUES ${Object.entries(LABELS).map(([k, v]) => `(${lit(k)}, ${lit(v)})`).join(', ')}) AS lbl(code, label)`;
   const body = parts.length
     ? parts.join('\nUNION ALL\n')
     : `SELECT NULL::VARCHAR AS metric_id, 0 AS _sort, NULL::DATE AS as_of_month, NULL::VARCHAR AS slice, NULL::VARCHAR AS slice_value,
-        NULL::DOUBLE AS numerator, NULL::DOUBLE AS denominator, NULL::DOUBLE AS value, NULL::DOUBLE AS target, NULL::VARCHAR AS rag WHERE false`;
+        NULL::DOUBLE AS numerator, NULL::DOUBLE AS denominator, NULL::DOUBLE AS value, NULL::DOUBLE AS target, NULL::VARCHAR AS rag,
+        NULL::VARCHAR AS status, NULL::VARCHAR AS reason_code, NULL::VARCHAR AS reason_zh, NULL::VARCHAR AS reason_en WHERE false`;
   await wh.exec(`CREATE OR REPLACE TABLE metrics.kpi_values AS
     SELECT u.metric_id, u.as_of_month, u.slice, u.slice_value, u.numerator, u.denominator, u.value, u.target, u.rag,
+      u.status, u.reason_code, u.reason_zh, u.reason_en,
       CASE u.slice WHEN 'all' THEN '全部' WHEN 'branch' THEN coalesce(b.branch_name_zh, u.slice_value)
         WHEN 'product' THEN coalesce(p.product_name_zh, u.slice_value) ELSE coalesce(lbl.label, u.slice_value) END AS slice_label
     FROM (${body}) u

@@ -3,11 +3,14 @@ import { CqError } from '../lib/errors.js';
 import type { WarehouseHandle } from '../lib/duckdb.js';
 import type { Warehouse } from '../lib/warehouse-types.js';
 import { DIMENSIONS, type Dimension } from './dimensions.js';
+import { statusSql } from './availability.js';
 import { targetOp, type MetricDefinition, type SqlSource } from './metric.js';
 import { ragSql } from './rag.js';
 
 /** Columns of every `metrics.kpi_<id>` table, in order. */
-export const KPI_COLUMNS = ['as_of_month', ...DIMENSIONS, 'numerator', 'denominator', 'value', 'target', 'rag'] as const;
+export const KPI_COLUMNS = [
+  'as_of_month', ...DIMENSIONS, 'numerator', 'denominator', 'value', 'target', 'rag', 'status', 'reason_code', 'reason_zh', 'reason_en',
+] as const;
 
 /** Turns a source into a relation usable after FROM. @example relationSql('marts.x', db) // 'marts.x' */
 export function relationSql(source: SqlSource, db: Kysely<Warehouse>, where: string): string {
@@ -81,9 +84,25 @@ export async function checkMetricSources(wh: WarehouseHandle, m: MetricDefinitio
 /**
  * Compiles a metric into one SELECT with the `metrics.kpi_<id>` columns: per month end, the
  * whole book (all dimensions NULL) and one row per value of each allowed dimension, computed
- * with GROUPING SETS; every reporting month gets a whole-book row; then the target and RAG.
+ * with GROUPING SETS; every reporting month gets a whole-book row; then the availability
+ * (`status` measured / no_data with `reason_code`, `reason_zh`, `reason_en`: availability.ts,
+ * from the metric's `inputs`, `needsPriorMonth`, `minObservations` and `metrics.input_deliveries`),
+ * the target and RAG. A `no_data` row has value NULL and RAG 'none' (numerator and denominator
+ * NULL too when an input was never delivered or the compared month is missing: they would be
+ * placeholders); a prior-year target reads only measured values.
  * Numerators and denominators are summed in exact types and cast to DOUBLE at the end, so
  * re-running gives byte-identical results.
+ *
+ * ```sql
+ * WITH _base AS (…GROUP BY GROUPING SETS…), _dense AS (…every month's whole-book row…),
+ *   _inputs AS (…), _prior AS (…), _obs AS (…), _status AS (_dense + reason_code/zh/en),
+ *   _measured AS (SELECT …, CASE WHEN reason_code IS NULL THEN value END AS value, … FROM _status),
+ *   _targeted AS (SELECT b.*, <target> AS target FROM _measured b [LEFT JOIN _measured py ON a year earlier])
+ * SELECT as_of_month, branch_id, product_id, customer_type, grade, numerator, denominator, value, target,
+ *   CASE WHEN reason_code IS NULL THEN <RAG CASE> ELSE 'none' END AS rag,
+ *   CASE WHEN reason_code IS NULL THEN 'measured' ELSE 'no_data' END AS status, reason_code, reason_zh, reason_en
+ * FROM _targeted ORDER BY …
+ * ```
  *
  * @example
  * const select = compileMetricSql(metric, wh.db);
@@ -141,20 +160,34 @@ export function compileMetricSql(m: MetricDefinition, db: Kysely<Warehouse>, sou
     SELECT m.as_of_month, ${DIMENSIONS.map((d) => `${NULL_DIM} AS ${d}`).join(', ')}, ${zero}, ${zero}, CAST(NULL AS DOUBLE)
     FROM core.dim_months m WHERE m.as_of_month NOT IN (SELECT as_of_month FROM _base WHERE ${allNull})`;
 
+  // Availability: what the source of the minimum-observations measure is (the denominator's for a ratio).
+  const obsFrom = relationSql(f.kind === 'ratio' ? f.denominator.from : f.from, db, `metrics/${m.id}: minObservations`);
+  const status = statusSql(m, { observationsFrom: obsFrom, dimSelect: dimSelect(dims), groupBy: groupingSets(dims), having: havingNoNullSlice(dims) });
+  const unknownInputs = `reason_code IN ('input_not_delivered', 'no_prior_month')`;
+  const measured = `SELECT as_of_month, ${DIMENSIONS.join(', ')},
+      CASE WHEN ${unknownInputs} THEN NULL ELSE numerator END AS numerator,
+      CASE WHEN ${unknownInputs} THEN NULL ELSE denominator END AS denominator,
+      CASE WHEN reason_code IS NULL THEN value END AS value,
+      reason_code, reason_zh, reason_en
+    FROM _status`;
+
   const t = m.target;
   let targeted: string;
   if (t.kind === 'prior_year') {
     const py = t.deltaMode === 'points' ? `py.value + (${t.delta})` : `py.value * (1 + (${t.delta}))`;
-    targeted = `SELECT b.*, CAST(${py} AS DOUBLE) AS target FROM _dense b
-      LEFT JOIN _dense py ON py.as_of_month = CAST(last_day(b.as_of_month - INTERVAL 12 MONTH) AS DATE) AND ${dimsMatch('py', 'b')}`;
+    targeted = `SELECT b.*, CAST(${py} AS DOUBLE) AS target FROM _measured b
+      LEFT JOIN _measured py ON py.as_of_month = CAST(last_day(b.as_of_month - INTERVAL 12 MONTH) AS DATE) AND ${dimsMatch('py', 'b')}`;
   } else if (t.kind === 'fixed') {
-    targeted = `SELECT b.*, CAST(${t.value} AS DOUBLE) AS target FROM _dense b`;
+    targeted = `SELECT b.*, CAST(${t.value} AS DOUBLE) AS target FROM _measured b`;
   } else {
-    targeted = `SELECT b.*, CAST(NULL AS DOUBLE) AS target FROM _dense b`;
+    targeted = `SELECT b.*, CAST(NULL AS DOUBLE) AS target FROM _measured b`;
   }
   const rag = ragSql('value', 'target', m.direction, targetOp(m), m.tolerance);
-  return `WITH _base AS (${base}), _dense AS (${dense}), _targeted AS (${targeted})
-    SELECT as_of_month, ${DIMENSIONS.join(', ')}, numerator, denominator, value, target, ${rag} AS rag
+  return `WITH _base AS (${base}), _dense AS (${dense}), ${status}, _measured AS (${measured}), _targeted AS (${targeted})
+    SELECT as_of_month, ${DIMENSIONS.join(', ')}, numerator, denominator, value, target,
+      CASE WHEN reason_code IS NULL THEN ${rag} ELSE 'none' END AS rag,
+      CASE WHEN reason_code IS NULL THEN 'measured' ELSE 'no_data' END AS status,
+      reason_code, reason_zh, reason_en
     FROM _targeted
     ORDER BY as_of_month, ${DIMENSIONS.map((d) => `${d} NULLS FIRST`).join(', ')}`;
 }

@@ -2,6 +2,7 @@ import { readdirSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { CqError } from '../lib/errors.js';
+import { validateAvailability } from './availability.js';
 import { DIMENSIONS } from './dimensions.js';
 import type { MetricDefinition } from './metric.js';
 
@@ -51,7 +52,8 @@ export async function discoverMetrics(dir: string = METRICS_DIR): Promise<Metric
 }
 
 /**
- * Checks a metric definition (id, unit, direction, dimensions, target, tolerance); throws
+ * Checks a metric definition (id, unit, direction, dimensions, target, tolerance, and what it
+ * needs: inputs, needsPriorMonth, minObservations); throws
  * `METRIC_INVALID` naming the file and field.
  *
  * @example
@@ -74,4 +76,5 @@ export function validateMetric(m: MetricDefinition, where: string): void {
   if (m.target.kind === 'prior_year' && !Number.isFinite(m.target.delta)) throw bad('target.delta', 'must be a finite number.');
   if (!['fixed', 'prior_year', 'none'].includes(m.target.kind)) throw bad('target.kind', "must be 'fixed', 'prior_year' or 'none'.");
   if (!['ratio', 'aggregate', 'custom'].includes(m.formula.kind)) throw bad('formula.kind', "must be 'ratio', 'aggregate' or 'custom'.");
+  validateAvailability(m, where);
 }

@@ -1,5 +1,6 @@
 import type { Compilable, Kysely } from 'kysely';
 import type { Warehouse } from '../lib/warehouse-types.js';
+import type { KpiRules } from '../../metrics/rules/kpi-rules.js';
 import type { Dimension } from './dimensions.js';
 
 /** How a KPI value is expressed. */
@@ -82,6 +83,28 @@ export type MetricTarget =
   | { readonly kind: 'prior_year'; readonly delta: number; readonly deltaMode: 'points' | 'relative'; readonly text: string }
   | { readonly kind: 'none'; readonly text?: string };
 
+/**
+ * An extract input a KPI needs (docs/kpis.md, "Availability"): an entity of the contract
+ * (`'warnings'`: the file was delivered, even with 0 rows) or one of its columns
+ * (`'loan_balances.provision_amount'`: delivered with real values — not a mapping default for the
+ * whole column, and for an optional column at least one non-empty value).
+ */
+export type MetricInput = string;
+
+/**
+ * The fewest observations a slice-month needs before its value is shown (else `no_data`,
+ * reason `too_few_observations`).
+ */
+export interface MinObservations {
+  /** Minimum count (≥ 1). */
+  readonly count: number;
+  /** Aggregate SQL over the formula's source (the denominator's for a ratio) giving the count, e.g. `sum(scores)`. */
+  readonly measure: string;
+  /** What is counted, in Chinese and English (reason text, docs). */
+  readonly textZh: string;
+  readonly textEn: string;
+}
+
 /** One KPI, declared once in `metrics/<id-with-dashes>.ts`. */
 export interface MetricDefinition {
   /** snake_case id; the file is the id with dashes (`npl_ratio` → `metrics/npl-ratio.ts`), the table `metrics.kpi_<id>`. */
@@ -106,6 +129,20 @@ export interface MetricDefinition {
   readonly policySource: string;
   /** Display order in the catalog and report. */
   readonly sortOrder: number;
+  /**
+   * The extract inputs the KPI needs: entities (`'warnings'`) or entity columns
+   * (`'customers.grade'`) of the contract. A month up to which one of them was never delivered is
+   * `no_data`, reason `input_not_delivered` (docs/kpis.md, "Availability").
+   */
+  readonly inputs: readonly MetricInput[];
+  /**
+   * The KPI compares with an earlier month: that month (this many months back; 1 = the previous
+   * month, or a function of the KPI rules, e.g. the model-validation horizon) must be a reporting
+   * month, else `no_data`, reason `no_prior_month`. Default: none.
+   */
+  readonly needsPriorMonth?: number | ((rules: KpiRules) => number);
+  /** Fewest observations per slice-month, else `no_data`, reason `too_few_observations`. Default: none. */
+  readonly minObservations?: MinObservations;
 }
 
 /**
@@ -119,7 +156,7 @@ export interface MetricDefinition {
  *     numerator: { from: 'marts.mart_credit__portfolio_monthly', measure: 'sum(npl_balance)', text: 'NPL balance' },
  *     denominator: { from: 'marts.mart_credit__portfolio_monthly', measure: 'sum(balance)', text: 'total balance' } },
  *   target: { kind: 'fixed', value: 0.02, op: '<=', text: '≤ 2%' }, tolerance: 0.005,
- *   policySource: '商业银行风险监管核心指标', sortOrder: 10,
+ *   policySource: '商业银行风险监管核心指标', sortOrder: 10, inputs: ['loan_balances'],
  * });
  */
 export function defineMetric<const M extends MetricDefinition>(metric: M): M {
@@ -130,4 +167,16 @@ export function defineMetric<const M extends MetricDefinition>(metric: M): M {
 export function targetOp(m: Pick<MetricDefinition, 'direction' | 'target'>): TargetOp {
   if (m.target.kind === 'fixed' && m.target.op) return m.target.op;
   return m.direction === 'lower_is_better' ? '<=' : '>=';
+}
+
+/**
+ * Months back the KPI compares with (0 = none), under the given KPI rules.
+ *
+ * @example
+ * priorMonthsOf(churnRate, DEFAULT_KPI_RULES); // 1
+ * priorMonthsOf(modelAuc, DEFAULT_KPI_RULES); // 12 (the model-validation horizon)
+ */
+export function priorMonthsOf(m: Pick<MetricDefinition, 'needsPriorMonth'>, rules: KpiRules): number {
+  const n = m.needsPriorMonth;
+  return n === undefined ? 0 : typeof n === 'function' ? n(rules) : n;
 }

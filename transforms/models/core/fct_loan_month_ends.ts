@@ -87,7 +87,7 @@ export default defineModel({
     is_in_default: 'Default event for model validation (class / dpd / write-off per metrics/rules/kpi-rules.ts).',
     prev_is_npl: 'NPL at the previous month end (NULL: no snapshot then).',
     prev_balance: "On-book balance at the previous month end, in CNY at that snapshot's rate.",
-    is_new_npl: 'NPL now and not NPL (or not on book) at the previous month end.',
+    is_new_npl: 'NPL now and not NPL (or not on book) at the previous month end; NULL (unknown) when the previous month is not a reporting month (the first month loaded, or a gap): no loan is counted as new there.',
     next_bucket: "Bucket at the next reporting month end: 'closed' when the loan has no snapshot then; NULL when the next month is not (yet) reported or the loan is off book now.",
     next_snapshot_missing: 'On book now, the next month is reported, and the loan has no snapshot then (left the book unreported).',
     orig_principal: 'Contract principal in the loan currency, as delivered.',
@@ -130,7 +130,7 @@ export default defineModel({
     );
     return sql`
     WITH base AS (
-      SELECT m.as_of_month, m.prev_month_end, m.next_month_end, m.has_next_month,
+      SELECT m.as_of_month, m.prev_month_end, m.has_prev_month, m.next_month_end, m.has_next_month,
         b.loan_id, b.as_of_date AS snapshot_date, b.outstanding_principal, b.overdue_principal,
         b.days_past_due, b.recorded_class, b.provision_amount, b.loan_status
       FROM staging.stg_lender__loan_balances b
@@ -152,7 +152,7 @@ export default defineModel({
     ),
     -- Codes become one-byte ENUMs before the window so the sort carries little payload.
     s AS (
-      SELECT as_of_month, prev_month_end, next_month_end, has_next_month, loan_id, snapshot_date,
+      SELECT as_of_month, prev_month_end, has_prev_month, next_month_end, has_next_month, loan_id, snapshot_date,
         outstanding_principal, overdue_principal, days_past_due, provision_amount,
         ${r(asEnum('recorded_class', FIVE_CLASS_ENUM))} AS recorded_class,
         ${r(asEnum('loan_status', LOAN_STATUS_ENUM))} AS loan_status,
@@ -253,7 +253,8 @@ export default defineModel({
         ${r(mv.writtenOffIsDefault ? "OR g.loan_status = 'written_off'" : '')}) AS is_in_default,
       g.prev_is_npl,
       CASE WHEN g.lag_month = g.prev_month_end THEN ${r(cny('g.lag_balance', 'g.prev_fx_rate'))} END AS prev_balance,
-      (g.is_npl AND NOT coalesce(g.prev_is_npl, false)) AS is_new_npl,
+      -- Unknown (NULL) when the previous month is not reported (first month loaded, or a gap): never invent "new".
+      CASE WHEN g.has_prev_month THEN (g.is_npl AND NOT coalesce(g.prev_is_npl, false)) END AS is_new_npl,
       CASE WHEN NOT g.is_on_book OR NOT g.has_next_month THEN NULL
            WHEN g.lead_month = g.next_month_end THEN g.lead_bucket ELSE ${r(asEnum("'closed'", BUCKET_ENUM))} END AS next_bucket,
       (g.is_on_book AND g.has_next_month AND g.lead_month IS DISTINCT FROM g.next_month_end) AS next_snapshot_missing,
