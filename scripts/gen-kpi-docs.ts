@@ -2,7 +2,8 @@
  * Generates the KPI documentation from the code, so it cannot drift:
  * - `docs/kpis.md` entirely, from `metrics/*.ts` (every KPI) and the marts registry;
  * - the rule tables between `<!-- generated:start -->` and `<!-- generated:end -->` in
- *   `docs/grading.md` and `docs/classification.md`, from `metrics/rules/*.ts`.
+ *   `docs/grading.md` and `docs/classification.md`, from the shipped policy files
+ *   (`policy/customer-grading.yaml`, `policy/classification-floor.yaml`).
  *
  * @example
  * // npx tsx scripts/gen-kpi-docs.ts          (write the docs)
@@ -11,7 +12,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { DEFAULT_RULES, FIVE_CLASS_EN, FIVE_CLASSES, GRADE_LABELS, type BusinessRules } from '../metrics/rules/index.js';
+import { defaultRules, FIVE_CLASS_EN, FIVE_CLASSES, GRADE_LABELS, type BusinessRules } from '../metrics/rules/index.js';
 import { catalogEntry } from '../transforms/metrics-engine/catalog.js';
 import { discoverMetrics, metricFileName } from '../transforms/metrics-engine/discover-metrics.js';
 import type { MetricDefinition, SqlSource } from '../transforms/metrics-engine/metric.js';
@@ -84,7 +85,7 @@ function kpiSection(m: MetricDefinition): string {
 }
 
 /** The full text of docs/kpis.md. */
-export async function kpisMarkdown(rules: BusinessRules = DEFAULT_RULES): Promise<string> {
+export async function kpisMarkdown(rules: BusinessRules = defaultRules()): Promise<string> {
   const metrics = await discoverMetrics();
   const marts = await discoverModels(['marts']);
   const k = rules.kpi;
@@ -198,13 +199,13 @@ ${marts.map((m) => `| \`marts.${m.name}\` | ${esc(m.grain)} | ${esc(m.descriptio
 }
 
 /** The generated block of docs/classification.md. */
-export function classificationBlock(rules: BusinessRules = DEFAULT_RULES): string {
+export function classificationBlock(rules: BusinessRules = defaultRules()): string {
   const f = rules.floor;
   const dpd = [...f.dpd].sort((a, b) => a.overDays - b.overDays);
   return [
     '| Rule | Floor (at least) |',
     '|---|---|',
-    ...dpd.map((r) => `| days_past_due > ${r.overDays} | ${r.floor} (${FIVE_CLASS_EN[r.floor]}) |`),
+    ...dpd.map((r) => `| days_past_due > ${r.overDays} (${r.overDays + 1} day${r.overDays === 0 ? '' : 's'} or more) | ${r.floor} (${FIVE_CLASS_EN[r.floor]}) |`),
     `| restructured, from \`restructured_on\` for ${f.restructured.observationMonths} months (\`restructured_on <= month end < restructured_on + ${f.restructured.observationMonths} months\`) | ${f.restructured.floor} (${FIVE_CLASS_EN[f.restructured.floor]}) |`,
     '',
     `Class order: ${FIVE_CLASSES.map((c, i) => `${i + 1} ${c}`).join(' < ')}.`,
@@ -212,13 +213,13 @@ export function classificationBlock(rules: BusinessRules = DEFAULT_RULES): strin
 }
 
 /** The generated block of docs/grading.md. */
-export function gradingBlock(rules: BusinessRules = DEFAULT_RULES): string {
+export function gradingBlock(rules: BusinessRules = defaultRules()): string {
   const g = rules.grading;
   const cond = (r: (typeof g.rules)[number]) =>
     [
       r.loanClassAtLeast !== undefined ? `a loan recorded ${r.loanClassAtLeast} or worse` : null,
-      r.loanDpdOver !== undefined ? `a loan more than ${r.loanDpdOver} days past due` : null,
-      r.pdAtLeast !== undefined ? `PD ≥ ${r.pdAtLeast * 100}%` : null,
+      r.loanDpdOver !== undefined ? `a loan more than ${r.loanDpdOver} days past due (${r.loanDpdOver + 1} or more)` : null,
+      r.pdAtLeast !== undefined ? `PD ≥ ${+(r.pdAtLeast * 100).toFixed(6)}% (a PD of exactly ${r.pdAtLeast} counts)` : null,
       r.writtenOff ? 'a loan written off in the month' : null,
     ]
       .filter(Boolean)
@@ -229,8 +230,19 @@ export function gradingBlock(rules: BusinessRules = DEFAULT_RULES): string {
     ...g.rules.map((r, i) => `| ${i + 1} | ${GRADE_LABELS[r.grade]} | ${cond(r)} |`),
     `| — | ${GRADE_LABELS[g.fallback]} | otherwise (also customers without loans or scores) |`,
     '',
-    `PD = the latest risk score known at the month end, ignored when scored more than ${g.pdMaxAgeMonths} months before it.`,
+    `PD = the latest risk score known at the month end, used when scored on or after the same day ${g.pdMaxAgeMonths} months before the month end (the last day of that month when it is shorter): at 2026-10-31 a score of ${monthsBefore('2026-10-31', g.pdMaxAgeMonths)} is used, one of ${dayBefore(monthsBefore('2026-10-31', g.pdMaxAgeMonths))} is ignored.`,
   ].join('\n');
+}
+
+/** The same day `months` months before a date, clamped to the month's last day. @example monthsBefore('2024-02-29', 12) // '2023-02-28' */
+function monthsBefore(date: string, months: number): string {
+  const [y, m, d] = date.split('-').map(Number) as [number, number, number];
+  const last = new Date(Date.UTC(y, m - 1 - months + 1, 0)).getUTCDate();
+  return new Date(Date.UTC(y, m - 1 - months, Math.min(d, last))).toISOString().slice(0, 10);
+}
+
+function dayBefore(date: string): string {
+  return new Date(Date.parse(`${date}T00:00:00Z`) - 86_400_000).toISOString().slice(0, 10);
 }
 
 function replaceBlock(text: string, block: string, file: string): string {

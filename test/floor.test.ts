@@ -2,16 +2,18 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openWarehouse, type WarehouseHandle } from '../transforms/lib/duckdb.js';
 import { loadExtracts } from '../transforms/load/load-extracts.js';
 import { buildWarehouse } from '../transforms/cli/build.js';
-import { DEFAULT_FLOOR_RULES, type FloorRules } from '../metrics/rules/index.js';
+import type { FloorRules } from '../metrics/rules/index.js';
+import { loadPolicy } from '../transforms/policy/read-policy.js';
 import { classNameSql, floorRankSql, floorRuleSql } from '../transforms/metrics-engine/rules-sql.js';
 import { M, writeKpiFixture } from './helpers/kpi-fixture.js';
 
-/** The five-category regulatory floor (metrics/rules/classification-floor.ts) at every boundary. */
+/** The five-category regulatory floor (policy/classification-floor.yaml, read by the loader) at every boundary. */
 let mem: WarehouseHandle;
+const SHIPPED_FLOOR = loadPolicy().floor;
 
 async function floorOf(
   cases: { dpd: number; restructuredOn: string | null; asOf: string }[],
-  rules: FloorRules = DEFAULT_FLOOR_RULES,
+  rules: FloorRules = SHIPPED_FLOOR,
 ): Promise<{ floor: string; rule: string }[]> {
   const i = { dpd: 'dpd', isRestructured: 'restructured_on IS NOT NULL', restructuredOn: 'restructured_on', asOf: 'as_of' };
   const values = cases

@@ -3,7 +3,8 @@ import { openWarehouse, type WarehouseHandle } from '../transforms/lib/duckdb.js
 import { loadExtracts } from '../transforms/load/load-extracts.js';
 import { buildWarehouse } from '../transforms/cli/build.js';
 import { isCqError } from '../transforms/lib/errors.js';
-import { DEFAULT_GRADING_RULES, type GradingRules } from '../metrics/rules/index.js';
+import type { GradingRules } from '../metrics/rules/index.js';
+import { loadPolicy } from '../transforms/policy/read-policy.js';
 import { ruleGradeSql } from '../transforms/metrics-engine/rules-sql.js';
 import { ragOf, ragSql } from '../transforms/metrics-engine/rag.js';
 import { discoverMetrics, validateMetric } from '../transforms/metrics-engine/discover-metrics.js';
@@ -19,7 +20,8 @@ afterAll(async () => {
 });
 
 describe('customer grade rules (docs/grading.md)', () => {
-  const grade = async (rows: [number | null, number | null, number | null, boolean][], rules: GradingRules = DEFAULT_GRADING_RULES) => {
+  const SHIPPED_GRADING = loadPolicy().grading; // policy/customer-grading.yaml
+  const grade = async (rows: [number | null, number | null, number | null, boolean][], rules: GradingRules = SHIPPED_GRADING) => {
     const values = rows.map(([c, d, p, w], k) => `(${k}, ${c ?? 'NULL::INTEGER'}, ${d ?? 'NULL::INTEGER'}, ${p ?? 'NULL::DOUBLE'}, ${w})`).join(', ');
     const expr = ruleGradeSql({ maxClassRank: 'c', maxDpd: 'd', pd: 'p', hasWrittenOff: 'w' }, rules);
     return (await mem.all<{ g: string }>(`SELECT ${expr} AS g FROM (VALUES ${values}) AS t(k, c, d, p, w) ORDER BY k`)).map((r) => r.g);
@@ -43,7 +45,7 @@ describe('customer grade rules (docs/grading.md)', () => {
   });
 
   it('is configurable', async () => {
-    const lenient: GradingRules = { ...DEFAULT_GRADING_RULES, rules: [{ grade: 'C', pdAtLeast: 0.5 }] };
+    const lenient: GradingRules = { ...SHIPPED_GRADING, rules: [{ grade: 'C', pdAtLeast: 0.5 }] };
     expect(await grade([[5, 400, 0.1, true], [1, 0, 0.6, false]], lenient)).toEqual(['A', 'C']);
   });
 });

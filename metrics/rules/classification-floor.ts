@@ -1,7 +1,9 @@
 import type { FiveClass } from './five-category.js';
 
 /**
- * Regulatory floor of the five-category classification (五级分类下限), as configurable data.
+ * Regulatory floor of the five-category classification (五级分类下限): the typed in-memory form.
+ * The rules themselves are data in `policy/classification-floor.yaml` (or the operator's
+ * `policyDir`), read and checked by `loadPolicy` (transforms/policy/read-policy.ts).
  *
  * The defaults follow the 2023 measures on financial-asset risk classification
  * (《商业银行金融资产风险分类办法》, NFRA/PBoC Order 2023 No. 1): past-due days put a floor
@@ -9,12 +11,12 @@ import type { FiveClass } from './five-category.js';
  * observation period. The floor of a loan-month is the most severe class any rule gives;
  * a recorded class milder than the floor is "under-classified".
  *
- * Change a threshold here (or pass `rules.floor` to `buildWarehouse`) and rebuild; every
- * model that classifies reads these values. Documented in docs/classification.md.
+ * Change a threshold in the policy file (or pass `rules.floor` to `buildWarehouse`) and rebuild;
+ * every model that classifies reads these values. Documented in docs/classification.md.
  *
  * @example
  * // a loan 91 days past due has floor 次级: the first rule with overDays < 91 from the top
- * DEFAULT_FLOOR_RULES.dpd.find((r) => 91 > r.overDays)?.floor; // '次级'
+ * loadPolicy().floor.dpd.find((r) => 91 > r.overDays)?.floor; // '次级'
  */
 export interface FloorRules {
   /** Days-past-due floors, most severe first: `days_past_due > overDays` → at least `floor`. */
@@ -22,14 +24,3 @@ export interface FloorRules {
   /** Restructured loans (重组): at least `floor` from `restructured_on` for `observationMonths` months. */
   readonly restructured: { readonly floor: FiveClass; readonly observationMonths: number };
 }
-
-export const DEFAULT_FLOOR_RULES: FloorRules = {
-  dpd: [
-    { overDays: 360, floor: '损失' }, // > 360 days past due → 损失
-    { overDays: 270, floor: '可疑' }, // > 270 days → at least 可疑
-    { overDays: 90, floor: '次级' }, // > 90 days → at least 次级
-    { overDays: 0, floor: '关注' }, // any overdue (dpd > 0) → at least 关注
-  ],
-  // Restructured: at least 次级 during the observation period [restructured_on, restructured_on + 12 months).
-  restructured: { floor: '次级', observationMonths: 12 },
-};

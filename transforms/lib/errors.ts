@@ -45,6 +45,8 @@ export type CqErrorCode =
   | 'MODEL_INVALID'
   | 'DATA_TEST_FAILED'
   | 'METRIC_INVALID'
+  /** A lender policy file (policy/*.yaml: grade rules, classification floor) or its folder is missing or invalid. */
+  | 'POLICY_INVALID'
   | 'EXPORT_FAILED'
   | 'EXPORT_VERIFY_FAILED'
   /** The package would state amounts in CNY, but some loans are in a currency whose FX rate was not delivered. */

@@ -4,7 +4,9 @@ import { buildModels, dataTestScope } from '../models/build-models.js';
 import { runDataTests, type DataTestResult } from '../models/data-tests.js';
 import type { ModelDefinition } from '../models/model.js';
 import { discoverModels } from '../models/registry.js';
-import { withRules, type RuleOverrides } from '../../metrics/rules/index.js';
+import { DEFAULT_KPI_RULES, mergeRules, withRules, type RuleOverrides } from '../../metrics/rules/index.js';
+import { checkRules, loadPolicy } from '../policy/read-policy.js';
+import { recordPolicy } from '../policy/record-policy.js';
 import { buildMetrics, kpiTestModels } from './build-metrics.js';
 import { discoverMetrics } from './discover-metrics.js';
 import type { MetricDefinition } from './metric.js';
@@ -20,7 +22,13 @@ export interface BuildStep {
 
 /** Options of {@link buildWarehouse}. */
 export interface BuildWarehouseOptions {
-  /** Rule overrides for this build (floor, grading, KPI populations); default: metrics/rules/*. */
+  /**
+   * Policy folder holding `customer-grading.yaml` and `classification-floor.yaml` (default: the
+   * shipped `policy/`). Read and checked before anything is built (`POLICY_INVALID`), recorded in
+   * `ops.policy_files`. The nightly passes `policyDir` of cq.config.json.
+   */
+  policyDir?: string;
+  /** Rule overrides for this build over the policy files and the KPI defaults (checked like the files). */
   rules?: RuleOverrides;
   /** Run data tests (default true). Error-severity failures throw DATA_TEST_FAILED after all ran. */
   runTests?: boolean;
@@ -43,10 +51,13 @@ export interface BuildWarehouseResult {
   steps: BuildStep[];
   tests: DataTestResult[];
   seconds: number;
+  /** The policy files the build used (as recorded in ops.policy_files). */
+  policy: { dir: string; files: { policy: string; file: string; sha256: string }[] };
 }
 
 /**
- * Builds the whole warehouse after a load: every model (staging → core → marts, in
+ * Builds the whole warehouse after a load, with the lender policy of `policyDir` (grade rules,
+ * classification floor; default: the shipped `policy/`): every model (staging → core → marts, in
  * dependency order) and then every KPI (`metrics.kpi_<id>`, `metrics.metric_catalog`,
  * `metrics.kpi_values`), with data tests. Used by `npm run transform`, the nightly job and tests.
  *
@@ -56,6 +67,11 @@ export interface BuildWarehouseResult {
  */
 export async function buildWarehouse(wh: WarehouseHandle, options: BuildWarehouseOptions = {}): Promise<BuildWarehouseResult> {
   const started = performance.now();
+  // The policy first: a wrong file stops the build before anything is touched.
+  const policy = loadPolicy(options.policyDir);
+  const rules = mergeRules({ grading: policy.grading, floor: policy.floor, kpi: DEFAULT_KPI_RULES }, options.rules);
+  const overridden = { grading: options.rules?.grading !== undefined, floor: options.rules?.floor !== undefined };
+  if (overridden.grading || overridden.floor) checkRules(rules, `buildWarehouse option rules (over ${policy.dir})`);
   const [rawTables] = await wh.all<{ n: number }>(`SELECT count(*)::INTEGER AS n FROM information_schema.tables WHERE table_schema = 'ops' AND table_name = 'load_audit'`);
   if (!rawTables || rawTables.n === 0) {
     throw new CqError('WAREHOUSE_MISSING', `${wh.path}: no extracts have been loaded (ops.load_audit is missing). Fix: run npm run load -- --extracts DIR first.`);
@@ -76,7 +92,7 @@ export async function buildWarehouse(wh: WarehouseHandle, options: BuildWarehous
   // let DuckDB write in parallel without preserving it; restored afterwards for other work.
   await wh.exec('SET preserve_insertion_order = false');
   try {
-    return await withRules(options.rules, async () => {
+    return await withRules(rules, async () => {
       const models = options.models ?? (await discoverModels());
       const built = await buildModels(wh, models, {
         runTests: false,
@@ -87,6 +103,8 @@ export async function buildWarehouse(wh: WarehouseHandle, options: BuildWarehous
         const step = steps.find((s) => s.step === b.table || s.step.startsWith(`${b.table} (`));
         if (step) step.rows = b.rows;
       }
+      // Every model now reflects this policy (a changed policy changes their SQL: rebuilt in full).
+      await recordPolicy(wh, policy, rules, overridden);
       const tests: DataTestResult[] = [];
       let t0 = performance.now();
       if (options.runTests !== false) {
@@ -105,7 +123,8 @@ export async function buildWarehouse(wh: WarehouseHandle, options: BuildWarehous
       t0 = performance.now();
       await wh.exec('CHECKPOINT');
       push('checkpoint', (performance.now() - t0) / 1000, -1);
-      return { steps, tests, seconds: (performance.now() - started) / 1000 };
+      const files = policy.files.map((f) => ({ policy: f.policy, file: f.file, sha256: f.sha256 }));
+      return { steps, tests, seconds: (performance.now() - started) / 1000, policy: { dir: policy.dir, files } };
     });
   } finally {
     await wh.exec('RESET preserve_insertion_order');

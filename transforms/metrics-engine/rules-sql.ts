@@ -5,8 +5,10 @@ import { CqError } from '../lib/errors.js';
 import { quoteLiteral } from '../lib/duckdb.js';
 
 /**
- * SQL builders that turn the rule configuration (metrics/rules/*.ts) into set-based SQL
- * expressions, so a rule is written once and every model uses the same expression.
+ * SQL builders that turn the rules (policy/*.yaml, typed in metrics/rules/*.ts) into set-based SQL
+ * expressions, so a rule is written once and every model uses the same expression. Every
+ * boundary is stated in docs/grading.md and docs/classification.md and tested in
+ * test/grading-boundaries.test.ts and test/floor.test.ts.
  */
 
 /** `CASE <expr> WHEN '正常' THEN 1 … END` — rank of a five-category class column. @example classRankSql('recorded_class') */
@@ -50,7 +52,7 @@ export interface FloorInputs {
  * Rank (1..5) of the regulatory floor class: the most severe class any rule gives.
  *
  * @example
- * floorRankSql({ dpd: 'days_past_due', isRestructured: 'is_restructured', restructuredOn: 'restructured_on', asOf: 'as_of_month' }, DEFAULT_FLOOR_RULES)
+ * floorRankSql({ dpd: 'days_past_due', isRestructured: 'is_restructured', restructuredOn: 'restructured_on', asOf: 'as_of_month' }, loadPolicy().floor)
  */
 export function floorRankSql(i: FloorInputs, rules: FloorRules): string {
   return `greatest(${dpdFloorRankSql(i.dpd, rules)}, ${restructuredFloorRankSql(i, rules)})`;
@@ -118,7 +120,7 @@ export interface GradeInputs {
  * The rule grade ('A' | 'B' | 'C') as a CASE expression over customer-month aggregates.
  *
  * @example
- * ruleGradeSql({ maxClassRank: 'max_class_rank', maxDpd: 'max_dpd', pd: 'pd', hasWrittenOff: 'has_written_off' }, DEFAULT_GRADING_RULES)
+ * ruleGradeSql({ maxClassRank: 'max_class_rank', maxDpd: 'max_dpd', pd: 'pd', hasWrittenOff: 'has_written_off' }, loadPolicy().grading)
  */
 export function ruleGradeSql(i: GradeInputs, rules: GradingRules): string {
   const whens = rules.rules.map((r, k) => {
@@ -137,6 +139,21 @@ export function ruleGradeSql(i: GradeInputs, rules: GradingRules): string {
     return `WHEN coalesce(${parts.join(' OR ')}, false) THEN '${r.grade}'`;
   });
   return `(CASE ${whens.join(' ')} ELSE '${rules.fallback}' END)`;
+}
+
+/**
+ * SQL condition: a risk score scored on `scoredOn` is still usable at month end `asOf` — scored ON
+ * OR AFTER the same day `pdMaxAgeMonths` months before (the last day of that month when it is
+ * shorter: DuckDB's month arithmetic). With 12 at 2026-10-31: 2025-10-31 is usable, 2025-10-30 is
+ * not; at 2024-02-29: 2023-02-28 is usable.
+ *
+ * @example
+ * pdUsableSql('si.scored_on', 'cm.as_of_month', loadPolicy().grading)
+ * // "si.scored_on >= CAST(cm.as_of_month - INTERVAL 12 MONTH AS DATE)"
+ */
+export function pdUsableSql(scoredOn: string, asOf: string, rules: GradingRules): string {
+  const months = Math.trunc(checkNumber(rules.pdMaxAgeMonths, 'grading pdMaxAgeMonths', 1));
+  return `${scoredOn} >= CAST(${asOf} - INTERVAL ${months} MONTH AS DATE)`;
 }
 
 /** Delinquency buckets of roll rates, in order. */

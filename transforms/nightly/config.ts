@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { CqError } from '../lib/errors.js';
+import { loadPolicy } from '../policy/read-policy.js';
 import { publishAccess } from './permissions.js';
 
 /** Operator configuration of the nightly job (`cq.config.json` at the project root; all keys optional). */
@@ -33,6 +34,11 @@ export interface NightlyConfig {
    * packages): one JSON line per access, written before the data is shown. Only this file sets it.
    */
   sqlAuditLog: string;
+  /**
+   * Lender policy folder: `customer-grading.yaml` and `classification-floor.yaml` (grade rules,
+   * classification floor). Default: the shipped `policy/`. Checked when the config is read.
+   */
+  policyDir?: string;
 }
 
 export const DEFAULT_CONFIG: NightlyConfig = {
@@ -94,7 +100,7 @@ export function loadConfig(overrides: Partial<NightlyConfig> = {}, file = 'cq.co
     } catch (e) {
       throw new CqError('CLI_USAGE', `${file}: not valid JSON (${(e as Error).message}).`, { file });
     }
-    const known = new Set(Object.keys(DEFAULT_CONFIG).concat(['threads', 'webhookUrl', 'webhookOnSuccess', 'publishGroup']));
+    const known = new Set(Object.keys(DEFAULT_CONFIG).concat(['threads', 'webhookUrl', 'webhookOnSuccess', 'publishGroup', 'policyDir']));
     for (const k of Object.keys(fromFile)) {
       if (!known.has(k)) throw new CqError('CLI_USAGE', `${file}: unknown key "${k}". Known: ${[...known].join(', ')}.`, { file, key: k });
     }
@@ -109,6 +115,12 @@ export function loadConfig(overrides: Partial<NightlyConfig> = {}, file = 'cq.co
       throw new CqError('CLI_USAGE', `${file}: publishGroup must be a group name, e.g. "cq-readers" (or remove it: files are then owner-only).`, { file, key: 'publishGroup' });
     }
     publishAccess(config.publishGroup, file); // the group exists and the user may give files to it
+  }
+  if (config.policyDir !== undefined) {
+    if (typeof config.policyDir !== 'string' || config.policyDir.trim() === '') {
+      throw new CqError('CLI_USAGE', `${file}: policyDir must be the path of a policy folder, e.g. "policy-bank" (or remove it: the shipped policy/ is used).`, { file, key: 'policyDir' });
+    }
+    loadPolicy(config.policyDir); // the folder and both files exist and are valid (POLICY_INVALID names file, line and fix)
   }
   return config;
 }

@@ -5,15 +5,21 @@ import { buildWarehouse } from '../metrics-engine/build-warehouse.js';
 /**
  * Builds every model and KPI on the work warehouse and runs the data tests (a failing
  * error-severity test throws `DATA_TEST_FAILED` and fails the run). With `since`, month-
- * incremental models rebuild only months >= since (see `buildWarehouse`).
+ * incremental models rebuild only months >= since (see `buildWarehouse`). `policyDir`: the lender
+ * policy folder (default the shipped policy/); the files used are named with their SHA-256 in the
+ * step detail (ledger, ops.run_steps) and recorded in ops.policy_files.
  *
  * @example
  * const { detail } = await buildModelsAndKpis(wh);
  */
-export async function buildModelsAndKpis(wh: WarehouseHandle, options: { since?: string } = {}): Promise<{ detail: string }> {
-  const result = await buildWarehouse(wh, options.since ? { since: options.since } : {});
+export async function buildModelsAndKpis(wh: WarehouseHandle, options: { since?: string; policyDir?: string } = {}): Promise<{ detail: string }> {
+  const result = await buildWarehouse(wh, {
+    ...(options.since ? { since: options.since } : {}),
+    ...(options.policyDir ? { policyDir: options.policyDir } : {}),
+  });
   const warned = result.tests.filter((t) => t.status === 'warn').length;
-  return { detail: `${result.steps.length} models/KPIs, ${result.tests.length} data tests (${warned} warnings)` };
+  const policy = result.policy.files.map((f) => `${f.file} sha256 ${f.sha256.slice(0, 12)}`).join(', ');
+  return { detail: `${result.steps.length} models/KPIs, ${result.tests.length} data tests (${warned} warnings); policy ${policy}` };
 }
 
 /**

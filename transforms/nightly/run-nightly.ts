@@ -201,7 +201,7 @@ async function runLocked(options: NightlyOptions, paths: NightlyPaths, access: P
     // Incremental night on top of the published warehouse: months from the one before the earliest
     // date loaded are rebuilt (a new month also completes the previous month's next-month columns).
     const since = live && !options.full && dates.length > 0 ? monthEndBefore(dates[0]!) : undefined;
-    await step('build models and KPIs', () => buildModelsAndKpis(wh!, since ? { since } : {}), (r) => ({
+    await step('build models and KPIs', () => buildModelsAndKpis(wh!, { ...(since ? { since } : {}), ...(config.policyDir ? { policyDir: config.policyDir } : {}) }), (r) => ({
       detail: since ? `${r.detail}; incremental models rebuilt from ${since.slice(0, 7)}` : r.detail,
     }));
     await step('record run ledger', () => recordRunsInWarehouse(wh!, readRuns(paths.ledger, runId), runId));

@@ -248,6 +248,24 @@ const OPS_DOCS: { name: string; description: string; grain: string; primaryKey: 
     },
   },
   {
+    name: 'policy_files',
+    description:
+      'The lender policy files the models of this warehouse were built from (policy/*.yaml or the operator\'s policyDir): path, SHA-256, the text itself and the rules in force, so the rule grades and floors of any month can be reproduced. Replaced by each build; a changed policy rebuilds the models that use it in full.',
+    grain: 'one row per policy (customer-grading, classification-floor)',
+    primaryKey: ['policy'],
+    definedIn: 'transforms/policy/record-policy.ts',
+    columns: {
+      policy: 'customer-grading or classification-floor.',
+      file: 'File read: relative to the project when inside it (policy/customer-grading.yaml), else absolute.',
+      sha256: 'SHA-256 of the file.',
+      bytes: 'File size in bytes.',
+      content: 'The file as read (YAML text).',
+      rules_json: 'The rules in force, as JSON (the typed form GradingRules / FloorRules).',
+      overridden: 'The build replaced part of the file by buildWarehouse rules overrides (rules_json says what was used).',
+      built_at: 'When the build recorded it.',
+    },
+  },
+  {
     name: 'runs',
     description: 'Nightly runs from the run ledger, copied into each published warehouse.',
     grain: 'one row per run',

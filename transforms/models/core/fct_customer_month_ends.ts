@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
 import { activeRules } from '../../../metrics/rules/index.js';
-import { ruleGradeSql } from '../../metrics-engine/rules-sql.js';
+import { pdUsableSql, ruleGradeSql } from '../../metrics-engine/rules-sql.js';
 import { asEnum, CUSTOMER_TYPE_ENUM, enumType, GRADE_ENUM, RECORDED_GRADE_ENUM } from '../../metrics-engine/enums.js';
 import { defineModel } from '../model.js';
 import { sinceSql } from '../since-sql.js';
@@ -11,7 +11,7 @@ export default defineModel({
   grain: 'one row per customer per reporting month in which the relationship was open at some point (customer-month activity)',
   primaryKey: ['as_of_month', 'customer_id'],
   description:
-    "Customer state at each month end — the latest customer version with business_date <= the month end, expanded over the months it was valid (set-based: each version is unnested over its months, no customers × months cross join) — with activity flags (churn, new), and the customer's rule grade (metrics/rules/customer-grading.ts, docs/grading.md) beside the recorded grade. Rule-grade inputs: the customer's loan-months with a risk signal (worst recorded class, maximum days past due, write-offs in the month) and the latest risk score known at the month end (ASOF join on the date the score became known; max age configurable). Rows exist from the onboarding month to the month the relationship closed.",
+    "Customer state at each month end — the latest customer version with business_date <= the month end, expanded over the months it was valid (set-based: each version is unnested over its months, no customers × months cross join) — with activity flags (churn, new), and the customer's rule grade (policy/customer-grading.yaml, docs/grading.md) beside the recorded grade. Rule-grade inputs: the customer's loan-months with a risk signal (worst recorded class, maximum days past due, write-offs in the month) and the latest risk score known at the month end (validity intervals of the date the score became known; used while scored on or after the same day pd_max_age_months before the month end). Rows exist from the onboarding month to the month the relationship closed.",
   columns: {
     as_of_month: 'Month end.',
     customer_id: 'Customer number.',
@@ -30,7 +30,7 @@ export default defineModel({
     max_class_rank: 'Worst recorded class rank among those loans (NULL: no loan with a risk signal).',
     max_dpd: 'Maximum days past due among those loans (NULL: none).',
     has_written_off: 'A loan was written off in the month.',
-    pd: 'Latest probability of default known at the month end and not older than the configured max age (NULL: none).',
+    pd: 'Latest probability of default known at the month end, when scored on or after the same day pd_max_age_months (policy/customer-grading.yaml) before the month end (NULL: none usable).',
     pd_scored_on: 'Score date of that PD.',
     rule_grade: 'Grade the rules give: A, B or C.',
     is_graded: 'Active at the month end with a recorded grade (the classification_error_rate population).',
@@ -48,8 +48,7 @@ export default defineModel({
     const { grading } = activeRules();
     // Incremental: only months >= since are expanded and aggregated (a month's row reads only that month).
     const sinceStart = since ? `date_trunc('month', DATE '${since}')` : undefined;
-    const maxAge = Math.trunc(grading.pdMaxAgeMonths);
-    const fresh = `si.scored_on > cm.as_of_month - INTERVAL ${maxAge} MONTH`;
+    const fresh = pdUsableSql('si.scored_on', 'cm.as_of_month', grading);
     const pdExpr = `CASE WHEN ${fresh} THEN si.pd END`;
     const gradeExpr = ruleGradeSql({ maxClassRank: 'la.max_class_rank', maxDpd: 'la.max_dpd', pd: pdExpr, hasWrittenOff: 'la.has_written_off' }, grading);
     return sql`

@@ -1,0 +1,452 @@
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { join, relative, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, type Node } from 'yaml';
+import type { FloorRules } from '../../metrics/rules/classification-floor.js';
+import type { Grade, GradeRule, GradingRules } from '../../metrics/rules/customer-grading.js';
+import { classRank, FIVE_CLASSES, type FiveClass } from '../../metrics/rules/five-category.js';
+import { CqError } from '../lib/errors.js';
+
+/**
+ * Lender policy as data: the customer grade rules and the five-category classification floor are
+ * read from YAML files (`customer-grading.yaml`, `classification-floor.yaml`) in a policy folder —
+ * the shipped `policy/` or the operator's `policyDir` — and checked before any build uses them.
+ * Every problem is a `POLICY_INVALID` error naming the file, the line, the key and the fix.
+ * The typed in-memory form is `GradingRules` / `FloorRules` (metrics/rules/).
+ */
+
+/** The policy folder shipped with the project (the defaults): `<repo>/policy/`. */
+export const SHIPPED_POLICY_DIR = fileURLToPath(new URL('../../policy/', import.meta.url));
+
+const REPO_ROOT = resolve(SHIPPED_POLICY_DIR, '..');
+
+/** File names of the policy files inside a policy folder. */
+export const POLICY_FILES = { grading: 'customer-grading.yaml', floor: 'classification-floor.yaml' } as const;
+
+/** Which policy a file holds. */
+export type PolicyName = 'customer-grading' | 'classification-floor';
+
+/** One policy file as read: what a build records so the rules of a past month can be reproduced. */
+export interface PolicyFile {
+  policy: PolicyName;
+  /** Absolute path read. */
+  path: string;
+  /** Path for records and messages: relative to the project when inside it, else absolute. */
+  file: string;
+  sha256: string;
+  bytes: number;
+  text: string;
+}
+
+/** A policy folder, read and checked. */
+export interface LoadedPolicy {
+  /** Absolute path of the folder. */
+  dir: string;
+  grading: GradingRules;
+  floor: FloorRules;
+  /** The two files, grading first. */
+  files: PolicyFile[];
+}
+
+/**
+ * Reads and checks both policy files of a folder (default: the shipped `policy/`).
+ * Throws `POLICY_INVALID` when the folder or a file is missing or a file is invalid.
+ *
+ * @example
+ * const { grading, floor, files } = loadPolicy(); // policy/customer-grading.yaml, policy/classification-floor.yaml
+ * grading.pdMaxAgeMonths; // 12
+ * files[0]!.sha256; // 'c0ffee…'
+ */
+export function loadPolicy(dir: string = SHIPPED_POLICY_DIR): LoadedPolicy {
+  const abs = resolve(dir);
+  if (!existsSync(abs) || !statSync(abs).isDirectory()) {
+    throw new CqError(
+      'POLICY_INVALID',
+      `${shown(abs)}: ${existsSync(abs) ? 'is not a folder' : 'the policy folder does not exist'}. Fix: name a folder holding ${POLICY_FILES.grading} and ${POLICY_FILES.floor} (copy them from ${shown(SHIPPED_POLICY_DIR)}) in policyDir of cq.config.json or --policy, or leave it out to use the shipped policy/.`,
+      { file: abs },
+    );
+  }
+  const grading = readPolicyFile(join(abs, POLICY_FILES.grading), 'customer-grading');
+  const floor = readPolicyFile(join(abs, POLICY_FILES.floor), 'classification-floor');
+  return {
+    dir: abs,
+    grading: parseGradingPolicy(grading.text, grading.path),
+    floor: parseFloorPolicy(floor.text, floor.path),
+    files: [grading, floor],
+  };
+}
+
+function readPolicyFile(path: string, policy: PolicyName): PolicyFile {
+  if (!existsSync(path)) {
+    const yml = path.replace(/\.yaml$/, '.yml');
+    const fix = existsSync(yml)
+      ? `rename ${shown(yml)} to ${shown(path)} (policy files end in .yaml).`
+      : `copy ${shown(join(SHIPPED_POLICY_DIR, path.split(/[\\/]/).at(-1)!))} there and edit it (a policy folder holds both ${POLICY_FILES.grading} and ${POLICY_FILES.floor}).`;
+    throw new CqError('POLICY_INVALID', `${shown(path)}: missing. Fix: ${fix}`, { file: path });
+  }
+  const data = readFileSync(path);
+  return { policy, path, file: recordedPath(path), sha256: createHash('sha256').update(data).digest('hex'), bytes: data.length, text: data.toString('utf8') };
+}
+
+/**
+ * Parses and checks the text of a customer grading policy (`customer-grading.yaml`); `file` names
+ * it in errors.
+ *
+ * @example
+ * parseGradingPolicy('rules:\n  - grade: C\n    any_of: { pd_at_least: 0.5 }\nfallback: A\npd_max_age_months: 12\n', 'g.yaml');
+ * // { rules: [{ grade: 'C', pdAtLeast: 0.5 }], fallback: 'A', pdMaxAgeMonths: 12 }
+ */
+export function parseGradingPolicy(text: string, file: string): GradingRules {
+  const { root, fail } = parseYaml(text, file);
+  return checkGrading(root, fail);
+}
+
+/**
+ * Parses and checks the text of a classification floor policy (`classification-floor.yaml`).
+ *
+ * @example
+ * parseFloorPolicy('dpd:\n  - { over_days: 90, floor: 次级 }\nrestructured: { floor: 次级, observation_months: 12 }\n', 'f.yaml');
+ * // { dpd: [{ overDays: 90, floor: '次级' }], restructured: { floor: '次级', observationMonths: 12 } }
+ */
+export function parseFloorPolicy(text: string, file: string): FloorRules {
+  const { root, fail } = parseYaml(text, file);
+  return checkFloor(root, fail);
+}
+
+/**
+ * Checks rules given in code (the `rules` overrides of `buildWarehouse`, merged with the policy
+ * files) with the same checks as the files; `label` says where they came from.
+ *
+ * @example
+ * checkRules({ grading, floor }, 'buildWarehouse option rules'); // throws POLICY_INVALID when invalid
+ */
+export function checkRules(rules: { grading: GradingRules; floor: FloorRules }, label: string): void {
+  const fail = failer(label, undefined);
+  checkGrading(gradingToPlain(rules.grading), (p, m, f) => fail(['grading', ...p], m, f));
+  checkFloor(floorToPlain(rules.floor), (p, m, f) => fail(['floor', ...p], m, f));
+}
+
+/** The grading rules in the file's form (snake_case keys). @example gradingToPlain(rules).pd_max_age_months // 12 */
+export function gradingToPlain(g: GradingRules): Record<string, unknown> {
+  return {
+    rules: g.rules.map((r) => ({
+      grade: r.grade,
+      any_of: Object.fromEntries(
+        (
+          [
+            ['loan_class_at_least', r.loanClassAtLeast],
+            ['loan_dpd_over', r.loanDpdOver],
+            ['pd_at_least', r.pdAtLeast],
+            ['written_off', r.writtenOff || undefined], // false in code means "not a condition"
+          ] as const
+        ).filter(([, v]) => v !== undefined),
+      ),
+    })),
+    fallback: g.fallback,
+    pd_max_age_months: g.pdMaxAgeMonths,
+  };
+}
+
+/** The floor rules in the file's form (snake_case keys). @example floorToPlain(rules).restructured // { floor: '次级', observation_months: 12 } */
+export function floorToPlain(f: FloorRules): Record<string, unknown> {
+  return {
+    dpd: f.dpd.map((r) => ({ over_days: r.overDays, floor: r.floor })),
+    restructured: { floor: f.restructured?.floor, observation_months: f.restructured?.observationMonths },
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Checks shared by files and code: `fail(path, message, fix)` reports at a key path.
+
+type Path = readonly (string | number)[];
+type Fail = (path: Path, message: string, fix: string) => never;
+
+const GRADES = ['A', 'B', 'C'] as const;
+/** Severity of a grade: C 3 (high risk) > B 2 > A 1. */
+const severity = (g: Grade): number => ({ A: 1, B: 2, C: 3 })[g];
+const GRADE_LABEL: Record<Grade, string> = { A: 'A 优质', B: 'B 一般', C: 'C 高风险' };
+const MAX_DAYS = 3650;
+const MAX_MONTHS = 120;
+const CONDITION_KEYS = ['loan_class_at_least', 'loan_dpd_over', 'pd_at_least', 'written_off'] as const;
+
+function checkGrading(root: unknown, fail: Fail): GradingRules {
+  const top = asMap(root, [], fail, 'a mapping with the keys rules, fallback and pd_max_age_months', 'start from the shipped policy/customer-grading.yaml');
+  checkKeys(top, [], ['rules', 'fallback', 'pd_max_age_months'], ['rules', 'fallback', 'pd_max_age_months'], fail);
+  const list = asList(top.rules, ['rules'], fail, 'add at least one rule, e.g. "- grade: C" with "any_of: { loan_dpd_over: 90 }"');
+  const rules: GradeRule[] = list.map((item, k) => {
+    const at = ['rules', k];
+    const r = asMap(item, at, fail, 'a rule with the keys grade and any_of', 'write the rule as "- grade: C" followed by an indented "any_of:" with its conditions');
+    checkKeys(r, at, ['grade', 'any_of'], ['grade', 'any_of'], fail);
+    const grade = asGrade(r.grade, [...at, 'grade'], fail);
+    const cond = asMap(r.any_of, [...at, 'any_of'], fail, `the conditions of the rule (any of ${CONDITION_KEYS.join(', ')})`, 'indent the conditions under any_of, one "key: value" per line');
+    checkKeys(cond, [...at, 'any_of'], CONDITION_KEYS, [], fail);
+    if (Object.keys(cond).length === 0) {
+      fail([...at, 'any_of'], `the rule for ${GRADE_LABEL[grade]} has no condition, so it would never apply.`, `add at least one of ${CONDITION_KEYS.join(', ')}, or remove the rule.`);
+    }
+    const out: { -readonly [K in keyof GradeRule]: GradeRule[K] } = { grade };
+    if (cond.loan_class_at_least !== undefined) {
+      out.loanClassAtLeast = asClass(cond.loan_class_at_least, [...at, 'any_of', 'loan_class_at_least'], fail, '正常 is every loan: the rule would give every customer with a loan this grade');
+    }
+    if (cond.loan_dpd_over !== undefined) out.loanDpdOver = asWhole(cond.loan_dpd_over, [...at, 'any_of', 'loan_dpd_over'], fail, 0, MAX_DAYS, 'days');
+    if (cond.pd_at_least !== undefined) out.pdAtLeast = asPd(cond.pd_at_least, [...at, 'any_of', 'pd_at_least'], fail);
+    if (cond.written_off !== undefined) {
+      if (cond.written_off !== true) {
+        fail([...at, 'any_of', 'written_off'], `must be true, got ${show(cond.written_off)}.`, 'write "written_off: true", or remove the key when a write-off should not give this grade.');
+      }
+      out.writtenOff = true;
+    }
+    return out;
+  });
+  // Order: the first rule that applies wins, so the most severe grade comes first and each grade once.
+  rules.forEach((r, k) => {
+    if (k === 0) return;
+    const prev = rules[k - 1]!;
+    const first = rules.findIndex((x) => x.grade === r.grade);
+    if (first < k) {
+      fail(['rules', k, 'grade'], `grade ${r.grade} already has rule ${first + 1}; each grade may have one rule.`, `move these conditions into rule ${first + 1}'s any_of (a rule applies when any of its conditions holds) and remove this rule.`);
+    }
+    if (severity(r.grade) > severity(prev.grade)) {
+      fail(
+        ['rules', k, 'grade'],
+        `rules must go from the most severe grade to the mildest (C, then B, then A), but ${GRADE_LABEL[r.grade]} comes after ${GRADE_LABEL[prev.grade]} (rule ${k}): a customer matching both would get the milder grade.`,
+        `move this rule above rule ${k}.`,
+      );
+    }
+    // A later (milder) rule's threshold must be milder than an earlier rule's, or it can never apply.
+    for (let i = 0; i < k; i++) {
+      const e = rules[i]!;
+      const shadow = (key: (typeof CONDITION_KEYS)[number], mine: string, theirs: string, fix: string) =>
+        fail(['rules', k, 'any_of', key], `${mine} is not milder than rule ${i + 1} (${GRADE_LABEL[e.grade]}) ${theirs}: every customer it catches is already ${e.grade}, so it can never give ${r.grade}.`, fix);
+      if (r.loanDpdOver !== undefined && e.loanDpdOver !== undefined && r.loanDpdOver >= e.loanDpdOver) {
+        shadow('loan_dpd_over', `loan_dpd_over ${r.loanDpdOver}`, `loan_dpd_over ${e.loanDpdOver}`, `lower it below ${e.loanDpdOver}, or remove it.`);
+      }
+      if (r.pdAtLeast !== undefined && e.pdAtLeast !== undefined && r.pdAtLeast >= e.pdAtLeast) {
+        shadow('pd_at_least', `pd_at_least ${r.pdAtLeast}`, `pd_at_least ${e.pdAtLeast}`, `lower it below ${e.pdAtLeast}, or remove it.`);
+      }
+      if (r.loanClassAtLeast !== undefined && e.loanClassAtLeast !== undefined && classRank(r.loanClassAtLeast) >= classRank(e.loanClassAtLeast)) {
+        const milder = FIVE_CLASSES[classRank(e.loanClassAtLeast) - 2];
+        shadow(
+          'loan_class_at_least',
+          `loan_class_at_least ${r.loanClassAtLeast}`,
+          `loan_class_at_least ${e.loanClassAtLeast}`,
+          milder && milder !== '正常' ? `use a milder class than ${e.loanClassAtLeast} (e.g. ${milder}), or remove it.` : 'remove it.',
+        );
+      }
+      if (r.writtenOff && e.writtenOff) shadow('written_off', 'written_off', 'written_off', 'remove it from this rule.');
+    }
+  });
+  const fallback = asGrade(top.fallback, ['fallback'], fail);
+  const last = rules[rules.length - 1]!;
+  if (severity(fallback) >= severity(last.grade)) {
+    fail(
+      ['fallback'],
+      `the fallback ${GRADE_LABEL[fallback]} must be milder than every rule's grade, but rule ${rules.length} gives ${GRADE_LABEL[last.grade]}.`,
+      fallback === 'A' ? 'remove the rule for grade A: customers no rule applies to are A already.' : `set fallback to a milder grade than ${last.grade} (A is the usual one).`,
+    );
+  }
+  const pdMaxAgeMonths = asWhole(top.pd_max_age_months, ['pd_max_age_months'], fail, 1, MAX_MONTHS, 'months');
+  return { rules, fallback, pdMaxAgeMonths };
+}
+
+function checkFloor(root: unknown, fail: Fail): FloorRules {
+  const top = asMap(root, [], fail, 'a mapping with the keys dpd and restructured', 'start from the shipped policy/classification-floor.yaml');
+  checkKeys(top, [], ['dpd', 'restructured'], ['dpd', 'restructured'], fail);
+  const list = asList(top.dpd, ['dpd'], fail, 'add at least one entry, e.g. "- { over_days: 90, floor: 次级 }"');
+  const dpd = list.map((item, k) => {
+    const at = ['dpd', k];
+    const r = asMap(item, at, fail, 'an entry with the keys over_days and floor', 'write the entry as "- over_days: 90" with "floor: 次级" indented below it');
+    checkKeys(r, at, ['over_days', 'floor'], ['over_days', 'floor'], fail);
+    return {
+      overDays: asWhole(r.over_days, [...at, 'over_days'], fail, 0, MAX_DAYS, 'days'),
+      floor: asClass(r.floor, [...at, 'floor'], fail, '正常 is the floor of every loan no entry applies to'),
+    };
+  });
+  dpd.forEach((r, k) => {
+    if (k === 0) return;
+    const prev = dpd[k - 1]!;
+    if (r.overDays === prev.overDays) {
+      fail(['dpd', k, 'over_days'], `over_days ${r.overDays} appears twice (entries ${k} and ${k + 1}).`, 'keep one entry per number of days.');
+    }
+    if (r.overDays > prev.overDays) {
+      fail(['dpd', k, 'over_days'], `entries must go from the most days past due to the fewest, but over_days ${r.overDays} comes after ${prev.overDays}.`, `move this entry above the entry for over_days ${prev.overDays}.`);
+    }
+    if (classRank(r.floor) >= classRank(prev.floor)) {
+      fail(
+        ['dpd', k, 'floor'],
+        `floor ${r.floor} is not milder than the entry above (over_days ${prev.overDays} → ${prev.floor}): a loan fewer days past due cannot need an equal or more severe floor.`,
+        `use a milder class than ${prev.floor}, or remove the entry${r.floor === prev.floor ? ` (over_days ${prev.overDays} already gives ${prev.floor})` : ''}.`,
+      );
+    }
+  });
+  const rs = asMap(top.restructured, ['restructured'], fail, 'a mapping with the keys floor and observation_months', 'write "restructured:" with "floor: 次级" and "observation_months: 12" indented below it');
+  checkKeys(rs, ['restructured'], ['floor', 'observation_months'], ['floor', 'observation_months'], fail);
+  return {
+    dpd,
+    restructured: {
+      floor: asClass(rs.floor, ['restructured', 'floor'], fail, 'a floor of 正常 would have no effect'),
+      observationMonths: asWhole(rs.observation_months, ['restructured', 'observation_months'], fail, 1, MAX_MONTHS, 'months'),
+    },
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Typed readers.
+
+function asMap(v: unknown, at: Path, fail: Fail, what: string, fix: string): Record<string, unknown> {
+  if (v === undefined || v === null) fail(at, `${at.length ? 'is empty' : 'the file is empty'}; expected ${what}.`, fix);
+  if (typeof v !== 'object' || Array.isArray(v)) fail(at, `expected ${what}, got ${Array.isArray(v) ? 'a list' : show(v)}.`, fix);
+  return v as Record<string, unknown>;
+}
+
+function asList(v: unknown, at: Path, fail: Fail, fix: string): unknown[] {
+  if (!Array.isArray(v)) fail(at, `expected a list (lines starting with "- "), got ${v === null || v === undefined ? 'nothing' : show(v)}.`, fix);
+  if ((v as unknown[]).length === 0) fail(at, 'the list is empty.', fix);
+  return v as unknown[];
+}
+
+function checkKeys(o: Record<string, unknown>, at: Path, known: readonly string[], required: readonly string[], fail: Fail): void {
+  for (const k of Object.keys(o)) {
+    if (known.includes(k)) continue;
+    const snake = k.replace(/([a-z0-9])([A-Z])/g, '$1_$2').toLowerCase().replaceAll('-', '_');
+    const near = known.find((x) => x === snake);
+    fail([...at, k], `unknown key "${k}".`, near ? `write it as "${near}".` : `remove it or correct its spelling; the keys here are ${known.join(', ')}.`);
+  }
+  for (const k of required) {
+    if (!(k in o) || o[k] === undefined) {
+      fail(at, `the key "${k}" is missing${at.length ? '' : ' at the top of the file'}.`, `add ${KEY_EXAMPLES[k] ?? `"${k}:"`} (the shipped policy/ files show every key; docs/grading.md and docs/classification.md describe them).`);
+    }
+  }
+}
+
+const KEY_EXAMPLES: Record<string, string> = {
+  rules: '"rules:" with one "- grade: …" item per grade',
+  fallback: '"fallback: A"',
+  pd_max_age_months: '"pd_max_age_months: 12"',
+  grade: '"grade: C" (A, B or C)',
+  any_of: '"any_of:" with the conditions indented below it, e.g. "loan_dpd_over: 90"',
+  dpd: '"dpd:" with one "- over_days: …" entry per floor',
+  restructured: '"restructured:" with "floor: 次级" and "observation_months: 12" indented below it',
+  over_days: '"over_days: 90" (more than 90 days past due)',
+  floor: '"floor: 次级" (关注, 次级, 可疑 or 损失)',
+  observation_months: '"observation_months: 12"',
+};
+
+function asGrade(v: unknown, at: Path, fail: Fail): Grade {
+  if (typeof v !== 'string' || !(GRADES as readonly string[]).includes(v.trim().toUpperCase())) {
+    fail(at, `${show(v)} is not a grade.`, 'use A (优质 prime), B (一般 standard) or C (高风险 high risk).');
+  }
+  if (v !== (v as string).trim().toUpperCase()) fail(at, `${show(v)} is not a grade.`, `write it as ${(v as string).trim().toUpperCase()}.`);
+  return v as Grade;
+}
+
+function asClass(v: unknown, at: Path, fail: Fail, whyNotPass: string): Exclude<FiveClass, '正常'> {
+  if (typeof v !== 'string' || !(FIVE_CLASSES as readonly string[]).includes(v)) {
+    fail(at, `${show(v)} is not a five-category class.`, `use one of 关注, 次级, 可疑, 损失 (classes: ${FIVE_CLASSES.join(' < ')}).`);
+  }
+  if (v === '正常') fail(at, `正常 is not allowed here: ${whyNotPass}.`, 'use 关注, 次级, 可疑 or 损失, or remove the entry.');
+  return v as Exclude<FiveClass, '正常'>;
+}
+
+function asWhole(v: unknown, at: Path, fail: Fail, min: number, max: number, unit: string): number {
+  const fix = `write a whole number of ${unit} from ${min} to ${max}, without quotes.`;
+  if (typeof v !== 'number') fail(at, `expected a whole number of ${unit}, got ${v === undefined || v === null ? 'nothing' : show(v)}.`, fix);
+  if (!Number.isInteger(v)) fail(at, `expected a whole number of ${unit}, got ${v}.`, fix);
+  if ((v as number) < min || (v as number) > max) fail(at, `${v} ${unit} is out of range (${min} to ${max}).`, fix);
+  return v as number;
+}
+
+function asPd(v: unknown, at: Path, fail: Fail): number {
+  if (typeof v === 'string' && /^\s*\d+(\.\d+)?\s*%\s*$/.test(v)) {
+    const n = Number(v.replace('%', '')) / 100;
+    fail(at, `expected a probability as a number, got ${show(v)}.`, `write ${n} for ${v.trim()}.`);
+  }
+  if (typeof v !== 'number' || !Number.isFinite(v)) fail(at, `expected a probability above 0 and at most 1, got ${show(v)}.`, 'write the PD as a fraction without quotes, e.g. 0.2 for 20%.');
+  if ((v as number) > 1 && (v as number) <= 100) fail(at, `${v} is out of range (above 0, at most 1).`, `write the PD as a fraction: ${(v as number) / 100} for ${v}%.`);
+  if ((v as number) <= 0 || (v as number) > 1) fail(at, `${v} is out of range (above 0, at most 1).`, 'write the PD as a fraction above 0 and at most 1, e.g. 0.2 for 20%.');
+  return v as number;
+}
+
+function show(v: unknown): string {
+  if (typeof v === 'string') return `the text "${v}"`;
+  if (v === null || v === undefined) return 'nothing';
+  if (typeof v === 'object') return Array.isArray(v) ? 'a list' : 'a mapping';
+  return String(v);
+}
+
+// ---------------------------------------------------------------------------------------------
+// YAML with line numbers.
+
+/** A key path as shown to the lender: `rules[2].any_of.pd_at_least` (list items counted from 1). */
+export function displayKey(path: Path): string {
+  return path.map((p, i) => (typeof p === 'number' ? `[${p + 1}]` : i === 0 ? p : `.${p}`)).join('') || '(file)';
+}
+
+function failer(label: string, lineOf: ((path: Path) => number | undefined) | undefined, file?: string): Fail {
+  return (path, message, fix) => {
+    const line = lineOf?.(path);
+    const where: { file?: string; line?: number; key?: string } = { key: displayKey(path) };
+    if (file) where.file = file;
+    if (line !== undefined) where.line = line;
+    throw new CqError('POLICY_INVALID', `${label}${line !== undefined ? `:${line}` : ''}: ${displayKey(path)}: ${message} Fix: ${fix}`, where);
+  };
+}
+
+function parseYaml(text: string, file: string): { root: unknown; fail: Fail } {
+  const label = shown(file);
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text, { lineCounter, uniqueKeys: true, prettyErrors: true });
+  if (doc.errors.length) {
+    const e = doc.errors[0]!;
+    const line = e.linePos?.[0]?.line;
+    const duplicate = e.code === 'DUPLICATE_KEY';
+    throw new CqError(
+      'POLICY_INVALID',
+      `${label}${line !== undefined ? `:${line}` : ''}: ${duplicate ? 'a key appears twice in the same mapping' : `not valid YAML (${e.message.split('\n')[0]!.replace(/:$/, '')})`}. Fix: ${duplicate ? 'keep one of the two (each key once per rule or entry).' : 'correct the YAML at that line (indent with spaces, "key: value", list items start with "- ").'}`,
+      { file, ...(line !== undefined ? { line } : {}) },
+    );
+  }
+  const lines = new Map<string, number>();
+  indexLines(doc.contents as Node | null, '', lines, lineCounter);
+  const lineOf = (path: Path): number | undefined => {
+    for (let n = path.length; n > 0; n--) {
+      const line = lines.get(path.slice(0, n).join('.'));
+      if (line !== undefined) return line;
+    }
+    return 1;
+  };
+  return { root: doc.toJS() as unknown, fail: failer(label, lineOf, file) };
+}
+
+function indexLines(node: Node | null, prefix: string, lines: Map<string, number>, lc: LineCounter): void {
+  if (!node) return;
+  if (isMap(node)) {
+    for (const pair of node.items) {
+      if (!isPair(pair)) continue;
+      const k = isScalar(pair.key) ? String(pair.key.value) : String(pair.key);
+      const path = prefix ? `${prefix}.${k}` : k;
+      const range = (pair.key as Node | null)?.range;
+      if (range) lines.set(path, lc.linePos(range[0]).line);
+      indexLines(pair.value as Node | null, path, lines, lc);
+    }
+  } else if (isSeq(node)) {
+    node.items.forEach((item, i) => {
+      const path = prefix ? `${prefix}.${i}` : String(i);
+      const range = (item as Node | null)?.range;
+      if (range) lines.set(path, lc.linePos(range[0]).line);
+      indexLines(item as Node | null, path, lines, lc);
+    });
+  }
+}
+
+/** A path for messages: relative to the working directory when that is shorter. */
+function shown(path: string): string {
+  const rel = relative(process.cwd(), path);
+  return rel && rel.length < path.length ? rel : path;
+}
+
+/** A path for records (ops.policy_files): relative to the project when inside it, else absolute. */
+function recordedPath(path: string): string {
+  const rel = relative(REPO_ROOT, path);
+  return rel && !rel.startsWith('..') && !rel.startsWith('/') ? rel : resolve(path);
+}

@@ -1,0 +1,43 @@
+import type { WarehouseHandle } from '../lib/duckdb.js';
+import type { FloorRules } from '../../metrics/rules/classification-floor.js';
+import type { GradingRules } from '../../metrics/rules/customer-grading.js';
+import type { LoadedPolicy } from './read-policy.js';
+
+/**
+ * `ops.policy_files`: the policy files the models of this warehouse were built from — path,
+ * SHA-256, the text itself and the rules in force — so the rule grades and floors of any month
+ * can be reproduced, and every export can name its policy. Replaced by each build: a changed
+ * policy changes the compiled SQL of the models that use it, so they are rebuilt in full (every
+ * month), and the warehouse never mixes two policies.
+ */
+export const POLICY_FILES_DDL = `CREATE SCHEMA IF NOT EXISTS ops;
+  CREATE OR REPLACE TABLE ops.policy_files (policy VARCHAR PRIMARY KEY, file VARCHAR NOT NULL, sha256 VARCHAR NOT NULL,
+    bytes INTEGER NOT NULL, content VARCHAR NOT NULL, rules_json VARCHAR NOT NULL, overridden BOOLEAN NOT NULL, built_at TIMESTAMP NOT NULL)`;
+
+/**
+ * Records the policy a build used (see {@link POLICY_FILES_DDL}). `rules` are the rules in force
+ * (the files' rules, or the merged `buildWarehouse` overrides, then `overridden` says which part).
+ *
+ * @example
+ * await recordPolicy(wh, loadPolicy(), { grading, floor }, { grading: false, floor: false });
+ */
+export async function recordPolicy(
+  wh: WarehouseHandle,
+  policy: LoadedPolicy,
+  rules: { grading: GradingRules; floor: FloorRules },
+  overridden: { grading: boolean; floor: boolean },
+): Promise<void> {
+  await wh.exec(POLICY_FILES_DDL);
+  for (const f of policy.files) {
+    const isGrading = f.policy === 'customer-grading';
+    await wh.conn.run(`INSERT INTO ops.policy_files VALUES ($1, $2, $3, $4, $5, $6, $7, current_timestamp::TIMESTAMP)`, [
+      f.policy,
+      f.file,
+      f.sha256,
+      f.bytes,
+      f.text,
+      JSON.stringify(isGrading ? rules.grading : rules.floor),
+      isGrading ? overridden.grading : overridden.floor,
+    ] as never);
+  }
+}
