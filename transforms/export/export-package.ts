@@ -21,6 +21,7 @@ import { packageHtml, pdfFooterTemplate, pdfHeaderTemplate } from './render-html
 import type { BuiltReport, PackageContext } from './report-table.js';
 import { loadReportTemplates, REPORTS_DIR, type ReportKind, type ReportTemplate } from './report-template.js';
 import { metricDefinitionsHash, parseBusinessMonth, requireMonth, resolveRunInfo, sourceExtracts } from './run-info.js';
+import { policyFilesOf } from '../policy/record-policy.js';
 import { tableCsv } from './write-csv.js';
 import { reportXlsx } from './write-xlsx.js';
 
@@ -154,6 +155,7 @@ export async function exportPackage(wh: WarehouseHandle, options: ExportOptions)
         ? { id_numbers: 'none', individual_names: 'none', unmasked: true }
         : { id_numbers: 'last4', individual_names: 'first_character', unmasked: false },
       metric_definitions: defs,
+      policy_files: await policyFilesOf(wh),
       amounts: { currency: amounts.currency, unit_zh: amounts.unit.zh, unit_en: amounts.unit.en, conversions: amounts.conversions },
       reports: reports.map((r) => ({
         id: r.template.id,

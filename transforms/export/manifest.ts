@@ -4,6 +4,7 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
 import { CqError } from '../lib/errors.js';
 import type { MetricDefinitionsHash, RunInfo, SourceExtract } from './run-info.js';
+import type { PolicyFileRef } from '../policy/record-policy.js';
 
 /** Name of the manifest inside a package folder. */
 export const MANIFEST_NAME = 'manifest.json';
@@ -51,6 +52,8 @@ export interface Manifest {
   warehouse_loaded_through: string | null;
   masking: { id_numbers: 'last4' | 'none'; individual_names: 'first_character' | 'none'; unmasked: boolean };
   metric_definitions: MetricDefinitionsHash;
+  /** The lender policy files (grade rules, classification floor) the warehouse was built from: ops.policy_files (docs/grading.md). */
+  policy_files: PolicyFileRef[];
   /**
    * What the amounts are in: the reporting currency and display unit of every money cell, and the
    * loans of the month in other currencies with the rate they were converted at.

@@ -41,3 +41,23 @@ export async function recordPolicy(
     ] as never);
   }
 }
+
+/** A policy file as named in an export manifest. */
+export interface PolicyFileRef {
+  policy: string;
+  file: string;
+  sha256: string;
+}
+
+/**
+ * The policy files a warehouse was built from (`ops.policy_files`), for export manifests;
+ * empty for a warehouse built before policies were recorded.
+ *
+ * @example
+ * await policyFilesOf(wh); // [{ policy: 'classification-floor', file: 'policy/classification-floor.yaml', sha256: 'e49f…' }, …]
+ */
+export async function policyFilesOf(wh: WarehouseHandle): Promise<PolicyFileRef[]> {
+  const [t] = await wh.all<{ n: number }>(`SELECT count(*)::INTEGER AS n FROM information_schema.tables WHERE table_schema = 'ops' AND table_name = 'policy_files'`);
+  if (!t || t.n === 0) return [];
+  return wh.all<PolicyFileRef>('SELECT policy, file, sha256 FROM ops.policy_files ORDER BY policy');
+}
