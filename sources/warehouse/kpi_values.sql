@@ -3,6 +3,8 @@
 -- Added here, for the KPI board: `month` ('YYYY-MM', the month selector key) and the same KPI's
 -- value/RAG one month and one year earlier for the same slice (a lookup, not a formula).
 -- Whole book: slice = 'all', slice_value = 'ALL'. Aggregate-only: metrics schema.
+-- status 'no_data' (value NULL, rag 'none'): shown grey "无数据 No data" with no_data_reason
+-- (the engine's reason, Chinese / English), never a colour and never a 0 (docs/kpis.md "Availability").
 select
   k.metric_id,
   k.as_of_month,
@@ -15,7 +17,12 @@ select
   k.value,
   k.target,
   k.rag,
-  case k.rag when 'green' then '绿 Green' when 'amber' then '黄 Amber' when 'red' then '红 Red' else '无目标 No target' end as rag_label,
+  case when k.status = 'no_data' then '无数据 No data'
+       when k.rag = 'green' then '绿 Green' when k.rag = 'amber' then '黄 Amber' when k.rag = 'red' then '红 Red'
+       else '无目标 No target' end as rag_label,
+  k.status,
+  -- '' when measured (never NULL in every row: Evidence would warn on an all-NULL column and fail the build)
+  case when k.status = 'no_data' then k.reason_zh || ' / ' || k.reason_en else '' end as no_data_reason,
   p.value as prev_value,
   p.rag as prev_rag,
   y.value as yoy_value,

@@ -325,15 +325,20 @@ export function kpiFixtureRows(): Record<(typeof KPI_FIXTURE_DATES)[number], Row
 
 /**
  * Writes the KPI fixture as an extract folder (`<dir>/<date>/<entity>.csv`, contract headers,
- * branch and product lists on every date). `dates` limits which business dates are written.
+ * branch and product lists on every date). `dates` limits which business dates are written;
+ * `edit` changes the rows first (a variant of the book, e.g. without warnings).
  *
  * @example
  * const dir = writeKpiFixture();
  * await loadExtracts(wh, dir);
+ * writeKpiFixture({ edit: (rows) => { for (const d of KPI_FIXTURE_DATES) rows[d].warnings = []; } }); // warnings delivered, 0 rows
  */
-export function writeKpiFixture(opts: { dir?: string; dates?: readonly string[] } = {}): string {
+export function writeKpiFixture(
+  opts: { dir?: string; dates?: readonly string[]; edit?: (rows: ReturnType<typeof kpiFixtureRows>) => void } = {},
+): string {
   const dir = opts.dir ?? mkdtempSync(join(tmpdir(), 'cq-kpi-'));
   const all = kpiFixtureRows();
+  opts.edit?.(all);
   for (const date of opts.dates ?? KPI_FIXTURE_DATES) {
     const rows = all[date as (typeof KPI_FIXTURE_DATES)[number]];
     if (!rows) throw new Error(`no fixture rows for ${date}`);

@@ -1,11 +1,12 @@
 import type { CellFormat, ColumnSpec } from './report-template.js';
-import { effectiveFormat, wanUnitsText, type Cell, type TableRow } from './report-table.js';
+import { effectiveFormat, isNoData, noDataText, wanUnitsText, type Cell, type TableRow } from './report-table.js';
 
 /**
  * How one cell is written in each output. One place, so the XLSX, the CSV and the PDF always
  * show the same number: XLSX gets a number plus a number format, CSV an exact plain decimal
  * (money: 2 decimals in 万元; ratios: the fraction, full precision), the PDF a grouped,
- * human-formatted text.
+ * human-formatted text. A figure without data ({@link NoDataCell}) is `— [n]` in all three (its
+ * footnote n gives the reason), never 0.
  */
 
 /** Number formats of XLSX cells by effective format. */
@@ -21,9 +22,11 @@ export const XLSX_NUMBER_FORMATS: Record<string, string> = {
  *
  * @example
  * xlsxCell(1160968n, 'wan', row); // { value: 11609.68, numFmt: '#,##0.00' }
+ * xlsxCell({ noData: true, note: 1 }, 'ratio', row); // { value: '— [1]' }
  */
 export function xlsxCell(cell: Cell, format: CellFormat, row: TableRow): { value: string | number | null; numFmt?: string } {
   if (cell === null || cell === undefined) return { value: null };
+  if (isNoData(cell)) return { value: noDataText(cell) };
   if (typeof cell === 'string') return { value: cell };
   const f = effectiveFormat(format, row);
   if (f === 'wan') return { value: Number(cell) / 100, numFmt: XLSX_NUMBER_FORMATS.wan! };
@@ -40,6 +43,7 @@ export function xlsxCell(cell: Cell, format: CellFormat, row: TableRow): { value
  */
 export function csvCell(cell: Cell, format: CellFormat, row: TableRow): string {
   if (cell === null || cell === undefined) return '';
+  if (isNoData(cell)) return noDataText(cell);
   if (typeof cell === 'string') return cell;
   const f = effectiveFormat(format, row);
   if (f === 'wan') return wanUnitsText(BigInt(cell));
@@ -55,6 +59,7 @@ export function csvCell(cell: Cell, format: CellFormat, row: TableRow): string {
  */
 export function displayCell(cell: Cell, format: CellFormat, row: TableRow): string {
   if (cell === null || cell === undefined) return '';
+  if (isNoData(cell)) return noDataText(cell);
   if (typeof cell === 'string') return cell;
   const f = effectiveFormat(format, row);
   if (f === 'wan') return group(wanUnitsText(BigInt(cell)));

@@ -1,8 +1,8 @@
 import { quoteLiteral as lit, type WarehouseHandle } from '../lib/duckdb.js';
 import { CqError } from '../lib/errors.js';
-import { kpiKey, readKpiValues } from './kpi-lookup.js';
+import { kpiFigure, kpiKey, readKpiValues } from './kpi-lookup.js';
 import type { BuiltReport, BuiltTable, Cell, PackageContext, TableRow } from './report-table.js';
-import { FEN_PER_WAN_UNIT } from './report-table.js';
+import { FEN_PER_WAN_UNIT, Footnotes } from './report-table.js';
 import { stringOption, templateError, type ReportTemplate, type RowMatch, type SectionSpec, type TableSpec } from './report-template.js';
 import { roundTwoWay } from './two-way-rounding.js';
 
@@ -180,6 +180,7 @@ async function buildMatrix(
     cells.npl_ratio = totalFen === 0n ? null : Number(nplFen) / Number(totalFen);
     return cells;
   };
+  const notes = new Footnotes();
   const ratioFromKpi = (cells: Record<string, Cell>, slice: string, value: string, label: string) => {
     const k = kpis.get(kpiKey(metric, ctx.asOfDate, slice, value));
     if (!k) return;
@@ -190,7 +191,8 @@ async function buildMatrix(
         `${t.path}: row "${label}" has NPL ratio ${computed} from the five-category balances but metrics.kpi_values says ${metric} = ${k.value} (slice ${slice} ${value}, ${ctx.asOfDate}). The table and the KPI disagree; rebuild the warehouse (npm run transform).`,
       );
     }
-    cells.npl_ratio = k.value;
+    // A KPI row without data (e.g. no on-book balance in the slice) is "— [n]" with its reason as a footnote.
+    cells.npl_ratio = kpiFigure(k, 'value', notes);
   };
 
   const rows: TableRow[] = [];
@@ -209,5 +211,5 @@ async function buildMatrix(
   if (total.balance_total !== rounded.total || colFen.reduce((a, b) => a + b, 0n) !== exactTotal) throw new Error('five-category: grand total does not reconcile');
   ratioFromKpi(total, 'all', 'ALL', '合计');
   rows.push({ kind: 'total', cells: { code: 'total', label_zh: '合计', label_en: 'Total', ...total } });
-  return { spec, rows };
+  return { spec, rows, footnotes: notes.list() };
 }

@@ -1,4 +1,5 @@
 import { quoteLiteral as lit, type WarehouseHandle } from '../lib/duckdb.js';
+import type { Cell, Footnotes } from './report-table.js';
 
 /** One KPI value as `metrics.kpi_values` holds it. */
 export interface KpiValue {
@@ -12,6 +13,11 @@ export interface KpiValue {
   value: number | null;
   target: number | null;
   rag: string;
+  /** `measured`, or `no_data` (value NULL; the reason below). */
+  status: 'measured' | 'no_data';
+  reason_code: string | null;
+  reason_zh: string | null;
+  reason_en: string | null;
 }
 
 /**
@@ -33,14 +39,69 @@ export async function readKpiValues(
     filter.metrics ? `metric_id IN (${filter.metrics.map(lit).join(', ')})` : 'true',
     filter.slices ? `slice IN (${filter.slices.map(lit).join(', ')})` : 'true',
   ].join(' AND ');
+  const cols = await wh.all<{ column_name: string }>(
+    `SELECT column_name FROM information_schema.columns WHERE table_schema = 'metrics' AND table_name = 'kpi_values'`,
+  );
+  // A warehouse built before KPI availability existed: a row without a value is no_data, reason unknown.
+  const status = cols.some((c) => c.column_name === 'status')
+    ? 'status, reason_code, reason_zh, reason_en'
+    : `CASE WHEN value IS NULL THEN 'no_data' ELSE 'measured' END AS status, CAST(NULL AS VARCHAR) AS reason_code,
+       CASE WHEN value IS NULL THEN '无数值' END AS reason_zh, CASE WHEN value IS NULL THEN 'no value' END AS reason_en`;
   const rows = await wh.all<KpiValue>(
     `SELECT metric_id, strftime(as_of_month, '%Y-%m-%d') AS as_of_month, slice, slice_value,
        CAST(numerator AS DOUBLE) AS numerator, CAST(denominator AS DOUBLE) AS denominator,
-       CAST(value AS DOUBLE) AS value, CAST(target AS DOUBLE) AS target, rag
+       CAST(value AS DOUBLE) AS value, CAST(target AS DOUBLE) AS target, rag, ${status}
      FROM metrics.kpi_values WHERE ${where} ORDER BY metric_id, as_of_month, slice, slice_value`,
   );
   for (const r of rows) out.set(kpiKey(r.metric_id, r.as_of_month, r.slice, r.slice_value), r);
   return out;
+}
+
+/**
+ * One figure of a KPI row for a report cell: the number, or — when the row is `no_data` and the
+ * figure is NULL — a no-data cell (`— [n]`) whose footnote in `notes` gives the reason. A NULL
+ * figure of a measured row (e.g. the numerator of a median KPI) stays empty; the target of a
+ * no_data row is still shown (it is known). Never a 0 for a missing figure.
+ *
+ * @example
+ * kpiFigure(kpis.get(kpiKey('warning_coverage', '2026-10-31')), 'value', notes); // { noData: true, note: 1 }
+ */
+export function kpiFigure(k: KpiValue | undefined, field: 'value' | 'numerator' | 'denominator' | 'target', notes: Footnotes): Cell {
+  if (!k) return null;
+  const v = k[field];
+  if (v !== null) return v;
+  if (k.status !== 'no_data' || field === 'target') return null;
+  return notes.cell(k.reason_zh ?? '无数据', k.reason_en ?? 'no data');
+}
+
+/** The RAG cell of a KPI row: its colour, or `no_data` (shown grey) when the row has no data. @example kpiRag(k) // 'red' */
+export function kpiRag(k: KpiValue | undefined): string | null {
+  if (!k) return null;
+  return k.status === 'no_data' ? 'no_data' : k.rag;
+}
+
+/**
+ * Whether an input (an extract entity or `entity.column`, as metrics declare them) had been
+ * delivered by a month end, from `metrics.input_deliveries` (the KPI engine's record, from the load
+ * records; docs/kpis.md "Availability"). `undefined` when the warehouse does not record that input.
+ *
+ * @example
+ * await inputDelivery(wh, 'loan_balances.provision_amount', '2026-10-31');
+ * // { delivered: false, labelZh: '贷款损失准备（loan_balances.provision_amount）', labelEn: 'loan-loss provisions (loan_balances.provision_amount)' }
+ */
+export async function inputDelivery(
+  wh: WarehouseHandle,
+  input: string,
+  asOfDate: string,
+): Promise<{ delivered: boolean; labelZh: string; labelEn: string } | undefined> {
+  const [t] = await wh.all<{ n: number }>(
+    `SELECT count(*)::INTEGER AS n FROM information_schema.tables WHERE table_schema = 'metrics' AND table_name = 'input_deliveries'`,
+  );
+  if (!t?.n) return undefined;
+  const [r] = await wh.all<{ delivered: boolean; label_zh: string; label_en: string }>(
+    `SELECT coalesce(first_delivered <= ${lit(asOfDate)}::DATE, false) AS delivered, label_zh, label_en FROM metrics.input_deliveries WHERE input = ${lit(input)}`,
+  );
+  return r ? { delivered: r.delivered, labelZh: r.label_zh, labelEn: r.label_en } : undefined;
 }
 
 /** Key of a KPI value. @example kpiKey('npl_ratio', '2026-10-31') // 'npl_ratio|2026-10-31|all|ALL' */

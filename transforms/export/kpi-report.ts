@@ -1,7 +1,7 @@
 import type { WarehouseHandle } from '../lib/duckdb.js';
-import { kpiKey, monthEndBefore, readCatalog, readKpiValues, reportingMonths, type CatalogRow } from './kpi-lookup.js';
+import { kpiFigure, kpiKey, kpiRag, monthEndBefore, readCatalog, readKpiValues, reportingMonths, type CatalogRow } from './kpi-lookup.js';
 import { numberOption, templateError, type ReportTemplate } from './report-template.js';
-import type { BuiltReport, BuiltTable, Cell, PackageContext, TableRow } from './report-table.js';
+import { Footnotes, isNoData, type BuiltReport, type BuiltTable, type Cell, type PackageContext, type TableRow } from './report-table.js';
 
 const UNIT_LABELS: Record<string, [string, string]> = {
   ratio: ['比率', 'ratio'],
@@ -22,9 +22,15 @@ const DIRECTION_LABELS: Record<string, string> = {
  * `metrics.kpi_values` (value, target, RAG, numerator, denominator: nothing recomputed), plus
  * the definitions from the catalogue.
  *
+ * A KPI row with status `no_data` shows "—" with a footnote number (`— [1]`) for its value (and
+ * for its numerator / denominator when those are unknown), RAG `no_data`, and the reason in the
+ * footnotes under the table and in the row's `note` (so the CSV, which has no notes area, carries
+ * it too): never a 0 and never a colour.
+ *
  * Table sources:
  * - `values`: one row per metric × month. Fields: metric_id, name_zh, name_en, month (YYYY-MM),
- *   value, target, rag, numerator, denominator, unit, unit_zh, target_text;
+ *   value, target, rag (green / amber / red / none / no_data), status (已测 measured / 无数据 no data),
+ *   note (the footnotes of the row's no-data cells), numerator, denominator, unit, unit_zh, target_text;
  * - `definitions`: one row per metric. Fields: metric_id, name_zh, name_en, description,
  *   formula_text, numerator_text, denominator_text, unit, unit_zh, direction, target_text,
  *   tolerance_text, policy_source.
@@ -45,28 +51,38 @@ export async function buildKpiReport(wh: WarehouseHandle, t: ReportTemplate, ctx
   }
   const kpis = await readKpiValues(wh, { metrics: catalog.map((c) => c.metric_id), months, slices: ['all'] });
   const tables: BuiltTable[] = t.tables.map((spec, ti) => {
-    if (spec.source === 'values') return { spec, rows: valueRows(catalog, months, kpis) };
+    if (spec.source === 'values') {
+      const notes = new Footnotes();
+      const rows = valueRows(catalog, months, kpis, notes);
+      return { spec, rows, footnotes: notes.list() };
+    }
     if (spec.source === 'definitions') return { spec, rows: definitionRows(catalog) };
     return templateError(t, `tables[${ti}].source`, `must be "values" or "definitions" for a kpi_report, got "${spec.source}".`);
   });
   return { template: t, tables };
 }
 
-function valueRows(catalog: readonly CatalogRow[], months: readonly string[], kpis: Awaited<ReturnType<typeof readKpiValues>>): TableRow[] {
+function valueRows(catalog: readonly CatalogRow[], months: readonly string[], kpis: Awaited<ReturnType<typeof readKpiValues>>, notes: Footnotes): TableRow[] {
   const rows: TableRow[] = [];
   for (const c of catalog) {
     for (const m of months) {
       const k = kpis.get(kpiKey(c.metric_id, m));
+      const figures = {
+        value: kpiFigure(k, 'value', notes),
+        target: kpiFigure(k, 'target', notes),
+        numerator: kpiFigure(k, 'numerator', notes),
+        denominator: kpiFigure(k, 'denominator', notes),
+      };
+      const used = [...new Set(Object.values(figures).flatMap((f) => (isNoData(f) ? [f.note] : [])))];
       const cells: Record<string, Cell> = {
         metric_id: c.metric_id,
         name_zh: c.name_zh,
         name_en: c.name_en,
         month: m.slice(0, 7),
-        value: k?.value ?? null,
-        target: k?.target ?? null,
-        rag: k?.rag ?? null,
-        numerator: k?.numerator ?? null,
-        denominator: k?.denominator ?? null,
+        ...figures,
+        rag: kpiRag(k),
+        status: k ? (k.status === 'no_data' ? '无数据 no data' : '已测 measured') : null,
+        note: used.length ? used.map((n) => notes.text(n)).join(' ') : null,
         unit: c.unit,
         unit_zh: UNIT_LABELS[c.unit]?.[0] ?? c.unit,
         target_text: c.target_text,

@@ -1,8 +1,8 @@
 import { quoteLiteral as lit, type WarehouseHandle } from '../lib/duckdb.js';
 import { FIVE_CLASSES } from './five-category-report.js';
-import { kpiKey, readKpiValues } from './kpi-lookup.js';
+import { inputDelivery, kpiKey, readKpiValues } from './kpi-lookup.js';
 import { maskIdNumber, maskName } from './mask-id.js';
-import { FEN_PER_WAN_UNIT, yuanToFen, type BuiltReport, type BuiltTable, type Cell, type PackageContext, type TableRow } from './report-table.js';
+import { FEN_PER_WAN_UNIT, Footnotes, yuanToFen, type BuiltReport, type BuiltTable, type Cell, type PackageContext, type TableRow } from './report-table.js';
 import { numberOption, stringOption, templateError, type ReportTemplate } from './report-template.js';
 import { roundParts } from './two-way-rounding.js';
 
@@ -69,6 +69,10 @@ export async function buildLargeExposures(wh: WarehouseHandle, t: ReportTemplate
   const bookNpl = kpis.get(kpiKey(metric, ctx.asOfDate))?.numerator;
   const bookNplFen = bookNpl === null || bookNpl === undefined ? null : yuanToFen(bookNpl);
 
+  // Provisions the lender never delivered (e.g. a mapping's placeholder 0.00) are not shown as amounts.
+  const notes = new Footnotes();
+  const prov = await inputDelivery(wh, 'loan_balances.provision_amount', ctx.asOfDate);
+  const noProvision = prov && !prov.delivered ? notes.cell(`输入数据截至本月从未交付：${prov.labelZh}`, `Input never delivered up to this month: ${prov.labelEn}`) : undefined;
   const exposure = roundParts(borrowers.map((b) => b.exposure_fen), FEN_PER_WAN_UNIT);
   const npl = roundParts(borrowers.map((b) => b.npl_fen), FEN_PER_WAN_UNIT);
   const provision = roundParts(borrowers.map((b) => b.provision_fen), FEN_PER_WAN_UNIT);
@@ -90,7 +94,7 @@ export async function buildLargeExposures(wh: WarehouseHandle, t: ReportTemplate
       npl_loans: b.npl_loans,
       exposure: exposure.parts[i]!,
       npl_balance: npl.parts[i]!,
-      provision: provision.parts[i]!,
+      provision: noProvision ?? provision.parts[i]!,
       worst_class: FIVE_CLASSES[b.worst_rank - 1]?.name ?? String(b.worst_rank),
       max_dpd: b.max_dpd,
       share_of_npl: share(b.npl_fen),
@@ -108,13 +112,13 @@ export async function buildLargeExposures(wh: WarehouseHandle, t: ReportTemplate
       npl_loans: sum((b) => b.npl_loans),
       exposure: exposure.total,
       npl_balance: npl.total,
-      provision: provision.total,
+      provision: noProvision ?? provision.total,
       share_of_npl: share(sum((b) => b.npl_fen)),
     },
   });
   const tables: BuiltTable[] = t.tables.map((spec, ti) => {
     if (spec.source !== 'borrowers') templateError(t, `tables[${ti}].source`, `must be "borrowers" for a large_exposures report, got "${spec.source}".`);
-    return { spec, rows };
+    return { spec, rows, footnotes: notes.list() };
   });
   return { template: t, tables };
 }

@@ -1,7 +1,17 @@
 import { quoteLiteral as lit, type WarehouseHandle } from '../lib/duckdb.js';
 import { roundCirculation, roundHalfUp, type FlowEdge } from './controlled-rounding.js';
-import { kpiKey, monthEndBefore, readKpiValues, reportingMonths } from './kpi-lookup.js';
-import { FEN_PER_WAN_UNIT, yuanToFen, type BuiltReport, type BuiltTable, type Cell, type PackageContext, type TableRow } from './report-table.js';
+import { kpiFigure, kpiKey, kpiRag, monthEndBefore, readKpiValues, reportingMonths } from './kpi-lookup.js';
+import {
+  FEN_PER_WAN_UNIT,
+  Footnotes,
+  isNoData,
+  yuanToFen,
+  type BuiltReport,
+  type BuiltTable,
+  type Cell,
+  type PackageContext,
+  type TableRow,
+} from './report-table.js';
 import { templateError, type LineSpec, type ReportTemplate, type TableSpec } from './report-template.js';
 
 /** One movement of `marts.mart_risk__npl_movements` (whole book). */
@@ -20,7 +30,13 @@ interface Movement {
  * month from `marts.mart_risk__npl_movements` (opening, new NPL, cured, written off, recovered,
  * …, closing). Column fields: `label_zh`, `label_en`, `m<k>` = the line at the month end k months
  * before the export month (m0 = the month, m1 = previous month, m12 = a year earlier),
- * `delta<k>` = m0 − m<k>, and for KPI lines `target` and `rag` of the month.
+ * `delta<k>` = m0 − m<k>, and for KPI lines `target` and `rag` of the month; `note` = the
+ * footnotes of the line's no-data cells.
+ *
+ * Never a number that was not measured: a KPI figure of a `no_data` row (metrics.kpi_values), the
+ * movements of a month whose previous month is not loaded (the first month loaded: movements are
+ * unknown), and a month that is not loaded at all are "— [n]" with footnote n giving the reason
+ * (under the table and in `note`); a change with such an operand is "—" with the same footnote.
  *
  * Money is shown in 万元. Stocks (KPI amounts, opening and closing NPL) are rounded half up, so
  * the same amount shows the same everywhere (closing = NPL balance); the movements of each month
@@ -74,15 +90,25 @@ async function buildLines(wh: WarehouseHandle, t: ReportTemplate, ti: number, sp
     }
   }
   const movementUnits = roundMovements(movements);
+  const notes = new Footnotes();
 
   const valueOf = (l: LineSpec, month: string): Cell => {
-    if (!reporting.has(month)) return null;
+    if (!reporting.has(month)) {
+      return notes.cell(`${month.slice(0, 7)} 未加载（不是报告月份）`, `${month.slice(0, 7)} is not loaded (not a reporting month)`);
+    }
     if (l.metric) {
       const k = kpis.get(kpiKey(l.metric, month));
       if (!k) return null;
-      const v = k[l.value ?? 'value'];
-      if (v === null) return null;
-      return l.format === 'wan' ? roundHalfUp(yuanToFen(v), FEN_PER_WAN_UNIT) : v;
+      const v = kpiFigure(k, l.value ?? 'value', notes);
+      if (v === null || isNoData(v)) return v;
+      return l.format === 'wan' ? roundHalfUp(yuanToFen(Number(v)), FEN_PER_WAN_UNIT) : v;
+    }
+    const prior = monthEndBefore(month, 1);
+    if (!reporting.has(prior)) {
+      return notes.cell(
+        `无上月数据：${prior.slice(0, 7)} 未加载（首个加载月份或缺月），本月不良贷款变动无从得知`,
+        `No prior month: ${prior.slice(0, 7)} was not loaded (the first month loaded, or a gap), so the NPL movements of this month cannot be known`,
+      );
     }
     const m = movements.find((x) => x.as_of_month === month && x.movement === l.movement);
     if (!m) return null;
@@ -98,19 +124,29 @@ async function buildLines(wh: WarehouseHandle, t: ReportTemplate, ti: number, sp
       if (k === 0) continue;
       const a = cells.m0 ?? null;
       const b = cells[`m${k}`] ?? null;
-      cells[`delta${k}`] = a === null || b === null ? null : typeof a === 'bigint' && typeof b === 'bigint' ? a - b : Number(a) - Number(b);
+      cells[`delta${k}`] = isNoData(a)
+        ? a
+        : isNoData(b)
+          ? b
+          : a === null || b === null
+            ? null
+            : typeof a === 'bigint' && typeof b === 'bigint'
+              ? a - b
+              : Number(a) - Number(b);
     }
     if (l.metric) {
       const k = kpis.get(kpiKey(l.metric, ctx.asOfDate));
       cells.target = (l.value ?? 'value') === 'value' ? (k?.target ?? null) : null;
-      cells.rag = (l.value ?? 'value') === 'value' ? (k?.rag ?? null) : null;
+      cells.rag = (l.value ?? 'value') === 'value' ? kpiRag(k) : null;
     } else {
       cells.target = null;
       cells.rag = null;
     }
+    const used = [...new Set(Object.values(cells).flatMap((c) => (isNoData(c) ? [c.note] : [])))];
+    cells.note = used.length ? used.map((n) => notes.text(n)).join(' ') : null;
     return { kind: 'data', cells, format: l.format ?? 'wan' };
   });
-  return { spec, rows };
+  return { spec, rows, footnotes: notes.list() };
 }
 
 /**

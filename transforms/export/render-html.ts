@@ -1,6 +1,6 @@
 import { columnWidth, displayCell } from './cell-display.js';
 import type { ManifestFile } from './manifest.js';
-import type { BuiltReport, BuiltTable, PackageContext } from './report-table.js';
+import { isNoData, type BuiltReport, type BuiltTable, type PackageContext } from './report-table.js';
 
 /** Fonts for Chinese text: installed system fonts only (no web fonts, no URLs). */
 export const CJK_FONT_STACK = `"WenQuanYi Micro Hei", "Noto Sans CJK SC", "Noto Sans SC", "Source Han Sans SC", "Microsoft YaHei", "PingFang SC", sans-serif`;
@@ -35,6 +35,7 @@ td.num { text-align: right; white-space: nowrap; font-variant-numeric: tabular-n
 tr.section td { background: #f2f2f2; font-weight: bold; }
 tr.total td { font-weight: bold; border-top: 1.2pt solid #404040; }
 td.rag-green { background: #c6efce; } td.rag-amber { background: #ffeb9c; } td.rag-red { background: #ffc7ce; }
+td.rag-no_data { background: #e7e9ec; color: #555; } td.nodata { color: #555; text-align: right; white-space: nowrap; }
 td.rag { text-align: center; }
 td.nowrap { white-space: nowrap; }
 table.data { table-layout: fixed; }
@@ -71,6 +72,7 @@ function tableHtml(table: BuiltTable): string {
         const text = displayCell(v, c.format, row);
         const cls: string[] = [];
         if (typeof v === 'number' || typeof v === 'bigint') cls.push('num');
+        if (isNoData(v)) cls.push('nodata');
         if (c.format === 'rag') cls.push('rag', `rag-${String(v ?? 'none')}`);
         if (c.format === 'month') cls.push('nowrap');
         return `<td${cls.length ? ` class="${cls.join(' ')}"` : ''}>${esc(text)}</td>`;
@@ -88,7 +90,7 @@ function reportHtml(report: BuiltReport, ctx: PackageContext): string {
   for (const table of report.tables) {
     if (report.tables.length > 1) parts.push(`<h2>${esc(table.spec.title_zh)}<span class="en">${esc(table.spec.title_en)}</span></h2>`);
     parts.push(tableHtml(table));
-    const notes = [...(table.spec.notes_zh ?? []), ...(table.spec.notes_en ?? [])];
+    const notes = [...(table.spec.notes_zh ?? []), ...(table.spec.notes_en ?? []), ...(table.footnotes ?? [])];
     if (notes.length) parts.push(`<ul class="notes">${notes.map((n) => `<li>${esc(n)}</li>`).join('')}</ul>`);
   }
   return `<section class="report ${t.orientation}">\n${parts.join('\n')}\n</section>`;

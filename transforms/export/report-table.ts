@@ -2,10 +2,65 @@ import type { AmountCurrency } from './amount-currency.js';
 import type { CellFormat, ReportTemplate, RowFormat, TableSpec } from './report-template.js';
 
 /**
- * A cell value as a builder supplies it. Money (`wan` columns) is a bigint count of 0.01 万元
- * (CNY 100) already rounded so totals add up; counts are numbers or bigints; ratios are numbers.
+ * A figure the warehouse could not measure (a KPI row with status `no_data`, or an amount whose
+ * input was never delivered): written "—" with the number of its footnote, `— [1]`, never a 0.
+ * The footnote (the table's `footnotes`) gives the reason in Chinese and English.
  */
-export type Cell = string | number | bigint | null;
+export interface NoDataCell {
+  readonly noData: true;
+  /** 1-based footnote number in the table's `footnotes`. */
+  readonly note: number;
+}
+
+/**
+ * A cell value as a builder supplies it. Money (`wan` columns) is a bigint count of 0.01 万元
+ * (CNY 100) already rounded so totals add up; counts are numbers or bigints; ratios are numbers;
+ * {@link NoDataCell} for a figure without data.
+ */
+export type Cell = string | number | bigint | null | NoDataCell;
+
+/** The dash written for a figure without data. */
+export const NO_DATA_DASH = '—';
+
+/** Is this cell a figure without data? @example isNoData({ noData: true, note: 1 }) // true */
+export function isNoData(cell: Cell | undefined): cell is NoDataCell {
+  return typeof cell === 'object' && cell !== null && (cell as NoDataCell).noData === true;
+}
+
+/** The text of a no-data cell in every output. @example noDataText({ noData: true, note: 2 }) // '— [2]' */
+export function noDataText(cell: NoDataCell): string {
+  return `${NO_DATA_DASH} [${cell.note}]`;
+}
+
+/**
+ * The footnotes of one table: each distinct reason once, numbered in order of first use.
+ *
+ * @example
+ * const notes = new Footnotes();
+ * notes.cell('输入数据截至本月从未交付：风险预警（warnings）', 'Input never delivered up to this month: warnings'); // { noData: true, note: 1 }
+ * notes.list(); // ['[1] 无数据 No data — 输入数据截至本月从未交付：风险预警（warnings） / Input never delivered up to this month: warnings']
+ */
+export class Footnotes {
+  private readonly texts: string[] = [];
+
+  /** A no-data cell whose footnote gives this reason (zh, en). */
+  cell(reasonZh: string, reasonEn: string): NoDataCell {
+    const text = `无数据 No data — ${reasonZh} / ${reasonEn}`;
+    let i = this.texts.indexOf(text);
+    if (i < 0) i = this.texts.push(text) - 1;
+    return { noData: true, note: i + 1 };
+  }
+
+  /** The footnote text of a cell's note number, `[n] …`. */
+  text(note: number): string {
+    return `[${note}] ${this.texts[note - 1] ?? ''}`;
+  }
+
+  /** Every footnote, `[n] 无数据 No data — <reason zh> / <reason en>`. */
+  list(): string[] {
+    return this.texts.map((_, i) => this.text(i + 1));
+  }
+}
 
 /** Row kinds: data rows, section headings (label only) and total rows (bold, summed). */
 export type RowKind = 'data' | 'section' | 'total';
@@ -24,6 +79,8 @@ export interface TableRow {
 export interface BuiltTable {
   spec: TableSpec;
   rows: TableRow[];
+  /** Footnotes of the no-data cells (`[n] 无数据 No data — reason`), written under the table in the XLSX and PDF. */
+  footnotes?: string[];
 }
 
 /** A report filled by a builder, ready for the writers. */

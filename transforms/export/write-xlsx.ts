@@ -17,7 +17,7 @@ export const XLSX_CREATOR = 'credit-quality-analytics export';
 
 const HEADER_FILL = 'FFDCE6F1';
 const SECTION_FILL = 'FFF2F2F2';
-const RAG_FILLS: Record<string, string> = { green: 'FFC6EFCE', amber: 'FFFFEB9C', red: 'FFFFC7CE' };
+const RAG_FILLS: Record<string, string> = { green: 'FFC6EFCE', amber: 'FFFFEB9C', red: 'FFFFC7CE', no_data: 'FFE7E9EC' };
 const THIN = { style: 'thin' as const, color: { argb: 'FFBFBFBF' } };
 
 /** A worksheet name from a table title: ≤ 31 characters, none of []:*?/\ . @example sheetName('指标定义', new Set()) // '指标定义' */
@@ -33,7 +33,8 @@ export function sheetName(title: string, taken: Set<string>): string {
  * Writes one report as an XLSX workbook (one worksheet per table): bilingual title and as-of
  * line, Chinese and English header rows (styled, frozen together with the label columns), number
  * formats per column (万元 `#,##0.00`, counts `#,##0`, ratios `0.00%`), bold total rows, RAG
- * colours, A4 print setup repeating the headers. Byte-reproducible: workbook created / modified
+ * colours (no_data grey), A4 print setup repeating the headers; the template's notes and the
+ * footnotes of no-data cells (`— [n]`) under the table. Byte-reproducible: workbook created / modified
  * are the package's generated-at, and the ZIP is rewritten with that timestamp on every entry
  * (zip-file.ts).
  *
@@ -123,7 +124,8 @@ function addSheet(wb: ExcelJS.Workbook, report: BuiltReport, table: BuiltTable, 
       styleCell(cell, row, c.format);
     });
   });
-  const notes = [...(spec.notes_zh ?? []), ...(spec.notes_en ?? [])];
+  // The template's notes, then the footnotes of the no-data cells (`— [n]`).
+  const notes = [...(spec.notes_zh ?? []), ...(spec.notes_en ?? []), ...(table.footnotes ?? [])];
   notes.forEach((n, i) => {
     const cell = ws.getRow(XLSX_FIRST_DATA_ROW + table.rows.length + 1 + i).getCell(1);
     cell.value = n;
