@@ -42,15 +42,20 @@ function setup(name: string) {
   const dir = join(root, name);
   const extracts = join(dir, 'extracts');
   const data = join(dir, 'data');
-  writeMiniExtract(undefined, { dir: extracts, date: '2026-08-31' });
+  // Balances are a snapshot dated the folder's business date (others are rejected, and a file
+  // with every row rejected fails the publish gate).
+  writeMiniExtract((r) => (r.loan_balances = r.loan_balances.map((l) => l.replace('2026-09-30', '2026-08-31'))), { dir: extracts, date: '2026-08-31' });
   return { dir, extracts, data };
 }
 
+/** The second night: balances dated 2026-10-31, and only new events (event keys are unique across dates). */
 function addSecondDate(extracts: string) {
   writeMiniExtract(
     (r) => {
       r.loan_balances = r.loan_balances.map((l) => l.replace('2026-09-30', '2026-10-31'));
       r.repayments = ['R101,L001,58,2026-10-10,1505.00,3295.00'];
+      r.risk_scores = r.risk_scores.map((l) => l.replace('2026-09-30', '2026-10-31'));
+      r.surveys = r.surveys.map((l) => l.replace(/^S(\d+)/, 'S20261031$1'));
     },
     { dir: extracts, date: '2026-10-31' },
   );

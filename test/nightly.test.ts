@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openWarehouse } from '../transforms/lib/duckdb.js';
 import { readRuns } from '../transforms/nightly/ledger.js';
-import { writeMiniExtract } from './helpers/mini-extract.js';
+import { writeMiniExtract, type MiniRows } from './helpers/mini-extract.js';
 
 /**
  * The nightly job end to end, as operators run it (a child process per run), on the mini
@@ -35,15 +35,22 @@ function setup(name: string) {
   return { dir, extracts, data };
 }
 
+/**
+ * A later night's delivery of the mini extract: balances dated its folder, and only new events
+ * (event keys are unique across business dates: re-sending the first night's risk scores and
+ * surveys would reject every row of those files, which the publish gate refuses).
+ */
+function laterNight(date: string, repayment: string): (r: MiniRows) => void {
+  return (r) => {
+    r.loan_balances = r.loan_balances.map((l) => l.replace('2026-09-30', date));
+    r.repayments = [repayment];
+    r.risk_scores = r.risk_scores.map((l) => l.replace('2026-09-30', date));
+    r.surveys = r.surveys.map((l) => l.replace(/^S(\d+)/, `S${date.replaceAll('-', '')}$1`));
+  };
+}
+
 function addSecondDate(extracts: string, edit?: Parameters<typeof writeMiniExtract>[0]) {
-  writeMiniExtract(
-    edit ??
-      ((r) => {
-        r.loan_balances = r.loan_balances.map((l) => l.replace('2026-09-30', '2026-10-31'));
-        r.repayments = ['R101,L001,58,2026-10-10,1505.00,3295.00'];
-      }),
-    { dir: extracts, date: '2026-10-31' },
-  );
+  writeMiniExtract(edit ?? laterNight('2026-10-31', 'R101,L001,58,2026-10-10,1505.00,3295.00'), { dir: extracts, date: '2026-10-31' });
 }
 
 function nightly(extracts: string, data: string, extra: string[] = [], env: NodeJS.ProcessEnv = {}) {
@@ -232,13 +239,7 @@ describe('nightly', { timeout: 600_000 }, () => {
     // rows stay as the night before built them. Reporting months are the business dates' months
     // (2026-08, -10, -11, -12), each with its balances snapshot.
     for (const [date, paid, id] of [['2026-11-30', '2026-11-10', 'R102'], ['2026-12-31', '2026-12-10', 'R103']] as const) {
-      writeMiniExtract(
-        (r) => {
-          r.loan_balances = r.loan_balances.map((l) => l.replace('2026-09-30', date));
-          r.repayments = [`${id},L001,59,${paid},1512.00,3288.00`];
-        },
-        { dir: inc.extracts, date },
-      );
+      writeMiniExtract(laterNight(date, `${id},L001,59,${paid},1512.00,3288.00`), { dir: inc.extracts, date });
       expect(nightly(inc.extracts, inc.data).status).toBe(0);
     }
     const published = await openWarehouse(join(inc.data, 'warehouse.duckdb'), { readOnly: true });

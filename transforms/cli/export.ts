@@ -3,19 +3,22 @@ import { relative } from 'node:path';
 import { parseFlags, runCli } from '../lib/cli.js';
 import { openWarehouse } from '../lib/duckdb.js';
 import { CqError } from '../lib/errors.js';
+import { loadConfig } from '../nightly/config.js';
 import { appendSqlAudit } from '../sql/sql-audit-log.js';
 import { exportPackage } from '../export/export-package.js';
 import { verifyPackage } from '../export/manifest.js';
 
 const USAGE =
   'npm run export -- --month YYYY-MM [--month …] [--report ID …] [--out exports] [--warehouse data/warehouse.duckdb] ' +
-  '[--unmasked] [--run-id ID] [--generated-at ISO] [--no-pdf] [--prepared-by NAME] [--signed-off-by NAME] [--templates DIR] [--quiet] [--debug]\n' +
+  '[--unmasked] [--run-id ID] [--generated-at ISO] [--no-pdf] [--prepared-by NAME] [--signed-off-by NAME] [--templates DIR] [--config cq.config.json] [--quiet] [--debug]\n' +
   '       npm run export -- --verify exports/YYYY-MM';
 
 /**
  * `npm run export`: writes the regulator export package of each `--month` into
  * `<out>/<YYYY-MM>/` (XLSX + CSV per report, one PDF, manifest.json), or with `--verify DIR`
  * re-hashes a package against its manifest (exit 1, EXPORT_VERIFY_FAILED, naming each changed file).
+ * A month a loaded file of which rejected more rows than its limit (`rejectLimits` of
+ * cq.config.json or `--config FILE`) is refused (REJECT_LIMIT), like a night would not publish it.
  */
 runCli(async (argv) => {
   const { flags, positional } = parseFlags(
@@ -34,6 +37,7 @@ runCli(async (argv) => {
       templates: 'string',
       verify: 'string',
       quiet: 'boolean',
+      config: 'string',
     },
     USAGE,
   );
@@ -45,6 +49,11 @@ runCli(async (argv) => {
     return;
   }
   if (!flags.month?.length) throw new CqError('CLI_USAGE', `--month is required. Usage: ${USAGE}`);
+  if (flags.config && !existsSync(flags.config)) {
+    throw new CqError('CLI_USAGE', `--config ${flags.config}: no such file. Fix: give the path of the configuration file (docs/operations.md), or leave --config out to use cq.config.json when present.`, { file: flags.config });
+  }
+  const configFile = flags.config ?? 'cq.config.json';
+  const { rejectLimits } = loadConfig({}, configFile);
   const path = flags.warehouse ?? 'data/warehouse.duckdb';
   if (!existsSync(path)) throw new CqError('WAREHOUSE_MISSING', `${path}: no such warehouse. Fix: npm run load and npm run transform first, or pass --warehouse FILE.`, { file: path });
   let wh;
@@ -66,6 +75,8 @@ runCli(async (argv) => {
         ...(flags['run-id'] ? { runId: flags['run-id'] } : {}),
         ...(flags['generated-at'] ? { generatedAt: flags['generated-at'] } : {}),
         pdf: !flags['no-pdf'],
+        rejectLimits,
+        configFile,
         ...(flags['prepared-by'] ? { preparedBy: flags['prepared-by'] } : {}),
         ...(flags['signed-off-by'] ? { signedOffBy: flags['signed-off-by'] } : {}),
         ...(flags.templates ? { templatesDir: flags.templates } : {}),

@@ -2,6 +2,7 @@ import { existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:f
 import { join, resolve } from 'node:path';
 import { openWarehouse, type WarehouseHandle } from '../lib/duckdb.js';
 import { CqError, isCqError } from '../lib/errors.js';
+import { DEFAULT_REJECT_LIMITS, enforceRejectGate, type RejectLimits } from '../load/reject-gate.js';
 import { amountCurrency, withAmountUnit, type AmountCurrency } from './amount-currency.js';
 import { buildFiveCategory } from './five-category-report.js';
 import { buildKpiReport } from './kpi-report.js';
@@ -16,7 +17,7 @@ import {
   type ManifestFile,
 } from './manifest.js';
 import { buildNplProvisioning } from './npl-provisioning-report.js';
-import { pdfPageCount, printPdf, stampPdfDates } from './print-pdf.js';
+import { CHROMIUM_INSTALL_COMMAND, chromiumMissing, chromiumPath, pdfPageCount, printPdf, stampPdfDates } from './print-pdf.js';
 import { packageHtml, pdfFooterTemplate, pdfHeaderTemplate } from './render-html.js';
 import type { BuiltReport, PackageContext } from './report-table.js';
 import { loadReportTemplates, REPORTS_DIR, type ReportKind, type ReportTemplate } from './report-template.js';
@@ -49,8 +50,23 @@ export interface ExportOptions {
   runId?: string;
   /** Generated-at for the manifest and file metadata. Default: from the run (never the clock). */
   generatedAt?: string;
-  /** Print the PDF (needs Chromium). Default true. */
-  pdf?: boolean;
+  /**
+   * Print the PDF (needs Chromium). Default true: without Chromium the export fails
+   * (EXPORT_FAILED). `'optional'`: when Chromium is not installed the PDF is skipped and the
+   * manifest says so (`pdf_skipped`, with `pdfFix`); any other printing failure still fails.
+   */
+  pdf?: boolean | 'optional';
+  /** Chromium binary. Default `$CHROMIUM_PATH`, else /usr/bin/chromium (see print-pdf.ts). */
+  chromiumPath?: string;
+  /** The command that adds a skipped PDF, for the manifest. Default: install Chromium, then `npm run export -- --month M`. */
+  pdfFix?: string;
+  /**
+   * The publish gate: the month is refused (REJECT_LIMIT) when a file loaded for one of its
+   * business dates rejected more than its fail limit, or all its rows. Default warn 0.5 %, fail 5 %.
+   */
+  rejectLimits?: RejectLimits;
+  /** The config file the limits came from, named in the refusal (default cq.config.json). */
+  configFile?: string;
   /** Templates folder. Default metrics/reports. */
   templatesDir?: string;
   /** Who prepared the package (manifest sign-off). Default 'credit-quality-analytics export'. */
@@ -68,6 +84,8 @@ export interface ExportResult {
   manifest: Manifest;
   /** Files written including manifest.json. */
   fileCount: number;
+  /** Set when `pdf: 'optional'` skipped the PDF: why, and the command that adds it. */
+  pdfSkipped?: { reason: string; fix: string };
 }
 
 /**
@@ -88,6 +106,12 @@ export async function exportPackage(wh: WarehouseHandle, options: ExportOptions)
   const progress = options.onProgress ?? (() => {});
   const bm = parseBusinessMonth(options.month);
   await requireMonth(wh, bm);
+  // The publish gate: no package for a month whose extracts rejected too many rows.
+  await enforceRejectGate(wh, { month: bm.month }, options.rejectLimits ?? DEFAULT_REJECT_LIMITS, {
+    action: `the ${bm.month} package is not exported`,
+    ...(options.configFile ? { configFile: options.configFile } : {}),
+    warn: progress,
+  });
   // Every amount is stated in the warehouse's reporting currency; refused when some loan could not be converted.
   const amounts = await amountCurrency(wh, bm);
   const run = await resolveRunInfo(wh, { ...(options.runId ? { runId: options.runId } : {}), ...(options.generatedAt ? { generatedAt: options.generatedAt } : {}) });
@@ -127,7 +151,16 @@ export async function exportPackage(wh: WarehouseHandle, options: ExportOptions)
     }
     const defs = await metricDefinitionsHash(wh);
     const extracts = await sourceExtracts(wh, bm.asOfDate);
-    if (options.pdf !== false) {
+    const browser = options.chromiumPath ?? chromiumPath();
+    const missing = options.pdf === 'optional' ? chromiumMissing(browser) : undefined;
+    const pdfSkipped = missing
+      ? {
+          reason: `${missing}, so the PDF was not printed; the XLSX and CSV files are complete.`,
+          fix: options.pdfFix ?? `${CHROMIUM_INSTALL_COMMAND} && npm run export -- --month ${bm.month}`,
+        }
+      : undefined;
+    if (pdfSkipped) progress(`PDF skipped: ${pdfSkipped.reason} Add it: ${pdfSkipped.fix}`);
+    if (options.pdf !== false && !pdfSkipped) {
       progress('printing the PDF');
       const html = packageHtml(reports, ctx, {
         files: [...files],
@@ -136,7 +169,7 @@ export async function exportPackage(wh: WarehouseHandle, options: ExportOptions)
         sourceExtracts: extracts.length,
         generatedAtSource: run.source,
       });
-      const printed = await printPdf(html, { headerTemplate: pdfHeaderTemplate(ctx), footerTemplate: pdfFooterTemplate(ctx) });
+      const printed = await printPdf(html, { headerTemplate: pdfHeaderTemplate(ctx), footerTemplate: pdfFooterTemplate(ctx), executablePath: browser });
       const pdf = stampPdfDates(printed, ctx.generatedAt);
       put(PDF_NAME, pdf, { format: 'pdf', report: null, rows: null, pages: pdfPageCount(pdf), deterministic: false });
     }
@@ -168,6 +201,7 @@ export async function exportPackage(wh: WarehouseHandle, options: ExportOptions)
       })),
       files,
       package_sha256: packageSha256(files),
+      ...(pdfSkipped ? { pdf_skipped: pdfSkipped } : {}),
       source_extracts: extracts,
       sign_off: {
         prepared_by: options.preparedBy ?? 'credit-quality-analytics export',
@@ -191,7 +225,7 @@ export async function exportPackage(wh: WarehouseHandle, options: ExportOptions)
       throw e;
     }
     rmSync(old, { recursive: true, force: true });
-    return { dir: finalDir, manifest, fileCount: files.length + 1 };
+    return { dir: finalDir, manifest, fileCount: files.length + 1, ...(pdfSkipped ? { pdfSkipped } : {}) };
   } catch (e) {
     rmSync(work, { recursive: true, force: true });
     if (isCqError(e)) throw e;
@@ -214,21 +248,34 @@ function withUnitLabels(t: ReportTemplate, amounts: AmountCurrency): ReportTempl
 
 /**
  * The nightly job's entry point: opens the (closed, checkpointed) warehouse read-only and
- * writes one package per month into `<outDir>/<YYYY-MM>/`, stamped with the run id.
+ * writes one package per month into `<outDir>/<YYYY-MM>/`, stamped with the run id. `pdf`,
+ * `pdfFix`, `rejectLimits` and `configFile` are passed to {@link exportPackage}.
  *
  * @example
  * const { files } = await exportMonths({ warehouse: 'data/releases/x/warehouse.duckdb', outDir: 'data/releases/x/exports', runId: 'x', months: ['2026-10'] });
  */
-export async function exportMonths(o: { warehouse: string; outDir: string; runId: string; months: string[] }): Promise<{ files: number }> {
+export async function exportMonths(
+  o: { warehouse: string; outDir: string; runId: string; months: string[] } & Pick<ExportOptions, 'pdf' | 'pdfFix' | 'rejectLimits' | 'configFile'>,
+): Promise<{ files: number; pdfSkipped?: { month: string; reason: string; fix: string }[] }> {
   if (!existsSync(o.warehouse)) throw new CqError('WAREHOUSE_MISSING', `${o.warehouse}: no such warehouse.`, { file: o.warehouse });
   const wh = await openWarehouse(o.warehouse, { readOnly: true });
   try {
     let files = 0;
+    const skipped: { month: string; reason: string; fix: string }[] = [];
     for (const month of [...new Set(o.months)].sort()) {
-      const r = await exportPackage(wh, { month, outDir: o.outDir, runId: o.runId });
+      const r = await exportPackage(wh, {
+        month,
+        outDir: o.outDir,
+        runId: o.runId,
+        ...(o.pdf !== undefined ? { pdf: o.pdf } : {}),
+        ...(o.pdfFix ? { pdfFix: o.pdfFix } : {}),
+        ...(o.rejectLimits ? { rejectLimits: o.rejectLimits } : {}),
+        ...(o.configFile ? { configFile: o.configFile } : {}),
+      });
       files += r.fileCount;
+      if (r.pdfSkipped) skipped.push({ month, ...r.pdfSkipped });
     }
-    return { files };
+    return { files, ...(skipped.length ? { pdfSkipped: skipped } : {}) };
   } finally {
     await wh.close();
   }

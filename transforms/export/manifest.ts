@@ -63,6 +63,8 @@ export interface Manifest {
   files: ManifestFile[];
   /** SHA-256 of the lines `<sha256>  <path>\n` of every file (sorted by path): one number for the whole package. */
   package_sha256: string;
+  /** Present when the PDF was skipped because Chromium is not installed (an export with `pdf: 'optional'`, e.g. `npm run demo`): why, and the command that adds it. */
+  pdf_skipped?: { reason: string; fix: string };
   source_extracts: SourceExtract[];
   sign_off: { prepared_by: string; signed_off_by: string | null; statement: string };
   determinism: string;

@@ -1,9 +1,43 @@
-import { existsSync } from 'node:fs';
+import { accessSync, constants, statSync } from 'node:fs';
 import { chromium } from 'playwright-core';
 import { CqError } from '../lib/errors.js';
 
 /** The headless browser: Debian's chromium (scripts/install-browser.sh); never downloaded. */
 export const CHROMIUM_PATH = '/usr/bin/chromium';
+
+/** The command that installs Chromium (and the PDF tools and CJK font) the project's way: apt-get, as root. */
+export const CHROMIUM_INSTALL_COMMAND = 'npm run browser:install';
+
+/**
+ * The Chromium binary to print with: `$CHROMIUM_PATH` when set (the same variable the site tests
+ * and the bench read), else {@link CHROMIUM_PATH}.
+ *
+ * @example
+ * chromiumPath({ CHROMIUM_PATH: '/opt/chromium/chrome' }); // '/opt/chromium/chrome'
+ * chromiumPath({}); // '/usr/bin/chromium'
+ */
+export function chromiumPath(env: NodeJS.ProcessEnv = process.env): string {
+  return env.CHROMIUM_PATH || CHROMIUM_PATH;
+}
+
+/**
+ * Why the Chromium at `path` cannot print — missing, not a file, or not executable — or
+ * undefined when it is an executable file.
+ *
+ * @example
+ * chromiumMissing('/nonexistent/chromium'); // '/nonexistent/chromium: Chromium is not installed'
+ */
+export function chromiumMissing(path: string = chromiumPath()): string | undefined {
+  const st = statSync(path, { throwIfNoEntry: false });
+  if (!st) return `${path}: Chromium is not installed`;
+  if (!st.isFile()) return `${path}: not a file, so not a Chromium binary`;
+  try {
+    accessSync(path, constants.X_OK);
+  } catch {
+    return `${path}: Chromium is not executable by this user`;
+  }
+  return undefined;
+}
 
 /** Flags for a quiet, offline, sandbox-less headless Chromium. */
 export const CHROMIUM_ARGS = [
@@ -20,7 +54,7 @@ export const CHROMIUM_ARGS = [
 export interface PrintOptions {
   headerTemplate: string;
   footerTemplate: string;
-  /** Chromium binary. Default {@link CHROMIUM_PATH}. */
+  /** Chromium binary. Default {@link chromiumPath}: `$CHROMIUM_PATH`, else {@link CHROMIUM_PATH}. */
   executablePath?: string;
 }
 
@@ -34,9 +68,10 @@ export interface PrintOptions {
  * const pdf = await printPdf(html, { headerTemplate: '<div></div>', footerTemplate: '<div><span class="pageNumber"></span></div>' });
  */
 export async function printPdf(html: string, options: PrintOptions): Promise<Buffer> {
-  const executablePath = options.executablePath ?? CHROMIUM_PATH;
-  if (!existsSync(executablePath)) {
-    throw new CqError('EXPORT_FAILED', `${executablePath}: Chromium is not installed, so the PDF cannot be printed. Fix: bash scripts/install-browser.sh (or export with --no-pdf).`, {
+  const executablePath = options.executablePath ?? chromiumPath();
+  const missing = chromiumMissing(executablePath);
+  if (missing) {
+    throw new CqError('EXPORT_FAILED', `${missing}, so the PDF cannot be printed. Fix: ${CHROMIUM_INSTALL_COMMAND} (Debian's chromium through apt-get, needs root), or export with --no-pdf.`, {
       file: executablePath,
     });
   }

@@ -36,6 +36,8 @@ export type CqErrorCode =
   | 'EXTRACT_MANIFEST'
   | 'EXTRACT_STRUCTURE'
   | 'EXTRACT_OUTSIDE_DELIVERY'
+  /** A loaded file rejected more rows than its limit (cq.config.json rejectLimits), or all of them: the load fails, the night does not publish, the month is not exported. */
+  | 'REJECT_LIMIT'
   | 'MAPPING_INVALID'
   | 'MAPPING_UNKNOWN_COLUMN'
   | 'MAPPING_UNTRANSLATABLE_CODE'

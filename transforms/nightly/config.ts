@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { CqError } from '../lib/errors.js';
+import { DEFAULT_REJECT_LIMITS, parseRejectLimits, type RejectLimits } from '../load/reject-gate.js';
 import { loadPolicy } from '../policy/read-policy.js';
 import { publishAccess } from './permissions.js';
 
@@ -39,6 +40,19 @@ export interface NightlyConfig {
    * classification floor). Default: the shipped `policy/`. Checked when the config is read.
    */
   policyDir?: string;
+  /**
+   * The publish gate: share of a file's rows that may be rejected (0.05 = 5 %) before a warning
+   * (`warn`) or before the load fails, the night does not publish and exports refuse the month
+   * (`fail`); `perEntity` overrides per entity. Default warn 0.005, fail 0.05. See docs/operations.md.
+   */
+  rejectLimits: RejectLimits;
+  /**
+   * `required` (default): a night whose regulator PDF cannot be printed (no Chromium) fails.
+   * `optional`: the PDF is skipped when Chromium is not installed, the rest is published, and the
+   * run's status.json and the package manifest say "pdf skipped" with the command that adds it
+   * (`npm run demo` uses this; `nightly --pdf-optional`).
+   */
+  exportPdf: 'required' | 'optional';
 }
 
 export const DEFAULT_CONFIG: NightlyConfig = {
@@ -49,6 +63,8 @@ export const DEFAULT_CONFIG: NightlyConfig = {
   buildSite: true,
   buildExports: true,
   sqlAuditLog: 'logs/sql-audit.ndjson',
+  rejectLimits: DEFAULT_REJECT_LIMITS,
+  exportPdf: 'required',
 };
 
 /** Paths derived from the data folder. */
@@ -109,6 +125,10 @@ export function loadConfig(overrides: Partial<NightlyConfig> = {}, file = 'cq.co
   const config: NightlyConfig = { ...DEFAULT_CONFIG, ...fromFile, ...defined };
   if (typeof config.sqlAuditLog !== 'string' || config.sqlAuditLog.trim() === '') {
     throw new CqError('CLI_USAGE', `${file}: sqlAuditLog must be the path of the audit log file, e.g. "logs/sql-audit.ndjson".`, { file, key: 'sqlAuditLog' });
+  }
+  config.rejectLimits = overrides.rejectLimits ?? parseRejectLimits(fromFile.rejectLimits, file);
+  if (config.exportPdf !== 'required' && config.exportPdf !== 'optional') {
+    throw new CqError('CLI_USAGE', `${file}: exportPdf must be "required" (a night without its PDF fails; the default) or "optional" (skip the PDF when Chromium is not installed), got ${JSON.stringify(config.exportPdf)}.`, { file, key: 'exportPdf' });
   }
   if (config.publishGroup !== undefined) {
     if (typeof config.publishGroup !== 'string' || config.publishGroup === '') {

@@ -14,6 +14,10 @@ export interface RunSummary {
   error?: CqError;
   /** When the run started (given for runs found interrupted: their finish time is unknown). */
   startedAt?: string;
+  /** Published with these warnings (files above their warn reject limit, a skipped PDF). */
+  warnings?: string[];
+  /** Packages published without their PDF (exportPdf "optional", no Chromium): month, why, the command that adds it. */
+  pdfSkipped?: { month: string; reason: string; fix: string }[];
 }
 
 /** What to do next, per error code: shown in status.json and the webhook. */
@@ -26,6 +30,8 @@ export function nextAction(error: CqError): string {
     case 'EXTRACT_DUPLICATE_FILE':
     case 'EXTRACT_MANIFEST':
       return 'Ask the lender to re-deliver the named extract file (see docs/extracts.md), then run `npm run nightly` again. The site still shows the previous night.';
+    case 'REJECT_LIMIT':
+      return 'An extract file rejected more rows than its limit (the message names the file, the counts and the top reasons with a line each): have the lender correct and re-deliver it, then run `npm run nightly` again. If the rejects are expected, raise rejectLimits.perEntity.<entity>.fail in cq.config.json (docs/operations.md, "Reject limits"). Nothing was published.';
     case 'DATA_TEST_FAILED':
       return 'A data test failed: inspect the failing query in the message, fix the data or the model, then run `npm run nightly` again.';
     case 'RUN_ALREADY_RUNNING':
@@ -82,6 +88,8 @@ export async function notify(config: NightlyConfig, paths: NightlyPaths, s: RunS
     finished_at: new Date().toISOString(),
     steps: s.steps,
     log_file: s.logFile,
+    ...(s.warnings?.length ? { warnings: s.warnings } : {}),
+    ...(s.pdfSkipped?.length ? { pdf_skipped: s.pdfSkipped } : {}),
     ...(s.status === 'failed'
       ? {
           failed_step: s.failedStep ?? null,

@@ -1,5 +1,5 @@
 import type { WarehouseHandle } from '../lib/duckdb.js';
-import { exportMonths } from '../export/export-package.js';
+import { exportMonths, type ExportOptions } from '../export/export-package.js';
 import { buildWarehouse } from '../metrics-engine/build-warehouse.js';
 
 /**
@@ -27,16 +27,25 @@ export async function buildModelsAndKpis(wh: WarehouseHandle, options: { since?:
  * A catch-up night that loads several months packages only the latest: earlier months are
  * reproducible at any time with `npm run export -- --month YYYY-MM` (same bytes, docs/exports.md),
  * and packaging every missed month would make a catch-up night take minutes per month.
+ * `options` (PDF optional or required, the command that adds a skipped PDF, reject limits) go
+ * to `exportMonths`; a skipped PDF comes back in `pdfSkipped`.
  *
  * @example
  * await writeExports('releases/R1.partial/warehouse.duckdb', 'releases/R1.partial/exports', 'R1', ['2026-10-31']);
  */
-export async function writeExports(warehouse: string, outDir: string, runId: string, dates: string[]): Promise<{ detail: string }> {
+export async function writeExports(
+  warehouse: string,
+  outDir: string,
+  runId: string,
+  dates: string[],
+  options: Pick<ExportOptions, 'pdf' | 'pdfFix' | 'rejectLimits' | 'configFile'> = {},
+): Promise<{ detail: string; pdfSkipped?: { month: string; reason: string; fix: string }[] }> {
   const months = [...new Set(dates.map((d) => d.slice(0, 7)))].sort();
   const latest = months.slice(-1);
-  const r = await exportMonths({ warehouse, outDir, runId, months: latest });
+  const r = await exportMonths({ warehouse, outDir, runId, months: latest, ...options });
   const skipped = months.length - latest.length;
   return {
-    detail: `${r.files} file(s) for ${latest.join(', ')}${skipped ? `; ${skipped} earlier month(s) of this catch-up not packaged (npm run export -- --month YYYY-MM)` : ''}`,
+    detail: `${r.files} file(s) for ${latest.join(', ')}${r.pdfSkipped ? ' (PDF skipped: Chromium is not installed)' : ''}${skipped ? `; ${skipped} earlier month(s) of this catch-up not packaged (npm run export -- --month YYYY-MM)` : ''}`,
+    ...(r.pdfSkipped ? { pdfSkipped: r.pdfSkipped } : {}),
   };
 }

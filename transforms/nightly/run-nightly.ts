@@ -6,7 +6,9 @@ import { CqError } from '../lib/errors.js';
 import { listBusinessDates } from '../load/extract-files.js';
 import { loadBusinessDate } from '../load/load-business-date.js';
 import { withLoadCheckpoints } from '../load/load-checkpoints.js';
-import { nightlyPaths, type NightlyConfig, type NightlyPaths } from './config.js';
+import { enforceRejectGate } from '../load/reject-gate.js';
+import { CHROMIUM_INSTALL_COMMAND } from '../export/print-pdf.js';
+import { DEFAULT_CONFIG, nightlyPaths, type NightlyConfig, type NightlyPaths } from './config.js';
 import { nightlyRunId, recordInterruptedRuns } from './interrupted-runs.js';
 import { appendLedger, readRuns } from './ledger.js';
 import { acquireLock, type HeldLock } from './lock.js';
@@ -40,6 +42,10 @@ export interface NightlyResult {
   steps: { step: string; seconds: number; detail?: string }[];
   error?: CqError;
   release?: string;
+  /** What the run did not do or found doubtful but published anyway: files above their warn reject limit, a skipped PDF. */
+  warnings?: string[];
+  /** Packages whose PDF was skipped (`exportPdf: "optional"` without Chromium): month, why, the command that adds it. */
+  pdfSkipped?: { month: string; reason: string; fix: string }[];
 }
 
 /** Test hook: `CQ_NIGHTLY_HANG_AT=<step>` makes a run stop at the start of that step and wait (to be killed). */
@@ -84,6 +90,13 @@ async function runLocked(options: NightlyOptions, paths: NightlyPaths, access: P
   const logFile = join(paths.logsDir, `nightly-${runId}.ndjson`);
   const log = (event: Record<string, unknown>) => appendFileSync(logFile, `${JSON.stringify({ at: new Date().toISOString(), run_id: runId, ...event })}\n`);
   const steps: NightlyResult['steps'] = [];
+  const warnings: string[] = [];
+  const warn = (line: string) => {
+    warnings.push(line);
+    print(`⚠ ${line}`);
+    log({ level: 'warn', event: 'warning', step: currentStep, message: line });
+  };
+  let pdfSkipped: NightlyResult['pdfSkipped'];
   let currentStep: string | undefined;
   let dates: string[] = [];
 
@@ -189,7 +202,16 @@ async function runLocked(options: NightlyOptions, paths: NightlyPaths, access: P
       for (const date of dates) {
         await step(
           `load ${date}`,
-          () => loadBusinessDate(wh!, config.extractsDir, date),
+          async () => {
+            const load = await loadBusinessDate(wh!, config.extractsDir, date);
+            // The publish gate: a file above its reject limit (or with every row rejected) fails the night here.
+            await enforceRejectGate(wh!, { businessDates: [date] }, config.rejectLimits, {
+              action: `the night publishes nothing (the site and warehouse stay as they were)`,
+              configFile: options.configFile ?? 'cq.config.json',
+              warn: (line) => warn(line.replace(/^warning: /, '')),
+            });
+            return load;
+          },
           (r) => {
             const read = r.files.reduce((a, f) => a + f.rowsRead, 0);
             const rejected = r.files.reduce((a, f) => a + f.rowsRejected, 0);
@@ -211,15 +233,27 @@ async function runLocked(options: NightlyOptions, paths: NightlyPaths, access: P
       wh = undefined;
     });
     if (config.buildExports) {
-      await step('regulator exports', () => writeExports(release.warehouse, join(release.dir, 'exports'), runId, dates), (r) => ({ detail: r.detail }));
+      const exported = await step(
+        'regulator exports',
+        () =>
+          writeExports(release.warehouse, join(release.dir, 'exports'), runId, dates, {
+            pdf: config.exportPdf === 'optional' ? 'optional' : true,
+            pdfFix: addPdfCommand(config, options.configFile, dates[dates.length - 1]!),
+            rejectLimits: config.rejectLimits,
+            configFile: options.configFile ?? 'cq.config.json',
+          }),
+        (r) => ({ detail: r.detail }),
+      );
+      pdfSkipped = exported.pdfSkipped;
+      for (const s of pdfSkipped ?? []) warn(`PDF skipped for ${s.month} (exportPdf "optional"): ${s.reason} ${config.buildSite ? 'The site and the XLSX/CSV package are' : 'The XLSX/CSV package is'} published. Add the PDF: ${s.fix}`);
     }
     if (config.buildSite) {
       await step('build site', () => buildSite(release.warehouse, release.site, join(paths.logsDir, `site-${runId}.log`)));
     }
     const published = await step('publish', async () => publishRelease(paths, runId, access));
-    appendLedger(paths.ledger, { type: 'run_finished', run_id: runId, at: new Date().toISOString(), status: 'succeeded' });
-    const result: NightlyResult = { runId, status: 'succeeded', businessDates: dates, steps, release: published.dir };
-    await notify(config, paths, { runId, status: 'succeeded', businessDates: dates, steps, logFile });
+    appendLedger(paths.ledger, { type: 'run_finished', run_id: runId, at: new Date().toISOString(), status: 'succeeded', ...(warnings.length ? { warnings } : {}) });
+    const result: NightlyResult = { runId, status: 'succeeded', businessDates: dates, steps, release: published.dir, ...(warnings.length ? { warnings } : {}), ...(pdfSkipped ? { pdfSkipped } : {}) };
+    await notify(config, paths, { runId, status: 'succeeded', businessDates: dates, steps, logFile, ...(warnings.length ? { warnings } : {}), ...(pdfSkipped ? { pdfSkipped } : {}) });
     print(`published ${published.dir}`);
     return result;
   } catch (e) {
@@ -253,6 +287,26 @@ function statusSummary(status: Record<string, unknown> | undefined): Record<stri
   if (!status) return null;
   const keys = ['run_id', 'status', 'started_at', 'finished_at', 'business_dates', 'failed_step', 'error_code', 'error'];
   return Object.fromEntries(keys.filter((k) => k in status).map((k) => [k, status[k]]));
+}
+
+/**
+ * The one command that adds a skipped PDF: install Chromium, then re-run the night's latest date
+ * (same folders and config), which re-exports its month and publishes the package with its PDF.
+ *
+ * @example
+ * addPdfCommand(DEFAULT_CONFIG, undefined, '2026-10-31'); // 'npm run browser:install && npm run nightly -- --date 2026-10-31 --force'
+ */
+export function addPdfCommand(config: NightlyConfig, configFile: string | undefined, latestDate: string): string {
+  const flags = [
+    ...(config.extractsDir !== DEFAULT_CONFIG.extractsDir ? ['--extracts', config.extractsDir] : []),
+    ...(config.dataDir !== DEFAULT_CONFIG.dataDir ? ['--data', config.dataDir] : []),
+    ...(configFile && configFile !== 'cq.config.json' ? ['--config', configFile] : []),
+    ...(config.buildSite ? [] : ['--no-site']),
+    '--date',
+    latestDate,
+    '--force',
+  ];
+  return `${CHROMIUM_INSTALL_COMMAND} && npm run nightly -- ${flags.join(' ')}`;
 }
 
 /** Month end of the month before `date`'s month: monthEndBefore('2026-10-31') = '2026-09-30'. */
