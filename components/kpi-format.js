@@ -17,15 +17,31 @@ export const RAG_LABEL = {
 	green: '绿 Green',
 	amber: '黄 Amber',
 	red: '红 Red',
-	none: '无目标 No target'
+	none: '无目标 No target',
+	no_data: '无数据 No data'
 };
 
 export const RAG_COLOR = {
 	green: '#1a7f37',
 	amber: '#c98a00',
 	red: '#cf222e',
-	none: '#8c959f'
+	none: '#8c959f',
+	no_data: '#8c959f'
 };
+
+/**
+ * A kpi_values row without data: status 'no_data' (the KPI engine's availability: input never
+ * delivered, no prior month, denominator zero, too few observations), or no value at all. Shown
+ * grey "无数据 No data" with the row's no_data_reason — never a colour, never a 0.
+ */
+export function isNoData(row) {
+	return !row || row.status === 'no_data' || finite(row.value) === null;
+}
+
+/** The reason a row has no data ('' when it has data or the warehouse gives none). */
+export function noDataReason(row) {
+	return isNoData(row) ? (row?.no_data_reason ?? '') : '';
+}
 
 const num = (digits) =>
 	new Intl.NumberFormat('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });

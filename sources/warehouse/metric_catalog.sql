@@ -1,5 +1,6 @@
 -- KPI definitions (one row per metric, written by the KPI engine from metrics/*.ts): names in
--- Chinese and English, formula in words, target, RAG rule, policy source. Drives the glossary and
+-- Chinese and English, formula in words, target, RAG rule, policy source, and what the KPI needs
+-- to be measured (inputs, prior month, minimum observations: docs/kpis.md "Availability"). Drives the glossary and
 -- every KPI label on the site. Aggregate-only: metrics schema.
 select
   metric_id,
@@ -19,6 +20,9 @@ select
   tolerance_text,
   policy_source,
   dimensions,
-  sort_order
+  sort_order,
+  inputs,
+  availability_zh,
+  availability_en
 from metrics.metric_catalog
 order by sort_order
