@@ -17,7 +17,7 @@ const SCHEMA_TEXT: Record<string, string> = {
   staging: 'Thin views over raw with project naming (one per extract entity).',
   core: 'Dimensions (dim_*) and facts (fct_*): the lender\'s books as of each month end, with the regulatory rules applied.',
   marts: 'Aggregates for reports and analyses (mart_<area>__<topic>), most sliced by branch / product / customer type / grade.',
-  metrics: 'One table per KPI (kpi_<id>), their union kpi_values, and metric_catalog.',
+  metrics: 'One table per KPI (kpi_<id>), their union kpi_values, metric_catalog, and input_deliveries (what was delivered, for KPI availability).',
   ops: 'Operational records: load audit, rejected rows, data test results, nightly runs, mapping records.',
 };
 

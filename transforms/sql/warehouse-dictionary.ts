@@ -108,9 +108,13 @@ function metricDocs(metrics: readonly MetricDefinition[]): DictionaryTable[] {
         ...DIMENSIONS.map((d) => ({ name: d, description: DIMENSION_DOCS[d]! })),
         { name: 'numerator', description: m.formula.kind === 'aggregate' ? 'NULL (aggregate KPI: see value).' : `${e.numerator_text}.` },
         { name: 'denominator', description: `${e.denominator_text}.` },
-        { name: 'value', description: m.formula.kind === 'ratio' ? 'numerator ÷ denominator (NULL when the denominator is 0).' : `${e.formula_text} (unit: ${m.unit}).` },
+        { name: 'value', description: m.formula.kind === 'ratio' ? 'numerator ÷ denominator; NULL when status is no_data (never 0).' : `${e.formula_text} (unit: ${m.unit}); NULL when status is no_data.` },
         { name: 'target', description: `Target in force for the row (${e.target_text}).` },
-        { name: 'rag', description: 'green, amber, red, or none (no target / no value).' },
+        { name: 'rag', description: 'green, amber, red, or none (no target, or status no_data).' },
+        { name: 'status', description: `measured, or no_data (value NULL, RAG none). ${e.availability_en}` },
+        { name: 'reason_code', description: 'Why no_data: input_not_delivered, no_prior_month, denominator_zero or too_few_observations (NULL when measured).' },
+        { name: 'reason_zh', description: 'The reason in Chinese, naming the missing input, month or count.' },
+        { name: 'reason_en', description: 'The reason in English.' },
       ],
     };
   });
@@ -134,6 +138,11 @@ function metricDocs(metrics: readonly MetricDefinition[]): DictionaryTable[] {
     grain: 'month_end.',
     dimensions: 'Comma-separated dimensions the KPI may be sliced by.',
     sort_order: 'Display order.',
+    inputs: 'Comma-separated extract inputs the KPI needs (entity or entity.column; metrics.input_deliveries).',
+    needs_prior_months: 'Months back the KPI compares with (0 none, 1 the previous month, 12 the model-validation horizon).',
+    min_observations: 'Fewest observations per slice-month (NULL: no minimum).',
+    availability_zh: 'What the KPI needs, in Chinese.',
+    availability_en: 'What the KPI needs, in English.',
   };
   const valuesCols: Record<string, string> = {
     metric_id: 'KPI id (see metrics.metric_catalog).',
@@ -145,6 +154,10 @@ function metricDocs(metrics: readonly MetricDefinition[]): DictionaryTable[] {
     value: 'KPI value.',
     target: 'Target in force.',
     rag: 'green, amber, red or none.',
+    status: 'measured or no_data (as in metrics.kpi_<metric_id>).',
+    reason_code: 'Why no_data (NULL when measured).',
+    reason_zh: 'The reason in Chinese.',
+    reason_en: 'The reason in English.',
     slice_label: 'Display name of the slice (branch / product name, 全部 for the whole book).',
   };
   const toCols = (o: Record<string, string>) => Object.entries(o).map(([name, description]) => ({ name, description }));
@@ -158,6 +171,24 @@ function metricDocs(metrics: readonly MetricDefinition[]): DictionaryTable[] {
       primaryKey: ['metric_id'],
       definedIn: 'transforms/metrics-engine/catalog.ts',
       columns: toCols(catalogCols),
+    },
+    {
+      schema: 'metrics',
+      name: 'input_deliveries',
+      kind: 'table',
+      description:
+        'One row per extract input any KPI declares (metrics/*.ts inputs) with the first business date it was delivered, from the load records: an entity file in ops.load_audit (0 rows counts as delivered) not recorded entity_absent by a mapping; a column not a mapping default for the whole column (ops.mapping_defaults) and, when optional, with a non-empty value in raw. A KPI month is no_data input_not_delivered while an input has first_delivered NULL or after the month end.',
+      grain: 'one row per declared input',
+      primaryKey: ['input'],
+      definedIn: 'transforms/metrics-engine/availability.ts',
+      columns: toCols({
+        input: "As declared: an entity ('warnings') or entity.column ('customers.grade').",
+        entity: 'Extract entity.',
+        column_name: 'Column (NULL for an entity input).',
+        label_zh: 'Display name in Chinese (reason texts).',
+        label_en: 'Display name in English.',
+        first_delivered: 'First business date the input was delivered; NULL: never.',
+      }),
     },
     {
       schema: 'metrics',
