@@ -47,6 +47,19 @@ function sources(m: MetricDefinition): string {
   return [...new Set(list.map(sourceName))].join(', ');
 }
 
+/** What a KPI needs (its inputs, prior month, minimum observations) and what it is otherwise, for the KPI table. */
+function needsText(m: MetricDefinition): string {
+  const e = catalogEntry(m);
+  const inputs = m.inputs.map((i) => `\`${i}\``).join(', ');
+  const k = e.needs_prior_months;
+  const o = m.minObservations;
+  const parts = [`inputs ${inputs} (else \`input_not_delivered\`)`];
+  if (k > 0) parts.push(`${k === 1 ? 'the previous month' : `the month ${k} months earlier`} loaded (else \`no_prior_month\`)`);
+  parts.push('a non-zero denominator (else `denominator_zero`)');
+  if (o) parts.push(`at least ${o.count} ${o.textEn} — \`${o.measure}\` (else \`too_few_observations\`)`);
+  return parts.join('; ');
+}
+
 function kpiSection(m: MetricDefinition): string {
   const e = catalogEntry(m);
   const f = m.formula;
@@ -77,6 +90,7 @@ function kpiSection(m: MetricDefinition): string {
     `| Unit / direction | ${UNIT_TEXT[m.unit]} / ${m.direction.replaceAll('_', ' ')} |`,
     `| Target | ${esc(e.target_text)}${m.target.kind === 'prior_year' ? ` — varies per month and slice: the KPI's own value for the same month and slice a year earlier ${m.target.deltaMode === 'points' ? `${m.target.delta >= 0 ? '+' : '−'} ${Math.abs(m.target.delta)} (absolute, in the unit of the value)` : `× (1 ${m.target.delta >= 0 ? '+' : '−'} ${Math.abs(m.target.delta)})`}, stored per row in \`kpi_${m.id}.target\` (NULL, RAG none, without a prior-year value)` : ''} |`,
     `| RAG | ${esc(e.tolerance_text)} |`,
+    `| Needs | ${esc(needsText(m))} |`,
     `| Policy source | ${esc(m.policySource)} |`,
     `| Defined in | \`metrics/${metricFileName(m.id)}\` → \`metrics.kpi_${m.id}\` |`,
     '',
@@ -114,14 +128,16 @@ everything else — the KPI table, the catalog, the report site, this page — i
   before and after and compares SHA-256). Sums are taken in exact types (DECIMAL money, integer
   counts) and cast to DOUBLE at the end, so reruns are byte-identical.
 - **Tables.** \`metrics.kpi_<id>\`(as_of_month DATE, branch_id, product_id, customer_type, grade
-  VARCHAR — NULL meaning "all" —, numerator, denominator, value, target DOUBLE, rag VARCHAR):
+  VARCHAR — NULL meaning "all" —, numerator, denominator, value, target DOUBLE, rag, status,
+  reason_code, reason_zh, reason_en VARCHAR — see [Availability](#availability-measured-or-no-data)):
   per month one whole-book row (all four NULL, present for every reporting month) and one row per
   value of each allowed dimension (GROUPING SETS of () and each single dimension; the dimensions a
   KPI does not allow are always NULL). \`metrics.kpi_values\` is the long union the report site
   reads (slice 'all' | 'branch' | 'product' | 'customer_type' | 'grade', slice_value 'ALL' for
   the whole book, plus a display \`slice_label\`); \`metrics.metric_catalog\` holds one row per KPI
   (names, formula text, unit, direction, target, target_text, tolerance, policy source, grain,
-  dimensions, sort_order).
+  dimensions, sort_order, and what it needs: inputs, needs_prior_months, min_observations,
+  availability_zh / availability_en).
 - **Slices add up.** Ratio KPIs store numerator and denominator; a slice's value is Σ numerator ÷
   Σ denominator over its rows, never an average of rates, and the sum over the values of any
   dimension equals the whole book. Aggregate KPIs (medians) have NULL numerator and the sample
@@ -138,7 +154,66 @@ everything else — the KPI table, the catalog, the report site, this page — i
 - **RAG** (stored with the KPI in \`rag\`): green when the value meets the target (\`≤\`, \`<\`, \`≥\`
   or \`>\` as declared); amber when it misses by at most the tolerance (absolute, in the unit of
   the value: lower-is-better up to target + tolerance, higher-is-better down to target −
-  tolerance); red beyond; 'none' without a value or a target.
+  tolerance); red beyond; 'none' without a target, and for every \`no_data\` row.
+
+### Availability: measured or no data
+
+A KPI whose inputs are missing says so instead of showing a number. Every row of
+\`metrics.kpi_<id>\` and \`metrics.kpi_values\` has \`status\` **\`measured\`** or **\`no_data\`**. A
+\`no_data\` row has \`value\` NULL (never 0), \`rag\` 'none', and a \`reason_code\` with the reason in
+Chinese and English (\`reason_zh\`, \`reason_en\`: which input, which month, how many observations).
+Each KPI declares what it needs in its metric file — \`inputs\` (extract entities or
+\`entity.column\`), \`needsPriorMonth\` (months back it compares with), \`minObservations\` — and the
+engine (\`transforms/metrics-engine/availability.ts\`) derives the status; no page, export or test
+decides it. The reasons are checked in this order; the first that applies is the row's reason:
+
+| reason_code | when | numerator / denominator |
+|---|---|---|
+| \`input_not_delivered\` | an input of \`inputs\` was never delivered up to the month end | NULL (they would sum placeholders) |
+| \`no_prior_month\` | \`needsPriorMonth: k\` and the month k months earlier is not a reporting month (the first month loaded, or a gap) | NULL (unknowable) |
+| \`denominator_zero\` | the denominator is 0 (no new NPLs, no warnings raised, no NPL balance in a slice, …) | kept (0) |
+| \`too_few_observations\` | fewer observations than \`minObservations.count\` (its \`measure\` over the formula's source, per slice-month), or a value the observations leave undefined (a KS without defaulters) | kept |
+
+**Delivered** comes from the load records, written to \`metrics.input_deliveries\` (first business date
+each declared input was delivered) before the KPI tables:
+
+- an **entity** is delivered on a business date with an \`ops.load_audit\` row for it, unless a mapping
+  recorded it \`entity_absent\` that date (\`ops.mapping_defaults\`). **A file delivered with 0 rows is
+  delivered**: a lender whose warnings file is empty had no warnings, so warning coverage is a
+  measured 0 % (red) when loans became NPL, and warning timeliness is \`denominator_zero\` (no
+  warning raised) — not "never delivered". What a risk manager expects: an empty delivery is a fact
+  about the book, a missing one is not.
+- a **column** (\`loan_balances.provision_amount\`, \`customers.grade\`) must in addition not be a mapping
+  default for the whole column that date (\`missing_in_source\`, or \`empty_in_source\` on every
+  loaded row: a mapping's placeholder 0.00 is not a provision), and an optional column must hold
+  at least one non-empty value in \`raw.<entity>\` that date (a grade column left empty on every row
+  means no grades were delivered).
+- "Up to the month": a month is \`input_not_delivered\` while \`first_delivered\` is NULL or after its
+  month end, so loading later dates never changes a past month.
+
+**The first month loaded** does not report movements it cannot know: \`core.fct_loan_month_ends.is_new_npl\`
+is NULL (unknown) when the previous month is not a reporting month, so \`marts.mart_risk__new_npls\`
+has no rows there (before, every NPL of the first month counted as new and warning coverage showed
+0/N); NPL movements and roll rates exist only for months whose previous month is reported. The KPIs
+built on movements declare \`needsPriorMonth: 1\` (warning coverage, warning lead time, churn: the
+customers active at the start of the month are the book at the previous month end); the model KPIs
+need the score month \`modelValidation.horizonMonths\` back.
+
+**Prior-year targets** are taken only from measured rows: when the same month a year earlier is
+\`no_data\`, the row has no target (RAG none) — a target is never derived from a placeholder.
+
+**Minimum observations** of the shipped KPIs are floors below which the figure means nothing
+(\`model_accuracy\`: 3 evaluable scores; \`model_auc\`, \`model_ks\`: 2 scores of the rarer outcome, since one
+defaulter's rank is not a curve). Raise them in the metric file for a real book (e.g. 30 scores, 5
+defaulters); the hand-worked fixture's slices have 4–7 scores.
+
+**Where it shows.** Data tests on every KPI table (\`no_data\` ⇒ value NULL, RAG none, a reason;
+\`measured\` ⇒ a value). The report site shows a grey "无数据 No data" tile with the reason and grey
+"—" matrix cells (reason in the tooltip), never red/amber/green and never a 0
+([report-site.md](report-site.md)); the regulator package writes "— [n]" with footnote n giving the
+reason, RAG \`no_data\` ([exports.md](exports.md)). \`test/kpi-availability.test.ts\` covers a book
+without warnings / provisions / grades, zero denominators, the first month, too few observations
+and a delivered-but-empty warnings file.
 
 ### Definitions shared by the KPIs
 
@@ -149,7 +224,9 @@ everything else — the KPI table, the catalog, the report site, this page — i
 - **Overdue balance** (逾期贷款余额): the whole outstanding principal of on-book loans with
   days_past_due > 0 (not only the instalments past due). **90+**: days_past_due > 90.
 - **New NPL** (新增不良): NPL at this month end and not NPL (or not on book) at the previous one.
-  The NPL date is the month end.
+  The NPL date is the month end. Unknown (no loan is new) in a month whose previous month is not
+  reported: the first month loaded, or after a gap.
+- **Denominator zero, first month, missing inputs**: see [Availability](#availability-measured-or-no-data).
 - **Default** (model validation, ${k.modelValidation.horizonMonths}-month outcome): some loan of the customer recorded
   ${k.modelValidation.defaultClassAtLeast} or worse, more than ${k.modelValidation.defaultDpdOver} days past due${k.modelValidation.writtenOffIsDefault ? ', or written off' : ''} at a month end.
 - **Floor class** and **rule grade**: see [classification.md](classification.md) and [grading.md](grading.md).
@@ -176,7 +253,7 @@ Every rule can also be overridden for one build: \`buildWarehouse(wh, { rules: {
 ### Adding a KPI
 
 Add one file \`metrics/<id-with-dashes>.ts\` that default-exports \`defineMetric({...})\` (copy a
-similar KPI), run \`npm run transform\`, then \`npx tsx scripts/gen-kpi-docs.ts\`. The build discovers
+similar KPI; declare its \`inputs\`, and \`needsPriorMonth\` / \`minObservations\` where they apply), run \`npm run transform\`, then \`npx tsx scripts/gen-kpi-docs.ts\`. The build discovers
 the file, creates \`metrics.kpi_<id>\`, adds it to the catalog and \`kpi_values\`, and runs its data
 tests. If the KPI needs a measure no mart has, add a column to the mart (or a new mart file under
 \`transforms/models/marts/\`). Deleting the file drops the table on the next build.

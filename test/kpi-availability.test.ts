@@ -222,7 +222,7 @@ describe('the complete book: zero denominators, too few observations, the first 
     //   as_of_date,loan_id,outstanding,overdue,overdue_interest,dpd,class,provision,status
     const extracts = writeKpiFixture({
       dir: join(root, 'extracts'),
-      edit: (rows) => rows['2025-09-30'].loan_balances.push('2025-09-30,L05,200000.00,20000.00,0.00,100,次级,50000.00,active'),
+      edit: (rows) => rows['2025-09-30'].loan_balances!.push('2025-09-30,L05,200000.00,20000.00,0.00,100,次级,50000.00,active'),
     });
     wh = await openWarehouse(':memory:');
     await loadExtracts(wh, extracts);
