@@ -14,7 +14,7 @@
  * await createFixtureWarehouse('/tmp/fixture.duckdb');
  */
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -61,7 +61,12 @@ export async function createFixtureWarehouse(path: string): Promise<void> {
       '--out', extracts,
       '--quiet',
     ]);
-    run('nightly', ['transforms/cli/nightly.ts', '--extracts', extracts, '--data', data, '--no-site']);
+    // The planted faults reject 2 of the last date's 9 loans (22 %): above the default fail limit
+    // of the publish gate (5 %). The fixture wants those rejects on the data-quality page, so its
+    // configuration accepts up to 25 % for loans (every other entity keeps the default limits).
+    const config = join(work, 'cq.config.json');
+    writeFileSync(config, JSON.stringify({ rejectLimits: { perEntity: { loans: { fail: 0.25 } } } }));
+    run('nightly', ['transforms/cli/nightly.ts', '--extracts', extracts, '--data', data, '--no-site', '--config', config]);
     for (const p of [out, `${out}.wal`]) if (existsSync(p)) rmSync(p);
     copyFileSync(join(data, 'warehouse.duckdb'), out);
   } finally {
