@@ -105,6 +105,21 @@ ${Object.entries(REASON_CODES)
 Re-loading a business date replaces that date's rows everywhere (raw tables, rejected rows, audit); it never
 duplicates them.
 
+**Too many rejects stop publication** (the publish gate; limits in \`cq.config.json\` \`rejectLimits\`, see
+[operations.md](operations.md#reject-limits-the-publish-gate)). Each file's share of rejected rows is checked
+against its entity's limits, by default **warn above 0.5 %, fail above 5 %**; a file whose every row is
+rejected fails whatever the limit (even 1 row of 1). Above the warn limit the load prints a warning line and
+goes on. Above the fail limit \`npm run load\` exits 1 (\`REJECT_LIMIT\`) after loading, so the rejects can be
+inspected in \`ops.rejected_rows\`; the nightly fails at that date's load step and publishes nothing; and
+\`npm run export\` refuses the month. The message names the file, rows read / loaded / rejected, and the three
+most frequent reasons (reason code and column) with the first line of each, e.g.
+
+\`\`\`
+error [REJECT_LIMIT]: 1 extract file(s) rejected too many rows, so the load fails (…):
+  data/extracts/2026-09-30/surveys.csv (surveys, 2026-09-30): read 50, loaded 47, rejected 3 (6.0 %, above the fail limit 5.0 %)
+    out_of_range in score: 3 rows, e.g. line 2: '150' is above the maximum 100
+\`\`\`
+
 ## Entities
 `;
 
