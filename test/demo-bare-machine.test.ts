@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureChromium } from '../transforms/export/ensure-chromium.js';
 import { verifyPackage, type Manifest } from '../transforms/export/manifest.js';
 import { chromiumMissing, chromiumPath, CHROMIUM_PATH } from '../transforms/export/print-pdf.js';
+import { loadConfig } from '../transforms/nightly/config.js';
 import { readRuns } from '../transforms/nightly/ledger.js';
 import { writeMiniExtract } from './helpers/mini-extract.js';
 
@@ -89,6 +90,20 @@ describe('ensureChromium (what the demo runs before the night)', () => {
       print: () => {},
     });
     expect(r).toEqual({ path: target, available: true, installed: true });
+  });
+});
+
+describe('exportPdf in cq.config.json', () => {
+  it('is "required" unless set; "optional" is accepted; anything else is refused naming the file and the values', () => {
+    const file = (body: unknown) => {
+      const f = join(root, `cfg-${Math.random().toString(36).slice(2)}.json`);
+      writeFileSync(f, JSON.stringify(body));
+      return f;
+    };
+    expect(loadConfig({}, file({})).exportPdf).toBe('required');
+    expect(loadConfig({}, file({ exportPdf: 'optional' })).exportPdf).toBe('optional');
+    const bad = file({ exportPdf: 'skip' });
+    expect(() => loadConfig({}, bad)).toThrow(`${bad}: exportPdf must be "required" (a night without its PDF fails; the default) or "optional" (skip the PDF when Chromium is not installed), got "skip".`);
   });
 });
 
