@@ -7,6 +7,7 @@ import { ENTITIES, type EntityName } from '../transforms/contract/index.js';
 import { openWarehouse, type WarehouseHandle } from '../transforms/lib/duckdb.js';
 import { loadExtracts } from '../transforms/load/load-extracts.js';
 import { buildWarehouse } from '../transforms/cli/build.js';
+import { buildModelsAndKpis } from '../transforms/nightly/pipeline-steps.js';
 import { pdUsableSql, ruleGradeSql } from '../transforms/metrics-engine/rules-sql.js';
 import { loadPolicy, SHIPPED_POLICY_DIR } from '../transforms/policy/read-policy.js';
 import { csvLine } from './helpers/csv-line.js';
@@ -276,8 +277,11 @@ describe('grade and floor boundaries through load and build (core.fct_customer_m
     const gradingFile = join(op, 'customer-grading.yaml');
     const text = readFileSync(gradingFile, 'utf8');
     writeFileSync(gradingFile, text.replace('loan_dpd_over: 90', 'loan_dpd_over: 60').replace('pd_max_age_months: 12', 'pd_max_age_months: 6'));
-    // Same warehouse, incremental from M: the changed policy changes the SQL, so the model is rebuilt in full.
-    await buildWarehouse(wh, { policyDir: op, since: M });
+    // Same warehouse, incremental from M, as a nightly does (policyDir of cq.config.json): the changed
+    // policy changes the SQL, so the model is rebuilt in full; the step detail names the files used.
+    const { detail } = await buildModelsAndKpis(wh, { policyDir: op, since: M });
+    const sha12 = createHash('sha256').update(readFileSync(gradingFile)).digest('hex').slice(0, 12);
+    expect(detail).toContain(`policy ${join(op, 'customer-grading.yaml')} sha256 ${sha12}, ${join(op, 'classification-floor.yaml')} sha256 `);
     const atM = await grades(wh, M);
     expect(atM.G01).toBe('C'); // 90 > 60
     expect(atM.G11).toBe('A'); // 2025-10-31 < 2026-04-30 (M − 6 months): ignored
