@@ -8,7 +8,7 @@ export default defineModel({
   grain: 'one row per loan that became non-performing in the month',
   primaryKey: ['as_of_month', 'loan_id'],
   description:
-    "Loans that became NPL (recorded 次级 or worse) at this month end, with the early warnings known at the month end that preceded them: loan-specific warnings of the loan and customer-level warnings of the borrower, raised on or before the month end and within the look-back window (default 365 days). The NPL date is the month end. had_warning_lead = a warning raised at least the lead days (default 30) before. Feeds warning_coverage and warning_lead_time_median; no personal data (loan ids only).",
+    "Loans that became NPL (recorded 次级 or worse) at this month end, with the early warnings known at the month end that preceded them: loan-specific warnings of the loan and customer-level warnings of the borrower, raised on or before the month end and within the look-back window (default 365 days). The NPL date is the month end. had_warning_lead = a warning raised at least the lead days (default 30) before. Feeds warning_coverage and warning_lead_time_median; no personal data (loan ids only). No rows for a month whose previous month is not reported (the first month loaded, or after a gap): whether a loan became NPL there is unknown (core.fct_loan_month_ends.is_new_npl NULL), and the two KPIs are no_data 'no prior month'.",
   columns: {
     as_of_month: 'Month end the loan became NPL (the NPL date).',
     loan_id: 'Loan.',
