@@ -8,7 +8,7 @@ import { loadBusinessDate } from '../load/load-business-date.js';
 import { withLoadCheckpoints } from '../load/load-checkpoints.js';
 import { enforceRejectGate } from '../load/reject-gate.js';
 import { CHROMIUM_INSTALL_COMMAND } from '../export/print-pdf.js';
-import { DEFAULT_CONFIG, nightlyPaths, type NightlyConfig, type NightlyPaths } from './config.js';
+import { nightlyPaths, type NightlyConfig, type NightlyPaths } from './config.js';
 import { nightlyRunId, recordInterruptedRuns } from './interrupted-runs.js';
 import { appendLedger, readRuns } from './ledger.js';
 import { acquireLock, type HeldLock } from './lock.js';
@@ -291,15 +291,19 @@ function statusSummary(status: Record<string, unknown> | undefined): Record<stri
 
 /**
  * The one command that adds a skipped PDF: install Chromium, then re-run the night's latest date
- * (same folders and config), which re-exports its month and publishes the package with its PDF.
+ * (same folders, named explicitly, and the same config file), which re-exports its month and
+ * publishes the package with its PDF.
  *
  * @example
- * addPdfCommand(DEFAULT_CONFIG, undefined, '2026-10-31'); // 'npm run browser:install && npm run nightly -- --date 2026-10-31 --force'
+ * addPdfCommand(DEFAULT_CONFIG, undefined, '2026-10-31');
+ * // 'npm run browser:install && npm run nightly -- --extracts data/extracts --data data --date 2026-10-31 --force'
  */
 export function addPdfCommand(config: NightlyConfig, configFile: string | undefined, latestDate: string): string {
   const flags = [
-    ...(config.extractsDir !== DEFAULT_CONFIG.extractsDir ? ['--extracts', config.extractsDir] : []),
-    ...(config.dataDir !== DEFAULT_CONFIG.dataDir ? ['--data', config.dataDir] : []),
+    '--extracts',
+    config.extractsDir,
+    '--data',
+    config.dataDir,
     ...(configFile && configFile !== 'cq.config.json' ? ['--config', configFile] : []),
     ...(config.buildSite ? [] : ['--no-site']),
     '--date',
