@@ -125,19 +125,18 @@ describe('worked example analyses on the fixture', () => {
   });
 
   it('warning lead time by signal type', async () => {
-    // New NPLs: L003 (2026-09, C003; W001 court_case raised 2026-05-02 → 151 days),
-    // L002 (2026-10, C002; W002 income_drop raised 2026-08-20 → 72 days), L004 (2026-10, C001; no warning).
+    // New NPLs: L002 (2026-10, C002; W002 income_drop raised 2026-08-20 → 72 days), L004 (2026-10, C001; no warning).
+    // L003 turned NPL in 2026-09, the fixture's first reported month: with no previous month nothing
+    // there is known to be "new" (marts.mart_risk__new_npls has no rows for it), so W001 court_case
+    // (151 days ahead of L003) no longer counts. 1 of 2 caught = 50 %.
     const common = { '≥30 days ahead %': 100 };
-    expect(await rows('warning-lead-time-by-signal')).toEqual([
-      { signal_type: 'court_case', new_npls_warned: 1, new_npls: 3, 'caught %': 33.3, median_lead_days: 151, p25_lead_days: 151, p75_lead_days: 151, ...common },
-      { signal_type: 'income_drop', new_npls_warned: 1, new_npls: 3, 'caught %': 33.3, median_lead_days: 72, p25_lead_days: 72, p75_lead_days: 72, ...common },
-      { signal_type: '(any signal)', new_npls_warned: 2, new_npls: 3, 'caught %': 66.7, median_lead_days: 111.5, p25_lead_days: 91.75, p75_lead_days: 131.25, ...common },
-    ]);
-    // October only; and a 60-day look-back drops the 72-day income_drop warning.
-    expect(await rows('warning-lead-time-by-signal', { from_month: '2026-10', to_month: '2026-10' })).toEqual([
+    const october = [
       { signal_type: 'income_drop', new_npls_warned: 1, new_npls: 2, 'caught %': 50, median_lead_days: 72, p25_lead_days: 72, p75_lead_days: 72, ...common },
       { signal_type: '(any signal)', new_npls_warned: 1, new_npls: 2, 'caught %': 50, median_lead_days: 72, p25_lead_days: 72, p75_lead_days: 72, ...common },
-    ]);
+    ];
+    expect(await rows('warning-lead-time-by-signal')).toEqual(october);
+    // October only; and a 60-day look-back drops the 72-day income_drop warning.
+    expect(await rows('warning-lead-time-by-signal', { from_month: '2026-10', to_month: '2026-10' })).toEqual(october);
     expect(await rows('warning-lead-time-by-signal', { from_month: '2026-10', lookback_days: '60' })).toEqual([]);
   });
 });
