@@ -23,7 +23,8 @@ export default defineMetric({
   tolerance: 0.005,
   policySource: '年度经营目标（较上年同期下降 3 个百分点）',
   sortOrder: 41,
-  // Customers active at the start of the month = the book at the previous month end: unknown in the first month loaded.
-  inputs: ['customers'],
+  // Customers active at the start of the month = the book at the previous month end: unknown in the first month loaded;
+  // "active" reads the onboarding date (a mapping placeholder is not one).
+  inputs: ['customers.onboarded_on'],
   needsPriorMonth: 1,
 });

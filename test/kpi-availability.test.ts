@@ -109,10 +109,10 @@ describe('a book that never delivered warnings, provisions or grades', () => {
       `SELECT input, strftime(first_delivered, '%Y-%m-%d') AS first FROM metrics.input_deliveries ORDER BY input`,
     );
     expect(Object.fromEntries(d.map((r) => [r.input, r.first]))).toEqual({
-      customers: '2025-09-30',
       'customers.grade': null, // not mapped: no customer has a grade on any date
       loan_balances: '2025-09-30',
       'loan_balances.provision_amount': null, // a mapping default for the whole column (missing_in_source)
+      'customers.onboarded_on': '2025-09-30',
       'loans.restructured': '2025-09-30',
       risk_scores: '2025-09-30',
       surveys: '2025-09-30',

@@ -42,6 +42,7 @@ export const INPUT_DELIVERIES_TABLE = 'metrics.input_deliveries';
 /** Labels of column inputs (entity inputs take the Chinese name in the contract's description). */
 const COLUMN_LABELS: Readonly<Record<string, { zh: string; en: string }>> = {
   'customers.grade': { zh: '客户等级', en: 'recorded customer grades' },
+  'customers.onboarded_on': { zh: '客户建立关系日期', en: 'relationship start dates' },
   'loan_balances.provision_amount': { zh: '贷款损失准备', en: 'loan-loss provisions' },
   'loans.restructured': { zh: '重组标识', en: 'restructuring flags' },
 };
