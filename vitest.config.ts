@@ -1,11 +1,11 @@
 import { defineConfig } from 'vitest/config';
 
 // Unit and integration tests (real DuckDB). The browser tests of the built site live in
-// test/site/ and run through scripts/run-tests.ts after one site build.
+// test/publish/site/ and run through scripts/run-tests.ts after one site build.
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
-    exclude: ['test/site/**', 'node_modules/**'],
+    exclude: ['test/publish/site/**', 'node_modules/**'],
     testTimeout: 120_000,
     hookTimeout: 300_000,
     pool: 'forks',

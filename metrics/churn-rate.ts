@@ -1,4 +1,4 @@
-import { defineMetric } from '../transforms/metrics-engine/metric.js';
+import { defineMetric } from '../transforms/kpi/metric.js';
 
 /** 客户流失率: monthly churn with a prior-year-relative target. */
 export default defineMetric({

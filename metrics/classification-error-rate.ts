@@ -1,4 +1,4 @@
-import { defineMetric } from '../transforms/metrics-engine/metric.js';
+import { defineMetric } from '../transforms/kpi/metric.js';
 
 /** 客户分类误差率: recorded customer grade vs the rule grade. */
 export default defineMetric({

@@ -1,4 +1,4 @@
-import { defineMetric } from '../transforms/metrics-engine/metric.js';
+import { defineMetric } from '../transforms/kpi/metric.js';
 
 /** 高风险客户占比. */
 export default defineMetric({

@@ -1,4 +1,4 @@
-import { defineMetric } from '../transforms/metrics-engine/metric.js';
+import { defineMetric } from '../transforms/kpi/metric.js';
 
 /** 五级分类偏离度: 90+ dpd balance relative to NPL balance. */
 export default defineMetric({

@@ -1,4 +1,4 @@
-import { defineMetric } from '../transforms/metrics-engine/metric.js';
+import { defineMetric } from '../transforms/kpi/metric.js';
 
 /** 风险模型预测准确率. */
 export default defineMetric({
@@ -21,7 +21,7 @@ export default defineMetric({
   tolerance: 0.05,
   policySource: '《商业银行资本管理办法》（2023）模型验证要求；内部模型风险管理办法',
   sortOrder: 80,
-  // Scores made horizonMonths (metrics/rules/kpi-rules.ts) before the month end: that month must be loaded.
+  // Scores made horizonMonths (transforms/policy/kpi-rules.ts) before the month end: that month must be loaded.
   inputs: ['risk_scores', 'loan_balances'],
   needsPriorMonth: (rules) => rules.modelValidation.horizonMonths,
   minObservations: { count: 3, measure: 'sum(scores)', textZh: '可评估评分', textEn: 'evaluable scores' },

@@ -1,4 +1,4 @@
-import { defineMetric, type CustomContext } from '../transforms/metrics-engine/metric.js';
+import { defineMetric, type CustomContext } from '../transforms/kpi/metric.js';
 
 /**
  * AUC from the PD histogram: numerator = Mann–Whitney U (pairs of a defaulter and a

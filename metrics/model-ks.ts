@@ -1,4 +1,4 @@
-import { defineMetric, type CustomContext } from '../transforms/metrics-engine/metric.js';
+import { defineMetric, type CustomContext } from '../transforms/kpi/metric.js';
 
 /** KS = max over PD thresholds of |cumulative share of defaulters − cumulative share of non-defaulters|. */
 function ksSql(ctx: CustomContext): string {

@@ -1,4 +1,4 @@
-import { defineMetric } from '../transforms/metrics-engine/metric.js';
+import { defineMetric } from '../transforms/kpi/metric.js';
 
 /** 不良贷款率（笔数）: the NPL ratio by number of loans. */
 export default defineMetric({

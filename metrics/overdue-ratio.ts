@@ -1,4 +1,4 @@
-import { defineMetric } from '../transforms/metrics-engine/metric.js';
+import { defineMetric } from '../transforms/kpi/metric.js';
 
 /** 逾期率: share of the book in loans with any overdue. */
 export default defineMetric({

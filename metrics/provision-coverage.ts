@@ -1,4 +1,4 @@
-import { defineMetric } from '../transforms/metrics-engine/metric.js';
+import { defineMetric } from '../transforms/kpi/metric.js';
 
 /** Regulatory floor of the provision coverage ratio (change here; default 150%). */
 export const PROVISION_COVERAGE_FLOOR = 1.5;

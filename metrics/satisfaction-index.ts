@@ -1,4 +1,4 @@
-import { defineMetric } from '../transforms/metrics-engine/metric.js';
+import { defineMetric } from '../transforms/kpi/metric.js';
 
 /** 客户满意度 (mean survey score) with a prior-year-relative target. */
 export default defineMetric({

@@ -1,4 +1,4 @@
-import { defineMetric } from '../transforms/metrics-engine/metric.js';
+import { defineMetric } from '../transforms/kpi/metric.js';
 
 /** 信息核验24小时完成率. */
 export default defineMetric({

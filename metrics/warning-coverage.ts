@@ -1,4 +1,4 @@
-import { defineMetric } from '../transforms/metrics-engine/metric.js';
+import { defineMetric } from '../transforms/kpi/metric.js';
 
 /** 预警覆盖率: new NPLs that were warned about in time. */
 export default defineMetric({

@@ -1,4 +1,4 @@
-import { defineMetric } from '../transforms/metrics-engine/metric.js';
+import { defineMetric } from '../transforms/kpi/metric.js';
 
 /** 预警及时率. */
 export default defineMetric({
@@ -6,7 +6,7 @@ export default defineMetric({
   nameZh: '预警及时率',
   nameEn: 'Early-warning timeliness',
   description:
-    'Warnings raised in the month at most 3 days (metrics/rules/kpi-rules.ts) after their signal date ÷ warnings raised in the month. Lag = raised date − signal date in calendar days.',
+    'Warnings raised in the month at most 3 days (transforms/policy/kpi-rules.ts) after their signal date ÷ warnings raised in the month. Lag = raised date − signal date in calendar days.',
   unit: 'ratio',
   direction: 'higher_is_better',
   grain: 'month_end',

@@ -3,7 +3,7 @@
  * console session (read-only, masked views, guard), timed without process start-up.
  *   npx tsx scripts/bench-query.ts WAREHOUSE
  */
-import { runQuery } from '../transforms/sql/run-query.js';
+import { runQuery } from '../transforms/publish/console/run-query.js';
 
 const warehouse = process.argv[2] ?? 'data/warehouse.duckdb';
 const sql = 'select branch_id, sum(outstanding_principal) as balance from core.fct_loan_month_ends group by 1 order by 1';

@@ -3,8 +3,8 @@
  *
  *   npx tsx scripts/bench-site.ts SITE_DIR [--page /] [--runs 3] [--json]
  *
- * Serves SITE_DIR on 127.0.0.1 (scripts/serve-site.ts), opens the page in /usr/bin/chromium
- * (playwright-core, same offline flags as test/site/browser.test.ts; requests to any other host are
+ * Serves SITE_DIR on 127.0.0.1 (transforms/publish/site/serve-site.ts), opens the page in /usr/bin/chromium
+ * (playwright-core, same offline flags as test/publish/site/browser.test.ts; requests to any other host are
  * aborted and reported) with a cold cache for every run, and reports:
  *
  * - data bytes: the bytes of the DATA files the page fetched — source tables (`/data/**.parquet`,
@@ -25,7 +25,7 @@ import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { chromium, type Browser, type Response } from 'playwright-core';
-import { serveStatic } from './serve-site.js';
+import { serveStatic } from '../transforms/publish/site/serve-site.js';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const CHROMIUM_ARGS = [

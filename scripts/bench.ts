@@ -67,12 +67,12 @@ const STEPS: Step[] = [
   },
   {
     name: 'build models + KPIs',
-    available: () => existsSync('transforms/cli/build.ts'),
-    args: (c) => tsx('transforms/cli/build.ts', '--warehouse', c.warehouse),
+    available: () => existsSync('transforms/cli/transform.ts'),
+    args: (c) => tsx('transforms/cli/transform.ts', '--warehouse', c.warehouse),
   },
   {
     name: 'analyst query (balance by branch, full history)',
-    available: () => existsSync('transforms/sql/run-query.ts'),
+    available: () => existsSync('transforms/publish/console/run-query.ts'),
     args: (c) => tsx('scripts/bench-query.ts', c.warehouse),
   },
   {

@@ -2,7 +2,7 @@
  * `npm test`: the whole test suite, as CI runs it.
  *   1. unit + integration tests (vitest, real DuckDB) — `npm run test:unit` runs only these;
  *   2. site tests: builds the sample warehouse and the Evidence site once, then opens every page
- *      in headless Chromium (test/site/), unless `--unit` is given.
+ *      in headless Chromium (test/publish/site/), unless `--unit` is given.
  * Ends with the plain line `N passed, N failed` (summed over the stages) and exits non-zero on
  * any failure.
  */
@@ -57,14 +57,14 @@ if (!run('browser', 'bash', ['scripts/install-browser.sh'])) add({ passed: 0, fa
 
 add(vitest('unit', []));
 
-const siteConfig = 'test/site/vitest.site.config.ts';
+const siteConfig = 'test/publish/site/vitest.site.config.ts';
 if (!process.argv.includes('--unit') && existsSync(siteConfig)) {
   // One end-to-end night on generated sample data: generate → nightly (load, KPIs, exports,
   // Evidence build, publish). The browser tests then read the published site.
   const sample = join(RESULTS, 'sample');
   rmSync(sample, { recursive: true, force: true });
   const ok =
-    run('sample night', process.execPath, ['--import', 'tsx', 'scripts/build-sample.ts', '--out', sample]);
+    run('sample night', process.execPath, ['--import', 'tsx', 'transforms/cli/demo.ts', '--out', sample]);
   if (ok) add(vitest('site', ['-c', siteConfig], { SITE_DIR: join(sample, 'data', 'site'), SAMPLE_DIR: sample }));
   else add({ passed: 0, failed: 1, skipped: 0 });
 }

@@ -43,7 +43,7 @@ describe('the repository refers to no path outside itself', () => {
     const files = trackedTextFiles();
     // The scan covered the repository: these files exist in every clone (a guard that read
     // nothing would pass).
-    expect(files.map((f) => f.file)).toEqual(expect.arrayContaining(['package.json', 'test/mapping-public.test.ts', 'datasets/public/README.md']));
+    expect(files.map((f) => f.file)).toEqual(expect.arrayContaining(['package.json', 'test/ingest/mapping-public.test.ts', 'datasets/public/README.md']));
     const found = files.flatMap(({ file, text }) => outsideReferences(file, text, repoRoot));
     const report = found.map((r) => `${r.file}:${r.line}: ${r.text} (rule ${r.rule})`).join('\n');
     expect(report, `paths outside the repository (see test/helpers/outside-paths.ts for the rule and the "${ALLOW}" marker):\n${report}`).toBe('');
@@ -68,10 +68,10 @@ describe('the rule (planted lines: the guard can fail)', () => {
   });
 
   it('a relative path is resolved from the folder of its file', () => {
-    // test/ → ../lib/x.js = /repo/lib/x.js (inside); transforms/load/ → ../../x = /repo/x (inside);
+    // test/ → ../lib/x.js = /repo/lib/x.js (inside); transforms/ingest/load/ → ../../x = /repo/x (inside);
     // test/ → ../../x = /x (outside); the repository root itself → ../x = /x (outside).
     expect(check('test/a.test.ts', "import { x } from '../lib/x.js';")).toEqual([]);
-    expect(check('transforms/load/a.ts', "import { x } from '../../x.js';")).toEqual([]);
+    expect(check('transforms/ingest/load/a.ts', "import { x } from '../../x.js';")).toEqual([]);
     expect(check('test/a.test.ts', "readFileSync('../../secrets/x.csv')")).toEqual(['1:relative:../../secrets/x.csv']);
     expect(check('README.md', 'see ../other-project/README.md')).toEqual(['1:relative:../other-project/README.md']);
     expect(check('test/a.test.ts', "join(dir, 'a/../../../x')")).toEqual(['1:relative:a/../../../x']);
@@ -87,12 +87,12 @@ describe('the rule (planted lines: the guard can fail)', () => {
   it('host folders are found anywhere; /tmp/ only in code lines', () => {
     expect(check('docs/a.md', 'the data is in /work/shared/data/public')).toEqual(['1:host:/work/shared/data/public']);
     expect(check('scripts/a.ts', "const d = '/home/alice/extracts';")).toEqual(['1:host:/home/alice/extracts']);
-    expect(check('mappings/a.yaml', 'file: /root/x.csv')).toEqual(['1:host:/root/x.csv']);
+    expect(check('policy/mappings/a.yaml', 'file: /root/x.csv')).toEqual(['1:host:/root/x.csv']);
     expect(check('scripts/a.ts', "const dir = resolve(flags.dir ?? '/tmp/cq-bench');")).toEqual(['1:tmp:/tmp/cq-bench']);
     expect(check('run', '#!/usr/bin/env bash\nrm -rf /tmp/cq-x')).toEqual(['2:tmp:/tmp/cq-x']);
     // Examples in comments and docs, and system paths, pass.
     expect(check('scripts/a.ts', ' * npx tsx scripts/a.ts --out /tmp/sample\n// e.g. /tmp/x\n# /tmp/y')).toEqual([]);
-    expect(check('docs/a.md', 'npx tsx scripts/build-sample.ts --out /tmp/sample')).toEqual([]);
+    expect(check('docs/a.md', 'npx tsx transforms/cli/demo.ts --out /tmp/sample')).toEqual([]);
     expect(check('transforms/a.ts', "const CHROMIUM = '/usr/bin/chromium'; readFileSync('/proc/self/stat');")).toEqual([]);
   });
 

@@ -1,6 +1,6 @@
 -- Data quality: rejected extract rows GROUPED by extract, reason and column — counts only.
 -- ops.rejected_rows keeps the rejected raw record for the operators; it never leaves the
--- warehouse (scripts/build-site.ts refuses any source that mentions that column).
+-- warehouse (transforms/publish/site/build-site.ts refuses any source that mentions that column).
 -- One row per extract that was ever loaded, so the table is never empty: reason_code is '' and
 -- rejected_rows 0 for an extract with no rejections.
 -- Text columns are never NULL (an all-NULL column would make Evidence guess its type and warn).

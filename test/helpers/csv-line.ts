@@ -1,4 +1,4 @@
-import { entity, type EntityName } from '../../transforms/contract/index.js';
+import { entity, type EntityName } from '../../transforms/ingest/contract/index.js';
 
 /**
  * One CSV data line of an extract, built by column name in the contract's column order

@@ -1,7 +1,7 @@
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ENTITIES } from '../../transforms/contract/index.js';
+import { ENTITIES } from '../../transforms/ingest/contract/index.js';
 
 /**
  * A hand-built extract for the KPI engine: 4 business dates, 11 customers, 15 loans, a few

@@ -97,7 +97,7 @@ ${opts.extraEntities ?? ''}`;
 }
 
 /**
- * Writes `<dir>/mappings/ledger.yaml`, and the ledger into `<dir>/x/<date>/` (dated layout) with a
+ * Writes `<dir>/policy/mappings/ledger.yaml`, and the ledger into `<dir>/x/<date>/` (dated layout) with a
  * manifest naming the mapping `ledger` (a manifest may only name a mapping of the mappings folder:
  * tests point CQ_MAPPINGS_DIR, or the mappingsDir option, at `<dir>/mappings`).
  */

@@ -1,7 +1,7 @@
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ENTITIES, type EntityName } from '../../transforms/contract/index.js';
+import { ENTITIES, type EntityName } from '../../transforms/ingest/contract/index.js';
 
 /**
  * Rows of a mini extract: entity name → CSV data lines (without header). The optional fx_rates is

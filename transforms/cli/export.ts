@@ -3,10 +3,10 @@ import { relative } from 'node:path';
 import { parseFlags, runCli } from '../lib/cli.js';
 import { openWarehouse } from '../lib/duckdb.js';
 import { CqError } from '../lib/errors.js';
-import { loadConfig } from '../nightly/config.js';
-import { appendSqlAudit } from '../sql/sql-audit-log.js';
-import { exportPackage } from '../export/export-package.js';
-import { verifyPackage } from '../export/manifest.js';
+import { loadConfig } from '../config/config.js';
+import { appendSqlAudit } from '../publish/console/sql-audit-log.js';
+import { exportPackage } from '../publish/exports/export-package.js';
+import { verifyPackage } from '../publish/exports/manifest.js';
 
 const USAGE =
   'npm run export -- --month YYYY-MM [--month …] [--report ID …] [--out exports] [--warehouse data/warehouse.duckdb] ' +

@@ -1,7 +1,7 @@
 import { parseFlags, runCli } from '../lib/cli.js';
 import { CqError } from '../lib/errors.js';
-import { generateSample } from '../generate/generate-sample.js';
-import type { GenerateOptions } from '../generate/options.js';
+import { generateSample } from '../sample/generate-sample.js';
+import type { GenerateOptions } from '../sample/options.js';
 
 const USAGE =
   'npm run generate -- --customers N --months M --seed S --out DIR [--start-month YYYY-MM] ' +
@@ -13,7 +13,7 @@ function integerFlag(name: string, value: string | undefined): number {
   return Number(value);
 }
 
-/** `npm run generate`: write a deterministic sample of lender extracts (see transforms/generate). */
+/** `npm run generate`: write a deterministic sample of lender extracts (see transforms/sample). */
 runCli(async (argv) => {
   const { flags, positional } = parseFlags(
     argv,

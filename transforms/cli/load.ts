@@ -2,16 +2,16 @@ import { existsSync } from 'node:fs';
 import { openWarehouse } from '../lib/duckdb.js';
 import { parseFlags, runCli } from '../lib/cli.js';
 import { CqError } from '../lib/errors.js';
-import { enforceRejectGate } from '../load/reject-gate.js';
-import { loadExtractsWithMappings } from '../mapping/load-mapped-extracts.js';
-import { loadConfig } from '../nightly/config.js';
+import { enforceRejectGate } from '../ingest/load/reject-gate.js';
+import { loadExtracts } from '../ingest/load-extracts.js';
+import { loadConfig } from '../config/config.js';
 
 const USAGE =
   'npm run load -- --extracts DIR [--mapping NAME|FILE] [--warehouse data/warehouse.duckdb] [--date YYYY-MM-DD ...] [--config cq.config.json] [--debug]';
 
 /**
  * `npm run load`: validate and load extract folders into the warehouse's raw layer. With
- * `--mapping NAME` (mappings/NAME.yaml), or a `mapping` named in manifest.json, the folder is in
+ * `--mapping NAME` (policy/mappings/NAME.yaml), or a `mapping` named in manifest.json, the folder is in
  * a lender's own layout and the mapping turns it into the contract (docs/mappings.md).
  *
  * Then the publish gate (`rejectLimits` of cq.config.json or `--config FILE`; default warn above
@@ -31,7 +31,7 @@ runCli(async (argv) => {
   const wh = await openWarehouse(flags.warehouse ?? 'data/warehouse.duckdb');
   try {
     let rejected = 0;
-    const loads = await loadExtractsWithMappings(wh, extracts, {
+    const loads = await loadExtracts(wh, extracts, {
       ...(flags.date ? { dates: flags.date } : {}),
       ...(flags.mapping ? { mapping: flags.mapping } : {}),
       onDate: (load) => {

@@ -1,13 +1,13 @@
 import { existsSync } from 'node:fs';
 import { parseFlags, runCli } from '../lib/cli.js';
 import { CqError } from '../lib/errors.js';
-import { loadConfig } from '../nightly/config.js';
-import { runNightly } from '../nightly/run-nightly.js';
+import { loadConfig } from '../config/config.js';
+import { runNightly } from '../operations/run-nightly.js';
 
 const USAGE = 'npm run nightly -- [--date YYYY-MM-DD] [--extracts DIR] [--data DIR] [--config cq.config.json] [--full] [--force] [--no-site] [--no-exports] [--pdf-optional] [--debug]';
 
 /**
- * `npm run nightly`: one command for the whole night (see transforms/nightly/run-nightly.ts).
+ * `npm run nightly`: one command for the whole night (see transforms/operations/run-nightly.ts).
  * `--pdf-optional` (exportPdf "optional"; `npm run demo` passes it): without Chromium the
  * regulator PDF is skipped and recorded, instead of failing the night.
  */

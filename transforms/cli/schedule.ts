@@ -1,8 +1,8 @@
 import { Cron } from 'croner';
 import { parseFlags, runCli } from '../lib/cli.js';
 import { CqError, isCqError } from '../lib/errors.js';
-import { loadConfig } from '../nightly/config.js';
-import { runNightly } from '../nightly/run-nightly.js';
+import { loadConfig } from '../config/config.js';
+import { runNightly } from '../operations/run-nightly.js';
 
 const USAGE = 'npm run schedule -- [--config cq.config.json] [--cron "30 2 * * *"] [--once-now]';
 

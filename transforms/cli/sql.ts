@@ -1,10 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { parseFlags, runCli } from '../lib/cli.js';
 import { CqError } from '../lib/errors.js';
-import { listSavedQueries } from '../sql/saved-queries.js';
-import { runConsole } from '../sql/sql-console.js';
-import { OUTPUT_FORMATS, runQuery, type OutputFormat } from '../sql/run-query.js';
-import { renderTable } from '../sql/table-output.js';
+import { listSavedQueries } from '../publish/console/saved-queries.js';
+import { runConsole } from '../publish/console/sql-console.js';
+import { OUTPUT_FORMATS, runQuery, type OutputFormat } from '../publish/console/run-query.js';
+import { renderTable } from '../publish/console/table-output.js';
 
 const USAGE = `npm run sql -- [OPTIONS] ["SQL"]
   "SQL"                    run one query; without it (and without --query/--file) open the interactive console

@@ -12,7 +12,7 @@ import type {
   surveys,
   verifications,
   warnings,
-} from '../contract/index.js';
+} from '../ingest/contract/index.js';
 import type { OpsTables } from './ops-types.js';
 import type { CoreTables, MartTables, MetricTables } from './core-types.js';
 

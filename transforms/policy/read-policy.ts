@@ -3,23 +3,23 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, type Node } from 'yaml';
-import type { FloorRules } from '../../metrics/rules/classification-floor.js';
-import type { Grade, GradeRule, GradingRules } from '../../metrics/rules/customer-grading.js';
-import { classRank, FIVE_CLASSES, type FiveClass } from '../../metrics/rules/five-category.js';
+import type { FloorRules } from './classification-floor.js';
+import type { Grade, GradeRule, GradingRules } from './customer-grading.js';
+import { classRank, FIVE_CLASSES, type FiveClass } from './five-category.js';
 import { CqError } from '../lib/errors.js';
+import { REPO_ROOT } from '../lib/repo-root.js';
 
 /**
  * Lender policy as data: the customer grade rules and the five-category classification floor are
  * read from YAML files (`customer-grading.yaml`, `classification-floor.yaml`) in a policy folder —
  * the shipped `policy/` or the operator's `policyDir` — and checked before any build uses them.
  * Every problem is a `POLICY_INVALID` error naming the file, the line, the key and the fix.
- * The typed in-memory form is `GradingRules` / `FloorRules` (metrics/rules/).
+ * The typed in-memory form is `GradingRules` / `FloorRules` (transforms/policy/).
  */
 
 /** The policy folder shipped with the project (the defaults): `<repo>/policy/`. */
-export const SHIPPED_POLICY_DIR = fileURLToPath(new URL('../../policy/', import.meta.url));
+export const SHIPPED_POLICY_DIR = join(REPO_ROOT, 'policy') + '/';
 
-const REPO_ROOT = resolve(SHIPPED_POLICY_DIR, '..');
 
 /** File names of the policy files inside a policy folder. */
 export const POLICY_FILES = { grading: 'customer-grading.yaml', floor: 'classification-floor.yaml' } as const;

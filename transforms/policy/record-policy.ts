@@ -1,6 +1,6 @@
 import type { WarehouseHandle } from '../lib/duckdb.js';
-import type { FloorRules } from '../../metrics/rules/classification-floor.js';
-import type { GradingRules } from '../../metrics/rules/customer-grading.js';
+import type { FloorRules } from './classification-floor.js';
+import type { GradingRules } from './customer-grading.js';
 import type { LoadedPolicy } from './read-policy.js';
 
 /**

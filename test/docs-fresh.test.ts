@@ -1,9 +1,0 @@
-import { readFileSync } from 'node:fs';
-import { describe, expect, it } from 'vitest';
-import { renderExtractDocs } from '../scripts/gen-extract-docs.js';
-
-describe('generated documentation is up to date', () => {
-  it('docs/extracts.md matches the contract (run: npx tsx scripts/gen-extract-docs.ts)', () => {
-    expect(readFileSync('docs/extracts.md', 'utf8')).toBe(renderExtractDocs());
-  });
-});

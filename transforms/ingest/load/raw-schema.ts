@@ -1,0 +1,46 @@
+import { COLUMN_TYPES, ENTITIES, type EntityContract } from '../contract/index.js';
+import { quoteIdent as q, type WarehouseHandle } from '../../lib/duckdb.js';
+
+/** DDL of a raw table: contract columns typed, plus lineage columns. */
+export function rawTableDdl(entity: EntityContract): string {
+  const cols = entity.columns.map((c) => `${q(c.name)} ${COLUMN_TYPES[c.type]}`);
+  cols.push('_business_date DATE NOT NULL', '_source_file VARCHAR NOT NULL', '_source_line BIGINT NOT NULL', '_load_id VARCHAR NOT NULL');
+  return `CREATE TABLE IF NOT EXISTS raw.${entity.name} (\n  ${cols.join(',\n  ')}\n)`;
+}
+
+/**
+ * Creates the `raw` and `ops` schemas and tables if missing, and adds columns that the
+ * contract gained since the warehouse was created (so adding an extract column is a
+ * one-file change to the contract).
+ *
+ * @example
+ * await ensureRawSchema(wh);
+ */
+export async function ensureRawSchema(wh: WarehouseHandle, entities: readonly EntityContract[] = ENTITIES): Promise<void> {
+  await wh.exec('CREATE SCHEMA IF NOT EXISTS raw; CREATE SCHEMA IF NOT EXISTS ops;');
+  // One catalog query for every raw table (this runs once per business date loaded).
+  const existing = new Set(
+    (await wh.all<{ c: string }>(`SELECT table_name || '.' || column_name AS c FROM information_schema.columns WHERE table_catalog = current_database() AND table_schema = 'raw'`)).map((r) => r.c),
+  );
+  for (const entity of entities) {
+    if (!existing.has(`${entity.name}._load_id`)) await wh.exec(rawTableDdl(entity));
+    else {
+      for (const c of entity.columns) {
+        if (!existing.has(`${entity.name}.${c.name}`)) await wh.exec(`ALTER TABLE raw.${entity.name} ADD COLUMN ${q(c.name)} ${COLUMN_TYPES[c.type]}`);
+      }
+    }
+  }
+  await wh.exec(`
+    CREATE TABLE IF NOT EXISTS ops.load_audit (
+      load_id VARCHAR NOT NULL, business_date DATE NOT NULL, entity VARCHAR NOT NULL, path VARCHAR NOT NULL,
+      sha256 VARCHAR NOT NULL, bytes BIGINT NOT NULL, encoding VARCHAR NOT NULL, format VARCHAR NOT NULL,
+      mapping VARCHAR, extra_columns VARCHAR,
+      rows_read BIGINT NOT NULL, rows_loaded BIGINT NOT NULL, rows_rejected BIGINT NOT NULL,
+      started_at TIMESTAMP NOT NULL, finished_at TIMESTAMP NOT NULL,
+      PRIMARY KEY (business_date, entity)
+    );
+    CREATE TABLE IF NOT EXISTS ops.rejected_rows (
+      load_id VARCHAR NOT NULL, business_date DATE NOT NULL, entity VARCHAR NOT NULL, path VARCHAR NOT NULL,
+      line BIGINT NOT NULL, column_name VARCHAR, reason_code VARCHAR NOT NULL, reason VARCHAR NOT NULL, raw_record VARCHAR
+    );`);
+}

@@ -1,0 +1,161 @@
+import { quoteLiteral as lit, type WarehouseHandle } from '../lib/duckdb.js';
+import { activeRules } from '../policy/business-rules.js';
+import { availabilityText } from './availability.js';
+import { DIMENSIONS, SLICE_OF } from '../warehouse/dimensions.js';
+import { priorMonthsOf, targetOp, type MetricDefinition } from './metric.js';
+
+/** Row of `metrics.metric_catalog` as JS values (also used by the docs generator). */
+export interface CatalogEntry {
+  metric_id: string;
+  name_zh: string;
+  name_en: string;
+  description: string;
+  formula_kind: string;
+  formula_text: string;
+  numerator_text: string;
+  denominator_text: string;
+  unit: string;
+  direction: string;
+  target: number | null;
+  target_op: string;
+  target_text: string;
+  tolerance: number;
+  tolerance_text: string;
+  policy_source: string;
+  grain: string;
+  dimensions: string;
+  sort_order: number;
+  /** Comma-separated inputs the KPI needs (`warnings`, `customers.grade`). */
+  inputs: string;
+  /** Months back the KPI compares with (0: none; 1: the previous month). */
+  needs_prior_months: number;
+  /** Fewest observations per slice-month (NULL: no minimum). */
+  min_observations: number | null;
+  /** What the KPI needs, in words (Chinese / English). */
+  availability_zh: string;
+  availability_en: string;
+}
+
+function formatInUnit(v: number, unit: string): string {
+  if (unit === 'ratio') return `${+(v * 100).toFixed(4)} pp`;
+  return `${v} ${unit === 'score' ? 'points' : unit}`;
+}
+
+/**
+ * The catalog entry of a metric: names, formula text, target and RAG rule in words.
+ *
+ * @example
+ * catalogEntry(nplRatio).target_text; // '≤ 2.00%'
+ */
+export function catalogEntry(m: MetricDefinition): CatalogEntry {
+  const f = m.formula;
+  const [numeratorText, denominatorText] =
+    f.kind === 'ratio' ? [f.numerator.text, f.denominator.text] : f.kind === 'aggregate' ? [f.valueText, f.nText] : [f.numeratorText, f.denominatorText];
+  const op = targetOp(m);
+  const needs = availabilityText(m);
+  const side = m.direction === 'lower_is_better' ? 'above' : 'below';
+  const toleranceText =
+    m.target.kind === 'none'
+      ? 'no target: RAG none'
+      : `green when value ${op} target; amber when up to ${formatInUnit(m.tolerance, m.unit)} ${side} the target; red beyond`;
+  return {
+    metric_id: m.id,
+    name_zh: m.nameZh,
+    name_en: m.nameEn,
+    description: m.description,
+    formula_kind: f.kind,
+    formula_text: f.text,
+    numerator_text: numeratorText,
+    denominator_text: denominatorText,
+    unit: m.unit,
+    direction: m.direction,
+    target: m.target.kind === 'fixed' ? m.target.value : null,
+    target_op: op,
+    target_text: m.target.text ?? 'none',
+    tolerance: m.tolerance,
+    tolerance_text: toleranceText,
+    policy_source: m.policySource,
+    grain: m.grain,
+    dimensions: m.dimensions.join(','),
+    sort_order: m.sortOrder,
+    inputs: m.inputs.join(','),
+    needs_prior_months: priorMonthsOf(m, activeRules().kpi),
+    min_observations: m.minObservations?.count ?? null,
+    availability_zh: needs.zh,
+    availability_en: needs.en,
+  };
+}
+
+const CATALOG_DDL = `CREATE OR REPLACE TABLE metrics.metric_catalog (
+  metric_id VARCHAR NOT NULL PRIMARY KEY, name_zh VARCHAR NOT NULL, name_en VARCHAR NOT NULL, description VARCHAR NOT NULL,
+  formula_kind VARCHAR NOT NULL, formula_text VARCHAR NOT NULL, numerator_text VARCHAR, denominator_text VARCHAR,
+  unit VARCHAR NOT NULL, direction VARCHAR NOT NULL, target DOUBLE, target_op VARCHAR NOT NULL, target_text VARCHAR NOT NULL,
+  tolerance DOUBLE NOT NULL, tolerance_text VARCHAR NOT NULL, policy_source VARCHAR NOT NULL, grain VARCHAR NOT NULL,
+  dimensions VARCHAR NOT NULL, sort_order INTEGER NOT NULL, inputs VARCHAR NOT NULL, needs_prior_months INTEGER NOT NULL,
+  min_observations INTEGER, availability_zh VARCHAR NOT NULL, availability_en VARCHAR NOT NULL)`;
+
+/**
+ * Writes `metrics.metric_catalog` (one row per metric) from the metric definitions.
+ *
+ * @example
+ * await writeCatalog(wh, await discoverMetrics());
+ */
+export async function writeCatalog(wh: WarehouseHandle, metrics: readonly MetricDefinition[]): Promise<void> {
+  await wh.exec(CATALOG_DDL);
+  if (metrics.length === 0) return;
+  const rows = metrics.map((m) => {
+    const e = catalogEntry(m);
+    const v = (x: string | number | null) => (x === null ? 'NULL' : typeof x === 'number' ? String(x) : lit(x));
+    return `(${[
+      e.metric_id, e.name_zh, e.name_en, e.description, e.formula_kind, e.formula_text, e.numerator_text, e.denominator_text,
+      e.unit, e.direction, e.target, e.target_op, e.target_text, e.tolerance, e.tolerance_text, e.policy_source, e.grain,
+      e.dimensions, e.sort_order, e.inputs, e.needs_prior_months, e.min_observations, e.availability_zh, e.availability_en,
+    ].map(v).join(', ')})`;
+  });
+  await wh.exec(`INSERT INTO metrics.metric_catalog VALUES ${rows.join(',\n')}`);
+}
+
+const LABELS: Record<string, string> = {
+  individual: '个人客户',
+  small_business: '小微企业',
+  A: 'A 优质',
+  B: 'B 一般',
+  C: 'C 高风险',
+  ungraded: '未分级',
+  unknown: '未知',
+};
+
+/**
+ * Writes `metrics.kpi_values`, the long union of every `metrics.kpi_<id>` table that the
+ * report site reads: metric_id, as_of_month, slice ('all' | 'branch' | 'product' |
+ * 'customer_type' | 'grade'), slice_value ('ALL' for the whole book), numerator, denominator,
+ * value, target, rag, status ('measured' | 'no_data'), reason_code, reason_zh, reason_en — plus
+ * slice_label (a display name) at the end.
+ *
+ * @example
+ * await writeKpiValues(wh, metrics);
+ */
+export async function writeKpiValues(wh: WarehouseHandle, metrics: readonly MetricDefinition[]): Promise<void> {
+  const sliceCase = `CASE ${DIMENSIONS.map((d) => `WHEN k.${d} IS NOT NULL THEN '${SLICE_OF[d]}'`).join(' ')} ELSE 'all' END`;
+  const valueExpr = `coalesce(${DIMENSIONS.map((d) => `k.${d}`).join(', ')}, 'ALL')`;
+  const parts = metrics.map(
+    (m) => `SELECT ${lit(m.id)} AS metric_id, ${m.sortOrder} AS _sort, k.as_of_month, ${sliceCase} AS slice, ${valueExpr} AS slice_value,
+      k.numerator, k.denominator, k.value, k.target, k.rag, k.status, k.reason_code, k.reason_zh, k.reason_en FROM metrics.kpi_${m.id} k`,
+  );
+  const labels = `(VALUES ${Object.entries(LABELS).map(([k, v]) => `(${lit(k)}, ${lit(v)})`).join(', ')}) AS lbl(code, label)`;
+  const body = parts.length
+    ? parts.join('\nUNION ALL\n')
+    : `SELECT NULL::VARCHAR AS metric_id, 0 AS _sort, NULL::DATE AS as_of_month, NULL::VARCHAR AS slice, NULL::VARCHAR AS slice_value,
+        NULL::DOUBLE AS numerator, NULL::DOUBLE AS denominator, NULL::DOUBLE AS value, NULL::DOUBLE AS target, NULL::VARCHAR AS rag,
+        NULL::VARCHAR AS status, NULL::VARCHAR AS reason_code, NULL::VARCHAR AS reason_zh, NULL::VARCHAR AS reason_en WHERE false`;
+  await wh.exec(`CREATE OR REPLACE TABLE metrics.kpi_values AS
+    SELECT u.metric_id, u.as_of_month, u.slice, u.slice_value, u.numerator, u.denominator, u.value, u.target, u.rag,
+      u.status, u.reason_code, u.reason_zh, u.reason_en,
+      CASE u.slice WHEN 'all' THEN '全部' WHEN 'branch' THEN coalesce(b.branch_name_zh, u.slice_value)
+        WHEN 'product' THEN coalesce(p.product_name_zh, u.slice_value) ELSE coalesce(lbl.label, u.slice_value) END AS slice_label
+    FROM (${body}) u
+    LEFT JOIN core.dim_branches b ON u.slice = 'branch' AND b.branch_id = u.slice_value
+    LEFT JOIN core.dim_products p ON u.slice = 'product' AND p.product_id = u.slice_value
+    LEFT JOIN ${labels} ON u.slice IN ('customer_type', 'grade') AND lbl.code = u.slice_value
+    ORDER BY u._sort, u.metric_id, u.as_of_month, u.slice, u.slice_value`);
+}

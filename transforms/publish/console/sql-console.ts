@@ -1,0 +1,307 @@
+import { appendFileSync, existsSync, readFileSync, realpathSync, statSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { createInterface } from 'node:readline';
+import { Writable } from 'node:stream';
+import { isCqError } from '../../lib/errors.js';
+import { DEFAULT_TIMEOUT_SECONDS, type QueryParams } from './execute-query.js';
+import { DEFAULT_TABLE_LIMIT, resultSummary } from './run-query.js';
+import { listSavedQueries, loadSavedQuery, QUERIES_DIR, resolveParams } from './saved-queries.js';
+import { appendSqlAudit, auditLogPath } from './sql-audit-log.js';
+import type { SqlSessionOptions } from './sql-session.js';
+import { startSqlWorker, type SqlWorker, type WorkerReady } from './sql-worker-client.js';
+import { isBlankSql, isStatementComplete } from './sql-text.js';
+import { renderTable } from './table-output.js';
+import { definitionDocs, type DictionaryTable } from './warehouse-dictionary.js';
+
+/** Options of {@link runConsole}. */
+export interface ConsoleOptions extends SqlSessionOptions {
+  input?: NodeJS.ReadableStream;
+  output?: NodeJS.WritableStream;
+  /** Prompts, line editing and history keys (default: input is a TTY). */
+  terminal?: boolean;
+  /** History file (default ~/.cq_sql_history or $CQ_SQL_HISTORY; '' = none). */
+  historyFile?: string;
+  limit?: number;
+  timeoutSeconds?: number;
+  auditLog?: string;
+  queriesDir?: string;
+}
+
+const HELP = `Statements end with ; and may span lines. Only read-only queries run (SELECT, WITH, FROM,
+VALUES, DESCRIBE, SHOW, SUMMARIZE, EXPLAIN); personal data is masked unless started with --unmasked.
+  .tables [TEXT]        tables and views (optionally those whose name contains TEXT)
+  .schema NAME          columns, types and descriptions of a table (schema.name or name)
+  .metrics              the KPIs (metrics.metric_catalog)
+  .queries              saved queries in queries/
+  .run NAME [k=v ...]   run a saved query with parameters
+  .limit N              rows shown per result (now: LIMIT)
+  .timeout SECONDS      statement timeout (now: TIMEOUT s)
+  .reopen               switch to the warehouse the nightly job published since this console opened
+  .help                 this text
+  .quit                 leave (also .exit or Ctrl-D); Ctrl-C cancels a running query or the current input`;
+
+function loadHistory(file: string): string[] {
+  if (!file || !existsSync(file)) return [];
+  return readFileSync(file, 'utf8').split('\n').filter(Boolean).slice(-1000).reverse();
+}
+
+/**
+ * The interactive console (`npm run sql` with no query): multi-line statements ended by `;`,
+ * persistent history, dot commands (`.tables`, `.schema NAME`, `.metrics`, `.queries`, `.run`,
+ * `.limit`, `.timeout`, `.reopen`, `.help`, `.quit`), results as aligned tables with row count and
+ * time. Each statement gets the statement timeout; Ctrl-C interrupts it. With `unmasked` the
+ * session and every statement are written to the audit log first. Resolves when the input ends
+ * or on `.quit`.
+ *
+ * @example
+ * await runConsole({ warehouse: 'data/warehouse.duckdb' });
+ */
+export async function runConsole(options: ConsoleOptions = {}): Promise<void> {
+  const input = options.input ?? process.stdin;
+  const output = options.output ?? process.stdout;
+  const terminal = options.terminal ?? !!(input as { isTTY?: boolean }).isTTY;
+  const historyFile = options.historyFile ?? process.env.CQ_SQL_HISTORY ?? join(homedir(), '.cq_sql_history');
+  const auditLog = auditLogPath(options.auditLog);
+  const queriesDir = options.queriesDir ?? QUERIES_DIR;
+  let limit = options.limit ?? DEFAULT_TABLE_LIMIT;
+  let timeoutSeconds = options.timeoutSeconds ?? DEFAULT_TIMEOUT_SECONDS;
+  const print = (s = '') => output.write(`${s}\n`);
+  const warehouse = options.warehouse ?? 'data/warehouse.duckdb';
+  const masked = !options.unmasked;
+  const sessionOptions: SqlSessionOptions = {
+    warehouse: resolve(warehouse),
+    unmasked: !masked,
+    ...(options.threads ? { threads: options.threads } : {}),
+    ...(options.memoryLimit ? { memoryLimit: options.memoryLimit } : {}),
+  };
+  if (options.unmasked) appendSqlAudit({ event: 'unmasked_session', unmasked: true, warehouse }, auditLog);
+  // Queries run in a child process that is killed at the statement timeout or memory limit
+  // (sql-worker-client.ts); after a kill the next statement starts a new one on the same snapshot.
+  const open = async (): Promise<{ worker: SqlWorker; info: WorkerReady }> => {
+    // The table comes back in the result and is printed here; the process's own copy is dropped.
+    const w = startSqlWorker(sessionOptions, new Writable({ write: (_c, _e, cb) => cb() }));
+    try {
+      return { worker: w, info: await w.ready };
+    } catch (e) {
+      await w.close();
+      throw e;
+    }
+  };
+  let { worker, info: session } = await open();
+  const identity = () => {
+    const st = statSync(realpathSync(warehouse));
+    return `${st.dev}:${st.ino}`;
+  };
+  let openedIdentity = identity();
+  const republished = () => {
+    try {
+      return identity() !== openedIdentity;
+    } catch {
+      return true;
+    }
+  };
+  let openedAt = new Date();
+  let warnedRepublish = false;
+  let docs: Map<string, DictionaryTable> | undefined;
+  let running = false;
+
+  const banner = () =>
+    `warehouse ${warehouse} (read-only snapshot opened ${openedAt.toISOString().slice(0, 19).replace('T', ' ')}; personal data ${masked ? 'masked' : 'UNMASKED — every statement is logged'}). .help for commands.`;
+  print(banner());
+
+  const rl = createInterface({ input, output, terminal, history: loadHistory(historyFile), historySize: 1000, prompt: 'sql> ' });
+  rl.on('SIGINT', () => {
+    if (running) {
+      worker.interrupt();
+      return;
+    }
+    if (buffer) {
+      buffer = '';
+      print('^C');
+    } else print('(.quit to leave)');
+    prompt();
+  });
+
+  const remember = (text: string) => {
+    if (!historyFile) return;
+    try {
+      appendFileSync(historyFile, `${text.replace(/\s*\n\s*/g, ' ').trim()}\n`);
+    } catch {
+      /* history is a convenience */
+    }
+  };
+
+  const runStatement = async (sql: string, params: QueryParams = {}, label?: string) => {
+    if (!warnedRepublish && republished()) {
+      warnedRepublish = true;
+      print('note: the nightly job has published a new warehouse since this console opened; you are still reading the earlier snapshot. .reopen switches.');
+    }
+    const audit = { warehouse, query: sql, ...(label ? { saved_query: label } : {}), ...(Object.keys(params).length ? { params } : {}) };
+    try {
+      if (!masked) appendSqlAudit({ event: 'unmasked_query', unmasked: true, ...audit }, auditLog);
+      if (!worker.alive) ({ worker, info: session } = await open());
+      running = true;
+      const r = await worker.run({ sql, params, format: 'table', limit, timeoutSeconds });
+      output.write(r.table ?? '');
+      print(resultSummary(r.rowCount, r.truncated, r.elapsedMs, 'table'));
+    } catch (e) {
+      if (isCqError(e, 'SQL_FORBIDDEN')) appendSqlAudit({ event: 'refused', unmasked: !masked, ...audit, message: e.message }, auditLog);
+      report(e);
+    } finally {
+      running = false;
+    }
+  };
+
+  const report = (e: unknown) => {
+    if (isCqError(e)) print(`error [${e.code}]: ${e.message}`);
+    else print(`internal error: ${e instanceof Error ? e.message : String(e)}`);
+  };
+
+  const relationNamed = (name: string) => {
+    const lc = name.toLowerCase();
+    const exact = session.relations.filter((r) => `${r.schema}.${r.name}` === lc);
+    return exact.length ? exact : session.relations.filter((r) => r.name === lc);
+  };
+
+  const dot = async (line: string): Promise<boolean> => {
+    const [cmd, ...args] = line.trim().split(/\s+/);
+    switch (cmd) {
+      case '.quit':
+      case '.exit':
+        return false;
+      case '.help':
+        print(HELP.replace('LIMIT', String(limit)).replace('TIMEOUT', String(timeoutSeconds)));
+        break;
+      case '.tables': {
+        const filter = (args[0] ?? '').toLowerCase();
+        const rows = session.relations
+          .filter((r) => `${r.schema}.${r.name}`.includes(filter))
+          .map((r) => [`${r.schema}.${r.name}`, r.kind, String(r.columns.length), [...r.masked.keys()].join(', ')]);
+        output.write(renderTable(['table', 'kind', 'columns', 'masked columns'], ['', '', '', ''], rows, [false, false, true, false]));
+        print(`${rows.length} relation(s)`);
+        break;
+      }
+      case '.schema': {
+        if (!args[0]) {
+          print('usage: .schema NAME (schema.name or name; .tables lists them)');
+          break;
+        }
+        const found = relationNamed(args[0]);
+        if (found.length !== 1) {
+          print(found.length ? `ambiguous: ${found.map((r) => `${r.schema}.${r.name}`).join(', ')}` : `no table or view "${args[0]}" (.tables lists them)`);
+          break;
+        }
+        const rel = found[0]!;
+        docs ??= await definitionDocs().catch(() => new Map<string, DictionaryTable>());
+        const doc = docs.get(`${rel.schema}.${rel.name}`);
+        print(`${rel.schema}.${rel.name} (${rel.kind})`);
+        if (doc) {
+          print(`  ${doc.description}`);
+          if (doc.grain) print(`  grain: ${doc.grain}`);
+          if (doc.primaryKey.length) print(`  primary key: ${doc.primaryKey.join(', ')}`);
+        }
+        const rows = rel.columns.map((c) => [
+          c.name,
+          c.type,
+          rel.masked.has(c.name) ? `masked (${rel.masked.get(c.name)})` : '',
+          doc?.columns.find((d) => d.name === c.name)?.description ?? '',
+        ]);
+        output.write(renderTable(['column', 'type', 'personal data', 'description'], ['', '', '', ''], rows, [false, false, false, false]));
+        break;
+      }
+      case '.metrics':
+        if (!session.relations.some((r) => r.schema === 'metrics' && r.name === 'metric_catalog')) print('this warehouse has no metrics.metric_catalog.');
+        else await runStatement('SELECT metric_id, name_zh, name_en, unit, target_text, dimensions FROM metrics.metric_catalog ORDER BY sort_order, metric_id');
+        break;
+      case '.queries': {
+        const qs = listSavedQueries(queriesDir);
+        output.write(
+          renderTable(['name', 'title', 'parameters'], ['', '', ''], qs.map((q) => [q.name, q.title, q.params.map((p) => `${p.name}${p.required ? '' : '?'}`).join(', ')]), [false, false, false]),
+        );
+        print('run one with .run NAME [param=value ...]');
+        break;
+      }
+      case '.run': {
+        if (!args[0]) {
+          print('usage: .run NAME [param=value ...] (.queries lists them)');
+          break;
+        }
+        let q;
+        try {
+          q = loadSavedQuery(args[0], queriesDir);
+        } catch (e) {
+          if (isCqError(e, 'SQL_FORBIDDEN')) appendSqlAudit({ event: 'refused', unmasked: !masked, warehouse, saved_query: args[0], message: e.message }, auditLog);
+          throw e;
+        }
+        const given = Object.fromEntries(args.slice(1).map((a) => a.split(/=(.*)/s, 2) as [string, string]));
+        await runStatement(q.sql, resolveParams(q, given), q.name);
+        break;
+      }
+      case '.limit':
+      case '.timeout': {
+        const n = Number(args[0]);
+        if (!Number.isInteger(n) || n < 0) print(`usage: ${cmd} N (a whole number)`);
+        else if (cmd === '.limit') limit = n;
+        else timeoutSeconds = n;
+        print(`${cmd.slice(1)}: ${cmd === '.limit' ? `${limit} rows` : `${timeoutSeconds} s`}`);
+        break;
+      }
+      case '.reopen': {
+        const next = await open();
+        await worker.close();
+        ({ worker, info: session } = next);
+        openedIdentity = identity();
+        openedAt = new Date();
+        warnedRepublish = false;
+        print(banner());
+        break;
+      }
+      default:
+        print(`unknown command ${cmd}; .help lists the commands`);
+    }
+    return true;
+  };
+
+  let buffer = '';
+  const prompt = () => {
+    if (!terminal) return;
+    rl.setPrompt(buffer ? '  -> ' : 'sql> ');
+    rl.prompt();
+  };
+  let quit = false;
+  prompt();
+  try {
+    for await (const line of rl) {
+      if (!buffer && line.trim().startsWith('.')) {
+        remember(line);
+        let keepGoing = true;
+        try {
+          keepGoing = await dot(line);
+        } catch (e) {
+          report(e);
+        }
+        if (!keepGoing) {
+          quit = true;
+          break;
+        }
+      } else {
+        buffer = buffer ? `${buffer}\n${line}` : line;
+        if (isBlankSql(buffer) && !buffer.includes(';')) {
+          if (!buffer.trim()) buffer = '';
+        } else if (isStatementComplete(buffer)) {
+          const sql = buffer;
+          buffer = '';
+          remember(sql);
+          if (!isBlankSql(sql)) await runStatement(sql);
+        }
+      }
+      prompt();
+    }
+    // Input ended (piped script, Ctrl-D) with a statement lacking its final ';': run it.
+    if (!quit && !isBlankSql(buffer)) await runStatement(buffer);
+  } finally {
+    rl.close();
+    await worker.close();
+  }
+}

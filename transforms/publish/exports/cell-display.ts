@@ -1,0 +1,86 @@
+import { group } from './digit-grouping.js';
+import type { CellFormat, ColumnSpec } from './report-template.js';
+import { effectiveFormat, isNoData, noDataText, wanUnitsText, type Cell, type TableRow } from './report-table.js';
+
+/**
+ * How one cell is written in each output. One place, so the XLSX, the CSV and the PDF always
+ * show the same number: XLSX gets a number plus a number format, CSV an exact plain decimal
+ * (money: 2 decimals in 万元; ratios: the fraction, full precision), the PDF a grouped,
+ * human-formatted text. A figure without data ({@link NoDataCell}) is `— [n]` in all three (its
+ * footnote n gives the reason), never 0.
+ */
+
+/** Number formats of XLSX cells by effective format. */
+export const XLSX_NUMBER_FORMATS: Record<string, string> = {
+  int: '#,##0',
+  wan: '#,##0.00',
+  ratio: '0.00%',
+  number: '#,##0.00',
+};
+
+/**
+ * A cell for exceljs: the value and its number format (none for text).
+ *
+ * @example
+ * xlsxCell(1160968n, 'wan', row); // { value: 11609.68, numFmt: '#,##0.00' }
+ * xlsxCell({ noData: true, note: 1 }, 'ratio', row); // { value: '— [1]' }
+ */
+export function xlsxCell(cell: Cell, format: CellFormat, row: TableRow): { value: string | number | null; numFmt?: string } {
+  if (cell === null || cell === undefined) return { value: null };
+  if (isNoData(cell)) return { value: noDataText(cell) };
+  if (typeof cell === 'string') return { value: cell };
+  const f = effectiveFormat(format, row);
+  if (f === 'wan') return { value: Number(cell) / 100, numFmt: XLSX_NUMBER_FORMATS.wan! };
+  if (f === 'int' || f === 'ratio' || f === 'number') return { value: Number(cell), numFmt: XLSX_NUMBER_FORMATS[f]! };
+  return { value: typeof cell === 'bigint' ? cell.toString() : cell };
+}
+
+/**
+ * A cell as CSV text (before quoting): exact and machine-readable.
+ *
+ * @example
+ * csvCell(1160968n, 'wan', row); // '11609.68'
+ * csvCell(0.0091, 'ratio', row); // '0.0091'
+ */
+export function csvCell(cell: Cell, format: CellFormat, row: TableRow): string {
+  if (cell === null || cell === undefined) return '';
+  if (isNoData(cell)) return noDataText(cell);
+  if (typeof cell === 'string') return cell;
+  const f = effectiveFormat(format, row);
+  if (f === 'wan') return wanUnitsText(BigInt(cell));
+  return String(cell);
+}
+
+/**
+ * A cell as display text for the PDF.
+ *
+ * @example
+ * displayCell(1160968n, 'wan', row); // '11,609.68'
+ * displayCell(0.009108, 'ratio', row); // '0.91%'
+ */
+export function displayCell(cell: Cell, format: CellFormat, row: TableRow): string {
+  if (cell === null || cell === undefined) return '';
+  if (isNoData(cell)) return noDataText(cell);
+  if (typeof cell === 'string') return cell;
+  const f = effectiveFormat(format, row);
+  if (f === 'wan') return group(wanUnitsText(BigInt(cell)));
+  const n = Number(cell);
+  if (f === 'int') return group(String(Math.round(n)));
+  if (f === 'ratio') return `${(n * 100).toFixed(2)}%`;
+  if (f === 'number') return group(n.toFixed(2));
+  return String(cell);
+}
+
+
+const DEFAULT_WIDTHS: Record<string, number> = { text: 18, wan: 14, int: 10, ratio: 11, number: 13, month: 10, rag: 8 };
+
+/**
+ * Width of a column in characters: the template's `width`, else a default by format. XLSX uses
+ * it as the column width, the PDF as the column's share of the page width.
+ *
+ * @example
+ * columnWidth({ field: 'x', header_zh: '余额', header_en: 'Balance', format: 'wan' }); // 14
+ */
+export function columnWidth(c: ColumnSpec): number {
+  return c.width ?? DEFAULT_WIDTHS[c.format === 'by_row' || c.format === 'kpi' ? 'number' : c.format] ?? 14;
+}

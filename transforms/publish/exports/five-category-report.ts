@@ -1,0 +1,215 @@
+import { quoteLiteral as lit, type WarehouseHandle } from '../../lib/duckdb.js';
+import { CqError } from '../../lib/errors.js';
+import { kpiFigure, kpiKey, readKpiValues } from './kpi-lookup.js';
+import type { BuiltReport, BuiltTable, Cell, PackageContext, TableRow } from './report-table.js';
+import { FEN_PER_WAN_UNIT, Footnotes } from './report-table.js';
+import { stringOption, templateError, type ReportTemplate, type RowMatch, type SectionSpec, type TableSpec } from './report-template.js';
+import { roundTwoWay } from './two-way-rounding.js';
+
+/** The five regulatory classes (《商业银行金融资产风险分类办法》) and their field names. */
+export const FIVE_CLASSES = [
+  { name: '正常', key: 'pass' },
+  { name: '关注', key: 'special_mention' },
+  { name: '次级', key: 'substandard' },
+  { name: '可疑', key: 'doubtful' },
+  { name: '损失', key: 'loss' },
+] as const;
+
+/** Classes that make a loan non-performing (不良贷款). */
+export const NPL_CLASS_KEYS = ['substandard', 'doubtful', 'loss'] as const;
+
+/** KPI slice of a `rows_from` attribute (so row NPL ratios can come from the KPI tables). */
+const SLICE_OF_ATTRIBUTE = { product_id: 'product', branch_id: 'branch', customer_type: 'customer_type' } as const;
+
+const CUSTOMER_TYPE_LABELS: Record<string, [string, string]> = {
+  individual: ['个人客户', 'Individuals'],
+  small_business: ['小微企业', 'Small businesses'],
+  unknown: ['未知', 'Unknown'],
+};
+
+/** On-book loans of the month grouped by every attribute a section can match on. */
+interface LoanGroup {
+  product_id: string;
+  branch_id: string;
+  customer_type: string;
+  industry: string;
+  recorded_class: string;
+  loans: bigint;
+  fen: bigint;
+}
+
+interface ResolvedRow {
+  code: string;
+  label_zh: string;
+  label_en: string;
+  match: RowMatch | 'other';
+  /** KPI slice and value that give this row's NPL ratio, when the row is a KPI slice. */
+  kpi?: { slice: string; value: string };
+}
+
+/**
+ * Builds the five-category asset-quality table (laid out like 1104 G11): one block of rows per
+ * template section (e.g. by product, by industry), columns = the five classes with balances in
+ * 万元 and loan counts, row and column totals, NPL balance and ratio. Balances are rounded with
+ * controlled rounding (two-way-rounding.ts): in every section, rows add up to the total row, the
+ * classes add up to the row total, and the grand total is the exact book rounded half up.
+ * NPL ratios come from `metrics.kpi_values` (`options.npl_ratio_metric`, default npl_ratio) for
+ * the total row and for rows that are KPI slices (rows_from: product_id / branch_id /
+ * customer_type); for other rows (e.g. industry, not a KPI dimension) the row's NPL balance ÷
+ * balance, checked against the KPI wherever both exist.
+ *
+ * Fields: code, label_zh, label_en, balance_<class>, loans_<class> (class = pass,
+ * special_mention, substandard, doubtful, loss), balance_total, loans_total, balance_npl,
+ * loans_npl, npl_ratio.
+ *
+ * @example
+ * const report = await buildFiveCategory(wh, template, ctx);
+ */
+export async function buildFiveCategory(wh: WarehouseHandle, t: ReportTemplate, ctx: PackageContext): Promise<BuiltReport> {
+  const groups = await wh.all<LoanGroup>(
+    `SELECT f.product_id, f.branch_id, f.customer_type, coalesce(c.industry, '') AS industry, f.recorded_class,
+       count(*)::BIGINT AS loans, sum(CAST(f.on_book_balance * 100 AS BIGINT))::BIGINT AS fen
+     FROM (SELECT * FROM core.fct_loan_month_ends WHERE as_of_month = ${lit(ctx.asOfDate)}::DATE AND is_on_book) f
+     ASOF LEFT JOIN staging.stg_lender__customers c ON c.customer_id = f.customer_id AND f.as_of_month >= c.business_date
+     GROUP BY ALL ORDER BY ALL`,
+  );
+  const classIndex = new Map<string, number>(FIVE_CLASSES.map((c, i) => [c.name, i]));
+  for (const g of groups) {
+    if (!classIndex.has(g.recorded_class)) {
+      throw new CqError('EXPORT_FAILED', `core.fct_loan_month_ends has recorded_class "${g.recorded_class}" at ${ctx.asOfDate}; the five-category table knows ${FIVE_CLASSES.map((c) => c.name).join(', ')}.`);
+    }
+  }
+  const metric = stringOption(t, 'npl_ratio_metric', 'npl_ratio');
+  const kpis = await readKpiValues(wh, { metrics: [metric], months: [ctx.asOfDate] });
+  const tables: BuiltTable[] = [];
+  for (const [ti, spec] of t.tables.entries()) {
+    if (spec.source !== 'matrix') templateError(t, `tables[${ti}].source`, `must be "matrix" for a five_category report, got "${spec.source}".`);
+    if (!spec.sections?.length) templateError(t, `tables[${ti}].sections`, 'are required for a five_category table.');
+    tables.push(await buildMatrix(wh, t, ti, spec, groups, classIndex, metric, kpis, ctx));
+  }
+  return { template: t, tables };
+}
+
+async function resolveRows(wh: WarehouseHandle, section: SectionSpec, groups: readonly LoanGroup[]): Promise<ResolvedRow[]> {
+  if (section.rows) return section.rows.map((r) => ({ code: r.code, label_zh: r.label_zh, label_en: r.label_en, match: r.match }));
+  const attr = section.rows_from!;
+  const slice = SLICE_OF_ATTRIBUTE[attr];
+  const labels = new Map<string, [string, string]>();
+  if (attr === 'product_id') {
+    for (const p of await wh.all<{ id: string; zh: string; en: string }>('SELECT product_id AS id, product_name_zh AS zh, product_name_en AS en FROM core.dim_products ORDER BY product_id')) labels.set(p.id, [p.zh, p.en]);
+  } else if (attr === 'branch_id') {
+    for (const b of await wh.all<{ id: string; zh: string; en: string }>('SELECT branch_id AS id, branch_name_zh AS zh, branch_name_en AS en FROM core.dim_branches ORDER BY branch_id')) labels.set(b.id, [b.zh, b.en]);
+  } else {
+    for (const [k, v] of Object.entries(CUSTOMER_TYPE_LABELS)) if (k !== 'unknown') labels.set(k, v);
+  }
+  for (const g of groups) if (!labels.has(g[attr])) labels.set(g[attr], CUSTOMER_TYPE_LABELS[g[attr]] ?? [g[attr], g[attr]]);
+  return [...labels.keys()].sort().map((code) => ({
+    code,
+    label_zh: labels.get(code)![0],
+    label_en: labels.get(code)![1],
+    match: { [attr]: [code] },
+    kpi: { slice, value: code },
+  }));
+}
+
+function matches(m: RowMatch, g: LoanGroup): boolean {
+  return (Object.keys(m) as (keyof RowMatch)[]).every((k) => m[k]!.includes(g[k]));
+}
+
+async function buildMatrix(
+  wh: WarehouseHandle,
+  t: ReportTemplate,
+  ti: number,
+  spec: TableSpec,
+  groups: readonly LoanGroup[],
+  classIndex: Map<string, number>,
+  metric: string,
+  kpis: Awaited<ReturnType<typeof readKpiValues>>,
+  ctx: PackageContext,
+): Promise<BuiltTable> {
+  const nClasses = FIVE_CLASSES.length;
+  const sections: { spec: SectionSpec; rows: ResolvedRow[]; fen: bigint[][]; loans: bigint[][] }[] = [];
+  for (const [si, section] of spec.sections!.entries()) {
+    const rows = await resolveRows(wh, section, groups);
+    const fen = rows.map(() => new Array<bigint>(nClasses).fill(0n));
+    const loans = rows.map(() => new Array<bigint>(nClasses).fill(0n));
+    const unmatched = new Set<string>();
+    for (const g of groups) {
+      let r = rows.findIndex((row) => row.match !== 'other' && matches(row.match, g));
+      if (r < 0) r = rows.findIndex((row) => row.match === 'other');
+      if (r < 0) {
+        unmatched.add(`product ${g.product_id} / branch ${g.branch_id} / ${g.customer_type} / industry "${g.industry}"`);
+        continue;
+      }
+      const c = classIndex.get(g.recorded_class)!;
+      fen[r]![c]! += g.fen;
+      loans[r]![c]! += g.loans;
+    }
+    if (unmatched.size) {
+      templateError(
+        t,
+        `tables[${ti}].sections[${si}] (${section.id})`,
+        `leaves loans of ${ctx.asOfDate} in no row: ${[...unmatched].slice(0, 5).join('; ')}${unmatched.size > 5 ? '; …' : ''}. Add a row for them or a row with "match: other".`,
+      );
+    }
+    sections.push({ spec: section, rows, fen, loans });
+  }
+  const rounded = roundTwoWay(sections.map((s) => s.fen), FEN_PER_WAN_UNIT);
+  const exactTotal = sections[0]!.fen.flat().reduce((a, b) => a + b, 0n);
+
+  const isNpl = (k: string) => (NPL_CLASS_KEYS as readonly string[]).includes(k);
+  const rowCells = (units: bigint[], counts: bigint[], exactFen: bigint[]): Record<string, Cell> => {
+    const cells: Record<string, Cell> = {};
+    let nplUnits = 0n;
+    let nplLoans = 0n;
+    let nplFen = 0n;
+    FIVE_CLASSES.forEach((c, i) => {
+      cells[`balance_${c.key}`] = units[i]!;
+      cells[`loans_${c.key}`] = counts[i]!;
+      if (isNpl(c.key)) {
+        nplUnits += units[i]!;
+        nplLoans += counts[i]!;
+        nplFen += exactFen[i]!;
+      }
+    });
+    cells.balance_total = units.reduce((a, b) => a + b, 0n);
+    cells.loans_total = counts.reduce((a, b) => a + b, 0n);
+    cells.balance_npl = nplUnits;
+    cells.loans_npl = nplLoans;
+    const totalFen = exactFen.reduce((a, b) => a + b, 0n);
+    cells.npl_ratio = totalFen === 0n ? null : Number(nplFen) / Number(totalFen);
+    return cells;
+  };
+  const notes = new Footnotes();
+  const ratioFromKpi = (cells: Record<string, Cell>, slice: string, value: string, label: string) => {
+    const k = kpis.get(kpiKey(metric, ctx.asOfDate, slice, value));
+    if (!k) return;
+    const computed = cells.npl_ratio as number | null;
+    if (computed !== null && k.value !== null && Math.abs(computed - k.value) > 1e-9 * Math.max(1, Math.abs(k.value))) {
+      throw new CqError(
+        'EXPORT_FAILED',
+        `${t.path}: row "${label}" has NPL ratio ${computed} from the five-category balances but metrics.kpi_values says ${metric} = ${k.value} (slice ${slice} ${value}, ${ctx.asOfDate}). The table and the KPI disagree; rebuild the warehouse (npm run transform).`,
+      );
+    }
+    // A KPI row without data (e.g. no on-book balance in the slice) is "— [n]" with its reason as a footnote.
+    cells.npl_ratio = kpiFigure(k, 'value', notes);
+  };
+
+  const rows: TableRow[] = [];
+  sections.forEach((s, si) => {
+    rows.push({ kind: 'section', cells: { code: s.spec.id, label_zh: s.spec.label_zh, label_en: s.spec.label_en } });
+    s.rows.forEach((r, ri) => {
+      const cells = rowCells(rounded.sections[si]!.cells[ri]!, s.loans[ri]!, s.fen[ri]!);
+      if (cells.balance_total !== rounded.sections[si]!.rowTotals[ri]) throw new Error('five-category: row total does not reconcile');
+      if (r.kpi) ratioFromKpi(cells, r.kpi.slice, r.kpi.value, r.label_zh);
+      rows.push({ kind: 'data', cells: { code: r.code, label_zh: r.label_zh, label_en: r.label_en, ...cells } });
+    });
+  });
+  const colFen = FIVE_CLASSES.map((_, c) => sections[0]!.fen.reduce((a, row) => a + row[c]!, 0n));
+  const colLoans = FIVE_CLASSES.map((_, c) => sections[0]!.loans.reduce((a, row) => a + row[c]!, 0n));
+  const total = rowCells(rounded.columnTotals, colLoans, colFen);
+  if (total.balance_total !== rounded.total || colFen.reduce((a, b) => a + b, 0n) !== exactTotal) throw new Error('five-category: grand total does not reconcile');
+  ratioFromKpi(total, 'all', 'ALL', '合计');
+  rows.push({ kind: 'total', cells: { code: 'total', label_zh: '合计', label_en: 'Total', ...total } });
+  return { spec, rows, footnotes: notes.list() };
+}

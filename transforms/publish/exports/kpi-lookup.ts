@@ -1,0 +1,167 @@
+import { quoteLiteral as lit, type WarehouseHandle } from '../../lib/duckdb.js';
+import type { Cell, Footnotes } from './report-table.js';
+
+/** One KPI value as `metrics.kpi_values` holds it. */
+export interface KpiValue {
+  metric_id: string;
+  /** `YYYY-MM-DD` month end. */
+  as_of_month: string;
+  slice: string;
+  slice_value: string;
+  numerator: number | null;
+  denominator: number | null;
+  value: number | null;
+  target: number | null;
+  rag: string;
+  /** `measured`, or `no_data` (value NULL; the reason below). */
+  status: 'measured' | 'no_data';
+  reason_code: string | null;
+  reason_zh: string | null;
+  reason_en: string | null;
+}
+
+/**
+ * KPI values read from `metrics.kpi_values` (the KPI engine's output; the exports never compute
+ * a KPI themselves), keyed by {@link kpiKey}.
+ *
+ * @example
+ * const kpis = await readKpiValues(wh, { metrics: ['npl_ratio'], months: ['2026-10-31'], slices: ['all', 'product'] });
+ * kpis.get(kpiKey('npl_ratio', '2026-10-31', 'all', 'ALL'))?.value;
+ */
+export async function readKpiValues(
+  wh: WarehouseHandle,
+  filter: { metrics?: readonly string[]; months: readonly string[]; slices?: readonly string[] },
+): Promise<Map<string, KpiValue>> {
+  const out = new Map<string, KpiValue>();
+  if (filter.months.length === 0 || filter.metrics?.length === 0) return out;
+  const where = [
+    `as_of_month IN (${filter.months.map((m) => `${lit(m)}::DATE`).join(', ')})`,
+    filter.metrics ? `metric_id IN (${filter.metrics.map(lit).join(', ')})` : 'true',
+    filter.slices ? `slice IN (${filter.slices.map(lit).join(', ')})` : 'true',
+  ].join(' AND ');
+  const cols = await wh.all<{ column_name: string }>(
+    `SELECT column_name FROM information_schema.columns WHERE table_schema = 'metrics' AND table_name = 'kpi_values'`,
+  );
+  // A warehouse built before KPI availability existed: a row without a value is no_data, reason unknown.
+  const status = cols.some((c) => c.column_name === 'status')
+    ? 'status, reason_code, reason_zh, reason_en'
+    : `CASE WHEN value IS NULL THEN 'no_data' ELSE 'measured' END AS status, CAST(NULL AS VARCHAR) AS reason_code,
+       CASE WHEN value IS NULL THEN '无数值' END AS reason_zh, CASE WHEN value IS NULL THEN 'no value' END AS reason_en`;
+  const rows = await wh.all<KpiValue>(
+    `SELECT metric_id, strftime(as_of_month, '%Y-%m-%d') AS as_of_month, slice, slice_value,
+       CAST(numerator AS DOUBLE) AS numerator, CAST(denominator AS DOUBLE) AS denominator,
+       CAST(value AS DOUBLE) AS value, CAST(target AS DOUBLE) AS target, rag, ${status}
+     FROM metrics.kpi_values WHERE ${where} ORDER BY metric_id, as_of_month, slice, slice_value`,
+  );
+  for (const r of rows) out.set(kpiKey(r.metric_id, r.as_of_month, r.slice, r.slice_value), r);
+  return out;
+}
+
+/**
+ * One figure of a KPI row for a report cell: the number, or — when the row is `no_data` and the
+ * figure is NULL — a no-data cell (`— [n]`) whose footnote in `notes` gives the reason. A NULL
+ * figure of a measured row (e.g. the numerator of a median KPI) stays empty; the target of a
+ * no_data row is still shown (it is known). Never a 0 for a missing figure.
+ *
+ * @example
+ * kpiFigure(kpis.get(kpiKey('warning_coverage', '2026-10-31')), 'value', notes); // { noData: true, note: 1 }
+ */
+export function kpiFigure(k: KpiValue | undefined, field: 'value' | 'numerator' | 'denominator' | 'target', notes: Footnotes): Cell {
+  if (!k) return null;
+  const v = k[field];
+  if (v !== null) return v;
+  if (k.status !== 'no_data' || field === 'target') return null;
+  return notes.cell(k.reason_zh ?? '无数据', k.reason_en ?? 'no data');
+}
+
+/** The RAG cell of a KPI row: its colour, or `no_data` (shown grey) when the row has no data. @example kpiRag(k) // 'red' */
+export function kpiRag(k: KpiValue | undefined): string | null {
+  if (!k) return null;
+  return k.status === 'no_data' ? 'no_data' : k.rag;
+}
+
+/**
+ * Whether an input (an extract entity or `entity.column`, as metrics declare them) had been
+ * delivered by a month end, from `metrics.input_deliveries` (the KPI engine's record, from the load
+ * records; docs/kpis.md "Availability"). `undefined` when the warehouse does not record that input.
+ *
+ * @example
+ * await inputDelivery(wh, 'loan_balances.provision_amount', '2026-10-31');
+ * // { delivered: false, labelZh: '贷款损失准备（loan_balances.provision_amount）', labelEn: 'loan-loss provisions (loan_balances.provision_amount)' }
+ */
+export async function inputDelivery(
+  wh: WarehouseHandle,
+  input: string,
+  asOfDate: string,
+): Promise<{ delivered: boolean; labelZh: string; labelEn: string } | undefined> {
+  const [t] = await wh.all<{ n: number }>(
+    `SELECT count(*)::INTEGER AS n FROM information_schema.tables WHERE table_schema = 'metrics' AND table_name = 'input_deliveries'`,
+  );
+  if (!t?.n) return undefined;
+  const [r] = await wh.all<{ delivered: boolean; label_zh: string; label_en: string }>(
+    `SELECT coalesce(first_delivered <= ${lit(asOfDate)}::DATE, false) AS delivered, label_zh, label_en FROM metrics.input_deliveries WHERE input = ${lit(input)}`,
+  );
+  return r ? { delivered: r.delivered, labelZh: r.label_zh, labelEn: r.label_en } : undefined;
+}
+
+/** Key of a KPI value. @example kpiKey('npl_ratio', '2026-10-31') // 'npl_ratio|2026-10-31|all|ALL' */
+export function kpiKey(metric: string, month: string, slice = 'all', sliceValue = 'ALL'): string {
+  return `${metric}|${month}|${slice}|${sliceValue}`;
+}
+
+/** One row of `metrics.metric_catalog` (the columns the reports show). */
+export interface CatalogRow {
+  metric_id: string;
+  name_zh: string;
+  name_en: string;
+  description: string;
+  formula_text: string;
+  numerator_text: string | null;
+  denominator_text: string | null;
+  unit: string;
+  direction: string;
+  target: number | null;
+  target_text: string;
+  tolerance_text: string | null;
+  policy_source: string;
+  sort_order: number;
+}
+
+/**
+ * The metric catalogue in display order (sort_order, then id). Columns an older catalogue lacks
+ * read as NULL.
+ *
+ * @example
+ * const catalog = await readCatalog(wh);
+ */
+export async function readCatalog(wh: WarehouseHandle): Promise<CatalogRow[]> {
+  const cols = await wh.all<{ column_name: string }>(
+    `SELECT column_name FROM information_schema.columns WHERE table_schema = 'metrics' AND table_name = 'metric_catalog'`,
+  );
+  const have = new Set(cols.map((c) => c.column_name));
+  const col = (name: string, type = 'VARCHAR') => (have.has(name) ? `CAST(${name} AS ${type}) AS ${name}` : `CAST(NULL AS ${type}) AS ${name}`);
+  return wh.all<CatalogRow>(
+    `SELECT metric_id, name_zh, name_en, ${col('description')}, ${col('formula_text')}, ${col('numerator_text')}, ${col('denominator_text')},
+       ${col('unit')}, ${col('direction')}, ${col('target', 'DOUBLE')}, ${col('target_text')}, ${col('tolerance_text')}, ${col('policy_source')},
+       ${col('sort_order', 'INTEGER')}
+     FROM metrics.metric_catalog ORDER BY sort_order, metric_id`,
+  );
+}
+
+/**
+ * Month ends `offset` months before a month end.
+ *
+ * @example
+ * monthEndBefore('2026-03-31', 1); // '2026-02-28'
+ */
+export function monthEndBefore(asOfDate: string, offset: number): string {
+  const [y, m] = asOfDate.split('-').map(Number) as [number, number];
+  const d = new Date(Date.UTC(y, m - offset, 0));
+  return d.toISOString().slice(0, 10);
+}
+
+/** Reporting months of the warehouse (`core.dim_months`) as `YYYY-MM-DD`. @example await reportingMonths(wh) // ['2026-09-30', '2026-10-31'] */
+export async function reportingMonths(wh: WarehouseHandle): Promise<string[]> {
+  const r = await wh.all<{ m: string }>(`SELECT strftime(as_of_month, '%Y-%m-%d') AS m FROM core.dim_months ORDER BY as_of_month`);
+  return r.map((x) => x.m);
+}

@@ -1,0 +1,116 @@
+import type { WarehouseHandle } from '../../lib/duckdb.js';
+import { kpiFigure, kpiKey, kpiRag, monthEndBefore, readCatalog, readKpiValues, reportingMonths, type CatalogRow } from './kpi-lookup.js';
+import { numberOption, templateError, type ReportTemplate } from './report-template.js';
+import { Footnotes, isNoData, type BuiltReport, type BuiltTable, type Cell, type PackageContext, type TableRow } from './report-table.js';
+
+const UNIT_LABELS: Record<string, [string, string]> = {
+  ratio: ['比率', 'ratio'],
+  days: ['天', 'days'],
+  hours: ['小时', 'hours'],
+  score: ['分', 'points'],
+};
+
+const DIRECTION_LABELS: Record<string, string> = {
+  lower_is_better: '越低越好 lower is better',
+  higher_is_better: '越高越好 higher is better',
+};
+
+/**
+ * Builds the customer-quality KPI report: every KPI of `metrics.metric_catalog` (or the
+ * template's `options.metrics` list), whole book, for the export month and the
+ * `options.months_back` (default 12) reporting months before it, straight from
+ * `metrics.kpi_values` (value, target, RAG, numerator, denominator: nothing recomputed), plus
+ * the definitions from the catalogue.
+ *
+ * A KPI row with status `no_data` shows "—" with a footnote number (`— [1]`) for its value (and
+ * for its numerator / denominator when those are unknown), RAG `no_data`, and the reason in the
+ * footnotes under the table and in the row's `note` (so the CSV, which has no notes area, carries
+ * it too): never a 0 and never a colour.
+ *
+ * Table sources:
+ * - `values`: one row per metric × month. Fields: metric_id, name_zh, name_en, month (YYYY-MM),
+ *   value, target, rag (green / amber / red / none / no_data), status (已测 measured / 无数据 no data),
+ *   note (the footnotes of the row's no-data cells), numerator, denominator, unit, unit_zh, target_text;
+ * - `definitions`: one row per metric. Fields: metric_id, name_zh, name_en, description,
+ *   formula_text, numerator_text, denominator_text, unit, unit_zh, direction, target_text,
+ *   tolerance_text, policy_source.
+ *
+ * @example
+ * const report = await buildKpiReport(wh, template, ctx);
+ */
+export async function buildKpiReport(wh: WarehouseHandle, t: ReportTemplate, ctx: PackageContext): Promise<BuiltReport> {
+  const back = numberOption(t, 'months_back', 12);
+  const reporting = new Set(await reportingMonths(wh));
+  const months = Array.from({ length: back + 1 }, (_, i) => monthEndBefore(ctx.asOfDate, back - i)).filter((m) => reporting.has(m));
+  let catalog = await readCatalog(wh);
+  const wanted = t.options.metrics;
+  if (wanted !== undefined && wanted !== 'all') {
+    if (!Array.isArray(wanted) || wanted.some((x) => typeof x !== 'string')) templateError(t, 'options.metrics', 'must be "all" or a list of metric ids.');
+    const byId = new Map(catalog.map((c) => [c.metric_id, c]));
+    catalog = (wanted as string[]).map((id) => byId.get(id) ?? templateError(t, 'options.metrics', `names "${id}", which is not in metrics.metric_catalog.`));
+  }
+  const kpis = await readKpiValues(wh, { metrics: catalog.map((c) => c.metric_id), months, slices: ['all'] });
+  const tables: BuiltTable[] = t.tables.map((spec, ti) => {
+    if (spec.source === 'values') {
+      const notes = new Footnotes();
+      const rows = valueRows(catalog, months, kpis, notes);
+      return { spec, rows, footnotes: notes.list() };
+    }
+    if (spec.source === 'definitions') return { spec, rows: definitionRows(catalog) };
+    return templateError(t, `tables[${ti}].source`, `must be "values" or "definitions" for a kpi_report, got "${spec.source}".`);
+  });
+  return { template: t, tables };
+}
+
+function valueRows(catalog: readonly CatalogRow[], months: readonly string[], kpis: Awaited<ReturnType<typeof readKpiValues>>, notes: Footnotes): TableRow[] {
+  const rows: TableRow[] = [];
+  for (const c of catalog) {
+    for (const m of months) {
+      const k = kpis.get(kpiKey(c.metric_id, m));
+      const figures = {
+        value: kpiFigure(k, 'value', notes),
+        target: kpiFigure(k, 'target', notes),
+        numerator: kpiFigure(k, 'numerator', notes),
+        denominator: kpiFigure(k, 'denominator', notes),
+      };
+      const used = [...new Set(Object.values(figures).flatMap((f) => (isNoData(f) ? [f.note] : [])))];
+      const cells: Record<string, Cell> = {
+        metric_id: c.metric_id,
+        name_zh: c.name_zh,
+        name_en: c.name_en,
+        month: m.slice(0, 7),
+        ...figures,
+        rag: kpiRag(k),
+        status: k ? (k.status === 'no_data' ? '无数据 no data' : '已测 measured') : null,
+        note: used.length ? used.map((n) => notes.text(n)).join(' ') : null,
+        unit: c.unit,
+        unit_zh: UNIT_LABELS[c.unit]?.[0] ?? c.unit,
+        target_text: c.target_text,
+      };
+      rows.push({ kind: 'data', cells, unit: c.unit });
+    }
+  }
+  return rows;
+}
+
+function definitionRows(catalog: readonly CatalogRow[]): TableRow[] {
+  return catalog.map((c) => ({
+    kind: 'data',
+    unit: c.unit,
+    cells: {
+      metric_id: c.metric_id,
+      name_zh: c.name_zh,
+      name_en: c.name_en,
+      description: c.description,
+      formula_text: c.formula_text,
+      numerator_text: c.numerator_text,
+      denominator_text: c.denominator_text,
+      unit: c.unit,
+      unit_zh: UNIT_LABELS[c.unit]?.[0] ?? c.unit,
+      direction: DIRECTION_LABELS[c.direction] ?? c.direction,
+      target_text: c.target_text,
+      tolerance_text: c.tolerance_text,
+      policy_source: c.policy_source,
+    },
+  }));
+}
