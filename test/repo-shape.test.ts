@@ -1,0 +1,50 @@
+import { spawnSync } from 'node:child_process';
+import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+
+/**
+ * The shape of the code (.dependency-cruiser.cjs): no import cycles; each stage of transforms/
+ * imports only itself and earlier stages (lib → config → ingest → sample → policy → warehouse →
+ * kpi → publish → operations → cli); nothing imports scripts/ or test/.
+ */
+const CRUISER = 'node_modules/dependency-cruiser/bin/dependency-cruise.mjs';
+
+describe('repository shape', () => {
+  it('dependency rules hold (npm run lint:deps)', () => {
+    const r = spawnSync(process.execPath, [CRUISER, 'transforms', 'metrics', 'scripts', 'test', '--config', '.dependency-cruiser.cjs', '--output-type', 'err'], { encoding: 'utf8' });
+    // "err" prints nothing but a summary when every rule holds; each violation names rule, from and to.
+    expect(r.stdout + r.stderr).not.toMatch(/error /);
+    expect(r.status).toBe(0);
+  }, 120_000);
+
+  it('the rules are live: a cycle, a lib module importing the cli, and code importing test/ all fail', () => {
+    // A throw-away tree with the same config, so the check is proven to bite, not vacuous.
+    const dir = mkdtempSync(join(tmpdir(), 'cq-shape-'));
+    try {
+      const put = (file: string, text: string) => {
+        mkdirSync(join(dir, file, '..'), { recursive: true });
+        writeFileSync(join(dir, file), text);
+      };
+      copyFileSync('.dependency-cruiser.cjs', join(dir, '.dependency-cruiser.cjs'));
+      put('tsconfig.json', '{ "compilerOptions": { "module": "NodeNext", "moduleResolution": "NodeNext", "strict": true } }');
+      put('transforms/lib/a.ts', "import { b } from '../cli/b.js';\nexport const a = (): number => b();\n");
+      put('transforms/cli/b.ts', "import { a } from '../lib/a.js';\nimport { t } from '../../test/t.js';\nexport const b = (): number => (a.length + t);\n");
+      put('test/t.ts', 'export const t = 1;\n');
+      const r = spawnSync(process.execPath, [join(process.cwd(), CRUISER), 'transforms', '--config', '.dependency-cruiser.cjs', '--output-type', 'err'], { cwd: dir, encoding: 'utf8' });
+      expect(r.stdout).toMatch(/no-circular/);
+      expect(r.stdout).toMatch(/lib-imports-only-earlier-stages: transforms\/lib\/a\.ts → transforms\/cli\/b\.ts/);
+      expect(r.stdout).toMatch(/nothing-imports-tests: transforms\/cli\/b\.ts → test\/t\.ts/);
+      expect(r.status).not.toBe(0);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 120_000);
+
+  it('tests mirror the source tree: every test folder names a stage of transforms/', () => {
+    const stages = new Set(readdirSync('transforms').filter((d) => statSync(join('transforms', d)).isDirectory()));
+    const testDirs = readdirSync('test').filter((d) => statSync(join('test', d)).isDirectory() && !['helpers', 'fixtures'].includes(d));
+    for (const d of testDirs) expect(stages, `test/${d}/ has no transforms/${d}/`).toContain(d);
+  });
+});
