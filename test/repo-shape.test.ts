@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -46,5 +46,14 @@ describe('repository shape', () => {
     const stages = new Set(readdirSync('transforms').filter((d) => statSync(join('transforms', d)).isDirectory()));
     const testDirs = readdirSync('test').filter((d) => statSync(join('test', d)).isDirectory() && !['helpers', 'fixtures'].includes(d));
     for (const d of testDirs) expect(stages, `test/${d}/ has no transforms/${d}/`).toContain(d);
+  });
+
+  it("the README's layout table lists every top-level folder and every stage folder", () => {
+    const readme = readFileSync('README.md', 'utf8');
+    const layout = readme.slice(readme.indexOf('## Layout'), readme.indexOf('## Commands'));
+    const tracked = spawnSync('git', ['ls-files'], { encoding: 'utf8' }).stdout.split('\n').filter(Boolean);
+    const top = new Set(tracked.filter((f) => f.includes('/') && !f.startsWith('.')).map((f) => f.split('/')[0]!));
+    for (const d of top) expect(layout, `README layout misses ${d}/`).toContain(`\`${d}/`);
+    for (const d of readdirSync('transforms')) if (statSync(join('transforms', d)).isDirectory()) expect(layout, `README layout misses transforms/${d}/`).toContain(`\`transforms/${d}/\``);
   });
 });
