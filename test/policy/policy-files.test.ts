@@ -11,17 +11,19 @@ import { loadConfig } from '../../transforms/config/config.js';
 import { checkRules, loadPolicy, parseFloorPolicy, parseGradingPolicy, POLICY_FILES, SHIPPED_POLICY_DIR } from '../../transforms/policy/read-policy.js';
 
 /**
- * The lender policy files (policy/customer-grading.yaml, policy/classification-floor.yaml): the
+ * The lender policy files (policy/customer-grading.yaml, policy/classification-floor.yaml,
+ * policy/kpi-rules.yaml; the KPI rules file has its own tests in kpi-rules-file.test.ts): the
  * shipped defaults, and every check of the loader — each bad file must give POLICY_INVALID naming
  * the file, the line, the key and the fix.
  */
 const SHIPPED = {
   grading: readFileSync(join(SHIPPED_POLICY_DIR, POLICY_FILES.grading), 'utf8'),
   floor: readFileSync(join(SHIPPED_POLICY_DIR, POLICY_FILES.floor), 'utf8'),
+  kpi: readFileSync(join(SHIPPED_POLICY_DIR, POLICY_FILES.kpi), 'utf8'),
 };
 
 /** A policy folder: the shipped files, with `edit` applied to one of them. */
-function policyDir(which: 'grading' | 'floor', edit: (text: string) => string): { dir: string; file: string; text: string } {
+function policyDir(which: 'grading' | 'floor' | 'kpi', edit: (text: string) => string): { dir: string; file: string; text: string } {
   const dir = mkdtempSync(join(tmpdir(), 'cq-policy-'));
   cpSync(SHIPPED_POLICY_DIR, dir, { recursive: true });
   const file = join(dir, POLICY_FILES[which]);
@@ -80,10 +82,12 @@ describe('the shipped policy files', () => {
     expect(p.files.map((f) => [f.policy, f.file])).toEqual([
       ['customer-grading', 'policy/customer-grading.yaml'],
       ['classification-floor', 'policy/classification-floor.yaml'],
+      ['kpi-rules', 'policy/kpi-rules.yaml'],
     ]);
     // What code outside a build sees (docs generator, models compiled outside a build) is the same.
     expect(defaultRules().grading).toEqual(p.grading);
     expect(defaultRules().floor).toEqual(p.floor);
+    expect(defaultRules().kpi).toEqual(p.kpi);
   });
 
   it('comment every key they set', () => {
@@ -255,13 +259,15 @@ describe('policy folders, overrides, configuration and the transform CLI', () =>
 
   it('a missing folder, a missing file, a .yml file', () => {
     const missing = join(tmp, 'nope');
-    expect(policyError(missing).message).toContain(`${missing}: the policy folder does not exist. Fix: name a folder holding customer-grading.yaml and classification-floor.yaml`);
+    expect(policyError(missing).message).toContain(`${missing}: the policy folder does not exist. Fix: name a folder holding customer-grading.yaml, classification-floor.yaml and kpi-rules.yaml`);
     const half = join(tmp, 'half');
     mkdirSync(half);
     writeFileSync(join(half, POLICY_FILES.grading), SHIPPED.grading);
     const e = policyError(half);
     expect(e.where.file).toBe(join(half, POLICY_FILES.floor));
-    expect(e.message).toBe(`${join(half, POLICY_FILES.floor)}: missing. Fix: copy policy/classification-floor.yaml there and edit it (a policy folder holds both customer-grading.yaml and classification-floor.yaml).`);
+    expect(e.message).toBe(
+      `${join(half, POLICY_FILES.floor)}: missing. Fix: copy policy/classification-floor.yaml there and edit it (a policy folder holds customer-grading.yaml, classification-floor.yaml and kpi-rules.yaml; policy/README.md).`,
+    );
     const yml = policyDir('floor', (t) => t).dir;
     renameSync(join(yml, POLICY_FILES.floor), join(yml, 'classification-floor.yml'));
     expect(policyError(yml).message).toContain(`Fix: rename ${join(yml, 'classification-floor.yml')} to ${join(yml, POLICY_FILES.floor)}`);

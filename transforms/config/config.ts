@@ -36,8 +36,9 @@ export interface NightlyConfig {
    */
   sqlAuditLog: string;
   /**
-   * Lender policy folder: `customer-grading.yaml` and `classification-floor.yaml` (grade rules,
-   * classification floor). Default: the shipped `policy/`. Checked when the config is read.
+   * Lender policy folder: `customer-grading.yaml`, `classification-floor.yaml` and `kpi-rules.yaml`
+   * (grade rules, classification floor, KPI rules; policy/README.md). Default: the shipped `policy/`.
+   * Checked when the config is read.
    */
   policyDir?: string;
   /**
@@ -140,7 +141,7 @@ export function loadConfig(overrides: Partial<NightlyConfig> = {}, file = 'cq.co
     if (typeof config.policyDir !== 'string' || config.policyDir.trim() === '') {
       throw new CqError('CLI_USAGE', `${file}: policyDir must be the path of a policy folder, e.g. "policy-bank" (or remove it: the shipped policy/ is used).`, { file, key: 'policyDir' });
     }
-    loadPolicy(config.policyDir); // the folder and both files exist and are valid (POLICY_INVALID names file, line and fix)
+    loadPolicy(config.policyDir); // the folder and its three files exist and are valid (POLICY_INVALID names file, line and fix)
   }
   return config;
 }

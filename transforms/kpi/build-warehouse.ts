@@ -4,7 +4,7 @@ import { buildModels, dataTestScope } from '../warehouse/build-models.js';
 import { runDataTests, type DataTestResult } from '../warehouse/data-tests.js';
 import type { ModelDefinition } from '../warehouse/model.js';
 import { discoverModels } from '../warehouse/registry.js';
-import { DEFAULT_KPI_RULES, mergeRules, withRules, type RuleOverrides } from '../policy/business-rules.js';
+import { mergeRules, withRules, type RuleOverrides } from '../policy/business-rules.js';
 import { checkRules, loadPolicy } from '../policy/read-policy.js';
 import { recordPolicy } from '../policy/record-policy.js';
 import { buildMetrics, kpiTestModels } from './build-metrics.js';
@@ -23,12 +23,12 @@ export interface BuildStep {
 /** Options of {@link buildWarehouse}. */
 export interface BuildWarehouseOptions {
   /**
-   * Policy folder holding `customer-grading.yaml` and `classification-floor.yaml` (default: the
+   * Policy folder holding `customer-grading.yaml`, `classification-floor.yaml` and `kpi-rules.yaml` (default: the
    * shipped `policy/`). Read and checked before anything is built (`POLICY_INVALID`), recorded in
    * `ops.policy_files`. The nightly passes `policyDir` of cq.config.json.
    */
   policyDir?: string;
-  /** Rule overrides for this build over the policy files and the KPI defaults (checked like the files). */
+  /** Rule overrides for this build over the policy files (checked like the files). */
   rules?: RuleOverrides;
   /** Run data tests (default true). Error-severity failures throw DATA_TEST_FAILED after all ran. */
   runTests?: boolean;
@@ -57,7 +57,7 @@ export interface BuildWarehouseResult {
 
 /**
  * Builds the whole warehouse after a load, with the lender policy of `policyDir` (grade rules,
- * classification floor; default: the shipped `policy/`): every model (staging → core → marts, in
+ * classification floor, KPI rules; default: the shipped `policy/`): every model (staging → core → marts, in
  * dependency order) and then every KPI (`metrics.kpi_<id>`, `metrics.metric_catalog`,
  * `metrics.kpi_values`), with data tests. Used by `npm run transform`, the nightly job and tests.
  *
@@ -69,9 +69,9 @@ export async function buildWarehouse(wh: WarehouseHandle, options: BuildWarehous
   const started = performance.now();
   // The policy first: a wrong file stops the build before anything is touched.
   const policy = loadPolicy(options.policyDir);
-  const rules = mergeRules({ grading: policy.grading, floor: policy.floor, kpi: DEFAULT_KPI_RULES }, options.rules);
-  const overridden = { grading: options.rules?.grading !== undefined, floor: options.rules?.floor !== undefined };
-  if (overridden.grading || overridden.floor) checkRules(rules, `buildWarehouse option rules (over ${policy.dir})`);
+  const rules = mergeRules({ grading: policy.grading, floor: policy.floor, kpi: policy.kpi }, options.rules);
+  const overridden = { grading: options.rules?.grading !== undefined, floor: options.rules?.floor !== undefined, kpi: options.rules?.kpi !== undefined };
+  if (overridden.grading || overridden.floor || overridden.kpi) checkRules(rules, `buildWarehouse option rules (over ${policy.dir})`);
   const [rawTables] = await wh.all<{ n: number }>(`SELECT count(*)::INTEGER AS n FROM information_schema.tables WHERE table_schema = 'ops' AND table_name = 'load_audit'`);
   if (!rawTables || rawTables.n === 0) {
     throw new CqError('WAREHOUSE_MISSING', `${wh.path}: no extracts have been loaded (ops.load_audit is missing). Fix: run npm run load -- --extracts DIR first.`);

@@ -173,8 +173,8 @@ export function targetOp(m: Pick<MetricDefinition, 'direction' | 'target'>): Tar
  * Months back the KPI compares with (0 = none), under the given KPI rules.
  *
  * @example
- * priorMonthsOf(churnRate, DEFAULT_KPI_RULES); // 1
- * priorMonthsOf(modelAuc, DEFAULT_KPI_RULES); // 12 (the model-validation horizon)
+ * priorMonthsOf(churnRate, defaultRules().kpi); // 1
+ * priorMonthsOf(modelAuc, defaultRules().kpi); // 12 (the model-validation horizon)
  */
 export function priorMonthsOf(m: Pick<MetricDefinition, 'needsPriorMonth'>, rules: KpiRules): number {
   const n = m.needsPriorMonth;

@@ -1,7 +1,7 @@
 import { loadPolicy } from './read-policy.js';
 import type { FloorRules } from './classification-floor.js';
 import type { GradingRules } from './customer-grading.js';
-import { DEFAULT_KPI_RULES, type KpiRules } from './kpi-rules.js';
+import type { KpiRules } from './kpi-rules.js';
 
 export * from './classification-floor.js';
 export * from './customer-grading.js';
@@ -15,7 +15,7 @@ export interface BusinessRules {
   kpi: KpiRules;
 }
 
-/** Overrides for a build: any part may be replaced (the rest keeps the policy files' / KPI defaults' value). */
+/** Overrides for a build: any part may be replaced (the rest keeps the policy files' value). */
 export interface RuleOverrides {
   floor?: Partial<FloorRules>;
   grading?: Partial<GradingRules>;
@@ -26,17 +26,18 @@ let shipped: BusinessRules | undefined;
 
 /**
  * The default rules: the shipped policy files (`policy/customer-grading.yaml`,
- * `policy/classification-floor.yaml`, read and checked once per process) and the KPI defaults.
+ * `policy/classification-floor.yaml`, `policy/kpi-rules.yaml`, read and checked once per process).
  * A build reads its policy folder afresh (see `buildWarehouse`); this is what code outside a build
  * sees (docs generator, tests).
  *
  * @example
  * defaultRules().grading.pdMaxAgeMonths; // 12 (policy/customer-grading.yaml)
+ * defaultRules().kpi.verification.slaHours; // 24 (policy/kpi-rules.yaml)
  */
 export function defaultRules(): BusinessRules {
   if (!shipped) {
     const p = loadPolicy();
-    shipped = { floor: p.floor, grading: p.grading, kpi: DEFAULT_KPI_RULES };
+    shipped = { floor: p.floor, grading: p.grading, kpi: p.kpi };
   }
   return shipped;
 }
@@ -55,7 +56,7 @@ export function activeRules(): BusinessRules {
 }
 
 /**
- * Merges overrides into base rules (the policy files a build read, plus the KPI defaults).
+ * Merges overrides into base rules (the policy files a build read).
  *
  * @example
  * mergeRules(defaultRules(), { floor: { restructured: { floor: '次级', observationMonths: 6 } } })

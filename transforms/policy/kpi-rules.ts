@@ -2,10 +2,14 @@ import type { FiveClass } from './five-category.js';
 
 /**
  * Parameters of KPI populations that are not a single metric's business (they shape marts
- * that several KPIs and the report site read). Documented in docs/kpis.md.
+ * that several KPIs and the report site read): the typed in-memory form. The values themselves are
+ * lender policy, data in `policy/kpi-rules.yaml` (or the operator's `policyDir`), read and checked
+ * by `loadPolicy` (transforms/policy/read-policy.ts); the shipped file gives `defaultRules().kpi`.
+ * Documented in docs/kpis.md ("Configuration") and policy/README.md. Override one build with
+ * `buildWarehouse(wh, { rules: { kpi: { warnings: { timelyWithinDays: 2 } } } })`.
  *
  * @example
- * DEFAULT_KPI_RULES.warnings.timelyWithinDays; // 3
+ * loadPolicy().kpi.warnings.timelyWithinDays; // 3 (policy/kpi-rules.yaml)
  */
 export interface KpiRules {
   readonly warnings: {
@@ -33,9 +37,3 @@ export interface KpiRules {
     readonly pdBinDecimals: number;
   };
 }
-
-export const DEFAULT_KPI_RULES: KpiRules = {
-  warnings: { timelyWithinDays: 3, coverageLeadDays: 30, lookbackDays: 365 },
-  verification: { slaHours: 24 },
-  modelValidation: { horizonMonths: 12, defaultClassAtLeast: '次级', defaultDpdOver: 90, writtenOffIsDefault: true, pdBinDecimals: 4 },
-};

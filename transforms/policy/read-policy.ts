@@ -5,16 +5,18 @@ import { fileURLToPath } from 'node:url';
 import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, type Node } from 'yaml';
 import type { FloorRules } from './classification-floor.js';
 import type { Grade, GradeRule, GradingRules } from './customer-grading.js';
+import type { KpiRules } from './kpi-rules.js';
 import { classRank, FIVE_CLASSES, type FiveClass } from './five-category.js';
 import { CqError } from '../lib/errors.js';
 import { REPO_ROOT } from '../lib/repo-root.js';
 
 /**
- * Lender policy as data: the customer grade rules and the five-category classification floor are
- * read from YAML files (`customer-grading.yaml`, `classification-floor.yaml`) in a policy folder —
- * the shipped `policy/` or the operator's `policyDir` — and checked before any build uses them.
+ * Lender policy as data: the customer grade rules, the five-category classification floor and the
+ * KPI rules are read from YAML files (`customer-grading.yaml`, `classification-floor.yaml`,
+ * `kpi-rules.yaml`) in a policy folder — the shipped `policy/` or the operator's `policyDir` — and
+ * checked before any build uses them. A policy folder holds all three (policy/README.md).
  * Every problem is a `POLICY_INVALID` error naming the file, the line, the key and the fix.
- * The typed in-memory form is `GradingRules` / `FloorRules` (transforms/policy/).
+ * The typed in-memory form is `GradingRules` / `FloorRules` / `KpiRules` (transforms/policy/).
  */
 
 /** The policy folder shipped with the project (the defaults): `<repo>/policy/`. */
@@ -22,10 +24,13 @@ export const SHIPPED_POLICY_DIR = join(REPO_ROOT, 'policy') + '/';
 
 
 /** File names of the policy files inside a policy folder. */
-export const POLICY_FILES = { grading: 'customer-grading.yaml', floor: 'classification-floor.yaml' } as const;
+export const POLICY_FILES = { grading: 'customer-grading.yaml', floor: 'classification-floor.yaml', kpi: 'kpi-rules.yaml' } as const;
 
 /** Which policy a file holds. */
-export type PolicyName = 'customer-grading' | 'classification-floor';
+export type PolicyName = 'customer-grading' | 'classification-floor' | 'kpi-rules';
+
+/** The policy files of a folder, as listed in messages: `customer-grading.yaml, classification-floor.yaml and kpi-rules.yaml`. */
+const ALL_FILES = `${POLICY_FILES.grading}, ${POLICY_FILES.floor} and ${POLICY_FILES.kpi}`;
 
 /** One policy file as read: what a build records so the rules of a past month can be reproduced. */
 export interface PolicyFile {
@@ -45,17 +50,21 @@ export interface LoadedPolicy {
   dir: string;
   grading: GradingRules;
   floor: FloorRules;
-  /** The two files, grading first. */
+  kpi: KpiRules;
+  /** The three files: grading, floor, KPI rules. */
   files: PolicyFile[];
 }
 
 /**
- * Reads and checks both policy files of a folder (default: the shipped `policy/`).
- * Throws `POLICY_INVALID` when the folder or a file is missing or a file is invalid.
+ * Reads and checks the three policy files of a folder (default: the shipped `policy/`):
+ * `customer-grading.yaml`, `classification-floor.yaml`, `kpi-rules.yaml`. Throws `POLICY_INVALID`
+ * when the folder or a file is missing or a file is invalid (an operator's folder holds all three:
+ * nothing is taken silently from the shipped folder, so ops.policy_files names every rule used).
  *
  * @example
- * const { grading, floor, files } = loadPolicy(); // policy/customer-grading.yaml, policy/classification-floor.yaml
+ * const { grading, floor, kpi, files } = loadPolicy(); // policy/customer-grading.yaml, policy/classification-floor.yaml, policy/kpi-rules.yaml
  * grading.pdMaxAgeMonths; // 12
+ * kpi.warnings.timelyWithinDays; // 3
  * files[0]!.sha256; // 'c0ffee…'
  */
 export function loadPolicy(dir: string = SHIPPED_POLICY_DIR): LoadedPolicy {
@@ -63,17 +72,19 @@ export function loadPolicy(dir: string = SHIPPED_POLICY_DIR): LoadedPolicy {
   if (!existsSync(abs) || !statSync(abs).isDirectory()) {
     throw new CqError(
       'POLICY_INVALID',
-      `${shown(abs)}: ${existsSync(abs) ? 'is not a folder' : 'the policy folder does not exist'}. Fix: name a folder holding ${POLICY_FILES.grading} and ${POLICY_FILES.floor} (copy them from ${shown(SHIPPED_POLICY_DIR)}) in policyDir of cq.config.json or --policy, or leave it out to use the shipped policy/.`,
+      `${shown(abs)}: ${existsSync(abs) ? 'is not a folder' : 'the policy folder does not exist'}. Fix: name a folder holding ${ALL_FILES} (copy them from ${shown(SHIPPED_POLICY_DIR)}) in policyDir of cq.config.json or --policy, or leave it out to use the shipped policy/.`,
       { file: abs },
     );
   }
   const grading = readPolicyFile(join(abs, POLICY_FILES.grading), 'customer-grading');
   const floor = readPolicyFile(join(abs, POLICY_FILES.floor), 'classification-floor');
+  const kpi = readPolicyFile(join(abs, POLICY_FILES.kpi), 'kpi-rules');
   return {
     dir: abs,
     grading: parseGradingPolicy(grading.text, grading.path),
     floor: parseFloorPolicy(floor.text, floor.path),
-    files: [grading, floor],
+    kpi: parseKpiRulesPolicy(kpi.text, kpi.path),
+    files: [grading, floor, kpi],
   };
 }
 
@@ -82,7 +93,7 @@ function readPolicyFile(path: string, policy: PolicyName): PolicyFile {
     const yml = path.replace(/\.yaml$/, '.yml');
     const fix = existsSync(yml)
       ? `rename ${shown(yml)} to ${shown(path)} (policy files end in .yaml).`
-      : `copy ${shown(join(SHIPPED_POLICY_DIR, path.split(/[\\/]/).at(-1)!))} there and edit it (a policy folder holds both ${POLICY_FILES.grading} and ${POLICY_FILES.floor}).`;
+      : `copy ${shown(join(SHIPPED_POLICY_DIR, path.split(/[\\/]/).at(-1)!))} there and edit it (a policy folder holds ${ALL_FILES}; policy/README.md).`;
     throw new CqError('POLICY_INVALID', `${shown(path)}: missing. Fix: ${fix}`, { file: path });
   }
   const data = readFileSync(path);
@@ -115,16 +126,30 @@ export function parseFloorPolicy(text: string, file: string): FloorRules {
 }
 
 /**
- * Checks rules given in code (the `rules` overrides of `buildWarehouse`, merged with the policy
- * files) with the same checks as the files; `label` says where they came from.
+ * Parses and checks the text of a KPI rules policy (`kpi-rules.yaml`); `file` names it in errors.
  *
  * @example
- * checkRules({ grading, floor }, 'buildWarehouse option rules'); // throws POLICY_INVALID when invalid
+ * parseKpiRulesPolicy(readFileSync('policy/kpi-rules.yaml', 'utf8'), 'policy/kpi-rules.yaml').warnings;
+ * // { timelyWithinDays: 3, coverageLeadDays: 30, lookbackDays: 365 }
  */
-export function checkRules(rules: { grading: GradingRules; floor: FloorRules }, label: string): void {
+export function parseKpiRulesPolicy(text: string, file: string): KpiRules {
+  const { root, fail } = parseYaml(text, file);
+  return checkKpi(root, fail);
+}
+
+/**
+ * Checks rules given in code (the `rules` overrides of `buildWarehouse`, merged with the policy
+ * files) with the same checks as the files; `label` says where they came from. `kpi` is checked
+ * when given.
+ *
+ * @example
+ * checkRules({ grading, floor, kpi }, 'buildWarehouse option rules'); // throws POLICY_INVALID when invalid
+ */
+export function checkRules(rules: { grading: GradingRules; floor: FloorRules; kpi?: KpiRules }, label: string): void {
   const fail = failer(label, undefined);
   checkGrading(gradingToPlain(rules.grading), (p, m, f) => fail(['grading', ...p], m, f));
   checkFloor(floorToPlain(rules.floor), (p, m, f) => fail(['floor', ...p], m, f));
+  if (rules.kpi) checkKpi(kpiToPlain(rules.kpi), (p, m, f) => fail(['kpi', ...p], m, f));
 }
 
 /** The grading rules in the file's form (snake_case keys). @example gradingToPlain(rules).pd_max_age_months // 12 */
@@ -153,6 +178,24 @@ export function floorToPlain(f: FloorRules): Record<string, unknown> {
   return {
     dpd: f.dpd.map((r) => ({ over_days: r.overDays, floor: r.floor })),
     restructured: { floor: f.restructured?.floor, observation_months: f.restructured?.observationMonths },
+  };
+}
+
+/** The KPI rules in the file's form (snake_case keys). @example kpiToPlain(rules).verification // { sla_hours: 24 } */
+export function kpiToPlain(k: KpiRules): Record<string, unknown> {
+  const w = k.warnings as Partial<KpiRules['warnings']> | undefined;
+  const v = k.verification as Partial<KpiRules['verification']> | undefined;
+  const m = k.modelValidation as Partial<KpiRules['modelValidation']> | undefined;
+  return {
+    warnings: { timely_within_days: w?.timelyWithinDays, coverage_lead_days: w?.coverageLeadDays, lookback_days: w?.lookbackDays },
+    verification: { sla_hours: v?.slaHours },
+    model_validation: {
+      horizon_months: m?.horizonMonths,
+      default_class_at_least: m?.defaultClassAtLeast,
+      default_dpd_over: m?.defaultDpdOver,
+      written_off_is_default: m?.writtenOffIsDefault,
+      pd_bin_decimals: m?.pdBinDecimals,
+    },
   };
 }
 
@@ -290,6 +333,54 @@ function checkFloor(root: unknown, fail: Fail): FloorRules {
   };
 }
 
+/** Ranges of the KPI rules (inclusive). */
+const KPI_LIMITS = {
+  timelyWithinDays: [0, 365],
+  coverageLeadDays: [0, MAX_DAYS],
+  lookbackDays: [1, MAX_DAYS],
+  slaHours: [1, 720],
+  horizonMonths: [1, MAX_MONTHS],
+  defaultDpdOver: [0, MAX_DAYS],
+  pdBinDecimals: [0, 8], // the SQL rounds PD to at most 8 decimals
+} as const;
+
+function checkKpi(root: unknown, fail: Fail): KpiRules {
+  const top = asMap(root, [], fail, 'a mapping with the keys warnings, verification and model_validation', 'start from the shipped policy/kpi-rules.yaml');
+  checkKeys(top, [], ['warnings', 'verification', 'model_validation'], ['warnings', 'verification', 'model_validation'], fail);
+  const section = (key: string, keys: readonly string[]): Record<string, unknown> => {
+    const m = asMap(top[key], [key], fail, `a mapping with the keys ${keys.join(', ')}`, `indent ${keys.map((k) => `"${k}: …"`).join(', ')} under "${key}:", one per line (see the shipped policy/kpi-rules.yaml)`);
+    checkKeys(m, [key], keys, keys, fail);
+    return m;
+  };
+  const whole = (m: Record<string, unknown>, sectionKey: string, key: string, [min, max]: readonly [number, number], unit: string): number =>
+    asWhole(m[key], [sectionKey, key], fail, min, max, unit);
+
+  const w = section('warnings', ['timely_within_days', 'coverage_lead_days', 'lookback_days']);
+  const warnings = {
+    timelyWithinDays: whole(w, 'warnings', 'timely_within_days', KPI_LIMITS.timelyWithinDays, 'days'),
+    coverageLeadDays: whole(w, 'warnings', 'coverage_lead_days', KPI_LIMITS.coverageLeadDays, 'days'),
+    lookbackDays: whole(w, 'warnings', 'lookback_days', KPI_LIMITS.lookbackDays, 'days'),
+  };
+  if (warnings.coverageLeadDays > warnings.lookbackDays) {
+    fail(
+      ['warnings', 'coverage_lead_days'],
+      `coverage_lead_days ${warnings.coverageLeadDays} is more than lookback_days ${warnings.lookbackDays}: a warning early enough to cover an NPL would be too old to count, so no NPL could ever be covered.`,
+      `lower coverage_lead_days to at most ${warnings.lookbackDays}, or raise lookback_days to at least ${warnings.coverageLeadDays}.`,
+    );
+  }
+  const v = section('verification', ['sla_hours']);
+  const verification = { slaHours: whole(v, 'verification', 'sla_hours', KPI_LIMITS.slaHours, 'hours') };
+  const m = section('model_validation', ['horizon_months', 'default_class_at_least', 'default_dpd_over', 'written_off_is_default', 'pd_bin_decimals']);
+  const modelValidation = {
+    horizonMonths: whole(m, 'model_validation', 'horizon_months', KPI_LIMITS.horizonMonths, 'months'),
+    defaultClassAtLeast: asClass(m.default_class_at_least, ['model_validation', 'default_class_at_least'], fail, 'every loan is 正常 or worse, so every customer with a loan would be in default'),
+    defaultDpdOver: whole(m, 'model_validation', 'default_dpd_over', KPI_LIMITS.defaultDpdOver, 'days'),
+    writtenOffIsDefault: asBool(m.written_off_is_default, ['model_validation', 'written_off_is_default'], fail),
+    pdBinDecimals: whole(m, 'model_validation', 'pd_bin_decimals', KPI_LIMITS.pdBinDecimals, 'decimals'),
+  };
+  return { warnings, verification, modelValidation };
+}
+
 // ---------------------------------------------------------------------------------------------
 // Typed readers.
 
@@ -314,7 +405,7 @@ function checkKeys(o: Record<string, unknown>, at: Path, known: readonly string[
   }
   for (const k of required) {
     if (!(k in o) || o[k] === undefined) {
-      fail(at, `the key "${k}" is missing${at.length ? '' : ' at the top of the file'}.`, `add ${KEY_EXAMPLES[k] ?? `"${k}:"`} (the shipped policy/ files show every key; docs/grading.md and docs/classification.md describe them).`);
+      fail(at, `the key "${k}" is missing${at.length ? '' : ' at the top of the file'}.`, `add ${KEY_EXAMPLES[k] ?? `"${k}:"`} (the shipped policy/ files show every key; policy/README.md, docs/grading.md, docs/classification.md and docs/kpis.md describe them).`);
     }
   }
 }
@@ -330,6 +421,18 @@ const KEY_EXAMPLES: Record<string, string> = {
   over_days: '"over_days: 90" (more than 90 days past due)',
   floor: '"floor: 次级" (关注, 次级, 可疑 or 损失)',
   observation_months: '"observation_months: 12"',
+  warnings: '"warnings:" with "timely_within_days: 3", "coverage_lead_days: 30" and "lookback_days: 365" indented below it',
+  verification: '"verification:" with "sla_hours: 24" indented below it',
+  model_validation: '"model_validation:" with horizon_months, default_class_at_least, default_dpd_over, written_off_is_default and pd_bin_decimals indented below it',
+  timely_within_days: '"timely_within_days: 3"',
+  coverage_lead_days: '"coverage_lead_days: 30"',
+  lookback_days: '"lookback_days: 365"',
+  sla_hours: '"sla_hours: 24"',
+  horizon_months: '"horizon_months: 12"',
+  default_class_at_least: '"default_class_at_least: 次级" (关注, 次级, 可疑 or 损失)',
+  default_dpd_over: '"default_dpd_over: 90" (more than 90 days past due)',
+  written_off_is_default: '"written_off_is_default: true" (true or false)',
+  pd_bin_decimals: '"pd_bin_decimals: 4"',
 };
 
 function asGrade(v: unknown, at: Path, fail: Fail): Grade {
@@ -354,6 +457,11 @@ function asWhole(v: unknown, at: Path, fail: Fail, min: number, max: number, uni
   if (!Number.isInteger(v)) fail(at, `expected a whole number of ${unit}, got ${v}.`, fix);
   if ((v as number) < min || (v as number) > max) fail(at, `${v} ${unit} is out of range (${min} to ${max}).`, fix);
   return v as number;
+}
+
+function asBool(v: unknown, at: Path, fail: Fail): boolean {
+  if (typeof v !== 'boolean') fail(at, `expected true or false, got ${show(v)}.`, 'write true or false, without quotes (yes, no, on and off are text in YAML 1.2).');
+  return v as boolean;
 }
 
 function asPd(v: unknown, at: Path, fail: Fail): number {

@@ -1,6 +1,7 @@
 import type { WarehouseHandle } from '../lib/duckdb.js';
 import type { FloorRules } from './classification-floor.js';
 import type { GradingRules } from './customer-grading.js';
+import type { KpiRules } from './kpi-rules.js';
 import type { LoadedPolicy } from './read-policy.js';
 
 /**
@@ -15,29 +16,31 @@ export const POLICY_FILES_DDL = `CREATE SCHEMA IF NOT EXISTS ops;
     bytes INTEGER NOT NULL, content VARCHAR NOT NULL, rules_json VARCHAR NOT NULL, overridden BOOLEAN NOT NULL, built_at TIMESTAMP NOT NULL)`;
 
 /**
- * Records the policy a build used (see {@link POLICY_FILES_DDL}). `rules` are the rules in force
- * (the files' rules, or the merged `buildWarehouse` overrides, then `overridden` says which part).
+ * Records the policy a build used (see {@link POLICY_FILES_DDL}): one row per policy file
+ * (customer-grading, classification-floor, kpi-rules). `rules` are the rules in force (the files'
+ * rules, or the merged `buildWarehouse` overrides, then `overridden` says which part).
  *
  * @example
- * await recordPolicy(wh, loadPolicy(), { grading, floor }, { grading: false, floor: false });
+ * await recordPolicy(wh, loadPolicy(), { grading, floor, kpi }, { grading: false, floor: false, kpi: false });
  */
 export async function recordPolicy(
   wh: WarehouseHandle,
   policy: LoadedPolicy,
-  rules: { grading: GradingRules; floor: FloorRules },
-  overridden: { grading: boolean; floor: boolean },
+  rules: { grading: GradingRules; floor: FloorRules; kpi: KpiRules },
+  overridden: { grading: boolean; floor: boolean; kpi: boolean },
 ): Promise<void> {
   await wh.exec(POLICY_FILES_DDL);
+  const part = { 'customer-grading': 'grading', 'classification-floor': 'floor', 'kpi-rules': 'kpi' } as const;
   for (const f of policy.files) {
-    const isGrading = f.policy === 'customer-grading';
+    const p = part[f.policy];
     await wh.conn.run(`INSERT INTO ops.policy_files VALUES ($1, $2, $3, $4, $5, $6, $7, current_timestamp::TIMESTAMP)`, [
       f.policy,
       f.file,
       f.sha256,
       f.bytes,
       f.text,
-      JSON.stringify(isGrading ? rules.grading : rules.floor),
-      isGrading ? overridden.grading : overridden.floor,
+      JSON.stringify(rules[p]),
+      overridden[p],
     ] as never);
   }
 }
