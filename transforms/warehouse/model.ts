@@ -1,5 +1,5 @@
 import type { Compilable, Kysely, RawBuilder } from 'kysely';
-import type { Warehouse } from '../lib/warehouse-types.js';
+import type { Warehouse } from '../lib/warehouse-types.generated.js';
 
 /** Warehouse layers that hold models; the DuckDB schema is the folder name. */
 export type ModelLayer = 'staging' | 'core' | 'marts' | 'metrics';

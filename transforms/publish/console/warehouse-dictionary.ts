@@ -1,4 +1,4 @@
-import { COLUMN_TYPES, ENTITIES, type EntityContract } from '../../ingest/contract/index.js';
+import { COLUMN_TYPES, ENTITIES, LINEAGE_COLUMN_DOCS, type EntityContract } from '../../ingest/contract/index.js';
 import { openWarehouse } from '../../lib/duckdb.js';
 import { OPS_TABLE_NAMES, OPS_TABLES, opsTableDdl, type OpsTable } from '../../lib/ops-tables.js';
 import { ensureRawSchema } from '../../ingest/load/raw-schema.js';
@@ -19,6 +19,8 @@ export interface DictionaryColumn {
   description: string;
   /** Personal data: how analysts see it. */
   masked?: MaskKind;
+  /** The catalog allows NULL (`information_schema.columns.is_nullable`; only in {@link buildDictionary}). */
+  nullable?: boolean;
 }
 
 /** One table or view in the data dictionary. */
@@ -37,12 +39,6 @@ export interface DictionaryTable {
 /** Schemas in documentation order. */
 export const SCHEMA_ORDER = ['raw', 'staging', 'core', 'marts', 'metrics', 'ops'] as const;
 
-const LINEAGE_DOCS: Record<string, string> = {
-  _business_date: 'Business date of the extract that delivered the row.',
-  _source_file: 'Extract file the row came from.',
-  _source_line: 'Line in the extract file (1 = header).',
-  _load_id: 'Load that wrote the row (see ops.load_audit).',
-};
 
 function rawGrain(e: EntityContract): { grain: string; pk: string[] } {
   const key = e.primaryKey.join(', ');
@@ -64,7 +60,7 @@ function rawDocs(): DictionaryTable[] {
       definedIn: `transforms/ingest/contract/entities/${e.name.replaceAll('_', '-')}.ts`,
       columns: [
         ...e.columns.map((c) => ({ name: c.name, type: COLUMN_TYPES[c.type], description: c.description })),
-        ...Object.entries(LINEAGE_DOCS).map(([name, description]) => ({ name, description })),
+        ...Object.entries(LINEAGE_COLUMN_DOCS).map(([name, description]) => ({ name, description })),
       ],
     };
   });
@@ -257,8 +253,8 @@ export async function buildDictionary(): Promise<DictionaryTable[]> {
     await ensureRawSchema(wh);
     await wh.exec(opsTableDdl(...OPS_TABLE_NAMES));
     await buildWarehouse(wh, { runTests: false });
-    const rows = await wh.all<{ table_schema: string; table_name: string; table_type: string; column_name: string; data_type: string }>(
-      `SELECT c.table_schema, c.table_name, t.table_type, c.column_name, c.data_type
+    const rows = await wh.all<{ table_schema: string; table_name: string; table_type: string; column_name: string; data_type: string; is_nullable: string }>(
+      `SELECT c.table_schema, c.table_name, t.table_type, c.column_name, c.data_type, c.is_nullable
        FROM information_schema.columns c JOIN information_schema.tables t USING (table_catalog, table_schema, table_name)
        WHERE c.table_schema IN (${SCHEMA_ORDER.map((s) => `'${s}'`).join(', ')})
        ORDER BY c.table_schema, c.table_name, c.ordinal_position`,
@@ -282,7 +278,7 @@ export async function buildDictionary(): Promise<DictionaryTable[]> {
         byTable.set(key, t);
       }
       const dc = docs.get(key)?.columns.find((c) => c.name === r.column_name);
-      t.columns.push({ name: r.column_name, type: r.data_type, description: dc?.description ?? '(undocumented)' });
+      t.columns.push({ name: r.column_name, type: r.data_type, description: dc?.description ?? '(undocumented)', nullable: r.is_nullable === 'YES' });
     }
     for (const t of byTable.values()) {
       const pii = piiColumnsOf(t.schema, t.name, t.columns.map((c) => c.name));
