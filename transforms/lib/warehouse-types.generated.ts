@@ -346,15 +346,15 @@ export interface RawWarningsRow {
 
 /** `staging.stg_lender__branches` (view): Branch reference list as extracted by the lender, renamed to warehouse conventions. */
 export interface StagingStgLenderBranchesRow {
-  /** Branch code. (VARCHAR) */
+  /** Branch code, e.g. BJ01. (VARCHAR) */
   branch_id: string;
-  /** Branch name in Chinese. (VARCHAR) */
+  /** Chinese name, e.g. 北京分行. (VARCHAR) */
   branch_name_zh: string | null;
-  /** Branch name in English. (VARCHAR) */
+  /** English name, e.g. Beijing Branch. (VARCHAR) */
   branch_name_en: string | null;
-  /** Region. (VARCHAR) */
+  /** Region (华北, 华东, ...). (VARCHAR) */
   region: string | null;
-  /** Business date of the extract that carried the row. (DATE) */
+  /** Business date of the extract that delivered the row. (DATE) */
   business_date: Date;
   /** Extract file the row came from. (VARCHAR) */
   source_file: string | null;
@@ -366,27 +366,27 @@ export interface StagingStgLenderBranchesRow {
 export interface StagingStgLenderCustomersRow {
   /** Customer number. (VARCHAR) */
   customer_id: string;
-  /** individual or small_business. (VARCHAR) */
+  /** individual (个人) or small_business (小微企业). (VARCHAR) */
   customer_type: string | null;
-  /** Name (personal data). (VARCHAR) */
+  /** Customer name. (VARCHAR) */
   customer_name: string | null;
-  /** National ID / unified social credit code (personal data). (VARCHAR) */
+  /** National ID number (居民身份证号) or unified social credit code (统一社会信用代码). (VARCHAR) */
   id_number: string | null;
-  /** Mobile phone (personal data). (VARCHAR) */
+  /** Mobile phone number. (VARCHAR) */
   phone: string | null;
   /** Servicing branch. (VARCHAR) */
   branch_id: string | null;
-  /** Industry or occupation group. (VARCHAR) */
+  /** Industry (GB/T 4754 section letter) for business customers; occupation group for individuals. (VARCHAR) */
   industry: string | null;
-  /** Relationship start date. (DATE) */
+  /** Date the relationship started. (DATE) */
   onboarded_on: Date | null;
-  /** Grade recorded by the lender: A 优质, B 一般, C 高风险. (VARCHAR) */
+  /** Recorded customer grade: A 优质, B 一般, C 高风险. Empty = not graded. (VARCHAR) */
   recorded_grade: string | null;
   /** Date the recorded grade was set. (DATE) */
   graded_on: Date | null;
-  /** Date the relationship ended. (DATE) */
+  /** Date the relationship ended (churn); empty while active. (DATE) */
   relationship_closed_on: Date | null;
-  /** Business date of the extract that carried this version. (DATE) */
+  /** Business date of the extract that delivered the row. (DATE) */
   business_date: Date;
   /** Extract file the row came from. (VARCHAR) */
   source_file: string | null;
@@ -396,13 +396,13 @@ export interface StagingStgLenderCustomersRow {
 
 /** `staging.stg_lender__fx_rates` (view): FX rates as extracted (optional extract fx_rates): CNY per one unit of a foreign currency at a date. core.fct_loan_month_ends converts a loan's amounts at the rate dated its balance snapshot's date. */
 export interface StagingStgLenderFxRatesRow {
-  /** Date of the rate (the business date of the folder that carried it). (DATE) */
+  /** Date of the rate: the business date of the folder (normally a month end). (DATE) */
   as_of_date: Date;
-  /** ISO 4217 code of the foreign currency. (VARCHAR) */
+  /** ISO 4217 code of the foreign currency, e.g. EUR (a CNY row, if delivered, must have rate 1). (VARCHAR) */
   currency: string;
-  /** CNY per one unit of the currency (DOUBLE as delivered; converted as DECIMAL(18,10)). (DOUBLE) */
+  /** CNY per one unit of the currency (7.8234 = 1 EUR is 7.8234 CNY), e.g. the PBOC central parity rate of the date; at most 10 decimals are used. (DOUBLE) */
   cny_per_unit: number | null;
-  /** Business date of the extract that carried the row. (DATE) */
+  /** Business date of the extract that delivered the row. (DATE) */
   business_date: Date | null;
   /** Extract file the row came from. (VARCHAR) */
   source_file: string | null;
@@ -414,23 +414,23 @@ export interface StagingStgLenderFxRatesRow {
 export interface StagingStgLenderLoanBalancesRow {
   /** Loan. (VARCHAR) */
   loan_id: string;
-  /** Snapshot date. (DATE) */
+  /** Snapshot date: the business date of the folder (normally a month end). (DATE) */
   as_of_date: Date;
-  /** Principal outstanding, DECIMAL(18,2). (DECIMAL(18,2)) */
+  /** Principal outstanding (including overdue principal). (DECIMAL(18,2)) */
   outstanding_principal: number | null;
   /** Principal past due. (DECIMAL(18,2)) */
   overdue_principal: number | null;
   /** Interest past due. (DECIMAL(18,2)) */
   overdue_interest: number | null;
-  /** Days past due of the oldest unpaid instalment. (INTEGER) */
+  /** Days the oldest unpaid instalment is past due (0 = current). (INTEGER) */
   days_past_due: number | null;
-  /** Five-category class recorded by the lender (正常/关注/次级/可疑/损失). (VARCHAR) */
+  /** Five-category class recorded by the lender: 正常 / 关注 / 次级 / 可疑 / 损失. (VARCHAR) */
   recorded_class: string | null;
-  /** Loan-loss provision held. (DECIMAL(18,2)) */
+  /** Loan-loss provision held against the loan. (DECIMAL(18,2)) */
   provision_amount: number | null;
-  /** active, settled or written_off. (VARCHAR) */
+  /** active, settled (paid off this period) or written_off (核销 this period). (VARCHAR) */
   loan_status: string | null;
-  /** Business date of the extract that carried the row. (DATE) */
+  /** Business date of the extract that delivered the row. (DATE) */
   business_date: Date | null;
   /** Extract file the row came from. (VARCHAR) */
   source_file: string | null;
@@ -440,7 +440,7 @@ export interface StagingStgLenderLoanBalancesRow {
 
 /** `staging.stg_lender__loans` (view): Loan contracts as extracted: every version the lender sent (a restructuring re-sends the loan). */
 export interface StagingStgLenderLoansRow {
-  /** Loan number. (VARCHAR) */
+  /** Loan (借据) number. (VARCHAR) */
   loan_id: string;
   /** Borrower. (VARCHAR) */
   customer_id: string | null;
@@ -448,27 +448,27 @@ export interface StagingStgLenderLoansRow {
   branch_id: string | null;
   /** Product code. (VARCHAR) */
   product_id: string | null;
-  /** Contract principal, DECIMAL(18,2). (DECIMAL(18,2)) */
+  /** Contract principal. (DECIMAL(18,2)) */
   principal: number | null;
-  /** ISO currency. (VARCHAR) */
+  /** ISO 4217 code of the currency the loan's amounts (principal, and its balances, overdue amounts and provisions) are in. Amounts in a currency other than CNY are converted with the fx_rates extract. (VARCHAR) */
   currency: string | null;
-  /** Annual interest rate as a fraction. (DOUBLE) */
+  /** Annual interest rate as a fraction (0.0435 = 4.35%). (DOUBLE) */
   annual_rate: number | null;
   /** Term in months. (INTEGER) */
   term_months: number | null;
-  /** equal_instalment, equal_principal or interest_first. (VARCHAR) */
+  /** equal_instalment 等额本息, equal_principal 等额本金, interest_first 先息后本. (VARCHAR) */
   repayment_method: string | null;
-  /** credit, mortgage, pledge or guarantee. (VARCHAR) */
+  /** credit 信用, mortgage 抵押, pledge 质押, guarantee 保证. (VARCHAR) */
   guarantee_type: string | null;
   /** Disbursement date. (DATE) */
   disbursed_on: Date | null;
-  /** Maturity date. (DATE) */
+  /** Contract maturity date. (DATE) */
   maturity_on: Date | null;
-  /** Restructured (重组) flag. (BOOLEAN) */
+  /** True once the loan has been restructured (重组). (BOOLEAN) */
   is_restructured: boolean | null;
-  /** Date of the latest restructuring. (DATE) */
+  /** Date of the (latest) restructuring. (DATE) */
   restructured_on: Date | null;
-  /** Business date of the extract that carried this version. (DATE) */
+  /** Business date of the extract that delivered the row. (DATE) */
   business_date: Date;
   /** Extract file the row came from. (VARCHAR) */
   source_file: string | null;
@@ -480,13 +480,13 @@ export interface StagingStgLenderLoansRow {
 export interface StagingStgLenderProductsRow {
   /** Product code. (VARCHAR) */
   product_id: string;
-  /** Product name in Chinese. (VARCHAR) */
+  /** Chinese name, e.g. 个人住房贷款. (VARCHAR) */
   product_name_zh: string | null;
-  /** Product name in English. (VARCHAR) */
+  /** English name, e.g. Residential mortgage. (VARCHAR) */
   product_name_en: string | null;
   /** retail or small_business. (VARCHAR) */
   segment: string | null;
-  /** Business date of the extract that carried the row. (DATE) */
+  /** Business date of the extract that delivered the row. (DATE) */
   business_date: Date;
   /** Extract file the row came from. (VARCHAR) */
   source_file: string | null;
@@ -498,7 +498,7 @@ export interface StagingStgLenderProductsRow {
 export interface StagingStgLenderRepaymentSchedulesRow {
   /** Loan. (VARCHAR) */
   loan_id: string;
-  /** Instalment number. (INTEGER) */
+  /** Instalment number, 1-based. (INTEGER) */
   instalment_no: number;
   /** Due date. (DATE) */
   due_on: Date | null;
@@ -506,7 +506,7 @@ export interface StagingStgLenderRepaymentSchedulesRow {
   principal_due: number | null;
   /** Interest due. (DECIMAL(18,2)) */
   interest_due: number | null;
-  /** Business date of the extract that carried the row. (DATE) */
+  /** Business date of the extract that delivered the row. (DATE) */
   business_date: Date;
   /** Extract file the row came from. (VARCHAR) */
   source_file: string | null;
@@ -522,13 +522,13 @@ export interface StagingStgLenderRepaymentsRow {
   loan_id: string | null;
   /** Instalment the payment is allocated to. (INTEGER) */
   instalment_no: number | null;
-  /** Value date. (DATE) */
+  /** Value date of the payment. (DATE) */
   paid_on: Date | null;
   /** Principal repaid. (DECIMAL(18,2)) */
   principal_paid: number | null;
   /** Interest repaid. (DECIMAL(18,2)) */
   interest_paid: number | null;
-  /** Business date of the extract that carried the row. (DATE) */
+  /** Business date of the extract that delivered the row. (DATE) */
   business_date: Date | null;
   /** Extract file the row came from. (VARCHAR) */
   source_file: string | null;
@@ -542,13 +542,13 @@ export interface StagingStgLenderRiskScoresRow {
   customer_id: string;
   /** Score date. (DATE) */
   scored_on: Date;
-  /** Model version. (VARCHAR) */
+  /** Model version, e.g. pd-2.3. (VARCHAR) */
   model_version: string;
-  /** 12-month probability of default. (DOUBLE) */
+  /** 12-month probability of default, 0–1. (DOUBLE) */
   probability_of_default: number | null;
   /** The model predicts default within 12 months. (BOOLEAN) */
   predicted_default: boolean | null;
-  /** Business date of the extract that carried the row. (DATE) */
+  /** Business date of the extract that delivered the row. (DATE) */
   business_date: Date | null;
   /** Extract file the row came from. (VARCHAR) */
   source_file: string | null;
@@ -558,7 +558,7 @@ export interface StagingStgLenderRiskScoresRow {
 
 /** `staging.stg_lender__surveys` (view): Customer satisfaction survey responses as extracted. */
 export interface StagingStgLenderSurveysRow {
-  /** Response id. (VARCHAR) */
+  /** Survey response id. (VARCHAR) */
   survey_id: string;
   /** Respondent. (VARCHAR) */
   customer_id: string | null;
@@ -566,9 +566,9 @@ export interface StagingStgLenderSurveysRow {
   surveyed_on: Date | null;
   /** branch, app, phone or web. (VARCHAR) */
   channel: string | null;
-  /** Score 0–100. (INTEGER) */
+  /** Satisfaction score 0–100. (INTEGER) */
   score: number | null;
-  /** Business date of the extract that carried the row. (DATE) */
+  /** Business date of the extract that delivered the row. (DATE) */
   business_date: Date | null;
   /** Extract file the row came from. (VARCHAR) */
   source_file: string | null;
@@ -582,15 +582,15 @@ export interface StagingStgLenderVerificationsRow {
   verification_id: string;
   /** Customer checked. (VARCHAR) */
   customer_id: string | null;
-  /** Submitted. (TIMESTAMP) */
+  /** When the check was submitted. (TIMESTAMP) */
   submitted_at: Date | null;
-  /** Completed. (TIMESTAMP) */
+  /** When the check completed; empty while pending. (TIMESTAMP) */
   verified_at: Date | null;
   /** pass, fail or pending. (VARCHAR) */
   result: string | null;
-  /** correct / incorrect when sampled for quality audit. (VARCHAR) */
+  /** Quality audit of a sampled check: correct or incorrect; empty when not sampled. (VARCHAR) */
   audit_outcome: string | null;
-  /** Business date of the extract that carried this version. (DATE) */
+  /** Business date of the extract that delivered the row. (DATE) */
   business_date: Date;
   /** Extract file the row came from. (VARCHAR) */
   source_file: string | null;
@@ -604,19 +604,19 @@ export interface StagingStgLenderWarningsRow {
   warning_id: string;
   /** Customer warned about. (VARCHAR) */
   customer_id: string | null;
-  /** Loan, when loan-specific. (VARCHAR) */
+  /** Loan, when the warning is loan-specific. (VARCHAR) */
   loan_id: string | null;
-  /** Kind of risk signal. (VARCHAR) */
+  /** Signal: overdue_other_bank, income_drop, court_case, tax_arrears, industry_downturn, contact_lost, collateral_value_drop, credit_inquiries. (VARCHAR) */
   signal_type: string | null;
-  /** When the signal appeared in source data. (DATE) */
+  /** When the risk signal appeared in source data. (DATE) */
   signal_on: Date | null;
-  /** When the warning was issued. (TIMESTAMP) */
+  /** When the system issued the warning. (TIMESTAMP) */
   raised_at: Date | null;
   /** low, medium or high. (VARCHAR) */
   severity: string | null;
-  /** When the warning was closed. (TIMESTAMP) */
+  /** When the warning was closed; empty while open. (TIMESTAMP) */
   closed_at: Date | null;
-  /** Business date of the extract that carried this version. (DATE) */
+  /** Business date of the extract that delivered the row. (DATE) */
   business_date: Date;
   /** Extract file the row came from. (VARCHAR) */
   source_file: string | null;
@@ -626,13 +626,13 @@ export interface StagingStgLenderWarningsRow {
 
 /** `core.dim_branches` (table): Branches (分支机构) with their latest names; used for labels only (month-end facts carry the branch as of the month). */
 export interface CoreDimBranchesRow {
-  /** Branch code. (VARCHAR) */
+  /** Branch code, e.g. BJ01. (VARCHAR) */
   branch_id: string;
-  /** Chinese name. (VARCHAR) */
+  /** Chinese name, e.g. 北京分行. (VARCHAR) */
   branch_name_zh: string | null;
-  /** English name. (VARCHAR) */
+  /** English name, e.g. Beijing Branch. (VARCHAR) */
   branch_name_en: string | null;
-  /** Region. (VARCHAR) */
+  /** Region (华北, 华东, ...). (VARCHAR) */
   region: string | null;
   /** Latest business date whose branch list included the branch. (DATE) */
   last_listed_on: Date | null;
@@ -642,19 +642,19 @@ export interface CoreDimBranchesRow {
 export interface CoreDimCustomersRow {
   /** Customer number. (VARCHAR) */
   customer_id: string;
-  /** individual or small_business. (VARCHAR) */
+  /** individual (个人) or small_business (小微企业). (VARCHAR) */
   customer_type: string | null;
   /** Servicing branch. (VARCHAR) */
   branch_id: string | null;
-  /** Industry / occupation group. (VARCHAR) */
+  /** Industry (GB/T 4754 section letter) for business customers; occupation group for individuals. (VARCHAR) */
   industry: string | null;
-  /** Relationship start. (DATE) */
+  /** Date the relationship started. (DATE) */
   onboarded_on: Date | null;
-  /** Latest recorded grade (A/B/C), NULL when not graded. (VARCHAR) */
+  /** Recorded customer grade: A 优质, B 一般, C 高风险. Empty = not graded. (VARCHAR) */
   recorded_grade: string | null;
   /** Date the recorded grade was set. (DATE) */
   graded_on: Date | null;
-  /** Relationship end (churn), NULL while active. (DATE) */
+  /** Date the relationship ended (churn); empty while active. (DATE) */
   relationship_closed_on: Date | null;
   /** Business date of the first version. (DATE) */
   first_business_date: Date | null;
@@ -666,7 +666,7 @@ export interface CoreDimCustomersRow {
 
 /** `core.dim_loans` (table): Loan contracts (借据) in their latest delivered version. For the contract as of a past month end use core.fct_loan_month_ends (which takes the latest version with business_date <= that month end). */
 export interface CoreDimLoansRow {
-  /** Loan number. (VARCHAR) */
+  /** Loan (借据) number. (VARCHAR) */
   loan_id: string;
   /** Borrower. (VARCHAR) */
   customer_id: string | null;
@@ -674,25 +674,25 @@ export interface CoreDimLoansRow {
   branch_id: string | null;
   /** Product code. (VARCHAR) */
   product_id: string | null;
-  /** Contract principal, DECIMAL(18,2). (DECIMAL(18,2)) */
+  /** Contract principal. (DECIMAL(18,2)) */
   principal: number | null;
-  /** ISO currency. (VARCHAR) */
+  /** ISO 4217 code of the currency the loan's amounts (principal, and its balances, overdue amounts and provisions) are in. Amounts in a currency other than CNY are converted with the fx_rates extract. (VARCHAR) */
   currency: string | null;
-  /** Annual rate (fraction). (DOUBLE) */
+  /** Annual interest rate as a fraction (0.0435 = 4.35%). (DOUBLE) */
   annual_rate: number | null;
   /** Term in months. (INTEGER) */
   term_months: number | null;
-  /** equal_instalment, equal_principal or interest_first. (VARCHAR) */
+  /** equal_instalment 等额本息, equal_principal 等额本金, interest_first 先息后本. (VARCHAR) */
   repayment_method: string | null;
-  /** credit, mortgage, pledge or guarantee. (VARCHAR) */
+  /** credit 信用, mortgage 抵押, pledge 质押, guarantee 保证. (VARCHAR) */
   guarantee_type: string | null;
   /** Disbursement date. (DATE) */
   disbursed_on: Date | null;
-  /** Maturity date. (DATE) */
+  /** Contract maturity date. (DATE) */
   maturity_on: Date | null;
-  /** Restructured (重组) at least once. (BOOLEAN) */
+  /** True once the loan has been restructured (重组). (BOOLEAN) */
   is_restructured: boolean | null;
-  /** Latest restructuring date. (DATE) */
+  /** Date of the (latest) restructuring. (DATE) */
   restructured_on: Date | null;
   /** Month end of the disbursement month (vintage cohort). (DATE) */
   cohort_month: Date | null;
@@ -730,9 +730,9 @@ export interface CoreDimMonthsRow {
 export interface CoreDimProductsRow {
   /** Product code. (VARCHAR) */
   product_id: string;
-  /** Chinese name. (VARCHAR) */
+  /** Chinese name, e.g. 个人住房贷款. (VARCHAR) */
   product_name_zh: string | null;
-  /** English name. (VARCHAR) */
+  /** English name, e.g. Residential mortgage. (VARCHAR) */
   product_name_en: string | null;
   /** retail or small_business. (VARCHAR) */
   segment: string | null;
@@ -742,7 +742,7 @@ export interface CoreDimProductsRow {
 
 /** `core.fct_customer_month_ends` (table): Customer state at each month end — the latest customer version with business_date <= the month end, expanded over the months it was valid (set-based: each version is unnested over its months, no customers × months cross join) — with activity flags (churn, new), and the customer's rule grade (policy/customer-grading.yaml, docs/grading.md) beside the recorded grade. Rule-grade inputs: the customer's loan-months with a risk signal (worst recorded class, maximum days past due, write-offs in the month) and the latest risk score known at the month end (validity intervals of the date the score became known; used while scored on or after the same day pd_max_age_months before the month end). Rows exist from the onboarding month to the month the relationship closed. */
 export interface CoreFctCustomerMonthEndsRow {
-  /** Month end. (DATE) */
+  /** Month end (DATE), the key every month-end fact and KPI uses. (DATE) */
   as_of_month: Date;
   /** Customer number. (VARCHAR) */
   customer_id: string;
@@ -750,7 +750,7 @@ export interface CoreFctCustomerMonthEndsRow {
   customer_type: 'individual' | 'small_business' | 'unknown' | null;
   /** Servicing branch (as of the month end). (VARCHAR) */
   branch_id: string | null;
-  /** Relationship start. (DATE) */
+  /** Date the relationship started. (DATE) */
   onboarded_on: Date | null;
   /** Relationship end as known at the month end. (DATE) */
   relationship_closed_on: Date | null;
@@ -792,15 +792,15 @@ export interface CoreFctCustomerMonthEndsRow {
 
 /** `core.fct_loan_month_ends` (table): The loan at each month end: the balance snapshot dated at the month end (else the latest one dated in the month), delivered by the month end, with the latest loan version and the latest borrower version with business_date <= the month end (version validity intervals). Adds the five-category regulatory floor (policy/classification-floor.yaml, docs/classification.md) beside the recorded class, the delinquency bucket, and the previous / next month states that movements and roll rates need. Money is DECIMAL(18,2) in the reporting currency CNY: a loan in another currency is converted here, once, at the fx_rates rate dated the date of its balance snapshot (fx_rate, fx_rate_date; each amount rounded half away from zero to the fen), its amounts as delivered kept in orig_* columns; without that rate its CNY amounts are NULL (data test amounts_converted; the regulator export refuses the month). Every mart and KPI sums these CNY amounts. */
 export interface CoreFctLoanMonthEndsRow {
-  /** Month end. (DATE) */
+  /** Month end (DATE), the key every month-end fact and KPI uses. (DATE) */
   as_of_month: Date;
-  /** Loan. (VARCHAR) */
+  /** Loan (借据) number. (VARCHAR) */
   loan_id: string;
   /** Borrower (loan version as of the month end). (VARCHAR) */
   customer_id: string;
   /** Booking branch (loan version as of the month end). (VARCHAR) */
   branch_id: string;
-  /** Product. (ENUM) */
+  /** Product code. (ENUM) */
   product_id: 'mortgage' | 'car' | 'consumer_instalment' | 'business' | 'working_capital';
   /** Borrower type as of the month end (latest customer version delivered by then). (ENUM) */
   customer_type: 'individual' | 'small_business' | 'unknown' | null;
@@ -834,11 +834,11 @@ export interface CoreFctLoanMonthEndsRow {
   overdue_principal: number | null;
   /** Provision held when on book, else 0; in CNY. (DECIMAL(18,2)) */
   provision_amount: number | null;
-  /** Days past due. (INTEGER) */
+  /** Days the oldest unpaid instalment is past due (0 = current). (INTEGER) */
   days_past_due: number | null;
   /** current, 1-30, 31-60, 61-90, 90+, written_off or closed. (ENUM) */
   delinquency_bucket: 'current' | '1-30' | '31-60' | '61-90' | '90+' | 'written_off' | 'closed' | null;
-  /** Five-category class recorded by the lender. (ENUM) */
+  /** Five-category class recorded by the lender: 正常 / 关注 / 次级 / 可疑 / 损失. (ENUM) */
   recorded_class: '正常' | '关注' | '次级' | '可疑' | '损失' | null;
   /** 1 正常 … 5 损失. (TINYINT) */
   recorded_class_rank: number | null;
@@ -850,7 +850,7 @@ export interface CoreFctLoanMonthEndsRow {
   floor_rule: 'none' | 'restructured' | 'dpd>360' | 'dpd>270' | 'dpd>90' | 'dpd>0' | null;
   /** Restructured (loan version as of the month end). (BOOLEAN) */
   is_restructured: boolean | null;
-  /** Latest restructuring date. (DATE) */
+  /** Date of the (latest) restructuring. (DATE) */
   restructured_on: Date | null;
   /** Inside the restructuring observation period at the month end. (BOOLEAN) */
   in_observation_period: boolean | null;
@@ -886,23 +886,23 @@ export interface CoreFctLoanMonthEndsRow {
 
 /** `core.fct_repayments` (view): Repayments received (实际还款) with their reporting month (paid_month) and amount; counted for a month only when delivered by its month end (business_date <= paid_month). A view (computed when read). Loan attributes as of a month end are in core.fct_loan_month_ends. */
 export interface CoreFctRepaymentsRow {
-  /** Repayment id. (VARCHAR) */
+  /** Repayment transaction id. (VARCHAR) */
   repayment_id: string;
   /** Loan. (VARCHAR) */
   loan_id: string | null;
-  /** Instalment paid. (INTEGER) */
+  /** Instalment the payment is allocated to. (INTEGER) */
   instalment_no: number | null;
-  /** Value date. (DATE) */
+  /** Value date of the payment. (DATE) */
   paid_on: Date | null;
   /** Month end of paid_on. (DATE) */
   paid_month: Date | null;
-  /** Principal repaid, DECIMAL. (DECIMAL(18,2)) */
+  /** Principal repaid. (DECIMAL(18,2)) */
   principal_paid: number | null;
-  /** Interest repaid, DECIMAL. (DECIMAL(18,2)) */
+  /** Interest repaid. (DECIMAL(18,2)) */
   interest_paid: number | null;
   /** principal_paid + interest_paid. (DECIMAL(18,2)) */
   amount_paid: number | null;
-  /** Business date that delivered the repayment. (DATE) */
+  /** Business date of the extract that delivered the row. (DATE) */
   business_date: Date | null;
 }
 
@@ -912,7 +912,7 @@ export interface CoreFctRiskScoreOutcomesRow {
   customer_id: string;
   /** Score date. (DATE) */
   scored_on: Date;
-  /** Model version. (VARCHAR) */
+  /** Model version, e.g. pd-2.3. (VARCHAR) */
   model_version: string;
   /** Month end of scored_on. (DATE) */
   score_month: Date | null;
@@ -942,7 +942,7 @@ export interface CoreFctRiskScoreOutcomesRow {
 
 /** `core.fct_surveys` (table): Satisfaction survey responses (满意度调查) attributed to the month of surveyed_on, counted only when delivered by that month end, with the respondent as of that month end. */
 export interface CoreFctSurveysRow {
-  /** Response id. (VARCHAR) */
+  /** Survey response id. (VARCHAR) */
   survey_id: string;
   /** Month end of surveyed_on. (DATE) */
   as_of_month: Date | null;
@@ -958,7 +958,7 @@ export interface CoreFctSurveysRow {
   surveyed_on: Date | null;
   /** branch, app, phone or web. (VARCHAR) */
   channel: string | null;
-  /** Score 0–100. (INTEGER) */
+  /** Satisfaction score 0–100. (INTEGER) */
   score: number | null;
 }
 
@@ -972,7 +972,7 @@ export interface CoreFctVerificationsRow {
   valid_to: Date | null;
   /** Customer checked. (VARCHAR) */
   customer_id: string | null;
-  /** Submitted. (TIMESTAMP) */
+  /** When the check was submitted. (TIMESTAMP) */
   submitted_at: Date | null;
   /** Month end of the submission (reporting month of timeliness). (DATE) */
   submitted_month: Date | null;
@@ -980,7 +980,7 @@ export interface CoreFctVerificationsRow {
   verified_at: Date | null;
   /** pass, fail or pending. (VARCHAR) */
   result: string | null;
-  /** correct / incorrect when sampled for audit. (VARCHAR) */
+  /** Quality audit of a sampled check: correct or incorrect; empty when not sampled. (VARCHAR) */
   audit_outcome: string | null;
   /** Hours from submitted_at to verified_at (DOUBLE; NULL while pending). (DOUBLE) */
   hours_to_verify: number | null;
@@ -1004,11 +1004,11 @@ export interface CoreFctWarningsRow {
   customer_id: string | null;
   /** Loan, when loan-specific (NULL: customer-level warning, applies to all loans of the customer). (VARCHAR) */
   loan_id: string | null;
-  /** Signal type. (VARCHAR) */
+  /** Signal: overdue_other_bank, income_drop, court_case, tax_arrears, industry_downturn, contact_lost, collateral_value_drop, credit_inquiries. (VARCHAR) */
   signal_type: string | null;
-  /** Date the risk signal appeared in source data. (DATE) */
+  /** When the risk signal appeared in source data. (DATE) */
   signal_on: Date | null;
-  /** When the warning was issued. (TIMESTAMP) */
+  /** When the system issued the warning. (TIMESTAMP) */
   raised_at: Date | null;
   /** Date part of raised_at. (DATE) */
   raised_on: Date | null;
@@ -1024,17 +1024,17 @@ export interface CoreFctWarningsRow {
 
 /** `marts.mart_credit__class_matrix` (table): Recorded five-category class against the regulatory floor class (docs/classification.md) for on-book loans. Cells above the diagonal (recorded milder than floor) are under-classified. Aggregated; no personal data. */
 export interface MartsMartCreditClassMatrixRow {
-  /** Month end. (DATE) */
+  /** Month end (DATE), the key every month-end fact and KPI uses. (DATE) */
   as_of_month: Date;
   /** 'all', 'branch' or 'product'. (VARCHAR) */
   slice: string;
   /** 'ALL' or the code. (VARCHAR) */
   slice_value: string;
-  /** Class recorded by the lender. (ENUM) */
+  /** Five-category class recorded by the lender: 正常 / 关注 / 次级 / 可疑 / 损失. (ENUM) */
   recorded_class: '正常' | '关注' | '次级' | '可疑' | '损失';
   /** 1 … 5. (TINYINT) */
   recorded_rank: number | null;
-  /** Floor class from the rules. (ENUM) */
+  /** Regulatory floor class from the configured rules. (ENUM) */
   floor_class: '正常' | '关注' | '次级' | '可疑' | '损失';
   /** 1 … 5. (TINYINT) */
   floor_rank: number | null;
@@ -1048,7 +1048,7 @@ export interface MartsMartCreditClassMatrixRow {
 
 /** `marts.mart_credit__currency_monthly` (table): The book by the currency its loans are in, and how each currency was converted to the reporting currency CNY (the currency every other mart, KPI and export amount is in): the rate used and its date, the on-book balance as delivered and in CNY, and the loans whose rate was not delivered (their CNY amounts are unknown; the regulator export refuses the month). Read by the report site and the export. */
 export interface MartsMartCreditCurrencyMonthlyRow {
-  /** Month end. (DATE) */
+  /** Month end (DATE), the key every month-end fact and KPI uses. (DATE) */
   as_of_month: Date;
   /** ISO 4217 currency the loans are in. (VARCHAR) */
   currency: string;
@@ -1078,13 +1078,13 @@ export interface MartsMartCreditCurrencyMonthlyRow {
 
 /** `marts.mart_credit__five_category_distribution` (table): Five-category distribution (五级分类分布) of on-book loans by recorded class, for the whole book and per branch and product. Aggregated; no personal data. */
 export interface MartsMartCreditFiveCategoryDistributionRow {
-  /** Month end. (DATE) */
+  /** Month end (DATE), the key every month-end fact and KPI uses. (DATE) */
   as_of_month: Date;
   /** 'all', 'branch' or 'product'. (VARCHAR) */
   slice: string;
   /** 'ALL' or the branch / product code. (VARCHAR) */
   slice_value: string;
-  /** 正常, 关注, 次级, 可疑 or 损失. (ENUM) */
+  /** Five-category class recorded by the lender: 正常 / 关注 / 次级 / 可疑 / 损失. (ENUM) */
   recorded_class: '正常' | '关注' | '次级' | '可疑' | '损失';
   /** 1 … 5 (sort order). (TINYINT) */
   class_rank: number | null;
@@ -1098,15 +1098,15 @@ export interface MartsMartCreditFiveCategoryDistributionRow {
 
 /** `marts.mart_credit__portfolio_monthly` (table): Additive portfolio cube of on-book loans at each month end: counts and DECIMAL sums at the finest KPI dimension grain. Balance KPIs (NPL, overdue, 90+, under-classification, provisions) sum numerators and denominators from here, so any slice is a re-aggregation, never an average of rates. No personal data. */
 export interface MartsMartCreditPortfolioMonthlyRow {
-  /** Month end. (DATE) */
+  /** Month end (DATE), the key every month-end fact and KPI uses. (DATE) */
   as_of_month: Date;
-  /** Booking branch. (VARCHAR) */
+  /** Booking branch (loan version as of the month end). (VARCHAR) */
   branch_id: string;
-  /** Product. (ENUM) */
+  /** Product code. (ENUM) */
   product_id: 'mortgage' | 'car' | 'consumer_instalment' | 'business' | 'working_capital';
-  /** Borrower type. (ENUM) */
+  /** Borrower type as of the month end (latest customer version delivered by then). (ENUM) */
   customer_type: 'individual' | 'small_business' | 'unknown';
-  /** Borrower's recorded grade or 'ungraded'. (ENUM) */
+  /** Borrower's recorded grade as of the month end, or 'ungraded'. (ENUM) */
   grade: 'A' | 'B' | 'C' | 'ungraded';
   /** On-book loans. (BIGINT) */
   loans: bigint | null;
@@ -1138,7 +1138,7 @@ export interface MartsMartCreditPortfolioMonthlyRow {
 
 /** `marts.mart_customer__grade_mix` (table): Grade mix (客户分级结构) of customers active at the month end: by the grade the lender recorded ('ungraded' when none) and by the rule grade (docs/grading.md). Aggregated; no personal data. */
 export interface MartsMartCustomerGradeMixRow {
-  /** Month end. (DATE) */
+  /** Month end (DATE), the key every month-end fact and KPI uses. (DATE) */
   as_of_month: Date;
   /** 'all', 'branch' or 'customer_type'. (VARCHAR) */
   slice: string;
@@ -1156,15 +1156,15 @@ export interface MartsMartCustomerGradeMixRow {
 
 /** `marts.mart_customer__monthly` (table): Additive customer cube per month end: activity and churn (客户流失), grading accuracy (recorded vs rule grade) and high-risk customers, by recorded grade (the grade dimension) and rule grade. Feeds churn_rate, classification_error_rate and high_risk_share. No personal data. */
 export interface MartsMartCustomerMonthlyRow {
-  /** Month end. (DATE) */
+  /** Month end (DATE), the key every month-end fact and KPI uses. (DATE) */
   as_of_month: Date;
-  /** Servicing branch at the month end. (VARCHAR) */
+  /** Servicing branch (as of the month end). (VARCHAR) */
   branch_id: string;
-  /** individual or small_business. (ENUM) */
+  /** individual or small_business (as of the month end). (ENUM) */
   customer_type: 'individual' | 'small_business' | 'unknown';
-  /** Recorded grade or 'ungraded'. (ENUM) */
+  /** Grade dimension: recorded grade, or 'ungraded'. (ENUM) */
   grade: 'A' | 'B' | 'C' | 'ungraded';
-  /** Rule grade (docs/grading.md). (ENUM) */
+  /** Grade the rules give: A, B or C. (ENUM) */
   rule_grade: 'A' | 'B' | 'C';
   /** Relationship open at the start of the month. (BIGINT) */
   customers_active_start: bigint | null;
@@ -1186,11 +1186,11 @@ export interface MartsMartCustomerMonthlyRow {
 
 /** `marts.mart_customer__satisfaction_monthly` (table): Satisfaction survey responses (满意度) of the month: count and score sum (so means re-aggregate exactly). No personal data. */
 export interface MartsMartCustomerSatisfactionMonthlyRow {
-  /** Month end. (DATE) */
+  /** Month end of surveyed_on. (DATE) */
   as_of_month: Date;
-  /** Respondent's branch. (VARCHAR) */
+  /** Respondent's branch as of the month end ('unknown' if not an open relationship then). (VARCHAR) */
   branch_id: string;
-  /** Customer type. (VARCHAR) */
+  /** individual or small_business. (VARCHAR) */
   customer_type: string;
   /** Recorded grade or 'ungraded'. (VARCHAR) */
   grade: string;
@@ -1206,13 +1206,13 @@ export interface MartsMartOpsVerificationAuditsRow {
   as_of_month: Date;
   /** Check id. (VARCHAR) */
   verification_id: string;
-  /** Customer's branch at the month end. (VARCHAR) */
+  /** Servicing branch (as of the month end). (VARCHAR) */
   branch_id: string | null;
-  /** Customer type. (VARCHAR) */
+  /** individual or small_business (as of the month end). (VARCHAR) */
   customer_type: string | null;
-  /** Recorded grade or 'ungraded'. (VARCHAR) */
+  /** Grade dimension: recorded grade, or 'ungraded'. (VARCHAR) */
   grade: string | null;
-  /** correct or incorrect. (VARCHAR) */
+  /** Quality audit of a sampled check: correct or incorrect; empty when not sampled. (VARCHAR) */
   audit_outcome: string | null;
   /** audit_outcome = 'correct'. (BOOLEAN) */
   is_correct: boolean | null;
@@ -1224,17 +1224,17 @@ export interface MartsMartOpsVerificationSubmissionsRow {
   as_of_month: Date;
   /** Check id. (VARCHAR) */
   verification_id: string;
-  /** Customer's branch at the month end. (VARCHAR) */
+  /** Servicing branch (as of the month end). (VARCHAR) */
   branch_id: string | null;
-  /** Customer type. (VARCHAR) */
+  /** individual or small_business (as of the month end). (VARCHAR) */
   customer_type: string | null;
-  /** Recorded grade or 'ungraded'. (VARCHAR) */
+  /** Grade dimension: recorded grade, or 'ungraded'. (VARCHAR) */
   grade: string | null;
   /** verified_at known at the month end. (BOOLEAN) */
   is_completed: boolean | null;
   /** Completed within the SLA hours (default 24) of submission. (BOOLEAN) */
   within_sla: boolean | null;
-  /** Hours to complete (NULL: pending). (DOUBLE) */
+  /** Hours from submitted_at to verified_at (DOUBLE; NULL while pending). (DOUBLE) */
   hours_to_verify: number | null;
 }
 
@@ -1242,17 +1242,17 @@ export interface MartsMartOpsVerificationSubmissionsRow {
 export interface MartsMartRiskNewNplsRow {
   /** Month end the loan became NPL (the NPL date). (DATE) */
   as_of_month: Date;
-  /** Loan. (VARCHAR) */
+  /** Loan (借据) number. (VARCHAR) */
   loan_id: string;
-  /** Booking branch. (VARCHAR) */
+  /** Booking branch (loan version as of the month end). (VARCHAR) */
   branch_id: string | null;
-  /** Product. (ENUM) */
+  /** Product code. (ENUM) */
   product_id: 'mortgage' | 'car' | 'consumer_instalment' | 'business' | 'working_capital' | null;
-  /** Borrower type. (ENUM) */
+  /** Borrower type as of the month end (latest customer version delivered by then). (ENUM) */
   customer_type: 'individual' | 'small_business' | 'unknown' | null;
-  /** Borrower's recorded grade or 'ungraded'. (ENUM) */
+  /** Borrower's recorded grade as of the month end, or 'ungraded'. (ENUM) */
   grade: 'A' | 'B' | 'C' | 'ungraded' | null;
-  /** Class recorded at the month end. (ENUM) */
+  /** Five-category class recorded by the lender: 正常 / 关注 / 次级 / 可疑 / 损失. (ENUM) */
   recorded_class: '正常' | '关注' | '次级' | '可疑' | '损失' | null;
   /** Outstanding principal, DECIMAL. (DECIMAL(18,2)) */
   balance: number | null;
@@ -1268,7 +1268,7 @@ export interface MartsMartRiskNewNplsRow {
 
 /** `marts.mart_risk__npl_movements` (table): Non-performing loan movements in the month (不良贷款变动), a roll-forward that reconciles: opening (NPL balance at the previous month end) + new_npl (balance now of loans that became NPL) − cured (back to 正常/关注, previous balance) − written_off (核销, previous balance) − recovered (NPL settled in full, previous balance) − exited_unreported (NPL without a snapshot this month) − paydown (balance reduction of loans NPL at both month ends; amounts are CNY, so for a loan in another currency it includes the change of its CNY value from the FX rate) = closing. cash_collected (principal repaid in the month on loans NPL at the previous month end, from core.fct_repayments, converted at the loan's FX rate of the month) is shown beside it. Only months whose previous month is reported. Aggregated; no personal data. */
 export interface MartsMartRiskNplMovementsRow {
-  /** Month end. (DATE) */
+  /** Month end (DATE), the key every month-end fact and KPI uses. (DATE) */
   as_of_month: Date;
   /** 'all', 'branch' or 'product'. (VARCHAR) */
   slice: string;
@@ -1314,15 +1314,15 @@ export interface MartsMartRiskRollRatesRow {
 
 /** `marts.mart_risk__score_outcomes` (table): Risk-model validation histogram: evaluable scores (not in default when scored) whose outcome window ended at this month end, by PD bin, with realised defaults, predictions and correct predictions. model_accuracy sums it; model_auc and model_ks rank the bins per slice. Dimensions are the customer's at the score month end. Aggregated; no personal data. */
 export interface MartsMartRiskScoreOutcomesRow {
-  /** Evaluation month end (score month + horizon). (DATE) */
+  /** Evaluation month end (score month + horizon): the KPI month of model accuracy, AUC and KS. (DATE) */
   as_of_month: Date;
-  /** Branch at scoring. (VARCHAR) */
+  /** Customer's branch at the score month end ('unknown' if none). (VARCHAR) */
   branch_id: string;
-  /** Customer type at scoring. (VARCHAR) */
+  /** Customer type at the score month end. (VARCHAR) */
   customer_type: string;
-  /** Recorded grade at scoring or 'ungraded'. (VARCHAR) */
+  /** Recorded grade at the score month end or 'ungraded'. (VARCHAR) */
   grade: string;
-  /** PD rounded to the configured decimals. (DECIMAL(18,4)) */
+  /** PD rounded to the configured decimals (DECIMAL), used for AUC / KS. (DECIMAL(18,4)) */
   pd_bin: number;
   /** Evaluable scores. (BIGINT) */
   scores: bigint | null;
@@ -1384,9 +1384,9 @@ export interface MartsMartWarningMonthlyRow {
   as_of_month: Date;
   /** Customer's branch ('unknown' if not an open relationship then). (VARCHAR) */
   branch_id: string;
-  /** Customer type. (VARCHAR) */
+  /** individual or small_business (as of the month end). (VARCHAR) */
   customer_type: string;
-  /** Recorded grade or 'ungraded'. (VARCHAR) */
+  /** Grade dimension: recorded grade, or 'ungraded'. (VARCHAR) */
   grade: string;
   /** Warnings raised in the month. (BIGINT) */
   warnings_raised: bigint | null;

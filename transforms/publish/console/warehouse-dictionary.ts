@@ -7,7 +7,8 @@ import { catalogEntry } from '../../kpi/catalog.js';
 import { DIMENSIONS } from '../../warehouse/dimensions.js';
 import { discoverMetrics } from '../../kpi/discover-metrics.js';
 import type { MetricDefinition } from '../../kpi/metric.js';
-import type { ModelDefinition } from '../../warehouse/model.js';
+import { qualifiedName, type ModelDefinition } from '../../warehouse/model.js';
+import { columnDocs } from '../../warehouse/column-docs.js';
 import { discoverModels } from '../../warehouse/registry.js';
 import { piiColumnsOf, type MaskKind } from '../../ingest/contract/pii-masking.js';
 
@@ -67,6 +68,7 @@ function rawDocs(): DictionaryTable[] {
 }
 
 function modelDocs(models: readonly ModelDefinition[]): DictionaryTable[] {
+  const docs = columnDocs(models);
   return models.map((m) => ({
     schema: m.layer,
     name: m.name,
@@ -75,7 +77,7 @@ function modelDocs(models: readonly ModelDefinition[]): DictionaryTable[] {
     grain: m.grain,
     primaryKey: m.primaryKey,
     definedIn: `transforms/warehouse/${m.layer}/${m.name}.ts`,
-    columns: Object.entries(m.columns).map(([name, description]) => ({ name, description })),
+    columns: [...docs.get(qualifiedName(m))!].map(([name, description]) => ({ name, description })),
   }));
 }
 
