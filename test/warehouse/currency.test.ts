@@ -291,7 +291,7 @@ describe('a currency code that is not ISO 4217', () => {
     const out = `${r.stdout}\n${r.stderr}`;
     // The file's reasons are printed with an example line (the first rejected loan, line 2: 'RMB').
     expect(out).toContain('loans.csv');
-    expect(out).toMatch(/line 2.*'RMB' is not an ISO 4217 currency code \(transforms\/contract\/iso-4217\.json\)\. Fix: use CNY\./);
+    expect(out).toMatch(/line 2.*'RMB' is not an ISO 4217 currency code \(transforms\/ingest\/contract\/iso-4217\.json\)\. Fix: use CNY\./);
   }, 60_000);
 
   it('a mapping whose constant currency is not ISO 4217 fails before loading, naming the key and the fix', async () => {
