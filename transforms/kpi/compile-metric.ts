@@ -1,7 +1,7 @@
 import type { Kysely } from 'kysely';
 import { CqError } from '../lib/errors.js';
 import type { WarehouseHandle } from '../lib/duckdb.js';
-import type { Warehouse } from '../lib/warehouse-types.js';
+import type { Warehouse } from '../lib/warehouse-types.generated.js';
 import { DIMENSIONS, type Dimension } from '../warehouse/dimensions.js';
 import { statusSql } from './availability.js';
 import { targetOp, type MetricDefinition, type SqlSource } from './metric.js';

@@ -1,5 +1,5 @@
 import type { Compilable, Kysely } from 'kysely';
-import type { Warehouse } from '../lib/warehouse-types.js';
+import type { Warehouse } from '../lib/warehouse-types.generated.js';
 import type { KpiRules } from '../policy/kpi-rules.js';
 import type { Dimension } from '../warehouse/dimensions.js';
 

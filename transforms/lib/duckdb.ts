@@ -1,7 +1,7 @@
 import { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import { Kysely } from 'kysely';
 import { DuckDbDialect } from './kysely-duckdb-dialect.js';
-import type { Warehouse } from './warehouse-types.js';
+import type { Warehouse } from './warehouse-types.generated.js';
 
 /** Options for {@link openWarehouse}. */
 export interface OpenOptions {

@@ -1,4 +1,5 @@
 import { quoteLiteral as lit, type WarehouseHandle } from '../lib/duckdb.js';
+import { opsTableDdl } from '../lib/ops-tables.js';
 import type { RunRecord } from './ledger.js';
 
 /**
@@ -10,11 +11,7 @@ import type { RunRecord } from './ledger.js';
  * await recordRunsInWarehouse(wh, readRuns(ledgerPath, runId), runId);
  */
 export async function recordRunsInWarehouse(wh: WarehouseHandle, runs: RunRecord[], currentRunId: string): Promise<void> {
-  await wh.exec(`CREATE SCHEMA IF NOT EXISTS ops;
-    CREATE OR REPLACE TABLE ops.runs (run_id VARCHAR PRIMARY KEY, mode VARCHAR, business_dates VARCHAR, pid INTEGER, started_at TIMESTAMP,
-      finished_at TIMESTAMP, status VARCHAR, failed_step VARCHAR, error VARCHAR, extract_checksums VARCHAR);
-    CREATE OR REPLACE TABLE ops.run_steps (run_id VARCHAR, step_no INTEGER, step VARCHAR, started_at TIMESTAMP, finished_at TIMESTAMP,
-      status VARCHAR, seconds DOUBLE, rows BIGINT, detail VARCHAR, PRIMARY KEY (run_id, step_no));`);
+  await wh.exec(opsTableDdl('runs', 'run_steps'));
   const ts = (v: string | null) => (v ? `TIMESTAMP ${lit(v.replace('T', ' ').replace('Z', ''))}` : 'NULL');
   const s = (v: string | null | undefined) => (v === null || v === undefined ? 'NULL' : lit(v));
   for (const r of runs) {

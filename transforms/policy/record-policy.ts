@@ -1,4 +1,5 @@
 import type { WarehouseHandle } from '../lib/duckdb.js';
+import { opsTableDdl } from '../lib/ops-tables.js';
 import type { FloorRules } from './classification-floor.js';
 import type { GradingRules } from './customer-grading.js';
 import type { KpiRules } from './kpi-rules.js';
@@ -11,9 +12,7 @@ import type { LoadedPolicy } from './read-policy.js';
  * policy changes the compiled SQL of the models that use it, so they are rebuilt in full (every
  * month), and the warehouse never mixes two policies.
  */
-export const POLICY_FILES_DDL = `CREATE SCHEMA IF NOT EXISTS ops;
-  CREATE OR REPLACE TABLE ops.policy_files (policy VARCHAR PRIMARY KEY, file VARCHAR NOT NULL, sha256 VARCHAR NOT NULL,
-    bytes INTEGER NOT NULL, content VARCHAR NOT NULL, rules_json VARCHAR NOT NULL, overridden BOOLEAN NOT NULL, built_at TIMESTAMP NOT NULL)`;
+export const POLICY_FILES_DDL = opsTableDdl('policy_files');
 
 /**
  * Records the policy a build used (see {@link POLICY_FILES_DDL}): one row per policy file

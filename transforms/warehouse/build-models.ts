@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { CqError } from '../lib/errors.js';
 import { quoteLiteral as lit, type WarehouseHandle } from '../lib/duckdb.js';
+import { opsTableDdl } from '../lib/ops-tables.js';
 import { qualifiedName, type ModelDefinition } from './model.js';
 import { runDataTests, type DataTestResult } from './data-tests.js';
 
@@ -79,8 +80,7 @@ export async function buildModels(
   const ordered = compileModels(wh, models);
   const built: BuildModelsResult['built'] = [];
   for (const schema of new Set(ordered.map((m) => m.model.layer))) await wh.exec(`CREATE SCHEMA IF NOT EXISTS ${schema}`);
-  await wh.exec(`CREATE SCHEMA IF NOT EXISTS ops;
-    CREATE TABLE IF NOT EXISTS ops.model_builds (model VARCHAR PRIMARY KEY, definition_sha256 VARCHAR NOT NULL, mode VARCHAR NOT NULL, since DATE, built_at TIMESTAMP NOT NULL)`);
+  await wh.exec(opsTableDdl('model_builds'));
   const previous = new Map(
     (await wh.all<{ model: string; definition_sha256: string }>('SELECT model, definition_sha256 FROM ops.model_builds')).map((r) => [r.model, r.definition_sha256]),
   );

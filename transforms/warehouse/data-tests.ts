@@ -1,5 +1,6 @@
 import { CqError } from '../lib/errors.js';
 import { quoteLiteral, type WarehouseHandle } from '../lib/duckdb.js';
+import { opsTableDdl } from '../lib/ops-tables.js';
 import { qualifiedName, type DataTest, type ModelDefinition } from './model.js';
 
 /** Outcome of one data test. */
@@ -101,8 +102,7 @@ export async function runDataTests(
 }
 
 async function recordResults(wh: WarehouseHandle, tables: string[], results: DataTestResult[]): Promise<void> {
-  await wh.exec(`CREATE SCHEMA IF NOT EXISTS ops;
-    CREATE TABLE IF NOT EXISTS ops.data_test_results (model VARCHAR, test VARCHAR, severity VARCHAR, failures INTEGER, status VARCHAR, sql VARCHAR, tested_at TIMESTAMP)`);
+  await wh.exec(opsTableDdl('data_test_results'));
   if (tables.length === 0) return;
   await wh.exec(`DELETE FROM ops.data_test_results WHERE model IN (${tables.map(quoteLiteral).join(', ')})`);
   for (const r of results) {

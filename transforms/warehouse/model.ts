@@ -1,5 +1,5 @@
 import type { Compilable, Kysely, RawBuilder } from 'kysely';
-import type { Warehouse } from '../lib/warehouse-types.js';
+import type { Warehouse } from '../lib/warehouse-types.generated.js';
 
 /** Warehouse layers that hold models; the DuckDB schema is the folder name. */
 export type ModelLayer = 'staging' | 'core' | 'marts' | 'metrics';
@@ -22,6 +22,15 @@ export type DataTest =
 export type Severity = 'error' | 'warn';
 
 /**
+ * A column's description in a model: its own text, or `{ from }` — the column is the `from`
+ * column of the model's {@link ModelDefinition.inherits} relations renamed, with the same meaning.
+ *
+ * @example
+ * columns: { is_restructured: { from: 'restructured' }, cohort_month: 'Month end of the disbursement month.' }
+ */
+export type ColumnDoc = string | { readonly from: string };
+
+/**
  * One model = one file: name, grain, primary key, description, column docs, tests and
  * the query (Kysely builder or `sql` template). The table is `<layer>.<name>`.
  *
@@ -29,7 +38,7 @@ export type Severity = 'error' | 'warn';
  * export default defineModel({
  *   name: 'stg_lender__branches', layer: 'staging', materialized: 'view',
  *   grain: 'one row per branch per business date', primaryKey: ['branch_id', 'business_date'],
- *   description: 'Branches as extracted.', columns: { branch_id: 'Branch code.' },
+ *   description: 'Branches as extracted.', inherits: ['raw.branches'], columns: { business_date: { from: '_business_date' } },
  *   query: (db) => db.selectFrom('raw.branches').select(['branch_id']),
  * });
  */
@@ -41,8 +50,19 @@ export interface ModelDefinition {
   readonly grain: string;
   readonly primaryKey: readonly string[];
   readonly description: string;
-  /** Column name → description, in output order (used by the data dictionary). */
-  readonly columns: Readonly<Record<string, string>>;
+  /**
+   * Relations this model passes columns through from, nearest first: `raw.<entity>` (the extract
+   * contract) or another model (`staging.stg_lender__loans`, `core.fct_loan_month_ends`). An
+   * output column not in {@link columns} takes the description of the same-named column of the
+   * first of them that has one, so a description is written once, where the column is born.
+   */
+  readonly inherits?: readonly string[];
+  /**
+   * Descriptions of the columns this layer adds or whose meaning it changes (column name →
+   * text), or `{ from: 'upstream_column' }` for a renamed pass-through. Every other output
+   * column inherits its description (see {@link inherits}); docs/warehouse.md lists them all.
+   */
+  readonly columns: Readonly<Record<string, ColumnDoc>>;
   /**
    * The primary key is unique by construction of the load: the loader rejects a key repeated
    * within a file (and, for event extracts, across business dates) as `duplicate_key`, and a

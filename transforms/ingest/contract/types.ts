@@ -112,3 +112,11 @@ export interface LineageColumns {
   _source_line: number;
   _load_id: string;
 }
+
+/** Description of each lineage column (the data dictionary; staging views inherit them). */
+export const LINEAGE_COLUMN_DOCS: Readonly<Record<keyof LineageColumns, string>> = {
+  _business_date: 'Business date of the extract that delivered the row.',
+  _source_file: 'Extract file the row came from.',
+  _source_line: 'Line in the extract file (1 = header).',
+  _load_id: 'Load that wrote the row (see ops.load_audit).',
+};

@@ -1,5 +1,6 @@
 import { COLUMN_TYPES, ENTITIES, type EntityContract } from '../contract/index.js';
 import { quoteIdent as q, type WarehouseHandle } from '../../lib/duckdb.js';
+import { opsTableDdl } from '../../lib/ops-tables.js';
 
 /** DDL of a raw table: contract columns typed, plus lineage columns. */
 export function rawTableDdl(entity: EntityContract): string {
@@ -30,17 +31,5 @@ export async function ensureRawSchema(wh: WarehouseHandle, entities: readonly En
       }
     }
   }
-  await wh.exec(`
-    CREATE TABLE IF NOT EXISTS ops.load_audit (
-      load_id VARCHAR NOT NULL, business_date DATE NOT NULL, entity VARCHAR NOT NULL, path VARCHAR NOT NULL,
-      sha256 VARCHAR NOT NULL, bytes BIGINT NOT NULL, encoding VARCHAR NOT NULL, format VARCHAR NOT NULL,
-      mapping VARCHAR, extra_columns VARCHAR,
-      rows_read BIGINT NOT NULL, rows_loaded BIGINT NOT NULL, rows_rejected BIGINT NOT NULL,
-      started_at TIMESTAMP NOT NULL, finished_at TIMESTAMP NOT NULL,
-      PRIMARY KEY (business_date, entity)
-    );
-    CREATE TABLE IF NOT EXISTS ops.rejected_rows (
-      load_id VARCHAR NOT NULL, business_date DATE NOT NULL, entity VARCHAR NOT NULL, path VARCHAR NOT NULL,
-      line BIGINT NOT NULL, column_name VARCHAR, reason_code VARCHAR NOT NULL, reason VARCHAR NOT NULL, raw_record VARCHAR
-    );`);
+  await wh.exec(opsTableDdl('load_audit', 'rejected_rows'));
 }

@@ -1,4 +1,5 @@
 import { quoteIdent as q, quoteLiteral as lit, type WarehouseHandle } from '../../lib/duckdb.js';
+import { opsTableDdl } from '../../lib/ops-tables.js';
 import type { FileLoadResult } from '../load/load-entity-file.js';
 import type { CompiledEntity } from './entity-relation.js';
 import type { MappingSpec } from './mapping-types.js';
@@ -18,17 +19,7 @@ import type { MappingSpec } from './mapping-types.js';
  * await wh.exec(MAPPING_RECORDS_DDL);
  * await wh.all(`SELECT entity, column_name, kind, rows_defaulted FROM ops.mapping_defaults`);
  */
-export const MAPPING_RECORDS_DDL = `
-CREATE SCHEMA IF NOT EXISTS ops;
-CREATE TABLE IF NOT EXISTS ops.mapping_defaults (
-  load_id VARCHAR NOT NULL, business_date DATE NOT NULL, mapping VARCHAR NOT NULL, mapping_file VARCHAR NOT NULL,
-  entity VARCHAR NOT NULL, column_name VARCHAR, kind VARCHAR NOT NULL, default_value VARCHAR,
-  rows_defaulted BIGINT NOT NULL, note VARCHAR NOT NULL
-);
-CREATE TABLE IF NOT EXISTS ops.mapping_source_values (
-  load_id VARCHAR NOT NULL, business_date DATE NOT NULL, mapping VARCHAR NOT NULL, entity VARCHAR NOT NULL,
-  source_file VARCHAR NOT NULL, source_line BIGINT NOT NULL, name VARCHAR NOT NULL, source_column VARCHAR NOT NULL, value VARCHAR
-);`;
+export const MAPPING_RECORDS_DDL = opsTableDdl('mapping_defaults', 'mapping_source_values');
 
 /**
  * Writes a mapped date's defaults and retained source values (inside the date's load transaction).

@@ -1,16 +1,15 @@
-import { COLUMN_TYPES, ENTITIES, type EntityContract } from '../../ingest/contract/index.js';
+import { COLUMN_TYPES, ENTITIES, LINEAGE_COLUMN_DOCS, type EntityContract } from '../../ingest/contract/index.js';
 import { openWarehouse } from '../../lib/duckdb.js';
+import { OPS_TABLE_NAMES, OPS_TABLES, opsTableDdl, type OpsTable } from '../../lib/ops-tables.js';
 import { ensureRawSchema } from '../../ingest/load/raw-schema.js';
-import { MAPPING_RECORDS_DDL } from '../../ingest/mapping/mapping-records.js';
 import { buildWarehouse } from '../../kpi/build-warehouse.js';
 import { catalogEntry } from '../../kpi/catalog.js';
 import { DIMENSIONS } from '../../warehouse/dimensions.js';
 import { discoverMetrics } from '../../kpi/discover-metrics.js';
 import type { MetricDefinition } from '../../kpi/metric.js';
-import { runDataTests } from '../../warehouse/data-tests.js';
-import type { ModelDefinition } from '../../warehouse/model.js';
+import { qualifiedName, type ModelDefinition } from '../../warehouse/model.js';
+import { columnDocs } from '../../warehouse/column-docs.js';
 import { discoverModels } from '../../warehouse/registry.js';
-import { recordRunsInWarehouse } from '../../operations/record-runs.js';
 import { piiColumnsOf, type MaskKind } from '../../ingest/contract/pii-masking.js';
 
 /** One column in the data dictionary. */
@@ -21,6 +20,8 @@ export interface DictionaryColumn {
   description: string;
   /** Personal data: how analysts see it. */
   masked?: MaskKind;
+  /** The catalog allows NULL (`information_schema.columns.is_nullable`; only in {@link buildDictionary}). */
+  nullable?: boolean;
 }
 
 /** One table or view in the data dictionary. */
@@ -39,12 +40,6 @@ export interface DictionaryTable {
 /** Schemas in documentation order. */
 export const SCHEMA_ORDER = ['raw', 'staging', 'core', 'marts', 'metrics', 'ops'] as const;
 
-const LINEAGE_DOCS: Record<string, string> = {
-  _business_date: 'Business date of the extract that delivered the row.',
-  _source_file: 'Extract file the row came from.',
-  _source_line: 'Line in the extract file (1 = header).',
-  _load_id: 'Load that wrote the row (see ops.load_audit).',
-};
 
 function rawGrain(e: EntityContract): { grain: string; pk: string[] } {
   const key = e.primaryKey.join(', ');
@@ -66,13 +61,14 @@ function rawDocs(): DictionaryTable[] {
       definedIn: `transforms/ingest/contract/entities/${e.name.replaceAll('_', '-')}.ts`,
       columns: [
         ...e.columns.map((c) => ({ name: c.name, type: COLUMN_TYPES[c.type], description: c.description })),
-        ...Object.entries(LINEAGE_DOCS).map(([name, description]) => ({ name, description })),
+        ...Object.entries(LINEAGE_COLUMN_DOCS).map(([name, description]) => ({ name, description })),
       ],
     };
   });
 }
 
 function modelDocs(models: readonly ModelDefinition[]): DictionaryTable[] {
+  const docs = columnDocs(models);
   return models.map((m) => ({
     schema: m.layer,
     name: m.name,
@@ -81,7 +77,7 @@ function modelDocs(models: readonly ModelDefinition[]): DictionaryTable[] {
     grain: m.grain,
     primaryKey: m.primaryKey,
     definedIn: `transforms/warehouse/${m.layer}/${m.name}.ts`,
-    columns: Object.entries(m.columns).map(([name, description]) => ({ name, description })),
+    columns: [...docs.get(qualifiedName(m))!].map(([name, description]) => ({ name, description })),
   }));
 }
 
@@ -204,178 +200,10 @@ function metricDocs(metrics: readonly MetricDefinition[]): DictionaryTable[] {
   ];
 }
 
-const OPS_DOCS: { name: string; description: string; grain: string; primaryKey: string[]; definedIn: string; columns: Record<string, string> }[] = [
-  {
-    name: 'load_audit',
-    description: 'One row per extract file loaded: checksum, size, encoding, format, mapping and the row counts (rows_read = rows_loaded + rows_rejected always holds).',
-    grain: 'one row per business date × entity',
-    primaryKey: ['business_date', 'entity'],
-    definedIn: 'transforms/ingest/load/raw-schema.ts',
-    columns: {
-      load_id: 'Load run id.',
-      business_date: 'Business date of the extract.',
-      entity: 'Extract entity (file kind).',
-      path: 'File path as loaded.',
-      sha256: 'SHA-256 of the file.',
-      bytes: 'File size in bytes.',
-      encoding: 'utf-8 or gb18030.',
-      format: 'csv or parquet.',
-      mapping: 'Source mapping applied, if any.',
-      extra_columns: 'Columns in the file that the contract does not know (ignored).',
-      rows_read: 'Data rows read.',
-      rows_loaded: 'Rows that passed validation.',
-      rows_rejected: 'Rows rejected (see ops.rejected_rows).',
-      started_at: 'Load start.',
-      finished_at: 'Load end.',
-    },
-  },
-  {
-    name: 'rejected_rows',
-    description: 'Every rejected extract row with file, line, column, reason code and message, and the raw record. For entities with personal data, raw_record (and values quoted in reasons about personal-data columns) are masked for analysts.',
-    grain: 'one row per rejected line',
-    primaryKey: ['business_date', 'entity', 'line'],
-    definedIn: 'transforms/ingest/load/raw-schema.ts',
-    columns: {
-      load_id: 'Load run id.',
-      business_date: 'Business date of the extract.',
-      entity: 'Extract entity.',
-      path: 'File path.',
-      line: 'Line in the file (1 = header).',
-      column_name: 'Column that failed (NULL for row-level reasons).',
-      reason_code: 'Reason code (see docs/extracts.md).',
-      reason: 'Message naming file, line, column and the problem.',
-      raw_record: 'The rejected record as read.',
-    },
-  },
-  {
-    name: 'data_test_results',
-    description: 'Result of every data test of the last build (models and KPI tables).',
-    grain: 'one row per model × test',
-    primaryKey: ['model', 'test'],
-    definedIn: 'transforms/warehouse/data-tests.ts',
-    columns: {
-      model: 'Table tested (schema.name).',
-      test: 'Test name.',
-      severity: 'error or warn.',
-      failures: 'Failing rows.',
-      status: 'pass, warn or fail.',
-      sql: 'The query that returns the failing rows.',
-      tested_at: 'When the test ran.',
-    },
-  },
-  {
-    name: 'model_builds',
-    description:
-      'How each model was last built: in full, or month-incremental (only months >= since rebuilt, for models that declare it). A changed definition (query, rules) forces a full rebuild of that model.',
-    grain: 'one row per model',
-    primaryKey: ['model'],
-    definedIn: 'transforms/warehouse/build-models.ts',
-    columns: {
-      model: 'Table or view (schema.name).',
-      definition_sha256: 'SHA-256 of the compiled full-build SQL and its parameters.',
-      mode: 'full or incremental.',
-      since: 'First month end rebuilt (incremental builds; NULL for full).',
-      built_at: 'When it was built.',
-    },
-  },
-  {
-    name: 'policy_files',
-    description:
-      'The lender policy files the models of this warehouse were built from (policy/*.yaml or the operator\'s policyDir): path, SHA-256, the text itself and the rules in force, so the rule grades and floors of any month can be reproduced. Replaced by each build; a changed policy rebuilds the models that use it in full.',
-    grain: 'one row per policy (customer-grading, classification-floor)',
-    primaryKey: ['policy'],
-    definedIn: 'transforms/policy/record-policy.ts',
-    columns: {
-      policy: 'customer-grading or classification-floor.',
-      file: 'File read: relative to the project when inside it (policy/customer-grading.yaml), else absolute.',
-      sha256: 'SHA-256 of the file.',
-      bytes: 'File size in bytes.',
-      content: 'The file as read (YAML text).',
-      rules_json: 'The rules in force, as JSON (the typed form GradingRules / FloorRules).',
-      overridden: 'The build replaced part of the file by buildWarehouse rules overrides (rules_json says what was used).',
-      built_at: 'When the build recorded it.',
-    },
-  },
-  {
-    name: 'runs',
-    description: 'Nightly runs from the run ledger, copied into each published warehouse.',
-    grain: 'one row per run',
-    primaryKey: ['run_id'],
-    definedIn: 'transforms/operations/record-runs.ts',
-    columns: {
-      run_id: 'Run id.',
-      mode: 'incremental or full.',
-      business_dates: 'Business dates loaded, comma-separated.',
-      pid: 'Process id.',
-      started_at: 'Start.',
-      finished_at: 'End.',
-      status: 'succeeded or failed.',
-      failed_step: 'Step that failed.',
-      error: 'Error message.',
-      extract_checksums: 'JSON object date/entity → SHA-256 of the extracts loaded.',
-    },
-  },
-  {
-    name: 'run_steps',
-    description: 'Steps of each nightly run with their timing.',
-    grain: 'one row per run × step',
-    primaryKey: ['run_id', 'step_no'],
-    definedIn: 'transforms/operations/record-runs.ts',
-    columns: {
-      run_id: 'Run id.',
-      step_no: 'Step number.',
-      step: 'Step name.',
-      started_at: 'Start.',
-      finished_at: 'End.',
-      status: 'Step outcome.',
-      seconds: 'Duration.',
-      rows: 'Rows produced, when meaningful.',
-      detail: 'Detail message.',
-    },
-  },
-  {
-    name: 'mapping_defaults',
-    description: 'Every value a source mapping supplied because the source lacks it, with how many loaded rows carry it.',
-    grain: 'one row per business date × mapping × entity × column × kind',
-    primaryKey: ['business_date', 'mapping', 'entity', 'column_name', 'kind'],
-    definedIn: 'transforms/ingest/mapping/mapping-records.ts',
-    columns: {
-      load_id: 'Load run id.',
-      business_date: 'Business date.',
-      mapping: 'Mapping name.',
-      mapping_file: 'Mapping file.',
-      entity: 'Entity.',
-      column_name: 'Contract column defaulted (NULL: the whole entity).',
-      kind: 'missing_in_source, empty_in_source or entity_absent.',
-      default_value: 'Value supplied.',
-      rows_defaulted: 'Loaded rows that carry it.',
-      note: "The mapping's note.",
-    },
-  },
-  {
-    name: 'mapping_source_values',
-    description: 'Source columns a mapping retains verbatim, per source line. Masked for analysts for entities with personal data.',
-    grain: 'one row per source line × retained column',
-    primaryKey: ['business_date', 'entity', 'source_file', 'source_line', 'name'],
-    definedIn: 'transforms/ingest/mapping/mapping-records.ts',
-    columns: {
-      load_id: 'Load run id.',
-      business_date: 'Business date.',
-      mapping: 'Mapping name.',
-      entity: 'Entity.',
-      source_file: 'Source file.',
-      source_line: 'Line in the source file.',
-      name: 'Name the mapping gives the retained value.',
-      source_column: 'Source column.',
-      value: 'The value as delivered.',
-    },
-  },
-];
-
 /**
  * The documentation of every warehouse relation from its definition, without building
  * anything: raw from the extract contract, staging/core/marts from the model files, metrics
- * from the metric files, ops from the loader / nightly DDL. Keyed `schema.name`.
+ * from the metric files, ops from their declarations (transforms/lib/ops-tables.ts). Keyed `schema.name`.
  * Used by the console's `.schema`.
  *
  * @example
@@ -386,16 +214,19 @@ export async function definitionDocs(): Promise<Map<string, DictionaryTable>> {
     ...rawDocs(),
     ...modelDocs(await discoverModels()),
     ...metricDocs(await discoverMetrics()),
-    ...OPS_DOCS.map((o) => ({
-      schema: 'ops',
-      name: o.name,
-      kind: 'table' as const,
-      description: o.description,
-      grain: o.grain,
-      primaryKey: o.primaryKey,
-      definedIn: o.definedIn,
-      columns: Object.entries(o.columns).map(([name, description]) => ({ name, description })),
-    })),
+    ...OPS_TABLE_NAMES.map((name) => {
+      const o: OpsTable = OPS_TABLES[name];
+      return {
+        schema: 'ops',
+        name,
+        kind: 'table' as const,
+        description: `${o.description} Written by ${o.writtenBy}.`,
+        grain: o.grain,
+        primaryKey: o.primaryKey,
+        definedIn: 'transforms/lib/ops-tables.ts',
+        columns: o.columns.map((c) => ({ name: c.name, description: c.description })),
+      };
+    }),
   ];
   for (const t of tables) {
     const pii = piiColumnsOf(t.schema, t.name, t.columns.map((c) => c.name));
@@ -422,12 +253,10 @@ export async function buildDictionary(): Promise<DictionaryTable[]> {
   const wh = await openWarehouse(':memory:');
   try {
     await ensureRawSchema(wh);
-    await wh.exec(MAPPING_RECORDS_DDL);
-    await recordRunsInWarehouse(wh, [], '');
-    await runDataTests(wh, []);
+    await wh.exec(opsTableDdl(...OPS_TABLE_NAMES));
     await buildWarehouse(wh, { runTests: false });
-    const rows = await wh.all<{ table_schema: string; table_name: string; table_type: string; column_name: string; data_type: string }>(
-      `SELECT c.table_schema, c.table_name, t.table_type, c.column_name, c.data_type
+    const rows = await wh.all<{ table_schema: string; table_name: string; table_type: string; column_name: string; data_type: string; is_nullable: string }>(
+      `SELECT c.table_schema, c.table_name, t.table_type, c.column_name, c.data_type, c.is_nullable
        FROM information_schema.columns c JOIN information_schema.tables t USING (table_catalog, table_schema, table_name)
        WHERE c.table_schema IN (${SCHEMA_ORDER.map((s) => `'${s}'`).join(', ')})
        ORDER BY c.table_schema, c.table_name, c.ordinal_position`,
@@ -451,7 +280,7 @@ export async function buildDictionary(): Promise<DictionaryTable[]> {
         byTable.set(key, t);
       }
       const dc = docs.get(key)?.columns.find((c) => c.name === r.column_name);
-      t.columns.push({ name: r.column_name, type: r.data_type, description: dc?.description ?? '(undocumented)' });
+      t.columns.push({ name: r.column_name, type: r.data_type, description: dc?.description ?? '(undocumented)', nullable: r.is_nullable === 'YES' });
     }
     for (const t of byTable.values()) {
       const pii = piiColumnsOf(t.schema, t.name, t.columns.map((c) => c.name));

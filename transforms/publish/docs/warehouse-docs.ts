@@ -2,15 +2,18 @@
  * Writes docs/warehouse.md, the data dictionary of the warehouse (every table and view with
  * grain, primary key, and each column's type and description), from the definitions only:
  * the extract contract (raw), the model files (staging, core, marts), the metric files
- * (metrics) and the loader / nightly DDL (ops). Column types come from an empty warehouse
+ * (metrics) and the ops table declarations (transforms/lib/ops-tables.ts). Column types come from an empty warehouse
  * built in memory by the same code as the nightly build, so the document is deterministic.
- * test/publish/docs/warehouse-docs.test.ts fails when the file is stale.
+ * Also writes the warehouse TypeScript types (transforms/lib/warehouse-types.generated.ts, see
+ * ./warehouse-types.ts) from the same build. test/publish/docs/warehouse-docs.test.ts fails when
+ * either file is stale.
  * Run: npx tsx transforms/publish/docs/warehouse-docs.ts
  */
 import { writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { MaskKind } from '../../ingest/contract/pii-masking.js';
 import { buildDictionary, SCHEMA_ORDER, type DictionaryTable } from '../console/warehouse-dictionary.js';
+import { WAREHOUSE_TYPES_FILE, writeWarehouseTypes } from './warehouse-types.js';
 
 const SCHEMA_TEXT: Record<string, string> = {
   raw: 'Validated extract rows exactly as delivered, typed per the contract, with lineage columns (file, line, load). Every business date is kept.',
@@ -89,6 +92,8 @@ export async function writeWarehouseDocs(path = 'docs/warehouse.md'): Promise<vo
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
-  await writeWarehouseDocs();
-  console.log('wrote docs/warehouse.md');
+  const tables = await buildDictionary();
+  writeFileSync('docs/warehouse.md', renderWarehouseDocs(tables));
+  await writeWarehouseTypes(tables);
+  console.log(`wrote docs/warehouse.md and ${WAREHOUSE_TYPES_FILE}`);
 }

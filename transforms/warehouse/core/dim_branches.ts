@@ -7,11 +7,8 @@ export default defineModel({
   grain: 'one row per branch (latest business date that listed it)',
   primaryKey: ['branch_id'],
   description: 'Branches (分支机构) with their latest names; used for labels only (month-end facts carry the branch as of the month).',
+  inherits: ['staging.stg_lender__branches'],
   columns: {
-    branch_id: 'Branch code.',
-    branch_name_zh: 'Chinese name.',
-    branch_name_en: 'English name.',
-    region: 'Region.',
     last_listed_on: 'Latest business date whose branch list included the branch.',
   },
   query: () => sql`

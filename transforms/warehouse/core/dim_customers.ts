@@ -8,15 +8,8 @@ export default defineModel({
   primaryKey: ['customer_id'],
   description:
     'Customers (客户) in their latest delivered version, without personal data (name, ID number and phone stay in raw/staging). For the state at a past month end use core.fct_customer_month_ends, never this table.',
+  inherits: ['staging.stg_lender__customers'],
   columns: {
-    customer_id: 'Customer number.',
-    customer_type: 'individual or small_business.',
-    branch_id: 'Servicing branch.',
-    industry: 'Industry / occupation group.',
-    onboarded_on: 'Relationship start.',
-    recorded_grade: 'Latest recorded grade (A/B/C), NULL when not graded.',
-    graded_on: 'Date the recorded grade was set.',
-    relationship_closed_on: 'Relationship end (churn), NULL while active.',
     first_business_date: 'Business date of the first version.',
     version_business_date: 'Business date of this (latest) version.',
     versions: 'Number of versions delivered.',

@@ -7,11 +7,8 @@ export default defineModel({
   grain: 'one row per product (latest business date that listed it)',
   primaryKey: ['product_id'],
   description: 'Loan products (贷款产品) with their latest names and segment; used for labels.',
+  inherits: ['staging.stg_lender__products'],
   columns: {
-    product_id: 'Product code.',
-    product_name_zh: 'Chinese name.',
-    product_name_en: 'English name.',
-    segment: 'retail or small_business.',
     last_listed_on: 'Latest business date whose product list included the product.',
   },
   query: () => sql`

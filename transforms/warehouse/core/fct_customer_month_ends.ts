@@ -12,16 +12,13 @@ export default defineModel({
   primaryKey: ['as_of_month', 'customer_id'],
   description:
     "Customer state at each month end — the latest customer version with business_date <= the month end, expanded over the months it was valid (set-based: each version is unnested over its months, no customers × months cross join) — with activity flags (churn, new), and the customer's rule grade (policy/customer-grading.yaml, docs/grading.md) beside the recorded grade. Rule-grade inputs: the customer's loan-months with a risk signal (worst recorded class, maximum days past due, write-offs in the month) and the latest risk score known at the month end (validity intervals of the date the score became known; used while scored on or after the same day pd_max_age_months before the month end). Rows exist from the onboarding month to the month the relationship closed.",
+  inherits: ['core.dim_months', 'staging.stg_lender__customers'],
   columns: {
-    as_of_month: 'Month end.',
-    customer_id: 'Customer number.',
     customer_type: 'individual or small_business (as of the month end).',
     branch_id: 'Servicing branch (as of the month end).',
-    onboarded_on: 'Relationship start.',
     relationship_closed_on: 'Relationship end as known at the month end.',
     recorded_grade: 'Grade recorded by the lender as of the month end (NULL: not graded).',
     grade: "Grade dimension: recorded grade, or 'ungraded'.",
-    graded_on: 'Date the recorded grade was set.',
     is_active_start: 'Relationship open at the start of the month (onboarded before the 1st, not closed before the 1st).',
     is_active_end: 'Relationship open at the month end.',
     is_new_in_month: 'Onboarded in the month.',

@@ -13,16 +13,10 @@ export default defineModel({
   uniqueEnforcedAtLoad: true,
   description:
     'Repayments received (实际还款) with their reporting month (paid_month) and amount; counted for a month only when delivered by its month end (business_date <= paid_month). A view (computed when read). Loan attributes as of a month end are in core.fct_loan_month_ends.',
+  inherits: ['staging.stg_lender__repayments'],
   columns: {
-    repayment_id: 'Repayment id.',
-    loan_id: 'Loan.',
-    instalment_no: 'Instalment paid.',
-    paid_on: 'Value date.',
     paid_month: 'Month end of paid_on.',
-    principal_paid: 'Principal repaid, DECIMAL.',
-    interest_paid: 'Interest repaid, DECIMAL.',
     amount_paid: 'principal_paid + interest_paid.',
-    business_date: 'Business date that delivered the repayment.',
   },
   tests: [{ kind: 'expression', name: 'amount_nonnegative', sql: 'amount_paid >= 0' }],
   query: () => sql`

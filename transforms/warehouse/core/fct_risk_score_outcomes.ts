@@ -9,10 +9,8 @@ export default defineModel({
   primaryKey: ['customer_id', 'scored_on', 'model_version'],
   description:
     'Risk-model scores (PD) with the realised outcome over the horizon (default 12 months): a score of month s is evaluated at month end s + horizon (as_of_month), using only loan-months up to that month end. Default = some loan of the customer recorded 次级 or worse, > 90 days past due, or written off in a month end in (s, s + horizon] (transforms/policy/kpi-rules.ts). Customers already in default at the score month end are kept but flagged not evaluable.',
+  inherits: ['staging.stg_lender__risk_scores'],
   columns: {
-    customer_id: 'Customer scored.',
-    scored_on: 'Score date.',
-    model_version: 'Model version.',
     score_month: 'Month end of scored_on.',
     as_of_month: 'Evaluation month end (score month + horizon): the KPI month of model accuracy, AUC and KS.',
     pd: 'Probability of default (DOUBLE).',

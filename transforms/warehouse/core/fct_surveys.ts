@@ -8,16 +8,12 @@ export default defineModel({
   primaryKey: ['survey_id'],
   description:
     'Satisfaction survey responses (满意度调查) attributed to the month of surveyed_on, counted only when delivered by that month end, with the respondent as of that month end.',
+  inherits: ['staging.stg_lender__surveys'],
   columns: {
-    survey_id: 'Response id.',
     as_of_month: 'Month end of surveyed_on.',
-    customer_id: 'Respondent.',
     branch_id: "Respondent's branch as of the month end ('unknown' if not an open relationship then).",
     customer_type: 'individual or small_business.',
     grade: "Recorded grade or 'ungraded'.",
-    surveyed_on: 'Survey date.',
-    channel: 'branch, app, phone or web.',
-    score: 'Score 0–100.',
   },
   tests: [{ kind: 'expression', name: 'score_range', sql: 'score BETWEEN 0 AND 100' }],
   query: () => sql`

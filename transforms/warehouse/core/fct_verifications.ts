@@ -8,16 +8,12 @@ export default defineModel({
   primaryKey: ['verification_id', 'valid_from'],
   description:
     'Information verification checks (信息核验) as an as-of history: a check is re-sent when it completes or is audited; the state at month end M is the version with valid_from <= M < valid_to. Adds hours to complete and the month the check was first delivered with an audit outcome.',
+  inherits: ['staging.stg_lender__verifications'],
   columns: {
-    verification_id: 'Check id.',
     valid_from: 'Business date that delivered this version.',
     valid_to: 'Business date of the next version (exclusive); NULL while current.',
-    customer_id: 'Customer checked.',
-    submitted_at: 'Submitted.',
     submitted_month: 'Month end of the submission (reporting month of timeliness).',
     verified_at: 'Completed (NULL: pending in this version).',
-    result: 'pass, fail or pending.',
-    audit_outcome: 'correct / incorrect when sampled for audit.',
     hours_to_verify: 'Hours from submitted_at to verified_at (DOUBLE; NULL while pending).',
     first_audited_on: 'Business date of the first version carrying an audit outcome (NULL: never audited).',
     audited_month: 'Month end of first_audited_on (reporting month of accuracy).',

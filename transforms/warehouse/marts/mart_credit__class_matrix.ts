@@ -12,13 +12,11 @@ export default defineModel({
   primaryKey: ['as_of_month', 'slice', 'slice_value', 'recorded_class', 'floor_class'],
   description:
     'Recorded five-category class against the regulatory floor class (docs/classification.md) for on-book loans. Cells above the diagonal (recorded milder than floor) are under-classified. Aggregated; no personal data.',
+  inherits: ['core.fct_loan_month_ends'],
   columns: {
-    as_of_month: 'Month end.',
     slice: "'all', 'branch' or 'product'.",
     slice_value: "'ALL' or the code.",
-    recorded_class: 'Class recorded by the lender.',
     recorded_rank: '1 … 5.',
-    floor_class: 'Floor class from the rules.',
     floor_rank: '1 … 5.',
     is_under_classified: 'recorded_rank < floor_rank.',
     loans: 'On-book loans.',

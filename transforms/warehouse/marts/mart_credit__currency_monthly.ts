@@ -9,8 +9,8 @@ export default defineModel({
   grain: 'one row per month end × loan currency (loans with a balance snapshot in the month)',
   primaryKey: ['as_of_month', 'currency'],
   description: `The book by the currency its loans are in, and how each currency was converted to the reporting currency ${REPORTING_CURRENCY} (the currency every other mart, KPI and export amount is in): the rate used and its date, the on-book balance as delivered and in ${REPORTING_CURRENCY}, and the loans whose rate was not delivered (their ${REPORTING_CURRENCY} amounts are unknown; the regulator export refuses the month). Read by the report site and the export.`,
+  inherits: ['core.fct_loan_month_ends'],
   columns: {
-    as_of_month: 'Month end.',
     currency: 'ISO 4217 currency the loans are in.',
     reporting_currency: `Currency of the converted amounts (balance): ${REPORTING_CURRENCY}.`,
     loans: 'Loans with a snapshot in the month (on book or not).',

@@ -11,11 +11,10 @@ export default defineModel({
   grain: 'one row per month end × slice (all / branch / product) × recorded five-category class',
   primaryKey: ['as_of_month', 'slice', 'slice_value', 'recorded_class'],
   description: 'Five-category distribution (五级分类分布) of on-book loans by recorded class, for the whole book and per branch and product. Aggregated; no personal data.',
+  inherits: ['core.fct_loan_month_ends'],
   columns: {
-    as_of_month: 'Month end.',
     slice: "'all', 'branch' or 'product'.",
     slice_value: "'ALL' or the branch / product code.",
-    recorded_class: '正常, 关注, 次级, 可疑 or 损失.',
     class_rank: '1 … 5 (sort order).',
     loans: 'On-book loans.',
     balance: 'Outstanding principal, DECIMAL.',

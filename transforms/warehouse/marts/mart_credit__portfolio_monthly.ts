@@ -9,12 +9,8 @@ export default defineModel({
   primaryKey: ['as_of_month', 'branch_id', 'product_id', 'customer_type', 'grade'],
   description:
     'Additive portfolio cube of on-book loans at each month end: counts and DECIMAL sums at the finest KPI dimension grain. Balance KPIs (NPL, overdue, 90+, under-classification, provisions) sum numerators and denominators from here, so any slice is a re-aggregation, never an average of rates. No personal data.',
+  inherits: ['core.fct_loan_month_ends'],
   columns: {
-    as_of_month: 'Month end.',
-    branch_id: 'Booking branch.',
-    product_id: 'Product.',
-    customer_type: 'Borrower type.',
-    grade: "Borrower's recorded grade or 'ungraded'.",
     loans: 'On-book loans.',
     balance: 'Outstanding principal (各项贷款余额), DECIMAL, in CNY (like every amount here; loans without their FX rate add nothing, see marts.mart_credit__currency_monthly).',
     npl_loans: 'Loans recorded 次级/可疑/损失.',

@@ -10,8 +10,8 @@ export default defineModel({
   grain: 'one row per month end × slice (all / branch / customer_type) × grade basis (recorded / rule) × grade',
   primaryKey: ['as_of_month', 'slice', 'slice_value', 'grade_basis', 'grade'],
   description: "Grade mix (客户分级结构) of customers active at the month end: by the grade the lender recorded ('ungraded' when none) and by the rule grade (docs/grading.md). Aggregated; no personal data.",
+  inherits: ['marts.mart_customer__monthly'],
   columns: {
-    as_of_month: 'Month end.',
     slice: "'all', 'branch' or 'customer_type'.",
     slice_value: "'ALL' or the value.",
     grade_basis: "'recorded' or 'rule'.",

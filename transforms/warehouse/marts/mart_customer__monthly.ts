@@ -9,12 +9,8 @@ export default defineModel({
   primaryKey: ['as_of_month', 'branch_id', 'customer_type', 'grade', 'rule_grade'],
   description:
     'Additive customer cube per month end: activity and churn (客户流失), grading accuracy (recorded vs rule grade) and high-risk customers, by recorded grade (the grade dimension) and rule grade. Feeds churn_rate, classification_error_rate and high_risk_share. No personal data.',
+  inherits: ['core.fct_customer_month_ends'],
   columns: {
-    as_of_month: 'Month end.',
-    branch_id: 'Servicing branch at the month end.',
-    customer_type: 'individual or small_business.',
-    grade: "Recorded grade or 'ungraded'.",
-    rule_grade: 'Rule grade (docs/grading.md).',
     customers_active_start: 'Relationship open at the start of the month.',
     churned_customers: 'Of which closed in the month.',
     customers_active_end: 'Relationship open at the month end.',

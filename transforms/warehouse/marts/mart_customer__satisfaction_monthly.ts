@@ -7,11 +7,8 @@ export default defineModel({
   grain: 'one row per month end × branch × customer type × grade',
   primaryKey: ['as_of_month', 'branch_id', 'customer_type', 'grade'],
   description: 'Satisfaction survey responses (满意度) of the month: count and score sum (so means re-aggregate exactly). No personal data.',
+  inherits: ['core.fct_surveys'],
   columns: {
-    as_of_month: 'Month end.',
-    branch_id: "Respondent's branch.",
-    customer_type: 'Customer type.',
-    grade: "Recorded grade or 'ungraded'.",
     responses: 'Responses.',
     score_sum: 'Sum of scores (0–100 each).',
   },

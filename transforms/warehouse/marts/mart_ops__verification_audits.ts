@@ -8,13 +8,9 @@ export default defineModel({
   primaryKey: ['as_of_month', 'verification_id'],
   description:
     'Verification checks sampled for quality audit, attributed to the month whose business dates first delivered the audit outcome, in the version known at that month end. Feeds verification_accuracy. No personal data.',
+  inherits: ['core.fct_verifications', 'core.fct_customer_month_ends'],
   columns: {
     as_of_month: 'Month end of the first delivery of the audit outcome.',
-    verification_id: 'Check id.',
-    branch_id: "Customer's branch at the month end.",
-    customer_type: 'Customer type.',
-    grade: "Recorded grade or 'ungraded'.",
-    audit_outcome: 'correct or incorrect.',
     is_correct: "audit_outcome = 'correct'.",
   },
   tests: [{ kind: 'accepted_values', column: 'audit_outcome', values: ['correct', 'incorrect'] }],

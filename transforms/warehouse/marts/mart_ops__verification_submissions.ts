@@ -9,15 +9,11 @@ export default defineModel({
   primaryKey: ['as_of_month', 'verification_id'],
   description:
     'Verification checks (信息核验) submitted in the month, in the version known at the month end (a check still pending at the month end counts as not completed within the SLA). Feeds verification_within_24h and verification_hours_median. No personal data (check ids only).',
+  inherits: ['core.fct_verifications', 'core.fct_customer_month_ends'],
   columns: {
     as_of_month: 'Month end of submitted_at.',
-    verification_id: 'Check id.',
-    branch_id: "Customer's branch at the month end.",
-    customer_type: 'Customer type.',
-    grade: "Recorded grade or 'ungraded'.",
     is_completed: 'verified_at known at the month end.',
     within_sla: 'Completed within the SLA hours (default 24) of submission.',
-    hours_to_verify: 'Hours to complete (NULL: pending).',
   },
   query: () => sql`
     SELECT m.as_of_month, v.verification_id,

@@ -9,14 +9,9 @@ export default defineModel({
   primaryKey: ['as_of_month', 'loan_id'],
   description:
     "Loans that became NPL (recorded 次级 or worse) at this month end, with the early warnings known at the month end that preceded them: loan-specific warnings of the loan and customer-level warnings of the borrower, raised on or before the month end and within the look-back window (default 365 days). The NPL date is the month end. had_warning_lead = a warning raised at least the lead days (default 30) before. Feeds warning_coverage and warning_lead_time_median; no personal data (loan ids only). No rows for a month whose previous month is not reported (the first month loaded, or after a gap): whether a loan became NPL there is unknown (core.fct_loan_month_ends.is_new_npl NULL), and the two KPIs are no_data 'no prior month'.",
+  inherits: ['core.fct_loan_month_ends'],
   columns: {
     as_of_month: 'Month end the loan became NPL (the NPL date).',
-    loan_id: 'Loan.',
-    branch_id: 'Booking branch.',
-    product_id: 'Product.',
-    customer_type: 'Borrower type.',
-    grade: "Borrower's recorded grade or 'ungraded'.",
-    recorded_class: 'Class recorded at the month end.',
     balance: 'Outstanding principal, DECIMAL.',
     warnings_before: 'Warnings raised on or before the NPL date (within the look-back).',
     first_warning_on: 'Earliest such warning date.',

@@ -27,8 +27,8 @@ export default defineModel({
   primaryKey: ['as_of_month', 'slice', 'slice_value', 'movement'],
   description:
     "Non-performing loan movements in the month (不良贷款变动), a roll-forward that reconciles: opening (NPL balance at the previous month end) + new_npl (balance now of loans that became NPL) − cured (back to 正常/关注, previous balance) − written_off (核销, previous balance) − recovered (NPL settled in full, previous balance) − exited_unreported (NPL without a snapshot this month) − paydown (balance reduction of loans NPL at both month ends; amounts are CNY, so for a loan in another currency it includes the change of its CNY value from the FX rate) = closing. cash_collected (principal repaid in the month on loans NPL at the previous month end, from core.fct_repayments, converted at the loan's FX rate of the month) is shown beside it. Only months whose previous month is reported. Aggregated; no personal data.",
+  inherits: ['core.dim_months'],
   columns: {
-    as_of_month: 'Month end.',
     slice: "'all', 'branch' or 'product'.",
     slice_value: "'ALL' or the code (the loan's at this month end; at the previous month end for opening and unreported exits).",
     movement: 'opening, new_npl, cured, written_off, recovered, exited_unreported, paydown, closing, cash_collected.',

@@ -8,12 +8,8 @@ export default defineModel({
   primaryKey: ['as_of_month', 'branch_id', 'customer_type', 'grade', 'pd_bin'],
   description:
     'Risk-model validation histogram: evaluable scores (not in default when scored) whose outcome window ended at this month end, by PD bin, with realised defaults, predictions and correct predictions. model_accuracy sums it; model_auc and model_ks rank the bins per slice. Dimensions are the customer\'s at the score month end. Aggregated; no personal data.',
+  inherits: ['core.fct_risk_score_outcomes'],
   columns: {
-    as_of_month: 'Evaluation month end (score month + horizon).',
-    branch_id: 'Branch at scoring.',
-    customer_type: 'Customer type at scoring.',
-    grade: "Recorded grade at scoring or 'ungraded'.",
-    pd_bin: 'PD rounded to the configured decimals.',
     scores: 'Evaluable scores.',
     defaults: 'Of which defaulted within the horizon.',
     predicted_defaults: 'Of which the model predicted default.',

@@ -9,11 +9,10 @@ export default defineModel({
   primaryKey: ['as_of_month', 'branch_id', 'customer_type', 'grade'],
   description:
     "Early warnings raised in the month (by raised_at), in the version known at the month end, with the customer's dimensions at the month end. raised_timely = raised at most the configured days (default 3) after the signal date. Additive cube for warning_timeliness. No personal data.",
+  inherits: ['core.fct_customer_month_ends'],
   columns: {
     as_of_month: 'Month end of raised_at.',
     branch_id: "Customer's branch ('unknown' if not an open relationship then).",
-    customer_type: 'Customer type.',
-    grade: "Recorded grade or 'ungraded'.",
     warnings_raised: 'Warnings raised in the month.',
     raised_timely: 'Of which raised within the configured days of their signal.',
     lag_days_sum: 'Sum of signal-to-raise lags in days.',

@@ -8,14 +8,13 @@ export default defineModel({
   primaryKey: ['branch_id', 'business_date'],
   uniqueEnforcedAtLoad: true,
   description: 'Branch reference list as extracted by the lender, renamed to warehouse conventions.',
+  inherits: ['raw.branches'],
   columns: {
-    branch_id: 'Branch code.',
-    branch_name_zh: 'Branch name in Chinese.',
-    branch_name_en: 'Branch name in English.',
-    region: 'Region.',
-    business_date: 'Business date of the extract that carried the row.',
-    source_file: 'Extract file the row came from.',
-    source_line: 'Line in the extract file (1 = header).',
+    branch_name_zh: { from: 'name_zh' },
+    branch_name_en: { from: 'name_en' },
+    business_date: { from: '_business_date' },
+    source_file: { from: '_source_file' },
+    source_line: { from: '_source_line' },
   },
   query: (db) =>
     db

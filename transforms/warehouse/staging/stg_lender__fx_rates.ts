@@ -9,13 +9,11 @@ export default defineModel({
   uniqueEnforcedAtLoad: true,
   description:
     'FX rates as extracted (optional extract fx_rates): CNY per one unit of a foreign currency at a date. core.fct_loan_month_ends converts a loan\'s amounts at the rate dated its balance snapshot\'s date.',
+  inherits: ['raw.fx_rates'],
   columns: {
-    as_of_date: 'Date of the rate (the business date of the folder that carried it).',
-    currency: 'ISO 4217 code of the foreign currency.',
-    cny_per_unit: 'CNY per one unit of the currency (DOUBLE as delivered; converted as DECIMAL(18,10)).',
-    business_date: 'Business date of the extract that carried the row.',
-    source_file: 'Extract file the row came from.',
-    source_line: 'Line in the extract file (1 = header).',
+    business_date: { from: '_business_date' },
+    source_file: { from: '_source_file' },
+    source_line: { from: '_source_line' },
   },
   query: (db) =>
     db

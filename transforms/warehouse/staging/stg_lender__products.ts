@@ -8,14 +8,13 @@ export default defineModel({
   primaryKey: ['product_id', 'business_date'],
   uniqueEnforcedAtLoad: true,
   description: 'Loan product reference list as extracted by the lender.',
+  inherits: ['raw.products'],
   columns: {
-    product_id: 'Product code.',
-    product_name_zh: 'Product name in Chinese.',
-    product_name_en: 'Product name in English.',
-    segment: 'retail or small_business.',
-    business_date: 'Business date of the extract that carried the row.',
-    source_file: 'Extract file the row came from.',
-    source_line: 'Line in the extract file (1 = header).',
+    product_name_zh: { from: 'name_zh' },
+    product_name_en: { from: 'name_en' },
+    business_date: { from: '_business_date' },
+    source_file: { from: '_source_file' },
+    source_line: { from: '_source_line' },
   },
   query: (db) =>
     db

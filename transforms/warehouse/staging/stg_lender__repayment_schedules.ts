@@ -8,15 +8,11 @@ export default defineModel({
   primaryKey: ['loan_id', 'instalment_no', 'business_date'],
   uniqueEnforcedAtLoad: true,
   description: 'Repayment schedule (还款计划) instalments as extracted; a re-sent instalment supersedes the earlier version.',
+  inherits: ['raw.repayment_schedule'],
   columns: {
-    loan_id: 'Loan.',
-    instalment_no: 'Instalment number.',
-    due_on: 'Due date.',
-    principal_due: 'Principal due.',
-    interest_due: 'Interest due.',
-    business_date: 'Business date of the extract that carried the row.',
-    source_file: 'Extract file the row came from.',
-    source_line: 'Line in the extract file (1 = header).',
+    business_date: { from: '_business_date' },
+    source_file: { from: '_source_file' },
+    source_line: { from: '_source_line' },
   },
   query: (db) =>
     db

@@ -8,16 +8,11 @@ export default defineModel({
   primaryKey: ['repayment_id'],
   uniqueEnforcedAtLoad: true,
   description: 'Actual repayments received, as extracted.',
+  inherits: ['raw.repayments'],
   columns: {
-    repayment_id: 'Repayment transaction id.',
-    loan_id: 'Loan.',
-    instalment_no: 'Instalment the payment is allocated to.',
-    paid_on: 'Value date.',
-    principal_paid: 'Principal repaid.',
-    interest_paid: 'Interest repaid.',
-    business_date: 'Business date of the extract that carried the row.',
-    source_file: 'Extract file the row came from.',
-    source_line: 'Line in the extract file (1 = header).',
+    business_date: { from: '_business_date' },
+    source_file: { from: '_source_file' },
+    source_line: { from: '_source_line' },
   },
   query: (db) =>
     db

@@ -8,15 +8,12 @@ export default defineModel({
   primaryKey: ['customer_id', 'scored_on', 'model_version'],
   uniqueEnforcedAtLoad: true,
   description: 'Risk-model scores as extracted.',
+  inherits: ['raw.risk_scores'],
   columns: {
-    customer_id: 'Customer scored.',
-    scored_on: 'Score date.',
-    model_version: 'Model version.',
-    probability_of_default: '12-month probability of default.',
-    predicted_default: 'The model predicts default within 12 months.',
-    business_date: 'Business date of the extract that carried the row.',
-    source_file: 'Extract file the row came from.',
-    source_line: 'Line in the extract file (1 = header).',
+    probability_of_default: { from: 'pd' },
+    business_date: { from: '_business_date' },
+    source_file: { from: '_source_file' },
+    source_line: { from: '_source_line' },
   },
   query: (db) =>
     db

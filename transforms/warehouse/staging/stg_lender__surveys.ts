@@ -8,15 +8,11 @@ export default defineModel({
   primaryKey: ['survey_id'],
   uniqueEnforcedAtLoad: true,
   description: 'Customer satisfaction survey responses as extracted.',
+  inherits: ['raw.surveys'],
   columns: {
-    survey_id: 'Response id.',
-    customer_id: 'Respondent.',
-    surveyed_on: 'Survey date.',
-    channel: 'branch, app, phone or web.',
-    score: 'Score 0–100.',
-    business_date: 'Business date of the extract that carried the row.',
-    source_file: 'Extract file the row came from.',
-    source_line: 'Line in the extract file (1 = header).',
+    business_date: { from: '_business_date' },
+    source_file: { from: '_source_file' },
+    source_line: { from: '_source_line' },
   },
   query: (db) =>
     db

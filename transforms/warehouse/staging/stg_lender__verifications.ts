@@ -8,16 +8,11 @@ export default defineModel({
   primaryKey: ['verification_id', 'business_date'],
   uniqueEnforcedAtLoad: true,
   description: 'KYC / information verification checks as extracted; a check is re-sent when it completes or is audited.',
+  inherits: ['raw.verifications'],
   columns: {
-    verification_id: 'Check id.',
-    customer_id: 'Customer checked.',
-    submitted_at: 'Submitted.',
-    verified_at: 'Completed.',
-    result: 'pass, fail or pending.',
-    audit_outcome: 'correct / incorrect when sampled for quality audit.',
-    business_date: 'Business date of the extract that carried this version.',
-    source_file: 'Extract file the row came from.',
-    source_line: 'Line in the extract file (1 = header).',
+    business_date: { from: '_business_date' },
+    source_file: { from: '_source_file' },
+    source_line: { from: '_source_line' },
   },
   query: (db) =>
     db

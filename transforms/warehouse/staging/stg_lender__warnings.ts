@@ -8,18 +8,11 @@ export default defineModel({
   primaryKey: ['warning_id', 'business_date'],
   uniqueEnforcedAtLoad: true,
   description: 'Early-warning events as extracted; a warning is re-sent when it is closed.',
+  inherits: ['raw.warnings'],
   columns: {
-    warning_id: 'Warning id.',
-    customer_id: 'Customer warned about.',
-    loan_id: 'Loan, when loan-specific.',
-    signal_type: 'Kind of risk signal.',
-    signal_on: 'When the signal appeared in source data.',
-    raised_at: 'When the warning was issued.',
-    severity: 'low, medium or high.',
-    closed_at: 'When the warning was closed.',
-    business_date: 'Business date of the extract that carried this version.',
-    source_file: 'Extract file the row came from.',
-    source_line: 'Line in the extract file (1 = header).',
+    business_date: { from: '_business_date' },
+    source_file: { from: '_source_file' },
+    source_line: { from: '_source_line' },
   },
   query: (db) =>
     db
