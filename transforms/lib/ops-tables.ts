@@ -121,7 +121,7 @@ export const OPS_TABLES = {
   policy_files: {
     description:
       "The lender policy files the models of this warehouse were built from (policy/*.yaml or the operator's policyDir): path, SHA-256, the text itself and the rules in force, so the rule grades and floors of any month can be reproduced. Replaced by each build; a changed policy rebuilds the models that use it in full.",
-    grain: 'one row per policy (customer-grading, classification-floor)',
+    grain: 'one row per policy file (customer-grading, classification-floor, kpi-rules)',
     primaryKey: ['policy'],
     enforceKey: true,
     create: 'replace',

@@ -862,7 +862,7 @@ export interface CoreFctLoanMonthEndsRow {
   is_dpd90: boolean | null;
   /** On book and recorded class milder than the floor. (BOOLEAN) */
   is_under_classified: boolean | null;
-  /** Default event for model validation (class / dpd / write-off per transforms/policy/kpi-rules.ts). (BOOLEAN) */
+  /** Default event for model validation (class / dpd / write-off per policy/kpi-rules.yaml, model_validation). (BOOLEAN) */
   is_in_default: boolean | null;
   /** NPL at the previous month end (NULL: no snapshot then). (BOOLEAN) */
   prev_is_npl: boolean | null;
@@ -906,7 +906,7 @@ export interface CoreFctRepaymentsRow {
   business_date: Date | null;
 }
 
-/** `core.fct_risk_score_outcomes` (table): Risk-model scores (PD) with the realised outcome over the horizon (default 12 months): a score of month s is evaluated at month end s + horizon (as_of_month), using only loan-months up to that month end. Default = some loan of the customer recorded 次级 or worse, > 90 days past due, or written off in a month end in (s, s + horizon] (transforms/policy/kpi-rules.ts). Customers already in default at the score month end are kept but flagged not evaluable. */
+/** `core.fct_risk_score_outcomes` (table): Risk-model scores (PD) with the realised outcome over the horizon (default 12 months): a score of month s is evaluated at month end s + horizon (as_of_month), using only loan-months up to that month end. Default = some loan of the customer recorded 次级 or worse, > 90 days past due, or written off in a month end in (s, s + horizon] (policy/kpi-rules.yaml, model_validation). Customers already in default at the score month end are kept but flagged not evaluable. */
 export interface CoreFctRiskScoreOutcomesRow {
   /** Customer scored. (VARCHAR) */
   customer_id: string;

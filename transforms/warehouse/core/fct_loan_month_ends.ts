@@ -78,7 +78,7 @@ export default defineModel({
     is_overdue: 'On book and days_past_due > 0.',
     is_dpd90: 'On book and days_past_due > 90.',
     is_under_classified: 'On book and recorded class milder than the floor.',
-    is_in_default: 'Default event for model validation (class / dpd / write-off per transforms/policy/kpi-rules.ts).',
+    is_in_default: 'Default event for model validation (class / dpd / write-off per policy/kpi-rules.yaml, model_validation).',
     prev_is_npl: 'NPL at the previous month end (NULL: no snapshot then).',
     prev_balance: "On-book balance at the previous month end, in CNY at that snapshot's rate.",
     is_new_npl: 'NPL now and not NPL (or not on book) at the previous month end; NULL (unknown) when the previous month is not a reporting month (the first month loaded, or a gap): no loan is counted as new there.',

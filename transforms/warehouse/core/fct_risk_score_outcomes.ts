@@ -8,7 +8,7 @@ export default defineModel({
   grain: 'one row per risk score old enough to have an outcome (customer × score date × model version)',
   primaryKey: ['customer_id', 'scored_on', 'model_version'],
   description:
-    'Risk-model scores (PD) with the realised outcome over the horizon (default 12 months): a score of month s is evaluated at month end s + horizon (as_of_month), using only loan-months up to that month end. Default = some loan of the customer recorded 次级 or worse, > 90 days past due, or written off in a month end in (s, s + horizon] (transforms/policy/kpi-rules.ts). Customers already in default at the score month end are kept but flagged not evaluable.',
+    'Risk-model scores (PD) with the realised outcome over the horizon (default 12 months): a score of month s is evaluated at month end s + horizon (as_of_month), using only loan-months up to that month end. Default = some loan of the customer recorded 次级 or worse, > 90 days past due, or written off in a month end in (s, s + horizon] (policy/kpi-rules.yaml, model_validation). Customers already in default at the score month end are kept but flagged not evaluable.',
   inherits: ['staging.stg_lender__risk_scores'],
   columns: {
     score_month: 'Month end of scored_on.',
