@@ -2,7 +2,7 @@ import { quoteLiteral as lit, type WarehouseHandle } from '../lib/duckdb.js';
 import { activeRules } from '../policy/business-rules.js';
 import { availabilityText } from './availability.js';
 import { DIMENSIONS, SLICE_OF } from '../warehouse/dimensions.js';
-import { priorMonthsOf, targetOp, type MetricDefinition } from './metric.js';
+import { displayOf, displaySuffix, priorMonthsOf, targetOp, targetText, targetValueOf, UNIT_LABELS, type MetricDefinition } from './metric.js';
 
 /** Row of `metrics.metric_catalog` as JS values (also used by the docs generator). */
 export interface CatalogEntry {
@@ -34,30 +34,50 @@ export interface CatalogEntry {
   /** What the KPI needs, in words (Chinese / English). */
   availability_zh: string;
   availability_en: string;
+  /** `fixed`, `prior_year` or `none`: a prior-year target varies per row (kpi_values.target). */
+  target_kind: string;
+  /** How the value is shown on the site and in the exports: `percent` or `number`… */
+  display_format: string;
+  /** …with this many decimals. */
+  display_decimals: number;
+  /** What follows a shown value: `%`, a unit label (`天 days`), or '' (a ratio shown as a plain number). */
+  display_suffix: string;
+  /** The unit in Chinese (`比率`, `天`, `小时`, `分`). */
+  unit_zh: string;
+  /** URL path of the site's topic page that shows the KPI (`/npl/`), '' when none. */
+  page: string;
+  /** Comma-separated named charts that also draw the KPI (`branch_overview,npl_trend`), '' when none. */
+  charts: string;
 }
 
-function formatInUnit(v: number, unit: string): string {
-  if (unit === 'ratio') return `${+(v * 100).toFixed(4)} pp`;
-  return `${v} ${unit === 'score' ? 'points' : unit}`;
+/** A tolerance as the value is shown: percentage points for a percent, else the plain number (and its unit). */
+function formatInUnit(v: number, m: MetricDefinition): string {
+  if (displayOf(m).format === 'percent') return `${+(v * 100).toFixed(4)} pp`;
+  if (m.unit === 'ratio') return `${v}`;
+  return `${v} ${m.unit === 'score' ? 'points' : m.unit}`;
 }
 
 /**
- * The catalog entry of a metric: names, formula text, target and RAG rule in words.
+ * The catalog entry of a metric: names, formula text, target and RAG rule in words (derived from
+ * the target values and the KPI rules in force), how it is displayed and where the site shows it.
  *
  * @example
  * catalogEntry(nplRatio).target_text; // '≤ 2.00%'
+ * catalogEntry(modelAuc).display_decimals; // 3
  */
 export function catalogEntry(m: MetricDefinition): CatalogEntry {
   const f = m.formula;
   const [numeratorText, denominatorText] =
     f.kind === 'ratio' ? [f.numerator.text, f.denominator.text] : f.kind === 'aggregate' ? [f.valueText, f.nText] : [f.numeratorText, f.denominatorText];
   const op = targetOp(m);
+  const rules = activeRules().kpi;
+  const display = displayOf(m);
   const needs = availabilityText(m);
   const side = m.direction === 'lower_is_better' ? 'above' : 'below';
   const toleranceText =
     m.target.kind === 'none'
       ? 'no target: RAG none'
-      : `green when value ${op} target; amber when up to ${formatInUnit(m.tolerance, m.unit)} ${side} the target; red beyond`;
+      : `green when value ${op} target; amber when up to ${formatInUnit(m.tolerance, m)} ${side} the target; red beyond`;
   return {
     metric_id: m.id,
     name_zh: m.nameZh,
@@ -69,9 +89,9 @@ export function catalogEntry(m: MetricDefinition): CatalogEntry {
     denominator_text: denominatorText,
     unit: m.unit,
     direction: m.direction,
-    target: m.target.kind === 'fixed' ? m.target.value : null,
+    target: targetValueOf(m, rules),
     target_op: op,
-    target_text: m.target.text ?? 'none',
+    target_text: targetText(m, rules),
     tolerance: m.tolerance,
     tolerance_text: toleranceText,
     policy_source: m.policySource,
@@ -79,10 +99,17 @@ export function catalogEntry(m: MetricDefinition): CatalogEntry {
     dimensions: m.dimensions.join(','),
     sort_order: m.sortOrder,
     inputs: m.inputs.join(','),
-    needs_prior_months: priorMonthsOf(m, activeRules().kpi),
+    needs_prior_months: priorMonthsOf(m, rules),
     min_observations: m.minObservations?.count ?? null,
     availability_zh: needs.zh,
     availability_en: needs.en,
+    target_kind: m.target.kind,
+    display_format: display.format,
+    display_decimals: display.decimals,
+    display_suffix: displaySuffix(m),
+    unit_zh: UNIT_LABELS[m.unit].zh,
+    page: m.page ? `/${m.page}/` : '',
+    charts: (m.charts ?? []).join(','),
   };
 }
 
@@ -92,7 +119,9 @@ const CATALOG_DDL = `CREATE OR REPLACE TABLE metrics.metric_catalog (
   unit VARCHAR NOT NULL, direction VARCHAR NOT NULL, target DOUBLE, target_op VARCHAR NOT NULL, target_text VARCHAR NOT NULL,
   tolerance DOUBLE NOT NULL, tolerance_text VARCHAR NOT NULL, policy_source VARCHAR NOT NULL, grain VARCHAR NOT NULL,
   dimensions VARCHAR NOT NULL, sort_order INTEGER NOT NULL, inputs VARCHAR NOT NULL, needs_prior_months INTEGER NOT NULL,
-  min_observations INTEGER, availability_zh VARCHAR NOT NULL, availability_en VARCHAR NOT NULL)`;
+  min_observations INTEGER, availability_zh VARCHAR NOT NULL, availability_en VARCHAR NOT NULL,
+  target_kind VARCHAR NOT NULL, display_format VARCHAR NOT NULL, display_decimals INTEGER NOT NULL, display_suffix VARCHAR NOT NULL,
+  unit_zh VARCHAR NOT NULL, page VARCHAR NOT NULL, charts VARCHAR NOT NULL)`;
 
 /**
  * Writes `metrics.metric_catalog` (one row per metric) from the metric definitions.
@@ -110,6 +139,7 @@ export async function writeCatalog(wh: WarehouseHandle, metrics: readonly Metric
       e.metric_id, e.name_zh, e.name_en, e.description, e.formula_kind, e.formula_text, e.numerator_text, e.denominator_text,
       e.unit, e.direction, e.target, e.target_op, e.target_text, e.tolerance, e.tolerance_text, e.policy_source, e.grain,
       e.dimensions, e.sort_order, e.inputs, e.needs_prior_months, e.min_observations, e.availability_zh, e.availability_en,
+      e.target_kind, e.display_format, e.display_decimals, e.display_suffix, e.unit_zh, e.page, e.charts,
     ].map(v).join(', ')})`;
   });
   await wh.exec(`INSERT INTO metrics.metric_catalog VALUES ${rows.join(',\n')}`);
