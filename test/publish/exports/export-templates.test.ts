@@ -42,7 +42,7 @@ describe('report templates', () => {
     expect(t.map((x) => x.id)).toEqual(['five-category', 'npl-provisioning', 'kpi-report', 'large-exposures']);
     expect(t.flatMap((x) => x.tables.map((tb) => tb.file))).toEqual(['five-category', 'npl-provisioning', 'kpi-report', 'kpi-definitions', 'large-exposures']);
     for (const x of t) expect(x.sha256).toMatch(/^[0-9a-f]{64}$/);
-    expect(REPORTS_DIR.endsWith(join('metrics', 'reports'))).toBe(true);
+    expect(REPORTS_DIR.endsWith(join('policy', 'reports'))).toBe(true);
   });
 
   it('a minimal template gets defaults (file = id, 1 frozen column, text format, portrait)', () => {
@@ -52,7 +52,7 @@ describe('report templates', () => {
   });
 
   it('errors name the file and the key', () => {
-    expect(templateError(MINI.replace('kind: kpi_report', 'kind: pie_chart'))).toMatch(/metrics\/reports\/x\.yaml: kind must be one of/);
+    expect(templateError(MINI.replace('kind: kpi_report', 'kind: pie_chart'))).toMatch(/policy\/reports\/x\.yaml: kind must be one of/);
     expect(templateError(MINI.replace('header_en: Id }', 'header_en: Id, format: percent }'))).toMatch(/tables\[0\]\.columns\[0\]\.format must be one of/);
     expect(templateError(`${MINI}\ncolour: red\n`)).toMatch(/colour is not a known key/);
     expect(templateError('id: [unclosed')).toMatch(/not valid YAML/);
