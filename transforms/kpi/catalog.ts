@@ -113,15 +113,46 @@ export function catalogEntry(m: MetricDefinition): CatalogEntry {
   };
 }
 
+/**
+ * The columns of `metrics.metric_catalog`, in order: type and description, declared once (the DDL,
+ * the insert and the data dictionary, docs/warehouse.md, read this).
+ */
+export const CATALOG_COLUMNS: { readonly [K in keyof CatalogEntry]: { readonly type: string; readonly description: string } } = {
+  metric_id: { type: 'VARCHAR NOT NULL PRIMARY KEY', description: 'KPI id; the table is metrics.kpi_<metric_id>.' },
+  name_zh: { type: 'VARCHAR NOT NULL', description: 'Chinese name.' },
+  name_en: { type: 'VARCHAR NOT NULL', description: 'English name.' },
+  description: { type: 'VARCHAR NOT NULL', description: 'What is measured.' },
+  formula_kind: { type: 'VARCHAR NOT NULL', description: 'ratio, aggregate or custom.' },
+  formula_text: { type: 'VARCHAR NOT NULL', description: 'The formula in words.' },
+  numerator_text: { type: 'VARCHAR', description: 'What the numerator counts.' },
+  denominator_text: { type: 'VARCHAR', description: 'What the denominator counts.' },
+  unit: { type: 'VARCHAR NOT NULL', description: 'ratio, days, hours or score.' },
+  direction: { type: 'VARCHAR NOT NULL', description: 'lower_is_better or higher_is_better.' },
+  target: { type: 'DOUBLE', description: 'Fixed target value (NULL for prior-year or no target).' },
+  target_op: { type: 'VARCHAR NOT NULL', description: 'Comparison that is green (<=, <, >=, >).' },
+  target_text: { type: 'VARCHAR NOT NULL', description: 'Target in words.' },
+  tolerance: { type: 'DOUBLE NOT NULL', description: 'Amber band beyond the target, in the unit of the value.' },
+  tolerance_text: { type: 'VARCHAR NOT NULL', description: 'The RAG rule in words.' },
+  policy_source: { type: 'VARCHAR NOT NULL', description: 'Regulation, guideline or internal policy behind the target.' },
+  grain: { type: 'VARCHAR NOT NULL', description: 'month_end.' },
+  dimensions: { type: 'VARCHAR NOT NULL', description: 'Comma-separated dimensions the KPI may be sliced by.' },
+  sort_order: { type: 'INTEGER NOT NULL', description: 'Display order.' },
+  inputs: { type: 'VARCHAR NOT NULL', description: 'Comma-separated extract inputs the KPI needs (entity or entity.column; metrics.input_deliveries).' },
+  needs_prior_months: { type: 'INTEGER NOT NULL', description: 'Months back the KPI compares with (0 none, 1 the previous month, 12 the model-validation horizon).' },
+  min_observations: { type: 'INTEGER', description: 'Fewest observations per slice-month (NULL: no minimum).' },
+  availability_zh: { type: 'VARCHAR NOT NULL', description: 'What the KPI needs, in Chinese.' },
+  availability_en: { type: 'VARCHAR NOT NULL', description: 'What the KPI needs, in English.' },
+  target_kind: { type: 'VARCHAR NOT NULL', description: 'fixed, prior_year (the target varies per row: kpi_values.target) or none.' },
+  display_format: { type: 'VARCHAR NOT NULL', description: 'How the value is shown on the site and in the exports: percent (× 100, %) or number.' },
+  display_decimals: { type: 'INTEGER NOT NULL', description: 'Decimals of the shown value (2.31% → 2; AUC 0.857 → 3).' },
+  display_suffix: { type: 'VARCHAR NOT NULL', description: "What follows a shown value: %, a unit label (天 days), or '' (a ratio shown as a plain number)." },
+  unit_zh: { type: 'VARCHAR NOT NULL', description: 'The unit in Chinese (比率, 天, 小时, 分).' },
+  page: { type: 'VARCHAR NOT NULL', description: "URL path of the report site's topic page that shows the KPI (/npl/); '' when none." },
+  charts: { type: 'VARCHAR NOT NULL', description: "Comma-separated named site charts that also draw the KPI (branch_overview, npl_trend); '' when none." },
+};
+
 const CATALOG_DDL = `CREATE OR REPLACE TABLE metrics.metric_catalog (
-  metric_id VARCHAR NOT NULL PRIMARY KEY, name_zh VARCHAR NOT NULL, name_en VARCHAR NOT NULL, description VARCHAR NOT NULL,
-  formula_kind VARCHAR NOT NULL, formula_text VARCHAR NOT NULL, numerator_text VARCHAR, denominator_text VARCHAR,
-  unit VARCHAR NOT NULL, direction VARCHAR NOT NULL, target DOUBLE, target_op VARCHAR NOT NULL, target_text VARCHAR NOT NULL,
-  tolerance DOUBLE NOT NULL, tolerance_text VARCHAR NOT NULL, policy_source VARCHAR NOT NULL, grain VARCHAR NOT NULL,
-  dimensions VARCHAR NOT NULL, sort_order INTEGER NOT NULL, inputs VARCHAR NOT NULL, needs_prior_months INTEGER NOT NULL,
-  min_observations INTEGER, availability_zh VARCHAR NOT NULL, availability_en VARCHAR NOT NULL,
-  target_kind VARCHAR NOT NULL, display_format VARCHAR NOT NULL, display_decimals INTEGER NOT NULL, display_suffix VARCHAR NOT NULL,
-  unit_zh VARCHAR NOT NULL, page VARCHAR NOT NULL, charts VARCHAR NOT NULL)`;
+  ${Object.entries(CATALOG_COLUMNS).map(([name, c]) => `${name} ${c.type}`).join(',\n  ')})`;
 
 /**
  * Writes `metrics.metric_catalog` (one row per metric) from the metric definitions.
@@ -132,15 +163,11 @@ const CATALOG_DDL = `CREATE OR REPLACE TABLE metrics.metric_catalog (
 export async function writeCatalog(wh: WarehouseHandle, metrics: readonly MetricDefinition[]): Promise<void> {
   await wh.exec(CATALOG_DDL);
   if (metrics.length === 0) return;
+  const columns = Object.keys(CATALOG_COLUMNS) as (keyof CatalogEntry)[];
+  const v = (x: string | number | null) => (x === null ? 'NULL' : typeof x === 'number' ? String(x) : lit(x));
   const rows = metrics.map((m) => {
     const e = catalogEntry(m);
-    const v = (x: string | number | null) => (x === null ? 'NULL' : typeof x === 'number' ? String(x) : lit(x));
-    return `(${[
-      e.metric_id, e.name_zh, e.name_en, e.description, e.formula_kind, e.formula_text, e.numerator_text, e.denominator_text,
-      e.unit, e.direction, e.target, e.target_op, e.target_text, e.tolerance, e.tolerance_text, e.policy_source, e.grain,
-      e.dimensions, e.sort_order, e.inputs, e.needs_prior_months, e.min_observations, e.availability_zh, e.availability_en,
-      e.target_kind, e.display_format, e.display_decimals, e.display_suffix, e.unit_zh, e.page, e.charts,
-    ].map(v).join(', ')})`;
+    return `(${columns.map((c) => v(e[c])).join(', ')})`;
   });
   await wh.exec(`INSERT INTO metrics.metric_catalog VALUES ${rows.join(',\n')}`);
 }
