@@ -2,16 +2,14 @@
 // Presentation only: KPI values, targets and RAG come from metrics.kpi_values / metric_catalog;
 // nothing here computes a KPI.
 //
-// Formats (docs/report-site.md "Labels and formats"):
-//   ratio → percent with 2 decimals (2.31%); a change of a ratio → percentage points (+0.12 pp)
-//   ratio KPIs whose target is a plain number (AUC, KS) → 3 decimals (0.781)
-//   days / hours / score → 1 decimal with the unit (12.5 天 days)
+// How a KPI is shown comes from its metric definition through metrics.metric_catalog (the same
+// columns the exports use, so a value reads the same on the site and in the exports):
+//   display_format 'percent' → value × 100 with display_decimals and '%' (2.31%); a change → pp (+0.12 pp)
+//   display_format 'number'  → display_decimals decimals, then display_suffix (0.781; 12.5 天 days)
+//   target_text → the target in words, derived from the rule values by the KPI engine
+//   page → the KPI's topic page ('/npl/')
 //   amounts → CNY with thousands separators (¥1,234,567)
-
-/** Ratio KPIs shown as plain numbers (their targets are written as 0.75, not 75%). */
-export const PLAIN_RATIO_METRICS = new Set(['model_auc', 'model_ks']);
-
-const UNIT_LABEL = { days: '天 days', hours: '小时 h', score: '分 pts' };
+// Nothing here knows a metric id. docs/report-site.md "Labels and formats".
 
 export const RAG_LABEL = {
 	green: '绿 Green',
@@ -46,9 +44,22 @@ export function noDataReason(row) {
 const num = (digits) =>
 	new Intl.NumberFormat('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
 const N0 = num(0);
-const N1 = num(1);
-const N2 = num(2);
-const N3 = num(3);
+const NUM = new Map();
+/** Formatter with `d` decimals (cached). */
+function fmtDigits(d) {
+	if (!NUM.has(d)) NUM.set(d, num(d));
+	return NUM.get(d);
+}
+
+/** How a KPI is displayed, from its catalog fields (merged into the row by withCatalog). */
+export function displayOf(meta) {
+	const decimals = finite(meta?.display_decimals);
+	return {
+		percent: meta?.display_format === 'percent',
+		decimals: decimals === null ? 2 : decimals,
+		suffix: meta?.display_suffix ?? ''
+	};
+}
 
 /** A finite number, or null for null/undefined/NaN/±Infinity/non-numbers. */
 export function finite(v) {
@@ -57,26 +68,29 @@ export function finite(v) {
 	return Number.isFinite(n) ? n : null;
 }
 
-/** Formats a KPI value for its unit (see the file comment); '—' when there is no value. */
-export function fmtValue(v, unit, metricId) {
+/**
+ * Formats a KPI value as its catalog says (`meta`: a row or catalog entry with display_format,
+ * display_decimals, display_suffix); '—' when there is no value.
+ */
+export function fmtValue(v, meta) {
 	const n = finite(v);
 	if (n === null) return '—';
-	if (unit === 'ratio') return PLAIN_RATIO_METRICS.has(metricId) ? N3.format(n) : `${N2.format(n * 100)}%`;
-	if (unit in UNIT_LABEL) return `${N1.format(n)} ${UNIT_LABEL[unit]}`;
-	return N2.format(n);
+	const d = displayOf(meta);
+	if (d.percent) return `${fmtDigits(d.decimals).format(n * 100)}%`;
+	return d.suffix ? `${fmtDigits(d.decimals).format(n)} ${d.suffix}` : fmtDigits(d.decimals).format(n);
 }
 
-/** Formats a change of a KPI value (signed): pp for ratios, the unit otherwise. */
-export function fmtChange(d, unit, metricId) {
-	const n = finite(d);
+/** Formats a change of a KPI value (signed): percentage points for a percent, else as the value. */
+export function fmtChange(v, meta) {
+	const n = finite(v);
 	if (n === null) return '—';
 	const a = Math.abs(n);
+	const d = displayOf(meta);
 	// The sign of a change that rounds to zero at the displayed precision is ± (never "−0.00 pp").
-	const digits = unit === 'ratio' ? (PLAIN_RATIO_METRICS.has(metricId) ? 3 : 4) : unit in UNIT_LABEL ? 1 : 2;
+	const digits = d.percent ? d.decimals + 2 : d.decimals;
 	const sign = Number(a.toFixed(digits)) === 0 ? '±' : n > 0 ? '+' : '−';
-	if (unit === 'ratio') return PLAIN_RATIO_METRICS.has(metricId) ? `${sign}${N3.format(a)}` : `${sign}${N2.format(a * 100)} pp`;
-	if (unit in UNIT_LABEL) return `${sign}${N1.format(a)} ${UNIT_LABEL[unit]}`;
-	return `${sign}${N2.format(a)}`;
+	if (d.percent) return `${sign}${fmtDigits(d.decimals).format(a * 100)} pp`;
+	return d.suffix ? `${sign}${fmtDigits(d.decimals).format(a)} ${d.suffix}` : `${sign}${fmtDigits(d.decimals).format(a)}`;
 }
 
 /** ¥ with thousands separators, no decimals. */
@@ -105,24 +119,21 @@ export function changeQuality(d, direction) {
 }
 
 /**
- * The target of one KPI row in words: the catalog's text for fixed targets ("≤ 2.00%"); for
- * targets that vary per month (prior-year based) the row's value followed by the rule.
+ * The target of one KPI row in words: the catalog's target_text (derived from the rule values by
+ * the KPI engine: "≤ 2.00%"); for a target that varies per row (target_kind 'prior_year') the
+ * row's own target followed by the rule.
  */
 export function fmtTarget(row) {
 	const t = finite(row?.target);
 	const text = row?.target_text ?? '';
-	if (t === null || !/上年|prior/i.test(text)) return text || '—';
-	const op = row?.target_op ?? (row?.direction === 'lower_is_better' ? '<=' : '>=');
-	const sym = { '<=': '≤', '<': '<', '>=': '≥', '>': '>' }[op] ?? op;
-	return `${sym} ${fmtValue(t, row.unit, row.metric_id)}（${text}）`;
+	if (t === null || row?.target_kind !== 'prior_year') return text || '—';
+	const sym = { '<=': '≤', '<': '<', '>=': '≥', '>': '>' }[row?.target_op] ?? row?.target_op ?? '';
+	return `${sym} ${fmtValue(t, row)}（${text}）`;
 }
 
-/** Topic page of a KPI (for the tile links). */
-export function topicPage(metricId) {
-	if (/^(npl|overdue|loan_classification|under_classified|provision|loan_provision)/.test(metricId)) return '/npl/';
-	if (/^warning/.test(metricId)) return '/early-warning/';
-	if (/^model/.test(metricId)) return '/model/';
-	return '/customers/';
+/** Topic page of a KPI (for the tile links): its catalog `page` ('/npl/'), or null when it has none. */
+export function topicPage(meta) {
+	return meta?.page || null;
 }
 
 /** Rows of an Evidence query result (or any iterable) as plain objects; [] when not loaded. */
@@ -163,9 +174,25 @@ export function fmtMonth(key) {
 	return `${y}年${Number(m)}月 (${en} ${y})`;
 }
 
+/** Catalog fields merged into KPI rows by {@link withCatalog}. */
+export const CATALOG_FIELDS = [
+	'name_zh',
+	'name_en',
+	'unit',
+	'direction',
+	'target_op',
+	'target_text',
+	'target_kind',
+	'sort_order',
+	'display_format',
+	'display_decimals',
+	'display_suffix',
+	'page'
+];
+
 /**
- * Rows with their KPI's catalog fields (name_zh, name_en, unit, direction, target_op,
- * target_text, sort_order) merged in from `catalog` (metric_catalog rows); a row's own fields win.
+ * Rows with their KPI's catalog fields ({@link CATALOG_FIELDS}: names, unit, direction, target,
+ * display format, topic page, sort order) merged in from `catalog` (metric_catalog rows); a row's own fields win.
  * Pages query the catalog once instead of repeating names on every KPI row (smaller data files).
  */
 export function withCatalog(rows, catalog) {
@@ -175,7 +202,7 @@ export function withCatalog(rows, catalog) {
 		const c = byId.get(r.metric_id);
 		if (!c) return r;
 		const out = { ...r };
-		for (const k of ['name_zh', 'name_en', 'unit', 'direction', 'target_op', 'target_text', 'sort_order']) {
+		for (const k of CATALOG_FIELDS) {
 			if (out[k] === undefined || out[k] === null) out[k] = c[k];
 		}
 		return out;

@@ -19,10 +19,12 @@ export default defineMetric({
   },
   // 3 points below the same month a year earlier (points = absolute: −0.03 on a ratio).
   // Switch deltaMode to 'relative' (e.g. delta −0.03 = 3% lower) if the business means a relative cut.
-  target: { kind: 'prior_year', delta: -0.03, deltaMode: 'points', text: '上年同月 − 3 个百分点' },
+  target: { kind: 'prior_year', delta: -0.03, deltaMode: 'points' },
   tolerance: 0.005,
   policySource: '年度经营目标（较上年同期下降 3 个百分点）',
   sortOrder: 41,
+  page: 'customers',
+  charts: ['branch_overview', 'customer_trend'],
   // Customers active at the start of the month = the book at the previous month end: unknown in the first month loaded;
   // "active" reads the onboarding date (a mapping placeholder is not one).
   inputs: ['customers.onboarded_on'],

@@ -17,10 +17,12 @@ export default defineMetric({
     numerator: { from: 'marts.mart_customer__monthly', measure: 'sum(misgraded_customers)', text: 'Active graded customers whose recorded grade ≠ rule grade' },
     denominator: { from: 'marts.mart_customer__monthly', measure: 'sum(graded_customers)', text: 'Active customers with a recorded grade' },
   },
-  target: { kind: 'fixed', value: 0.05, op: '<', text: '< 5.00%' },
+  target: { kind: 'fixed', value: 0.05, op: '<' },
   tolerance: 0.02,
   policySource: '内部客户分级管理办法（规则见 docs/grading.md）',
   sortOrder: 32,
+  page: 'customers',
+  charts: ['customer_trend'],
   // The rule grade reads the loans' class and days past due and the risk scores (PD).
   inputs: ['customers.grade', 'loan_balances', 'risk_scores'],
 });

@@ -16,9 +16,11 @@ export default defineMetric({
     numerator: { from: 'marts.mart_customer__monthly', measure: 'sum(recorded_c_customers)', text: 'Active customers recorded C' },
     denominator: { from: 'marts.mart_customer__monthly', measure: 'sum(customers_active_end)', text: 'Customers whose relationship is open at the month end' },
   },
-  target: { kind: 'fixed', value: 0.1, op: '<=', text: '≤ 10.00%' },
+  target: { kind: 'fixed', value: 0.1, op: '<=' },
   tolerance: 0.02,
   policySource: '内部风险偏好',
   sortOrder: 40,
+  page: 'customers',
+  charts: ['customer_trend'],
   inputs: ['customers.grade'],
 });

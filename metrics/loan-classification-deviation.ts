@@ -17,9 +17,10 @@ export default defineMetric({
     numerator: { from: 'marts.mart_credit__portfolio_monthly', measure: 'sum(dpd90_balance)', text: 'Outstanding principal of on-book loans with days_past_due > 90' },
     denominator: { from: 'marts.mart_credit__portfolio_monthly', measure: 'sum(npl_balance)', text: 'Outstanding principal of on-book loans recorded 次级/可疑/损失' },
   },
-  target: { kind: 'fixed', value: 1, op: '<=', text: '≤ 100%' },
+  target: { kind: 'fixed', value: 1, op: '<=' },
   tolerance: 0.1,
   policySource: '监管要求逾期90天以上贷款全部纳入不良（偏离度 ≤ 100%）；《商业银行金融资产风险分类办法》2023年第1号令 第十一条',
   sortOrder: 30,
+  page: 'npl',
   inputs: ['loan_balances'],
 });

@@ -16,9 +16,10 @@ export default defineMetric({
     numerator: { from: 'marts.mart_credit__portfolio_monthly', measure: 'sum(provision_amount)', text: 'Provisions held against on-book loans' },
     denominator: { from: 'marts.mart_credit__portfolio_monthly', measure: 'sum(balance)', text: 'Outstanding principal of all on-book loans' },
   },
-  target: { kind: 'fixed', value: 0.025, op: '>=', text: '≥ 2.50%' },
+  target: { kind: 'fixed', value: 0.025, op: '>=' },
   tolerance: 0.005,
   policySource: '《商业银行贷款损失准备管理办法》（贷款拨备率基本标准 2.5%，银保监发〔2018〕7号可调整至 1.5%–2.5%）',
   sortOrder: 61,
+  page: 'npl',
   inputs: ['loan_balances', 'loan_balances.provision_amount'],
 });

@@ -17,10 +17,11 @@ export default defineMetric({
     numerator: { from: 'marts.mart_risk__score_outcomes', measure: 'sum(correct_predictions)', text: 'Evaluable scores whose predicted_default equals the realised 12-month default' },
     denominator: { from: 'marts.mart_risk__score_outcomes', measure: 'sum(scores)', text: 'Scores made 12 months earlier on customers not in default then' },
   },
-  target: { kind: 'fixed', value: 0.85, op: '>=', text: '≥ 85.00%' },
+  target: { kind: 'fixed', value: 0.85, op: '>=' },
   tolerance: 0.05,
   policySource: '《商业银行资本管理办法》（2023）模型验证要求；内部模型风险管理办法',
   sortOrder: 80,
+  page: 'model',
   // Scores made horizonMonths (transforms/policy/kpi-rules.ts) before the month end: that month must be loaded.
   inputs: ['risk_scores', 'loan_balances'],
   needsPriorMonth: (rules) => rules.modelValidation.horizonMonths,

@@ -41,10 +41,14 @@ export default defineMetric({
     numeratorText: 'Mann–Whitney U: defaulter/non-defaulter pairs ranked correctly (ties ½)',
     denominatorText: 'Defaulters × non-defaulters',
   },
-  target: { kind: 'fixed', value: 0.75, op: '>=', text: '≥ 0.75' },
+  target: { kind: 'fixed', value: 0.75, op: '>=' },
   tolerance: 0.05,
   policySource: '内部模型风险管理办法（行业惯例：AUC ≥ 0.75）',
   sortOrder: 81,
+  // AUC is read as a plain number (0.75), not a percentage.
+  display: { format: 'number', decimals: 3 },
+  page: 'model',
+  charts: ['model_discrimination'],
   inputs: ['risk_scores', 'loan_balances'],
   needsPriorMonth: (rules) => rules.modelValidation.horizonMonths,
   // A ranking needs at least two cases of each outcome: one defaulter's rank is not a curve.

@@ -16,9 +16,11 @@ export default defineMetric({
     numerator: { from: 'marts.mart_credit__portfolio_monthly', measure: 'sum(npl_loans)', text: 'On-book loans recorded 次级/可疑/损失' },
     denominator: { from: 'marts.mart_credit__portfolio_monthly', measure: 'sum(loans)', text: 'All on-book loans' },
   },
-  target: { kind: 'fixed', value: 0.02, op: '<=', text: '≤ 2.00%' },
+  target: { kind: 'fixed', value: 0.02, op: '<=' },
   tolerance: 0.005,
   policySource: '内部风险偏好（与余额口径不良贷款率一致）',
   sortOrder: 11,
+  page: 'npl',
+  charts: ['npl_trend'],
   inputs: ['loan_balances'],
 });

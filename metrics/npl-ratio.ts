@@ -17,10 +17,12 @@ export default defineMetric({
     numerator: { from: 'marts.mart_credit__portfolio_monthly', measure: 'sum(npl_balance)', text: 'Outstanding principal of on-book loans recorded 次级/可疑/损失' },
     denominator: { from: 'marts.mart_credit__portfolio_monthly', measure: 'sum(balance)', text: 'Outstanding principal of all on-book loans' },
   },
-  target: { kind: 'fixed', value: 0.02, op: '<=', text: '≤ 2.00%' },
+  target: { kind: 'fixed', value: 0.02, op: '<=' },
   tolerance: 0.005,
   policySource:
     '内部风险偏好 ≤ 2%（监管上限 5%：《商业银行风险监管核心指标（试行）》银监发〔2005〕89号；分类口径：《商业银行金融资产风险分类办法》2023年第1号令）',
   sortOrder: 10,
+  page: 'npl',
+  charts: ['branch_overview', 'npl_trend'],
   inputs: ['loan_balances'],
 });

@@ -16,9 +16,11 @@ export default defineMetric({
     numerator: { from: 'marts.mart_credit__portfolio_monthly', measure: 'sum(dpd90_balance)', text: 'Outstanding principal of on-book loans with days_past_due > 90' },
     denominator: { from: 'marts.mart_credit__portfolio_monthly', measure: 'sum(balance)', text: 'Outstanding principal of all on-book loans' },
   },
-  target: { kind: 'fixed', value: 0.02, op: '<=', text: '≤ 2.00%' },
+  target: { kind: 'fixed', value: 0.02, op: '<=' },
   tolerance: 0.005,
   policySource: '内部风险偏好（与不良贷款率目标一致）',
   sortOrder: 21,
+  page: 'npl',
+  charts: ['branch_overview', 'npl_trend'],
   inputs: ['loan_balances'],
 });

@@ -17,9 +17,11 @@ export default defineMetric({
     numerator: { from: 'marts.mart_credit__portfolio_monthly', measure: 'sum(overdue_balance)', text: 'Outstanding principal of on-book loans with days_past_due > 0' },
     denominator: { from: 'marts.mart_credit__portfolio_monthly', measure: 'sum(balance)', text: 'Outstanding principal of all on-book loans' },
   },
-  target: { kind: 'fixed', value: 0.03, op: '<=', text: '≤ 3.00%' },
+  target: { kind: 'fixed', value: 0.03, op: '<=' },
   tolerance: 0.01,
   policySource: '内部风险偏好（示例阈值，可在 metrics/overdue-ratio.ts 调整）',
   sortOrder: 20,
+  page: 'npl',
+  charts: ['branch_overview'],
   inputs: ['loan_balances'],
 });

@@ -19,9 +19,11 @@ export default defineMetric({
     numerator: { from: 'marts.mart_credit__portfolio_monthly', measure: 'sum(provision_amount)', text: 'Provisions held against on-book loans' },
     denominator: { from: 'marts.mart_credit__portfolio_monthly', measure: 'sum(npl_balance)', text: 'Outstanding principal of on-book loans recorded 次级/可疑/损失' },
   },
-  target: { kind: 'fixed', value: PROVISION_COVERAGE_FLOOR, op: '>=', text: `≥ ${PROVISION_COVERAGE_FLOOR * 100}%` },
+  target: { kind: 'fixed', value: PROVISION_COVERAGE_FLOOR, op: '>=' },
   tolerance: 0.2,
   policySource: '《商业银行贷款损失准备管理办法》（拨备覆盖率 120%–150%，银保监发〔2018〕7号动态调整）',
   sortOrder: 60,
+  page: 'npl',
+  charts: ['branch_overview'],
   inputs: ['loan_balances', 'loan_balances.provision_amount'],
 });

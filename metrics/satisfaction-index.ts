@@ -17,9 +17,10 @@ export default defineMetric({
     numerator: { from: 'marts.mart_customer__satisfaction_monthly', measure: 'sum(score_sum)', text: 'Sum of survey scores in the month' },
     denominator: { from: 'marts.mart_customer__satisfaction_monthly', measure: 'sum(responses)', text: 'Survey responses in the month' },
   },
-  target: { kind: 'prior_year', delta: 5, deltaMode: 'points', text: '上年同月 + 5 分' },
+  target: { kind: 'prior_year', delta: 5, deltaMode: 'points' },
   tolerance: 2,
   policySource: '年度服务质量目标（12 个月内提升 5 分）',
   sortOrder: 90,
+  page: 'customers',
   inputs: ['surveys'],
 });

@@ -17,10 +17,11 @@ export default defineMetric({
     numerator: { from: 'marts.mart_credit__portfolio_monthly', measure: 'sum(under_classified_balance)', text: 'Outstanding principal of on-book loans recorded milder than their floor class' },
     denominator: { from: 'marts.mart_credit__portfolio_monthly', measure: 'sum(balance)', text: 'Outstanding principal of all on-book loans' },
   },
-  target: { kind: 'fixed', value: 0, op: '<=', text: '= 0%' },
+  target: { kind: 'fixed', value: 0, op: '<=' },
   tolerance: 0.001,
   policySource: '《商业银行金融资产风险分类办法》2023年第1号令（逾期天数、重组观察期的分类下限）',
   sortOrder: 31,
+  page: 'npl',
   // The floor needs days past due and the restructuring flag (observation period).
   inputs: ['loan_balances', 'loans.restructured'],
 });

@@ -17,9 +17,11 @@ export default defineMetric({
     numerator: { from: 'marts.mart_ops__verification_audits', measure: 'count(*) FILTER (WHERE is_correct)', text: 'Audited checks found correct' },
     denominator: { from: 'marts.mart_ops__verification_audits', measure: 'count(*)', text: 'Checks whose audit outcome was first delivered in the month' },
   },
-  target: { kind: 'fixed', value: 0.98, op: '>=', text: '≥ 98.00%' },
+  target: { kind: 'fixed', value: 0.98, op: '>=' },
   tolerance: 0.01,
   policySource: '《金融机构客户尽职调查和客户身份资料及交易记录保存管理办法》（2022）；内部质检标准',
   sortOrder: 70,
+  page: 'customers',
+  charts: ['verification_trend'],
   inputs: ['verifications'],
 });

@@ -24,5 +24,6 @@ export default defineMetric({
   tolerance: 0,
   policySource: '内部服务标准（配套展示）',
   sortOrder: 72,
+  page: 'customers',
   inputs: ['verifications'],
 });

@@ -17,9 +17,11 @@ export default defineMetric({
     numerator: { from: 'marts.mart_ops__verification_submissions', measure: 'count(*) FILTER (WHERE within_sla)', text: 'Checks submitted in the month completed within 24 hours' },
     denominator: { from: 'marts.mart_ops__verification_submissions', measure: 'count(*)', text: 'Checks submitted in the month' },
   },
-  target: { kind: 'fixed', value: 1, op: '>=', text: '= 100%' },
+  target: { kind: 'fixed', value: 1, op: '>=' },
   tolerance: 0.02,
   policySource: '内部服务标准（核验 24 小时内完成）',
   sortOrder: 71,
+  page: 'customers',
+  charts: ['verification_trend'],
   inputs: ['verifications'],
 });

@@ -17,10 +17,12 @@ export default defineMetric({
     numerator: { from: 'marts.mart_risk__new_npls', measure: 'count(*) FILTER (WHERE had_warning_lead)', text: 'New NPLs with a warning raised ≥ 30 days before the NPL date' },
     denominator: { from: 'marts.mart_risk__new_npls', measure: 'count(*)', text: 'Loans that became NPL in the month' },
   },
-  target: { kind: 'fixed', value: 0.8, op: '>=', text: '≥ 80.00%' },
+  target: { kind: 'fixed', value: 0.8, op: '>=' },
   tolerance: 0.1,
   policySource: '风险预警管理办法（内部目标）',
   sortOrder: 51,
+  page: 'early-warning',
+  charts: ['warning_trend'],
   // New NPLs need the previous month end (NPL then?); a delivered warnings file with 0 rows is measured (0 %).
   inputs: ['loan_balances', 'warnings'],
   needsPriorMonth: 1,

@@ -21,10 +21,12 @@ export default defineMetric({
     valueText: 'Median days from the earliest warning to the NPL date',
     nText: 'New NPLs with a prior warning',
   },
-  target: { kind: 'fixed', value: 30, op: '>=', text: '≥ 30 天' },
+  // The lead the coverage KPI asks for (transforms/policy/kpi-rules.ts, default 30 days): an overridden rule moves the target.
+  target: { kind: 'fixed', value: (rules) => rules.warnings.coverageLeadDays, op: '>=' },
   tolerance: 10,
   policySource: '风险预警管理办法（内部目标，与预警覆盖率的 30 天提前期一致）',
   sortOrder: 52,
+  page: 'early-warning',
   inputs: ['loan_balances', 'warnings'],
   needsPriorMonth: 1,
 });

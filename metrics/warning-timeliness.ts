@@ -17,9 +17,11 @@ export default defineMetric({
     numerator: { from: 'marts.mart_warning__monthly', measure: 'sum(raised_timely)', text: 'Warnings raised in the month within 3 days of their signal' },
     denominator: { from: 'marts.mart_warning__monthly', measure: 'sum(warnings_raised)', text: 'Warnings raised in the month' },
   },
-  target: { kind: 'fixed', value: 0.95, op: '>=', text: '≥ 95.00%' },
+  target: { kind: 'fixed', value: 0.95, op: '>=' },
   tolerance: 0.03,
   policySource: '风险预警管理办法（内部）；《商业银行信用风险内部评级体系监管指引》关于预警时效的要求',
   sortOrder: 50,
+  page: 'early-warning',
+  charts: ['branch_overview', 'warning_trend'],
   inputs: ['warnings'],
 });

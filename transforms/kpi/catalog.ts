@@ -2,7 +2,7 @@ import { quoteLiteral as lit, type WarehouseHandle } from '../lib/duckdb.js';
 import { activeRules } from '../policy/business-rules.js';
 import { availabilityText } from './availability.js';
 import { DIMENSIONS, SLICE_OF } from '../warehouse/dimensions.js';
-import { priorMonthsOf, targetOp, type MetricDefinition } from './metric.js';
+import { displayOf, displaySuffix, priorMonthsOf, targetOp, targetText, targetValueOf, UNIT_LABELS, type MetricDefinition } from './metric.js';
 
 /** Row of `metrics.metric_catalog` as JS values (also used by the docs generator). */
 export interface CatalogEntry {
@@ -34,30 +34,50 @@ export interface CatalogEntry {
   /** What the KPI needs, in words (Chinese / English). */
   availability_zh: string;
   availability_en: string;
+  /** `fixed`, `prior_year` or `none`: a prior-year target varies per row (kpi_values.target). */
+  target_kind: string;
+  /** How the value is shown on the site and in the exports: `percent` or `number`… */
+  display_format: string;
+  /** …with this many decimals. */
+  display_decimals: number;
+  /** What follows a shown value: `%`, a unit label (`天 days`), or '' (a ratio shown as a plain number). */
+  display_suffix: string;
+  /** The unit in Chinese (`比率`, `天`, `小时`, `分`). */
+  unit_zh: string;
+  /** URL path of the site's topic page that shows the KPI (`/npl/`), '' when none. */
+  page: string;
+  /** Comma-separated named charts that also draw the KPI (`branch_overview,npl_trend`), '' when none. */
+  charts: string;
 }
 
-function formatInUnit(v: number, unit: string): string {
-  if (unit === 'ratio') return `${+(v * 100).toFixed(4)} pp`;
-  return `${v} ${unit === 'score' ? 'points' : unit}`;
+/** A tolerance as the value is shown: percentage points for a percent, else the plain number (and its unit). */
+function formatInUnit(v: number, m: MetricDefinition): string {
+  if (displayOf(m).format === 'percent') return `${+(v * 100).toFixed(4)} pp`;
+  if (m.unit === 'ratio') return `${v}`;
+  return `${v} ${m.unit === 'score' ? 'points' : m.unit}`;
 }
 
 /**
- * The catalog entry of a metric: names, formula text, target and RAG rule in words.
+ * The catalog entry of a metric: names, formula text, target and RAG rule in words (derived from
+ * the target values and the KPI rules in force), how it is displayed and where the site shows it.
  *
  * @example
  * catalogEntry(nplRatio).target_text; // '≤ 2.00%'
+ * catalogEntry(modelAuc).display_decimals; // 3
  */
 export function catalogEntry(m: MetricDefinition): CatalogEntry {
   const f = m.formula;
   const [numeratorText, denominatorText] =
     f.kind === 'ratio' ? [f.numerator.text, f.denominator.text] : f.kind === 'aggregate' ? [f.valueText, f.nText] : [f.numeratorText, f.denominatorText];
   const op = targetOp(m);
+  const rules = activeRules().kpi;
+  const display = displayOf(m);
   const needs = availabilityText(m);
   const side = m.direction === 'lower_is_better' ? 'above' : 'below';
   const toleranceText =
     m.target.kind === 'none'
       ? 'no target: RAG none'
-      : `green when value ${op} target; amber when up to ${formatInUnit(m.tolerance, m.unit)} ${side} the target; red beyond`;
+      : `green when value ${op} target; amber when up to ${formatInUnit(m.tolerance, m)} ${side} the target; red beyond`;
   return {
     metric_id: m.id,
     name_zh: m.nameZh,
@@ -69,9 +89,9 @@ export function catalogEntry(m: MetricDefinition): CatalogEntry {
     denominator_text: denominatorText,
     unit: m.unit,
     direction: m.direction,
-    target: m.target.kind === 'fixed' ? m.target.value : null,
+    target: targetValueOf(m, rules),
     target_op: op,
-    target_text: m.target.text ?? 'none',
+    target_text: targetText(m, rules),
     tolerance: m.tolerance,
     tolerance_text: toleranceText,
     policy_source: m.policySource,
@@ -79,20 +99,60 @@ export function catalogEntry(m: MetricDefinition): CatalogEntry {
     dimensions: m.dimensions.join(','),
     sort_order: m.sortOrder,
     inputs: m.inputs.join(','),
-    needs_prior_months: priorMonthsOf(m, activeRules().kpi),
+    needs_prior_months: priorMonthsOf(m, rules),
     min_observations: m.minObservations?.count ?? null,
     availability_zh: needs.zh,
     availability_en: needs.en,
+    target_kind: m.target.kind,
+    display_format: display.format,
+    display_decimals: display.decimals,
+    display_suffix: displaySuffix(m),
+    unit_zh: UNIT_LABELS[m.unit].zh,
+    page: m.page ? `/${m.page}/` : '',
+    charts: (m.charts ?? []).join(','),
   };
 }
 
+/**
+ * The columns of `metrics.metric_catalog`, in order: type and description, declared once (the DDL,
+ * the insert and the data dictionary, docs/warehouse.md, read this).
+ */
+export const CATALOG_COLUMNS: { readonly [K in keyof CatalogEntry]: { readonly type: string; readonly description: string } } = {
+  metric_id: { type: 'VARCHAR NOT NULL PRIMARY KEY', description: 'KPI id; the table is metrics.kpi_<metric_id>.' },
+  name_zh: { type: 'VARCHAR NOT NULL', description: 'Chinese name.' },
+  name_en: { type: 'VARCHAR NOT NULL', description: 'English name.' },
+  description: { type: 'VARCHAR NOT NULL', description: 'What is measured.' },
+  formula_kind: { type: 'VARCHAR NOT NULL', description: 'ratio, aggregate or custom.' },
+  formula_text: { type: 'VARCHAR NOT NULL', description: 'The formula in words.' },
+  numerator_text: { type: 'VARCHAR', description: 'What the numerator counts.' },
+  denominator_text: { type: 'VARCHAR', description: 'What the denominator counts.' },
+  unit: { type: 'VARCHAR NOT NULL', description: 'ratio, days, hours or score.' },
+  direction: { type: 'VARCHAR NOT NULL', description: 'lower_is_better or higher_is_better.' },
+  target: { type: 'DOUBLE', description: 'Fixed target value (NULL for prior-year or no target).' },
+  target_op: { type: 'VARCHAR NOT NULL', description: 'Comparison that is green (<=, <, >=, >).' },
+  target_text: { type: 'VARCHAR NOT NULL', description: 'Target in words.' },
+  tolerance: { type: 'DOUBLE NOT NULL', description: 'Amber band beyond the target, in the unit of the value.' },
+  tolerance_text: { type: 'VARCHAR NOT NULL', description: 'The RAG rule in words.' },
+  policy_source: { type: 'VARCHAR NOT NULL', description: 'Regulation, guideline or internal policy behind the target.' },
+  grain: { type: 'VARCHAR NOT NULL', description: 'month_end.' },
+  dimensions: { type: 'VARCHAR NOT NULL', description: 'Comma-separated dimensions the KPI may be sliced by.' },
+  sort_order: { type: 'INTEGER NOT NULL', description: 'Display order.' },
+  inputs: { type: 'VARCHAR NOT NULL', description: 'Comma-separated extract inputs the KPI needs (entity or entity.column; metrics.input_deliveries).' },
+  needs_prior_months: { type: 'INTEGER NOT NULL', description: 'Months back the KPI compares with (0 none, 1 the previous month, 12 the model-validation horizon).' },
+  min_observations: { type: 'INTEGER', description: 'Fewest observations per slice-month (NULL: no minimum).' },
+  availability_zh: { type: 'VARCHAR NOT NULL', description: 'What the KPI needs, in Chinese.' },
+  availability_en: { type: 'VARCHAR NOT NULL', description: 'What the KPI needs, in English.' },
+  target_kind: { type: 'VARCHAR NOT NULL', description: 'fixed, prior_year (the target varies per row: kpi_values.target) or none.' },
+  display_format: { type: 'VARCHAR NOT NULL', description: 'How the value is shown on the site and in the exports: percent (× 100, %) or number.' },
+  display_decimals: { type: 'INTEGER NOT NULL', description: 'Decimals of the shown value (2.31% → 2; AUC 0.857 → 3).' },
+  display_suffix: { type: 'VARCHAR NOT NULL', description: "What follows a shown value: %, a unit label (天 days), or '' (a ratio shown as a plain number)." },
+  unit_zh: { type: 'VARCHAR NOT NULL', description: 'The unit in Chinese (比率, 天, 小时, 分).' },
+  page: { type: 'VARCHAR NOT NULL', description: "URL path of the report site's topic page that shows the KPI (/npl/); '' when none." },
+  charts: { type: 'VARCHAR NOT NULL', description: "Comma-separated named site charts that also draw the KPI (branch_overview, npl_trend); '' when none." },
+};
+
 const CATALOG_DDL = `CREATE OR REPLACE TABLE metrics.metric_catalog (
-  metric_id VARCHAR NOT NULL PRIMARY KEY, name_zh VARCHAR NOT NULL, name_en VARCHAR NOT NULL, description VARCHAR NOT NULL,
-  formula_kind VARCHAR NOT NULL, formula_text VARCHAR NOT NULL, numerator_text VARCHAR, denominator_text VARCHAR,
-  unit VARCHAR NOT NULL, direction VARCHAR NOT NULL, target DOUBLE, target_op VARCHAR NOT NULL, target_text VARCHAR NOT NULL,
-  tolerance DOUBLE NOT NULL, tolerance_text VARCHAR NOT NULL, policy_source VARCHAR NOT NULL, grain VARCHAR NOT NULL,
-  dimensions VARCHAR NOT NULL, sort_order INTEGER NOT NULL, inputs VARCHAR NOT NULL, needs_prior_months INTEGER NOT NULL,
-  min_observations INTEGER, availability_zh VARCHAR NOT NULL, availability_en VARCHAR NOT NULL)`;
+  ${Object.entries(CATALOG_COLUMNS).map(([name, c]) => `${name} ${c.type}`).join(',\n  ')})`;
 
 /**
  * Writes `metrics.metric_catalog` (one row per metric) from the metric definitions.
@@ -103,14 +163,11 @@ const CATALOG_DDL = `CREATE OR REPLACE TABLE metrics.metric_catalog (
 export async function writeCatalog(wh: WarehouseHandle, metrics: readonly MetricDefinition[]): Promise<void> {
   await wh.exec(CATALOG_DDL);
   if (metrics.length === 0) return;
+  const columns = Object.keys(CATALOG_COLUMNS) as (keyof CatalogEntry)[];
+  const v = (x: string | number | null) => (x === null ? 'NULL' : typeof x === 'number' ? String(x) : lit(x));
   const rows = metrics.map((m) => {
     const e = catalogEntry(m);
-    const v = (x: string | number | null) => (x === null ? 'NULL' : typeof x === 'number' ? String(x) : lit(x));
-    return `(${[
-      e.metric_id, e.name_zh, e.name_en, e.description, e.formula_kind, e.formula_text, e.numerator_text, e.denominator_text,
-      e.unit, e.direction, e.target, e.target_op, e.target_text, e.tolerance, e.tolerance_text, e.policy_source, e.grain,
-      e.dimensions, e.sort_order, e.inputs, e.needs_prior_months, e.min_observations, e.availability_zh, e.availability_en,
-    ].map(v).join(', ')})`;
+    return `(${columns.map((c) => v(e[c])).join(', ')})`;
   });
   await wh.exec(`INSERT INTO metrics.metric_catalog VALUES ${rows.join(',\n')}`);
 }

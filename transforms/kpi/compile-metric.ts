@@ -4,7 +4,8 @@ import type { WarehouseHandle } from '../lib/duckdb.js';
 import type { Warehouse } from '../lib/warehouse-types.generated.js';
 import { DIMENSIONS, type Dimension } from '../warehouse/dimensions.js';
 import { statusSql } from './availability.js';
-import { targetOp, type MetricDefinition, type SqlSource } from './metric.js';
+import { activeRules } from '../policy/business-rules.js';
+import { targetOp, targetValueOf, type MetricDefinition, type SqlSource } from './metric.js';
 import { ragSql } from './rag.js';
 
 /** Columns of every `metrics.kpi_<id>` table, in order. */
@@ -178,7 +179,8 @@ export function compileMetricSql(m: MetricDefinition, db: Kysely<Warehouse>, sou
     targeted = `SELECT b.*, CAST(${py} AS DOUBLE) AS target FROM _measured b
       LEFT JOIN _measured py ON py.as_of_month = CAST(last_day(b.as_of_month - INTERVAL 12 MONTH) AS DATE) AND ${dimsMatch('py', 'b')}`;
   } else if (t.kind === 'fixed') {
-    targeted = `SELECT b.*, CAST(${t.value} AS DOUBLE) AS target FROM _measured b`;
+    // A target given as a function of the KPI rules reads the rules in force for this build.
+    targeted = `SELECT b.*, CAST(${targetValueOf(m, activeRules().kpi)} AS DOUBLE) AS target FROM _measured b`;
   } else {
     targeted = `SELECT b.*, CAST(NULL AS DOUBLE) AS target FROM _measured b`;
   }

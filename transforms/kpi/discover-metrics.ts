@@ -4,7 +4,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { CqError } from '../lib/errors.js';
 import { validateAvailability } from './availability.js';
 import { DIMENSIONS } from '../warehouse/dimensions.js';
-import type { MetricDefinition } from './metric.js';
+import { METRIC_PAGES, type MetricDefinition } from './metric.js';
 import { REPO_ROOT } from '../lib/repo-root.js';
 
 /** The repository's `metrics/` folder. */
@@ -73,9 +73,19 @@ export function validateMetric(m: MetricDefinition, where: string): void {
   if (new Set(m.dimensions).size !== m.dimensions.length) throw bad('dimensions', 'repeats a dimension.');
   if (typeof m.tolerance !== 'number' || !(m.tolerance >= 0)) throw bad('tolerance', 'must be a number ≥ 0 (absolute, in the unit of the value).');
   if (!Number.isInteger(m.sortOrder)) throw bad('sortOrder', 'must be an integer.');
-  if (m.target.kind === 'fixed' && !Number.isFinite(m.target.value)) throw bad('target.value', 'must be a finite number.');
+  if (m.target.kind === 'fixed' && typeof m.target.value !== 'function' && !Number.isFinite(m.target.value)) {
+    throw bad('target.value', 'must be a finite number or a function of the KPI rules, e.g. (rules) => rules.warnings.coverageLeadDays.');
+  }
   if (m.target.kind === 'prior_year' && !Number.isFinite(m.target.delta)) throw bad('target.delta', 'must be a finite number.');
   if (!['fixed', 'prior_year', 'none'].includes(m.target.kind)) throw bad('target.kind', "must be 'fixed', 'prior_year' or 'none'.");
   if (!['ratio', 'aggregate', 'custom'].includes(m.formula.kind)) throw bad('formula.kind', "must be 'ratio', 'aggregate' or 'custom'.");
+  if (m.display !== undefined) {
+    if (!['percent', 'number'].includes(m.display.format)) throw bad('display.format', "must be 'percent' or 'number'.");
+    if (!Number.isInteger(m.display.decimals) || m.display.decimals < 0 || m.display.decimals > 6) throw bad('display.decimals', 'must be an integer from 0 to 6.');
+  }
+  if (m.page !== undefined && !METRIC_PAGES.includes(m.page)) {
+    throw bad('page', `must be one of the site's topic pages: ${METRIC_PAGES.join(', ')} (pages/<page>.md).`);
+  }
+  for (const c of m.charts ?? []) if (!/^[a-z][a-z0-9_]*$/.test(c)) throw bad('charts', `has "${c}"; a chart name is snake_case ([a-z][a-z0-9_]*).`);
   validateAvailability(m, where);
 }

@@ -13,6 +13,32 @@ export type MetricDirection = 'lower_is_better' | 'higher_is_better';
 export type TargetOp = '<=' | '<' | '>=' | '>';
 
 /**
+ * How a KPI value is shown, on the report site and in the exports alike:
+ * - `percent`: the value × 100 with `decimals` decimals and `%` (0.0231 → `2.31%`); a change is
+ *   in percentage points (`+0.12 pp`);
+ * - `number`: the value with `decimals` decimals, followed on the site by the unit's label
+ *   (`12.5 天 days`; none for a ratio shown as a plain number, e.g. AUC `0.857`).
+ * Default ({@link displayOf}): a ratio is `percent` with 2 decimals; days, hours and scores are
+ * `number` with 1 decimal.
+ */
+export interface MetricDisplay {
+  readonly format: 'percent' | 'number';
+  readonly decimals: number;
+}
+
+/**
+ * A topic page of the report site: the file `pages/<name>.md`, shown at `/<name>/`. The page shows
+ * every KPI whose catalog `page` is its own (page SQL filters `metric_catalog.page`).
+ */
+export type MetricPage = 'npl' | 'early-warning' | 'customers' | 'model';
+
+/** Topic pages of the report site (see {@link MetricPage}). */
+export const METRIC_PAGES: readonly MetricPage[] = ['npl', 'early-warning', 'customers', 'model'];
+
+/** A number, or a function of the KPI rules in force (`transforms/policy/kpi-rules.ts`), e.g. `(r) => r.warnings.coverageLeadDays`. */
+export type RuleValue = number | ((rules: KpiRules) => number);
+
+/**
  * A relation a formula reads: a table name (`marts.mart_x`), a SELECT as SQL text, or a
  * Kysely builder (compiled without parameters; use `sql.lit` for constants).
  */
@@ -71,16 +97,19 @@ export type MetricFormula =
     };
 
 /**
- * The target of a KPI:
- * - `fixed`: a constant (e.g. NPL ratio ≤ 2%);
+ * The target of a KPI. Its text (catalog `target_text`, site tiles, exports, docs) is derived from
+ * these values ({@link targetText}), never written by hand:
+ * - `fixed`: a constant (e.g. NPL ratio ≤ 2%), or a function of the KPI rules so that an
+ *   overridden rule moves the target (and its text) with it;
  * - `prior_year`: the KPI's own value for the same month and slice one year earlier plus
  *   `delta` (`points`: added in the value's unit, e.g. −0.03 = 3 percentage points lower;
  *   `relative`: value × (1 + delta)); stored per row in `kpi_<id>.target`;
  * - `none`: no target (RAG is 'none').
  */
 export type MetricTarget =
-  | { readonly kind: 'fixed'; readonly value: number; readonly op?: TargetOp; readonly text: string }
-  | { readonly kind: 'prior_year'; readonly delta: number; readonly deltaMode: 'points' | 'relative'; readonly text: string }
+  | { readonly kind: 'fixed'; readonly value: RuleValue; readonly op?: TargetOp }
+  | { readonly kind: 'prior_year'; readonly delta: number; readonly deltaMode: 'points' | 'relative' }
+  /** `text`: why there is none, e.g. '无（配套指标）' (default '无目标'). */
   | { readonly kind: 'none'; readonly text?: string };
 
 /**
@@ -127,8 +156,21 @@ export interface MetricDefinition {
   readonly tolerance: number;
   /** Regulation, guideline or internal policy the target comes from. */
   readonly policySource: string;
-  /** Display order in the catalog and report. */
+  /** Display order in the catalog, on the site and in the exports. */
   readonly sortOrder: number;
+  /** How the value is shown (site and exports). Default from `unit`: see {@link displayOf}. */
+  readonly display?: MetricDisplay;
+  /**
+   * The site's topic page that shows this KPI (its board and slice matrix), e.g. `'npl'` → `/npl/`.
+   * Without one the KPI is shown only where an export template or the home page lists it.
+   */
+  readonly page?: MetricPage;
+  /**
+   * Named charts besides the topic page's board that draw this KPI (catalog `charts`, one row per
+   * chart in the site source `metric_charts`): e.g. `'branch_overview'` (the home page's branch
+   * matrix), `'npl_trend'`. A page selects a chart's KPIs by name, never by metric id.
+   */
+  readonly charts?: readonly string[];
   /**
    * The extract inputs the KPI needs: entities (`'warnings'`) or entity columns
    * (`'customers.grade'`) of the contract. A month up to which one of them was never delivered is
@@ -155,8 +197,9 @@ export interface MetricDefinition {
  *   formula: { kind: 'ratio', text: 'NPL balance ÷ total balance',
  *     numerator: { from: 'marts.mart_credit__portfolio_monthly', measure: 'sum(npl_balance)', text: 'NPL balance' },
  *     denominator: { from: 'marts.mart_credit__portfolio_monthly', measure: 'sum(balance)', text: 'total balance' } },
- *   target: { kind: 'fixed', value: 0.02, op: '<=', text: '≤ 2%' }, tolerance: 0.005,
+ *   target: { kind: 'fixed', value: 0.02, op: '<=' }, tolerance: 0.005,
  *   policySource: '商业银行风险监管核心指标', sortOrder: 10, inputs: ['loan_balances'],
+ *   page: 'npl', charts: ['npl_trend'],
  * });
  */
 export function defineMetric<const M extends MetricDefinition>(metric: M): M {
@@ -179,4 +222,95 @@ export function targetOp(m: Pick<MetricDefinition, 'direction' | 'target'>): Tar
 export function priorMonthsOf(m: Pick<MetricDefinition, 'needsPriorMonth'>, rules: KpiRules): number {
   const n = m.needsPriorMonth;
   return n === undefined ? 0 : typeof n === 'function' ? n(rules) : n;
+}
+
+/**
+ * How the KPI's value is shown: its `display`, else the default of its unit (ratio → percent with
+ * 2 decimals; days, hours, score → number with 1 decimal).
+ *
+ * @example
+ * displayOf(nplRatio); // { format: 'percent', decimals: 2 }
+ * displayOf(modelAuc); // { format: 'number', decimals: 3 } (declared in metrics/model-auc.ts)
+ */
+export function displayOf(m: Pick<MetricDefinition, 'unit' | 'display'>): MetricDisplay {
+  return m.display ?? (m.unit === 'ratio' ? { format: 'percent', decimals: 2 } : { format: 'number', decimals: 1 });
+}
+
+/** Label of a unit after a plain number (Chinese and English). */
+export const UNIT_LABELS: Readonly<Record<MetricUnit, { zh: string; en: string }>> = {
+  ratio: { zh: '比率', en: 'ratio' },
+  days: { zh: '天', en: 'days' },
+  hours: { zh: '小时', en: 'h' },
+  score: { zh: '分', en: 'pts' },
+};
+
+/**
+ * What follows a displayed value: `%` for percent, the unit's label for a number of days, hours or
+ * points (`天 days`), nothing for a ratio shown as a plain number (AUC).
+ *
+ * @example
+ * displaySuffix(warningLeadTime); // '天 days'
+ */
+export function displaySuffix(m: Pick<MetricDefinition, 'unit' | 'display'>): string {
+  const d = displayOf(m);
+  if (d.format === 'percent') return '%';
+  return m.unit === 'ratio' ? '' : `${UNIT_LABELS[m.unit].zh} ${UNIT_LABELS[m.unit].en}`;
+}
+
+/**
+ * A value as the site and the exports show it (thousands separators, no unit label).
+ *
+ * @example
+ * formatKpiValue(0.0231, { format: 'percent', decimals: 2 }); // '2.31%'
+ * formatKpiValue(0.8571, { format: 'number', decimals: 3 }); // '0.857'
+ */
+export function formatKpiValue(v: number, d: MetricDisplay): string {
+  const n = d.format === 'percent' ? v * 100 : v;
+  const text = new Intl.NumberFormat('en-US', { minimumFractionDigits: d.decimals, maximumFractionDigits: d.decimals, useGrouping: true }).format(n);
+  return d.format === 'percent' ? `${text}%` : text;
+}
+
+/**
+ * The fixed target value under the given KPI rules (null: no fixed target).
+ *
+ * @example
+ * targetValueOf(warningLeadTime, DEFAULT_KPI_RULES); // 30 (rules.warnings.coverageLeadDays)
+ */
+export function targetValueOf(m: Pick<MetricDefinition, 'target'>, rules: KpiRules): number | null {
+  if (m.target.kind !== 'fixed') return null;
+  const v = m.target.value;
+  return typeof v === 'function' ? v(rules) : v;
+}
+
+const OP_SYMBOL: Record<TargetOp, string> = { '<=': '≤', '<': '<', '>=': '≥', '>': '>' };
+
+/** The sign of a target operator (`<=` → `≤`). @example opSymbol('>=') // '≥' */
+export function opSymbol(op: TargetOp): string {
+  return OP_SYMBOL[op];
+}
+
+/**
+ * The target in words, derived from the rule values in force (so an overridden rule shows its
+ * real value), formatted as the value is displayed:
+ * fixed → `≤ 2.00%`, `≥ 0.750`, `≥ 30.0 天 days`; prior year → `上年同月 − 3 个百分点`
+ * (points of a ratio), `上年同月 + 5 分` (points of a score), `上年同月 × (1 − 10%)` (relative);
+ * none → the metric's reason or `无目标`.
+ *
+ * @example
+ * targetText(nplRatio, DEFAULT_KPI_RULES); // '≤ 2.00%'
+ */
+export function targetText(m: Pick<MetricDefinition, 'target' | 'direction' | 'unit' | 'display'>, rules: KpiRules): string {
+  const t = m.target;
+  if (t.kind === 'none') return t.text ?? '无目标';
+  if (t.kind === 'fixed') {
+    const suffix = displaySuffix(m);
+    const v = formatKpiValue(targetValueOf(m, rules)!, displayOf(m));
+    return `${opSymbol(targetOp(m))} ${v}${suffix && suffix !== '%' ? ` ${suffix}` : ''}`;
+  }
+  const sign = t.delta >= 0 ? '+' : '−';
+  const a = Math.abs(t.delta);
+  const trim = (x: number) => String(+x.toFixed(6));
+  if (t.deltaMode === 'relative') return `上年同月 × (1 ${sign} ${trim(a * 100)}%)`;
+  if (m.unit === 'ratio') return `上年同月 ${sign} ${trim(a * 100)} 个百分点`;
+  return `上年同月 ${sign} ${trim(a)} ${UNIT_LABELS[m.unit].zh}`;
 }

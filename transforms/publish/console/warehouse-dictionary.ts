@@ -3,7 +3,7 @@ import { openWarehouse } from '../../lib/duckdb.js';
 import { OPS_TABLE_NAMES, OPS_TABLES, opsTableDdl, type OpsTable } from '../../lib/ops-tables.js';
 import { ensureRawSchema } from '../../ingest/load/raw-schema.js';
 import { buildWarehouse } from '../../kpi/build-warehouse.js';
-import { catalogEntry } from '../../kpi/catalog.js';
+import { CATALOG_COLUMNS, catalogEntry } from '../../kpi/catalog.js';
 import { DIMENSIONS } from '../../warehouse/dimensions.js';
 import { discoverMetrics } from '../../kpi/discover-metrics.js';
 import type { MetricDefinition } from '../../kpi/metric.js';
@@ -114,32 +114,7 @@ function metricDocs(metrics: readonly MetricDefinition[]): DictionaryTable[] {
       ],
     };
   });
-  const catalogCols: Record<string, string> = {
-    metric_id: 'KPI id; the table is metrics.kpi_<metric_id>.',
-    name_zh: 'Chinese name.',
-    name_en: 'English name.',
-    description: 'What is measured.',
-    formula_kind: 'ratio, aggregate or custom.',
-    formula_text: 'The formula in words.',
-    numerator_text: 'What the numerator counts.',
-    denominator_text: 'What the denominator counts.',
-    unit: 'ratio, days, hours or score.',
-    direction: 'lower_is_better or higher_is_better.',
-    target: 'Fixed target value (NULL for prior-year or no target).',
-    target_op: 'Comparison that is green (<=, <, >=, >).',
-    target_text: 'Target in words.',
-    tolerance: 'Amber band beyond the target, in the unit of the value.',
-    tolerance_text: 'The RAG rule in words.',
-    policy_source: 'Regulation, guideline or internal policy behind the target.',
-    grain: 'month_end.',
-    dimensions: 'Comma-separated dimensions the KPI may be sliced by.',
-    sort_order: 'Display order.',
-    inputs: 'Comma-separated extract inputs the KPI needs (entity or entity.column; metrics.input_deliveries).',
-    needs_prior_months: 'Months back the KPI compares with (0 none, 1 the previous month, 12 the model-validation horizon).',
-    min_observations: 'Fewest observations per slice-month (NULL: no minimum).',
-    availability_zh: 'What the KPI needs, in Chinese.',
-    availability_en: 'What the KPI needs, in English.',
-  };
+  const catalogCols: Record<string, string> = Object.fromEntries(Object.entries(CATALOG_COLUMNS).map(([name, c]) => [name, c.description]));
   const valuesCols: Record<string, string> = {
     metric_id: 'KPI id (see metrics.metric_catalog).',
     as_of_month: 'Month end.',

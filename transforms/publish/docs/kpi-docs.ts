@@ -12,10 +12,10 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { defaultRules, FIVE_CLASS_EN, FIVE_CLASSES, GRADE_LABELS, type BusinessRules } from '../../policy/business-rules.js';
+import { DEFAULT_KPI_RULES, defaultRules, FIVE_CLASS_EN, FIVE_CLASSES, GRADE_LABELS, type BusinessRules, type KpiRules } from '../../policy/business-rules.js';
 import { catalogEntry } from '../../kpi/catalog.js';
 import { discoverMetrics, metricFileName } from '../../kpi/discover-metrics.js';
-import type { MetricDefinition, SqlSource } from '../../kpi/metric.js';
+import { displayOf, formatKpiValue, type MetricDefinition, type SqlSource } from '../../kpi/metric.js';
 import { discoverModels } from '../../warehouse/registry.js';
 import { REPO_ROOT } from '../../lib/repo-root.js';
 
@@ -61,6 +61,42 @@ function needsText(m: MetricDefinition): string {
   return parts.join('; ');
 }
 
+/** Where and how the KPI is shown: its display format, topic page and named charts. */
+function shownText(m: MetricDefinition): string {
+  const e = catalogEntry(m);
+  const d = displayOf(m);
+  const example = formatKpiValue(m.unit === 'ratio' && d.format === 'percent' ? 0.0231 : m.unit === 'ratio' ? 0.8571 : 12.5, d);
+  const parts = [
+    `${d.format}, ${d.decimals} decimal${d.decimals === 1 ? '' : 's'} (\`${example}${e.display_suffix && e.display_suffix !== '%' ? ` ${e.display_suffix}` : ''}\`) on the site and in the exports`,
+    e.page ? `topic page \`${e.page}\`` : 'no topic page',
+  ];
+  if (m.charts?.length) parts.push(`charts ${m.charts.map((c) => `\`${c}\``).join(', ')}`);
+  return parts.join('; ');
+}
+
+/** The KPI rules a function of the rules reads (`warnings.coverageLeadDays`), found by reading the defaults through a recording proxy. */
+function rulesRead(fn: (rules: KpiRules) => number): string[] {
+  const read = new Set<string>();
+  const wrap = (obj: object, path: string): object =>
+    new Proxy(obj, {
+      get(target, key) {
+        const v = Reflect.get(target, key) as unknown;
+        const p = path ? `${path}.${String(key)}` : String(key);
+        if (v !== null && typeof v === 'object') return wrap(v, p);
+        read.add(p);
+        return v;
+      },
+    });
+  fn(wrap(DEFAULT_KPI_RULES, '') as KpiRules);
+  return [...read];
+}
+
+/** The target's source when it is a function of the KPI rules. */
+function targetRule(m: MetricDefinition): string {
+  if (m.target.kind !== 'fixed' || typeof m.target.value !== 'function') return '';
+  return ` — from the KPI rules: ${rulesRead(m.target.value).map((r) => `\`${r}\``).join(', ')} (transforms/policy/kpi-rules.ts)`;
+}
+
 function kpiSection(m: MetricDefinition): string {
   const e = catalogEntry(m);
   const f = m.formula;
@@ -89,8 +125,9 @@ function kpiSection(m: MetricDefinition): string {
     `| Grain | ${m.grain === 'month_end' ? 'month end (`as_of_month`)' : m.grain} |`,
     `| Dimensions | ${m.dimensions.length ? m.dimensions.map((d) => `\`${d}\``).join(', ') : 'whole book only'} |`,
     `| Unit / direction | ${UNIT_TEXT[m.unit]} / ${m.direction.replaceAll('_', ' ')} |`,
-    `| Target | ${esc(e.target_text)}${m.target.kind === 'prior_year' ? ` — varies per month and slice: the KPI's own value for the same month and slice a year earlier ${m.target.deltaMode === 'points' ? `${m.target.delta >= 0 ? '+' : '−'} ${Math.abs(m.target.delta)} (absolute, in the unit of the value)` : `× (1 ${m.target.delta >= 0 ? '+' : '−'} ${Math.abs(m.target.delta)})`}, stored per row in \`kpi_${m.id}.target\` (NULL, RAG none, without a prior-year value)` : ''} |`,
+    `| Target | ${esc(e.target_text)}${targetRule(m)}${m.target.kind === 'prior_year' ? ` — varies per month and slice: the KPI's own value for the same month and slice a year earlier ${m.target.deltaMode === 'points' ? `${m.target.delta >= 0 ? '+' : '−'} ${Math.abs(m.target.delta)} (absolute, in the unit of the value)` : `× (1 ${m.target.delta >= 0 ? '+' : '−'} ${Math.abs(m.target.delta)})`}, stored per row in \`kpi_${m.id}.target\` (NULL, RAG none, without a prior-year value)` : ''} |`,
     `| RAG | ${esc(e.tolerance_text)} |`,
+    `| Shown | ${esc(shownText(m))} |`,
     `| Needs | ${esc(needsText(m))} |`,
     `| Policy source | ${esc(m.policySource)} |`,
     `| Defined in | \`metrics/${metricFileName(m.id)}\` → \`metrics.kpi_${m.id}\` |`,
@@ -138,7 +175,8 @@ everything else — the KPI table, the catalog, the report site, this page — i
   the whole book, plus a display \`slice_label\`); \`metrics.metric_catalog\` holds one row per KPI
   (names, formula text, unit, direction, target, target_text, tolerance, policy source, grain,
   dimensions, sort_order, and what it needs: inputs, needs_prior_months, min_observations,
-  availability_zh / availability_en).
+  availability_zh / availability_en; and how and where it is shown: display_format,
+  display_decimals, display_suffix, page, charts — see [Shown](#shown-format-page-charts)).
 - **Slices add up.** Ratio KPIs store numerator and denominator; a slice's value is Σ numerator ÷
   Σ denominator over its rows, never an average of rates, and the sum over the values of any
   dimension equals the whole book. Aggregate KPIs (medians) have NULL numerator and the sample
@@ -148,7 +186,8 @@ everything else — the KPI table, the catalog, the report site, this page — i
   \`product_id\`: the loan product; \`customer_type\`: individual / small_business;
   \`grade\`: the customer's recorded grade at the month end (A / B / C, or 'ungraded').
   'unknown' marks a customer with no open relationship at that month end.
-- **Targets.** \`fixed\`: a constant (in the catalog's \`target\`). \`prior_year\`: the KPI's own value
+- **Targets.** \`fixed\`: a constant (in the catalog's \`target\`), or a function of the KPI rules
+  (\`value: (rules) => rules.warnings.coverageLeadDays\`), so an overridden rule moves the target. \`prior_year\`: the KPI's own value
   for the same month and slice one year earlier plus a delta (churn: −3 percentage points;
   satisfaction: +5 points); the catalog's \`target\` is NULL and each row of \`kpi_<id>\` stores its
   own \`target\`. \`none\`: companion KPIs without a target (RAG 'none').
@@ -156,6 +195,28 @@ everything else — the KPI table, the catalog, the report site, this page — i
   or \`>\` as declared); amber when it misses by at most the tolerance (absolute, in the unit of
   the value: lower-is-better up to target + tolerance, higher-is-better down to target −
   tolerance); red beyond; 'none' without a target, and for every \`no_data\` row.
+- **Target text** (\`target_text\`) is derived from the target's values, never written by hand:
+  the operator and the value in the KPI's display format (\`≤ 2.00%\`, \`≥ 0.750\`, \`≥ 30.0 天 days\`),
+  \`上年同月 − 3 个百分点\` for a prior-year target; a rule overridden for a build shows its real value.
+
+### Shown: format, page, charts
+
+How and where a KPI is shown is part of its metric file and reaches the site and the exports
+through \`metrics.metric_catalog\`, so no page, component or export lists metric ids or formats by id:
+
+- \`display\` (\`{ format: 'percent' | 'number', decimals }\`): default from the unit — a ratio as a
+  percentage with 2 decimals (\`2.31%\`), days / hours / scores as a number with 1 decimal and the
+  unit (\`12.5 天 days\`); AUC and KS declare \`number, 3\` (\`0.857\`). Catalog \`display_format\`,
+  \`display_decimals\`, \`display_suffix\`; the site's tiles and matrices and the exports' \`kpi\`
+  columns (XLSX number format, PDF text) read them, so a value reads the same in both.
+- \`page\` (\`npl\`, \`early-warning\`, \`customers\`, \`model\`): the topic page \`pages/<page>.md\` whose
+  board and slice matrix show the KPI (page SQL \`where c.page = '/npl/'\`); the home page's tiles
+  link there.
+- \`charts\`: named charts that also draw it (\`branch_overview\` on the home page, \`npl_trend\`, …;
+  site source \`metric_charts\`, one row per KPI and chart).
+
+\`test/kpi/kpi-shown.test.ts\` fails when a KPI is shown nowhere: not on a topic page by its catalog
+page and not in any export template (\`policy/reports/*.yaml\`).
 
 ### Availability: measured or no data
 
@@ -243,7 +304,7 @@ and a delivered-but-empty warnings file.
 | Parameter | Default | Used by |
 |---|---|---|
 | \`warnings.timelyWithinDays\` | ${k.warnings.timelyWithinDays} | warning_timeliness: raised date − signal date ≤ this |
-| \`warnings.coverageLeadDays\` | ${k.warnings.coverageLeadDays} | warning_coverage: a warning at least this many days before the NPL date |
+| \`warnings.coverageLeadDays\` | ${k.warnings.coverageLeadDays} | warning_coverage: a warning at least this many days before the NPL date; the target of warning_lead_time_median |
 | \`warnings.lookbackDays\` | ${k.warnings.lookbackDays} | warning_coverage, warning_lead_time_median: older warnings are ignored |
 | \`verification.slaHours\` | ${k.verification.slaHours} | verification_within_24h |
 | \`modelValidation.horizonMonths\` | ${k.modelValidation.horizonMonths} | model_accuracy, model_auc, model_ks |

@@ -1,13 +1,15 @@
 import { group } from './digit-grouping.js';
 import type { CellFormat, ColumnSpec } from './report-template.js';
-import { effectiveFormat, isNoData, noDataText, wanUnitsText, type Cell, type TableRow } from './report-table.js';
+import { formatKpiValue, type MetricDisplay } from '../../kpi/metric.js';
+import { effectiveFormat, isNoData, kpiDisplayOf, noDataText, wanUnitsText, type Cell, type TableRow } from './report-table.js';
 
 /**
  * How one cell is written in each output. One place, so the XLSX, the CSV and the PDF always
  * show the same number: XLSX gets a number plus a number format, CSV an exact plain decimal
  * (money: 2 decimals in 万元; ratios: the fraction, full precision), the PDF a grouped,
  * human-formatted text. A figure without data ({@link NoDataCell}) is `— [n]` in all three (its
- * footnote n gives the reason), never 0.
+ * footnote n gives the reason), never 0. A KPI figure (`kpi` column) is shown as the metric
+ * catalogue says (`display_format`, `display_decimals`), exactly as on the report site.
  */
 
 /** Number formats of XLSX cells by effective format. */
@@ -17,6 +19,17 @@ export const XLSX_NUMBER_FORMATS: Record<string, string> = {
   ratio: '0.00%',
   number: '#,##0.00',
 };
+
+/**
+ * The XLSX number format of a KPI display: `0.00%` (percent, 2 decimals), `#,##0.000` (number, 3).
+ *
+ * @example
+ * kpiNumFmt({ format: 'number', decimals: 3 }); // '#,##0.000'
+ */
+export function kpiNumFmt(d: MetricDisplay): string {
+  const dec = d.decimals > 0 ? `.${'0'.repeat(d.decimals)}` : '';
+  return d.format === 'percent' ? `0${dec}%` : `#,##0${dec}`;
+}
 
 /**
  * A cell for exceljs: the value and its number format (none for text).
@@ -29,6 +42,8 @@ export function xlsxCell(cell: Cell, format: CellFormat, row: TableRow): { value
   if (cell === null || cell === undefined) return { value: null };
   if (isNoData(cell)) return { value: noDataText(cell) };
   if (typeof cell === 'string') return { value: cell };
+  const kpi = kpiDisplayOf(format, row);
+  if (kpi) return { value: Number(cell), numFmt: kpiNumFmt(kpi) };
   const f = effectiveFormat(format, row);
   if (f === 'wan') return { value: Number(cell) / 100, numFmt: XLSX_NUMBER_FORMATS.wan! };
   if (f === 'int' || f === 'ratio' || f === 'number') return { value: Number(cell), numFmt: XLSX_NUMBER_FORMATS[f]! };
@@ -62,6 +77,8 @@ export function displayCell(cell: Cell, format: CellFormat, row: TableRow): stri
   if (cell === null || cell === undefined) return '';
   if (isNoData(cell)) return noDataText(cell);
   if (typeof cell === 'string') return cell;
+  const kpi = kpiDisplayOf(format, row);
+  if (kpi) return formatKpiValue(Number(cell), kpi);
   const f = effectiveFormat(format, row);
   if (f === 'wan') return group(wanUnitsText(BigInt(cell)));
   const n = Number(cell);

@@ -1,22 +1,26 @@
 import { quoteLiteral as lit, type WarehouseHandle } from '../../lib/duckdb.js';
 import { CqError } from '../../lib/errors.js';
+import { FIVE_CLASSES as CLASS_NAMES, type FiveClass } from '../../policy/five-category.js';
 import { kpiFigure, kpiKey, readKpiValues } from './kpi-lookup.js';
 import type { BuiltReport, BuiltTable, Cell, PackageContext, TableRow } from './report-table.js';
 import { FEN_PER_WAN_UNIT, Footnotes } from './report-table.js';
 import { stringOption, templateError, type ReportTemplate, type RowMatch, type SectionSpec, type TableSpec } from './report-template.js';
 import { roundTwoWay } from './two-way-rounding.js';
 
-/** The five regulatory classes (《商业银行金融资产风险分类办法》) and their field names. */
-export const FIVE_CLASSES = [
-  { name: '正常', key: 'pass' },
-  { name: '关注', key: 'special_mention' },
-  { name: '次级', key: 'substandard' },
-  { name: '可疑', key: 'doubtful' },
-  { name: '损失', key: 'loss' },
-] as const;
+/** Template field name of each class (`balance_<key>`, `loans_<key>`). */
+const CLASS_KEYS: Readonly<Record<FiveClass, string>> = {
+  正常: 'pass',
+  关注: 'special_mention',
+  次级: 'substandard',
+  可疑: 'doubtful',
+  损失: 'loss',
+};
 
-/** Classes that make a loan non-performing (不良贷款). */
-export const NPL_CLASS_KEYS = ['substandard', 'doubtful', 'loss'] as const;
+/**
+ * The five regulatory classes in the policy's order (transforms/policy/five-category.ts,
+ * 《商业银行金融资产风险分类办法》) with their template field names.
+ */
+export const FIVE_CLASSES: readonly { readonly name: FiveClass; readonly key: string }[] = CLASS_NAMES.map((name) => ({ name, key: CLASS_KEYS[name] }));
 
 /** KPI slice of a `rows_from` attribute (so row NPL ratios can come from the KPI tables). */
 const SLICE_OF_ATTRIBUTE = { product_id: 'product', branch_id: 'branch', customer_type: 'customer_type' } as const;
@@ -34,6 +38,8 @@ interface LoanGroup {
   customer_type: string;
   industry: string;
   recorded_class: string;
+  /** The warehouse's NPL flag (core.fct_loan_month_ends.is_npl): which loans are 不良贷款 is not decided here. */
+  is_npl: boolean;
   loans: bigint;
   fen: bigint;
 }
@@ -53,10 +59,11 @@ interface ResolvedRow {
  * 万元 and loan counts, row and column totals, NPL balance and ratio. Balances are rounded with
  * controlled rounding (two-way-rounding.ts): in every section, rows add up to the total row, the
  * classes add up to the row total, and the grand total is the exact book rounded half up.
- * NPL ratios come from `metrics.kpi_values` (`options.npl_ratio_metric`, default npl_ratio) for
- * the total row and for rows that are KPI slices (rows_from: product_id / branch_id /
- * customer_type); for other rows (e.g. industry, not a KPI dimension) the row's NPL balance ÷
- * balance, checked against the KPI wherever both exist.
+ * Which loans are non-performing is the warehouse's `is_npl` (core.fct_loan_month_ends), not a
+ * class list of the export. NPL ratios come from `metrics.kpi_values` (`options.npl_ratio_metric`,
+ * default npl_ratio) for the total row and for rows that are KPI slices (rows_from: product_id /
+ * branch_id / customer_type), checked against the row's own NPL balance ÷ balance; rows that are
+ * no KPI slice (e.g. industry, not a KPI dimension) show that row's NPL balance ÷ balance.
  *
  * Fields: code, label_zh, label_en, balance_<class>, loans_<class> (class = pass,
  * special_mention, substandard, doubtful, loss), balance_total, loans_total, balance_npl,
@@ -67,17 +74,25 @@ interface ResolvedRow {
  */
 export async function buildFiveCategory(wh: WarehouseHandle, t: ReportTemplate, ctx: PackageContext): Promise<BuiltReport> {
   const groups = await wh.all<LoanGroup>(
-    `SELECT f.product_id, f.branch_id, f.customer_type, coalesce(c.industry, '') AS industry, f.recorded_class,
+    `SELECT f.product_id, f.branch_id, f.customer_type, coalesce(c.industry, '') AS industry, f.recorded_class, f.is_npl,
        count(*)::BIGINT AS loans, sum(CAST(f.on_book_balance * 100 AS BIGINT))::BIGINT AS fen
      FROM (SELECT * FROM core.fct_loan_month_ends WHERE as_of_month = ${lit(ctx.asOfDate)}::DATE AND is_on_book) f
      ASOF LEFT JOIN staging.stg_lender__customers c ON c.customer_id = f.customer_id AND f.as_of_month >= c.business_date
      GROUP BY ALL ORDER BY ALL`,
   );
   const classIndex = new Map<string, number>(FIVE_CLASSES.map((c, i) => [c.name, i]));
+  // A class column is an NPL column when the warehouse flags its loans NPL (one class, one answer).
+  const nplClass = FIVE_CLASSES.map(() => false);
+  const seenNpl = new Map<string, boolean>();
   for (const g of groups) {
     if (!classIndex.has(g.recorded_class)) {
       throw new CqError('EXPORT_FAILED', `core.fct_loan_month_ends has recorded_class "${g.recorded_class}" at ${ctx.asOfDate}; the five-category table knows ${FIVE_CLASSES.map((c) => c.name).join(', ')}.`);
     }
+    if (seenNpl.has(g.recorded_class) && seenNpl.get(g.recorded_class) !== g.is_npl) {
+      throw new CqError('EXPORT_FAILED', `core.fct_loan_month_ends flags some on-book ${g.recorded_class} loans NPL and others not at ${ctx.asOfDate}; the NPL columns need one answer per class. Rebuild the warehouse (npm run transform).`);
+    }
+    seenNpl.set(g.recorded_class, g.is_npl);
+    if (g.is_npl) nplClass[classIndex.get(g.recorded_class)!] = true;
   }
   const metric = stringOption(t, 'npl_ratio_metric', 'npl_ratio');
   const kpis = await readKpiValues(wh, { metrics: [metric], months: [ctx.asOfDate] });
@@ -85,7 +100,7 @@ export async function buildFiveCategory(wh: WarehouseHandle, t: ReportTemplate, 
   for (const [ti, spec] of t.tables.entries()) {
     if (spec.source !== 'matrix') templateError(t, `tables[${ti}].source`, `must be "matrix" for a five_category report, got "${spec.source}".`);
     if (!spec.sections?.length) templateError(t, `tables[${ti}].sections`, 'are required for a five_category table.');
-    tables.push(await buildMatrix(wh, t, ti, spec, groups, classIndex, metric, kpis, ctx));
+    tables.push(await buildMatrix(wh, t, ti, spec, groups, classIndex, nplClass, metric, kpis, ctx));
   }
   return { template: t, tables };
 }
@@ -123,6 +138,7 @@ async function buildMatrix(
   spec: TableSpec,
   groups: readonly LoanGroup[],
   classIndex: Map<string, number>,
+  nplClass: readonly boolean[],
   metric: string,
   kpis: Awaited<ReturnType<typeof readKpiValues>>,
   ctx: PackageContext,
@@ -157,7 +173,6 @@ async function buildMatrix(
   const rounded = roundTwoWay(sections.map((s) => s.fen), FEN_PER_WAN_UNIT);
   const exactTotal = sections[0]!.fen.flat().reduce((a, b) => a + b, 0n);
 
-  const isNpl = (k: string) => (NPL_CLASS_KEYS as readonly string[]).includes(k);
   const rowCells = (units: bigint[], counts: bigint[], exactFen: bigint[]): Record<string, Cell> => {
     const cells: Record<string, Cell> = {};
     let nplUnits = 0n;
@@ -166,7 +181,7 @@ async function buildMatrix(
     FIVE_CLASSES.forEach((c, i) => {
       cells[`balance_${c.key}`] = units[i]!;
       cells[`loans_${c.key}`] = counts[i]!;
-      if (isNpl(c.key)) {
+      if (nplClass[i]) {
         nplUnits += units[i]!;
         nplLoans += counts[i]!;
         nplFen += exactFen[i]!;

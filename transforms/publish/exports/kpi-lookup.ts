@@ -1,4 +1,5 @@
 import { quoteLiteral as lit, type WarehouseHandle } from '../../lib/duckdb.js';
+import type { MetricDisplay } from '../../kpi/metric.js';
 import type { Cell, Footnotes } from './report-table.js';
 
 /** One KPI value as `metrics.kpi_values` holds it. */
@@ -125,6 +126,13 @@ export interface CatalogRow {
   tolerance_text: string | null;
   policy_source: string;
   sort_order: number;
+  /** `fixed`, `prior_year` or `none` (NULL in an older catalogue). */
+  target_kind: string | null;
+  /** How the value is shown (`percent` / `number`), as on the site (NULL in an older catalogue). */
+  display_format: string | null;
+  display_decimals: number | null;
+  /** The unit in Chinese (`比率`, `天`, …; NULL in an older catalogue). */
+  unit_zh: string | null;
 }
 
 /**
@@ -143,9 +151,23 @@ export async function readCatalog(wh: WarehouseHandle): Promise<CatalogRow[]> {
   return wh.all<CatalogRow>(
     `SELECT metric_id, name_zh, name_en, ${col('description')}, ${col('formula_text')}, ${col('numerator_text')}, ${col('denominator_text')},
        ${col('unit')}, ${col('direction')}, ${col('target', 'DOUBLE')}, ${col('target_text')}, ${col('tolerance_text')}, ${col('policy_source')},
-       ${col('sort_order', 'INTEGER')}
+       ${col('sort_order', 'INTEGER')}, ${col('target_kind')}, ${col('display_format')}, ${col('display_decimals', 'INTEGER')}, ${col('unit_zh')}
      FROM metrics.metric_catalog ORDER BY sort_order, metric_id`,
   );
+}
+
+/**
+ * How a KPI's value is shown, from its catalogue row: the same `display_format` /
+ * `display_decimals` the report site reads (so AUC reads `0.857` on both). A catalogue written
+ * before those columns existed: a ratio as a percentage with 2 decimals, anything else a number
+ * with 2 decimals (what the exports did then).
+ *
+ * @example
+ * catalogDisplay(catalog.find((c) => c.metric_id === 'model_auc')!); // { format: 'number', decimals: 3 }
+ */
+export function catalogDisplay(c: Pick<CatalogRow, 'unit' | 'display_format' | 'display_decimals'>): MetricDisplay {
+  if (c.display_format === 'percent' || c.display_format === 'number') return { format: c.display_format, decimals: c.display_decimals ?? 2 };
+  return { format: c.unit === 'ratio' ? 'percent' : 'number', decimals: 2 };
 }
 
 /**

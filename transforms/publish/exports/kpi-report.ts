@@ -1,14 +1,13 @@
 import type { WarehouseHandle } from '../../lib/duckdb.js';
-import { kpiFigure, kpiKey, kpiRag, monthEndBefore, readCatalog, readKpiValues, reportingMonths, type CatalogRow } from './kpi-lookup.js';
+import { UNIT_LABELS, type MetricUnit } from '../../kpi/metric.js';
+import { catalogDisplay, kpiFigure, kpiKey, kpiRag, monthEndBefore, readCatalog, readKpiValues, reportingMonths, type CatalogRow } from './kpi-lookup.js';
 import { numberOption, templateError, type ReportTemplate } from './report-template.js';
 import { Footnotes, isNoData, type BuiltReport, type BuiltTable, type Cell, type PackageContext, type TableRow } from './report-table.js';
 
-const UNIT_LABELS: Record<string, [string, string]> = {
-  ratio: ['比率', 'ratio'],
-  days: ['天', 'days'],
-  hours: ['小时', 'hours'],
-  score: ['分', 'points'],
-};
+/** The unit in Chinese: the catalogue's `unit_zh` (an older catalogue: from the unit). */
+function unitZh(c: CatalogRow): string {
+  return c.unit_zh ?? UNIT_LABELS[c.unit as MetricUnit]?.zh ?? c.unit;
+}
 
 const DIRECTION_LABELS: Record<string, string> = {
   lower_is_better: '越低越好 lower is better',
@@ -21,6 +20,9 @@ const DIRECTION_LABELS: Record<string, string> = {
  * `options.months_back` (default 12) reporting months before it, straight from
  * `metrics.kpi_values` (value, target, RAG, numerator, denominator: nothing recomputed), plus
  * the definitions from the catalogue.
+ *
+ * Values and targets (`kpi` columns) are shown as the catalogue's `display_format` /
+ * `display_decimals` say, as on the report site (AUC `0.857`, NPL ratio `2.31%`).
  *
  * A KPI row with status `no_data` shows "—" with a footnote number (`— [1]`) for its value (and
  * for its numerator / denominator when those are unknown), RAG `no_data`, and the reason in the
@@ -84,10 +86,10 @@ function valueRows(catalog: readonly CatalogRow[], months: readonly string[], kp
         status: k ? (k.status === 'no_data' ? '无数据 no data' : '已测 measured') : null,
         note: used.length ? used.map((n) => notes.text(n)).join(' ') : null,
         unit: c.unit,
-        unit_zh: UNIT_LABELS[c.unit]?.[0] ?? c.unit,
+        unit_zh: unitZh(c),
         target_text: c.target_text,
       };
-      rows.push({ kind: 'data', cells, unit: c.unit });
+      rows.push({ kind: 'data', cells, unit: c.unit, display: catalogDisplay(c) });
     }
   }
   return rows;
@@ -97,6 +99,7 @@ function definitionRows(catalog: readonly CatalogRow[]): TableRow[] {
   return catalog.map((c) => ({
     kind: 'data',
     unit: c.unit,
+    display: catalogDisplay(c),
     cells: {
       metric_id: c.metric_id,
       name_zh: c.name_zh,
@@ -106,7 +109,7 @@ function definitionRows(catalog: readonly CatalogRow[]): TableRow[] {
       numerator_text: c.numerator_text,
       denominator_text: c.denominator_text,
       unit: c.unit,
-      unit_zh: UNIT_LABELS[c.unit]?.[0] ?? c.unit,
+      unit_zh: unitZh(c),
       direction: DIRECTION_LABELS[c.direction] ?? c.direction,
       target_text: c.target_text,
       tolerance_text: c.tolerance_text,

@@ -1,6 +1,6 @@
 import { quoteLiteral as lit, type WarehouseHandle } from '../../lib/duckdb.js';
 import { roundCirculation, roundHalfUp, type FlowEdge } from './controlled-rounding.js';
-import { kpiFigure, kpiKey, kpiRag, monthEndBefore, readKpiValues, reportingMonths } from './kpi-lookup.js';
+import { catalogDisplay, kpiFigure, kpiKey, kpiRag, monthEndBefore, readCatalog, readKpiValues, reportingMonths } from './kpi-lookup.js';
 import {
   FEN_PER_WAN_UNIT,
   Footnotes,
@@ -68,6 +68,7 @@ async function buildLines(wh: WarehouseHandle, t: ReportTemplate, ti: number, sp
   const lines = spec.lines!;
   const metrics = [...new Set(lines.filter((l) => l.metric).map((l) => l.metric!))];
   const kpis = await readKpiValues(wh, { metrics, months, slices: ['all'] });
+  const catalog = new Map((await readCatalog(wh)).map((c) => [c.metric_id, c]));
   for (const [i, l] of lines.entries()) {
     if (l.metric && ![...kpis.values()].some((k) => k.metric_id === l.metric) && months.length) {
       const [known] = await wh.all<{ n: number }>(`SELECT count(*)::INTEGER AS n FROM metrics.metric_catalog WHERE metric_id = ${lit(l.metric)}`);
@@ -144,7 +145,9 @@ async function buildLines(wh: WarehouseHandle, t: ReportTemplate, ti: number, sp
     }
     const used = [...new Set(Object.values(cells).flatMap((c) => (isNoData(c) ? [c.note] : [])))];
     cells.note = used.length ? used.map((n) => notes.text(n)).join(' ') : null;
-    return { kind: 'data', cells, format: l.format ?? 'wan' };
+    // A KPI line of format `kpi` is shown as the catalogue says (as on the report site).
+    const c = l.metric ? catalog.get(l.metric) : undefined;
+    return { kind: 'data', cells, format: l.format ?? 'wan', ...(c ? { unit: c.unit, display: catalogDisplay(c) } : {}) };
   });
   return { spec, rows, footnotes: notes.list() };
 }

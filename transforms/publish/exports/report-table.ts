@@ -1,3 +1,4 @@
+import type { MetricDisplay } from '../../kpi/metric.js';
 import type { AmountCurrency } from './amount-currency.js';
 import type { CellFormat, ReportTemplate, RowFormat, TableSpec } from './report-template.js';
 
@@ -73,6 +74,8 @@ export interface TableRow {
   format?: RowFormat;
   /** KPI unit (`ratio`, `days`, `hours`, `score`) for `kpi` columns in this row. */
   unit?: string;
+  /** How the row's KPI is shown (`kpi` columns): the catalogue's display format, as on the site. */
+  display?: MetricDisplay;
 }
 
 /** A table filled by a builder. */
@@ -107,14 +110,27 @@ export interface PackageContext {
 export function effectiveFormat(format: CellFormat, row: TableRow): Exclude<CellFormat, 'by_row' | 'kpi'> {
   if (format === 'by_row') {
     const f = row.format ?? 'text';
-    return f === 'kpi' ? kpiFormat(row.unit) : f;
+    return f === 'kpi' ? kpiFormat(row) : f;
   }
-  if (format === 'kpi') return kpiFormat(row.unit);
+  if (format === 'kpi') return kpiFormat(row);
   return format;
 }
 
-function kpiFormat(unit: string | undefined): 'ratio' | 'number' {
-  return unit === 'ratio' ? 'ratio' : 'number';
+function kpiFormat(row: TableRow): 'ratio' | 'number' {
+  if (row.display) return row.display.format === 'percent' ? 'ratio' : 'number';
+  return row.unit === 'ratio' ? 'ratio' : 'number';
+}
+
+/**
+ * The KPI display of a cell: the row's catalogue display when the column (or, for `by_row`, the
+ * row) is `kpi`, else undefined (the cell keeps its column's own format).
+ *
+ * @example
+ * kpiDisplayOf('kpi', { kind: 'data', cells: {}, display: { format: 'number', decimals: 3 } }); // { format: 'number', decimals: 3 }
+ */
+export function kpiDisplayOf(format: CellFormat, row: TableRow): MetricDisplay | undefined {
+  const isKpi = format === 'kpi' || (format === 'by_row' && row.format === 'kpi');
+  return isKpi ? row.display : undefined;
 }
 
 /**

@@ -21,7 +21,8 @@ export const REPORTS_DIR = join(REPO_ROOT, 'policy', 'reports');
  *   units (bigint) after controlled rounding, so displayed totals add up;
  * - `ratio`: a fraction shown as a percentage (`0.00%`); the CSV keeps the fraction;
  * - `number`: a plain number (`#,##0.00`);
- * - `kpi`: by the row's KPI unit (ratio → %, days / hours / score → 1 decimal);
+ * - `kpi`: as the row's KPI is displayed on the report site (metric catalogue `display_format`,
+ *   `display_decimals`: NPL ratio `2.31%`, AUC `0.857`, lead time `70.0`); the CSV keeps the value;
  * - `by_row`: by the row's own format (line-item reports whose lines mix money and ratios);
  * - `month`: `YYYY-MM`; `rag`: green / amber / red / none, coloured in XLSX and PDF.
  */
