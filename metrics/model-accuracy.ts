@@ -22,7 +22,7 @@ export default defineMetric({
   policySource: '《商业银行资本管理办法》（2023）模型验证要求；内部模型风险管理办法',
   sortOrder: 80,
   page: 'model',
-  // Scores made horizonMonths (transforms/policy/kpi-rules.ts) before the month end: that month must be loaded.
+  // Scores made horizonMonths (policy/kpi-rules.yaml) before the month end: that month must be loaded.
   inputs: ['risk_scores', 'loan_balances'],
   needsPriorMonth: (rules) => rules.modelValidation.horizonMonths,
   minObservations: { count: 3, measure: 'sum(scores)', textZh: '可评估评分', textEn: 'evaluable scores' },

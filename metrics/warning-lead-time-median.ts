@@ -21,7 +21,7 @@ export default defineMetric({
     valueText: 'Median days from the earliest warning to the NPL date',
     nText: 'New NPLs with a prior warning',
   },
-  // The lead the coverage KPI asks for (transforms/policy/kpi-rules.ts, default 30 days): an overridden rule moves the target.
+  // The lead the coverage KPI asks for (policy/kpi-rules.yaml, default 30 days): an overridden rule moves the target.
   target: { kind: 'fixed', value: (rules) => rules.warnings.coverageLeadDays, op: '>=' },
   tolerance: 10,
   policySource: '风险预警管理办法（内部目标，与预警覆盖率的 30 天提前期一致）',

@@ -6,7 +6,7 @@ export default defineMetric({
   nameZh: '预警及时率',
   nameEn: 'Early-warning timeliness',
   description:
-    'Warnings raised in the month at most 3 days (transforms/policy/kpi-rules.ts) after their signal date ÷ warnings raised in the month. Lag = raised date − signal date in calendar days.',
+    'Warnings raised in the month at most 3 days (policy/kpi-rules.yaml) after their signal date ÷ warnings raised in the month. Lag = raised date − signal date in calendar days.',
   unit: 'ratio',
   direction: 'higher_is_better',
   grain: 'month_end',

@@ -35,7 +35,7 @@ export type MetricPage = 'npl' | 'early-warning' | 'customers' | 'model';
 /** Topic pages of the report site (see {@link MetricPage}). */
 export const METRIC_PAGES: readonly MetricPage[] = ['npl', 'early-warning', 'customers', 'model'];
 
-/** A number, or a function of the KPI rules in force (`transforms/policy/kpi-rules.ts`), e.g. `(r) => r.warnings.coverageLeadDays`. */
+/** A number, or a function of the KPI rules in force (`policy/kpi-rules.yaml`), e.g. `(r) => r.warnings.coverageLeadDays`. */
 export type RuleValue = number | ((rules: KpiRules) => number);
 
 /**

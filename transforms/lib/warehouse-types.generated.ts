@@ -1494,6 +1494,20 @@ export interface MetricsMetricCatalogRow {
   availability_zh: string;
   /** What the KPI needs, in English. (VARCHAR) */
   availability_en: string;
+  /** fixed, prior_year (the target varies per row: kpi_values.target) or none. (VARCHAR) */
+  target_kind: string;
+  /** How the value is shown on the site and in the exports: percent (× 100, %) or number. (VARCHAR) */
+  display_format: string;
+  /** Decimals of the shown value (2.31% → 2; AUC 0.857 → 3). (INTEGER) */
+  display_decimals: number;
+  /** What follows a shown value: %, a unit label (天 days), or '' (a ratio shown as a plain number). (VARCHAR) */
+  display_suffix: string;
+  /** The unit in Chinese (比率, 天, 小时, 分). (VARCHAR) */
+  unit_zh: string;
+  /** URL path of the report site's topic page that shows the KPI (/npl/); '' when none. (VARCHAR) */
+  page: string;
+  /** Comma-separated named site charts that also draw the KPI (branch_overview, npl_trend); '' when none. (VARCHAR) */
+  charts: string;
 }
 
 /** `ops.data_test_results` (table): Result of every data test of the last build (models and KPI tables). Written by transforms/warehouse/data-tests.ts. */

@@ -12,7 +12,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { DEFAULT_KPI_RULES, defaultRules, FIVE_CLASS_EN, FIVE_CLASSES, GRADE_LABELS, type BusinessRules, type KpiRules } from '../../policy/business-rules.js';
+import { defaultRules, FIVE_CLASS_EN, FIVE_CLASSES, GRADE_LABELS, type BusinessRules, type KpiRules } from '../../policy/business-rules.js';
 import { catalogEntry } from '../../kpi/catalog.js';
 import { discoverMetrics, metricFileName } from '../../kpi/discover-metrics.js';
 import { displayOf, formatKpiValue, type MetricDefinition, type SqlSource } from '../../kpi/metric.js';
@@ -87,14 +87,14 @@ function rulesRead(fn: (rules: KpiRules) => number): string[] {
         return v;
       },
     });
-  fn(wrap(DEFAULT_KPI_RULES, '') as KpiRules);
+  fn(wrap(defaultRules().kpi, '') as KpiRules);
   return [...read];
 }
 
 /** The target's source when it is a function of the KPI rules. */
 function targetRule(m: MetricDefinition): string {
   if (m.target.kind !== 'fixed' || typeof m.target.value !== 'function') return '';
-  return ` — from the KPI rules: ${rulesRead(m.target.value).map((r) => `\`${r}\``).join(', ')} (transforms/policy/kpi-rules.ts)`;
+  return ` — from the KPI rules: ${rulesRead(m.target.value).map((r) => `\`${r}\``).join(', ')} (policy/kpi-rules.yaml)`;
 }
 
 function kpiSection(m: MetricDefinition): string {
@@ -299,16 +299,23 @@ and a delivered-but-empty warnings file.
   \`marts.mart_credit__currency_monthly\` lists them; the regulator export refuses the month). See
   [extracts.md](extracts.md#currencies-and-units).
 
-### Configuration (\`transforms/policy/kpi-rules.ts\`)
+### Configuration (\`policy/kpi-rules.yaml\`)
+
+The lender's KPI rules are data: \`policy/kpi-rules.yaml\` (or the copy in the operator's \`policyDir\`),
+checked on every build ([policy/README.md](../policy/README.md)). Keys in the file are snake_case;
+the code reads them as the camelCase names in brackets.
 
 | Parameter | Default | Used by |
 |---|---|---|
-| \`warnings.timelyWithinDays\` | ${k.warnings.timelyWithinDays} | warning_timeliness: raised date − signal date ≤ this |
-| \`warnings.coverageLeadDays\` | ${k.warnings.coverageLeadDays} | warning_coverage: a warning at least this many days before the NPL date; the target of warning_lead_time_median |
-| \`warnings.lookbackDays\` | ${k.warnings.lookbackDays} | warning_coverage, warning_lead_time_median: older warnings are ignored |
-| \`verification.slaHours\` | ${k.verification.slaHours} | verification_within_24h |
-| \`modelValidation.horizonMonths\` | ${k.modelValidation.horizonMonths} | model_accuracy, model_auc, model_ks |
-| \`modelValidation.pdBinDecimals\` | ${k.modelValidation.pdBinDecimals} | model_auc, model_ks (PD bins; exact when PDs have no more decimals) |
+| \`warnings.timely_within_days\` (\`timelyWithinDays\`) | ${k.warnings.timelyWithinDays} | warning_timeliness: raised date − signal date ≤ this |
+| \`warnings.coverage_lead_days\` (\`coverageLeadDays\`) | ${k.warnings.coverageLeadDays} | warning_coverage: a warning at least this many days before the NPL date; the target of warning_lead_time_median |
+| \`warnings.lookback_days\` (\`lookbackDays\`) | ${k.warnings.lookbackDays} | warning_coverage, warning_lead_time_median: older warnings are ignored |
+| \`verification.sla_hours\` (\`slaHours\`) | ${k.verification.slaHours} | verification_within_24h |
+| \`model_validation.horizon_months\` (\`horizonMonths\`) | ${k.modelValidation.horizonMonths} | model_accuracy, model_auc, model_ks |
+| \`model_validation.default_class_at_least\` (\`defaultClassAtLeast\`) | ${k.modelValidation.defaultClassAtLeast} | model_accuracy, model_auc, model_ks: the default event (this class or worse) |
+| \`model_validation.default_dpd_over\` (\`defaultDpdOver\`) | ${k.modelValidation.defaultDpdOver} | model_accuracy, model_auc, model_ks: the default event (more than this many days past due) |
+| \`model_validation.written_off_is_default\` (\`writtenOffIsDefault\`) | ${k.modelValidation.writtenOffIsDefault} | model_accuracy, model_auc, model_ks: a write-off is a default |
+| \`model_validation.pd_bin_decimals\` (\`pdBinDecimals\`) | ${k.modelValidation.pdBinDecimals} | model_auc, model_ks (PD bins; exact when PDs have no more decimals) |
 
 Every rule can also be overridden for one build: \`buildWarehouse(wh, { rules: { kpi: { warnings: { timelyWithinDays: 2 } } } })\`.
 
