@@ -3,8 +3,9 @@
  *
  *   npx tsx scripts/bench-site.ts SITE_DIR [--page /] [--runs 3] [--json]
  *
- * Serves SITE_DIR on 127.0.0.1 (transforms/publish/site/serve-site.ts), opens the page in /usr/bin/chromium
- * (playwright-core, same offline flags as test/publish/site/browser.test.ts; requests to any other host are
+ * Serves SITE_DIR on 127.0.0.1 (transforms/publish/site/serve-site.ts), opens the page in Chromium
+ * ($CHROMIUM_PATH, else /usr/bin/chromium: launchChromium in transforms/lib/chromium.ts, same offline flags
+ * as test/publish/site/browser.test.ts; requests to any other host are
  * aborted and reported) with a cold cache for every run, and reports:
  *
  * - data bytes: the bytes of the DATA files the page fetched — source tables (`/data/**.parquet`,
@@ -24,21 +25,10 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { chromium, type Browser, type Response } from 'playwright-core';
+import type { Browser, Response } from 'playwright-core';
+import { launchChromium } from '../transforms/lib/chromium.js';
 import { serveStatic } from '../transforms/publish/site/serve-site.js';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const CHROMIUM_ARGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-sync',
-  '--disable-dev-shm-usage',
-  '--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1, EXCLUDE localhost',
-];
 const TARGET_DATA_BYTES = 2 * 1024 * 1024;
 const TARGET_TTI_MS = 2000;
 
@@ -188,9 +178,8 @@ async function main(): Promise<void> {
     process.exit(dir ? 0 : 2);
   }
   if (!existsSync(resolve(dir, 'index.html'))) throw new Error(`${dir} is not a built site (no index.html)`);
-  if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} not found: run scripts/install-browser.sh`);
   const server = await serveStatic(dir);
-  const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS, headless: true });
+  const browser = await launchChromium({ localSite: true });
   const runs: BenchRun[] = [];
   try {
     // One warm-up load (OS file cache, Chromium start-up), not reported.

@@ -17,6 +17,7 @@ import { existsSync, mkdirSync, readdirSync, rmSync, statSync, symlinkSync, writ
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseFlags, runCli } from '../transforms/lib/cli.js';
+import { chromiumMissing } from '../transforms/lib/chromium.js';
 import { CqError } from '../transforms/lib/errors.js';
 
 interface StepResult {
@@ -100,7 +101,7 @@ const STEPS: Step[] = [
     // Issue 4's page targets: data shipped to the home page and time to interactive (median of 9
     // cold-cache loads in headless Chromium, scripts/bench-site.ts) on the site the nightly published.
     name: 'site: home page in headless Chromium',
-    available: () => existsSync('scripts/bench-site.ts') && existsSync(process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'),
+    available: () => existsSync('scripts/bench-site.ts') && !chromiumMissing(),
     skip: (c) => (c.site ? null : 'needs --site'),
     args: (c) => tsx('scripts/bench-site.ts', join(c.dir, 'nightly', 'site'), '--runs', '9'),
     note: (lines) => lines.find((l) => l.startsWith('median of')),

@@ -5,7 +5,7 @@ import ExcelJS from 'exceljs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ENTITIES } from '../../transforms/ingest/contract/index.js';
 import { exportPackage } from '../../transforms/publish/exports/export-package.js';
-import { parseCsv } from '../../transforms/publish/exports/write-csv.js';
+import { parseCsv } from '../../transforms/lib/csv.js';
 import { XLSX_FIRST_DATA_ROW } from '../../transforms/publish/exports/write-xlsx.js';
 import { openWarehouse, type WarehouseHandle } from '../../transforms/lib/duckdb.js';
 import { loadExtracts } from '../../transforms/ingest/load-extracts.js';

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CURRENCY_CODES, ENTITIES, entity, ISO_4217, type EntityName } from '../../transforms/ingest/contract/index.js';
 import { exportPackage } from '../../transforms/publish/exports/export-package.js';
 import type { Manifest } from '../../transforms/publish/exports/manifest.js';
-import { parseCsv } from '../../transforms/publish/exports/write-csv.js';
+import { parseCsv } from '../../transforms/lib/csv.js';
 import { openWarehouse, type WarehouseHandle } from '../../transforms/lib/duckdb.js';
 import { CqError, isCqError } from '../../transforms/lib/errors.js';
 import { loadExtracts } from '../../transforms/ingest/load-extracts.js';

@@ -1,5 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { accessSync, constants, statSync } from 'node:fs';
+import { chromium, type Browser } from 'playwright-core';
+import { CqError } from './errors.js';
 
 /** The headless browser: Debian's chromium (scripts/install-browser.sh); never downloaded. */
 export const CHROMIUM_PATH = '/usr/bin/chromium';
@@ -49,6 +51,40 @@ export const CHROMIUM_ARGS = [
   '--disable-sync',
 ];
 
+/**
+ * Extra flags for a Chromium that opens a site served on this machine (the site tests, the bench):
+ * no /dev/shm (small in containers), and no host but 127.0.0.1/localhost resolves.
+ */
+export const CHROMIUM_LOCAL_SITE_ARGS = [
+  '--disable-dev-shm-usage',
+  // Belt and braces: Chromium itself cannot resolve any host but 127.0.0.1/localhost.
+  '--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1, EXCLUDE localhost',
+];
+
+/** Options of {@link launchChromium}. */
+export interface LaunchChromiumOptions {
+  /** Chromium binary. Default {@link chromiumPath}: `$CHROMIUM_PATH`, else {@link CHROMIUM_PATH}. */
+  path?: string;
+  /** Add {@link CHROMIUM_LOCAL_SITE_ARGS} (for a site served on 127.0.0.1). */
+  localSite?: boolean;
+}
+
+/**
+ * Starts headless Chromium (playwright-core) with {@link CHROMIUM_ARGS}: the one way the project
+ * launches a browser. Throws CqError `CHROMIUM_MISSING` (with the install command) when the
+ * binary is missing or not executable.
+ *
+ * @example
+ * const browser = await launchChromium({ localSite: true });
+ * try { … } finally { await browser.close(); }
+ */
+export async function launchChromium(options: LaunchChromiumOptions = {}): Promise<Browser> {
+  const executablePath = options.path ?? chromiumPath();
+  const missing = chromiumMissing(executablePath);
+  if (missing) throw new CqError('CHROMIUM_MISSING', `${missing}. Fix: ${CHROMIUM_INSTALL_COMMAND} (Debian's chromium through apt-get, needs root), or set CHROMIUM_PATH.`, { file: executablePath });
+  const args = options.localSite ? [...CHROMIUM_ARGS, ...CHROMIUM_LOCAL_SITE_ARGS] : CHROMIUM_ARGS;
+  return chromium.launch({ executablePath, args, headless: true });
+}
 
 /** What {@link ensureChromium} found or did. */
 export interface EnsureChromiumResult {

@@ -53,6 +53,10 @@ export type CqErrorCode =
   | 'EXPORT_VERIFY_FAILED'
   /** The package would state amounts in CNY, but some loans are in a currency whose FX rate was not delivered. */
   | 'EXPORT_CURRENCY'
+  /** The report site could not be built (Evidence failed or reported a problem, a source query was refused, the output references a remote host). */
+  | 'SITE_BUILD_FAILED'
+  /** Chromium (the headless browser of the PDF printer, the site tests and the bench) is not installed or not executable. */
+  | 'CHROMIUM_MISSING'
   | 'SQL_FORBIDDEN'
   | 'SQL_TIMEOUT'
   | 'SQL_MEMORY'

@@ -3,6 +3,7 @@ import { appendFileSync, copyFileSync, existsSync, mkdirSync, writeFileSync } fr
 import { join } from 'node:path';
 import { openWarehouse, type WarehouseHandle } from '../lib/duckdb.js';
 import { CqError } from '../lib/errors.js';
+import { monthEndBefore } from '../lib/month-end.js';
 import { listBusinessDates } from '../ingest/load/extract-files.js';
 import { loadDate } from '../ingest/load-extracts.js';
 import { withLoadCheckpoints } from '../ingest/load/load-checkpoints.js';
@@ -311,12 +312,6 @@ export function addPdfCommand(config: NightlyConfig, configFile: string | undefi
     '--force',
   ];
   return `${CHROMIUM_INSTALL_COMMAND} && npm run nightly -- ${flags.join(' ')}`;
-}
-
-/** Month end of the month before `date`'s month: monthEndBefore('2026-10-31') = '2026-09-30'. */
-export function monthEndBefore(date: string): string {
-  const [y, m] = date.split('-').map(Number) as [number, number];
-  return new Date(Date.UTC(y, m - 1, 0)).toISOString().slice(0, 10);
 }
 
 /** Business dates already loaded in a published warehouse (read-only). */

@@ -6,7 +6,8 @@ import type { SampleFormat } from './options.js';
 import { companyNameSql, idNumberSql, idPartsFrom, industrySql, personNameSql, phoneSql } from './people.js';
 import { projectColumns } from './projection.js';
 import { LOAN_CLASSES, PRODUCT_IDS, REPAYMENT_METHODS, SAMPLE_BRANCHES, SAMPLE_FX_CURRENCIES, SAMPLE_PRODUCTS, sampleFxRate } from './reference-data.js';
-import { sqlNumberList, sqlString, sqlStringList } from './sql-text.js';
+import { quoteLiteral } from '../lib/duckdb.js';
+import { sqlNumberList, sqlStringList } from './sql-text.js';
 
 /*
  * What each business date's files hold (month end D):
@@ -73,13 +74,13 @@ function fileQuery(name: EntityName, m: number, calendar: SampleCalendar): FileQ
     case 'branches':
       return {
         columns: { branch_id: 'branch_id', name_zh: 'name_zh', name_en: 'name_en', region: 'region' },
-        from: `(VALUES ${SAMPLE_BRANCHES.map((b) => `(${[b.branchId, b.nameZh, b.nameEn, b.region].map(sqlString).join(', ')})`).join(', ')}) t(branch_id, name_zh, name_en, region)`,
+        from: `(VALUES ${SAMPLE_BRANCHES.map((b) => `(${[b.branchId, b.nameZh, b.nameEn, b.region].map(quoteLiteral).join(', ')})`).join(', ')}) t(branch_id, name_zh, name_en, region)`,
         orderBy: 'branch_id',
       };
     case 'products':
       return {
         columns: { product_id: 'product_id', name_zh: 'name_zh', name_en: 'name_en', segment: 'segment' },
-        from: `(VALUES ${SAMPLE_PRODUCTS.map((p) => `(${[p.productId, p.nameZh, p.nameEn, p.segment].map(sqlString).join(', ')})`).join(', ')}) t(product_id, name_zh, name_en, segment)`,
+        from: `(VALUES ${SAMPLE_PRODUCTS.map((p) => `(${[p.productId, p.nameZh, p.nameEn, p.segment].map(quoteLiteral).join(', ')})`).join(', ')}) t(product_id, name_zh, name_en, segment)`,
         orderBy: 'product_id',
       };
     case 'customers': {
@@ -209,7 +210,7 @@ function fileQuery(name: EntityName, m: number, calendar: SampleCalendar): FileQ
         columns: {
           customer_id: 'cid(ci)',
           scored_on: `mend(${m})`,
-          model_version: sqlString(newModel ? 'pd-3.0' : 'pd-2.3'),
+          model_version: quoteLiteral(newModel ? 'pd-3.0' : 'pd-2.3'),
           pd: 'pd',
           predicted_default: `pd >= ${MODEL.pdThreshold}`,
         },
@@ -244,7 +245,7 @@ function fileQuery(name: EntityName, m: number, calendar: SampleCalendar): FileQ
       // The month-end rate of every foreign currency sample loans are in.
       return {
         columns: { as_of_date: `mend(${m})`, currency: 'currency', cny_per_unit: 'cny_per_unit' },
-        from: `(VALUES ${SAMPLE_FX_CURRENCIES.map((c) => `(${sqlString(c.currency)}, ${sampleFxRate(c, m).toFixed(4)})`).join(', ')}) t(currency, cny_per_unit)`,
+        from: `(VALUES ${SAMPLE_FX_CURRENCIES.map((c) => `(${quoteLiteral(c.currency)}, ${sampleFxRate(c, m).toFixed(4)})`).join(', ')}) t(currency, cny_per_unit)`,
         orderBy: 'currency',
       };
     case 'surveys': {

@@ -1,7 +1,8 @@
 import type { SampleShape } from './customer-universe.js';
 import { MODEL } from './model-parameters.js';
 import { REPAYMENT_METHODS, SAMPLE_BRANCHES, SAMPLE_PRODUCTS, type SampleProduct } from './reference-data.js';
-import { sqlString, weightedPick } from './sql-text.js';
+import { quoteLiteral } from '../lib/duckdb.js';
+import { weightedPick } from './sql-text.js';
 
 /** `CASE prod WHEN 0 THEN … END` over the five products. */
 function perProduct(expr: (p: SampleProduct) => string): string {
@@ -49,7 +50,7 @@ export function loanUniverseSql(shape: SampleShape): string {
       p.methods.map(([m, w]) => [String(REPAYMENT_METHODS.indexOf(m)), w] as const),
     ),
   );
-  const guarantee = perProduct((p) => weightedPick('u_guar', p.guarantees.map(([g, w]) => [sqlString(g), w] as const)));
+  const guarantee = perProduct((p) => weightedPick('u_guar', p.guarantees.map(([g, w]) => [quoteLiteral(g), w] as const)));
   const missRate = perProduct((p) => String(p.missRate));
   const prepayRate = perProduct((p) => String(p.prepayRate));
   const usdShare = perProduct((p) => String(p.usdShare));

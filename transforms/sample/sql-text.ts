@@ -1,17 +1,14 @@
 /**
- * Small builders of SQL text used by the generator: literals, lists and weighted picks.
- * Everything the generator sends to DuckDB is assembled from constants, so no user input
- * reaches SQL except numbers validated by the options parser and paths quoted here.
+ * Small builders of SQL text used by the generator: lists and weighted picks. String literals are
+ * quoted with `quoteLiteral` (lib/duckdb.ts). Everything the generator sends to DuckDB is
+ * assembled from constants, so no user input reaches SQL except numbers validated by the options
+ * parser and paths quoted with `quoteLiteral`.
  */
+import { quoteLiteral } from '../lib/duckdb.js';
 
-/** Quotes a string as an SQL literal. @example sqlString("Xi'an") // "'Xi''an'" */
-export function sqlString(value: string): string {
-  return `'${value.replaceAll("'", "''")}'`;
-}
-
-/** A DuckDB list literal of strings. @example sqlStringList(['a', 'b']) // "['a', 'b']" */
+/** A DuckDB list literal of strings. @example sqlStringList(['a', "Xi'an"]) // "['a', 'Xi''an']" */
 export function sqlStringList(values: readonly string[]): string {
-  return `[${values.map(sqlString).join(', ')}]`;
+  return `[${values.map(quoteLiteral).join(', ')}]`;
 }
 
 /** A DuckDB list literal of numbers. @example sqlNumberList([1, 2]) // '[1, 2]' */

@@ -1,6 +1,7 @@
 import type { SampleCalendar } from './calendar.js';
 import { MODEL } from './model-parameters.js';
-import { sqlString, weightedPick } from './sql-text.js';
+import { quoteLiteral } from '../lib/duckdb.js';
+import { weightedPick } from './sql-text.js';
 
 const TRUE_SIGNALS: readonly (readonly [string, number])[] = [
   ['overdue_other_bank', 30],
@@ -46,7 +47,7 @@ export function warningEventsSql(calendar: SampleCalendar): string {
   const pick = (signals: readonly (readonly [string, number])[]) =>
     weightedPick(
       'u_type',
-      signals.map(([s, w]) => [sqlString(s), w] as const),
+      signals.map(([s, w]) => [quoteLiteral(s), w] as const),
     );
   return `
 CREATE OR REPLACE TABLE warn AS

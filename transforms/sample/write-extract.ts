@@ -5,7 +5,7 @@ import { pipeline } from 'node:stream/promises';
 import iconv from 'iconv-lite';
 import type { WarehouseHandle } from '../lib/duckdb.js';
 import type { SampleEncoding, SampleFormat } from './options.js';
-import { sqlString } from './sql-text.js';
+import { quoteLiteral } from '../lib/duckdb.js';
 
 /** How extract files are written. */
 export interface ExtractFileFormat {
@@ -42,7 +42,7 @@ export async function writeExtractFile(
 ): Promise<number> {
   const options = how.format === 'parquet' ? '(FORMAT parquet)' : "(FORMAT csv, HEADER, DELIMITER ',', QUOTE '\"')";
   const target = how.format === 'csv' && how.encoding === 'gb18030' ? `${path}.utf8.tmp` : path;
-  const result = await wh.conn.runAndReadAll(`COPY (${selectSql}) TO ${sqlString(target)} ${options}`);
+  const result = await wh.conn.runAndReadAll(`COPY (${selectSql}) TO ${quoteLiteral(target)} ${options}`);
   const count = Number(result.getRows()[0]?.[0] ?? 0);
   if (target !== path) {
     await transcodeFile(target, path, 'gb18030');

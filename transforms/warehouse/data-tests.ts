@@ -28,9 +28,7 @@ export function dataTestSql(table: string, test: DataTest): { name: string; sql:
     case 'accepted_values':
       return {
         name: `accepted_values(${test.column})`,
-        sql: `SELECT * FROM ${table} WHERE ${test.column} IS NOT NULL AND ${test.column} NOT IN (${test.values
-          .map((v) => `'${v.replaceAll("'", "''")}'`)
-          .join(', ')})`,
+        sql: `SELECT * FROM ${table} WHERE ${test.column} IS NOT NULL AND ${test.column} NOT IN (${test.values.map(quoteLiteral).join(', ')})`,
       };
     case 'relationships':
       return {

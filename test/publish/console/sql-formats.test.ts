@@ -192,6 +192,21 @@ describe('text formats', () => {
     expect(back).toEqual([['张伟, "quoted"', null, '', '1234567.89', 9007199254740993n]]);
   });
 
+  it('CSV: text a spreadsheet would run as a formula starts with an apostrophe (values and column names); numbers do not', async () => {
+    const out = join(dir, 'formulas.csv');
+    await runQuery({
+      warehouse,
+      sql: `select '=HYPERLINK("http://x","y")' as f, '+1' as plus, '@SUM(A1)' as at, '-cmd' as minus, '-12.50' as neg_text,
+        -5 as neg, -0.01::DECIMAL(18,2) as neg_money, ' padded' as pad, 'plain' as "=col"`,
+      format: 'csv',
+      out,
+    });
+    expect(readFileSync(out, 'utf8')).toBe(
+      `f,plus,at,minus,neg_text,neg,neg_money,pad,'=col\n` +
+        `"'=HYPERLINK(""http://x"",""y"")",'+1,'@SUM(A1),'-cmd,-12.50,-5,-0.01," padded",plain\n`,
+    );
+  });
+
   it('JSON: one array, exact numbers written digit for digit', async () => {
     const out = join(dir, 'x.json');
     await runQuery({ warehouse, sql: SQL, format: 'json', out });

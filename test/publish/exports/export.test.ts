@@ -11,7 +11,7 @@ import { buildWarehouse } from '../../../transforms/kpi/build-warehouse.js';
 import { exportMonths, exportPackage, PDF_NAME, type ExportResult } from '../../../transforms/publish/exports/export-package.js';
 import { listFiles, MANIFEST_NAME, packageSha256, sha256, verifyPackage, type Manifest } from '../../../transforms/publish/exports/manifest.js';
 import { metricDefinitionsHash } from '../../../transforms/publish/exports/run-info.js';
-import { parseCsv } from '../../../transforms/publish/exports/write-csv.js';
+import { parseCsv } from '../../../transforms/lib/csv.js';
 import { XLSX_FIRST_DATA_ROW, XLSX_HEADER_ROW_EN, XLSX_HEADER_ROW_ZH } from '../../../transforms/publish/exports/write-xlsx.js';
 import { entryData, readZip } from '../../../transforms/publish/exports/zip-file.js';
 import { KPI_EXPECTED, KPI_FIXTURE_DATES, writeKpiFixture } from '../../helpers/kpi-fixture.js';

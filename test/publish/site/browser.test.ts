@@ -4,9 +4,11 @@
  *
  *   SITE_DIR=/tmp/site npx vitest run --config test/publish/site/vitest.site.config.ts
  *
- * For every page found in the build (every prerendered html file except Evidence internals) it:
+ * For every page of pages/ (a templated page with two of its prerendered values; see
+ * site-pages.ts reportPages) it:
  * - serves the build on 127.0.0.1 (transforms/publish/site/serve-site.ts) and opens the page in Debian's
- *   /usr/bin/chromium (scripts/install-browser.sh) through playwright-core;
+ *   /usr/bin/chromium (scripts/install-browser.sh; $CHROMIUM_PATH overrides) through playwright-core
+ *   (launchChromium, transforms/lib/chromium.ts);
  * - records every request of the browser context and aborts + reports any whose host is not
  *   127.0.0.1 (blob:/data: URLs are local and allowed);
  * - waits until Evidence has loaded: no skeleton/loading placeholder (`.animate-pulse`) left, network
@@ -37,30 +39,18 @@ import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statS
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { walk } from '../../../transforms/publish/site/build-site.js';
-import { discoverPages, manifestPages, siteDirFromEnv } from './site-pages.js';
+import { walk } from '../../../transforms/lib/walk-files.js';
+import { discoverPages, manifestPages, reportPages, siteDirFromEnv, unbuiltPages } from './site-pages.js';
 import { serveStatic, type StaticServer } from '../../../transforms/publish/site/serve-site.js';
+import { launchChromium } from '../../../transforms/lib/chromium.js';
 import { openWarehouse, quoteLiteral } from '../../../transforms/lib/duckdb.js';
 
 const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 const SITE_DIR = siteDirFromEnv();
 
 const SCREENSHOT_DIR = resolve(process.env.SCREENSHOT_DIR ?? join(REPO_ROOT, 'test-results', 'screenshots'));
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-export const CHROMIUM_ARGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-sync',
-  '--disable-dev-shm-usage',
-  // Belt and braces: Chromium itself cannot resolve any host but 127.0.0.1/localhost.
-  '--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1, EXCLUDE localhost',
-];
 const PAGE_TIMEOUT_MS = 60_000;
 /** Templated (sliced) pages, where a KPI tile may say "no data" for a month without cases. */
 const SLICED_PAGE = /^\/(branches|products)\/[^/]+\/$/;
@@ -322,26 +312,24 @@ export async function loadKpiLookup(siteDir: string): Promise<KpiLookup> {
   }
 }
 
-async function launch(): Promise<Browser> {
-  if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} not found: run scripts/install-browser.sh`);
-  return chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS, headless: true });
-}
-
 describe.skipIf(!SITE_DIR)('report site in a browser (SITE_DIR)', () => {
   let server: StaticServer;
   let browser: Browser;
   let ctx: Awaited<ReturnType<typeof openContext>>;
   const reports: PageReport[] = [];
-  const pages = SITE_DIR ? discoverPages(SITE_DIR) : [];
+  /** Every page of pages/ (a templated one with two of its values): the pages opened below. */
+  const pages = SITE_DIR ? reportPages(SITE_DIR) : [];
+  /** Every page the build prerendered (all branches, all products). */
+  const builtPages = SITE_DIR ? discoverPages(SITE_DIR) : [];
 
   let kpis: KpiLookup | undefined;
 
   beforeAll(async () => {
-    if (!existsSync(join(SITE_DIR!, 'index.html'))) throw new Error(`SITE_DIR=${SITE_DIR} has no index.html: build it with transforms/publish/site/build-site.ts`);
+    if (!existsSync(join(SITE_DIR!, 'index.html'))) throw new Error(`SITE_DIR=${SITE_DIR} has no index.html: build it with buildSite() (transforms/publish/site/build-site.ts)`);
     kpis = await loadKpiLookup(SITE_DIR!);
     mkdirSync(SCREENSHOT_DIR, { recursive: true });
     server = await serveStatic(SITE_DIR!);
-    browser = await launch();
+    browser = await launchChromium({ localSite: true });
     ctx = await openContext(browser);
   }, 60_000);
 
@@ -351,10 +339,11 @@ describe.skipIf(!SITE_DIR)('report site in a browser (SITE_DIR)', () => {
     await server?.close();
   });
 
-  it('finds the built pages (and every page in Evidence’s manifest was prerendered)', () => {
+  it('finds the built pages (every page of pages/ and every page in Evidence’s manifest was prerendered)', () => {
     expect(pages.length, `no report pages found in ${SITE_DIR}`).toBeGreaterThan(0);
     expect(pages).toContain('/');
-    const built = new Set(pages.map((p) => p.replace(/\/$/, '') || '/'));
+    expect(unbuiltPages(SITE_DIR!), 'pages/ files without a prerendered html file').toEqual([]);
+    const built = new Set(builtPages.map((p) => p.replace(/\/$/, '') || '/'));
     const missing = manifestPages(SITE_DIR!).filter((h) => !built.has(h.replace(/\/$/, '') || '/'));
     expect(missing, 'pages in api/pagesManifest.json without a prerendered html file').toEqual([]);
   });
@@ -373,7 +362,7 @@ describe.skipIf(!SITE_DIR)('report site in a browser (SITE_DIR)', () => {
     const expected = rows.map((r) => `/${r.slice === 'branch' ? 'branches' : 'products'}/${encodeURIComponent(r.v)}/`);
     expect(expected.filter((p) => p.startsWith('/branches/')).length, 'no branch in the data').toBeGreaterThan(0);
     expect(expected.filter((p) => p.startsWith('/products/')).length, 'no product in the data').toBeGreaterThan(0);
-    const built = new Set(pages);
+    const built = new Set(builtPages);
     expect(expected.filter((p) => !built.has(p)), 'branches/products without a prerendered page').toEqual([]);
   });
 
@@ -501,7 +490,7 @@ describe.skipIf(!SITE_DIR)('the browser checks can fail (sabotaged copy of SITE_
   it('reports a remote request, broken data and the resulting errors', async () => {
     const tmp = mkdtempSync(join(tmpdir(), 'site-sabotage-'));
     const server = await serveStatic(tmp);
-    const browser = await launch();
+    const browser = await launchChromium({ localSite: true });
     try {
       cpSync(SITE_DIR!, tmp, { recursive: true });
       // A remote image (".invalid" never resolves; the route aborts it before any lookup anyway).
@@ -527,5 +516,5 @@ describe.skipIf(!SITE_DIR)('the browser checks can fail (sabotaged copy of SITE_
 });
 
 if (!SITE_DIR) {
-  console.warn('[browser.test] SITE_DIR is not set: skipping the report-site browser test. Build a site with transforms/publish/site/build-site.ts and set SITE_DIR=<its dir>.');
+  console.warn('[browser.test] SITE_DIR is not set: skipping the report-site browser test. Build a site with buildSite() (transforms/publish/site/build-site.ts) and set SITE_DIR=<its dir>.');
 }

@@ -1,16 +1,21 @@
 /**
- * Fast unit tests (no Evidence build, no browser) of the site tooling: the source-SQL guard, the
- * build-output scanner, the remote-reference guard (transforms/publish/site/build-site.ts) and the static server
- * (transforms/publish/site/serve-site.ts).
+ * Fast unit tests (no Evidence build, no browser) of the site tooling (transforms/publish/site/):
+ * the source-SQL guard, the build-output scanner, the remote-reference guard, the checks
+ * buildSite makes before it starts Evidence, the static server, and the page lists of the
+ * browser test (test/publish/site/site-pages.ts).
  */
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { checkSourceSql, findRemoteRefs, scanOutput, WAREHOUSE_ENV } from '../../../transforms/publish/site/build-site.js';
+import { isCqError } from '../../../transforms/lib/errors.js';
+import { buildSite, WAREHOUSE_ENV } from '../../../transforms/publish/site/build-site.js';
+import { scanOutput } from '../../../transforms/publish/site/output-scan.js';
+import { findRemoteRefs } from '../../../transforms/publish/site/remote-refs.js';
 import { resolveFile, serveStatic, type StaticServer } from '../../../transforms/publish/site/serve-site.js';
-import { discoverPages } from './site-pages.js';
+import { checkSourceSql } from '../../../transforms/publish/site/source-sql-guard.js';
+import { discoverPages, PAGES_DIR, reportPages, sourcePages, unbuiltPages } from './site-pages.js';
 
 const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 const tmp = mkdtempSync(join(tmpdir(), 'site-tools-'));
@@ -202,5 +207,93 @@ describe('serveStatic', () => {
 
   it('discovers report pages but not Evidence internals', () => {
     expect(discoverPages(site)).toEqual(['/', '/flat', '/kpi/npl/']);
+  });
+});
+
+describe('buildSite refuses before starting Evidence (CqError)', () => {
+  const project = (name: string, sql: string) => {
+    const dir = join(tmp, name);
+    mkdirSync(join(dir, 'sources', 'warehouse'), { recursive: true });
+    writeFileSync(join(dir, 'evidence.config.yaml'), 'plugins: {}\n');
+    writeFileSync(join(dir, 'sources', 'warehouse', 'q.sql'), sql);
+    return dir;
+  };
+  const warehouse = join(tmp, 'fake-warehouse.duckdb');
+  beforeAll(() => writeFileSync(warehouse, ''));
+  const failure = (p: Promise<unknown>) =>
+    p.then(
+      () => expect.fail('buildSite resolved'),
+      (e: unknown) => e,
+    );
+
+  it('a folder that is not an Evidence project: SITE_BUILD_FAILED', async () => {
+    const dir = join(tmp, 'not-a-project');
+    mkdirSync(dir, { recursive: true });
+    const e = await failure(buildSite({ warehouse, out: join(tmp, 'out1'), project: dir, log: () => {} }));
+    expect(isCqError(e, 'SITE_BUILD_FAILED'), String(e)).toBe(true);
+    expect((e as Error).message).toBe(`${dir}: no evidence.config.yaml (not an Evidence project?)`);
+  });
+
+  it('a missing warehouse: WAREHOUSE_MISSING, naming the file and the fix', async () => {
+    const missing = join(tmp, 'no-such.duckdb');
+    const e = await failure(buildSite({ warehouse: missing, out: join(tmp, 'out2'), project: project('p-ok', 'select 1 from metrics.kpi_values'), log: () => {} }));
+    expect(isCqError(e, 'WAREHOUSE_MISSING'), String(e)).toBe(true);
+    expect((e as Error).message).toBe(`warehouse not found: ${missing}. Build it first (npm run transform) or pass --warehouse PATH.`);
+  });
+
+  it('a source query reading raw data: SITE_BUILD_FAILED with the guard’s reasons', async () => {
+    const e = await failure(buildSite({ warehouse, out: join(tmp, 'out3'), project: project('p-raw', 'select name from raw.customers'), log: () => {} }));
+    expect(isCqError(e, 'SITE_BUILD_FAILED'), String(e)).toBe(true);
+    expect((e as Error).message).toMatch(/^source queries rejected:\n {2}q\.sql: reads "raw\.customers" \(raw holds customer\/loan-level data\)/);
+  });
+
+  it('an output folder that would replace the project: SITE_BUILD_FAILED', async () => {
+    const dir = project('p-out', 'select 1 from metrics.kpi_values');
+    const e = await failure(buildSite({ warehouse, out: dir, project: dir, log: () => {} }));
+    expect(isCqError(e, 'SITE_BUILD_FAILED'), String(e)).toBe(true);
+    expect((e as Error).message).toBe(`--out ${dir} would replace the project`);
+  });
+});
+
+describe('pages the browser test opens (site-pages.ts)', () => {
+  const pages = join(tmp, 'pages-src');
+  const site = join(tmp, 'pages-site');
+  beforeAll(() => {
+    for (const f of ['index.md', 'npl.md', 'branches/index.md', 'branches/[branch].md', 'branches/map.md', 'products/[product].md', 'new-page.md']) {
+      mkdirSync(dirname(join(pages, f)), { recursive: true });
+      writeFileSync(join(pages, f), '# page\n');
+    }
+    for (const f of ['index.html', 'npl/index.html', 'branches/index.html', 'branches/SH01/index.html', 'branches/BJ01/index.html', 'branches/ZZ01/index.html', 'branches/map/index.html', 'products/car/index.html', '_app/x.html', '404.html']) {
+      mkdirSync(dirname(join(site, f)), { recursive: true });
+      writeFileSync(join(site, f), '<h1>x</h1>');
+    }
+  });
+
+  it('maps every page file to its built paths; a templated page to every prerendered value', () => {
+    expect(sourcePages(site, pages)).toEqual([
+      { source: 'branches/[branch].md', paths: ['/branches/BJ01/', '/branches/SH01/', '/branches/ZZ01/'] },
+      { source: 'branches/index.md', paths: ['/branches/'] },
+      { source: 'branches/map.md', paths: ['/branches/map/'] },
+      { source: 'index.md', paths: ['/'] },
+      { source: 'new-page.md', paths: [] },
+      { source: 'npl.md', paths: ['/npl/'] },
+      { source: 'products/[product].md', paths: ['/products/car/'] },
+    ]);
+  });
+
+  it('opens every page, two values of a templated one, and names the page files that were not built', () => {
+    expect(reportPages(site, pages)).toEqual(['/', '/branches/', '/branches/BJ01/', '/branches/SH01/', '/branches/map/', '/npl/', '/products/car/']);
+    expect(reportPages(site, pages, 1)).toContain('/branches/BJ01/');
+    expect(reportPages(site, pages, 1)).not.toContain('/branches/SH01/');
+    expect(unbuiltPages(site, pages)).toEqual(['new-page.md']);
+    // The built site's own list holds every value.
+    expect(discoverPages(site)).toContain('/branches/ZZ01/');
+  });
+
+  it('reads the repository’s pages/ folder, including its templated pages', () => {
+    const sources = sourcePages(site, PAGES_DIR).map((p) => p.source);
+    expect(sources).toContain('index.md');
+    expect(sources).toContain('branches/[branch].md');
+    expect(sources).toContain('products/[product].md');
   });
 });

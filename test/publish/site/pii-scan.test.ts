@@ -26,7 +26,7 @@ import { siteDirFromEnv } from './site-pages.js';
 import { brotliDecompressSync, gunzipSync } from 'node:zlib';
 import { tableFromArrays, tableFromIPC, tableToIPC } from 'apache-arrow';
 import { afterAll, describe, expect, it } from 'vitest';
-import { walk } from '../../../transforms/publish/site/build-site.js';
+import { walk } from '../../../transforms/lib/walk-files.js';
 import { ENTITIES, type EntityContract } from '../../../transforms/ingest/contract/index.js';
 import { openWarehouse, quoteIdent, quoteLiteral, type WarehouseHandle } from '../../../transforms/lib/duckdb.js';
 import { FIXTURE_PII_NEEDLES } from './fixture-warehouse.js';

@@ -1,4 +1,4 @@
-import type { WarehouseHandle } from '../../lib/duckdb.js';
+import { quoteLiteral, type WarehouseHandle } from '../../lib/duckdb.js';
 import { CqError } from '../../lib/errors.js';
 
 /**
@@ -43,7 +43,7 @@ export async function withLoadCheckpoints<T>(wh: WarehouseHandle, dateCount: num
   const [before] = await wh.all<{ threshold: string; vacuum: string }>(
     `SELECT current_setting('checkpoint_threshold') AS threshold, CAST(current_setting('max_vacuum_tasks') AS VARCHAR) AS vacuum`,
   );
-  const restore = () => wh.exec(`SET checkpoint_threshold = '${before!.threshold.replace(/'/g, "''")}'; SET max_vacuum_tasks = ${Number(before!.vacuum)};`);
+  const restore = () => wh.exec(`SET checkpoint_threshold = ${quoteLiteral(before!.threshold)}; SET max_vacuum_tasks = ${Number(before!.vacuum)};`);
   let result: T;
   try {
     await wh.exec('SET max_vacuum_tasks = 0');

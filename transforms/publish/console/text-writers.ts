@@ -1,10 +1,12 @@
 import type { ByteSink } from './output-sink.js';
 import { chunkColumns, type ResultColumn, type ResultWriter } from './result-writer.js';
-import { csvField, jsonText } from './value-format.js';
+import { csvField } from '../../lib/csv.js';
+import { csvValue, jsonText } from './value-format.js';
 
 /**
  * CSV (RFC 4180, UTF-8, header row, `\n` line ends; NULL is an empty field, an empty
- * string is `""`), streamed one chunk at a time.
+ * string is `""`; text that a spreadsheet would run as a formula, in a value or a column name,
+ * starts with `'`: see lib/csv.ts), streamed one chunk at a time.
  *
  * @example
  * await executeQuery(session, sql, csvWriter(fileSink('out.csv')));
@@ -12,12 +14,12 @@ import { csvField, jsonText } from './value-format.js';
 export function csvWriter(sink: ByteSink): ResultWriter {
   return {
     async begin(columns) {
-      await sink.write(`${columns.map((c) => csvField(c.name)).join(',')}\n`);
+      await sink.write(`${columns.map((c) => csvField(c.name, true)).join(',')}\n`);
     },
     async rows(chunk, count) {
       const cols = chunkColumns(chunk, count);
       const lines: string[] = new Array(count);
-      for (let r = 0; r < count; r++) lines[r] = cols.map((col) => csvField(col[r]!)).join(',');
+      for (let r = 0; r < count; r++) lines[r] = cols.map((col) => csvValue(col[r]!)).join(',');
       if (count) await sink.write(`${lines.join('\n')}\n`);
     },
     async end() {},

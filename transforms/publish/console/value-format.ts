@@ -8,6 +8,7 @@ import {
   type DuckDBType,
   type DuckDBValue,
 } from '@duckdb/node-api';
+import { csvField } from '../../lib/csv.js';
 
 /**
  * Text forms of DuckDB values for the console's outputs. Exact types stay exact: DECIMAL
@@ -91,14 +92,18 @@ export function jsonText(v: DuckDBValue): string {
 }
 
 /**
- * An RFC 4180 CSV field: NULL → empty, empty string → `""`, quoted when it holds `,` `"` or a line break.
+ * A value as a CSV field ({@link csvField} of lib/csv.ts: RFC 4180 quoting and, for text values,
+ * the spreadsheet formula-injection guard): NULL → empty, empty string → `""`, text a spreadsheet
+ * would run as a formula → prefixed with `'`; numbers, dates and other typed values as DuckDB's text.
  *
  * @example
- * csvField('a,b'); // '"a,b"'
+ * csvValue('a,b'); // '"a,b"'
+ * csvValue('=1+1'); // "'=1+1"
+ * csvValue(-5); // '-5'
  */
-export function csvField(v: DuckDBValue): string {
+export function csvValue(v: DuckDBValue): string {
   if (v === null) return '';
   const s = valueText(v);
   if (s === '') return '""';
-  return /[",\r\n]/.test(s) ? `"${s.replaceAll('"', '""')}"` : s;
+  return csvField(s, typeof v === 'string');
 }

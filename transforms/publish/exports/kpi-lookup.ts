@@ -170,18 +170,6 @@ export function catalogDisplay(c: Pick<CatalogRow, 'unit' | 'display_format' | '
   return { format: c.unit === 'ratio' ? 'percent' : 'number', decimals: 2 };
 }
 
-/**
- * Month ends `offset` months before a month end.
- *
- * @example
- * monthEndBefore('2026-03-31', 1); // '2026-02-28'
- */
-export function monthEndBefore(asOfDate: string, offset: number): string {
-  const [y, m] = asOfDate.split('-').map(Number) as [number, number];
-  const d = new Date(Date.UTC(y, m - offset, 0));
-  return d.toISOString().slice(0, 10);
-}
-
 /** Reporting months of the warehouse (`core.dim_months`) as `YYYY-MM-DD`. @example await reportingMonths(wh) // ['2026-09-30', '2026-10-31'] */
 export async function reportingMonths(wh: WarehouseHandle): Promise<string[]> {
   const r = await wh.all<{ m: string }>(`SELECT strftime(as_of_month, '%Y-%m-%d') AS m FROM core.dim_months ORDER BY as_of_month`);

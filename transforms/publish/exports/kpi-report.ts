@@ -1,6 +1,7 @@
 import type { WarehouseHandle } from '../../lib/duckdb.js';
 import { UNIT_LABELS, type MetricUnit } from '../../kpi/metric.js';
-import { catalogDisplay, kpiFigure, kpiKey, kpiRag, monthEndBefore, readCatalog, readKpiValues, reportingMonths, type CatalogRow } from './kpi-lookup.js';
+import { monthEndBefore } from '../../lib/month-end.js';
+import { catalogDisplay, kpiFigure, kpiKey, kpiRag, readCatalog, readKpiValues, reportingMonths, type CatalogRow } from './kpi-lookup.js';
 import { numberOption, templateError, type ReportTemplate } from './report-template.js';
 import { Footnotes, isNoData, type BuiltReport, type BuiltTable, type Cell, type PackageContext, type TableRow } from './report-table.js';
 

@@ -1,6 +1,7 @@
 import { quoteLiteral as lit, type WarehouseHandle } from '../../lib/duckdb.js';
 import { roundCirculation, roundHalfUp, type FlowEdge } from './controlled-rounding.js';
-import { catalogDisplay, kpiFigure, kpiKey, kpiRag, monthEndBefore, readCatalog, readKpiValues, reportingMonths } from './kpi-lookup.js';
+import { monthEndBefore } from '../../lib/month-end.js';
+import { catalogDisplay, kpiFigure, kpiKey, kpiRag, readCatalog, readKpiValues, reportingMonths } from './kpi-lookup.js';
 import {
   FEN_PER_WAN_UNIT,
   Footnotes,

@@ -1,6 +1,5 @@
-import { chromium } from 'playwright-core';
 import { CqError } from '../../lib/errors.js';
-import { CHROMIUM_ARGS, CHROMIUM_INSTALL_COMMAND, chromiumMissing, chromiumPath } from '../../lib/chromium.js';
+import { CHROMIUM_INSTALL_COMMAND, chromiumMissing, chromiumPath, launchChromium } from '../../lib/chromium.js';
 
 
 /** Options of {@link printPdf}. */
@@ -28,7 +27,7 @@ export async function printPdf(html: string, options: PrintOptions): Promise<Buf
       file: executablePath,
     });
   }
-  const browser = await chromium.launch({ executablePath, args: CHROMIUM_ARGS, headless: true });
+  const browser = await launchChromium({ path: executablePath });
   try {
     const context = await browser.newContext({ offline: true, javaScriptEnabled: false });
     const page = await context.newPage();

@@ -1,8 +1,7 @@
 /**
- * A tiny static file server for the built Evidence site (the output of transforms/publish/site/build-site.ts).
- * Bound to 127.0.0.1 only. Used by the browser tests, and handy for a local look:
- *
- *   npx tsx transforms/publish/site/serve-site.ts DIR [PORT]     # prints the URL, Ctrl-C to stop
+ * A tiny static file server for the built Evidence site (the output of `buildSite()` in
+ * build-site.ts). Bound to 127.0.0.1 only. Used by the browser tests and the bench, and for a local
+ * look through the command line (transforms/cli/site-serve.ts).
  *
  * What Evidence's static build (SvelteKit adapter-static, no SPA fallback page) needs:
  * - `/` and `/dir/` → `dir/index.html`; `/kpi/npl` → `kpi/npl.html` (prerendered pages);
@@ -17,7 +16,7 @@ import { createReadStream, statSync, type Stats } from 'node:fs';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { extname, join, resolve, sep } from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { CqError } from '../../lib/errors.js';
 
 /** MIME types by file extension (lower-case, with the dot). */
 export const MIME_TYPES: Readonly<Record<string, string>> = {
@@ -68,7 +67,7 @@ export interface StaticServer {
 export async function serveStatic(dir: string, port = 0): Promise<StaticServer> {
   const root = resolve(dir);
   const rootStat = statSync(root, { throwIfNoEntry: false });
-  if (!rootStat?.isDirectory()) throw new Error(`serveStatic: ${root} is not a directory`);
+  if (!rootStat?.isDirectory()) throw new CqError('CLI_USAGE', `serveStatic: ${root} is not a directory (build the site first, or give the directory of a built site)`, { file: root });
 
   const server = createServer((req, res) => {
     try {
@@ -181,18 +180,4 @@ function sendFile(req: IncomingMessage, res: ServerResponse, path: string, stat:
     return;
   }
   createReadStream(path, { start, end }).pipe(res);
-}
-
-// CLI: npx tsx transforms/publish/site/serve-site.ts DIR [PORT]
-if (process.argv[1] && import.meta.url === pathToFileURL(resolve(process.argv[1])).href) {
-  const dir = process.argv[2];
-  if (!dir) {
-    console.error('usage: tsx transforms/publish/site/serve-site.ts DIR [PORT]');
-    process.exit(2);
-  }
-  const site = await serveStatic(dir, Number(process.argv[3] ?? 0));
-  console.log(`serving ${resolve(dir)} at ${site.url}/  (Ctrl-C to stop)`);
-  const stop = () => void site.close().then(() => process.exit(0));
-  process.on('SIGINT', stop);
-  process.on('SIGTERM', stop);
 }
