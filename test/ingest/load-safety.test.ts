@@ -391,10 +391,15 @@ describe('symbolic links out of the delivery are refused; nothing of the target 
 });
 
 describe('duplicate header names', () => {
+  /** The loans header as a literal line (14 columns), so the field numbers below are the file's, whatever the contract adds. */
+  const LOANS_HEADER_14 =
+    'loan_id,customer_id,branch_id,product_id,principal,currency,annual_rate,term_months,repayment_method,guarantee_type,disbursed_on,maturity_on,restructured,restructured_on';
+
   it('a column twice is EXTRACT_STRUCTURE naming file, line 1, the column and the fix', async () => {
-    // loans has 14 columns; principal is field 5, the repeat is field 15.
+    // A literal header (the file a lender writes, not the contract's list): 14 loans columns, principal is
+    // field 5, the repeat is field 15. Each row is written under this header: field 15 repeats its principal.
     const { dir } = extract((_r, h) => {
-      h.loans = `${h.loans},principal`; // each row is written under this header: field 15 repeats its principal
+      h.loans = `${LOANS_HEADER_14},principal`;
     });
     const e = await loadError(dir);
     expect(e.code).toBe('EXTRACT_STRUCTURE');
@@ -404,7 +409,7 @@ describe('duplicate header names', () => {
 
   it('names that differ only in case are the same column', async () => {
     const { dir } = extract((_r, h) => {
-      h.loans = `${h.loans},LOAN_ID`; // field 15 of each row is empty
+      h.loans = `${LOANS_HEADER_14},LOAN_ID`; // field 15 of each row is empty
     });
     const e = await loadError(dir);
     expect(e.code).toBe('EXTRACT_STRUCTURE');
@@ -413,7 +418,7 @@ describe('duplicate header names', () => {
 
   it('an empty column name (trailing comma) is EXTRACT_STRUCTURE', async () => {
     const { dir } = extract((_r, h) => {
-      h.surveys = `${h.surveys},`; // field 6 of each row is empty too
+      h.surveys = 'survey_id,customer_id,surveyed_on,channel,score,'; // literal: 5 columns and an empty 6th name; field 6 of each row is empty too
     });
     const e = await loadError(dir);
     expect(e.code).toBe('EXTRACT_STRUCTURE');
