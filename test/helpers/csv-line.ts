@@ -1,4 +1,5 @@
-import { entity, type EntityName } from '../../transforms/ingest/contract/index.js';
+import type { EntityName } from '../../transforms/ingest/contract/index.js';
+import { rowLine } from './extract-rows.js';
 
 /**
  * One CSV data line of an extract, built by column name in the contract's column order
@@ -9,13 +10,5 @@ import { entity, type EntityName } from '../../transforms/ingest/contract/index.
  * // '2026-09-30,L001,,,,,,,active'
  */
 export function csvLine(name: EntityName, values: Readonly<Record<string, string>>): string {
-  const columns = entity(name).columns.map((c) => c.name);
-  const unknown = Object.keys(values).filter((k) => !columns.includes(k));
-  if (unknown.length) throw new Error(`csvLine: ${name} has no column(s) ${unknown.join(', ')}`);
-  return columns
-    .map((c) => {
-      const v = values[c] ?? '';
-      return /[",\r\n]/.test(v) ? `"${v.replaceAll('"', '""')}"` : v;
-    })
-    .join(',');
+  return rowLine(name, values);
 }

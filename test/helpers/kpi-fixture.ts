@@ -1,7 +1,9 @@
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ENTITIES } from '../../transforms/ingest/contract/index.js';
+import { writeExtractCsv, type ExtractRow } from './extract-rows.js';
+import { BRANCH_ROWS, PRODUCT_ROWS } from './reference-rows.js';
 
 /**
  * A hand-built extract for the KPI engine: 4 business dates, 11 customers, 15 loans, a few
@@ -155,28 +157,112 @@ export const KPI_EXPECTED_RAG = {
   verification_hours_median: { all: { target: null, rag: 'none' } },
 } as const;
 
-type Rows = Record<string, string[]>;
+/** Rows of one business date: entity name → rows by column name (columns not given are empty). */
+type Rows = Record<string, ExtractRow[]>;
 
-const BRANCHES = ['BJ01,北京分行,Beijing Branch,华北', 'SH01,上海分行,Shanghai Branch,华东'];
-const PRODUCTS = [
-  'mortgage,个人住房贷款,Residential mortgage,retail',
-  'car,个人汽车贷款,Car loan,retail',
-  'consumer_instalment,个人消费分期,Consumer instalment,retail',
-  'business,小微经营贷款,Small-business loan,small_business',
-  'working_capital,流动资金贷款,Working-capital loan,small_business',
-];
+/** A customers row (name and id number made up from the id; industry F for a small business). */
+const cust = (id: string, type: string, branch: string, onb: string, grade: string, gradedOn: string, closed = ''): ExtractRow => ({
+  customer_id: id,
+  customer_type: type,
+  name: `测试客户${id}`,
+  id_number: `ID${id}X`,
+  branch_id: branch,
+  industry: type === 'small_business' ? 'F' : '',
+  onboarded_on: onb,
+  grade,
+  graded_on: gradedOn,
+  relationship_closed_on: closed,
+});
 
-/** customer_id,customer_type,name,id_number,phone,branch_id,industry,onboarded_on,grade,graded_on,relationship_closed_on */
-const cust = (id: string, type: string, branch: string, onb: string, grade: string, gradedOn: string, closed = '') =>
-  `${id},${type},测试客户${id},ID${id}X,,${branch},${type === 'small_business' ? 'F' : ''},${onb},${grade},${gradedOn},${closed}`;
+/** A loans row: CNY, 5 %, 36 months, equal instalments, unsecured; restructured when `restructuredOn` is given. */
+const loan = (id: string, c: string, b: string, p: string, principal: string, disb: string, mat: string, restructuredOn = ''): ExtractRow => ({
+  loan_id: id,
+  customer_id: c,
+  branch_id: b,
+  product_id: p,
+  principal,
+  currency: 'CNY',
+  annual_rate: '0.0500',
+  term_months: '36',
+  repayment_method: 'equal_instalment',
+  guarantee_type: 'credit',
+  disbursed_on: disb,
+  maturity_on: mat,
+  restructured: restructuredOn ? 'true' : 'false',
+  restructured_on: restructuredOn,
+});
 
-/** loan_id,customer_id,branch_id,product_id,principal,currency,annual_rate,term_months,repayment_method,guarantee_type,disbursed_on,maturity_on,restructured,restructured_on */
-const loan = (id: string, c: string, b: string, p: string, principal: string, disb: string, mat: string, restructuredOn = '') =>
-  `${id},${c},${b},${p},${principal},CNY,0.0500,36,equal_instalment,credit,${disb},${mat},${restructuredOn ? 'true' : 'false'},${restructuredOn}`;
+/** A loan_balances row (amounts in CNY, no overdue interest). */
+const bal = (d: string, id: string, out: number, overdue: number, dpd: number, cls: string, prov: number, status = 'active'): ExtractRow => ({
+  as_of_date: d,
+  loan_id: id,
+  outstanding_principal: out.toFixed(2),
+  overdue_principal: overdue.toFixed(2),
+  overdue_interest: '0.00',
+  days_past_due: String(dpd),
+  recorded_class: cls,
+  provision_amount: prov.toFixed(2),
+  status,
+});
 
-/** as_of_date,loan_id,outstanding_principal,overdue_principal,overdue_interest,days_past_due,recorded_class,provision_amount,status */
-const bal = (d: string, id: string, out: number, overdue: number, dpd: number, cls: string, prov: number, status = 'active') =>
-  `${d},${id},${out.toFixed(2)},${overdue.toFixed(2)},0.00,${dpd},${cls},${prov.toFixed(2)},${status}`;
+/** A repayment_schedule row. */
+const due = (loanId: string, no: number, dueOn: string, principal: string, interest: string): ExtractRow => ({
+  loan_id: loanId,
+  instalment_no: String(no),
+  due_on: dueOn,
+  principal_due: principal,
+  interest_due: interest,
+});
+
+/** A repayments row. */
+const paid = (id: string, loanId: string, no: number, paidOn: string, principal: string, interest: string): ExtractRow => ({
+  repayment_id: id,
+  loan_id: loanId,
+  instalment_no: String(no),
+  paid_on: paidOn,
+  principal_paid: principal,
+  interest_paid: interest,
+});
+
+/** A warnings row (`loanId` '' = a customer-level warning; `closedAt` '' = still open). */
+const warn = (id: string, c: string, loanId: string, type: string, signalOn: string, raisedAt: string, severity: string, closedAt = ''): ExtractRow => ({
+  warning_id: id,
+  customer_id: c,
+  loan_id: loanId,
+  signal_type: type,
+  signal_on: signalOn,
+  raised_at: raisedAt,
+  severity,
+  closed_at: closedAt,
+});
+
+/** A risk_scores row of model pd-2.3. */
+const score = (c: string, on: string, pd: string, predicted: boolean): ExtractRow => ({
+  customer_id: c,
+  scored_on: on,
+  model_version: 'pd-2.3',
+  pd,
+  predicted_default: String(predicted),
+});
+
+/** A verifications row (`verifiedAt` '' = not yet verified; `outcome` '' = no audit outcome). */
+const verif = (id: string, c: string, submittedAt: string, verifiedAt: string, result: string, outcome = ''): ExtractRow => ({
+  verification_id: id,
+  customer_id: c,
+  submitted_at: submittedAt,
+  verified_at: verifiedAt,
+  result,
+  audit_outcome: outcome,
+});
+
+/** A surveys row. */
+const survey = (id: string, c: string, on: string, channel: string, sc: number): ExtractRow => ({
+  survey_id: id,
+  customer_id: c,
+  surveyed_on: on,
+  channel,
+  score: String(sc),
+});
 
 /** The rows of each business date (versioned entities carry only new or changed records). */
 export function kpiFixtureRows(): Record<(typeof KPI_FIXTURE_DATES)[number], Rows> {
@@ -214,9 +300,9 @@ export function kpiFixtureRows(): Record<(typeof KPI_FIXTURE_DATES)[number], Row
         loan('L15', 'C10', 'BJ01', 'car', '50000.00', '2025-01-15', '2028-01-15'),
       ],
       loan_balances: [bal(D0, 'L15', 45000, 1500, 90, '关注', 2250)],
-      repayment_schedule: ['L01,69,2026-09-10,5000.00,1700.00', 'L01,70,2026-10-10,5000.00,1680.00'],
+      repayment_schedule: [due('L01', 69, '2026-09-10', '5000.00', '1700.00'), due('L01', 70, '2026-10-10', '5000.00', '1680.00')],
       repayments: [],
-      warnings: ['W09,C06,,income_drop,2025-09-10,2025-09-15 10:00:00,low,2025-09-30 10:00:00'],
+      warnings: [warn('W09', 'C06', '', 'income_drop', '2025-09-10', '2025-09-15 10:00:00', 'low', '2025-09-30 10:00:00')],
       risk_scores: [],
       verifications: [],
       surveys: [],
@@ -230,17 +316,17 @@ export function kpiFixtureRows(): Record<(typeof KPI_FIXTURE_DATES)[number], Row
       repayments: [],
       warnings: [],
       risk_scores: [
-        'C01,2025-10-15,pd-2.3,0.020000,false',
-        'C02,2025-10-15,pd-2.3,0.300000,true',
-        'C03,2025-10-15,pd-2.3,0.100000,false',
-        'C04,2025-10-15,pd-2.3,0.250000,true',
-        'C05,2025-10-15,pd-2.3,0.100000,false',
-        'C06,2025-10-15,pd-2.3,0.400000,true',
-        'C07,2025-10-15,pd-2.3,0.100000,false',
-        'C10,2025-10-15,pd-2.3,0.150000,true',
+        score('C01', '2025-10-15', '0.020000', false),
+        score('C02', '2025-10-15', '0.300000', true),
+        score('C03', '2025-10-15', '0.100000', false),
+        score('C04', '2025-10-15', '0.250000', true),
+        score('C05', '2025-10-15', '0.100000', false),
+        score('C06', '2025-10-15', '0.400000', true),
+        score('C07', '2025-10-15', '0.100000', false),
+        score('C10', '2025-10-15', '0.150000', true),
       ],
       verifications: [],
-      surveys: ['S05,C01,2025-10-12,app,82', 'S06,C03,2025-10-20,branch,65'],
+      surveys: [survey('S05', 'C01', '2025-10-12', 'app', 82), survey('S06', 'C03', '2025-10-20', 'branch', 65)],
     },
     [D2]: {
       customers: [cust('C10', 'individual', 'BJ01', '2025-01-01', 'A', '2025-01-01', '2026-09-10')],
@@ -262,15 +348,15 @@ export function kpiFixtureRows(): Record<(typeof KPI_FIXTURE_DATES)[number], Row
         bal(D2, 'L14', 25000, 8000, 239, '关注', 2500),
       ],
       repayment_schedule: [],
-      repayments: ['R02,L01,69,2026-09-10,5000.00,1700.00'],
+      repayments: [paid('R02', 'L01', 69, '2026-09-10', '5000.00', '1700.00')],
       warnings: [
-        'W06,C03,L03,court_case,2026-08-18,2026-08-20 09:00:00,high,',
-        'W07,C05,L12,overdue_other_bank,2026-08-30,2026-09-01 11:00:00,medium,',
+        warn('W06', 'C03', 'L03', 'court_case', '2026-08-18', '2026-08-20 09:00:00', 'high'),
+        warn('W07', 'C05', 'L12', 'overdue_other_bank', '2026-08-30', '2026-09-01 11:00:00', 'medium'),
       ],
-      risk_scores: ['C01,2026-09-30,pd-2.3,0.010000,false'],
+      risk_scores: [score('C01', '2026-09-30', '0.010000', false)],
       verifications: [
-        'V06,C05,2026-09-10 09:00:00,2026-09-10 17:00:00,pass,',
-        'V07,C04,2026-09-25 10:00:00,,pending,',
+        verif('V06', 'C05', '2026-09-10 09:00:00', '2026-09-10 17:00:00', 'pass'),
+        verif('V07', 'C04', '2026-09-25 10:00:00', '', 'pending'),
       ],
       surveys: [],
     },
@@ -298,35 +384,36 @@ export function kpiFixtureRows(): Record<(typeof KPI_FIXTURE_DATES)[number], Row
         bal(D3, 'L14', 25000, 10000, 270, '次级', 12500),
       ],
       repayment_schedule: [],
-      repayments: ['R01,L01,70,2026-10-10,5000.00,1680.00'],
+      repayments: [paid('R01', 'L01', 70, '2026-10-10', '5000.00', '1680.00')],
       warnings: [
-        'W01,C03,L03,court_case,2026-10-01,2026-10-03 09:00:00,high,',
-        'W02,C04,,income_drop,2026-10-05,2026-10-09 10:00:00,medium,',
-        'W03,C01,,credit_inquiries,2026-10-10,2026-10-13 16:00:00,low,',
-        'W04,C05,L11,overdue_other_bank,2026-10-20,2026-10-20 08:30:00,high,',
-        'W05,C03,,tax_arrears,2026-09-20,2026-10-01 10:00:00,medium,',
-        'W06,C03,L03,court_case,2026-08-18,2026-08-20 09:00:00,high,2026-10-25 12:00:00',
-        'W08,C06,,contact_lost,2026-10-08,2026-10-10 14:00:00,medium,',
+        warn('W01', 'C03', 'L03', 'court_case', '2026-10-01', '2026-10-03 09:00:00', 'high'),
+        warn('W02', 'C04', '', 'income_drop', '2026-10-05', '2026-10-09 10:00:00', 'medium'),
+        warn('W03', 'C01', '', 'credit_inquiries', '2026-10-10', '2026-10-13 16:00:00', 'low'),
+        warn('W04', 'C05', 'L11', 'overdue_other_bank', '2026-10-20', '2026-10-20 08:30:00', 'high'),
+        warn('W05', 'C03', '', 'tax_arrears', '2026-09-20', '2026-10-01 10:00:00', 'medium'),
+        warn('W06', 'C03', 'L03', 'court_case', '2026-08-18', '2026-08-20 09:00:00', 'high', '2026-10-25 12:00:00'),
+        warn('W08', 'C06', '', 'contact_lost', '2026-10-08', '2026-10-10 14:00:00', 'medium'),
       ],
-      risk_scores: ['C08,2026-10-20,pd-2.3,0.060000,false'],
+      risk_scores: [score('C08', '2026-10-20', '0.060000', false)],
       verifications: [
-        'V01,C01,2026-10-02 09:00:00,2026-10-02 15:00:00,pass,correct',
-        'V02,C02,2026-10-05 10:00:00,2026-10-06 10:00:00,pass,',
-        'V03,C03,2026-10-07 08:00:00,2026-10-08 09:00:00,fail,incorrect',
-        'V04,C04,2026-10-30 12:00:00,,pending,',
-        'V05,C08,2026-10-06 09:00:00,2026-10-06 11:30:00,pass,',
-        'V06,C05,2026-09-10 09:00:00,2026-09-10 17:00:00,pass,correct',
-        'V07,C04,2026-09-25 10:00:00,2026-09-26 08:00:00,pass,',
+        verif('V01', 'C01', '2026-10-02 09:00:00', '2026-10-02 15:00:00', 'pass', 'correct'),
+        verif('V02', 'C02', '2026-10-05 10:00:00', '2026-10-06 10:00:00', 'pass'),
+        verif('V03', 'C03', '2026-10-07 08:00:00', '2026-10-08 09:00:00', 'fail', 'incorrect'),
+        verif('V04', 'C04', '2026-10-30 12:00:00', '', 'pending'),
+        verif('V05', 'C08', '2026-10-06 09:00:00', '2026-10-06 11:30:00', 'pass'),
+        verif('V06', 'C05', '2026-09-10 09:00:00', '2026-09-10 17:00:00', 'pass', 'correct'),
+        verif('V07', 'C04', '2026-09-25 10:00:00', '2026-09-26 08:00:00', 'pass'),
       ],
-      surveys: ['S01,C01,2026-10-05,app,90', 'S02,C02,2026-10-06,branch,80', 'S03,C03,2026-10-07,phone,60', 'S04,C08,2026-10-08,web,70'],
+      surveys: [survey('S01', 'C01', '2026-10-05', 'app', 90), survey('S02', 'C02', '2026-10-06', 'branch', 80), survey('S03', 'C03', '2026-10-07', 'phone', 60), survey('S04', 'C08', '2026-10-08', 'web', 70)],
     },
   };
 }
 
 /**
  * Writes the KPI fixture as an extract folder (`<dir>/<date>/<entity>.csv`, contract headers,
- * branch and product lists on every date). `dates` limits which business dates are written;
- * `edit` changes the rows first (a variant of the book, e.g. without warnings).
+ * branch and product lists on every date; rows by column name, columns a row does not give
+ * empty). `dates` limits which business dates are written; `edit` changes the rows first (a
+ * variant of the book, e.g. without warnings).
  *
  * @example
  * const dir = writeKpiFixture();
@@ -346,8 +433,8 @@ export function writeKpiFixture(
     mkdirSync(dateDir, { recursive: true });
     for (const e of ENTITIES) {
       if (e.name === 'fx_rates') continue; // optional, and the fixture's loans are all in CNY: not delivered
-      const lines = e.name === 'branches' ? BRANCHES : e.name === 'products' ? PRODUCTS : (rows[e.name] ?? []);
-      writeFileSync(join(dateDir, `${e.name}.csv`), [e.columns.map((c) => c.name).join(','), ...lines].join('\n') + '\n');
+      const lines = e.name === 'branches' ? BRANCH_ROWS : e.name === 'products' ? PRODUCT_ROWS : (rows[e.name] ?? []);
+      writeExtractCsv(join(dateDir, `${e.name}.csv`), e.name, lines);
     }
   }
   return dir;

@@ -7,7 +7,8 @@ import { CqError } from '../../transforms/lib/errors.js';
 import { loadExtracts } from '../../transforms/ingest/load-extracts.js';
 import { normalisedText, typedInputColumn } from '../../transforms/ingest/load/validation-sql.js';
 import { ENTITIES } from '../../transforms/ingest/contract/index.js';
-import { writeMiniExtract, type MiniRows } from '../helpers/mini-extract.js';
+import { literalLine } from '../helpers/extract-rows.js';
+import { miniBalance, miniLoan, writeMiniExtract, type MiniRows } from '../helpers/mini-extract.js';
 
 /**
  * Contract enforcement on the hand-written mini extract (test/helpers/mini-extract.ts).
@@ -93,7 +94,7 @@ describe('valid extract', () => {
 
 describe('row-level faults are rejected with file, line, column and reason', () => {
   it('wrong type: days_past_due "abc"', async () => {
-    const { dir } = extract((r) => r.loan_balances.push('2026-09-30,L001,1.00,0.00,0.00,abc,正常,0.00,active'));
+    const { dir } = extract((r) => r.loan_balances.push(miniBalance({ as_of_date: '2026-09-30', loan_id: 'L001', outstanding_principal: '1.00', days_past_due: 'abc', recorded_class: '正常', provision_amount: '0.00' })));
     // The new row duplicates (L001, 2026-09-30) too, but the column check comes first.
     await loadExtracts(wh, dir);
     expect(await rejected()).toEqual([
@@ -104,8 +105,8 @@ describe('row-level faults are rejected with file, line, column and reason', () 
 
   it('unparseable date: disbursed_on 2026-13-45 and 2026-02-30', async () => {
     const { dir } = extract((r) => {
-      r.loans.push('L004,C001,BJ01,car,100000.00,CNY,0.06,36,equal_instalment,credit,2026-13-45,2029-01-01,false,');
-      r.loans.push('L005,C001,BJ01,car,100000.00,CNY,0.06,36,equal_instalment,credit,2026-02-30,2029-01-01,false,');
+      r.loans.push(miniLoan({ loan_id: 'L004', customer_id: 'C001', branch_id: 'BJ01', product_id: 'car', principal: '100000.00', disbursed_on: '2026-13-45', maturity_on: '2029-01-01' }));
+      r.loans.push(miniLoan({ loan_id: 'L005', customer_id: 'C001', branch_id: 'BJ01', product_id: 'car', principal: '100000.00', disbursed_on: '2026-02-30', maturity_on: '2029-01-01' }));
     });
     await loadExtracts(wh, dir);
     const rows = await rejected('loans');
@@ -118,7 +119,7 @@ describe('row-level faults are rejected with file, line, column and reason', () 
   });
 
   it('negative amount: principal_paid -100.00', async () => {
-    const { dir } = extract((r) => r.repayments.push('R004,L001,58,2026-09-30,-100.00,0.00'));
+    const { dir } = extract((r) => r.repayments.push({ repayment_id: 'R004', loan_id: 'L001', instalment_no: '58', paid_on: '2026-09-30', principal_paid: '-100.00', interest_paid: '0.00' }));
     await loadExtracts(wh, dir);
     expect((await rejected()).map((r) => [Number(r.line), r.column_name, r.reason_code])).toEqual([[5, 'principal_paid', 'negative_amount']]);
     expect(await audit('repayments')).toEqual({ read: 4, loaded: 3, rejected: 1 });
@@ -127,14 +128,14 @@ describe('row-level faults are rejected with file, line, column and reason', () 
   it('spaces around values (ASCII, full-width U+3000, no-break U+00A0) are trimmed; a tab is not a space', async () => {
     const { dir } = extract((r) => {
       // Line 5: ' 2026-09-30' and '正常　' (full-width space) and '\u00a0active' → loads as clean values.
-      r.loan_balances.push(' 2026-09-30,L004 ,1.00,0.00,0.00,0,正常\u3000,0.00,\u00a0active');
+      r.loan_balances.push(miniBalance({ as_of_date: ' 2026-09-30', loan_id: 'L004 ', outstanding_principal: '1.00', days_past_due: '0', recorded_class: '正常\u3000', provision_amount: '0.00', status: '\u00a0active' }));
       // Line 6: a tab before the code is kept, so the code is unknown.
-      r.loan_balances.push('2026-09-30,L005,1.00,0.00,0.00,0,\t正常,0.00,active');
+      r.loan_balances.push(miniBalance({ as_of_date: '2026-09-30', loan_id: 'L005', outstanding_principal: '1.00', days_past_due: '0', recorded_class: '\t正常', provision_amount: '0.00' }));
       // Line 7: a value of only full-width spaces is empty → required value missing.
-      r.loan_balances.push('2026-09-30,L006,1.00,0.00,0.00,0,\u3000\u3000,0.00,active');
-      r.loans.push('L004,C001,BJ01,car,100000.00,CNY,0.06,36,equal_instalment,credit,2026-01-01,2029-01-01,false,');
-      r.loans.push('L005,C001,BJ01,car,100000.00,CNY,0.06,36,equal_instalment,credit,2026-01-01,2029-01-01,false,');
-      r.loans.push('L006,C001,BJ01,car,100000.00,CNY,0.06,36,equal_instalment,credit,2026-01-01,2029-01-01,false,');
+      r.loan_balances.push(miniBalance({ as_of_date: '2026-09-30', loan_id: 'L006', outstanding_principal: '1.00', days_past_due: '0', recorded_class: '\u3000\u3000', provision_amount: '0.00' }));
+      r.loans.push(miniLoan({ loan_id: 'L004', customer_id: 'C001', branch_id: 'BJ01', product_id: 'car', principal: '100000.00', disbursed_on: '2026-01-01', maturity_on: '2029-01-01' }));
+      r.loans.push(miniLoan({ loan_id: 'L005', customer_id: 'C001', branch_id: 'BJ01', product_id: 'car', principal: '100000.00', disbursed_on: '2026-01-01', maturity_on: '2029-01-01' }));
+      r.loans.push(miniLoan({ loan_id: 'L006', customer_id: 'C001', branch_id: 'BJ01', product_id: 'car', principal: '100000.00', disbursed_on: '2026-01-01', maturity_on: '2029-01-01' }));
     });
     await loadExtracts(wh, dir);
     expect((await rejected('loan_balances')).map((r) => [Number(r.line), r.column_name, r.reason_code])).toEqual([
@@ -162,7 +163,7 @@ describe('row-level faults are rejected with file, line, column and reason', () 
   });
 
   it('amount with more than 2 decimals is rejected, not rounded', async () => {
-    const { dir } = extract((r) => r.repayments.push('R004,L001,58,2026-09-30,100.005,0.00'));
+    const { dir } = extract((r) => r.repayments.push({ repayment_id: 'R004', loan_id: 'L001', instalment_no: '58', paid_on: '2026-09-30', principal_paid: '100.005', interest_paid: '0.00' }));
     await loadExtracts(wh, dir);
     expect((await rejected()).map((r) => r.reason_code)).toEqual(['invalid_type']);
   });
@@ -177,7 +178,7 @@ describe('row-level faults are rejected with file, line, column and reason', () 
   });
 
   it('loan whose customer does not exist', async () => {
-    const { dir } = extract((r) => r.loans.push('L004,C999,BJ01,car,100000.00,CNY,0.06,36,equal_instalment,credit,2026-01-01,2029-01-01,false,'));
+    const { dir } = extract((r) => r.loans.push(miniLoan({ loan_id: 'L004', customer_id: 'C999', branch_id: 'BJ01', product_id: 'car', principal: '100000.00', disbursed_on: '2026-01-01', maturity_on: '2029-01-01' })));
     await loadExtracts(wh, dir);
     const rows = await rejected();
     expect(rows.map((r) => [Number(r.line), r.column_name, r.reason_code])).toEqual([[5, 'customer_id', 'unknown_reference']]);
@@ -185,7 +186,7 @@ describe('row-level faults are rejected with file, line, column and reason', () 
   });
 
   it('balance row for an unknown loan', async () => {
-    const { dir } = extract((r) => r.loan_balances.push('2026-09-30,L404,1.00,0.00,0.00,0,正常,0.02,active'));
+    const { dir } = extract((r) => r.loan_balances.push(miniBalance({ as_of_date: '2026-09-30', loan_id: 'L404', outstanding_principal: '1.00', days_past_due: '0', recorded_class: '正常', provision_amount: '0.02' })));
     await loadExtracts(wh, dir);
     expect((await rejected()).map((r) => [Number(r.line), r.column_name, r.reason_code])).toEqual([[5, 'loan_id', 'unknown_reference']]);
     expect(await audit('loan_balances')).toEqual({ read: 4, loaded: 3, rejected: 1 });
@@ -194,8 +195,8 @@ describe('row-level faults are rejected with file, line, column and reason', () 
   it('rows that reference a rejected parent are rejected too (nothing dangles)', async () => {
     // The loan is rejected (bad product code), so its balance row has no loan to attach to.
     const { dir } = extract((r) => {
-      r.loans.push('L004,C001,BJ01,yacht,100000.00,CNY,0.06,36,equal_instalment,credit,2026-01-01,2029-01-01,false,');
-      r.loan_balances.push('2026-09-30,L004,1.00,0.00,0.00,0,正常,0.02,active');
+      r.loans.push(miniLoan({ loan_id: 'L004', customer_id: 'C001', branch_id: 'BJ01', product_id: 'yacht', principal: '100000.00', disbursed_on: '2026-01-01', maturity_on: '2029-01-01' }));
+      r.loan_balances.push(miniBalance({ as_of_date: '2026-09-30', loan_id: 'L004', outstanding_principal: '1.00', days_past_due: '0', recorded_class: '正常', provision_amount: '0.02' }));
     });
     await loadExtracts(wh, dir);
     expect((await rejected()).map((r) => [r.reason_code, r.column_name])).toEqual([
@@ -219,14 +220,29 @@ describe('row-level faults are rejected with file, line, column and reason', () 
       (r) => {
         r.loans = [
           r.loans[0]!,
-          'L004,C999,BJ01,car,100000.00,CNY,0.06,36,equal_instalment,credit,2026-01-01,2029-01-01,false,',
-          'L005,C001,BJ01,car,90000.00,CNY,0.05,36,equal_instalment,credit,2026-10-10,2029-10-10,false,',
+          miniLoan({ loan_id: 'L004', customer_id: 'C999', branch_id: 'BJ01', product_id: 'car', principal: '100000.00', disbursed_on: '2026-01-01', maturity_on: '2029-01-01' }),
+          miniLoan({ loan_id: 'L005', customer_id: 'C001', branch_id: 'BJ01', product_id: 'car', principal: '90000.00', annual_rate: '0.05', disbursed_on: '2026-10-10', maturity_on: '2029-10-10' }),
         ];
-        r.loan_balances = ['L001', 'L002', 'L005', 'L004', 'L404'].map((l) => `2026-10-31,${l},1000.00,0.00,0.00,0,正常,10.00,active`);
-        r.repayment_schedule = ['L002,13,2026-10-01,2083.33,250.00', 'L777,1,2026-10-01,1.00,1.00'];
-        r.repayments = ['R101,L003,29,2026-10-02,0.00,3666.67', 'R102,L404,1,2026-10-02,1.00,1.00'];
-        r.warnings = ['W003,C003,L404,court_case,2026-10-01,2026-10-02 09:00:00,high,', 'W004,C999,L404,court_case,2026-10-01,2026-10-02 09:00:00,high,'];
-        r.risk_scores = ['C001,2026-10-31,pd-2.3,0.010000,false', 'C999,2026-10-31,pd-2.3,0.200000,false'];
+        r.loan_balances = ['L001', 'L002', 'L005', 'L004', 'L404'].map((l) =>
+          miniBalance({ as_of_date: '2026-10-31', loan_id: l, outstanding_principal: '1000.00', days_past_due: '0', recorded_class: '正常', provision_amount: '10.00' }),
+        );
+        r.repayment_schedule = [
+          { loan_id: 'L002', instalment_no: '13', due_on: '2026-10-01', principal_due: '2083.33', interest_due: '250.00' },
+          { loan_id: 'L777', instalment_no: '1', due_on: '2026-10-01', principal_due: '1.00', interest_due: '1.00' },
+        ];
+        r.repayments = [
+          { repayment_id: 'R101', loan_id: 'L003', instalment_no: '29', paid_on: '2026-10-02', principal_paid: '0.00', interest_paid: '3666.67' },
+          { repayment_id: 'R102', loan_id: 'L404', instalment_no: '1', paid_on: '2026-10-02', principal_paid: '1.00', interest_paid: '1.00' },
+        ];
+        const warning = { signal_type: 'court_case', signal_on: '2026-10-01', raised_at: '2026-10-02 09:00:00', severity: 'high' };
+        r.warnings = [
+          { warning_id: 'W003', customer_id: 'C003', loan_id: 'L404', ...warning },
+          { warning_id: 'W004', customer_id: 'C999', loan_id: 'L404', ...warning },
+        ];
+        r.risk_scores = [
+          { customer_id: 'C001', scored_on: '2026-10-31', model_version: 'pd-2.3', pd: '0.010000', predicted_default: 'false' },
+          { customer_id: 'C999', scored_on: '2026-10-31', model_version: 'pd-2.3', pd: '0.200000', predicted_default: 'false' },
+        ];
         r.surveys = [];
       },
       { dir, date: '2026-10-31' },
@@ -252,7 +268,7 @@ describe('row-level faults are rejected with file, line, column and reason', () 
   });
 
   it('a contract rule: warning raised before its signal', async () => {
-    const { dir } = extract((r) => r.warnings.push('W003,C001,,court_case,2026-09-10,2026-09-09 10:00:00,low,'));
+    const { dir } = extract((r) => r.warnings.push({ warning_id: 'W003', customer_id: 'C001', signal_type: 'court_case', signal_on: '2026-09-10', raised_at: '2026-09-09 10:00:00', severity: 'low' }));
     await loadExtracts(wh, dir);
     const rows = await rejected();
     expect(rows.map((r) => [Number(r.line), r.reason_code])).toEqual([[4, 'rule_violation']]);
@@ -282,8 +298,8 @@ describe('row-level faults are rejected with file, line, column and reason', () 
 
   it('malformed line in the middle: later lines keep their true line numbers', async () => {
     const { dir } = extract((r) => {
-      r.surveys.splice(1, 0, 'S009,C001,2026-09-15,app'); // line 3: too few fields
-      r.surveys.push('S010,C001,2026-09-20,web,101'); // line 5: out of range
+      r.surveys.splice(1, 0, literalLine('S009,C001,2026-09-15,app')); // line 3: too few fields
+      r.surveys.push({ survey_id: 'S010', customer_id: 'C001', surveyed_on: '2026-09-20', channel: 'web', score: '101' }); // line 5: out of range
     });
     await loadExtracts(wh, dir);
     expect((await rejected()).map((r) => [Number(r.line), r.reason_code, r.column_name])).toEqual([
@@ -305,8 +321,8 @@ describe('row-level faults are rejected with file, line, column and reason', () 
     const { dir } = extract((r) => {
       r.surveys = Array.from({ length: 299_999 }, (_, i) => {
         const line = i + 2;
-        if (line === 100_000) return `S${line},C001,2026-09-15,app`;
-        return `S${line},C00${1 + (i % 3)},2026-09-15,app,${line === 299_990 ? 101 : 80}`;
+        if (line === 100_000) return literalLine(`S${line},C001,2026-09-15,app`);
+        return { survey_id: `S${line}`, customer_id: `C00${1 + (i % 3)}`, surveyed_on: '2026-09-15', channel: 'app', score: String(line === 299_990 ? 101 : 80) };
       });
     });
     await loadExtracts(wh, dir);
@@ -348,8 +364,7 @@ describe('structural faults fail the load and leave the warehouse untouched', ()
     const dir = await loadGoodFirstDate();
     const before = await snapshot();
     extract((r, h) => {
-      h.loans = h.loans!.replace(',principal', '');
-      r.loans = r.loans.map((l) => l.split(',').filter((_, i) => i !== 4).join(','));
+      h.loans = h.loans!.replace(',principal', ''); // rows are written under the header: no principal field either
     }, { dir, date: '2026-09-30' });
     const e = await loadError(dir);
     expect(e.code).toBe('EXTRACT_MISSING_COLUMN');
@@ -443,7 +458,14 @@ describe('encodings, formats and idempotence', () => {
     //   6: instalment_no 10000000000 (11 digits; the text rule allows 9; BIGINT in Parquet) → invalid_type
     //   7: instalment_no 0 (min 1)           → out_of_range
     //   8: paid_on empty                     → missing_value
-    const bad = ['R004,L001,58,2026-09-30,-100.00,0.00', 'R005,L001,10000000000,2026-09-30,1.00,0.00', 'R006,L001,0,2026-09-30,1.00,0.00', 'R007,L001,59,,1.00,0.00'];
+    const repayment = (repayment_id: string, instalment_no: string, paid_on: string, principal_paid: string) =>
+      ({ repayment_id, loan_id: 'L001', instalment_no, paid_on, principal_paid, interest_paid: '0.00' });
+    const bad = [
+      repayment('R004', '58', '2026-09-30', '-100.00'),
+      repayment('R005', '10000000000', '2026-09-30', '1.00'),
+      repayment('R006', '0', '2026-09-30', '1.00'),
+      repayment('R007', '59', '', '1.00'),
+    ];
     const expected = [
       [5, 'principal_paid', 'negative_amount'],
       [6, 'instalment_no', 'invalid_type'],
@@ -480,7 +502,7 @@ describe('encodings, formats and idempotence', () => {
   });
 
   it('a Parquet amount stored as DOUBLE is checked as text: fractions of a cent are rejected, not rounded', async () => {
-    const { dir, dateDir } = extract((r) => r.repayments.push('R004,L001,58,2026-09-30,100.005,0.00'));
+    const { dir, dateDir } = extract((r) => r.repayments.push({ repayment_id: 'R004', loan_id: 'L001', instalment_no: '58', paid_on: '2026-09-30', principal_paid: '100.005', interest_paid: '0.00' }));
     const csvPath = join(dateDir, 'repayments.csv');
     await wh.exec(`COPY (SELECT repayment_id, loan_id, instalment_no::INTEGER AS instalment_no, paid_on::DATE AS paid_on,
         principal_paid::DOUBLE AS principal_paid, interest_paid::DOUBLE AS interest_paid
@@ -494,7 +516,7 @@ describe('encodings, formats and idempotence', () => {
   });
 
   it('re-loading a business date replaces it and never duplicates', async () => {
-    const { dir } = extract((r) => r.loans.push('L004,C999,BJ01,car,1.00,CNY,0.06,36,equal_instalment,credit,2026-01-01,2029-01-01,false,'));
+    const { dir } = extract((r) => r.loans.push(miniLoan({ loan_id: 'L004', customer_id: 'C999', branch_id: 'BJ01', product_id: 'car', principal: '1.00', disbursed_on: '2026-01-01', maturity_on: '2029-01-01' })));
     await loadExtracts(wh, dir);
     await loadExtracts(wh, dir);
     expect(await count('raw.loans')).toBe(3);
@@ -502,7 +524,7 @@ describe('encodings, formats and idempotence', () => {
     expect(await count('ops.rejected_rows')).toBe(1);
     expect(await count('ops.load_audit')).toBe(11);
     // Events keep their key across dates: a repayment re-sent on a later date is a duplicate.
-    extract((r) => (r.repayments = [r.repayments[0]!.replace('R001', 'R001')]), { dir, date: '2026-10-31' });
+    extract((r) => (r.repayments = [r.repayments[0]!]), { dir, date: '2026-10-31' });
     await loadExtracts(wh, dir, { dates: ['2026-10-31'] });
     const rows = await wh.all<{ reason_code: string; reason: string }>(`SELECT reason_code, reason FROM ops.rejected_rows WHERE business_date = DATE '2026-10-31' AND entity = 'repayments'`);
     expect(rows).toEqual([{ reason_code: 'duplicate_key', reason: expect.stringContaining('already loaded for business date 2026-09-30') }]);

@@ -12,6 +12,7 @@ import { prepareFile, stageFile } from '../../transforms/ingest/load/load-entity
 import { loadExtracts } from '../../transforms/ingest/load-extracts.js';
 import { ensureRawSchema } from '../../transforms/ingest/load/raw-schema.js';
 import { csvLine } from '../helpers/csv-line.js';
+import type { ExtractRow } from '../helpers/extract-rows.js';
 import { writeMiniExtract, type MiniRows } from '../helpers/mini-extract.js';
 
 /**
@@ -45,23 +46,30 @@ function extract(edit?: (rows: MiniRows, headers: Record<string, string>) => voi
 
 const header = (name: EntityName) => entity(name).columns.map((c) => c.name).join(',');
 
-/** A loan_balances line by column name; a current, unprovisioned-looking 1000.00 balance unless overridden. */
-const balance = (values: Record<string, string>) =>
-  csvLine('loan_balances', {
-    as_of_date: '2026-09-30',
-    outstanding_principal: '1000.00',
-    overdue_principal: '0.00',
-    overdue_interest: '0.00',
-    days_past_due: '0',
-    recorded_class: '正常',
-    provision_amount: '10.00',
-    status: 'active',
-    ...values,
-  });
+/** A loan_balances row by column name; a current, unprovisioned-looking 1000.00 balance unless overridden. */
+const balanceRow = (values: Record<string, string>): ExtractRow => ({
+  as_of_date: '2026-09-30',
+  outstanding_principal: '1000.00',
+  overdue_principal: '0.00',
+  overdue_interest: '0.00',
+  days_past_due: '0',
+  recorded_class: '正常',
+  provision_amount: '10.00',
+  status: 'active',
+  ...values,
+});
 
-/** A customers line by column name (an individual of branch BJ01, not graded, unless overridden). */
-const customer = (values: Record<string, string>) =>
-  csvLine('customers', { customer_type: 'individual', id_number: 'ID0000', branch_id: 'BJ01', onboarded_on: '2020-01-01', ...values });
+/** The CSV line of {@link balanceRow}. */
+const balance = (values: Record<string, string>) => csvLine('loan_balances', balanceRow(values));
+
+/** A customers row by column name (an individual of branch BJ01, not graded, unless overridden). */
+const customerRow = (values: Record<string, string>): ExtractRow => ({
+  customer_type: 'individual',
+  id_number: 'ID0000',
+  branch_id: 'BJ01',
+  onboarded_on: '2020-01-01',
+  ...values,
+});
 
 /** Writes `<dateDir>/<name>.csv` from lines, each followed by its own line end (`ends[i]`, or the last one given). */
 function writeLines(dateDir: string, name: string, lines: string[], ends: string[], encoding: 'utf-8' | 'gb18030' = 'utf-8'): string {
@@ -234,9 +242,9 @@ describe('snapshot dates must be the business date of their folder', () => {
     const { dir } = extract(
       (r) => {
         r.loan_balances = [
-          balance({ as_of_date: '2024-12-31', loan_id: 'L001' }),
-          balance({ as_of_date: '2099-12-31', loan_id: 'L002' }),
-          balance({ as_of_date: '2023-06-30', loan_id: 'L003' }),
+          balanceRow({ as_of_date: '2024-12-31', loan_id: 'L001' }),
+          balanceRow({ as_of_date: '2099-12-31', loan_id: 'L002' }),
+          balanceRow({ as_of_date: '2023-06-30', loan_id: 'L003' }),
         ];
       },
       { date: '2024-12-31' },
@@ -260,9 +268,9 @@ describe('snapshot dates must be the business date of their folder', () => {
     const { dir, dateDir } = extract(
       (r) => {
         r.loan_balances = [
-          balance({ as_of_date: '2024-12-31', loan_id: 'L001' }),
-          balance({ as_of_date: '2099-12-31', loan_id: 'L002' }),
-          balance({ as_of_date: '2024-12-30', loan_id: 'L003' }),
+          balanceRow({ as_of_date: '2024-12-31', loan_id: 'L001' }),
+          balanceRow({ as_of_date: '2099-12-31', loan_id: 'L002' }),
+          balanceRow({ as_of_date: '2024-12-30', loan_id: 'L003' }),
         ];
       },
       { date: '2024-12-31' },
@@ -383,11 +391,15 @@ describe('symbolic links out of the delivery are refused; nothing of the target 
 });
 
 describe('duplicate header names', () => {
+  /** The loans header as a literal line (14 columns), so the field numbers below are the file's, whatever the contract adds. */
+  const LOANS_HEADER_14 =
+    'loan_id,customer_id,branch_id,product_id,principal,currency,annual_rate,term_months,repayment_method,guarantee_type,disbursed_on,maturity_on,restructured,restructured_on';
+
   it('a column twice is EXTRACT_STRUCTURE naming file, line 1, the column and the fix', async () => {
-    // loans has 14 columns; principal is field 5, the repeat is field 15.
-    const { dir } = extract((r, h) => {
-      h.loans = `${h.loans},principal`;
-      r.loans = r.loans.map((l) => `${l},1.00`);
+    // A literal header (the file a lender writes, not the contract's list): 14 loans columns, principal is
+    // field 5, the repeat is field 15. Each row is written under this header: field 15 repeats its principal.
+    const { dir } = extract((_r, h) => {
+      h.loans = `${LOANS_HEADER_14},principal`;
     });
     const e = await loadError(dir);
     expect(e.code).toBe('EXTRACT_STRUCTURE');
@@ -396,9 +408,8 @@ describe('duplicate header names', () => {
   });
 
   it('names that differ only in case are the same column', async () => {
-    const { dir } = extract((r, h) => {
-      h.loans = `${h.loans},LOAN_ID`;
-      r.loans = r.loans.map((l) => `${l},x`);
+    const { dir } = extract((_r, h) => {
+      h.loans = `${LOANS_HEADER_14},LOAN_ID`; // field 15 of each row is empty
     });
     const e = await loadError(dir);
     expect(e.code).toBe('EXTRACT_STRUCTURE');
@@ -406,9 +417,8 @@ describe('duplicate header names', () => {
   });
 
   it('an empty column name (trailing comma) is EXTRACT_STRUCTURE', async () => {
-    const { dir } = extract((r, h) => {
-      h.surveys = `${h.surveys},`;
-      r.surveys = r.surveys.map((l) => `${l},`);
+    const { dir } = extract((_r, h) => {
+      h.surveys = 'survey_id,customer_id,surveyed_on,channel,score,'; // literal: 5 columns and an empty 6th name; field 6 of each row is empty too
     });
     const e = await loadError(dir);
     expect(e.code).toBe('EXTRACT_STRUCTURE');
@@ -458,10 +468,10 @@ describe('control characters in text values', () => {
   it('NUL, ESC and a line break in a text value reject the row naming column, line and character; a tab is allowed', async () => {
     const { dir } = extract((r) => {
       r.customers.push(
-        customer({ customer_id: 'C004', name: 'Zhang\u0000Wei' }), // line 5: NUL at character 6 of name
-        customer({ customer_id: 'C005', name: '王芳', id_number: 'ID\u001b005' }), // line 6: ESC at character 3 of id_number
-        customer({ customer_id: 'C006', name: 'Li\tNa' }), // line 7: tab, loads
-        customer({ customer_id: 'C007', name: '王\n芳' }), // line 8 (quoted, runs onto line 9): LF at character 2 of name
+        customerRow({ customer_id: 'C004', name: 'Zhang\u0000Wei' }), // line 5: NUL at character 6 of name
+        customerRow({ customer_id: 'C005', name: '王芳', id_number: 'ID\u001b005' }), // line 6: ESC at character 3 of id_number
+        customerRow({ customer_id: 'C006', name: 'Li\tNa' }), // line 7: tab, loads
+        customerRow({ customer_id: 'C007', name: '王\n芳' }), // line 8 (quoted, runs onto line 9): LF at character 2 of name
       );
     });
     await loadExtracts(wh, dir);

@@ -11,6 +11,7 @@ import { checkRejectRates, DEFAULT_REJECT_LIMITS, limitFor, parseRejectLimits } 
 import { buildWarehouse } from '../../transforms/kpi/build-warehouse.js';
 import { loadConfig } from '../../transforms/config/config.js';
 import { runNightly } from '../../transforms/operations/run-nightly.js';
+import type { ExtractRow } from '../helpers/extract-rows.js';
 import { writeMiniExtract } from '../helpers/mini-extract.js';
 
 /**
@@ -35,12 +36,12 @@ beforeAll(() => {
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 
 /** 50 surveys (S001…S050, data lines 2…51); the first `bad` get score 150 (rejected). */
-function surveys(bad: number): string[] {
-  return Array.from({ length: 50 }, (_, i) => `S${String(i + 1).padStart(3, '0')},C001,2026-09-15,app,${i < bad ? 150 : 80}`);
+function surveys(bad: number): ExtractRow[] {
+  return Array.from({ length: 50 }, (_, i) => ({ survey_id: `S${String(i + 1).padStart(3, '0')}`, customer_id: 'C001', surveyed_on: '2026-09-15', channel: 'app', score: i < bad ? '150' : '80' }));
 }
 
 /** A mini extract (2026-09-30) whose surveys.csv is `rows`. */
-function extract(rows: string[]): string {
+function extract(rows: ExtractRow[]): string {
   return writeMiniExtract((r) => (r.surveys = rows), { dir: join(root, `x${++n}`) }).dir;
 }
 
@@ -89,7 +90,7 @@ describe('rejectLimits in cq.config.json', () => {
 
 describe('npm run load: the gate', { timeout: 120_000 }, () => {
   it('a file with its only row rejected (1 of 1) exits 1 naming the file, the counts and the reason with its line — even with a limit of 100 %', () => {
-    const dir = extract(['S001,C001,2026-09-15,app,150']);
+    const dir = extract([{ survey_id: 'S001', customer_id: 'C001', surveyed_on: '2026-09-15', channel: 'app', score: '150' }]);
     const r = load(dir, config({ rejectLimits: { perEntity: { surveys: { warn: 1, fail: 1 } } } }));
     expect(r.status, r.out).toBe(1);
     expect(r.stderr).toContain('error [REJECT_LIMIT]: 1 extract file(s) rejected too many rows, so the load fails');
@@ -139,9 +140,9 @@ describe('the three most frequent reasons, each with its first line', () => {
     // Data row k is on line k + 1. Rejects: score 150 on rows 5, 9, 30 (lines 6, 10, 31);
     // channel 'fax' on rows 7 and 3 (lines 8, 4); surveyed_on empty on row 20 (line 21);
     // S001 again on row 12 (line 13: duplicate_key). 7 of 50 = 14 %.
-    for (const k of [5, 9, 30]) rows[k - 1] = rows[k - 1]!.replace(/,80$/, ',150');
-    for (const k of [7, 3]) rows[k - 1] = rows[k - 1]!.replace(',app,', ',fax,');
-    rows[19] = rows[19]!.replace(',2026-09-15,', ',,');
+    for (const k of [5, 9, 30]) rows[k - 1] = { ...rows[k - 1]!, score: '150' };
+    for (const k of [7, 3]) rows[k - 1] = { ...rows[k - 1]!, channel: 'fax' };
+    rows[19] = { ...rows[19]!, surveyed_on: '' };
     rows[11] = rows[0]!;
     const dir = extract(rows);
     const wh = await openWarehouse(':memory:');

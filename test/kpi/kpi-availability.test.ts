@@ -218,10 +218,20 @@ describe('the complete book: zero denominators, too few observations, the first 
   beforeAll(async () => {
     root = mkdtempSync(join(tmpdir(), 'cq-avail-full-'));
     // The fixture, plus L05 already 次级 at the first business date (2025-09-30): an NPL in the first month loaded.
-    //   as_of_date,loan_id,outstanding,overdue,overdue_interest,dpd,class,provision,status
     const extracts = writeKpiFixture({
       dir: join(root, 'extracts'),
-      edit: (rows) => rows['2025-09-30'].loan_balances!.push('2025-09-30,L05,200000.00,20000.00,0.00,100,次级,50000.00,active'),
+      edit: (rows) =>
+        rows['2025-09-30'].loan_balances!.push({
+          as_of_date: '2025-09-30',
+          loan_id: 'L05',
+          outstanding_principal: '200000.00',
+          overdue_principal: '20000.00',
+          overdue_interest: '0.00',
+          days_past_due: '100',
+          recorded_class: '次级',
+          provision_amount: '50000.00',
+          status: 'active',
+        }),
     });
     wh = await openWarehouse(':memory:');
     await loadExtracts(wh, extracts);

@@ -9,6 +9,7 @@ import { isCqError } from '../../transforms/lib/errors.js';
 import { readRuns } from '../../transforms/operations/ledger.js';
 import { acquireLock } from '../../transforms/operations/lock.js';
 import { currentBootId, processIdentity } from '../../transforms/operations/process-identity.js';
+import { withColumns } from '../helpers/extract-rows.js';
 import { writeMiniExtract } from '../helpers/mini-extract.js';
 
 /**
@@ -44,7 +45,7 @@ function setup(name: string) {
   const data = join(dir, 'data');
   // Balances are a snapshot dated the folder's business date (others are rejected, and a file
   // with every row rejected fails the publish gate).
-  writeMiniExtract((r) => (r.loan_balances = r.loan_balances.map((l) => l.replace('2026-09-30', '2026-08-31'))), { dir: extracts, date: '2026-08-31' });
+  writeMiniExtract((r) => (r.loan_balances = r.loan_balances.map((l) => withColumns(l, { as_of_date: '2026-08-31' }))), { dir: extracts, date: '2026-08-31' });
   return { dir, extracts, data };
 }
 
@@ -52,10 +53,10 @@ function setup(name: string) {
 function addSecondDate(extracts: string) {
   writeMiniExtract(
     (r) => {
-      r.loan_balances = r.loan_balances.map((l) => l.replace('2026-09-30', '2026-10-31'));
-      r.repayments = ['R101,L001,58,2026-10-10,1505.00,3295.00'];
-      r.risk_scores = r.risk_scores.map((l) => l.replace('2026-09-30', '2026-10-31'));
-      r.surveys = r.surveys.map((l) => l.replace(/^S(\d+)/, 'S20261031$1'));
+      r.loan_balances = r.loan_balances.map((l) => withColumns(l, { as_of_date: '2026-10-31' }));
+      r.repayments = [{ repayment_id: 'R101', loan_id: 'L001', instalment_no: '58', paid_on: '2026-10-10', principal_paid: '1505.00', interest_paid: '3295.00' }];
+      r.risk_scores = r.risk_scores.map((l) => withColumns(l, { scored_on: '2026-10-31' }));
+      r.surveys = r.surveys.map((l) => withColumns(l, (row) => ({ survey_id: row.survey_id!.replace(/^S(\d+)/, 'S20261031$1') })));
     },
     { dir: extracts, date: '2026-10-31' },
   );

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openWarehouse } from '../../transforms/lib/duckdb.js';
 import { readRuns } from '../../transforms/operations/ledger.js';
+import { withColumns, type ExtractRow } from '../helpers/extract-rows.js';
 import { writeMiniExtract, type MiniRows } from '../helpers/mini-extract.js';
 
 /**
@@ -28,7 +29,7 @@ function setup(name: string) {
   const extracts = join(dir, 'extracts');
   const data = join(dir, 'data');
   // Balances are a month-end snapshot dated the folder's business date (the loader rejects others).
-  writeMiniExtract((r) => (r.loan_balances = r.loan_balances.map((l) => l.replace('2026-09-30', '2026-08-31'))), {
+  writeMiniExtract((r) => (r.loan_balances = r.loan_balances.map((l) => withColumns(l, { as_of_date: '2026-08-31' }))), {
     dir: extracts,
     date: '2026-08-31',
   });
@@ -40,17 +41,17 @@ function setup(name: string) {
  * (event keys are unique across business dates: re-sending the first night's risk scores and
  * surveys would reject every row of those files, which the publish gate refuses).
  */
-function laterNight(date: string, repayment: string): (r: MiniRows) => void {
+function laterNight(date: string, repayment: ExtractRow): (r: MiniRows) => void {
   return (r) => {
-    r.loan_balances = r.loan_balances.map((l) => l.replace('2026-09-30', date));
+    r.loan_balances = r.loan_balances.map((l) => withColumns(l, { as_of_date: date }));
     r.repayments = [repayment];
-    r.risk_scores = r.risk_scores.map((l) => l.replace('2026-09-30', date));
-    r.surveys = r.surveys.map((l) => l.replace(/^S(\d+)/, `S${date.replaceAll('-', '')}$1`));
+    r.risk_scores = r.risk_scores.map((l) => withColumns(l, { scored_on: date }));
+    r.surveys = r.surveys.map((l) => withColumns(l, (row) => ({ survey_id: row.survey_id!.replace(/^S(\d+)/, `S${date.replaceAll('-', '')}$1`) })));
   };
 }
 
 function addSecondDate(extracts: string, edit?: Parameters<typeof writeMiniExtract>[0]) {
-  writeMiniExtract(edit ?? laterNight('2026-10-31', 'R101,L001,58,2026-10-10,1505.00,3295.00'), { dir: extracts, date: '2026-10-31' });
+  writeMiniExtract(edit ?? laterNight('2026-10-31', { repayment_id: 'R101', loan_id: 'L001', instalment_no: '58', paid_on: '2026-10-10', principal_paid: '1505.00', interest_paid: '3295.00' }), { dir: extracts, date: '2026-10-31' });
 }
 
 function nightly(extracts: string, data: string, extra: string[] = [], env: NodeJS.ProcessEnv = {}) {
@@ -239,7 +240,7 @@ describe('nightly', { timeout: 600_000 }, () => {
     // rows stay as the night before built them. Reporting months are the business dates' months
     // (2026-08, -10, -11, -12), each with its balances snapshot.
     for (const [date, paid, id] of [['2026-11-30', '2026-11-10', 'R102'], ['2026-12-31', '2026-12-10', 'R103']] as const) {
-      writeMiniExtract(laterNight(date, `${id},L001,59,${paid},1512.00,3288.00`), { dir: inc.extracts, date });
+      writeMiniExtract(laterNight(date, { repayment_id: id, loan_id: 'L001', instalment_no: '59', paid_on: paid, principal_paid: '1512.00', interest_paid: '3288.00' }), { dir: inc.extracts, date });
       expect(nightly(inc.extracts, inc.data).status).toBe(0);
     }
     const published = await openWarehouse(join(inc.data, 'warehouse.duckdb'), { readOnly: true });

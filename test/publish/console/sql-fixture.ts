@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { openWarehouse } from '../../../transforms/lib/duckdb.js';
 import { loadExtracts } from '../../../transforms/ingest/load-extracts.js';
 import { buildWarehouse } from '../../../transforms/kpi/build-warehouse.js';
-import { writeMiniExtract } from '../../helpers/mini-extract.js';
+import { literalLine } from '../../helpers/extract-rows.js';
+import { miniBalance, miniLoan, writeMiniExtract } from '../../helpers/mini-extract.js';
 
 /**
  * The analyst-console fixture: the hand-written mini extract (test/helpers/mini-extract.ts)
@@ -49,21 +50,22 @@ export async function buildSqlFixture(path: string): Promise<void> {
   try {
     writeMiniExtract(
       (r) => {
-        r.loans.push('L004,C001,BJ01,car,100000.00,CNY,0.0600,36,equal_instalment,credit,2026-09-05,2029-09-05,false,');
-        r.loan_balances.push('2026-09-30,L004,100000.00,0.00,0.00,0,正常,1000.00,active');
-        r.customers.push('C004,individual,王芳,110101199912120000,13700137000,BJ01,,2020-13-01,A,2026-01-01,');
-        r.customers.push('C005,individual,"赵,六",1101,137,BJ01');
+        r.loans.push(miniLoan({ loan_id: 'L004', customer_id: 'C001', branch_id: 'BJ01', product_id: 'car', principal: '100000.00', annual_rate: '0.0600', disbursed_on: '2026-09-05', maturity_on: '2029-09-05' }));
+        r.loan_balances.push(miniBalance({ as_of_date: '2026-09-30', loan_id: 'L004', outstanding_principal: '100000.00', days_past_due: '0', recorded_class: '正常', provision_amount: '1000.00' }));
+        r.customers.push({ customer_id: 'C004', customer_type: 'individual', name: '王芳', id_number: '110101199912120000', phone: '13700137000', branch_id: 'BJ01', onboarded_on: '2020-13-01', grade: 'A', graded_on: '2026-01-01' });
+        r.customers.push(literalLine('C005,individual,"赵,六",1101,137,BJ01')); // malformed on purpose: too few fields
       },
       { dir, date: FIXTURE_DATES[0] },
     );
     writeMiniExtract(
       (r) => {
         for (const k of ['customers', 'loans', 'repayment_schedule', 'repayments', 'warnings', 'risk_scores', 'verifications', 'surveys'] as const) r[k] = [];
+        const d = '2026-10-31';
         r.loan_balances = [
-          '2026-10-31,L001,949000.00,0.00,0.00,0,正常,14235.00,active',
-          '2026-10-31,L002,24000.00,4166.66,500.00,75,次级,7200.00,active',
-          '2026-10-31,L003,800000.00,100000.00,11000.00,150,次级,240000.00,active',
-          '2026-10-31,L004,98000.00,2000.00,500.00,95,次级,29400.00,active',
+          miniBalance({ as_of_date: d, loan_id: 'L001', outstanding_principal: '949000.00', days_past_due: '0', recorded_class: '正常', provision_amount: '14235.00' }),
+          miniBalance({ as_of_date: d, loan_id: 'L002', outstanding_principal: '24000.00', overdue_principal: '4166.66', overdue_interest: '500.00', days_past_due: '75', recorded_class: '次级', provision_amount: '7200.00' }),
+          miniBalance({ as_of_date: d, loan_id: 'L003', outstanding_principal: '800000.00', overdue_principal: '100000.00', overdue_interest: '11000.00', days_past_due: '150', recorded_class: '次级', provision_amount: '240000.00' }),
+          miniBalance({ as_of_date: d, loan_id: 'L004', outstanding_principal: '98000.00', overdue_principal: '2000.00', overdue_interest: '500.00', days_past_due: '95', recorded_class: '次级', provision_amount: '29400.00' }),
         ];
       },
       { dir, date: FIXTURE_DATES[1] },
