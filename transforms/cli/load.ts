@@ -1,3 +1,5 @@
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { openWarehouse } from '../lib/duckdb.js';
 import { enforceRejectGate } from '../ingest/load/reject-gate.js';
 import { loadExtracts } from '../ingest/load-extracts.js';
@@ -31,7 +33,9 @@ export const loadCommand = defineCommand({
   async run({ flags, context }) {
     const config = context.config();
     const extracts = flags.extracts ?? config.extractsDir;
-    const wh = await openWarehouse(flags.warehouse ?? warehousePath(config.dataDir));
+    const path = flags.warehouse ?? warehousePath(config.dataDir);
+    mkdirSync(dirname(path), { recursive: true }); // a new data folder (the first load) is created
+    const wh = await openWarehouse(path);
     try {
       let rejected = 0;
       const loads = await loadExtracts(wh, extracts, {
