@@ -10,7 +10,7 @@ import { REPO_ROOT } from './repo-root.js';
  * `--debug` (or `CQ_DEBUG=1`) also prints stacks.
  *
  * @example
- * runCli(async (argv) => { await load(parseArgs(argv)); });
+ * runCli(async (argv) => { const { flags } = parseFlags(argv, { month: 'string' }); await run(flags); });
  */
 export function runCli(main: (argv: string[]) => Promise<void>): void {
   const argv = process.argv.slice(2);
