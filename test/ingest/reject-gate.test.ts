@@ -9,7 +9,7 @@ import { isCqError } from '../../transforms/lib/errors.js';
 import { loadExtracts } from '../../transforms/ingest/load-extracts.js';
 import { checkRejectRates, DEFAULT_REJECT_LIMITS, limitFor, parseRejectLimits } from '../../transforms/ingest/load/reject-gate.js';
 import { buildWarehouse } from '../../transforms/kpi/build-warehouse.js';
-import { loadConfig } from '../../transforms/config/config.js';
+import { loadCheckedConfig as loadConfig } from '../../transforms/operations/check-config.js';
 import { runNightly } from '../../transforms/operations/run-nightly.js';
 import type { ExtractRow } from '../helpers/extract-rows.js';
 import { writeMiniExtract } from '../helpers/mini-extract.js';

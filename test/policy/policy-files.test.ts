@@ -7,7 +7,7 @@ import { defaultRules } from '../../transforms/policy/business-rules.js';
 import { openWarehouse, type WarehouseHandle } from '../../transforms/lib/duckdb.js';
 import { CqError, isCqError } from '../../transforms/lib/errors.js';
 import { buildWarehouse } from '../../transforms/cli/transform.js';
-import { loadConfig } from '../../transforms/config/config.js';
+import { loadCheckedConfig as loadConfig } from '../../transforms/operations/check-config.js';
 import { checkRules, loadPolicy, parseFloorPolicy, parseGradingPolicy, POLICY_FILES, SHIPPED_POLICY_DIR } from '../../transforms/policy/read-policy.js';
 
 /**

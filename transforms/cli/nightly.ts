@@ -1,33 +1,40 @@
-import { existsSync } from 'node:fs';
-import { parseFlags, runCli } from '../lib/cli.js';
-import { CqError } from '../lib/errors.js';
-import { loadConfig } from '../config/config.js';
 import { runNightly } from '../operations/run-nightly.js';
-
-const USAGE = 'npm run nightly -- [--date YYYY-MM-DD] [--extracts DIR] [--data DIR] [--config cq.config.json] [--full] [--force] [--no-site] [--no-exports] [--pdf-optional] [--debug]';
+import { defineCommand, runAsMain, usageError } from './command.js';
 
 /**
- * `npm run nightly`: one command for the whole night (see transforms/operations/run-nightly.ts).
- * `--pdf-optional` (exportPdf "optional"; `npm run demo` passes it): without Chromium the
+ * `cq nightly`: one command for the whole night (see transforms/operations/run-nightly.ts).
+ * `--pdf-optional` (exportPdf "optional"; `cq demo` passes it): without Chromium the
  * regulator PDF is skipped and recorded, instead of failing the night.
  */
-runCli(async (argv) => {
-  const { flags, positional } = parseFlags(
-    argv,
-    { date: 'string', extracts: 'string', data: 'string', config: 'string', full: 'boolean', force: 'boolean', 'no-site': 'boolean', 'no-exports': 'boolean', 'pdf-optional': 'boolean' },
-    USAGE,
-  );
-  if (positional.length) throw new CqError('CLI_USAGE', `unexpected argument ${positional[0]}. Usage: ${USAGE}`);
-  if (flags.date && !/^\d{4}-\d{2}-\d{2}$/.test(flags.date)) throw new CqError('CLI_USAGE', `--date must be YYYY-MM-DD, got ${flags.date}.`);
-  const configFile = flags.config ?? 'cq.config.json';
-  if (flags.config && !existsSync(flags.config)) throw new CqError('CLI_USAGE', `--config ${flags.config}: no such file. Fix: give the path of the configuration file (docs/operations.md), or leave --config out to use cq.config.json when present.`, { file: flags.config });
-  const config = loadConfig({
-    ...(flags.extracts ? { extractsDir: flags.extracts } : {}),
-    ...(flags.data ? { dataDir: flags.data } : {}),
-    ...(flags['no-site'] ? { buildSite: false } : {}),
-    ...(flags['no-exports'] ? { buildExports: false } : {}),
-    ...(flags['pdf-optional'] ? { exportPdf: 'optional' as const } : {}),
-  }, configFile);
-  const result = await runNightly({ config, configFile, ...(flags.date ? { date: flags.date } : {}), full: !!flags.full, force: !!flags.force });
-  if (result.status === 'failed') throw result.error!;
+export const nightlyCommand = defineCommand({
+  name: 'nightly',
+  summary: 'the whole night: load (reject gate) → models and KPIs → data tests → exports → site → atomic publish',
+  flags: {
+    date: { kind: 'string', value: 'YYYY-MM-DD', help: 'process only this business date (default: every pending date, in order)' },
+    extracts: { kind: 'string', value: 'DIR', help: 'folder of business-date extract folders (default: extractsDir of the config)' },
+    data: { kind: 'string', value: 'DIR', help: 'data folder to publish into (default: dataDir of the config, data)' },
+    full: { kind: 'boolean', help: 'rebuild the warehouse from all extracts' },
+    force: { kind: 'boolean', help: 're-process dates that already succeeded' },
+    'no-site': { kind: 'boolean', help: 'do not build the Evidence site' },
+    'no-exports': { kind: 'boolean', help: 'do not write the regulator packages' },
+    'pdf-optional': { kind: 'boolean', help: 'without Chromium, skip the regulator PDF instead of failing (exportPdf "optional")' },
+  },
+  notes: 'Publishes <dataDir>/warehouse.duckdb, site/, exports/ and status.json atomically (docs/operations.md).',
+  examples: ['cq nightly', 'cq nightly --date 2026-10-31 --force --no-site'],
+  async run({ flags, positional, context }) {
+    if (positional.length) throw usageError(nightlyCommand, `unexpected argument ${positional[0]}.`);
+    if (flags.date && !/^\d{4}-\d{2}-\d{2}$/.test(flags.date)) throw usageError(nightlyCommand, `--date must be YYYY-MM-DD, got ${flags.date}.`);
+    const config = {
+      ...context.config(),
+      ...(flags.extracts ? { extractsDir: flags.extracts } : {}),
+      ...(flags.data ? { dataDir: flags.data } : {}),
+      ...(flags['no-site'] ? { buildSite: false } : {}),
+      ...(flags['no-exports'] ? { buildExports: false } : {}),
+      ...(flags['pdf-optional'] ? { exportPdf: 'optional' as const } : {}),
+    };
+    const result = await runNightly({ config, configFile: context.configFile, ...(flags.date ? { date: flags.date } : {}), full: !!flags.full, force: !!flags.force });
+    if (result.status === 'failed') throw result.error!;
+  },
 });
+
+runAsMain(import.meta.url, nightlyCommand);

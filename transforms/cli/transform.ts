@@ -1,16 +1,10 @@
-import { resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { openWarehouse } from '../lib/duckdb.js';
-import { parseFlags, runCli } from '../lib/cli.js';
-import { CqError } from '../lib/errors.js';
 import { buildWarehouse, type BuildStep } from '../kpi/build-warehouse.js';
-import { loadConfig } from '../config/config.js';
+import { warehousePath } from '../config/config.js';
+import { defineCommand, runAsMain, usageError } from './command.js';
 
 export { buildWarehouse } from '../kpi/build-warehouse.js';
 export type { BuildStep, BuildWarehouseOptions, BuildWarehouseResult } from '../kpi/build-warehouse.js';
-
-const USAGE =
-  'npm run transform -- [--warehouse data/warehouse.duckdb] [--policy DIR] [--config cq.config.json] [--since YYYY-MM-DD] [--threads N] [--memory-limit 3GB] [--skip-tests] [--debug]';
 
 function fmtStep(s: BuildStep): string {
   const rows = s.rows >= 0 ? `${s.rows.toLocaleString('en')} rows` : '';
@@ -18,19 +12,30 @@ function fmtStep(s: BuildStep): string {
 }
 
 /**
- * `npm run transform`: build all models and KPIs of a loaded warehouse, printing each step with its
+ * `cq transform`: build all models and KPIs of a loaded warehouse, printing each step with its
  * time. `--since` (a month end) rebuilds month-incremental models only from that month (docs/operations.md).
  * The lender policy (grade rules, classification floor) comes from `--policy DIR`, else `policyDir`
- * of the config file (as the nightly does), else the shipped `policy/`; the files used are printed
+ * of the config (as the nightly does), else the shipped `policy/`; the files used are printed
  * with their SHA-256 and recorded in ops.policy_files.
  */
-if (process.argv[1] && import.meta.url === pathToFileURL(resolve(process.argv[1])).href) {
-  runCli(async (argv) => {
-    const { flags } = parseFlags(argv, { warehouse: 'string', policy: 'string', config: 'string', since: 'string', threads: 'string', 'memory-limit': 'string', 'skip-tests': 'boolean' }, USAGE);
-    if (flags.since && !/^\d{4}-\d{2}-\d{2}$/.test(flags.since)) throw new CqError('CLI_USAGE', `--since must be a month end YYYY-MM-DD, got ${flags.since}. Usage: ${USAGE}`);
-    const path = flags.warehouse ?? 'data/warehouse.duckdb';
+export const transformCommand = defineCommand({
+  name: 'transform',
+  summary: 'build staging → core → marts → metrics of a loaded warehouse and run the data tests',
+  flags: {
+    warehouse: { kind: 'string', value: 'FILE', help: 'warehouse to build (default: <dataDir of the config>/warehouse.duckdb)' },
+    policy: { kind: 'string', value: 'DIR', help: 'lender policy folder (default: policyDir of the config, else the shipped policy/)' },
+    since: { kind: 'string', value: 'YYYY-MM-DD', help: 'rebuild month-incremental models only from this month end' },
+    threads: { kind: 'string', value: 'N', help: 'DuckDB threads (default: all cores)' },
+    'memory-limit': { kind: 'string', value: '3GB', help: 'DuckDB memory limit' },
+    'skip-tests': { kind: 'boolean', help: 'do not run the data tests' },
+  },
+  examples: ['cq transform', 'cq transform --warehouse /tmp/wh.duckdb --policy policy-bank'],
+  async run({ flags, context }) {
+    if (flags.since && !/^\d{4}-\d{2}-\d{2}$/.test(flags.since)) throw usageError(transformCommand, `--since must be a month end YYYY-MM-DD, got ${flags.since}.`);
+    const config = context.config();
+    const path = flags.warehouse ?? warehousePath(config.dataDir);
     // The same policy the nightly would use: --policy, else policyDir of the config file.
-    const policyDir = flags.policy ?? loadConfig({}, flags.config ?? 'cq.config.json').policyDir;
+    const policyDir = flags.policy ?? config.policyDir;
     const wh = await openWarehouse(path, {
       ...(flags.threads ? { threads: Number(flags.threads) } : {}),
       ...(flags['memory-limit'] ? { memoryLimit: flags['memory-limit'] } : {}),
@@ -51,5 +56,7 @@ if (process.argv[1] && import.meta.url === pathToFileURL(resolve(process.argv[1]
     } finally {
       await wh.close();
     }
-  });
-}
+  },
+});
+
+runAsMain(import.meta.url, transformCommand);

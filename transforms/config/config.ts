@@ -1,15 +1,21 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
 import { CqError } from '../lib/errors.js';
-import { DEFAULT_REJECT_LIMITS, parseRejectLimits, type RejectLimits } from '../ingest/load/reject-gate.js';
-import { loadPolicy } from '../policy/read-policy.js';
-import { publishAccess } from '../operations/permissions.js';
+import { DEFAULT_REJECT_LIMITS, parseRejectLimits, type RejectLimits } from './reject-limits.js';
 
-/** Operator configuration of the nightly job (`cq.config.json` at the project root; all keys optional). */
+export { nightlyPaths, warehousePath, type NightlyPaths } from './data-paths.js';
+
+/** The configuration file every command reads unless `--config FILE` names another. */
+export const DEFAULT_CONFIG_FILE = 'cq.config.json';
+
+/**
+ * Operator configuration (`cq.config.json` in the working folder, or `--config FILE`; all keys
+ * optional), read once by `cq` and passed to every subcommand: every command opens
+ * `<dataDir>/warehouse.duckdb` unless given `--warehouse`.
+ */
 export interface NightlyConfig {
   /** Folder of business-date extract folders. */
   extractsDir: string;
-  /** Data folder: published warehouse, site, runs ledger, locks, work files. */
+  /** Data folder: published warehouse (`<dataDir>/warehouse.duckdb`, the default of every command), site, runs ledger, locks, work files. */
   dataDir: string;
   /** Cron expression for `npm run schedule` (local time), e.g. "30 2 * * *". */
   schedule: string;
@@ -38,7 +44,7 @@ export interface NightlyConfig {
   /**
    * Lender policy folder: `customer-grading.yaml`, `classification-floor.yaml` and `kpi-rules.yaml`
    * (grade rules, classification floor, KPI rules; policy/README.md). Default: the shipped `policy/`.
-   * Checked when the config is read.
+   * Its files are checked with the config (`checkConfig`, transforms/operations/check-config.ts).
    */
   policyDir?: string;
   /**
@@ -68,48 +74,21 @@ export const DEFAULT_CONFIG: NightlyConfig = {
   exportPdf: 'required',
 };
 
-/** Paths derived from the data folder. */
-export interface NightlyPaths {
-  dataDir: string;
-  /** The published warehouse: replaced only by an atomic rename. */
-  warehouse: string;
-  /** The published site: a symlink swapped atomically to `sites/<run-id>`. */
-  site: string;
-  sitesDir: string;
-  workDir: string;
-  runsDir: string;
-  ledger: string;
-  status: string;
-  lock: string;
-  logsDir: string;
-  exportsDir: string;
-}
-
-/** Derives every path of the nightly job from the data folder. @example nightlyPaths('data').warehouse // '/abs/data/warehouse.duckdb' */
-export function nightlyPaths(dataDir: string): NightlyPaths {
-  const d = resolve(dataDir);
-  return {
-    dataDir: d,
-    warehouse: join(d, 'warehouse.duckdb'),
-    site: join(d, 'site'),
-    sitesDir: join(d, 'sites'),
-    workDir: join(d, 'work'),
-    runsDir: join(d, 'runs'),
-    ledger: join(d, 'runs', 'ledger.ndjson'),
-    status: join(d, 'status.json'),
-    lock: join(d, 'nightly.lock'),
-    logsDir: join(d, 'logs'),
-    exportsDir: join(d, 'exports'),
-  };
-}
+/** Config keys that may be left out (no default). */
+const OPTIONAL_KEYS = ['threads', 'webhookUrl', 'webhookOnSuccess', 'publishGroup', 'policyDir'] as const;
 
 /**
- * Reads `cq.config.json` (if present) over the defaults; `overrides` (CLI flags) win.
+ * Reads `cq.config.json` (if present) over the defaults; `overrides` (CLI flags) win. Validates
+ * the type of every key and normalises it (reject limits filled in), naming the file, the key and
+ * the fix (`CLI_USAGE`). What needs a later stage (the policy files of `policyDir`, the group of
+ * `publishGroup`, the entity names of `rejectLimits.perEntity`) is checked by `checkConfig`
+ * (transforms/operations/check-config.ts), which `cq` runs on the config it passes on.
  *
  * @example
  * const config = loadConfig({ extractsDir: 'test/x' });
+ * warehousePath(config.dataDir); // 'data/warehouse.duckdb'
  */
-export function loadConfig(overrides: Partial<NightlyConfig> = {}, file = 'cq.config.json'): NightlyConfig {
+export function loadConfig(overrides: Partial<NightlyConfig> = {}, file = DEFAULT_CONFIG_FILE): NightlyConfig {
   let fromFile: Partial<NightlyConfig> = {};
   if (existsSync(file)) {
     try {
@@ -117,13 +96,31 @@ export function loadConfig(overrides: Partial<NightlyConfig> = {}, file = 'cq.co
     } catch (e) {
       throw new CqError('CLI_USAGE', `${file}: not valid JSON (${(e as Error).message}).`, { file });
     }
-    const known = new Set(Object.keys(DEFAULT_CONFIG).concat(['threads', 'webhookUrl', 'webhookOnSuccess', 'publishGroup', 'policyDir']));
+    if (typeof fromFile !== 'object' || fromFile === null || Array.isArray(fromFile)) {
+      throw new CqError('CLI_USAGE', `${file}: must be a JSON object such as {"dataDir": "data"} (docs/operations.md).`, { file });
+    }
+    const known = new Set<string>([...Object.keys(DEFAULT_CONFIG), ...OPTIONAL_KEYS]);
     for (const k of Object.keys(fromFile)) {
       if (!known.has(k)) throw new CqError('CLI_USAGE', `${file}: unknown key "${k}". Known: ${[...known].join(', ')}.`, { file, key: k });
     }
   }
   const defined = Object.fromEntries(Object.entries(overrides).filter(([, v]) => v !== undefined));
   const config: NightlyConfig = { ...DEFAULT_CONFIG, ...fromFile, ...defined };
+  const bad = (key: string, what: string): never => {
+    throw new CqError('CLI_USAGE', `${file}: ${key} ${what}.`, { file, key });
+  };
+  const folder = (key: 'extractsDir' | 'dataDir', example: string) => {
+    if (typeof config[key] !== 'string' || config[key].trim() === '') bad(key, `must be the path of a folder, e.g. "${example}" (or remove it: "${DEFAULT_CONFIG[key]}" is used)`);
+  };
+  folder('extractsDir', 'data/extracts');
+  folder('dataDir', 'data');
+  if (typeof config.schedule !== 'string' || config.schedule.trim() === '') bad('schedule', 'must be a cron expression, e.g. "30 2 * * *" (02:30 every day)');
+  if (typeof config.memoryLimit !== 'string' || config.memoryLimit.trim() === '') bad('memoryLimit', `must be a DuckDB memory size such as "3GB", got ${JSON.stringify(config.memoryLimit)}`);
+  if (config.threads !== undefined && (typeof config.threads !== 'number' || !Number.isInteger(config.threads) || config.threads < 1)) bad('threads', `must be a whole number of at least 1 (or remove it: all cores), got ${JSON.stringify(config.threads)}`);
+  for (const key of ['buildSite', 'buildExports', 'webhookOnSuccess'] as const) {
+    if (config[key] !== undefined && typeof config[key] !== 'boolean') bad(key, `must be true or false, got ${JSON.stringify(config[key])}`);
+  }
+  if (config.webhookUrl !== undefined && (typeof config.webhookUrl !== 'string' || !/^https?:\/\//.test(config.webhookUrl))) bad('webhookUrl', `must be an http(s) URL, got ${JSON.stringify(config.webhookUrl)}`);
   if (typeof config.sqlAuditLog !== 'string' || config.sqlAuditLog.trim() === '') {
     throw new CqError('CLI_USAGE', `${file}: sqlAuditLog must be the path of the audit log file, e.g. "logs/sql-audit.ndjson".`, { file, key: 'sqlAuditLog' });
   }
@@ -131,17 +128,11 @@ export function loadConfig(overrides: Partial<NightlyConfig> = {}, file = 'cq.co
   if (config.exportPdf !== 'required' && config.exportPdf !== 'optional') {
     throw new CqError('CLI_USAGE', `${file}: exportPdf must be "required" (a night without its PDF fails; the default) or "optional" (skip the PDF when Chromium is not installed), got ${JSON.stringify(config.exportPdf)}.`, { file, key: 'exportPdf' });
   }
-  if (config.publishGroup !== undefined) {
-    if (typeof config.publishGroup !== 'string' || config.publishGroup === '') {
-      throw new CqError('CLI_USAGE', `${file}: publishGroup must be a group name, e.g. "cq-readers" (or remove it: files are then owner-only).`, { file, key: 'publishGroup' });
-    }
-    publishAccess(config.publishGroup, file); // the group exists and the user may give files to it
+  if (config.publishGroup !== undefined && (typeof config.publishGroup !== 'string' || config.publishGroup === '')) {
+    throw new CqError('CLI_USAGE', `${file}: publishGroup must be a group name, e.g. "cq-readers" (or remove it: files are then owner-only).`, { file, key: 'publishGroup' });
   }
-  if (config.policyDir !== undefined) {
-    if (typeof config.policyDir !== 'string' || config.policyDir.trim() === '') {
-      throw new CqError('CLI_USAGE', `${file}: policyDir must be the path of a policy folder, e.g. "policy-bank" (or remove it: the shipped policy/ is used).`, { file, key: 'policyDir' });
-    }
-    loadPolicy(config.policyDir); // the folder and its three files exist and are valid (POLICY_INVALID names file, line and fix)
+  if (config.policyDir !== undefined && (typeof config.policyDir !== 'string' || config.policyDir.trim() === '')) {
+    throw new CqError('CLI_USAGE', `${file}: policyDir must be the path of a policy folder, e.g. "policy-bank" (or remove it: the shipped policy/ is used).`, { file, key: 'policyDir' });
   }
   return config;
 }

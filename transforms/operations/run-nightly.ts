@@ -9,6 +9,7 @@ import { loadDate } from '../ingest/load-extracts.js';
 import { withLoadCheckpoints } from '../ingest/load/load-checkpoints.js';
 import { enforceRejectGate } from '../ingest/load/reject-gate.js';
 import { CHROMIUM_INSTALL_COMMAND } from '../lib/chromium.js';
+import { cqProcessArgs } from '../lib/cli.js';
 import { nightlyPaths, type NightlyConfig, type NightlyPaths } from '../config/config.js';
 import { nightlyRunId, recordInterruptedRuns } from './interrupted-runs.js';
 import { appendLedger, readRuns } from './ledger.js';
@@ -64,7 +65,7 @@ const HANG_AT = process.env.CQ_NIGHTLY_HANG_AT;
  * (or readable by `publishGroup`), see `publishAccess`.
  *
  * @example
- * const result = await runNightly({ config: loadConfig() });
+ * const result = await runNightly({ config: loadCheckedConfig() });
  * if (result.status === 'failed') process.exitCode = 1;
  */
 export async function runNightly(options: NightlyOptions): Promise<NightlyResult> {
@@ -328,10 +329,12 @@ async function loadedDates(warehouse: string): Promise<string[]> {
   }
 }
 
-/** Runs transforms/publish/site/build-site.ts in a child process (Evidence needs ~3 GB; keep it out of this process). */
+/**
+ * Runs `cq site:build` in a child process (Evidence needs ~3 GB; keep it out of this process), by
+ * absolute paths, so the night works from any working folder.
+ */
 async function buildSite(warehouse: string, out: string, logPath: string): Promise<void> {
-  const args = ['--import', 'tsx', 'transforms/publish/site/build-site.ts', '--warehouse', warehouse, '--out', out];
-  const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, cqProcessArgs('site:build', ['--warehouse', warehouse, '--out', out]), { stdio: ['ignore', 'pipe', 'pipe'] });
   const chunks: string[] = [];
   child.stdout.on('data', (d: Buffer) => chunks.push(d.toString()));
   child.stderr.on('data', (d: Buffer) => chunks.push(d.toString()));

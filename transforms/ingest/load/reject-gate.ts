@@ -2,81 +2,24 @@ import { ENTITIES } from '../contract/index.js';
 import { quoteLiteral as lit, type WarehouseHandle } from '../../lib/duckdb.js';
 import { CqError } from '../../lib/errors.js';
 import { maskExpression } from '../contract/pii-masking.js';
+import { limitFor, rejectLimitsError, type RejectLimit, type RejectLimits } from '../../config/reject-limits.js';
 
-/** Reject-rate limits of one entity's file: fractions of the rows read (0.05 = 5 %). */
-export interface RejectLimit {
-  /** Above this share of rejected rows: a warning line; the load and the night go on. */
-  warn: number;
-  /** Above this share: `npm run load` exits non-zero, the night fails before publish, exports refuse the month. */
-  fail: number;
-}
-
-/** The publish gate's configuration (`rejectLimits` in cq.config.json). */
-export interface RejectLimits extends RejectLimit {
-  /** Per entity (contract name), overriding `warn` / `fail` for that entity's file. */
-  perEntity: Record<string, Partial<RejectLimit>>;
-}
-
-/** Default: warn above 0.5 % of a file's rows rejected, fail above 5 %. */
-export const DEFAULT_REJECT_LIMITS: RejectLimits = Object.freeze({ warn: 0.005, fail: 0.05, perEntity: Object.freeze({}) as Record<string, Partial<RejectLimit>> });
+export { DEFAULT_REJECT_LIMITS, limitFor, parseRejectLimits } from '../../config/reject-limits.js';
+export type { RejectLimit, RejectLimits } from '../../config/reject-limits.js';
 
 /**
- * Validates `rejectLimits` from a configuration file and fills in the defaults. Limits are
- * fractions between 0 and 1 (0.05 = 5 %); per-entity keys are contract entity names; warn may
- * not be above fail (after inheritance). Errors name the file and the key and say how to fix it.
+ * Checks that every per-entity key of `rejectLimits` is a contract entity name (the shape and
+ * the values were checked when the configuration was read, see `parseRejectLimits`). The error
+ * names the file and the key and lists the entities.
  *
  * @example
- * parseRejectLimits({ fail: 0.02, perEntity: { surveys: { fail: 0.2 } } }, 'cq.config.json');
- * // { warn: 0.005, fail: 0.02, perEntity: { surveys: { fail: 0.2 } } }
+ * checkRejectLimitEntities(config.rejectLimits, 'cq.config.json'); // throws CLI_USAGE for "survey"
  */
-export function parseRejectLimits(value: unknown, file: string): RejectLimits {
-  if (value === undefined) return { ...DEFAULT_REJECT_LIMITS, perEntity: {} };
-  const bad = (key: string, why: string): never => {
-    throw new CqError('CLI_USAGE', `${file}: ${key} ${why} (see docs/operations.md, "Reject limits").`, { file, key });
-  };
-  if (!isPlainObject(value)) bad('rejectLimits', 'must be an object such as {"warn": 0.005, "fail": 0.05, "perEntity": {"surveys": {"fail": 0.2}}}');
-  const obj = value as Record<string, unknown>;
-  for (const k of Object.keys(obj)) if (!['warn', 'fail', 'perEntity'].includes(k)) bad(`rejectLimits.${k}`, 'is not a known key; known: warn, fail, perEntity');
-  const fraction = (key: string, v: unknown): number | undefined => {
-    if (v === undefined) return undefined;
-    if (typeof v !== 'number' || !Number.isFinite(v) || v < 0 || v > 1) {
-      bad(key, `must be a fraction of the rows read between 0 and 1 (0.05 = 5 %), got ${JSON.stringify(v)}`);
-    }
-    return v as number;
-  };
-  const warn = fraction('rejectLimits.warn', obj.warn) ?? DEFAULT_REJECT_LIMITS.warn;
-  const fail = fraction('rejectLimits.fail', obj.fail) ?? DEFAULT_REJECT_LIMITS.fail;
-  if (warn > fail) bad('rejectLimits', `has warn ${warn} above fail ${fail}; make warn at most fail`);
-  const perEntity: Record<string, Partial<RejectLimit>> = {};
-  if (obj.perEntity !== undefined) {
-    if (!isPlainObject(obj.perEntity)) bad('rejectLimits.perEntity', 'must map entity names to {"warn": …, "fail": …}');
-    const known = ENTITIES.map((e) => e.name);
-    for (const [entity, limit] of Object.entries(obj.perEntity as Record<string, unknown>)) {
-      const key = `rejectLimits.perEntity.${entity}`;
-      if (!known.includes(entity as never)) bad(key, `is not an extract entity; entities: ${known.join(', ')}`);
-      if (!isPlainObject(limit)) bad(key, 'must be an object such as {"fail": 0.2}');
-      const l = limit as Record<string, unknown>;
-      for (const k of Object.keys(l)) if (k !== 'warn' && k !== 'fail') bad(`${key}.${k}`, 'is not a known key; known: warn, fail');
-      const own: Partial<RejectLimit> = {};
-      const w = fraction(`${key}.warn`, l.warn);
-      const f = fraction(`${key}.fail`, l.fail);
-      if (w !== undefined) own.warn = w;
-      if (f !== undefined) own.fail = f;
-      const ew = own.warn ?? warn;
-      const ef = own.fail ?? fail;
-      if (ew > ef) {
-        bad(key, `has warn ${ew}${own.warn === undefined ? ' (from rejectLimits.warn)' : ''} above fail ${ef}${own.fail === undefined ? ' (from rejectLimits.fail)' : ''}; set ${key}.${own.warn === undefined ? 'warn' : 'fail'} so that warn is at most fail`);
-      }
-      perEntity[entity] = own;
-    }
+export function checkRejectLimitEntities(limits: RejectLimits, file: string): void {
+  const known = ENTITIES.map((e) => e.name);
+  for (const entity of Object.keys(limits.perEntity)) {
+    if (!known.includes(entity as never)) throw rejectLimitsError(file, `rejectLimits.perEntity.${entity}`, `is not an extract entity; entities: ${known.join(', ')}`);
   }
-  return { warn, fail, perEntity };
-}
-
-/** The limits that apply to `entity`'s file. @example limitFor(DEFAULT_REJECT_LIMITS, 'loans') // { warn: 0.005, fail: 0.05 } */
-export function limitFor(limits: RejectLimits, entity: string): RejectLimit {
-  const own = limits.perEntity[entity] ?? {};
-  return { warn: own.warn ?? limits.warn, fail: own.fail ?? limits.fail };
 }
 
 /** One reject reason of a file: the reason code and column, how many rows, and the first line with it. */
@@ -216,8 +159,4 @@ export async function enforceRejectGate(
   const failed = checks.filter((c) => c.level === 'fail');
   if (failed.length) throw rejectLimitError(failed, options.action, options.configFile);
   return checks;
-}
-
-function isPlainObject(v: unknown): boolean {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
 }

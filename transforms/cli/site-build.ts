@@ -1,0 +1,54 @@
+import { join } from 'node:path';
+import { CqError } from '../lib/errors.js';
+import { REPO_ROOT } from '../lib/repo-root.js';
+import { warehousePath } from '../config/config.js';
+import { buildSite } from '../publish/site/build-site.js';
+import { defineCommand, runAsMain, usageError } from './command.js';
+
+const gib = (b: number) => `${(b / 1024 ** 3).toFixed(2)} GiB`;
+
+/**
+ * `cq site:build`: builds the Evidence report site, offline and non-interactively, from a warehouse
+ * (`buildSite`, transforms/publish/site/build-site.ts: source-SQL guard, staged project, `evidence
+ * sources --strict` and `build:strict`, output scan, remote-reference guard). The nightly runs it in a
+ * child process of its own (Evidence needs ~3 GB). A failed build is `RUN_FAILED` naming the reasons.
+ */
+export const siteBuildCommand = defineCommand({
+  name: 'site:build',
+  summary: 'build the offline Evidence report site from a warehouse (needs ~3 GB and minutes)',
+  flags: {
+    warehouse: { kind: 'string', value: 'FILE', help: 'warehouse to build from (default: <dataDir of the config>/warehouse.duckdb)' },
+    out: { kind: 'string', value: 'DIR', help: 'where the built site goes, replaced (default build/ of the repository)' },
+    project: { kind: 'string', value: 'DIR', help: 'the Evidence project root (default: this repository)' },
+    'allow-empty': { kind: 'string', value: 'Q1,Q2', help: 'source queries that may return 0 rows (any other empty one fails the build)' },
+    'keep-staging': { kind: 'boolean', help: 'keep the temporary project, for debugging' },
+  },
+  notes: 'docs/report-site.md describes the build and its guards.',
+  examples: ['cq site:build --out data/site-preview', 'cq site:build --warehouse /tmp/cq-fixture.duckdb --out build'],
+  async run({ flags, positional, context }) {
+    if (positional.length) throw usageError(siteBuildCommand, `unexpected argument "${positional[0]}".`);
+    const warehouse = flags.warehouse ?? warehousePath(context.config().dataDir);
+    let r;
+    try {
+      r = await buildSite({
+        warehouse,
+        out: flags.out ?? join(REPO_ROOT, 'build'),
+        ...(flags.project ? { project: flags.project } : {}),
+        keepStaging: !!flags['keep-staging'],
+        allowEmpty: (flags['allow-empty'] ?? '').split(',').map((x) => x.trim()).filter(Boolean),
+      });
+    } catch (e) {
+      if (e instanceof CqError) throw e;
+      // The build's own failures (SiteBuildError): one error class at the top, exit 1.
+      if (e instanceof Error && e.name === 'SiteBuildError') throw new CqError('RUN_FAILED', `[build-site] FAILED: ${e.message}`, { file: warehouse }, { cause: e });
+      throw e;
+    }
+    console.log(
+      `\n[build-site] OK: ${r.pages.length} page(s) → ${r.out}\n` +
+        `[build-site] elapsed ${(r.elapsedMs / 1000).toFixed(1)} s, peak memory ${gib(r.peakTreeRssBytes)} (process tree RSS), ` +
+        `largest process ${gib(r.peakProcessRssBytes)}`,
+    );
+  },
+});
+
+runAsMain(import.meta.url, siteBuildCommand);
