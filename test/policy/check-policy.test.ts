@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checkPolicy } from '../../transforms/policy/check-policy.js';
 import { SHIPPED_POLICY_DIR } from '../../transforms/policy/read-policy.js';
 
-/** `npx tsx transforms/policy/check-policy.ts` (policy/README.md, "Checking a policy"). */
+/** `cq policy:check` (policy/README.md, "Checking a policy"). */
 let tmp: string;
 beforeAll(() => {
   tmp = mkdtempSync(join(tmpdir(), 'cq-check-policy-'));
@@ -15,7 +15,7 @@ afterAll(() => {
   rmSync(tmp, { recursive: true, force: true });
 });
 
-const run = (...args: string[]) => spawnSync(process.execPath, ['--import', 'tsx', 'transforms/policy/check-policy.ts', ...args], { encoding: 'utf8' });
+const run = (...args: string[]) => spawnSync(process.execPath, ['--import', 'tsx', 'transforms/cli/cq.ts', 'policy:check', ...args], { encoding: 'utf8' });
 
 describe('check-policy', () => {
   it('the shipped policy and mappings pass: every rule file and mapping is listed', () => {

@@ -7,6 +7,7 @@ import type { Command } from './command.js';
 export const COMMANDS: ReadonlyArray<{ name: string; load: () => Promise<Command> }> = [
   { name: 'generate', load: async () => (await import('./generate.js')).generateCommand as Command },
   { name: 'load', load: async () => (await import('./load.js')).loadCommand as Command },
+  { name: 'policy:check', load: async () => (await import('./policy-check.js')).policyCheckCommand as Command },
   { name: 'transform', load: async () => (await import('./transform.js')).transformCommand as Command },
   { name: 'export', load: async () => (await import('./export.js')).exportCommand as Command },
   { name: 'sql', load: async () => (await import('./sql.js')).sqlCommand as Command },
@@ -14,5 +15,6 @@ export const COMMANDS: ReadonlyArray<{ name: string; load: () => Promise<Command
   { name: 'site:serve', load: async () => (await import('./site-serve.js')).siteServeCommand as Command },
   { name: 'nightly', load: async () => (await import('./nightly.js')).nightlyCommand as Command },
   { name: 'schedule', load: async () => (await import('./schedule.js')).scheduleCommand as Command },
+  { name: 'docs', load: async () => (await import('./docs.js')).docsCommand as Command },
   { name: 'demo', load: async () => (await import('./demo.js')).demoCommand as Command },
 ];

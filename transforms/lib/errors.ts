@@ -26,6 +26,7 @@ export class CqError extends Error {
 /** Every error code in the product, so callers and tests can match on them. */
 export type CqErrorCode =
   | 'CLI_USAGE'
+  | 'DOCS_STALE'
   | 'EXTRACT_DIR_MISSING'
   | 'EXTRACT_NO_DATES'
   | 'EXTRACT_MISSING_FILE'

@@ -5,7 +5,7 @@
  * {@link opsTableDdl}; the data dictionary (docs/warehouse.md, the console's `.schema`) documents
  * them from {@link OPS_TABLES}; the warehouse TypeScript types are generated from the tables
  * this DDL creates. Adding an ops column = one line here (then regenerate the docs and types:
- * `npx tsx transforms/publish/docs/warehouse-docs.ts`).
+ * `npm run docs`).
  */
 
 /** One column of an ops table. */

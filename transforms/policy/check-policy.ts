@@ -1,13 +1,9 @@
-import { join, relative, resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
-import { loadConfig } from '../config/config.js';
+import { relative, resolve } from 'node:path';
 import { knownMappings, mappingsDir, resolveMappingFile } from '../ingest/mapping/mapping-location.js';
 import { readMapping } from '../ingest/mapping/read-mapping.js';
-import { parseFlags, runCli } from '../lib/cli.js';
 import { REPO_ROOT } from '../lib/repo-root.js';
 import { loadPolicy } from './read-policy.js';
 
-const USAGE = 'npx tsx transforms/policy/check-policy.ts [--policy DIR] [--mappings DIR] [--config cq.config.json] [--debug]';
 
 /** What {@link checkPolicy} read: every file checked, with its SHA-256 where it has one. */
 export interface PolicyCheck {
@@ -52,25 +48,4 @@ export function checkPolicy(options: { policyDir?: string; mappingsDir?: string 
 function shown(path: string): string {
   const rel = relative(REPO_ROOT, path);
   return rel && !rel.startsWith('..') && !rel.startsWith('/') ? rel : resolve(path);
-}
-
-/**
- * `npx tsx transforms/policy/check-policy.ts`: checks the policy the nightly would use — `--policy
- * DIR`, else `policyDir` of the config file, else the shipped `policy/` — and the installed
- * mappings (`--mappings DIR`, else `CQ_MAPPINGS_DIR`, else `policy/mappings/`). Prints each file
- * with its SHA-256 and exits 0, or prints `error [POLICY_INVALID]: <file>:<line>: <key>: … Fix: …`
- * and exits 1. policy/README.md.
- */
-if (process.argv[1] && import.meta.url === pathToFileURL(resolve(process.argv[1])).href) {
-  runCli(async (argv) => {
-    const { flags } = parseFlags(argv, { policy: 'string', mappings: 'string', config: 'string' }, USAGE);
-    const policyDir = flags.policy ?? loadConfig({}, flags.config ?? 'cq.config.json').policyDir;
-    const r = checkPolicy({ ...(policyDir ? { policyDir } : {}), ...(flags.mappings ? { mappingsDir: flags.mappings } : {}) });
-    console.log(`policy folder ${r.policyDir}`);
-    for (const f of r.policyFiles) console.log(`  ok  ${f.file}  sha256 ${f.sha256}`);
-    console.log(`mappings folder ${r.mappingsDir}`);
-    for (const m of r.mappings) console.log(`  ok  ${m.file}  (mapping ${m.name})`);
-    if (r.mappings.length === 0) console.log('  (no mappings installed)');
-    console.log(`report templates: checked by npm run export (${join('policy', 'reports')}/ or --templates DIR; docs/exports.md)`);
-  });
 }

@@ -17,7 +17,7 @@ let built: ReturnType<typeof buildDictionary> | undefined;
 const dictionary = () => (built ??= buildDictionary());
 
 describe('data dictionary docs/warehouse.md', () => {
-  it('is up to date (run: npx tsx transforms/publish/docs/warehouse-docs.ts)', async () => {
+  it('is up to date (run: npm run docs)', async () => {
     const tables = await dictionary();
     expect(readFileSync('docs/warehouse.md', 'utf8')).toBe(renderWarehouseDocs(tables));
   });
@@ -47,7 +47,7 @@ describe('data dictionary docs/warehouse.md', () => {
  * hand); this fails when a definition changed and the file was not regenerated.
  */
 describe(`generated warehouse types ${WAREHOUSE_TYPES_FILE}`, () => {
-  it('is up to date (run: npx tsx transforms/publish/docs/warehouse-docs.ts)', async () => {
+  it('is up to date (run: npm run docs)', async () => {
     const expected = renderWarehouseTypes(await dictionary(), await notNullByDefinition());
     expect(readFileSync(WAREHOUSE_TYPES_FILE, 'utf8')).toBe(expected);
     expect(expected).toContain("'core.fct_loan_month_ends': CoreFctLoanMonthEndsRow;");

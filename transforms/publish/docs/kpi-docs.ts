@@ -6,8 +6,8 @@
  *   (`policy/customer-grading.yaml`, `policy/classification-floor.yaml`).
  *
  * @example
- * // npx tsx transforms/publish/docs/kpi-docs.ts          (write the docs)
- * // npx tsx transforms/publish/docs/kpi-docs.ts --check  (exit 1 when a doc is out of date; used by test/publish/docs/kpi-docs.test.ts)
+ * // npm run docs          (write the docs)
+ * // npm run docs --check  (exit 1 when a doc is out of date; used by test/publish/docs/kpi-docs.test.ts)
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
@@ -147,7 +147,7 @@ export async function kpisMarkdown(rules: BusinessRules = defaultRules()): Promi
   });
   return `# KPIs (指标口径)
 
-> Generated from \`metrics/*.ts\` by \`npx tsx transforms/publish/docs/kpi-docs.ts\` — do not edit by hand;
+> Generated from \`metrics/*.ts\` by \`npm run docs\` — do not edit by hand;
 > edit the metric file and regenerate (\`test/publish/docs/kpi-docs.test.ts\` fails when this file is stale).
 
 Each KPI is defined once, in one file \`metrics/<id-with-dashes>.ts\` (\`defineMetric\`), and
@@ -322,7 +322,7 @@ Every rule can also be overridden for one build: \`buildWarehouse(wh, { rules: {
 ### Adding a KPI
 
 Add one file \`metrics/<id-with-dashes>.ts\` that default-exports \`defineMetric({...})\` (copy a
-similar KPI; declare its \`inputs\`, and \`needsPriorMonth\` / \`minObservations\` where they apply), run \`npm run transform\`, then \`npx tsx transforms/publish/docs/kpi-docs.ts\`. The build discovers
+similar KPI; declare its \`inputs\`, and \`needsPriorMonth\` / \`minObservations\` where they apply), run \`npm run transform\`, then \`npm run docs\`. The build discovers
 the file, creates \`metrics.kpi_<id>\`, adds it to the catalog and \`kpi_values\`, and runs its data
 tests. If the KPI needs a measure no mart has, add a column to the mart (or a new mart file under
 \`transforms/warehouse/marts/\`). Deleting the file drops the table on the next build.
@@ -407,27 +407,4 @@ export async function generatedDocs(): Promise<Record<string, string>> {
     [grading]: replaceBlock(readFileSync(grading, 'utf8'), gradingBlock(), 'docs/grading.md'),
     [classification]: replaceBlock(readFileSync(classification, 'utf8'), classificationBlock(), 'docs/classification.md'),
   };
-}
-
-if (process.argv[1] && import.meta.url === pathToFileURL(resolve(process.argv[1])).href) {
-  const check = process.argv.includes('--check');
-  const docs = await generatedDocs();
-  let stale = 0;
-  for (const [path, content] of Object.entries(docs)) {
-    let current = '';
-    try {
-      current = readFileSync(path, 'utf8');
-    } catch {
-      /* missing */
-    }
-    if (current === content) continue;
-    if (check) {
-      console.error(`${path} is out of date: run npx tsx transforms/publish/docs/kpi-docs.ts`);
-      stale++;
-    } else {
-      writeFileSync(path, content);
-      console.log(`wrote ${path}`);
-    }
-  }
-  process.exit(stale > 0 ? 1 : 0);
 }
