@@ -267,10 +267,12 @@ describe('grade and floor boundaries through load and build (core.fct_customer_m
       ['classification-floor', 'policy/classification-floor.yaml', sha('classification-floor.yaml'), false],
       ['customer-grading', 'policy/customer-grading.yaml', sha('customer-grading.yaml'), false],
       ['kpi-rules', 'policy/kpi-rules.yaml', sha('kpi-rules.yaml'), false],
+      ['kpi-targets', 'policy/kpi-targets.yaml', sha('kpi-targets.yaml'), false],
     ]);
     expect(rows[1]!.content).toBe(readFileSync(join(SHIPPED_POLICY_DIR, 'customer-grading.yaml'), 'utf8'));
     expect(JSON.parse(rows[1]!.rules_json)).toEqual(SHIPPED.grading);
     expect(JSON.parse(rows[2]!.rules_json)).toEqual(SHIPPED.kpi); // the KPI rules in force
+    expect(JSON.parse(rows[3]!.rules_json)).toEqual({}); // no KPI target overrides (policy/kpi-targets.yaml: examples in comments only)
   });
 
   it("an operator's policy folder (C over 60 days, scores 6 months) regrades every month, even in a month-incremental build", async () => {

@@ -83,7 +83,9 @@ describe('the shipped policy files', () => {
       ['customer-grading', 'policy/customer-grading.yaml'],
       ['classification-floor', 'policy/classification-floor.yaml'],
       ['kpi-rules', 'policy/kpi-rules.yaml'],
+      ['kpi-targets', 'policy/kpi-targets.yaml'], // optional; the shipped one sets no override
     ]);
+    expect(p.targets).toEqual({});
     // What code outside a build sees (docs generator, models compiled outside a build) is the same.
     expect(defaultRules().grading).toEqual(p.grading);
     expect(defaultRules().floor).toEqual(p.floor);

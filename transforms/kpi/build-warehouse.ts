@@ -5,10 +5,11 @@ import { runDataTests, type DataTestResult } from '../warehouse/data-tests.js';
 import type { ModelDefinition } from '../warehouse/model.js';
 import { discoverModels } from '../warehouse/registry.js';
 import { mergeRules, withRules, type RuleOverrides } from '../policy/business-rules.js';
-import { checkRules, loadPolicy } from '../policy/read-policy.js';
+import { checkRules, loadPolicy, parseKpiTargetsPolicy } from '../policy/read-policy.js';
 import { recordPolicy } from '../policy/record-policy.js';
 import { buildMetrics, kpiTestModels } from './build-metrics.js';
 import { discoverMetrics } from './discover-metrics.js';
+import { applyTargetOverrides, targetShapeOf } from './target-overrides.js';
 import type { MetricDefinition } from './metric.js';
 
 /** One timed step of a warehouse build. */
@@ -23,8 +24,9 @@ export interface BuildStep {
 /** Options of {@link buildWarehouse}. */
 export interface BuildWarehouseOptions {
   /**
-   * Policy folder holding `customer-grading.yaml`, `classification-floor.yaml` and `kpi-rules.yaml` (default: the
-   * shipped `policy/`). Read and checked before anything is built (`POLICY_INVALID`), recorded in
+   * Policy folder holding `customer-grading.yaml`, `classification-floor.yaml` and `kpi-rules.yaml`, and optionally
+   * `kpi-targets.yaml` (the lender's KPI target overrides; default: the shipped `policy/`). Read and checked
+   * (the targets against the metrics) before anything is built (`POLICY_INVALID`), recorded in
    * `ops.policy_files`. The nightly passes `policyDir` of cq.config.json.
    */
   policyDir?: string;
@@ -34,7 +36,7 @@ export interface BuildWarehouseOptions {
   runTests?: boolean;
   /** Models to build (default: all discovered). */
   models?: readonly ModelDefinition[];
-  /** Metrics to build (default: all in metrics/). */
+  /** Metrics to build (default: all in metrics/), before the policy's target overrides are applied. */
   metrics?: readonly MetricDefinition[];
   /**
    * Month end (YYYY-MM-DD): month-incremental build — models that declare `incremental` rebuild
@@ -67,11 +69,16 @@ export interface BuildWarehouseResult {
  */
 export async function buildWarehouse(wh: WarehouseHandle, options: BuildWarehouseOptions = {}): Promise<BuildWarehouseResult> {
   const started = performance.now();
-  // The policy first: a wrong file stops the build before anything is touched.
+  // The policy first: a wrong file stops the build before anything is touched. The KPI target
+  // overrides are checked against the metric definitions (read, not built, here).
+  const defined = options.metrics ?? (await discoverMetrics());
   const policy = loadPolicy(options.policyDir);
   const rules = mergeRules({ grading: policy.grading, floor: policy.floor, kpi: policy.kpi }, options.rules);
   const overridden = { grading: options.rules?.grading !== undefined, floor: options.rules?.floor !== undefined, kpi: options.rules?.kpi !== undefined };
   if (overridden.grading || overridden.floor || overridden.kpi) checkRules(rules, `buildWarehouse option rules (over ${policy.dir})`);
+  const targetsFile = policy.files.find((f) => f.policy === 'kpi-targets');
+  if (targetsFile) parseKpiTargetsPolicy(targetsFile.text, targetsFile.path, defined.map((m) => targetShapeOf(m, rules.kpi)));
+  const metrics = applyTargetOverrides(defined, policy.targets);
   const [rawTables] = await wh.all<{ n: number }>(`SELECT count(*)::INTEGER AS n FROM information_schema.tables WHERE table_schema = 'ops' AND table_name = 'load_audit'`);
   if (!rawTables || rawTables.n === 0) {
     throw new CqError('WAREHOUSE_MISSING', `${wh.path}: no extracts have been loaded (ops.load_audit is missing). Fix: run npm run load -- --extracts DIR first.`);
@@ -112,7 +119,6 @@ export async function buildWarehouse(wh: WarehouseHandle, options: BuildWarehous
         tests.push(...mt);
         push(`data tests (${mt.length} on models)`, (performance.now() - t0) / 1000, -1);
       }
-      const metrics = options.metrics ?? (await discoverMetrics());
       await buildMetrics(wh, metrics, { runTests: false, onMetric: (table, seconds) => push(table, seconds, -1) });
       if (options.runTests !== false) {
         t0 = performance.now();

@@ -1,6 +1,7 @@
 import type { Compilable, Kysely } from 'kysely';
 import type { Warehouse } from '../lib/warehouse-types.generated.js';
 import type { KpiRules } from '../policy/kpi-rules.js';
+import type { TargetOp } from '../policy/kpi-targets.js';
 import type { Dimension } from '../warehouse/dimensions.js';
 
 /** How a KPI value is expressed. */
@@ -9,8 +10,8 @@ export type MetricUnit = 'ratio' | 'days' | 'hours' | 'score';
 /** Which way is good. */
 export type MetricDirection = 'lower_is_better' | 'higher_is_better';
 
-/** Comparison that makes a value "on target" (green). */
-export type TargetOp = '<=' | '<' | '>=' | '>';
+/** Comparison that makes a value "on target" (green): `<=`, `<`, `>=` or `>` (also the `op` of policy/kpi-targets.yaml). */
+export type { TargetOp } from '../policy/kpi-targets.js';
 
 /**
  * How a KPI value is shown, on the report site and in the exports alike:

@@ -121,18 +121,18 @@ export const OPS_TABLES = {
   policy_files: {
     description:
       "The lender policy files the models of this warehouse were built from (policy/*.yaml or the operator's policyDir): path, SHA-256, the text itself and the rules in force, so the rule grades and floors of any month can be reproduced. Replaced by each build; a changed policy rebuilds the models that use it in full.",
-    grain: 'one row per policy file (customer-grading, classification-floor, kpi-rules)',
+    grain: 'one row per policy file (customer-grading, classification-floor, kpi-rules, and kpi-targets when the policy folder has it)',
     primaryKey: ['policy'],
     enforceKey: true,
     create: 'replace',
     writtenBy: 'transforms/policy/record-policy.ts',
     columns: [
-      col('policy', 'VARCHAR', 'customer-grading or classification-floor.'),
+      col('policy', 'VARCHAR', 'customer-grading, classification-floor, kpi-rules or kpi-targets.'),
       col('file', 'VARCHAR', 'File read: relative to the project when inside it (policy/customer-grading.yaml), else absolute.', 'not null'),
       col('sha256', 'VARCHAR', 'SHA-256 of the file.', 'not null'),
       col('bytes', 'INTEGER', 'File size in bytes.', 'not null'),
       col('content', 'VARCHAR', 'The file as read (YAML text).', 'not null'),
-      col('rules_json', 'VARCHAR', 'The rules in force, as JSON (the typed form GradingRules / FloorRules).', 'not null'),
+      col('rules_json', 'VARCHAR', 'The rules in force, as JSON (the typed form GradingRules / FloorRules / KpiRules; for kpi-targets the target overrides by metric id, {} for none).', 'not null'),
       col('overridden', 'BOOLEAN', 'The build replaced part of the file by buildWarehouse rules overrides (rules_json says what was used).', 'not null'),
       col('built_at', 'TIMESTAMP', 'When the build recorded it.', 'not null'),
     ],

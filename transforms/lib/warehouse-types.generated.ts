@@ -1624,7 +1624,7 @@ export interface OpsModelBuildsRow {
 
 /** `ops.policy_files` (table): The lender policy files the models of this warehouse were built from (policy/*.yaml or the operator's policyDir): path, SHA-256, the text itself and the rules in force, so the rule grades and floors of any month can be reproduced. Replaced by each build; a changed policy rebuilds the models that use it in full. Written by transforms/policy/record-policy.ts. */
 export interface OpsPolicyFilesRow {
-  /** customer-grading or classification-floor. (VARCHAR) */
+  /** customer-grading, classification-floor, kpi-rules or kpi-targets. (VARCHAR) */
   policy: string;
   /** File read: relative to the project when inside it (policy/customer-grading.yaml), else absolute. (VARCHAR) */
   file: string;
@@ -1634,7 +1634,7 @@ export interface OpsPolicyFilesRow {
   bytes: number;
   /** The file as read (YAML text). (VARCHAR) */
   content: string;
-  /** The rules in force, as JSON (the typed form GradingRules / FloorRules). (VARCHAR) */
+  /** The rules in force, as JSON (the typed form GradingRules / FloorRules / KpiRules; for kpi-targets the target overrides by metric id, {} for none). (VARCHAR) */
   rules_json: string;
   /** The build replaced part of the file by buildWarehouse rules overrides (rules_json says what was used). (BOOLEAN) */
   overridden: boolean;

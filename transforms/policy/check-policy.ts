@@ -9,7 +9,7 @@ import { loadPolicy } from './read-policy.js';
 export interface PolicyCheck {
   /** The policy folder read (absolute). */
   policyDir: string;
-  /** Its three rule files (grading, floor, KPI rules). */
+  /** Its three rule files (grading, floor, KPI rules), and its KPI targets when it has `kpi-targets.yaml`. */
   policyFiles: { policy: string; file: string; sha256: string }[];
   /** The mappings folder read (absolute). */
   mappingsDir: string;
@@ -20,7 +20,9 @@ export interface PolicyCheck {
 /**
  * Checks the lender policy an operator would run with, without touching a warehouse: the three rule
  * files of the policy folder (`customer-grading.yaml`, `classification-floor.yaml`,
- * `kpi-rules.yaml`; default the shipped `policy/`) and every mapping installed in the mappings
+ * `kpi-rules.yaml`; default the shipped `policy/`), its `kpi-targets.yaml` when present (its form:
+ * keys, types, ranges; the metric ids and target kinds are checked by every build, which has the
+ * metric definitions) and every mapping installed in the mappings
  * folder (default `CQ_MAPPINGS_DIR`, else `policy/mappings/`). The first problem throws the same
  * `POLICY_INVALID` / `MAPPING_INVALID` error a build or a load would, naming the file, the line,
  * the key and the fix. Report templates (`policy/reports/`) are checked by `npm run export`.

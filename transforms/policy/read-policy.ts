@@ -6,6 +6,7 @@ import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, type Node }
 import type { FloorRules } from './classification-floor.js';
 import type { Grade, GradeRule, GradingRules } from './customer-grading.js';
 import type { KpiRules } from './kpi-rules.js';
+import { DELTA_MODES, TARGET_OPS, type DeltaMode, type KpiTargetOverride, type KpiTargets, type MetricTargetShape, type TargetOp } from './kpi-targets.js';
 import { classRank, FIVE_CLASSES, type FiveClass } from './five-category.js';
 import { CqError } from '../lib/errors.js';
 import { REPO_ROOT } from '../lib/repo-root.js';
@@ -14,20 +15,25 @@ import { REPO_ROOT } from '../lib/repo-root.js';
  * Lender policy as data: the customer grade rules, the five-category classification floor and the
  * KPI rules are read from YAML files (`customer-grading.yaml`, `classification-floor.yaml`,
  * `kpi-rules.yaml`) in a policy folder — the shipped `policy/` or the operator's `policyDir` — and
- * checked before any build uses them. A policy folder holds all three (policy/README.md).
+ * checked before any build uses them. A policy folder holds all three (policy/README.md). It may
+ * also hold `kpi-targets.yaml`, the lender's overrides of KPI targets (optional: without it every
+ * KPI keeps the target of its metric file).
  * Every problem is a `POLICY_INVALID` error naming the file, the line, the key and the fix.
- * The typed in-memory form is `GradingRules` / `FloorRules` / `KpiRules` (transforms/policy/).
+ * The typed in-memory form is `GradingRules` / `FloorRules` / `KpiRules` / `KpiTargets` (transforms/policy/).
  */
 
 /** The policy folder shipped with the project (the defaults): `<repo>/policy/`. */
 export const SHIPPED_POLICY_DIR = join(REPO_ROOT, 'policy') + '/';
 
 
-/** File names of the policy files inside a policy folder. */
-export const POLICY_FILES = { grading: 'customer-grading.yaml', floor: 'classification-floor.yaml', kpi: 'kpi-rules.yaml' } as const;
+/**
+ * File names of the policy files inside a policy folder. The first three are required;
+ * `targets` (`kpi-targets.yaml`) is optional (no file: no target overrides).
+ */
+export const POLICY_FILES = { grading: 'customer-grading.yaml', floor: 'classification-floor.yaml', kpi: 'kpi-rules.yaml', targets: 'kpi-targets.yaml' } as const;
 
 /** Which policy a file holds. */
-export type PolicyName = 'customer-grading' | 'classification-floor' | 'kpi-rules';
+export type PolicyName = 'customer-grading' | 'classification-floor' | 'kpi-rules' | 'kpi-targets';
 
 /** The policy files of a folder, as listed in messages: `customer-grading.yaml, classification-floor.yaml and kpi-rules.yaml`. */
 const ALL_FILES = `${POLICY_FILES.grading}, ${POLICY_FILES.floor} and ${POLICY_FILES.kpi}`;
@@ -51,23 +57,40 @@ export interface LoadedPolicy {
   grading: GradingRules;
   floor: FloorRules;
   kpi: KpiRules;
-  /** The three files: grading, floor, KPI rules. */
+  /** The KPI target overrides of `kpi-targets.yaml` by metric id (`{}` when the folder has no such file, or it sets none). */
+  targets: KpiTargets;
+  /** The files read: grading, floor, KPI rules, then KPI targets when the folder has `kpi-targets.yaml`. */
   files: PolicyFile[];
 }
 
+/** Options of {@link loadPolicy}. */
+export interface LoadPolicyOptions {
+  /**
+   * The KPIs (from the KPI engine: `targetShapeOf`), so that `kpi-targets.yaml` is checked against
+   * them: an unknown metric id, a target kind or comparison that does not fit the KPI. Without
+   * them only the file's own form is checked (keys, types, ranges); every build passes them.
+   */
+  metrics?: readonly MetricTargetShape[];
+}
+
 /**
- * Reads and checks the three policy files of a folder (default: the shipped `policy/`):
- * `customer-grading.yaml`, `classification-floor.yaml`, `kpi-rules.yaml`. Throws `POLICY_INVALID`
- * when the folder or a file is missing or a file is invalid (an operator's folder holds all three:
+ * Reads and checks the policy files of a folder (default: the shipped `policy/`): the three rule
+ * files `customer-grading.yaml`, `classification-floor.yaml`, `kpi-rules.yaml`, and the KPI target
+ * overrides `kpi-targets.yaml` when the folder has it. Throws `POLICY_INVALID` when the folder or
+ * a rule file is missing or a file is invalid (an operator's folder holds all three rule files:
  * nothing is taken silently from the shipped folder, so ops.policy_files names every rule used).
+ * A folder without `kpi-targets.yaml` has no overrides: every KPI keeps its metric file's target,
+ * which is what the folder meant before the file existed.
  *
  * @example
- * const { grading, floor, kpi, files } = loadPolicy(); // policy/customer-grading.yaml, policy/classification-floor.yaml, policy/kpi-rules.yaml
+ * const { grading, floor, kpi, targets, files } = loadPolicy(); // policy/customer-grading.yaml, …, policy/kpi-targets.yaml
  * grading.pdMaxAgeMonths; // 12
  * kpi.warnings.timelyWithinDays; // 3
+ * targets; // {} (the shipped kpi-targets.yaml holds commented examples only)
  * files[0]!.sha256; // 'c0ffee…'
+ * loadPolicy('policy-bank', { metrics: metrics.map((m) => targetShapeOf(m, rules)) }).targets.npl_ratio; // { value: 0.015 }
  */
-export function loadPolicy(dir: string = SHIPPED_POLICY_DIR): LoadedPolicy {
+export function loadPolicy(dir: string = SHIPPED_POLICY_DIR, options: LoadPolicyOptions = {}): LoadedPolicy {
   const abs = resolve(dir);
   if (!existsSync(abs) || !statSync(abs).isDirectory()) {
     throw new CqError(
@@ -79,12 +102,16 @@ export function loadPolicy(dir: string = SHIPPED_POLICY_DIR): LoadedPolicy {
   const grading = readPolicyFile(join(abs, POLICY_FILES.grading), 'customer-grading');
   const floor = readPolicyFile(join(abs, POLICY_FILES.floor), 'classification-floor');
   const kpi = readPolicyFile(join(abs, POLICY_FILES.kpi), 'kpi-rules');
+  const targetsPath = join(abs, POLICY_FILES.targets);
+  // Optional, but a misnamed copy must not be ignored silently (readPolicyFile names the rename).
+  const targets = existsSync(targetsPath) || existsSync(targetsPath.replace(/\.yaml$/, '.yml')) ? readPolicyFile(targetsPath, 'kpi-targets') : undefined;
   return {
     dir: abs,
     grading: parseGradingPolicy(grading.text, grading.path),
     floor: parseFloorPolicy(floor.text, floor.path),
     kpi: parseKpiRulesPolicy(kpi.text, kpi.path),
-    files: [grading, floor, kpi],
+    targets: targets ? parseKpiTargetsPolicy(targets.text, targets.path, options.metrics) : {},
+    files: targets ? [grading, floor, kpi, targets] : [grading, floor, kpi],
   };
 }
 
@@ -135,6 +162,22 @@ export function parseFloorPolicy(text: string, file: string): FloorRules {
 export function parseKpiRulesPolicy(text: string, file: string): KpiRules {
   const { root, fail } = parseYaml(text, file);
   return checkKpi(root, fail);
+}
+
+/**
+ * Parses and checks the text of a KPI targets policy (`kpi-targets.yaml`); `file` names it in
+ * errors. With `metrics` (the KPI engine's {@link MetricTargetShape}s) every metric id and every
+ * override is also checked against its KPI: known id, a target kind and comparison that fit it.
+ * A file of comments only sets no overrides.
+ *
+ * @example
+ * parseKpiTargetsPolicy('npl_ratio:\n  value: 0.015\n  op: "<="\n', 'kpi-targets.yaml', shapes);
+ * // { npl_ratio: { value: 0.015, op: '<=' } }
+ */
+export function parseKpiTargetsPolicy(text: string, file: string, metrics?: readonly MetricTargetShape[]): KpiTargets {
+  checkUnquotedOps(text, file);
+  const { root, fail } = parseYaml(text, file);
+  return checkTargets(root, fail, metrics);
 }
 
 /**
@@ -379,6 +422,145 @@ function checkKpi(root: unknown, fail: Fail): KpiRules {
     pdBinDecimals: whole(m, 'model_validation', 'pd_bin_decimals', KPI_LIMITS.pdBinDecimals, 'decimals'),
   };
   return { warnings, verification, modelValidation };
+}
+
+/** Keys of one override in kpi-targets.yaml. */
+const TARGET_KEYS = ['value', 'op', 'tolerance', 'delta', 'delta_mode', 'policy_source'] as const;
+const FIXED_KEYS = ['value', 'op'] as const;
+const PRIOR_YEAR_KEYS = ['delta', 'delta_mode'] as const;
+const OP_WORDS: Record<string, TargetOp> = { '≤': '<=', '=<': '<=', '≥': '>=', '=>': '>=' };
+
+/**
+ * `op: >=` (and `op: >`) is not valid YAML (`>` starts a folded block), so the YAML parser's own
+ * message would not help: name the line and the fix (quote it) first.
+ */
+function checkUnquotedOps(text: string, file: string): void {
+  const lines = text.split('\n');
+  lines.forEach((line, k) => {
+    const m = /^(\s+)op:\s*([<>=≤≥]+)\s*(#.*)?$/.exec(line);
+    if (!m || !m[2]!.startsWith('>')) return;
+    const owner = lines
+      .slice(0, k)
+      .reverse()
+      .map((l) => /^([^\s#][^:]*):/.exec(l)?.[1])
+      .find((x) => x !== undefined);
+    const key = owner ? `${owner}.op` : 'op';
+    const op = OP_WORDS[m[2]!] ?? m[2]!;
+    throw new CqError('POLICY_INVALID', `${shown(file)}:${k + 1}: ${key}: ${m[2]} must be quoted (in YAML a value starting with > begins a block of text). Fix: write op: "${op}" (with the double quotes).`, {
+      file,
+      line: k + 1,
+      key,
+    });
+  });
+}
+
+function checkTargets(root: unknown, fail: Fail, metrics: readonly MetricTargetShape[] | undefined): KpiTargets {
+  if (root === null || root === undefined) return {}; // comments only: no overrides
+  const top = asMap(root, [], fail, 'a mapping from metric ids to their overrides', 'start from the shipped policy/kpi-targets.yaml: a metric id such as "npl_ratio:" at the start of a line, its keys indented below it');
+  const byId = metrics ? new Map(metrics.map((m) => [m.id, m])) : undefined;
+  const known = byId ? [...byId.keys()].sort() : [];
+  const out: Record<string, KpiTargetOverride> = {};
+  for (const [id, raw] of Object.entries(top)) {
+    const at = [id];
+    const snake = id.trim().replace(/([a-z0-9])([A-Z])/g, '$1_$2').toLowerCase().replaceAll('-', '_');
+    if (byId && !byId.has(id)) {
+      fail(at, `unknown metric id "${id}".`, byId.has(snake) ? `write it as "${snake}".` : `use one of the metric ids: ${known.join(', ')} (docs/kpis.md lists them; each is defined in metrics/<id-with-dashes>.ts).`);
+    }
+    if (!byId && !/^[a-z][a-z0-9_]*$/.test(id)) {
+      fail(at, `"${id}" is not a metric id.`, snake !== id && /^[a-z][a-z0-9_]*$/.test(snake) ? `write it as "${snake}".` : 'write the metric id in snake_case, e.g. npl_ratio (docs/kpis.md lists them).');
+    }
+    const o = asMap(raw, at, fail, `the override of ${id}: any of ${TARGET_KEYS.join(', ')}`, `indent its keys under "${id}:", e.g. "value: 0.015", or remove "${id}:" to keep the target of its metric file`);
+    checkKeys(o, at, TARGET_KEYS, [], fail);
+    if (Object.keys(o).length === 0) fail(at, 'sets nothing.', `add at least one of ${TARGET_KEYS.join(', ')}, or remove "${id}:" to keep the target of its metric file.`);
+    const fixed = FIXED_KEYS.find((k) => k in o);
+    const prior = PRIOR_YEAR_KEYS.find((k) => k in o);
+    if (fixed && prior) {
+      fail(
+        [...at, prior],
+        `${fixed} and ${prior} in one override: ${FIXED_KEYS.join(' and ')} set a fixed target, ${PRIOR_YEAR_KEYS.join(' and ')} a target relative to the same month a year earlier.`,
+        'keep the keys of the kind of target the KPI has (docs/kpis.md, "Configuration").',
+      );
+    }
+    const shape = byId?.get(id);
+    if (shape) {
+      // The kind of target must fit the KPI's own (its metric file).
+      const targetKey = TARGET_KEYS.find((k) => k !== 'policy_source' && k in o);
+      if (shape.targetKind === 'none' && targetKey) {
+        fail([...at, targetKey], `${id} has no target (${shape.defaultText}), so ${targetKey} does not apply.`, `remove ${targetKey}: only policy_source may be set for ${id} (a target is added in its definition, ${shape.file}).`);
+      }
+      if (shape.targetKind === 'fixed' && prior) {
+        fail([...at, prior], `${id} has a fixed target (${shape.defaultText}); ${prior} is for a target relative to the same month a year earlier.`, `set value${shape.defaultValue !== null ? ` (now ${shape.defaultValue})` : ''} and op instead, e.g. "value: ${shape.defaultValue ?? 0.02}".`);
+      }
+      if (shape.targetKind === 'prior_year' && fixed) {
+        fail([...at, fixed], `${id} has a target relative to the same month a year earlier (${shape.defaultText}); ${fixed} is for a fixed target.`, 'set delta (e.g. "delta: -0.03") and delta_mode (points or relative) instead.');
+      }
+    }
+    const r: { -readonly [K in keyof KpiTargetOverride]: KpiTargetOverride[K] } = {};
+    if ('value' in o) r.value = asTargetNumber(o.value, [...at, 'value'], fail, 'value', shape);
+    if ('op' in o) r.op = asOp(o.op, [...at, 'op'], fail, shape);
+    if ('tolerance' in o) r.tolerance = asTargetNumber(o.tolerance, [...at, 'tolerance'], fail, 'tolerance', shape);
+    if ('delta' in o) {
+      const d = o.delta;
+      if (typeof d !== 'number' || !Number.isFinite(d)) {
+        fail([...at, 'delta'], `expected a number, got ${show(d)}.`, 'write the change against the same month a year earlier as a number without quotes, e.g. -0.03 (3 percentage points lower) or 5 (5 points higher).');
+      }
+      r.delta = d as number;
+    }
+    if ('delta_mode' in o) {
+      if (typeof o.delta_mode !== 'string' || !(DELTA_MODES as readonly string[]).includes(o.delta_mode)) {
+        fail([...at, 'delta_mode'], `${show(o.delta_mode)} is not a delta mode.`, 'write points (delta is added in the unit of the value) or relative (the prior-year value × (1 + delta)).');
+      }
+      r.deltaMode = o.delta_mode as DeltaMode;
+    }
+    if (r.delta !== undefined && r.delta <= -1 && (r.deltaMode ?? shape?.defaultDeltaMode) === 'relative') {
+      fail([...at, 'delta'], `a relative delta of ${r.delta} makes the target the prior-year value × ${+(1 + r.delta).toFixed(6)}, zero or less.`, 'write a relative delta above -1, e.g. -0.1 for 10% lower.');
+    }
+    if ('policy_source' in o) {
+      if (typeof o.policy_source !== 'string' || o.policy_source.trim() === '') {
+        fail([...at, 'policy_source'], `expected the policy the target comes from, as text, got ${show(o.policy_source)}.`, 'write the regulation or internal policy, e.g. policy_source: "2025 年风险偏好陈述：不良率 ≤ 1.5%", or remove the key.');
+      }
+      r.policySource = (o.policy_source as string).trim();
+    }
+    out[id] = r;
+  }
+  return out;
+}
+
+/** A target value or tolerance: a number ≥ 0 in the value's unit (ratios as fractions). */
+function asTargetNumber(v: unknown, at: Path, fail: Fail, key: 'value' | 'tolerance', shape: MetricTargetShape | undefined): number {
+  const example = key === 'value' ? '0.015 for 1.5%' : '0.005 for half a percentage point';
+  if (typeof v === 'string' && /^\s*-?\d+(\.\d+)?\s*%\s*$/.test(v)) {
+    const n = +(Number(v.replace('%', '')) / 100).toFixed(10);
+    fail(at, `expected a number, got ${show(v)}.`, `write ${n} for ${v.trim()} (a ratio is a fraction), without quotes.`);
+  }
+  if (typeof v !== 'number' || !Number.isFinite(v)) fail(at, `expected a number, got ${show(v)}.`, `write it as a number without quotes, in the unit of the KPI's value (ratios as fractions: ${example}).`);
+  const n = v as number;
+  if (n < 0) {
+    fail(at, key === 'tolerance' ? `a tolerance of ${n} is negative.` : `a target of ${n} is negative.`, key === 'tolerance' ? 'write 0 (no amber band: anything off target is red) or more: the amber band beyond the target, in the unit of the value.' : `write a target of 0 or more, e.g. ${example}.`);
+  }
+  // A ratio whose own target is below 100% takes a fraction: 1.5 would be 150%.
+  if (shape && shape.unit === 'ratio' && shape.defaultValue !== null && shape.defaultValue < 1 && n > 1) {
+    fail(at, `${n} is ${+(n * 100).toFixed(6)}%: ${shape.id} is a ratio, written as a fraction.`, `write ${+(n / 100).toFixed(10)} for ${n}%.`);
+  }
+  return n;
+}
+
+function asOp(v: unknown, at: Path, fail: Fail, shape: MetricTargetShape | undefined): TargetOp {
+  const quoted = TARGET_OPS.map((o) => `"${o}"`).join(', ');
+  if (typeof v === 'string' && OP_WORDS[v.trim()]) fail(at, `${show(v)} is not a comparison.`, `write op: "${OP_WORDS[v.trim()]}" (one of ${quoted}, with the double quotes).`);
+  if (typeof v !== 'string' || !(TARGET_OPS as readonly string[]).includes(v)) fail(at, `${show(v)} is not a comparison.`, `write one of ${quoted}, with the double quotes.`);
+  const op = v as TargetOp;
+  if (shape) {
+    const lower = shape.direction === 'lower_is_better';
+    if (lower !== (op === '<=' || op === '<')) {
+      fail(
+        at,
+        `"${op}" does not fit ${shape.id}: ${lower ? 'lower values are better, so the target is an upper limit' : 'higher values are better, so the target is a lower limit'} (the amber band lies ${lower ? 'above' : 'below'} it).`,
+        `write op: ${lower ? '"<=" or "<"' : '">=" or ">"'}.`,
+      );
+    }
+  }
+  return op;
 }
 
 // ---------------------------------------------------------------------------------------------

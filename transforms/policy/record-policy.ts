@@ -6,9 +6,9 @@ import type { KpiRules } from './kpi-rules.js';
 import type { LoadedPolicy } from './read-policy.js';
 
 /**
- * `ops.policy_files`: the policy files the models of this warehouse were built from — path,
- * SHA-256, the text itself and the rules in force — so the rule grades and floors of any month
- * can be reproduced, and every export can name its policy. Replaced by each build: a changed
+ * `ops.policy_files`: the policy files the models and KPIs of this warehouse were built from — path,
+ * SHA-256, the text itself and the rules in force — so the rule grades, floors and KPI targets of
+ * any month can be reproduced, and every export can name its policy. Replaced by each build: a changed
  * policy changes the compiled SQL of the models that use it, so they are rebuilt in full (every
  * month), and the warehouse never mixes two policies.
  */
@@ -16,8 +16,9 @@ export const POLICY_FILES_DDL = opsTableDdl('policy_files');
 
 /**
  * Records the policy a build used (see {@link POLICY_FILES_DDL}): one row per policy file
- * (customer-grading, classification-floor, kpi-rules). `rules` are the rules in force (the files'
- * rules, or the merged `buildWarehouse` overrides, then `overridden` says which part).
+ * (customer-grading, classification-floor, kpi-rules, and kpi-targets when the folder has it).
+ * `rules` are the rules in force (the files' rules, or the merged `buildWarehouse` overrides, then
+ * `overridden` says which part); the kpi-targets row holds the target overrides by metric id.
  *
  * @example
  * await recordPolicy(wh, loadPolicy(), { grading, floor, kpi }, { grading: false, floor: false, kpi: false });
@@ -31,15 +32,15 @@ export async function recordPolicy(
   await wh.exec(POLICY_FILES_DDL);
   const part = { 'customer-grading': 'grading', 'classification-floor': 'floor', 'kpi-rules': 'kpi' } as const;
   for (const f of policy.files) {
-    const p = part[f.policy];
+    const p = f.policy === 'kpi-targets' ? undefined : part[f.policy];
     await wh.conn.run(`INSERT INTO ops.policy_files VALUES ($1, $2, $3, $4, $5, $6, $7, current_timestamp::TIMESTAMP)`, [
       f.policy,
       f.file,
       f.sha256,
       f.bytes,
       f.text,
-      JSON.stringify(rules[p]),
-      overridden[p],
+      JSON.stringify(p ? rules[p] : policy.targets),
+      p ? overridden[p] : false,
     ] as never);
   }
 }

@@ -186,7 +186,8 @@ everything else — the KPI table, the catalog, the report site, this page — i
   \`product_id\`: the loan product; \`customer_type\`: individual / small_business;
   \`grade\`: the customer's recorded grade at the month end (A / B / C, or 'ungraded').
   'unknown' marks a customer with no open relationship at that month end.
-- **Targets.** \`fixed\`: a constant (in the catalog's \`target\`), or a function of the KPI rules
+- **Targets.** The default is set in the metric file; a lender overrides it in
+  \`policy/kpi-targets.yaml\` ([Configuration](#configuration-kpi-targets-policykpi-targetsyaml)). \`fixed\`: a constant (in the catalog's \`target\`), or a function of the KPI rules
   (\`value: (rules) => rules.warnings.coverageLeadDays\`), so an overridden rule moves the target. \`prior_year\`: the KPI's own value
   for the same month and slice one year earlier plus a delta (churn: −3 percentage points;
   satisfaction: +5 points); the catalog's \`target\` is NULL and each row of \`kpi_<id>\` stores its
@@ -318,6 +319,44 @@ the code reads them as the camelCase names in brackets.
 | \`model_validation.pd_bin_decimals\` (\`pdBinDecimals\`) | ${k.modelValidation.pdBinDecimals} | model_auc, model_ks (PD bins; exact when PDs have no more decimals) |
 
 Every rule can also be overridden for one build: \`buildWarehouse(wh, { rules: { kpi: { warnings: { timelyWithinDays: 2 } } } })\`.
+
+### Configuration: KPI targets (\`policy/kpi-targets.yaml\`)
+
+A KPI's target is lender policy, so a lender changes it as data, without editing code. Each KPI keeps
+its **default** target in its own file \`metrics/<id>.ts\` (\`target\`, \`tolerance\`, \`policySource\`;
+the targets on this page), so a new KPI is still one file. \`policy/kpi-targets.yaml\` (or the copy in
+the operator's \`policyDir\`) holds only the lender's **overrides**, per metric id; every key is
+optional and a key not given keeps the default. The shipped file sets none (its examples are
+comments), and an operator's folder without the file has none.
+
+\`\`\`yaml
+npl_ratio:
+  value: 0.015          # fixed target: ≤ 1.50% (ratios are fractions)
+  op: "<="              # "<=" or "<" when lower is better, ">=" or ">" when higher is better (quoted)
+  tolerance: 0.003      # amber band beyond the target, in the unit of the value (0 or more)
+  policy_source: "2025 年风险偏好陈述：不良贷款率 ≤ 1.5%"
+churn_rate:
+  delta: -0.02          # the same month a year earlier − 2 percentage points
+  delta_mode: points    # points (added in the unit of the value) or relative (× (1 + delta))
+\`\`\`
+
+The build applies the overrides to the metric definitions before it computes the KPI tables: the
+\`target\`, the \`rag\` and the catalog's \`target\`, \`target_op\`, \`target_text\`, \`tolerance\`,
+\`tolerance_text\` and \`policy_source\` follow them (the text is derived from the values, e.g.
+\`≤ 1.50%\`); KPI values never change. Every build checks the file against the KPIs first and stops
+with \`POLICY_INVALID\` naming the file, the line, the key and the fix: an unknown metric id (the known
+ones are listed), an unknown key, a wrong type (\`"1.5%"\`, or \`1.5\` for a ratio whose target is a
+fraction), an \`op\` that is not one of the four or does not fit the KPI's direction, a negative
+\`tolerance\` or \`value\`, or keys of another kind of target than the KPI's. The file, its SHA-256 and
+the overrides are recorded in \`ops.policy_files\` (row \`kpi-targets\`). The keys that apply to each KPI:
+
+| KPI | Kind of target | Default (metric file) | Amber band | Keys |
+|---|---|---|---|---|
+${metrics.map((m) => `| \`${m.id}\` | ${m.target.kind === 'fixed' ? 'fixed' : m.target.kind === 'prior_year' ? 'same month a year earlier' : 'none'} | ${esc(catalogEntry(m).target_text)} | ${m.target.kind === 'none' ? '—' : m.tolerance} | ${m.target.kind === 'fixed' ? '`value`, `op`, `tolerance`, `policy_source`' : m.target.kind === 'prior_year' ? '`delta`, `delta_mode`, `tolerance`, `policy_source`' : '`policy_source`'} |`).join('\n')}
+${metrics
+  .filter((m) => m.target.kind === 'fixed' && typeof m.target.value === 'function')
+  .map((m) => `\n\`${m.id}\`'s default follows the KPI rules${targetRule(m).replace(/^ — from the KPI rules:/, '')}; a \`value\` override replaces it with a constant.`)
+  .join('\n')}
 
 ### Adding a KPI
 
