@@ -49,4 +49,19 @@ describe('check-policy', () => {
     writeFileSync(join(maps, 'bank.yaml'), 'name: bank\nnot_a_key: 1\n');
     expect(() => checkPolicy({ mappingsDir: maps })).toThrow(expect.objectContaining({ code: 'MAPPING_INVALID' }));
   });
+
+  it('KPI targets are checked against the metric definitions: an unknown metric id fails, a valid override is counted', () => {
+    const dir = join(tmp, 'targets');
+    cpSync(SHIPPED_POLICY_DIR, dir, { recursive: true });
+    const file = join(dir, 'kpi-targets.yaml');
+    writeFileSync(file, 'npl_ratioo:\n  value: 0.015\n');
+    const bad = run('--policy', dir, '--mappings', join(dir, 'mappings'));
+    expect(bad.status).toBe(1);
+    expect(bad.stderr).toContain('[POLICY_INVALID]');
+    expect(bad.stderr).toContain('npl_ratioo');
+    writeFileSync(file, 'npl_ratio:\n  value: 0.015\n');
+    const ok = run('--policy', dir, '--mappings', join(dir, 'mappings'));
+    expect(ok.stderr).toBe('');
+    expect(ok.stdout).toContain('KPI targets overridden: 1 (checked against metrics/)');
+  }, 60_000);
 });

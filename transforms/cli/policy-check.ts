@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import { checkKpiTargets } from '../kpi/target-overrides.js';
 import { checkPolicy } from '../policy/check-policy.js';
 import { defineCommand, runAsMain } from './command.js';
 
@@ -22,7 +23,10 @@ export const policyCheckCommand = defineCommand({
     const policyDir = flags.policy ?? context.config().policyDir;
     const r = checkPolicy({ ...(policyDir ? { policyDir } : {}), ...(flags.mappings ? { mappingsDir: flags.mappings } : {}) });
     console.log(`policy folder ${r.policyDir}`);
+    // The KPI targets against the metric definitions (ids, target kinds), as a build would check them.
+    const overridden = await checkKpiTargets(policyDir);
     for (const f of r.policyFiles) console.log(`  ok  ${f.file}  sha256 ${f.sha256}`);
+    if (overridden > 0) console.log(`  KPI targets overridden: ${overridden} (checked against metrics/)`);
     console.log(`mappings folder ${r.mappingsDir}`);
     for (const m of r.mappings) console.log(`  ok  ${m.file}  (mapping ${m.name})`);
     if (r.mappings.length === 0) console.log('  (no mappings installed)');

@@ -1,4 +1,6 @@
 import type { KpiRules } from '../policy/kpi-rules.js';
+import { loadPolicy, parseKpiTargetsPolicy } from '../policy/read-policy.js';
+import { discoverMetrics } from './discover-metrics.js';
 import type { KpiTargets, MetricTargetShape } from '../policy/kpi-targets.js';
 import { metricFileName } from './discover-metrics.js';
 import { targetText, targetValueOf, type MetricDefinition, type MetricTarget } from './metric.js';
@@ -53,4 +55,22 @@ export function applyTargetOverrides(metrics: readonly MetricDefinition[], targe
     }
     return { ...m, target, tolerance: o.tolerance ?? m.tolerance, policySource: o.policySource ?? m.policySource };
   });
+}
+
+/**
+ * Checks a policy folder's `kpi-targets.yaml` against the metric definitions (unknown metric ids,
+ * keys of the wrong target kind), as a build does before it touches anything — for `cq policy:check`,
+ * which builds nothing. Throws POLICY_INVALID naming file, line, key and fix; returns the number of
+ * KPIs the file overrides (0 without a file).
+ *
+ * @example
+ * await checkKpiTargets('policy-bank'); // 1 (npl_ratio overridden)
+ */
+export async function checkKpiTargets(policyDir?: string): Promise<number> {
+  const policy = loadPolicy(policyDir);
+  const file = policy.files.find((f) => f.policy === 'kpi-targets');
+  if (!file) return 0;
+  const metrics = await discoverMetrics();
+  parseKpiTargetsPolicy(file.text, file.path, metrics.map((m) => targetShapeOf(m, policy.kpi)));
+  return Object.keys(policy.targets).length;
 }
