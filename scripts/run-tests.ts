@@ -64,7 +64,7 @@ if (!process.argv.includes('--unit') && existsSync(siteConfig)) {
   const sample = join(RESULTS, 'sample');
   rmSync(sample, { recursive: true, force: true });
   const ok =
-    run('sample night', process.execPath, ['--import', 'tsx', 'transforms/cli/demo.ts', '--out', sample]);
+    run('sample night', process.execPath, ['--import', 'tsx', 'transforms/cli/cq.ts', 'demo', '--out', sample]);
   if (ok) add(vitest('site', ['-c', siteConfig], { SITE_DIR: join(sample, 'data', 'site'), SAMPLE_DIR: sample }));
   else add({ passed: 0, failed: 1, skipped: 0 });
 }
