@@ -8,7 +8,7 @@
 // unless the DDL says NOT NULL, the contract requires it (raw), or it is a model's primary key or
 // has an error-severity not_null test.
 
-/** One row of any `metrics.kpi_<id>` table (21 KPIs): per month end, the whole book (all dimensions NULL) or one dimension value. Column meanings per KPI: docs/warehouse.md. */
+/** One row of any `metrics.kpi_<id>` table (one per file in metrics/): per month end, the whole book (all dimensions NULL) or one dimension value. Column meanings per KPI: docs/warehouse.md. */
 export interface KpiRow {
   /** DATE */
   as_of_month: Date | null;

@@ -154,7 +154,7 @@ export function renderWarehouseTypes(tables: readonly DictionaryTable[], notNull
     out.push(
       rowInterface(
         'KpiRow',
-        `One row of any \`metrics.kpi_<id>\` table (${kpis.length} KPIs): per month end, the whole book (all dimensions NULL) or one dimension value. Column meanings per KPI: docs/warehouse.md.`,
+        `One row of any \`metrics.kpi_<id>\` table (one per file in metrics/): per month end, the whole book (all dimensions NULL) or one dimension value. Column meanings per KPI: docs/warehouse.md.`,
         first,
         notNull.get(`metrics.${first.name}`) ?? new Set(),
         enums,
