@@ -1,6 +1,7 @@
 import { quoteLiteral as lit, type WarehouseHandle } from '../../lib/duckdb.js';
 import type { MetricDisplay } from '../../kpi/metric.js';
 import type { Cell, Footnotes } from './report-table.js';
+import type { MetricsMetricCatalogRow } from '../../lib/warehouse-types.generated.js';
 
 /** One KPI value as `metrics.kpi_values` holds it. */
 export interface KpiValue {
@@ -111,29 +112,20 @@ export function kpiKey(metric: string, month: string, slice = 'all', sliceValue 
 }
 
 /** One row of `metrics.metric_catalog` (the columns the reports show). */
-export interface CatalogRow {
-  metric_id: string;
-  name_zh: string;
-  name_en: string;
-  description: string;
-  formula_text: string;
-  numerator_text: string | null;
-  denominator_text: string | null;
-  unit: string;
-  direction: string;
-  target: number | null;
-  target_text: string;
-  tolerance_text: string | null;
-  policy_source: string;
-  sort_order: number;
+export type CatalogRow = Pick<
+  MetricsMetricCatalogRow,
+  'metric_id' | 'name_zh' | 'name_en' | 'description' | 'formula_text' | 'numerator_text' | 'denominator_text' | 'unit' | 'direction' | 'target' | 'target_text' | 'policy_source' | 'sort_order'
+> & {
+  /** NULL when the KPI has no tolerance band. */
+  tolerance_text: MetricsMetricCatalogRow['tolerance_text'] | null;
   /** `fixed`, `prior_year` or `none` (NULL in an older catalogue). */
-  target_kind: string | null;
+  target_kind: MetricsMetricCatalogRow['target_kind'] | null;
   /** How the value is shown (`percent` / `number`), as on the site (NULL in an older catalogue). */
-  display_format: string | null;
-  display_decimals: number | null;
+  display_format: MetricsMetricCatalogRow['display_format'] | null;
+  display_decimals: MetricsMetricCatalogRow['display_decimals'] | null;
   /** The unit in Chinese (`比率`, `天`, …; NULL in an older catalogue). */
-  unit_zh: string | null;
-}
+  unit_zh: MetricsMetricCatalogRow['unit_zh'] | null;
+};
 
 /**
  * The metric catalogue in display order (sort_order, then id). Columns an older catalogue lacks
