@@ -30,6 +30,7 @@ describe('repository shape', () => {
       copyFileSync('.dependency-cruiser.cjs', join(dir, '.dependency-cruiser.cjs'));
       put('tsconfig.json', '{ "compilerOptions": { "module": "NodeNext", "moduleResolution": "NodeNext", "strict": true } }');
       put('transforms/lib/a.ts', "import { b } from '../cli/b.js';\nexport const a = (): number => b();\n");
+      // repo-self-contained: allow the probe's own import of test/ inside its throw-away tree (two levels up from transforms/cli/)
       put('transforms/cli/b.ts', "import { a } from '../lib/a.js';\nimport { t } from '../../test/t.js';\nexport const b = (): number => (a.length + t);\n");
       put('test/t.ts', 'export const t = 1;\n');
       const r = spawnSync(process.execPath, [join(process.cwd(), CRUISER), 'transforms', '--config', '.dependency-cruiser.cjs', '--output-type', 'err'], { cwd: dir, encoding: 'utf8' });

@@ -39,7 +39,7 @@ export const demoCommand = defineCommand({
     'no-site': { kind: 'boolean', help: 'do not build the Evidence site' },
   },
   notes: 'The night is run as `cq nightly --extracts DIR/extracts --data DIR/data --pdf-optional` with the same --config.',
-  examples: ['cq demo --out .', 'cq demo --out /tmp/sample --customers 150 --months 2 --no-site'],
+  examples: ['cq demo --out .', 'cq demo --out sample-small --customers 150 --months 2 --no-site'],
   async run({ flags, context }) {
     const out = flags.out ?? '.';
     const extracts = join(out, out === '.' ? 'data/extracts' : 'extracts');

@@ -24,7 +24,7 @@ export const siteBuildCommand = defineCommand({
     'keep-staging': { kind: 'boolean', help: 'keep the temporary project, for debugging' },
   },
   notes: 'docs/report-site.md describes the build and its guards.',
-  examples: ['cq site:build --out data/site-preview', 'cq site:build --warehouse /tmp/cq-fixture.duckdb --out build'],
+  examples: ['cq site:build --out data/site-preview', 'cq site:build --warehouse fixture.duckdb --out build'],
   async run({ flags, positional, context }) {
     if (positional.length) throw usageError(siteBuildCommand, `unexpected argument "${positional[0]}".`);
     const warehouse = flags.warehouse ?? warehousePath(context.config().dataDir);

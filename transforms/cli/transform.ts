@@ -29,7 +29,7 @@ export const transformCommand = defineCommand({
     'memory-limit': { kind: 'string', value: '3GB', help: 'DuckDB memory limit' },
     'skip-tests': { kind: 'boolean', help: 'do not run the data tests' },
   },
-  examples: ['cq transform', 'cq transform --warehouse /tmp/wh.duckdb --policy policy-bank'],
+  examples: ['cq transform', 'cq transform --warehouse other.duckdb --policy policy-bank'],
   async run({ flags, context }) {
     if (flags.since && !/^\d{4}-\d{2}-\d{2}$/.test(flags.since)) throw usageError(transformCommand, `--since must be a month end YYYY-MM-DD, got ${flags.since}.`);
     const config = context.config();
