@@ -2,7 +2,7 @@ import { cpSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadConfig } from '../../transforms/config/config.js';
+import { loadCheckedConfig as loadConfig } from '../../transforms/operations/check-config.js';
 import { buildWarehouse } from '../../transforms/kpi/build-warehouse.js';
 import { loadExtracts } from '../../transforms/ingest/load-extracts.js';
 import { openWarehouse, type WarehouseHandle } from '../../transforms/lib/duckdb.js';
