@@ -1,3 +1,5 @@
+import { monthEndOf } from '../lib/month-end.js';
+
 /**
  * The generator's business calendar: months are numbered `year*12 + month-1` (the same
  * numbering as the SQL macros), and each month's business date is its last day.
@@ -36,9 +38,7 @@ export function parseMonth(text: string): number | undefined {
  */
 export function monthEnd(monthIndex: number): string {
   const year = Math.floor(monthIndex / 12);
-  const month = (monthIndex % 12) + 1;
-  const day = new Date(Date.UTC(year, month, 0)).getUTCDate();
-  return `${String(year).padStart(4, '0')}-${String(month).padStart(2, '0')}-${String(day).padStart(2, '0')}`;
+  return monthEndOf(year, (monthIndex % 12) + 1);
 }
 
 /**

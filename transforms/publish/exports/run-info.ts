@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { quoteLiteral as lit, type WarehouseHandle } from '../../lib/duckdb.js';
 import { CqError } from '../../lib/errors.js';
+import { monthEndOf } from '../../lib/month-end.js';
 
 /** A business month and its month-end date. */
 export interface BusinessMonth {
@@ -21,9 +22,7 @@ export function parseBusinessMonth(text: string): BusinessMonth {
   const year = m ? Number(m[1]) : NaN;
   const mon = m ? Number(m[2]) : NaN;
   if (!m || mon < 1 || mon > 12 || year < 1900) throw new CqError('CLI_USAGE', `--month must look like 2026-10 (YYYY-MM), got "${text}".`);
-  const last = new Date(Date.UTC(year, mon, 0)).getUTCDate();
-  const month = `${m[1]}-${m[2]}`;
-  return { month, asOfDate: `${month}-${String(last).padStart(2, '0')}` };
+  return { month: `${m[1]}-${m[2]}`, asOfDate: monthEndOf(year, mon) };
 }
 
 /** True when `schema.name` exists (table or view). @example await relationExists(wh, 'ops', 'runs') */
