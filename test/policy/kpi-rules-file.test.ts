@@ -6,10 +6,11 @@ import { loadCheckedConfig as loadConfig } from '../../transforms/operations/che
 import { buildWarehouse } from '../../transforms/kpi/build-warehouse.js';
 import { loadExtracts } from '../../transforms/ingest/load-extracts.js';
 import { openWarehouse, type WarehouseHandle } from '../../transforms/lib/duckdb.js';
-import { CqError, isCqError } from '../../transforms/lib/errors.js';
+import { CqError } from '../../transforms/lib/errors.js';
 import { activeRules, defaultRules, mergeRules, withRules } from '../../transforms/policy/business-rules.js';
 import { checkRules, loadPolicy, parseKpiRulesPolicy, POLICY_FILES, SHIPPED_POLICY_DIR } from '../../transforms/policy/read-policy.js';
 import { M, writeKpiFixture } from '../helpers/kpi-fixture.js';
+import { lineOf, policyError } from '../helpers/policy-errors.js';
 
 /**
  * policy/kpi-rules.yaml: the KPI rules (warning timeliness and coverage days, verification service
@@ -44,23 +45,6 @@ function once(from: string, to: string): (text: string) => string {
     if (at < 0 || text.indexOf(from, at + 1) >= 0) throw new Error(`"${from}" is not in the shipped file exactly once`);
     return text.slice(0, at) + to + text.slice(at + from.length);
   };
-}
-
-/** 1-based line of the first line containing `needle`. */
-function lineOf(text: string, needle: string): number {
-  const k = text.split('\n').findIndex((l) => l.includes(needle));
-  if (k < 0) throw new Error(`"${needle}" not found`);
-  return k + 1;
-}
-
-function policyError(dir: string): CqError {
-  try {
-    loadPolicy(dir);
-  } catch (e) {
-    if (isCqError(e)) return e;
-    throw e;
-  }
-  throw new Error('expected POLICY_INVALID, the policy loaded');
 }
 
 describe('the shipped policy/kpi-rules.yaml', () => {

@@ -10,11 +10,12 @@ import { ragOf } from '../../transforms/kpi/rag.js';
 import { applyTargetOverrides, targetShapeOf } from '../../transforms/kpi/target-overrides.js';
 import { loadExtracts } from '../../transforms/ingest/load-extracts.js';
 import { openWarehouse, type WarehouseHandle } from '../../transforms/lib/duckdb.js';
-import { isCqError, type CqError } from '../../transforms/lib/errors.js';
+import type { CqError } from '../../transforms/lib/errors.js';
 import { defaultRules } from '../../transforms/policy/business-rules.js';
 import type { MetricTargetShape } from '../../transforms/policy/kpi-targets.js';
 import { loadPolicy, parseKpiTargetsPolicy, POLICY_FILES, SHIPPED_POLICY_DIR } from '../../transforms/policy/read-policy.js';
 import { KPI_EXPECTED_RAG, M, writeKpiFixture } from '../helpers/kpi-fixture.js';
+import { lineOf, policyError as loadPolicyError } from '../helpers/policy-errors.js';
 
 /**
  * policy/kpi-targets.yaml: the lender's overrides of KPI targets (value, op, tolerance, the
@@ -47,22 +48,8 @@ function policyDir(text: string | null): { dir: string; file: string } {
   return { dir, file };
 }
 
-/** 1-based line of the first line containing `needle`. */
-function lineOf(text: string, needle: string): number {
-  const k = text.split('\n').findIndex((l) => l.includes(needle));
-  if (k < 0) throw new Error(`"${needle}" not found`);
-  return k + 1;
-}
-
-function policyError(dir: string, withMetrics = true): CqError {
-  try {
-    loadPolicy(dir, withMetrics ? { metrics: shapes } : {});
-  } catch (e) {
-    if (isCqError(e)) return e;
-    throw e;
-  }
-  throw new Error('expected POLICY_INVALID, the policy loaded');
-}
+/** The error of loading `dir`, its targets checked against the metric shapes unless `withMetrics` is false. */
+const policyError = (dir: string, withMetrics = true): CqError => loadPolicyError(dir, withMetrics ? { metrics: shapes } : {});
 
 /** The examples of the shipped file, uncommented (everything after "# Examples"). */
 function shippedExamples(): string {

@@ -5,10 +5,11 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { defaultRules } from '../../transforms/policy/business-rules.js';
 import { openWarehouse, type WarehouseHandle } from '../../transforms/lib/duckdb.js';
-import { CqError, isCqError } from '../../transforms/lib/errors.js';
+import { CqError } from '../../transforms/lib/errors.js';
 import { buildWarehouse } from '../../transforms/cli/transform.js';
 import { loadCheckedConfig as loadConfig } from '../../transforms/operations/check-config.js';
 import { checkRules, loadPolicy, parseFloorPolicy, parseGradingPolicy, POLICY_FILES, SHIPPED_POLICY_DIR } from '../../transforms/policy/read-policy.js';
+import { lineOf, policyError } from '../helpers/policy-errors.js';
 
 /**
  * The lender policy files (policy/customer-grading.yaml, policy/classification-floor.yaml,
@@ -39,24 +40,6 @@ function once(from: string, to: string): (text: string) => string {
     if (at < 0 || text.indexOf(from, at + 1) >= 0) throw new Error(`"${from}" is not in the shipped file exactly once`);
     return text.slice(0, at) + to + text.slice(at + from.length);
   };
-}
-
-/** 1-based line of the first line containing `needle` (from `after` on). */
-function lineOf(text: string, needle: string, after = 0): number {
-  const lines = text.split('\n');
-  const k = lines.findIndex((l, i) => i >= after && l.includes(needle));
-  if (k < 0) throw new Error(`"${needle}" not found`);
-  return k + 1;
-}
-
-function policyError(dir: string): CqError {
-  try {
-    loadPolicy(dir);
-  } catch (e) {
-    if (isCqError(e)) return e;
-    throw e;
-  }
-  throw new Error('expected POLICY_INVALID, the policy loaded');
 }
 
 describe('the shipped policy files', () => {
