@@ -6,8 +6,6 @@ import { parse } from 'yaml';
 import { CqError } from '../../lib/errors.js';
 import { REPO_ROOT } from '../../lib/repo-root.js';
 
-/** The repository root (templates are recorded relative to it in the manifest). */
-export { REPO_ROOT };
 
 /** Where report templates live: `policy/reports/*.yaml`. */
 export const REPORTS_DIR = join(REPO_ROOT, 'policy', 'reports');
