@@ -60,6 +60,34 @@ export interface NightlyConfig {
    * (`npm run demo` uses this; `nightly --pdf-optional`).
    */
   exportPdf: 'required' | 'optional';
+  /**
+   * The reporting institution, printed on every regulator form, the site header and the manifest:
+   * `nameZh` / `nameEn` (e.g. 示例银行股份有限公司 / Example Bank Co., Ltd.), `code` (金融许可证号 or
+   * the regulator's institution code), optional `logo` (path of a PNG/SVG file, relative to the config
+   * file's folder; the site shows it instead of any tool branding).
+   */
+  institution: Institution;
+  /**
+   * Who signs the regulator package: 填表人 (`preparedBy`), 复核人 (`reviewedBy`), 负责人
+   * (`approvedBy`). `cq export --prepared-by/--reviewed-by/--approved-by` override them; the manifest
+   * records them. A package without a preparer is a draft (草稿) and says so on every form.
+   */
+  signatories: Signatories;
+}
+
+/** The reporting institution (config `institution`). */
+export interface Institution {
+  readonly nameZh: string;
+  readonly nameEn: string;
+  readonly code: string;
+  readonly logo?: string;
+}
+
+/** Who signs a regulator package (config `signatories`); '' = not named. */
+export interface Signatories {
+  readonly preparedBy: string;
+  readonly reviewedBy: string;
+  readonly approvedBy: string;
 }
 
 export const DEFAULT_CONFIG: NightlyConfig = {
@@ -72,6 +100,8 @@ export const DEFAULT_CONFIG: NightlyConfig = {
   sqlAuditLog: 'logs/sql-audit.ndjson',
   rejectLimits: DEFAULT_REJECT_LIMITS,
   exportPdf: 'required',
+  institution: { nameZh: '示例银行股份有限公司', nameEn: 'Example Bank Co., Ltd.', code: 'B0000H000000001' },
+  signatories: { preparedBy: '', reviewedBy: '', approvedBy: '' },
 };
 
 /** Config keys that may be left out (no default). */
@@ -134,5 +164,33 @@ export function loadConfig(overrides: Partial<NightlyConfig> = {}, file = DEFAUL
   if (config.policyDir !== undefined && (typeof config.policyDir !== 'string' || config.policyDir.trim() === '')) {
     throw new CqError('CLI_USAGE', `${file}: policyDir must be the path of a policy folder, e.g. "policy-bank" (or remove it: the shipped policy/ is used).`, { file, key: 'policyDir' });
   }
+  config.institution = parseInstitution(config.institution, file);
+  config.signatories = parseSignatories(config.signatories, file);
   return config;
+}
+
+function parseInstitution(v: unknown, file: string): Institution {
+  const fix = 'e.g. {"nameZh": "示例银行股份有限公司", "nameEn": "Example Bank Co., Ltd.", "code": "B0000H000000001"}';
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) throw new CqError('CLI_USAGE', `${file}: institution must be an object, ${fix}.`, { file, key: 'institution' });
+  const o = v as Record<string, unknown>;
+  for (const k of Object.keys(o)) {
+    if (!['nameZh', 'nameEn', 'code', 'logo'].includes(k)) throw new CqError('CLI_USAGE', `${file}: institution.${k} is not a known key (nameZh, nameEn, code, logo).`, { file, key: `institution.${k}` });
+  }
+  for (const k of ['nameZh', 'nameEn', 'code'] as const) {
+    if (typeof o[k] !== 'string' || (o[k] as string).trim() === '') throw new CqError('CLI_USAGE', `${file}: institution.${k} must be a non-empty text, ${fix}.`, { file, key: `institution.${k}` });
+  }
+  if (o.logo !== undefined && (typeof o.logo !== 'string' || o.logo.trim() === '')) throw new CqError('CLI_USAGE', `${file}: institution.logo must be the path of a PNG or SVG file (or remove it).`, { file, key: 'institution.logo' });
+  return { nameZh: o.nameZh as string, nameEn: o.nameEn as string, code: o.code as string, ...(o.logo !== undefined ? { logo: o.logo as string } : {}) };
+}
+
+function parseSignatories(v: unknown, file: string): Signatories {
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) throw new CqError('CLI_USAGE', `${file}: signatories must be an object, e.g. {"preparedBy": "张三", "reviewedBy": "李四", "approvedBy": "王五"}.`, { file, key: 'signatories' });
+  const o = v as Record<string, unknown>;
+  const out: Record<string, string> = { preparedBy: '', reviewedBy: '', approvedBy: '' };
+  for (const [k, val] of Object.entries(o)) {
+    if (!(k in out)) throw new CqError('CLI_USAGE', `${file}: signatories.${k} is not a known key (preparedBy, reviewedBy, approvedBy).`, { file, key: `signatories.${k}` });
+    if (typeof val !== 'string') throw new CqError('CLI_USAGE', `${file}: signatories.${k} must be a name (text), got ${JSON.stringify(val)}.`, { file, key: `signatories.${k}` });
+    out[k] = val.trim();
+  }
+  return out as unknown as Signatories;
 }

@@ -43,3 +43,23 @@ export function ragSql(value: string, target: string, direction: MetricDirection
   const amber = direction === 'lower_is_better' ? `${value} <= ${target} + ${tolerance} + ${e}` : `${value} >= ${target} - ${tolerance} - ${e}`;
   return `CASE WHEN ${value} IS NULL OR ${target} IS NULL OR isnan(${value}) THEN 'none' WHEN ${green} THEN 'green' WHEN ${amber} THEN 'amber' ELSE 'red' END`;
 }
+
+/**
+ * Words shown for a KPI status, everywhere a status is printed (site, exports, report book):
+ * Chinese first, then English. `no_data`: inputs missing; `too_few`: the denominator is below the
+ * KPI's documented minimum sample, so neither a value nor a colour is shown.
+ *
+ * @example
+ * STATUS_LABELS.amber; // { zh: '预警', en: 'Watch' }
+ */
+export const STATUS_LABELS = {
+  green: { zh: '达标', en: 'On target' },
+  amber: { zh: '预警', en: 'Watch' },
+  red: { zh: '未达标', en: 'Off target' },
+  none: { zh: '无目标', en: 'No target' },
+  no_data: { zh: '无数据', en: 'No data' },
+  too_few: { zh: '样本不足', en: 'Too few' },
+} as const satisfies Record<string, { zh: string; en: string }>;
+
+/** A status that has words in {@link STATUS_LABELS}. */
+export type StatusWord = keyof typeof STATUS_LABELS;
