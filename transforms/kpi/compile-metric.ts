@@ -44,12 +44,17 @@ function havingNoNullSlice(allowed: readonly Dimension[]): string {
   return allowed.length ? `HAVING ${allowed.map((d) => `NOT (GROUPING(${d}) = 0 AND ${d} IS NULL)`).join(' AND ')}` : '';
 }
 
-/** `x` clamped into a value range (`greatest(0, x)` for a rate). @example clampSql('t', { min: 0, max: 1 }) // 'least(1, greatest(0, t))' */
+/**
+ * `x` clamped into a value range, NULL staying NULL (DuckDB's greatest/least skip NULLs, so they are guarded).
+ *
+ * @example
+ * clampSql('t', { min: 0, max: 1 }); // 'CASE WHEN (t) IS NULL THEN NULL ELSE least(1, greatest(0, t)) END'
+ */
 export function clampSql(x: string, range: { min: number | null; max: number | null }): string {
   let out = x;
   if (range.min !== null) out = `greatest(${range.min}, ${out})`;
   if (range.max !== null) out = `least(${range.max}, ${out})`;
-  return out;
+  return out === x ? x : `CASE WHEN (${x}) IS NULL THEN NULL ELSE ${out} END`;
 }
 
 /** `a.d IS NOT DISTINCT FROM b.d` for every dimension. */

@@ -373,15 +373,15 @@ export function targetText(m: Pick<MetricDefinition, 'target' | 'direction' | 'u
 
 /**
  * SQL formatting a value column as the site and the exports show it (thousands separators, the
- * display decimals; `%` for a percent, the unit label after days, hours, points).
+ * display decimals; `%` for a percent, the unit label after days, hours, points unless `withSuffix` is false).
  *
  * @example
  * displaySql('target', churnRate); // "format('{:,.2f}', CAST(target AS DOUBLE) * 100) || '%'"
  */
-export function displaySql(x: string, m: Pick<MetricDefinition, 'unit' | 'display'>): string {
+export function displaySql(x: string, m: Pick<MetricDefinition, 'unit' | 'display'>, withSuffix = true): string {
   const d = displayOf(m);
   if (d.format === 'percent') return `format('{:,.${d.decimals}f}', CAST(${x} AS DOUBLE) * 100) || '%'`;
-  const suffix = displaySuffix(m);
+  const suffix = withSuffix ? displaySuffix(m) : '';
   return `format('{:,.${d.decimals}f}', CAST(${x} AS DOUBLE))${suffix ? ` || ' ${suffix}'` : ''}`;
 }
 
@@ -412,13 +412,13 @@ export function rowTargetTextSql(m: MetricDefinition, rules: KpiRules): string {
         : [`${sign} ${trim(a)} ${UNIT_LABELS[m.unit].zh}`, `${sign} ${trim(a)} ${UNIT_LABELS[m.unit].en}`];
   const range = valueRangeOf(m);
   const bound = (zh: string, en: string, v: number | null, cmp: string) =>
-    v === null ? null : `CASE WHEN target_clamped AND target ${cmp} ${v} THEN ${lit(`，${zh} `)} || ${displaySql(String(v), m)} ELSE '' END`;
+    v === null ? null : `CASE WHEN target_clamped AND target ${cmp} ${v} THEN ${lit(`，${zh} `)} || ${displaySql(String(v), m, false)} ELSE '' END`;
   const boundEn = (en: string, v: number | null, cmp: string) =>
-    v === null ? null : `CASE WHEN target_clamped AND target ${cmp} ${v} THEN ${lit(`, ${en} `)} || ${displaySql(String(v), m)} ELSE '' END`;
+    v === null ? null : `CASE WHEN target_clamped AND target ${cmp} ${v} THEN ${lit(`, ${en} `)} || ${displaySql(String(v), m, false)} ELSE '' END`;
   const zhParts = [bound('下限', '', range.min, '<='), bound('上限', '', range.max, '>=')].filter(Boolean);
   const enParts = [boundEn('floor', range.min, '<='), boundEn('ceiling', range.max, '>=')].filter(Boolean);
   return `CASE WHEN target IS NULL THEN ${lit('无目标：上年同月无可比数据 No target: no measured value a year earlier')}
-    ELSE ${lit(`${opSymbol(targetOp(m))} `)} || ${displaySql('target', m)} || '（上年同月 ' || ${displaySql('baseline', m)} || ${lit(` ${deltaZh}`)}
-      ${zhParts.map((p) => `|| ${p}`).join(' ')} || '；prior year ' || ${displaySql('baseline', m)} || ${lit(` ${deltaEn}`)}
+    ELSE ${lit(`${opSymbol(targetOp(m))} `)} || ${displaySql('target', m)} || '（上年同月 ' || ${displaySql('baseline', m, false)} || ${lit(` ${deltaZh}`)}
+      ${zhParts.map((p) => `|| ${p}`).join(' ')} || '；prior year ' || ${displaySql('baseline', m, false)} || ${lit(` ${deltaEn}`)}
       ${enParts.map((p) => `|| ${p}`).join(' ')} || '）' END`;
 }
