@@ -71,7 +71,7 @@ function shownText(m: MetricDefinition): string {
   ];
   if (m.charts?.length) parts.push(`charts ${m.charts.map((c) => `\`${c}\``).join(', ')}`);
   if (e.display_cap !== null) parts.push(`values above the display cap shown \`${e.display_cap_text}\``);
-  if (e.change_cap !== null) parts.push(`changes beyond ±${formatKpiValue(e.change_cap, { format: d.format, decimals: 0 })}${d.format === 'percent' ? ' (percentage points)' : ''} shown capped`);
+  if (e.change_cap !== null) parts.push(`changes beyond ±${d.format === 'percent' ? `${+(e.change_cap * 100).toFixed(4)} pp` : e.change_cap} shown capped`);
   return parts.join('; ');
 }
 
