@@ -28,7 +28,8 @@ select
   case when k.status <> 'measured' then k.reason_zh || ' / ' || k.reason_en else '' end as no_data_reason,
   k.n,
   k.baseline,
-  k.target_text as row_target_text,
+  -- the row's own target in words, only where it varies per row (prior-year targets); else the catalog's target_text applies
+  case when c.target_kind = 'prior_year' then k.target_text else '' end as row_target_text,
   coalesce(k.target_clamped, false) as target_clamped,
   -- the previous month's value only when it was measured: no month-on-month change from a too-few or no-data month
   k.prev_value,
@@ -39,6 +40,7 @@ select
   case when y.status = 'measured' then y.value end as yoy_value,
   y.rag as yoy_rag
 from metrics.kpi_values k
+left join metrics.metric_catalog c on c.metric_id = k.metric_id
 left join metrics.kpi_values y
   on y.metric_id = k.metric_id and y.slice = k.slice and y.slice_value = k.slice_value
  and y.as_of_month = cast(last_day(k.as_of_month - interval 12 month) as date)
