@@ -29,4 +29,6 @@ export default defineMetric({
   // "active" reads the onboarding date (a mapping placeholder is not one).
   inputs: ['customers.onboarded_on'],
   needsPriorMonth: 1,
+  // A share: its derived target (prior year − 3 points) is clamped to 0 %–100 % and says so.
+  valueRange: { min: 0, max: 1 },
 });

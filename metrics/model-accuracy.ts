@@ -25,5 +25,7 @@ export default defineMetric({
   // Scores made horizonMonths (policy/kpi-rules.yaml) before the month end: that month must be loaded.
   inputs: ['risk_scores', 'loan_balances'],
   needsPriorMonth: (rules) => rules.modelValidation.horizonMonths,
-  minObservations: { count: 3, measure: 'sum(scores)', textZh: '可评估评分', textEn: 'evaluable scores' },
+  // An accuracy over a handful of scores is noise: at least 30 evaluable scores, else too_few.
+  minObservations: { count: 30, measure: 'sum(scores)', textZh: '可评估评分', textEn: 'evaluable scores' },
+  valueRange: { min: 0, max: 1 },
 });

@@ -51,6 +51,12 @@ export default defineMetric({
   charts: ['model_discrimination'],
   inputs: ['risk_scores', 'loan_balances'],
   needsPriorMonth: (rules) => rules.modelValidation.horizonMonths,
-  // A ranking needs at least two cases of each outcome: one defaulter's rank is not a curve.
-  minObservations: { count: 2, measure: 'least(sum(defaults), sum(scores) - sum(defaults))', textZh: '较少一方（违约或未违约）的评分数', textEn: 'scores of the rarer outcome (defaulters or non-defaulters)' },
+  // A ranking needs enough outcomes of each kind: with a handful of scores an AUC / KS of 1.000 says
+  // nothing. Below any of these the row is too_few (shown "样本不足 Too few" with n, no colour).
+  minObservations: [
+    { count: 30, measure: 'sum(scores)', textZh: '可评估评分', textEn: 'evaluable scores' },
+    { count: 5, measure: 'sum(defaults)', textZh: '违约客户评分', textEn: 'scores of defaulters' },
+    { count: 5, measure: 'sum(scores) - sum(defaults)', textZh: '未违约客户评分', textEn: 'scores of non-defaulters' },
+  ],
+  valueRange: { min: 0, max: 1 },
 });

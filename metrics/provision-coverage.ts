@@ -26,4 +26,6 @@ export default defineMetric({
   page: 'npl',
   charts: ['branch_overview'],
   inputs: ['loan_balances', 'loan_balances.provision_amount'],
+  // A slice with a tiny NPL balance has a coverage of thousands of percent: shown "> 1,000%" (capped).
+  displayCap: 10,
 });

@@ -23,4 +23,8 @@ export default defineMetric({
   sortOrder: 90,
   page: 'customers',
   inputs: ['surveys'],
+  // A 0–100 score: the derived target (prior year + 5) never exceeds 100. A mean of fewer than 20
+  // responses is too_few (shown "样本不足 Too few" with n, no colour).
+  valueRange: { min: 0, max: 100 },
+  minObservations: { count: 20, measure: 'sum(responses)', textZh: '有效问卷', textEn: 'survey responses' },
 });

@@ -24,4 +24,7 @@ export default defineMetric({
   page: 'customers',
   charts: ['verification_trend'],
   inputs: ['verifications'],
+  // A quality-audit rate over fewer than 10 audited checks is too_few.
+  minObservations: { count: 10, measure: 'count(*)', textZh: '抽检核验', textEn: 'audited checks' },
+  valueRange: { min: 0, max: 1 },
 });

@@ -26,4 +26,6 @@ export default defineMetric({
   sortOrder: 72,
   page: 'customers',
   inputs: ['verifications'],
+  // A median over fewer than 10 completed checks is too_few.
+  minObservations: { count: 10, measure: 'count(hours_to_verify)', textZh: '已完成核验', textEn: 'completed checks' },
 });

@@ -24,4 +24,7 @@ export default defineMetric({
   page: 'customers',
   charts: ['verification_trend'],
   inputs: ['verifications'],
+  // A rate over fewer than 10 submitted checks is too_few.
+  minObservations: { count: 10, measure: 'count(*)', textZh: '提交核验', textEn: 'submitted checks' },
+  valueRange: { min: 0, max: 1 },
 });

@@ -25,5 +25,8 @@ export default defineMetric({
   charts: ['warning_trend'],
   // New NPLs need the previous month end (NPL then?); a delivered warnings file with 0 rows is measured (0 %).
   inputs: ['loan_balances', 'warnings'],
+  // A coverage over fewer than 5 new NPLs is too_few.
+  minObservations: { count: 5, measure: 'count(*)', textZh: '新增不良贷款', textEn: 'new NPLs' },
+  valueRange: { min: 0, max: 1 },
   needsPriorMonth: 1,
 });

@@ -28,5 +28,7 @@ export default defineMetric({
   sortOrder: 52,
   page: 'early-warning',
   inputs: ['loan_balances', 'warnings'],
+  // A median over fewer than 5 new NPLs with a warning is too_few.
+  minObservations: { count: 5, measure: 'count(lead_days)', textZh: '有预警的新增不良贷款', textEn: 'new NPLs with a prior warning' },
   needsPriorMonth: 1,
 });

@@ -24,4 +24,7 @@ export default defineMetric({
   page: 'early-warning',
   charts: ['branch_overview', 'warning_trend'],
   inputs: ['warnings'],
+  // A rate over fewer than 5 warnings raised is too_few.
+  minObservations: { count: 5, measure: 'sum(warnings_raised)', textZh: '本月发出的预警', textEn: 'warnings raised' },
+  valueRange: { min: 0, max: 1 },
 });

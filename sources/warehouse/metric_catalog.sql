@@ -5,6 +5,11 @@
 -- display_decimals, display_suffix), the target in words (target_text, derived from the rule
 -- values; target_kind prior_year: the row's own target varies) and which topic page shows the KPI
 -- (page, e.g. '/npl/': a topic page selects `where c.page = '/npl/'`, never a list of metric ids).
+-- How a value is judged and guarded: rag_digits (value and target rounded to the display precision
+-- before the RAG), min_observations / min_sample_zh / min_sample_en / sample_text_zh / sample_text_en
+-- (below the minimum: status too_few, n shown), display_cap / display_cap_text (a value above the
+-- cap is shown '> 1,000%' with a cap marker), change_cap (a larger change is shown capped),
+-- value_min / value_max (derived targets are clamped into this range).
 -- Aggregate-only: metrics schema.
 select
   metric_id,
@@ -32,6 +37,17 @@ select
   display_format,
   display_decimals,
   display_suffix,
-  page
+  page,
+  min_observations,
+  min_sample_zh,
+  min_sample_en,
+  sample_text_zh,
+  sample_text_en,
+  rag_digits,
+  value_min,
+  value_max,
+  display_cap,
+  display_cap_text,
+  change_cap
 from metrics.metric_catalog
 order by sort_order

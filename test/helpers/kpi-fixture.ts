@@ -143,14 +143,16 @@ export const KPI_EXPECTED = {
 
 /** Expected targets and RAG at M for a few KPIs whose target is not a constant or is interesting. */
 export const KPI_EXPECTED_RAG = {
-  // 1/7 = 0.1429 vs target 0.0811 (+0.005 tolerance) → red
-  churn_rate: { all: { target: 1 / 9 - 0.03, rag: 'red' }, BJ01: { target: -0.03, rag: 'red' }, SH01: { target: 0.25 - 0.03, rag: 'green' } },
-  // 75 vs 78.5 (tolerance 2) → red; BJ01 85 vs 87 → amber (within 2 points)
-  satisfaction_index: { all: { target: 78.5, rag: 'red' }, BJ01: { target: 87, rag: 'amber' } },
+  // 1/7 = 0.1429 vs target 0.0811 (+0.005 tolerance) → red.
+  // BJ01: 0 churned of BJ01's actives a year earlier → 0 − 3 points = −0.03, clamped to 0 (a rate never targets below 0 %) → red.
+  churn_rate: { all: { target: 1 / 9 - 0.03, rag: 'red' }, BJ01: { target: 0, rag: 'red' }, SH01: { target: 0.25 - 0.03, rag: 'green' } },
+  // 4 responses at M (2 in BJ01) < the minimum 20 → too_few: no colour; and the 2025-10 baseline (2 responses) is
+  // too_few too, so no derived target (a target is never built on a month too small to show).
+  satisfaction_index: { all: { target: null, rag: 'none' }, BJ01: { target: null, rag: 'none' } },
   // 0.5 ≥ 0.05 + 0.02 → red
   classification_error_rate: { all: { target: 0.05, rag: 'red' } },
-  // 0.9 ≥ 0.75 → green
-  model_auc: { all: { target: 0.75, rag: 'green' } },
+  // 0.9 ≥ 0.75, but 7 scores < the minimum 30 → too_few: no colour (the value 0.9 is kept).
+  model_auc: { all: { target: 0.75, rag: 'none' } },
   // BJ01 1.0 ≤ 1.0 → green; whole 1.0851 within 0.1 above → amber
   loan_classification_deviation: { all: { target: 1, rag: 'amber' }, BJ01: { target: 1, rag: 'green' } },
   // no target → none

@@ -30,11 +30,13 @@ interface Row {
   reason_code: string | null;
   reason_zh: string | null;
   reason_en: string | null;
+  /** Sample size (the first minimum-sample measure), NULL without a minimum. */
+  n: number | null;
 }
 
 async function kpiRow(wh: WarehouseHandle, id: string, month: string, where = 'branch_id IS NULL AND product_id IS NULL AND customer_type IS NULL AND grade IS NULL'): Promise<Row> {
   const rows = await wh.all<Row>(
-    `SELECT numerator, denominator, value, target, rag, status, reason_code, reason_zh, reason_en
+    `SELECT numerator, denominator, value, target, rag, status, reason_code, reason_zh, reason_en, n
      FROM metrics.kpi_${id} WHERE as_of_month = DATE '${month}' AND ${where}`,
   );
   expect(rows, `${id} ${month} ${where}: one row`).toHaveLength(1);
@@ -143,8 +145,16 @@ describe('a book that never delivered warnings, provisions or grades', () => {
     for (const id of ids) {
       const [num, den, value] = KPI_EXPECTED[id as keyof typeof KPI_EXPECTED].all;
       const r = await kpiRow(wh, id, M);
-      expect(r.status, id).toBe('measured');
-      expect(r.reason_code, id).toBeNull();
+      // The fixture is small: a KPI below its minimum sample is too_few (never coloured), its value still computed.
+      const min = (await discoverMetrics()).find((m) => m.id === id)!.minObservations;
+      if (r.status === 'too_few') {
+        expect(min, `${id}: too_few only with a minimum sample`).toBeDefined();
+        expect(r.reason_code, id).toBe('too_few_observations');
+        expect(r.rag, id).toBe('none');
+      } else {
+        expect(r.status, id).toBe('measured');
+        expect(r.reason_code, id).toBeNull();
+      }
       expect(r.value!, id).toBeCloseTo(value, 10);
       expect(r.denominator!, id).toBeCloseTo(den, 6);
       if (num !== null) expect(r.numerator!, id).toBeCloseTo(num, 6);
@@ -160,7 +170,7 @@ describe('a book that never delivered warnings, provisions or grades', () => {
     const c = await wh.all<{ metric_id: string; inputs: string; availability_en: string }>(`SELECT metric_id, inputs, availability_en FROM metrics.metric_catalog`);
     const by = Object.fromEntries(c.map((x) => [x.metric_id, x]));
     expect(by.warning_coverage!.inputs).toBe('loan_balances,warnings');
-    expect(by.warning_coverage!.availability_en).toBe('Needs: loan_balances, warnings; the previous month loaded.');
+    expect(by.warning_coverage!.availability_en).toBe('Needs: loan_balances, warnings; the previous month loaded; at least 5 new NPLs.');
     expect(by.provision_coverage!.inputs.split(',')).toContain('loan_balances.provision_amount');
     expect(by.high_risk_share!.inputs).toBe('customers.grade');
   });
@@ -210,7 +220,8 @@ describe('a book that never delivered warnings, provisions or grades', () => {
     expect(cov).toMatchObject({ value: null, rag: 'none', status: 'no_data', rag_label: '无数据 No data' });
     expect(cov.no_data_reason).toBe('输入数据截至本月从未交付：风险预警（warnings） / Input never delivered up to this month: warnings');
     const npl = rows.find((r) => r.metric_id === 'npl_ratio' && r.month === '2026-10' && r.slice === 'all')!;
-    expect(npl).toMatchObject({ status: 'measured', rag: 'red', rag_label: '红 Red', no_data_reason: '' });
+    // Status words from metrics.status_labels (STATUS_LABELS, transforms/kpi/rag.ts).
+    expect(npl).toMatchObject({ status: 'measured', rag: 'red', rag_label: '未达标 Off target', status_label: '未达标 Off target', no_data_reason: '' });
   });
 });
 
@@ -250,18 +261,18 @@ describe('the complete book: zero denominators, too few observations, the first 
     expect((await kpiRow(wh, 'loan_classification_deviation', M)).value).toBeCloseTo(765 / 705, 10);
   });
 
-  it('too few observations: AUC of grade A at M has 1 defaulter (C04) against 2 non-defaulters (C01, C07) — minimum 2 of each', async () => {
+  it('too few observations: AUC of grade A at M has 3 scores, 1 defaulter (C04) against 2 non-defaulters (C01, C07) — minimum 30 scores, 5 of each', async () => {
     const auc = await kpiRow(wh, 'model_auc', M, "grade = 'A'");
-    // U = C04 0.25 above C01 0.02 and C07 0.10 = 2 of 1 × 2 pairs (would be 1.0): kept, the value is not shown.
-    expect(auc).toMatchObject({ numerator: 2, denominator: 2, value: null, rag: 'none', status: 'no_data', reason_code: 'too_few_observations' });
-    expect(auc.reason_en).toBe('Too few observations: scores of the rarer outcome (defaulters or non-defaulters) 1, minimum 2');
+    // U = C04 0.25 above C01 0.02 and C07 0.10 = 2 of 1 × 2 pairs = 1.0: kept in the warehouse, never shown nor coloured; n = 3 scores.
+    expect(auc).toMatchObject({ numerator: 2, denominator: 2, value: 1, rag: 'none', status: 'too_few', reason_code: 'too_few_observations', n: 3 });
+    expect(auc.reason_en).toBe('Too few observations: evaluable scores 3, minimum 30');
     expect((await kpiRow(wh, 'model_ks', M, "grade = 'A'")).reason_code).toBe('too_few_observations');
-    // model_accuracy of the ungraded: C06 alone (1 score, correct) < 3.
+    // model_accuracy of the ungraded: C06 alone (1 score, correct) < 30.
     const acc = await kpiRow(wh, 'model_accuracy', M, "grade = 'ungraded'");
-    expect(acc).toMatchObject({ numerator: 1, denominator: 1, value: null, status: 'no_data', reason_code: 'too_few_observations' });
-    expect(acc.reason_zh).toBe('样本不足：可评估评分 1，最低 3');
-    // Whole book: 5 defaulters, 2 non-defaulters, 7 scores → measured (AUC 0.9).
-    expect(await kpiRow(wh, 'model_auc', M)).toMatchObject({ value: 0.9, status: 'measured', rag: 'green' });
+    expect(acc).toMatchObject({ numerator: 1, denominator: 1, value: 1, rag: 'none', status: 'too_few', reason_code: 'too_few_observations', n: 1 });
+    expect(acc.reason_zh).toBe('样本不足：可评估评分 1，最低 30');
+    // Whole book: 5 defaulters, 2 non-defaulters, 7 scores < 30 → too_few (AUC 0.9 kept, not shown, no colour).
+    expect(await kpiRow(wh, 'model_auc', M)).toMatchObject({ value: 0.9, status: 'too_few', rag: 'none', n: 7 });
   });
 
   it('the first month loaded invents no new NPL: L05 is NPL at 2025-09 but not "new"; no new-NPL rows, no movements', async () => {
@@ -291,8 +302,8 @@ describe('the complete book: zero denominators, too few observations, the first 
     const first = await kpiRow(wh, 'warning_coverage', '2025-09-30');
     expect(first.reason_en).toBe('No prior month: 2025-08 was not loaded (the first month loaded, or a gap), so the movements of this month cannot be known');
     expect(first.reason_zh).toBe('无上月数据：2025-08 未加载（首个加载月份或缺月），本月变动无从得知');
-    // 2025-10: L15 went 关注 (2025-09) → 次级; no warning on C10 → 0 of 1, measured, red.
-    expect(await kpiRow(wh, 'warning_coverage', '2025-10-31')).toMatchObject({ numerator: 0, denominator: 1, value: 0, status: 'measured', rag: 'red' });
+    // 2025-10: L15 went 关注 (2025-09) → 次级; no warning on C10 → 0 of 1: a real 0, but 1 new NPL < 5 → too_few, no colour.
+    expect(await kpiRow(wh, 'warning_coverage', '2025-10-31')).toMatchObject({ numerator: 0, denominator: 1, value: 0, status: 'too_few', rag: 'none', n: 1 });
     // churn 2025-10: 9 active at the start (C01–C07, C09, C10), C09 closed → 1/9.
     expect((await kpiRow(wh, 'churn_rate', '2025-10-31')).value).toBeCloseTo(1 / 9, 12);
     // Model KPIs compare with the score month 12 months back: 2024-09 … 2025-09 are not all loaded.
@@ -337,8 +348,8 @@ describe('a book that delivered its warnings files with 0 rows (delivered, empty
     expect(d!.first).toBe(KPI_FIXTURE_DATES[0]);
   });
 
-  it('warning coverage is a measured 0 %: 3 new NPLs at M (L03, L12, L14), none warned → 0 of 3, red', async () => {
-    expect(await kpiRow(wh, 'warning_coverage', M)).toMatchObject({ numerator: 0, denominator: 3, value: 0, rag: 'red', status: 'measured', reason_code: null });
+  it('warning coverage is a real 0 %: 3 new NPLs at M (L03, L12, L14), none warned → 0 of 3 (below the minimum of 5: too_few, no colour)', async () => {
+    expect(await kpiRow(wh, 'warning_coverage', M)).toMatchObject({ numerator: 0, denominator: 3, value: 0, rag: 'none', status: 'too_few', reason_code: 'too_few_observations', n: 3 });
   });
 
   it('timeliness and lead time have nothing to measure: denominator zero, not "never delivered"', async () => {

@@ -117,6 +117,7 @@ describe('KPI values on the hand-built fixture (M = 2026-10-31)', () => {
       'as_of_month:DATE', 'branch_id:VARCHAR', 'product_id:VARCHAR', 'customer_type:VARCHAR', 'grade:VARCHAR',
       'numerator:DOUBLE', 'denominator:DOUBLE', 'value:DOUBLE', 'target:DOUBLE', 'rag:VARCHAR',
       'status:VARCHAR', 'reason_code:VARCHAR', 'reason_zh:VARCHAR', 'reason_en:VARCHAR',
+      'n:DOUBLE', 'baseline:DOUBLE', 'target_clamped:BOOLEAN', 'target_text:VARCHAR',
     ]);
     const [whole] = await wh.all<{ value: number; slice_label: string }>(
       `SELECT value, slice_label FROM metrics.kpi_values WHERE metric_id = 'npl_ratio' AND as_of_month = DATE '${M}' AND slice = 'all' AND slice_value = 'ALL'`,

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { catalogEntry } from '../../transforms/kpi/catalog.js';
+import { STATUS_LABELS } from '../../transforms/kpi/rag.js';
 import { compileMetricSql } from '../../transforms/kpi/compile-metric.js';
 import { discoverMetrics } from '../../transforms/kpi/discover-metrics.js';
 import { targetText, type MetricDefinition } from '../../transforms/kpi/metric.js';
@@ -17,6 +18,7 @@ import type { TableRow } from '../../transforms/publish/exports/report-table.js'
  */
 
 interface SiteFormat {
+  RAG_LABEL: Record<string, string>;
   fmtValue(v: unknown, meta: unknown): string;
   fmtTarget(row: unknown): string;
   topicPage(meta: unknown): string | null;
@@ -33,6 +35,8 @@ describe('a KPI reads the same on the site and in the exports', () => {
       const e = catalogEntry(m);
       const row: TableRow = { kind: 'data', cells: {}, unit: e.unit, display: catalogDisplay(e) };
       for (const v of [0, 0.0231, 0.8571, 1.5, 12.5, 125.9905, -0.0061]) {
+        // Above its display cap a value reads "> 1,000%" on the site (status-cases.test.ts; the exports read display_cap from the catalog).
+        if (e.display_cap !== null && v > e.display_cap) continue;
         const exported = displayCell(v, 'kpi', row);
         const suffix = e.display_suffix && e.display_suffix !== '%' ? ` ${e.display_suffix}` : '';
         expect(site.fmtValue(v, e), `${m.id} ${v}`).toBe(`${exported}${suffix}`);
@@ -87,5 +91,11 @@ describe('a target from the KPI rules follows an overridden rule', () => {
     } finally {
       await wh.close();
     }
+  });
+});
+
+describe('status words have one home (STATUS_LABELS)', () => {
+  it('the site’s words for legends and summaries are exactly STATUS_LABELS (zh + en)', () => {
+    expect(site.RAG_LABEL).toEqual(Object.fromEntries(Object.entries(STATUS_LABELS).map(([k, l]) => [k, `${l.zh} ${l.en}`])));
   });
 });

@@ -3,7 +3,7 @@ import { ENTITIES, type EntityContract } from '../ingest/contract/index.js';
 import { quoteIdent as q, quoteLiteral as lit, type WarehouseHandle } from '../lib/duckdb.js';
 import { CqError } from '../lib/errors.js';
 import { DIMENSIONS } from '../warehouse/dimensions.js';
-import { priorMonthsOf, type MetricDefinition } from './metric.js';
+import { minObservationsOf, priorMonthsOf, type MetricDefinition } from './metric.js';
 
 /**
  * Availability of KPI values (docs/kpis.md, "Availability"): every row of `metrics.kpi_<id>` is
@@ -12,8 +12,13 @@ import { priorMonthsOf, type MetricDefinition } from './metric.js';
  * load records into SQL, so no page, export or test decides availability on its own.
  */
 
-/** Status of a KPI value row. */
-export const KPI_STATUSES = ['measured', 'no_data'] as const;
+/**
+ * Status of a KPI value row: `measured`; `no_data` (value NULL, with a reason); `too_few` (reason
+ * `too_few_observations`: fewer observations than the KPI's minimum, or a value the observations
+ * leave undefined) — the computed value is kept but never shown or coloured (rag 'none'), the sample
+ * size is in `n`.
+ */
+export const KPI_STATUSES = ['measured', 'no_data', 'too_few'] as const;
 export type KpiStatus = (typeof KPI_STATUSES)[number];
 
 /**
@@ -123,8 +128,7 @@ export function validateAvailability(m: MetricDefinition, where: string): void {
     const n = priorMonthsOf(m, activeRules().kpi);
     if (!Number.isInteger(n) || n < 1) throw bad('needsPriorMonth', `must be a whole number of months ≥ 1 (or a function of the KPI rules giving one); got ${JSON.stringify(n)}.`);
   }
-  const o = m.minObservations;
-  if (o !== undefined) {
+  for (const o of minObservationsOf(m)) {
     if (!Number.isInteger(o.count) || o.count < 1) throw bad('minObservations.count', `must be a whole number ≥ 1; got ${JSON.stringify(o.count)}.`);
     if (typeof o.measure !== 'string' || !o.measure.trim()) throw bad('minObservations.measure', 'must be aggregate SQL over the formula source, e.g. sum(scores).');
     if (!o.textZh?.trim() || !o.textEn?.trim()) throw bad('minObservations.textZh', 'and textEn must say what is counted.');
@@ -150,9 +154,9 @@ export function availabilityText(m: MetricDefinition, where = `metrics/${m.id}`)
     zh.push(`${k} 个月前的月份已加载`);
     en.push(`the month ${k} months earlier loaded`);
   }
-  if (m.minObservations) {
-    zh.push(`${m.minObservations.textZh}至少 ${m.minObservations.count} 个`);
-    en.push(`at least ${m.minObservations.count} ${m.minObservations.textEn}`);
+  for (const o of minObservationsOf(m)) {
+    zh.push(`${o.textZh}至少 ${o.count} 个`);
+    en.push(`at least ${o.count} ${o.textEn}`);
   }
   return { zh: `${zh.join('；')}。`, en: `${en.join('; ')}.` };
 }
@@ -275,7 +279,7 @@ function denominatorEn(m: MetricDefinition): string {
 export function statusSql(m: MetricDefinition, ctx: StatusContext): string {
   const inputs = m.inputs.map((i) => resolveInput(i, `metrics/${m.id}`));
   const k = priorMonthsOf(m, activeRules().kpi);
-  const o = m.minObservations;
+  const mins = minObservationsOf(m);
   const ctes: string[] = [];
   ctes.push(`_inputs AS (
     SELECT m.as_of_month, string_agg(d.label_zh, '、' ORDER BY d.input) AS missing_zh, string_agg(d.label_en, ', ' ORDER BY d.input) AS missing_en
@@ -287,9 +291,9 @@ export function statusSql(m: MetricDefinition, ctx: StatusContext): string {
     ctes.push(`_prior AS (
       SELECT as_of_month, ${prior} AS prior_month, ${prior} IN (SELECT as_of_month FROM core.dim_months) AS prior_ok FROM core.dim_months)`);
   }
-  if (o) {
+  if (mins.length) {
     ctes.push(`_obs AS (
-      SELECT as_of_month, ${ctx.dimSelect}, CAST(${o.measure} AS DOUBLE) AS n
+      SELECT as_of_month, ${ctx.dimSelect}, ${mins.map((o, i) => `CAST(${o.measure} AS DOUBLE) AS n${i === 0 ? '' : i}`).join(', ')}
       FROM ${ctx.observationsFrom} AS src GROUP BY ${ctx.groupBy} ${ctx.having})`);
   }
   const denZh = denominatorZh(m);
@@ -323,15 +327,16 @@ export function statusSql(m: MetricDefinition, ctx: StatusContext): string {
     zh: lit(denZh ? `分母为零：${denZh}为 0` : '分母为零：本月无样本'),
     en: lit(`Denominator is zero: ${denEn} = 0`),
   });
-  if (o) {
-    const n = `CAST(CAST(coalesce(o.n, 0) AS BIGINT) AS VARCHAR)`;
+  mins.forEach((o, i) => {
+    const col = `o.n${i === 0 ? '' : i}`;
+    const n = `CAST(CAST(coalesce(${col}, 0) AS BIGINT) AS VARCHAR)`;
     whens.push({
-      cond: `coalesce(o.n, 0) < ${o.count}`,
+      cond: `coalesce(${col}, 0) < ${o.count}`,
       code: 'too_few_observations',
       zh: `'样本不足：' || ${lit(o.textZh)} || ' ' || ${n} || '，最低 ${o.count}'`,
       en: `'Too few observations: ' || ${lit(o.textEn)} || ' ' || ${n} || ', minimum ${o.count}'`,
     });
-  }
+  });
   whens.push({
     cond: 'd.value IS NULL OR isnan(d.value)',
     code: 'too_few_observations',
@@ -340,10 +345,11 @@ export function statusSql(m: MetricDefinition, ctx: StatusContext): string {
   });
   const caseOf = (pick: (w: (typeof whens)[number]) => string) => `CASE ${whens.map((w) => `WHEN ${w.cond} THEN ${pick(w)}`).join(' ')} END`;
   ctes.push(`_status AS (
-    SELECT d.*, ${caseOf((w) => lit(w.code))} AS reason_code, ${caseOf((w) => w.zh)} AS reason_zh, ${caseOf((w) => w.en)} AS reason_en
+    SELECT d.*, ${caseOf((w) => lit(w.code))} AS reason_code, ${caseOf((w) => w.zh)} AS reason_zh, ${caseOf((w) => w.en)} AS reason_en,
+      ${mins.length ? 'CAST(coalesce(o.n, 0) AS DOUBLE)' : 'CAST(NULL AS DOUBLE)'} AS n
     FROM _dense d
     LEFT JOIN _inputs i ON i.as_of_month = d.as_of_month
     ${k > 0 ? 'LEFT JOIN _prior p ON p.as_of_month = d.as_of_month' : ''}
-    ${o ? `LEFT JOIN _obs o ON o.as_of_month = d.as_of_month AND ${dimsMatch('o', 'd')}` : ''})`);
+    ${mins.length ? `LEFT JOIN _obs o ON o.as_of_month = d.as_of_month AND ${dimsMatch('o', 'd')}` : ''})`);
   return ctes.join(',\n');
 }

@@ -6,7 +6,8 @@ import { KPI_STATUSES, NO_DATA_REASONS, writeInputDeliveries } from './availabil
 import { writeCatalog, writeKpiValues } from './catalog.js';
 import { checkMetricSources, compileMetricSql } from './compile-metric.js';
 import { DIMENSIONS } from '../warehouse/dimensions.js';
-import type { MetricDefinition } from './metric.js';
+import { valueRangeOf, type MetricDefinition } from './metric.js';
+import { STATUS_LABELS } from './rag.js';
 
 /** Result of {@link buildMetrics}. */
 export interface BuildMetricsResult {
@@ -86,7 +87,16 @@ export function kpiTestModels(metrics: readonly MetricDefinition[]): ModelDefini
         kind: 'expression',
         name: 'no_data_has_no_value_and_no_colour',
         sql: `CASE WHEN status = 'no_data' THEN value IS NULL AND rag = 'none' AND reason_code IS NOT NULL AND reason_zh IS NOT NULL AND reason_en IS NOT NULL
+                   WHEN status = 'too_few' THEN rag = 'none' AND reason_code = 'too_few_observations' AND reason_zh IS NOT NULL AND reason_en IS NOT NULL
                    ELSE value IS NOT NULL AND NOT isnan(value) AND reason_code IS NULL END`,
+      },
+      {
+        kind: 'expression',
+        name: 'derived_target_within_value_range',
+        sql: [
+          valueRangeOf(m).min === null ? null : `target IS NULL OR target >= ${valueRangeOf(m).min}`,
+          valueRangeOf(m).max === null ? null : `target IS NULL OR target <= ${valueRangeOf(m).max}`,
+        ].filter(Boolean).map((c) => `(${c})`).join(' AND ') || 'true',
       },
       { kind: 'expression', name: 'at_most_one_dimension', sql: oneDim },
       {
@@ -99,7 +109,7 @@ export function kpiTestModels(metrics: readonly MetricDefinition[]): ModelDefini
       tests.push({
         kind: 'expression',
         name: 'value_is_numerator_over_denominator',
-        sql: "CASE WHEN status = 'no_data' THEN value IS NULL ELSE denominator <> 0 AND abs(value - numerator / denominator) <= 1e-12 * greatest(1, abs(value)) END",
+        sql: "CASE WHEN status = 'no_data' OR value IS NULL THEN value IS NULL ELSE denominator <> 0 AND abs(value - numerator / denominator) <= 1e-12 * greatest(1, abs(value)) END",
       });
     }
     return defineModel({
@@ -127,7 +137,10 @@ export function kpiTestModels(metrics: readonly MetricDefinition[]): ModelDefini
         { kind: 'accepted_values', column: 'slice', values: ['all', 'branch', 'product', 'customer_type', 'grade'] },
         { kind: 'accepted_values', column: 'rag', values: ['green', 'amber', 'red', 'none'] },
         { kind: 'accepted_values', column: 'status', values: [...KPI_STATUSES] },
-        { kind: 'expression', name: 'no_data_has_no_value_and_no_colour', sql: "status = 'measured' OR (value IS NULL AND rag = 'none' AND reason_code IS NOT NULL)" },
+        { kind: 'expression', name: 'no_data_has_no_value_and_no_colour', sql: "status = 'measured' OR (rag = 'none' AND reason_code IS NOT NULL AND (status = 'too_few' OR value IS NULL))" },
+        { kind: 'accepted_values', column: 'status_word', values: Object.keys(STATUS_LABELS) },
+        { kind: 'accepted_values', column: 'status_change', values: ['better', 'worse', 'target_moved'] },
+        { kind: 'expression', name: 'no_change_from_a_month_without_value', sql: "prev_value IS NULL OR prev_status_word IN ('green', 'amber', 'red', 'none')" },
         { kind: 'relationships', column: 'metric_id', to: 'metrics.metric_catalog', field: 'metric_id' },
         {
           kind: 'query',

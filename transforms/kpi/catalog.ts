@@ -2,7 +2,11 @@ import { quoteLiteral as lit, type WarehouseHandle } from '../lib/duckdb.js';
 import { activeRules } from '../policy/business-rules.js';
 import { availabilityText } from './availability.js';
 import { DIMENSIONS, SLICE_OF } from '../warehouse/dimensions.js';
-import { displayOf, displaySuffix, priorMonthsOf, targetOp, targetText, targetValueOf, UNIT_LABELS, type MetricDefinition } from './metric.js';
+import {
+  changeCapOf, displayOf, displaySuffix, formatKpiValue, minObservationsOf, priorMonthsOf, targetOp, targetText, targetValueOf, UNIT_LABELS, valueRangeOf,
+  type MetricDefinition,
+} from './metric.js';
+import { RAG_RANK, ragDigits, STATUS_LABELS } from './rag.js';
 
 /** Row of `metrics.metric_catalog` as JS values (also used by the docs generator). */
 export interface CatalogEntry {
@@ -48,6 +52,23 @@ export interface CatalogEntry {
   page: string;
   /** Comma-separated named charts that also draw the KPI (`branch_overview,npl_trend`), '' when none. */
   charts: string;
+  /** Decimals, in the value's own unit, at which value and target are rounded before the RAG is judged (percent 2 → 4). */
+  rag_digits: number;
+  /** What the sample size kpi_values.n counts (Chinese / English), '' when the KPI has no minimum sample. */
+  sample_text_zh: string;
+  sample_text_en: string;
+  /** The minimum sample in words (every rule, Chinese / English), '' when none. */
+  min_sample_zh: string;
+  min_sample_en: string;
+  /** Lowest / highest value the KPI can take (derived targets are clamped into it); NULL: unbounded. */
+  value_min: number | null;
+  value_max: number | null;
+  /** Display cap in the value's unit (10 = 1,000 %): above it the value is shown as display_cap_text with a cap marker; NULL: none. */
+  display_cap: number | null;
+  /** What is shown for a value above the cap (`> 1,000%`), '' when none. */
+  display_cap_text: string;
+  /** Largest |month-on-month / year-on-year change| shown as a number, in the value's unit (1 = 100 pp); NULL: none. */
+  change_cap: number | null;
 }
 
 /** A tolerance as the value is shown: percentage points for a percent, else the plain number (and its unit). */
@@ -73,6 +94,8 @@ export function catalogEntry(m: MetricDefinition): CatalogEntry {
   const rules = activeRules().kpi;
   const display = displayOf(m);
   const needs = availabilityText(m);
+  const mins = minObservationsOf(m);
+  const range = valueRangeOf(m);
   const side = m.direction === 'lower_is_better' ? 'above' : 'below';
   const toleranceText =
     m.target.kind === 'none'
@@ -100,7 +123,7 @@ export function catalogEntry(m: MetricDefinition): CatalogEntry {
     sort_order: m.sortOrder,
     inputs: m.inputs.join(','),
     needs_prior_months: priorMonthsOf(m, rules),
-    min_observations: m.minObservations?.count ?? null,
+    min_observations: mins[0]?.count ?? null,
     availability_zh: needs.zh,
     availability_en: needs.en,
     target_kind: m.target.kind,
@@ -110,6 +133,16 @@ export function catalogEntry(m: MetricDefinition): CatalogEntry {
     unit_zh: UNIT_LABELS[m.unit].zh,
     page: m.page ? `/${m.page}/` : '',
     charts: (m.charts ?? []).join(','),
+    rag_digits: ragDigits(display),
+    sample_text_zh: mins[0]?.textZh ?? '',
+    sample_text_en: mins[0]?.textEn ?? '',
+    min_sample_zh: mins.map((o) => `${o.textZh}至少 ${o.count} 个`).join('，且'),
+    min_sample_en: mins.map((o) => `at least ${o.count} ${o.textEn}`).join(' and '),
+    value_min: range.min,
+    value_max: range.max,
+    display_cap: m.displayCap ?? null,
+    display_cap_text: m.displayCap === undefined ? '' : `> ${formatKpiValue(m.displayCap, { format: display.format, decimals: 0 })}`,
+    change_cap: changeCapOf(m),
   };
 }
 
@@ -149,6 +182,16 @@ export const CATALOG_COLUMNS: { readonly [K in keyof CatalogEntry]: { readonly t
   unit_zh: { type: 'VARCHAR NOT NULL', description: 'The unit in Chinese (比率, 天, 小时, 分).' },
   page: { type: 'VARCHAR NOT NULL', description: "URL path of the report site's topic page that shows the KPI (/npl/); '' when none." },
   charts: { type: 'VARCHAR NOT NULL', description: "Comma-separated named site charts that also draw the KPI (branch_overview, npl_trend); '' when none." },
+  rag_digits: { type: 'INTEGER NOT NULL', description: 'Decimals, in the value’s own unit, to which value and target are rounded before the RAG is judged (a percent with 2 decimals: 4), so the colour agrees with the shown value.' },
+  sample_text_zh: { type: 'VARCHAR NOT NULL', description: "What the sample size kpi_values.n counts, in Chinese; '' when the KPI has no minimum sample." },
+  sample_text_en: { type: 'VARCHAR NOT NULL', description: "What the sample size kpi_values.n counts, in English; '' when none." },
+  min_sample_zh: { type: 'VARCHAR NOT NULL', description: "The minimum sample in Chinese (all rules); below it status too_few; '' when none." },
+  min_sample_en: { type: 'VARCHAR NOT NULL', description: "The minimum sample in English (all rules); '' when none." },
+  value_min: { type: 'DOUBLE', description: 'Lowest value the KPI can take; a derived (prior-year) target is clamped to it (NULL: unbounded).' },
+  value_max: { type: 'DOUBLE', description: 'Highest value the KPI can take (1 for a share, 100 for a 0–100 score); derived targets are clamped to it (NULL: unbounded).' },
+  display_cap: { type: 'DOUBLE', description: 'Display cap in the value’s unit (10 = 1,000 %): a larger value is shown as display_cap_text with a cap marker (NULL: no cap).' },
+  display_cap_text: { type: 'VARCHAR NOT NULL', description: "What is shown for a value above display_cap (> 1,000%); '' when no cap." },
+  change_cap: { type: 'DOUBLE', description: 'Largest |month-on-month or year-on-year change| shown as a number, in the value’s unit (1 = 100 pp); beyond it the change is shown capped (NULL: no cap).' },
 };
 
 const CATALOG_DDL = `CREATE OR REPLACE TABLE metrics.metric_catalog (
@@ -161,6 +204,7 @@ const CATALOG_DDL = `CREATE OR REPLACE TABLE metrics.metric_catalog (
  * await writeCatalog(wh, await discoverMetrics());
  */
 export async function writeCatalog(wh: WarehouseHandle, metrics: readonly MetricDefinition[]): Promise<void> {
+  await writeStatusLabels(wh);
   await wh.exec(CATALOG_DDL);
   if (metrics.length === 0) return;
   const columns = Object.keys(CATALOG_COLUMNS) as (keyof CatalogEntry)[];
@@ -183,11 +227,40 @@ const LABELS: Record<string, string> = {
 };
 
 /**
+ * Writes `metrics.status_labels` from {@link STATUS_LABELS} (the one home of the status words), so
+ * SQL (the site's kpi_values source, exports, the console) prints the same words: one row per status
+ * word — `status` (green, amber, red, none, no_data, too_few), `label_zh`, `label_en`, `label`
+ * ('达标 On target') and `rank` (green 3 > amber 2 > red 1; NULL for the rest: never a "turn").
+ *
+ * @example
+ * await writeStatusLabels(wh);
+ * await wh.all("SELECT label FROM metrics.status_labels WHERE status = 'too_few'"); // [{ label: '样本不足 Too few' }]
+ */
+export async function writeStatusLabels(wh: WarehouseHandle): Promise<void> {
+  const rows = Object.entries(STATUS_LABELS).map(
+    ([k, l]) => `(${lit(k)}, ${lit(l.zh)}, ${lit(l.en)}, ${lit(`${l.zh} ${l.en}`)}, ${RAG_RANK[k as keyof typeof RAG_RANK] ?? 'NULL'})`,
+  );
+  await wh.exec(`CREATE SCHEMA IF NOT EXISTS metrics;
+    CREATE OR REPLACE TABLE metrics.status_labels (status VARCHAR NOT NULL PRIMARY KEY, label_zh VARCHAR NOT NULL, label_en VARCHAR NOT NULL,
+      label VARCHAR NOT NULL, rank INTEGER);
+    INSERT INTO metrics.status_labels VALUES ${rows.join(', ')}`);
+}
+
+/**
  * Writes `metrics.kpi_values`, the long union of every `metrics.kpi_<id>` table that the
- * report site reads: metric_id, as_of_month, slice ('all' | 'branch' | 'product' |
+ * report site and the exports read: metric_id, as_of_month, slice ('all' | 'branch' | 'product' |
  * 'customer_type' | 'grade'), slice_value ('ALL' for the whole book), numerator, denominator,
- * value, target, rag, status ('measured' | 'no_data'), reason_code, reason_zh, reason_en — plus
- * slice_label (a display name) at the end.
+ * value, target, rag, status ('measured' | 'no_data' | 'too_few'), reason_code, reason_zh, reason_en,
+ * slice_label (a display name), then:
+ * - `n` (sample size, the first minimum-sample measure; NULL without a minimum), `baseline` (the
+ *   prior-year value a derived target starts from), `target_clamped`, `target_text` (the row's
+ *   target in words), as in `metrics.kpi_<id>`;
+ * - `status_word` (the key into metrics.status_labels: green/amber/red/none when measured, else
+ *   no_data/too_few) and `status_label` ('达标 On target');
+ * - `prev_value` (the previous month's value when it was measured, else NULL: no month-on-month
+ *   change from a too-few or no-data month), `prev_status_word`, and `status_change` vs the previous
+ *   month: 'better' | 'worse' | 'target_moved' | NULL ({@link statusChange}'s rule: ranks green >
+ *   amber > red, values and targets compared at the display precision).
  *
  * @example
  * await writeKpiValues(wh, metrics);
@@ -196,23 +269,44 @@ export async function writeKpiValues(wh: WarehouseHandle, metrics: readonly Metr
   const sliceCase = `CASE ${DIMENSIONS.map((d) => `WHEN k.${d} IS NOT NULL THEN '${SLICE_OF[d]}'`).join(' ')} ELSE 'all' END`;
   const valueExpr = `coalesce(${DIMENSIONS.map((d) => `k.${d}`).join(', ')}, 'ALL')`;
   const parts = metrics.map(
-    (m) => `SELECT ${lit(m.id)} AS metric_id, ${m.sortOrder} AS _sort, k.as_of_month, ${sliceCase} AS slice, ${valueExpr} AS slice_value,
-      k.numerator, k.denominator, k.value, k.target, k.rag, k.status, k.reason_code, k.reason_zh, k.reason_en FROM metrics.kpi_${m.id} k`,
+    (m) => `SELECT ${lit(m.id)} AS metric_id, ${m.sortOrder} AS _sort, ${ragDigits(displayOf(m))} AS _digits, ${lit(m.direction)} AS _dir,
+      k.as_of_month, ${sliceCase} AS slice, ${valueExpr} AS slice_value,
+      k.numerator, k.denominator, k.value, k.target, k.rag, k.status, k.reason_code, k.reason_zh, k.reason_en,
+      k.n, k.baseline, k.target_clamped, k.target_text FROM metrics.kpi_${m.id} k`,
   );
   const labels = `(VALUES ${Object.entries(LABELS).map(([k, v]) => `(${lit(k)}, ${lit(v)})`).join(', ')}) AS lbl(code, label)`;
   const body = parts.length
     ? parts.join('\nUNION ALL\n')
-    : `SELECT NULL::VARCHAR AS metric_id, 0 AS _sort, NULL::DATE AS as_of_month, NULL::VARCHAR AS slice, NULL::VARCHAR AS slice_value,
+    : `SELECT NULL::VARCHAR AS metric_id, 0 AS _sort, 0 AS _digits, NULL::VARCHAR AS _dir, NULL::DATE AS as_of_month, NULL::VARCHAR AS slice, NULL::VARCHAR AS slice_value,
         NULL::DOUBLE AS numerator, NULL::DOUBLE AS denominator, NULL::DOUBLE AS value, NULL::DOUBLE AS target, NULL::VARCHAR AS rag,
-        NULL::VARCHAR AS status, NULL::VARCHAR AS reason_code, NULL::VARCHAR AS reason_zh, NULL::VARCHAR AS reason_en WHERE false`;
+        NULL::VARCHAR AS status, NULL::VARCHAR AS reason_code, NULL::VARCHAR AS reason_zh, NULL::VARCHAR AS reason_en,
+        NULL::DOUBLE AS n, NULL::DOUBLE AS baseline, NULL::BOOLEAN AS target_clamped, NULL::VARCHAR AS target_text WHERE false`;
+  // The twin of statusChange (rag.ts): a turn only between two colours; 'target_moved' when the
+  // shown value moved the other way (or not at all) and the shown target moved.
+  const up = 'sc.rank > sp.rank';
+  const delta = 'round(w.value, w._digits) - round(p.value, w._digits)';
+  const valueBetter = `CASE WHEN w._dir = 'lower_is_better' THEN ${delta} < 0 ELSE ${delta} > 0 END`;
+  const targetMoved = 'round(w.target, w._digits) IS DISTINCT FROM round(p.target, w._digits)';
+  const statusChange = `CASE WHEN sp.rank IS NULL OR sc.rank IS NULL OR sp.rank = sc.rank THEN NULL
+      WHEN ${targetMoved} AND (${valueBetter}) IS DISTINCT FROM (${up}) THEN 'target_moved'
+      WHEN ${up} THEN 'better' ELSE 'worse' END`;
   await wh.exec(`CREATE OR REPLACE TABLE metrics.kpi_values AS
-    SELECT u.metric_id, u.as_of_month, u.slice, u.slice_value, u.numerator, u.denominator, u.value, u.target, u.rag,
-      u.status, u.reason_code, u.reason_zh, u.reason_en,
-      CASE u.slice WHEN 'all' THEN '全部' WHEN 'branch' THEN coalesce(b.branch_name_zh, u.slice_value)
-        WHEN 'product' THEN coalesce(p.product_name_zh, u.slice_value) ELSE coalesce(lbl.label, u.slice_value) END AS slice_label
-    FROM (${body}) u
-    LEFT JOIN core.dim_branches b ON u.slice = 'branch' AND b.branch_id = u.slice_value
-    LEFT JOIN core.dim_products p ON u.slice = 'product' AND p.product_id = u.slice_value
-    LEFT JOIN ${labels} ON u.slice IN ('customer_type', 'grade') AND lbl.code = u.slice_value
-    ORDER BY u._sort, u.metric_id, u.as_of_month, u.slice, u.slice_value`);
+    WITH u AS (${body}),
+    w AS (SELECT u.*, CASE WHEN u.status = 'measured' THEN u.rag ELSE u.status END AS status_word FROM u)
+    SELECT w.metric_id, w.as_of_month, w.slice, w.slice_value, w.numerator, w.denominator, w.value, w.target, w.rag,
+      w.status, w.reason_code, w.reason_zh, w.reason_en,
+      CASE w.slice WHEN 'all' THEN '全部' WHEN 'branch' THEN coalesce(b.branch_name_zh, w.slice_value)
+        WHEN 'product' THEN coalesce(pr.product_name_zh, w.slice_value) ELSE coalesce(lbl.label, w.slice_value) END AS slice_label,
+      w.n, w.baseline, w.target_clamped, w.target_text, w.status_word, sc.label AS status_label,
+      CASE WHEN p.status = 'measured' THEN p.value END AS prev_value, p.status_word AS prev_status_word,
+      ${statusChange} AS status_change
+    FROM w
+    LEFT JOIN w p ON p.metric_id = w.metric_id AND p.slice = w.slice AND p.slice_value = w.slice_value
+      AND p.as_of_month = CAST(last_day(w.as_of_month - INTERVAL 1 MONTH) AS DATE)
+    LEFT JOIN metrics.status_labels sc ON sc.status = w.status_word
+    LEFT JOIN metrics.status_labels sp ON sp.status = p.status_word
+    LEFT JOIN core.dim_branches b ON w.slice = 'branch' AND b.branch_id = w.slice_value
+    LEFT JOIN core.dim_products pr ON w.slice = 'product' AND pr.product_id = w.slice_value
+    LEFT JOIN ${labels} ON w.slice IN ('customer_type', 'grade') AND lbl.code = w.slice_value
+    ORDER BY w._sort, w.metric_id, w.as_of_month, w.slice, w.slice_value`);
 }

@@ -5,12 +5,13 @@ import type { Warehouse } from '../lib/warehouse-types.generated.js';
 import { DIMENSIONS, type Dimension } from '../warehouse/dimensions.js';
 import { statusSql } from './availability.js';
 import { activeRules } from '../policy/business-rules.js';
-import { targetOp, targetValueOf, type MetricDefinition, type SqlSource } from './metric.js';
-import { ragSql } from './rag.js';
+import { displayOf, rowTargetTextSql, targetOp, targetValueOf, valueRangeOf, type MetricDefinition, type SqlSource } from './metric.js';
+import { ragDigits, ragSql } from './rag.js';
 
 /** Columns of every `metrics.kpi_<id>` table, in order. */
 export const KPI_COLUMNS = [
   'as_of_month', ...DIMENSIONS, 'numerator', 'denominator', 'value', 'target', 'rag', 'status', 'reason_code', 'reason_zh', 'reason_en',
+  'n', 'baseline', 'target_clamped', 'target_text',
 ] as const;
 
 /** Turns a source into a relation usable after FROM. @example relationSql('marts.x', db) // 'marts.x' */
@@ -41,6 +42,19 @@ function groupingSets(allowed: readonly Dimension[]): string {
 
 function havingNoNullSlice(allowed: readonly Dimension[]): string {
   return allowed.length ? `HAVING ${allowed.map((d) => `NOT (GROUPING(${d}) = 0 AND ${d} IS NULL)`).join(' AND ')}` : '';
+}
+
+/**
+ * `x` clamped into a value range, NULL staying NULL (DuckDB's greatest/least skip NULLs, so they are guarded).
+ *
+ * @example
+ * clampSql('t', { min: 0, max: 1 }); // 'CASE WHEN (t) IS NULL THEN NULL ELSE least(1, greatest(0, t)) END'
+ */
+export function clampSql(x: string, range: { min: number | null; max: number | null }): string {
+  let out = x;
+  if (range.min !== null) out = `greatest(${range.min}, ${out})`;
+  if (range.max !== null) out = `least(${range.max}, ${out})`;
+  return out === x ? x : `CASE WHEN (${x}) IS NULL THEN NULL ELSE ${out} END`;
 }
 
 /** `a.d IS NOT DISTINCT FROM b.d` for every dimension. */
@@ -165,31 +179,41 @@ export function compileMetricSql(m: MetricDefinition, db: Kysely<Warehouse>, sou
   const obsFrom = relationSql(f.kind === 'ratio' ? f.denominator.from : f.from, db, `metrics/${m.id}: minObservations`);
   const status = statusSql(m, { observationsFrom: obsFrom, dimSelect: dimSelect(dims), groupBy: groupingSets(dims), having: havingNoNullSlice(dims) });
   const unknownInputs = `reason_code IN ('input_not_delivered', 'no_prior_month')`;
+  // A too-few row keeps its computed value (KPI values never change with the minimum); it is never
+  // coloured nor shown (status 'too_few'). Every other reason has no value.
   const measured = `SELECT as_of_month, ${DIMENSIONS.join(', ')},
       CASE WHEN ${unknownInputs} THEN NULL ELSE numerator END AS numerator,
       CASE WHEN ${unknownInputs} THEN NULL ELSE denominator END AS denominator,
-      CASE WHEN reason_code IS NULL THEN value END AS value,
-      reason_code, reason_zh, reason_en
+      CASE WHEN reason_code IS NULL OR (reason_code = 'too_few_observations' AND NOT isnan(value)) THEN value END AS value,
+      reason_code, reason_zh, reason_en, n
     FROM _status`;
 
   const t = m.target;
+  const range = valueRangeOf(m);
   let targeted: string;
   if (t.kind === 'prior_year') {
-    const py = t.deltaMode === 'points' ? `py.value + (${t.delta})` : `py.value * (1 + (${t.delta}))`;
-    targeted = `SELECT b.*, CAST(${py} AS DOUBLE) AS target FROM _measured b
+    // The baseline is the same slice's MEASURED value a year earlier (a too-few or no-data month is no baseline).
+    const base = `CASE WHEN py.reason_code IS NULL THEN py.value END`;
+    const raw = t.deltaMode === 'points' ? `(${base}) + (${t.delta})` : `(${base}) * (1 + (${t.delta}))`;
+    const clamped = clampSql(raw, range);
+    targeted = `SELECT b.*, CAST(${base} AS DOUBLE) AS baseline, CAST(${clamped} AS DOUBLE) AS target,
+        CASE WHEN ${base} IS NULL THEN NULL ELSE (${clamped}) <> (${raw}) END AS target_clamped
+      FROM _measured b
       LEFT JOIN _measured py ON py.as_of_month = CAST(last_day(b.as_of_month - INTERVAL 12 MONTH) AS DATE) AND ${dimsMatch('py', 'b')}`;
   } else if (t.kind === 'fixed') {
     // A target given as a function of the KPI rules reads the rules in force for this build.
-    targeted = `SELECT b.*, CAST(${targetValueOf(m, activeRules().kpi)} AS DOUBLE) AS target FROM _measured b`;
+    targeted = `SELECT b.*, CAST(NULL AS DOUBLE) AS baseline, CAST(${targetValueOf(m, activeRules().kpi)} AS DOUBLE) AS target,
+        CAST(NULL AS BOOLEAN) AS target_clamped FROM _measured b`;
   } else {
-    targeted = `SELECT b.*, CAST(NULL AS DOUBLE) AS target FROM _measured b`;
+    targeted = `SELECT b.*, CAST(NULL AS DOUBLE) AS baseline, CAST(NULL AS DOUBLE) AS target, CAST(NULL AS BOOLEAN) AS target_clamped FROM _measured b`;
   }
-  const rag = ragSql('value', 'target', m.direction, targetOp(m), m.tolerance);
+  const rag = ragSql('value', 'target', m.direction, targetOp(m), m.tolerance, ragDigits(displayOf(m)));
   return `WITH _base AS (${base}), _dense AS (${dense}), ${status}, _measured AS (${measured}), _targeted AS (${targeted})
     SELECT as_of_month, ${DIMENSIONS.join(', ')}, numerator, denominator, value, target,
       CASE WHEN reason_code IS NULL THEN ${rag} ELSE 'none' END AS rag,
-      CASE WHEN reason_code IS NULL THEN 'measured' ELSE 'no_data' END AS status,
-      reason_code, reason_zh, reason_en
+      CASE WHEN reason_code IS NULL THEN 'measured' WHEN reason_code = 'too_few_observations' THEN 'too_few' ELSE 'no_data' END AS status,
+      reason_code, reason_zh, reason_en, n, baseline, target_clamped,
+      ${rowTargetTextSql(m, activeRules().kpi)} AS target_text
     FROM _targeted
     ORDER BY as_of_month, ${DIMENSIONS.map((d) => `${d} NULLS FIRST`).join(', ')}`;
 }

@@ -122,8 +122,9 @@ export type MetricTarget =
 export type MetricInput = string;
 
 /**
- * The fewest observations a slice-month needs before its value is shown (else `no_data`,
- * reason `too_few_observations`).
+ * The fewest observations a slice-month needs before its value is shown: below it the row's status
+ * is `too_few` (reason `too_few_observations`): no colour, the value is kept in the warehouse but
+ * shown as "样本不足 Too few" with the sample size (kpi_values.n).
  */
 export interface MinObservations {
   /** Minimum count (≥ 1). */
@@ -184,8 +185,62 @@ export interface MetricDefinition {
    * month, else `no_data`, reason `no_prior_month`. Default: none.
    */
   readonly needsPriorMonth?: number | ((rules: KpiRules) => number);
-  /** Fewest observations per slice-month, else `no_data`, reason `too_few_observations`. Default: none. */
-  readonly minObservations?: MinObservations;
+  /**
+   * Fewest observations per slice-month, else status `too_few` (reason `too_few_observations`).
+   * One minimum, or several that must all hold (AUC: ≥ 30 scores and ≥ 5 defaulters and ≥ 5
+   * non-defaulters); the FIRST one's measure is the row's sample size `n`. Default: none.
+   */
+  readonly minObservations?: MinObservations | readonly MinObservations[];
+  /**
+   * The values the KPI can take (default: `{ min: 0, max: null }`, no value is negative). A target
+   * derived from a baseline (`prior_year`) is clamped into this range (churn: 2.30 % − 3 points →
+   * 0.00 %, stated "下限 0"); a share declares `max: 1`, a 0–100 score `max: 100`.
+   */
+  readonly valueRange?: { readonly min: number | null; readonly max: number | null };
+  /**
+   * Display cap (in the value's unit): a value above it is shown as "> cap" with a cap marker
+   * (provision coverage 10 = "> 1,000%"), never a five-digit percentage. Default: none.
+   */
+  readonly displayCap?: number;
+  /**
+   * Largest month-on-month / year-on-year change (absolute, in the value's unit) shown as a number;
+   * beyond it the change is shown capped ("> +100.00 pp"). Default: 1 (100 percentage points) for a
+   * KPI shown as a percent, none otherwise.
+   */
+  readonly changeCap?: number;
+}
+
+/**
+ * The minimum-sample rules of a KPI as a list (first = the sample size `n`); [] without one.
+ *
+ * @example
+ * minObservationsOf(modelAuc).map((o) => o.count); // [30, 5, 5]
+ */
+export function minObservationsOf(m: Pick<MetricDefinition, 'minObservations'>): readonly MinObservations[] {
+  const o = m.minObservations;
+  if (o === undefined) return [];
+  return Array.isArray(o) ? (o as readonly MinObservations[]) : [o as MinObservations];
+}
+
+/**
+ * The range a KPI's values (and its derived targets) lie in.
+ *
+ * @example
+ * valueRangeOf(churnRate); // { min: 0, max: 1 }
+ */
+export function valueRangeOf(m: Pick<MetricDefinition, 'valueRange'>): { min: number | null; max: number | null } {
+  return { min: m.valueRange?.min ?? 0, max: m.valueRange?.max ?? null };
+}
+
+/**
+ * The largest change shown as a number (see {@link MetricDefinition.changeCap}); null: no cap.
+ *
+ * @example
+ * changeCapOf(nplRatio); // 1 (100 pp)
+ */
+export function changeCapOf(m: Pick<MetricDefinition, 'changeCap' | 'unit' | 'display'>): number | null {
+  if (m.changeCap !== undefined) return m.changeCap;
+  return displayOf(m).format === 'percent' ? 1 : null;
 }
 
 /**
@@ -314,4 +369,56 @@ export function targetText(m: Pick<MetricDefinition, 'target' | 'direction' | 'u
   if (t.deltaMode === 'relative') return `上年同月 × (1 ${sign} ${trim(a * 100)}%)`;
   if (m.unit === 'ratio') return `上年同月 ${sign} ${trim(a * 100)} 个百分点`;
   return `上年同月 ${sign} ${trim(a)} ${UNIT_LABELS[m.unit].zh}`;
+}
+
+/**
+ * SQL formatting a value column as the site and the exports show it (thousands separators, the
+ * display decimals; `%` for a percent, the unit label after days, hours, points unless `withSuffix` is false).
+ *
+ * @example
+ * displaySql('target', churnRate); // "format('{:,.2f}', CAST(target AS DOUBLE) * 100) || '%'"
+ */
+export function displaySql(x: string, m: Pick<MetricDefinition, 'unit' | 'display'>, withSuffix = true): string {
+  const d = displayOf(m);
+  if (d.format === 'percent') return `format('{:,.${d.decimals}f}', CAST(${x} AS DOUBLE) * 100) || '%'`;
+  const suffix = withSuffix ? displaySuffix(m) : '';
+  return `format('{:,.${d.decimals}f}', CAST(${x} AS DOUBLE))${suffix ? ` || ' ${suffix}'` : ''}`;
+}
+
+/**
+ * The target of one row in words, as SQL over the row's `target`, `baseline` and `target_clamped`
+ * (kpi_<id>.target_text, kpi_values.target_text): a fixed target or none reads as the catalog's
+ * {@link targetText}; a prior-year target states its baseline, the delta and the bound it was
+ * clamped to, in Chinese and English:
+ * `≤ 0.00%（上年同月 2.30% − 3 个百分点，下限 0.00%；prior year 2.30% − 3 pp, floor 0.00%）`,
+ * `≥ 89.0 分 pts（上年同月 84.0 + 5 分；prior year 84.0 + 5 pts）`; without a measured prior-year
+ * value: `无目标：上年同月无可比数据 No target: no measured value a year earlier`.
+ *
+ * @example
+ * rowTargetTextSql(nplRatio, rules); // "'≤ 2.00%'"
+ */
+export function rowTargetTextSql(m: MetricDefinition, rules: KpiRules): string {
+  const t = m.target;
+  const lit = (s: string) => `'${s.replaceAll("'", "''")}'`;
+  if (t.kind !== 'prior_year') return lit(targetText(m, rules));
+  const sign = t.delta >= 0 ? '+' : '−';
+  const a = Math.abs(t.delta);
+  const trim = (x: number) => String(+x.toFixed(6));
+  const [deltaZh, deltaEn] =
+    t.deltaMode === 'relative'
+      ? [`× (1 ${sign} ${trim(a * 100)}%)`, `× (1 ${sign} ${trim(a * 100)}%)`]
+      : m.unit === 'ratio'
+        ? [`${sign} ${trim(a * 100)} 个百分点`, `${sign} ${trim(a * 100)} pp`]
+        : [`${sign} ${trim(a)} ${UNIT_LABELS[m.unit].zh}`, `${sign} ${trim(a)} ${UNIT_LABELS[m.unit].en}`];
+  const range = valueRangeOf(m);
+  const bound = (zh: string, en: string, v: number | null, cmp: string) =>
+    v === null ? null : `CASE WHEN target_clamped AND target ${cmp} ${v} THEN ${lit(`，${zh} `)} || ${displaySql(String(v), m, false)} ELSE '' END`;
+  const boundEn = (en: string, v: number | null, cmp: string) =>
+    v === null ? null : `CASE WHEN target_clamped AND target ${cmp} ${v} THEN ${lit(`, ${en} `)} || ${displaySql(String(v), m, false)} ELSE '' END`;
+  const zhParts = [bound('下限', '', range.min, '<='), bound('上限', '', range.max, '>=')].filter(Boolean);
+  const enParts = [boundEn('floor', range.min, '<='), boundEn('ceiling', range.max, '>=')].filter(Boolean);
+  return `CASE WHEN target IS NULL THEN ${lit('无目标：上年同月无可比数据 No target: no measured value a year earlier')}
+    ELSE ${lit(`${opSymbol(targetOp(m))} `)} || ${displaySql('target', m)} || '（上年同月 ' || ${displaySql('baseline', m, false)} || ${lit(` ${deltaZh}`)}
+      ${zhParts.map((p) => `|| ${p}`).join(' ')} || '；prior year ' || ${displaySql('baseline', m, false)} || ${lit(` ${deltaEn}`)}
+      ${enParts.map((p) => `|| ${p}`).join(' ')} || '）' END`;
 }

@@ -38,6 +38,14 @@ export interface KpiRow {
   reason_zh: string | null;
   /** VARCHAR */
   reason_en: string | null;
+  /** DOUBLE */
+  n: number | null;
+  /** DOUBLE */
+  baseline: number | null;
+  /** BOOLEAN */
+  target_clamped: boolean | null;
+  /** VARCHAR */
+  target_text: string | null;
 }
 
 /** `raw.branches` (table): Branches (分支机构) of the lender: reference list, full snapshot on every business date. Validated rows of `branches` extract files (see docs/extracts.md); history: snapshot. */
@@ -1442,6 +1450,24 @@ export interface MetricsKpiValuesRow {
   reason_en: string | null;
   /** Display name of the slice (branch / product name, 全部 for the whole book). (VARCHAR) */
   slice_label: string | null;
+  /** Sample size (as in metrics.kpi_<metric_id>; NULL without a minimum sample). (DOUBLE) */
+  n: number | null;
+  /** The measured value a year earlier a prior-year target starts from. (DOUBLE) */
+  baseline: number | null;
+  /** The derived target was clamped into the value range. (BOOLEAN) */
+  target_clamped: boolean | null;
+  /** The target of the row in words. (VARCHAR) */
+  target_text: string | null;
+  /** Key of metrics.status_labels: green, amber, red, none (measured) or no_data, too_few. (VARCHAR) */
+  status_word: string | null;
+  /** The status in words from metrics.status_labels (达标 On target …). (VARCHAR) */
+  status_label: string | null;
+  /** The previous month's value when it was measured (else NULL: no month-on-month change). (DOUBLE) */
+  prev_value: number | null;
+  /** The previous month's status_word (NULL: no such row). (VARCHAR) */
+  prev_status_word: string | null;
+  /** better / worse (the colour rank green > amber > red moved with the value), target_moved (only the target moved it), NULL (no change, or a month without a colour). (VARCHAR) */
+  status_change: string | null;
 }
 
 /** `metrics.metric_catalog` (table): One row per KPI: names, formula, unit, target and RAG rule in words, from the metric definitions in metrics/*.ts. */
@@ -1508,6 +1534,40 @@ export interface MetricsMetricCatalogRow {
   page: string;
   /** Comma-separated named site charts that also draw the KPI (branch_overview, npl_trend); '' when none. (VARCHAR) */
   charts: string;
+  /** Decimals, in the value’s own unit, to which value and target are rounded before the RAG is judged (a percent with 2 decimals: 4), so the colour agrees with the shown value. (INTEGER) */
+  rag_digits: number;
+  /** What the sample size kpi_values.n counts, in Chinese; '' when the KPI has no minimum sample. (VARCHAR) */
+  sample_text_zh: string;
+  /** What the sample size kpi_values.n counts, in English; '' when none. (VARCHAR) */
+  sample_text_en: string;
+  /** The minimum sample in Chinese (all rules); below it status too_few; '' when none. (VARCHAR) */
+  min_sample_zh: string;
+  /** The minimum sample in English (all rules); '' when none. (VARCHAR) */
+  min_sample_en: string;
+  /** Lowest value the KPI can take; a derived (prior-year) target is clamped to it (NULL: unbounded). (DOUBLE) */
+  value_min: number | null;
+  /** Highest value the KPI can take (1 for a share, 100 for a 0–100 score); derived targets are clamped to it (NULL: unbounded). (DOUBLE) */
+  value_max: number | null;
+  /** Display cap in the value’s unit (10 = 1,000 %): a larger value is shown as display_cap_text with a cap marker (NULL: no cap). (DOUBLE) */
+  display_cap: number | null;
+  /** What is shown for a value above display_cap (> 1,000%); '' when no cap. (VARCHAR) */
+  display_cap_text: string;
+  /** Largest |month-on-month or year-on-year change| shown as a number, in the value’s unit (1 = 100 pp); beyond it the change is shown capped (NULL: no cap). (DOUBLE) */
+  change_cap: number | null;
+}
+
+/** `metrics.status_labels` (table): The words of every KPI status, from STATUS_LABELS (transforms/kpi/rag.ts), the one home of the status words. */
+export interface MetricsStatusLabelsRow {
+  /** green, amber, red, none, no_data or too_few. (VARCHAR) */
+  status: string;
+  /** Chinese word (达标, 预警, 未达标, 无目标, 无数据, 样本不足). (VARCHAR) */
+  label_zh: string;
+  /** English word (On target, Watch, Off target, No target, No data, Too few). (VARCHAR) */
+  label_en: string;
+  /** Chinese and English (达标 On target). (VARCHAR) */
+  label: string;
+  /** green 3 > amber 2 > red 1; NULL for the rest (never a change of colour). (INTEGER) */
+  rank: number | null;
 }
 
 /** `ops.data_test_results` (table): Result of every data test of the last build (models and KPI tables). Written by transforms/warehouse/data-tests.ts. */
@@ -1947,6 +2007,7 @@ export interface Database {
   'metrics.input_deliveries': MetricsInputDeliveriesRow;
   'metrics.kpi_values': MetricsKpiValuesRow;
   'metrics.metric_catalog': MetricsMetricCatalogRow;
+  'metrics.status_labels': MetricsStatusLabelsRow;
   'ops.data_test_results': OpsDataTestResultsRow;
   'ops.load_audit': OpsLoadAuditRow;
   'ops.mapping_defaults': OpsMappingDefaultsRow;

@@ -15,7 +15,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { defaultRules, FIVE_CLASS_EN, FIVE_CLASSES, GRADE_LABELS, type BusinessRules, type KpiRules } from '../../policy/business-rules.js';
 import { catalogEntry } from '../../kpi/catalog.js';
 import { discoverMetrics, metricFileName } from '../../kpi/discover-metrics.js';
-import { displayOf, formatKpiValue, type MetricDefinition, type SqlSource } from '../../kpi/metric.js';
+import { displayOf, formatKpiValue, minObservationsOf, type MetricDefinition, type SqlSource } from '../../kpi/metric.js';
 import { discoverModels } from '../../warehouse/registry.js';
 import { REPO_ROOT } from '../../lib/repo-root.js';
 
@@ -53,11 +53,10 @@ function needsText(m: MetricDefinition): string {
   const e = catalogEntry(m);
   const inputs = m.inputs.map((i) => `\`${i}\``).join(', ');
   const k = e.needs_prior_months;
-  const o = m.minObservations;
   const parts = [`inputs ${inputs} (else \`input_not_delivered\`)`];
   if (k > 0) parts.push(`${k === 1 ? 'the previous month' : `the month ${k} months earlier`} loaded (else \`no_prior_month\`)`);
   parts.push('a non-zero denominator (else `denominator_zero`)');
-  if (o) parts.push(`at least ${o.count} ${o.textEn} — \`${o.measure}\` (else \`too_few_observations\`)`);
+  for (const o of minObservationsOf(m)) parts.push(`at least ${o.count} ${o.textEn} — \`${o.measure}\` (else status \`too_few\`)`);
   return parts.join('; ');
 }
 
@@ -71,6 +70,8 @@ function shownText(m: MetricDefinition): string {
     e.page ? `topic page \`${e.page}\`` : 'no topic page',
   ];
   if (m.charts?.length) parts.push(`charts ${m.charts.map((c) => `\`${c}\``).join(', ')}`);
+  if (e.display_cap !== null) parts.push(`values above the display cap shown \`${e.display_cap_text}\``);
+  if (e.change_cap !== null) parts.push(`changes beyond ±${d.format === 'percent' ? `${+(e.change_cap * 100).toFixed(4)} pp` : e.change_cap} shown capped`);
   return parts.join('; ');
 }
 
@@ -222,7 +223,9 @@ page and not in any export template (\`policy/reports/*.yaml\`).
 ### Availability: measured or no data
 
 A KPI whose inputs are missing says so instead of showing a number. Every row of
-\`metrics.kpi_<id>\` and \`metrics.kpi_values\` has \`status\` **\`measured\`** or **\`no_data\`**. A
+\`metrics.kpi_<id>\` and \`metrics.kpi_values\` has \`status\` **\`measured\`**, **\`too_few\`** or **\`no_data\`**. A
+\`too_few\` row (reason \`too_few_observations\`) keeps its computed value in the warehouse but is never coloured
+(\`rag\` 'none') nor shown: the site and the exports print "样本不足 Too few" with the sample size \`n\`. A
 \`no_data\` row has \`value\` NULL (never 0), \`rag\` 'none', and a \`reason_code\` with the reason in
 Chinese and English (\`reason_zh\`, \`reason_en\`: which input, which month, how many observations).
 Each KPI declares what it needs in its metric file — \`inputs\` (extract entities or
@@ -235,7 +238,16 @@ decides it. The reasons are checked in this order; the first that applies is the
 | \`input_not_delivered\` | an input of \`inputs\` was never delivered up to the month end | NULL (they would sum placeholders) |
 | \`no_prior_month\` | \`needsPriorMonth: k\` and the month k months earlier is not a reporting month (the first month loaded, or a gap) | NULL (unknowable) |
 | \`denominator_zero\` | the denominator is 0 (no new NPLs, no warnings raised, no NPL balance in a slice, …) | kept (0) |
-| \`too_few_observations\` | fewer observations than \`minObservations.count\` (its \`measure\` over the formula's source, per slice-month), or a value the observations leave undefined (a KS without defaulters) | kept |
+| \`too_few_observations\` (status \`too_few\`) | fewer observations than one of the \`minObservations\` rules (each \`measure\` over the formula's source, per slice-month; the first is the sample size \`n\`), or a value the observations leave undefined (a KS without defaulters) | kept (value kept too, never shown) |
+
+**Statuses agree with the shown numbers** (\`transforms/kpi/rag.ts\`, tested case by case in
+\`test/kpi/status-cases.test.ts\`): value and target are rounded to the display precision before the
+RAG is judged (2.004 % against ≤ 2 % is shown 2.00 %: green); a target derived from a baseline
+(\`prior_year\`) is clamped into the KPI's value range (a rate never targets below 0 %) and states its
+baseline (\`kpi_values.baseline\`, \`target_text\`: "≤ 0.00%（上年同月 2.30% − 3 个百分点，下限 0.00%…）");
+"turned green / red" (\`kpi_values.status_change\` better / worse) needs two coloured months and a rank
+change green > amber > red; when the shown value moved the other way and only the target moved it is
+\`target_moved\`. Status words come from \`STATUS_LABELS\` (table \`metrics.status_labels\`).
 
 **Delivered** comes from the load records, written to \`metrics.input_deliveries\` (first business date
 each declared input was delivered) before the KPI tables:

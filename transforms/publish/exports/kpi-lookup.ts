@@ -15,8 +15,8 @@ export interface KpiValue {
   value: number | null;
   target: number | null;
   rag: string;
-  /** `measured`, or `no_data` (value NULL; the reason below). */
-  status: 'measured' | 'no_data';
+  /** `measured`, `no_data` (value NULL; the reason below) or `too_few` (below the minimum sample: value read as NULL, never shown; the reason below). */
+  status: 'measured' | 'no_data' | 'too_few';
   reason_code: string | null;
   reason_zh: string | null;
   reason_en: string | null;
@@ -52,7 +52,8 @@ export async function readKpiValues(
   const rows = await wh.all<KpiValue>(
     `SELECT metric_id, strftime(as_of_month, '%Y-%m-%d') AS as_of_month, slice, slice_value,
        CAST(numerator AS DOUBLE) AS numerator, CAST(denominator AS DOUBLE) AS denominator,
-       CAST(value AS DOUBLE) AS value, CAST(target AS DOUBLE) AS target, rag, ${status}
+       ${cols.some((c) => c.column_name === 'status') ? "CASE WHEN status = 'too_few' THEN NULL ELSE CAST(value AS DOUBLE) END" : 'CAST(value AS DOUBLE)'} AS value,
+       CAST(target AS DOUBLE) AS target, rag, ${status}
      FROM metrics.kpi_values WHERE ${where} ORDER BY metric_id, as_of_month, slice, slice_value`,
   );
   for (const r of rows) out.set(kpiKey(r.metric_id, r.as_of_month, r.slice, r.slice_value), r);
@@ -72,14 +73,14 @@ export function kpiFigure(k: KpiValue | undefined, field: 'value' | 'numerator' 
   if (!k) return null;
   const v = k[field];
   if (v !== null) return v;
-  if (k.status !== 'no_data' || field === 'target') return null;
+  if ((k.status !== 'no_data' && k.status !== 'too_few') || field === 'target') return null;
   return notes.cell(k.reason_zh ?? '无数据', k.reason_en ?? 'no data');
 }
 
 /** The RAG cell of a KPI row: its colour, or `no_data` (shown grey) when the row has no data. @example kpiRag(k) // 'red' */
 export function kpiRag(k: KpiValue | undefined): string | null {
   if (!k) return null;
-  return k.status === 'no_data' ? 'no_data' : k.rag;
+  return k.status === 'no_data' || k.status === 'too_few' ? 'no_data' : k.rag;
 }
 
 /**

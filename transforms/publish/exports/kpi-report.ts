@@ -84,7 +84,7 @@ function valueRows(catalog: readonly CatalogRow[], months: readonly string[], kp
         month: m.slice(0, 7),
         ...figures,
         rag: kpiRag(k),
-        status: k ? (k.status === 'no_data' ? '无数据 no data' : '已测 measured') : null,
+        status: k ? (k.status === 'no_data' ? '无数据 no data' : k.status === 'too_few' ? '样本不足 too few' : '已测 measured') : null,
         note: used.length ? used.map((n) => notes.text(n)).join(' ') : null,
         unit: c.unit,
         unit_zh: unitZh(c),
