@@ -143,14 +143,38 @@ export async function runConsole(options: ConsoleOptions = {}): Promise<void> {
   // statement, or say how to leave; a second one on an empty line leaves.
   let armed = false;
   let quit = false;
+  // Lines typed but not yet handled (typed ahead while a statement runs, or faster than they are
+  // handled): part of the input a Ctrl-C drops.
+  const typedAhead: string[] = [];
+  let ended = false;
+  let wake: (() => void) | undefined;
+  rl.on('line', (l: string) => {
+    armed = false;
+    typedAhead.push(l);
+    wake?.();
+  });
+  rl.on('close', () => {
+    ended = true;
+    wake?.();
+  });
+  const nextLine = async (): Promise<string | undefined> => {
+    while (!typedAhead.length) {
+      if (ended) return undefined;
+      await new Promise<void>((r) => (wake = r));
+      wake = undefined;
+    }
+    return typedAhead.shift();
+  };
   rl.on('SIGINT', () => {
-    const next = onInterrupt({ running, line: rl.line, buffer, armed });
+    const next = onInterrupt({ running, line: rl.line, buffer: [buffer, ...typedAhead].filter(Boolean).join('\n'), armed });
     armed = next.armed;
     switch (next.action) {
       case 'cancel-query':
+        typedAhead.length = 0;
         worker.interrupt();
         return;
       case 'clear-input':
+        typedAhead.length = 0;
         buffer = '';
         rl.setPrompt('sql> ');
         rl.write(null, { ctrl: true, name: 'e' }); // cursor to the end of the text, so ^C follows it
@@ -378,8 +402,9 @@ export async function runConsole(options: ConsoleOptions = {}): Promise<void> {
   };
   prompt();
   try {
-    for await (const line of rl) {
-      armed = false;
+    for (;;) {
+      const line = await nextLine();
+      if (line === undefined || quit) break;
       if (!buffer && /^\s*(\.|\\x(\s|$))/.test(line)) {
         remember(line);
         let keepGoing = true;
