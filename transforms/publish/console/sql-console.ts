@@ -45,11 +45,11 @@ VALUES, DESCRIBE, SHOW, SUMMARIZE, EXPLAIN); personal data is masked unless star
   .metrics              the KPIs (metrics.metric_catalog)
   .queries              saved queries in queries/
   .run NAME [k=v ...]   run a saved query with parameters
-  .limit N              rows shown per result (now: LIMIT)
-  .timeout SECONDS      statement timeout (now: TIMEOUT s)
-  .mode table|vertical|auto   result layout (now: MODE); auto = one field per line when wider than the terminal
-  \\x [on|off|auto]       vertical on / off / auto (\\x alone toggles)
-  .pager on|off         long results through $PAGER or less -SFRX (now: PAGER; only when output is a terminal)
+  .limit N              rows shown per result (now: {limit})
+  .timeout SECONDS      statement timeout (now: {timeout} s)
+  .mode MODE            table, vertical or auto (now: {mode}); auto: one field per line when wider than the terminal
+  \\x [on|off|auto]      vertical on / off / auto; \\x alone toggles vertical and table
+  .pager on|off         long results through $PAGER or less -SFRX when the output is a terminal (now: {pager})
   .reopen               switch to the warehouse the nightly job published since this console opened
   .help                 this text
   .quit                 leave (also .exit or Ctrl-D)
@@ -64,10 +64,13 @@ function loadHistory(file: string): string[] {
 /**
  * The interactive console (`npm run sql` with no query): multi-line statements ended by `;`,
  * persistent history, dot commands (`.tables`, `.schema NAME`, `.metrics`, `.queries`, `.run`,
- * `.limit`, `.timeout`, `.reopen`, `.help`, `.quit`), results as aligned tables with row count and
- * time. Each statement gets the statement timeout; Ctrl-C interrupts it. With `unmasked` the
- * session and every statement are written to the audit log first. Resolves when the input ends
- * or on `.quit`.
+ * `.limit`, `.timeout`, `.mode`, `\x`, `.pager`, `.reopen`, `.help`, `.quit`), results as aligned
+ * tables — or one field per line when wider than the terminal (table-output.ts) — with row count
+ * and time, through the pager when taller than the terminal (pager.ts), Tab completion of keywords,
+ * tables and columns (sql-completer.ts). Each statement gets the statement timeout; Ctrl-C
+ * interrupts it, or clears the input, or (twice on an empty line) leaves (console-interrupt.ts).
+ * With `unmasked` the session and every statement are written to the audit log first. Resolves
+ * when the input ends, on `.quit` or on the second Ctrl-C.
  *
  * @example
  * await runConsole({ warehouse: 'data/warehouse.duckdb' });
@@ -280,7 +283,7 @@ export async function runConsole(options: ConsoleOptions = {}): Promise<void> {
       case '.exit':
         return false;
       case '.help':
-        print(HELP.replace('LIMIT', String(limit)).replace('TIMEOUT', String(timeoutSeconds)).replace('MODE', mode).replace('PAGER', paging ? 'on' : 'off'));
+        print(HELP.replace('{limit}', String(limit)).replace('{timeout}', String(timeoutSeconds)).replace('{mode}', mode).replace('{pager}', paging ? 'on' : 'off'));
         break;
       case '.mode': {
         const m = (args[0] ?? '').toLowerCase() as DisplayMode;
