@@ -4,7 +4,7 @@ import { warehousePath } from '../config/config.js';
 import { listSavedQueries } from '../publish/console/saved-queries.js';
 import { runConsole } from '../publish/console/sql-console.js';
 import { OUTPUT_FORMATS, runQuery, type OutputFormat } from '../publish/console/run-query.js';
-import { renderTable } from '../publish/console/table-output.js';
+import { DEFAULT_TERMINAL_WIDTH, renderTable } from '../publish/console/table-output.js';
 import { defineCommand, runAsMain, usageError } from './command.js';
 
 function positiveNumber(name: string, v: string | undefined, integer: boolean): number | undefined {
@@ -38,6 +38,7 @@ export const sqlCommand = defineCommand({
     unmasked: { kind: 'boolean', help: 'show personal data unmasked (logged to the audit log first: sqlAuditLog of cq.config.json)' },
     threads: { kind: 'string', value: 'N', help: 'DuckDB threads' },
     'memory-limit': { kind: 'string', value: '4GB', help: 'DuckDB memory limit' },
+    vertical: { kind: 'boolean', help: 'one field per line (default: only when the table is wider than the terminal; .mode in the console)' },
     'list-queries': { kind: 'boolean', help: 'list the saved queries' },
   },
   notes: '"SQL" runs one query; without it (and without --query/--file) the interactive console opens (docs/analyst-sql.md).',
@@ -74,7 +75,7 @@ export const sqlCommand = defineCommand({
     if (sources > 1) throw usageError(sqlCommand, 'give one of "SQL", --query NAME or --file PATH.');
     if (sources === 0) {
       if (flags.out || flags.format) throw new CqError('CLI_USAGE', '--out / --format apply to one query: give "SQL", --query NAME or --file PATH.');
-      await runConsole(common);
+      await runConsole({ ...common, ...(flags.vertical ? { mode: 'vertical' as const } : {}) });
       return;
     }
     const sql = flags.file ? readFileSync(flags.file, 'utf8') : positional.length ? positional.join(' ') : undefined;
@@ -84,6 +85,7 @@ export const sqlCommand = defineCommand({
       params,
       format,
       ...(flags.out ? { out: flags.out } : {}),
+      display: { mode: flags.vertical ? 'vertical' : 'auto', width: (process.stdout.isTTY && process.stdout.columns) || DEFAULT_TERMINAL_WIDTH },
     });
     // The table already ends with its summary; for data formats the summary goes to stderr so stdout stays clean.
     if (format !== 'table') console.error(result.summary);

@@ -1,4 +1,5 @@
 import type { QueryParams } from './execute-query.js';
+import type { DisplayOptions } from './table-output.js';
 
 /** Output formats of the console. */
 export const OUTPUT_FORMATS = ['table', 'csv', 'json', 'ndjson', 'parquet', 'arrow', 'none'] as const;
@@ -16,6 +17,8 @@ export interface RunQueryResult {
   out?: string;
   /** The rendered table (format `table` only), also written to `stdout`. */
   table?: string;
+  /** How `table` was laid out (format `table` only). */
+  layout?: 'table' | 'vertical';
   /** One-line summary, e.g. "3 rows (0.012 s)". */
   summary: string;
 }
@@ -31,6 +34,8 @@ export interface QueryRequest {
   partial?: string;
   limit?: number;
   timeoutSeconds?: number;
+  /** Layout of format `table` (mode and terminal width; default auto, 120 columns). */
+  display?: DisplayOptions;
 }
 
 /** The summary line under a result. @example resultSummary(3, false, 12, 'table') // '3 rows (0.012 s)' */

@@ -8,6 +8,7 @@ import { loadSavedQuery, resolveParams, QUERIES_DIR } from './saved-queries.js';
 import { appendSqlAudit, auditLogPath } from './sql-audit-log.js';
 import { DEFAULT_WAREHOUSE } from './sql-session.js';
 import { startSqlWorker } from './sql-worker-client.js';
+import type { DisplayOptions } from './table-output.js';
 
 export { OUTPUT_FORMATS, resultSummary, type OutputFormat, type QueryRequest, type RunQueryResult } from './query-request.js';
 
@@ -44,6 +45,8 @@ export interface RunQueryOptions {
   memoryLimit?: string;
   /** Where the table / data go without `out` (default process.stdout). */
   stdout?: NodeJS.WritableStream;
+  /** Layout of the `table` format: mode (default auto: vertical when wider than the terminal) and terminal width (default 120). */
+  display?: DisplayOptions;
 }
 
 /**
@@ -114,6 +117,7 @@ export async function runQuery(options: RunQueryOptions): Promise<RunQueryResult
       ...(out ? { out, partial: partial! } : {}),
       ...(limit !== undefined ? { limit } : {}),
       ...(options.timeoutSeconds !== undefined ? { timeoutSeconds: options.timeoutSeconds } : {}),
+      ...(options.display ? { display: options.display } : {}),
     });
   } catch (e) {
     if (isCqError(e, 'SQL_FORBIDDEN')) appendSqlAudit({ event: 'refused', unmasked: !!options.unmasked, ...audit, message: e.message }, auditLog);

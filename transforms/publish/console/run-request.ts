@@ -7,7 +7,7 @@ import { parquetWriter } from './parquet-export.js';
 import { resultSummary, type QueryRequest, type RunQueryResult } from './query-request.js';
 import { discardWriter, type ResultWriter } from './result-writer.js';
 import type { SqlSession } from './sql-session.js';
-import { tableCollector } from './table-output.js';
+import { renderResult, tableCollector } from './table-output.js';
 import { csvWriter, jsonWriter, ndjsonWriter } from './text-writers.js';
 
 /**
@@ -42,9 +42,10 @@ export async function runRequestOnSession(session: SqlSession, req: QueryRequest
     else writer = discardWriter();
     const r = await executeQuery(session, req.sql, writer, exec);
     let rendered: string | undefined;
+    let layout: 'table' | 'vertical' | undefined;
     const summary = resultSummary(r.rowCount, r.truncated, r.elapsedMs, format, out);
     if (table) {
-      rendered = table.render();
+      ({ text: rendered, layout } = renderResult(table.grid, req.display));
       await sink.write(rendered);
       await sink.write(`${summary}\n`);
     }
@@ -56,7 +57,7 @@ export async function runRequestOnSession(session: SqlSession, req: QueryRequest
       elapsedMs: r.elapsedMs,
       format,
       ...(out ? { out } : {}),
-      ...(rendered !== undefined ? { table: rendered } : {}),
+      ...(rendered !== undefined ? { table: rendered, layout: layout! } : {}),
       summary,
     };
   } catch (e) {

@@ -11,7 +11,11 @@ import { appendSqlAudit, auditLogPath } from './sql-audit-log.js';
 import type { SqlSessionOptions } from './sql-session.js';
 import { startSqlWorker, type SqlWorker, type WorkerReady } from './sql-worker-client.js';
 import { isBlankSql, isStatementComplete } from './sql-text.js';
-import { renderTable } from './table-output.js';
+import { EXIT_HINT, onInterrupt } from './console-interrupt.js';
+import { displayWidth } from './display-width.js';
+import { pagerCommand, runPager, shouldPage } from './pager.js';
+import { sqlCompleter } from './sql-completer.js';
+import { DEFAULT_TERMINAL_WIDTH, DISPLAY_MODES, renderTable, type DisplayMode } from './table-output.js';
 import { definitionDocs, type DictionaryTable } from './warehouse-dictionary.js';
 
 /** Options of {@link runConsole}. */
@@ -26,6 +30,12 @@ export interface ConsoleOptions extends SqlSessionOptions {
   timeoutSeconds?: number;
   auditLog?: string;
   queriesDir?: string;
+  /** Result layout: auto (default: vertical when the table is wider than the terminal), table or vertical (`--vertical`). */
+  mode?: DisplayMode;
+  /** Terminal columns (default: the output's when it is a terminal, else 120). */
+  width?: number;
+  /** Long results through $PAGER / `less -SFRX` when the output is a terminal (default true; `.pager on|off`). */
+  pager?: boolean;
 }
 
 const HELP = `Statements end with ; and may span lines. Only read-only queries run (SELECT, WITH, FROM,
@@ -35,11 +45,16 @@ VALUES, DESCRIBE, SHOW, SUMMARIZE, EXPLAIN); personal data is masked unless star
   .metrics              the KPIs (metrics.metric_catalog)
   .queries              saved queries in queries/
   .run NAME [k=v ...]   run a saved query with parameters
-  .limit N              rows shown per result (now: LIMIT)
-  .timeout SECONDS      statement timeout (now: TIMEOUT s)
+  .limit N              rows shown per result (now: {limit})
+  .timeout SECONDS      statement timeout (now: {timeout} s)
+  .mode MODE            table, vertical or auto (now: {mode}); auto: one field per line when wider than the terminal
+  \\x [on|off|auto]      vertical on / off / auto; \\x alone toggles vertical and table
+  .pager on|off         long results through $PAGER or less -SFRX when the output is a terminal (now: {pager})
   .reopen               switch to the warehouse the nightly job published since this console opened
   .help                 this text
-  .quit                 leave (also .exit or Ctrl-D); Ctrl-C cancels a running query or the current input`;
+  .quit                 leave (also .exit or Ctrl-D)
+Tab completes keywords, schema.table names, columns and dot commands. Ctrl-C cancels a running query or
+clears the current input; a second Ctrl-C on an empty line leaves.`;
 
 function loadHistory(file: string): string[] {
   if (!file || !existsSync(file)) return [];
@@ -49,10 +64,13 @@ function loadHistory(file: string): string[] {
 /**
  * The interactive console (`npm run sql` with no query): multi-line statements ended by `;`,
  * persistent history, dot commands (`.tables`, `.schema NAME`, `.metrics`, `.queries`, `.run`,
- * `.limit`, `.timeout`, `.reopen`, `.help`, `.quit`), results as aligned tables with row count and
- * time. Each statement gets the statement timeout; Ctrl-C interrupts it. With `unmasked` the
- * session and every statement are written to the audit log first. Resolves when the input ends
- * or on `.quit`.
+ * `.limit`, `.timeout`, `.mode`, `\x`, `.pager`, `.reopen`, `.help`, `.quit`), results as aligned
+ * tables — or one field per line when wider than the terminal (table-output.ts) — with row count
+ * and time, through the pager when taller than the terminal (pager.ts), Tab completion of keywords,
+ * tables and columns (sql-completer.ts). Each statement gets the statement timeout; Ctrl-C
+ * interrupts it, or clears the input, or (twice on an empty line) leaves (console-interrupt.ts).
+ * With `unmasked` the session and every statement are written to the audit log first. Resolves
+ * when the input ends, on `.quit` or on the second Ctrl-C.
  *
  * @example
  * await runConsole({ warehouse: 'data/warehouse.duckdb' });
@@ -66,6 +84,10 @@ export async function runConsole(options: ConsoleOptions = {}): Promise<void> {
   const queriesDir = options.queriesDir ?? QUERIES_DIR;
   let limit = options.limit ?? DEFAULT_TABLE_LIMIT;
   let timeoutSeconds = options.timeoutSeconds ?? DEFAULT_TIMEOUT_SECONDS;
+  let mode: DisplayMode = options.mode ?? 'auto';
+  let paging = options.pager ?? true;
+  const tty = output as { isTTY?: boolean; columns?: number; rows?: number; fd?: number };
+  const columns = () => options.width ?? (tty.isTTY && tty.columns ? tty.columns : DEFAULT_TERMINAL_WIDTH);
   const print = (s = '') => output.write(`${s}\n`);
   const warehouse = options.warehouse ?? 'data/warehouse.duckdb';
   const masked = !options.unmasked;
@@ -110,18 +132,108 @@ export async function runConsole(options: ConsoleOptions = {}): Promise<void> {
     `warehouse ${warehouse} (read-only snapshot opened ${openedAt.toISOString().slice(0, 19).replace('T', ' ')}; personal data ${masked ? 'masked' : 'UNMASKED — every statement is logged'}). .help for commands.`;
   print(banner());
 
-  const rl = createInterface({ input, output, terminal, history: loadHistory(historyFile), historySize: 1000, prompt: 'sql> ' });
+  const complete = sqlCompleter(() => session.relations);
+  const rl = createInterface({
+    input,
+    output,
+    terminal,
+    history: loadHistory(historyFile),
+    historySize: 1000,
+    prompt: 'sql> ',
+    completer: (line: string) => complete(line, buffer),
+  });
+  // Ctrl-C (console-interrupt.ts): cancel the query, or clear the line and the unfinished
+  // statement, or say how to leave; a second one on an empty line leaves.
+  let armed = false;
+  let quit = false;
+  // Lines typed but not yet handled (typed ahead while a statement runs, or faster than they are
+  // handled): part of the input a Ctrl-C drops.
+  const typedAhead: string[] = [];
+  let ended = false;
+  let wake: (() => void) | undefined;
+  rl.on('line', (l: string) => {
+    armed = false;
+    typedAhead.push(l);
+    wake?.();
+  });
+  rl.on('close', () => {
+    ended = true;
+    wake?.();
+  });
+  const nextLine = async (): Promise<string | undefined> => {
+    while (!typedAhead.length) {
+      if (ended) return undefined;
+      await new Promise<void>((r) => (wake = r));
+      wake = undefined;
+    }
+    return typedAhead.shift();
+  };
   rl.on('SIGINT', () => {
-    if (running) {
-      worker.interrupt();
+    const next = onInterrupt({ running, line: rl.line, buffer: [buffer, ...typedAhead].filter(Boolean).join('\n'), armed });
+    armed = next.armed;
+    switch (next.action) {
+      case 'cancel-query':
+        typedAhead.length = 0;
+        worker.interrupt();
+        return;
+      case 'clear-input':
+        typedAhead.length = 0;
+        buffer = '';
+        rl.setPrompt('sql> ');
+        rl.write(null, { ctrl: true, name: 'e' }); // cursor to the end of the text, so ^C follows it
+        output.write('^C\n');
+        rl.write(null, { ctrl: true, name: 'u' }); // the text is dropped, not left for the next line
+        prompt();
+        return;
+      case 'hint':
+        output.write(`^C\n${EXIT_HINT}\n`);
+        prompt();
+        return;
+      case 'exit':
+        output.write('^C\n');
+        quit = true;
+        rl.close();
+    }
+  });
+  if (terminal) {
+    input.on('keypress', (_s: unknown, key?: { ctrl?: boolean; name?: string }) => {
+      if (!(key?.ctrl && key.name === 'c')) armed = false;
+    });
+  }
+
+  /** Shows a result: through the pager when it is taller (or wider) than the terminal, else printed. */
+  const show = async (text: string) => {
+    const command = pagerCommand();
+    const lines = text.split('\n');
+    const page =
+      command !== undefined &&
+      shouldPage({
+        enabled: paging,
+        isTTY: !!tty.isTTY,
+        lines: lines.length - (text.endsWith('\n') ? 1 : 0),
+        rows: tty.rows ?? 24,
+        width: Math.max(0, ...lines.map(displayWidth)),
+        columns: columns(),
+      });
+    if (!page) {
+      output.write(text);
       return;
     }
-    if (buffer) {
-      buffer = '';
-      print('^C');
-    } else print('(.quit to leave)');
-    prompt();
-  });
+    // The pager reads the keyboard itself: readline lets go of the terminal meanwhile, and a
+    // Ctrl-C in the pager is the pager's, not a signal that ends the console.
+    const raw = input as { isTTY?: boolean; setRawMode?: (on: boolean) => void };
+    const ignore = () => undefined;
+    rl.pause();
+    if (raw.isTTY) raw.setRawMode?.(false);
+    process.on('SIGINT', ignore);
+    try {
+      if (!(await runPager(text, command!, tty.fd ?? 'inherit'))) output.write(text);
+    } finally {
+      process.off('SIGINT', ignore);
+      if (raw.isTTY) raw.setRawMode?.(true);
+      rl.resume();
+    }
+  };
 
   const remember = (text: string) => {
     if (!historyFile) return;
@@ -142,9 +254,9 @@ export async function runConsole(options: ConsoleOptions = {}): Promise<void> {
       if (!masked) appendSqlAudit({ event: 'unmasked_query', unmasked: true, ...audit }, auditLog);
       if (!worker.alive) ({ worker, info: session } = await open());
       running = true;
-      const r = await worker.run({ sql, params, format: 'table', limit, timeoutSeconds });
-      output.write(r.table ?? '');
-      print(resultSummary(r.rowCount, r.truncated, r.elapsedMs, 'table'));
+      const r = await worker.run({ sql, params, format: 'table', limit, timeoutSeconds, display: { mode, width: columns() } });
+      running = false;
+      await show(`${r.table ?? ''}${resultSummary(r.rowCount, r.truncated, r.elapsedMs, 'table')}\n`);
     } catch (e) {
       if (isCqError(e, 'SQL_FORBIDDEN')) appendSqlAudit({ event: 'refused', unmasked: !masked, ...audit, message: e.message }, auditLog);
       report(e);
@@ -171,8 +283,30 @@ export async function runConsole(options: ConsoleOptions = {}): Promise<void> {
       case '.exit':
         return false;
       case '.help':
-        print(HELP.replace('LIMIT', String(limit)).replace('TIMEOUT', String(timeoutSeconds)));
+        print(HELP.replace('{limit}', String(limit)).replace('{timeout}', String(timeoutSeconds)).replace('{mode}', mode).replace('{pager}', paging ? 'on' : 'off'));
         break;
+      case '.mode': {
+        const m = (args[0] ?? '').toLowerCase() as DisplayMode;
+        if (args[0] !== undefined && !DISPLAY_MODES.includes(m)) print('usage: .mode table|vertical|auto');
+        else if (args[0] !== undefined) mode = m;
+        print(`mode: ${mode}`);
+        break;
+      }
+      case '\\x': {
+        const a = (args[0] ?? '').toLowerCase();
+        const next: DisplayMode | undefined = a === '' ? (mode === 'vertical' ? 'table' : 'vertical') : a === 'on' ? 'vertical' : a === 'off' ? 'table' : a === 'auto' ? 'auto' : undefined;
+        if (next) mode = next;
+        else print('usage: \\x [on|off|auto]');
+        print(`mode: ${mode}`);
+        break;
+      }
+      case '.pager': {
+        const a = (args[0] ?? '').toLowerCase();
+        if (a === 'on' || a === 'off') paging = a === 'on';
+        else if (a) print('usage: .pager on|off');
+        print(`pager: ${paging ? 'on' : 'off'}${paging && !tty.isTTY ? ' (not used: the output is not a terminal)' : ''}${paging && tty.isTTY && !pagerCommand() ? ' (no pager: set $PAGER or install less)' : ''}`);
+        break;
+      }
       case '.tables': {
         const filter = (args[0] ?? '').toLowerCase();
         const rows = session.relations
@@ -269,11 +403,12 @@ export async function runConsole(options: ConsoleOptions = {}): Promise<void> {
     rl.setPrompt(buffer ? '  -> ' : 'sql> ');
     rl.prompt();
   };
-  let quit = false;
   prompt();
   try {
-    for await (const line of rl) {
-      if (!buffer && line.trim().startsWith('.')) {
+    for (;;) {
+      const line = await nextLine();
+      if (line === undefined || quit) break;
+      if (!buffer && /^\s*(\.|\\x(\s|$))/.test(line)) {
         remember(line);
         let keepGoing = true;
         try {

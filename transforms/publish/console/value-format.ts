@@ -38,6 +38,39 @@ export function isNumericType(type: DuckDBType): boolean {
   return NUMERIC_TYPES.has(type.typeId);
 }
 
+/** Column names that hold identifiers, codes, years or periods: numbers shown without thousands separators. */
+const UNGROUPED_NAME = /(^|_)(id|code|year|yr|yyyymm|yyyymmdd|period|date)$/i;
+
+/**
+ * Whether the terminal table shows a column's numbers with thousands separators: only number
+ * types, and not identifiers, codes, years or periods by their name (`branch_id`, `product_code`,
+ * `vintage_year`). Dates are not number types, so never grouped. CSV, JSON, Parquet and Arrow
+ * always carry the raw value.
+ *
+ * @example
+ * groupsThousands('outstanding_principal', DOUBLE); // true
+ * groupsThousands('loan_id', BIGINT); // false
+ */
+export function groupsThousands(name: string, type: DuckDBType): boolean {
+  return isNumericType(type) && !UNGROUPED_NAME.test(name);
+}
+
+/**
+ * A number's text with a comma between each group of three integer digits; the sign, the
+ * fraction and its digits stay as they are. Text that is not a plain decimal number
+ * (`1e+300`, `nan`, `inf`) is returned unchanged.
+ *
+ * @example
+ * groupThousands('1234567.89'); // '1,234,567.89'
+ * groupThousands('-1000'); // '-1,000'
+ * groupThousands('0.000123'); // '0.000123'
+ */
+export function groupThousands(text: string): string {
+  const m = /^([-+]?)(\d+)(\.\d+)?$/.exec(text);
+  if (!m) return text;
+  return `${m[1]}${m[2]!.replace(/\B(?=(\d{3})+$)/g, ',')}${m[3] ?? ''}`;
+}
+
 function numberText(v: number): string {
   if (Number.isFinite(v)) return String(v);
   return Number.isNaN(v) ? 'nan' : v > 0 ? 'inf' : '-inf';
