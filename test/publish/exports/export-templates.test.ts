@@ -1,3 +1,4 @@
+import { PublishedFigures } from '../../../transforms/publish/exports/published-figures.js';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import ExcelJS from 'exceljs';
@@ -89,7 +90,7 @@ describe('zip rewriting (deterministic XLSX)', () => {
   });
 
   it('the same workbook written at different wall-clock times normalises to the same bytes and still opens', async () => {
-    const ctx: PackageContext = { month: '2026-10', asOfDate: '2026-10-31', runId: 'R', generatedAt: '2026-11-01T02:13:05Z', unmasked: false };
+    const ctx: PackageContext = { month: '2026-10', asOfDate: '2026-10-31', runId: 'R', generatedAt: '2026-11-01T02:13:05Z', unmasked: false, figures: new PublishedFigures() };
     const report: BuiltReport = {
       template: parseReportTemplate(MINI, 'policy/reports/mini.yaml'),
       tables: [],
