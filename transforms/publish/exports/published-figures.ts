@@ -1,5 +1,6 @@
 import { roundCirculation, roundHalfUp, type FlowEdge } from './controlled-rounding.js';
-import { FEN_PER_WAN_UNIT } from './report-table.js';
+/** Fen per 0.01 万元 (as report-table.ts FEN_PER_WAN_UNIT; not imported, report-table.ts imports this module's type). */
+const FEN_PER_WAN_UNIT = 10_000n;
 
 /**
  * The published figures of one package: every money figure that is printed, keyed by what it
