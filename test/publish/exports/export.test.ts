@@ -284,6 +284,11 @@ describe('NPL and provisioning report', () => {
     // previous month from the KPI table
     const [prev] = await wh.all<{ value: number }>(`SELECT value FROM metrics.kpi_values WHERE metric_id = 'npl_ratio' AND slice = 'all' AND as_of_month = DATE '2026-09-30'`);
     expect(line('不良贷款率')[col('上月')]).toBe(prev!.value);
+    // the change of a ratio is in percentage points (was a fraction shown as "%"): (m0 − m1) × 100, format "+0.00 个百分点 pp"
+    expect(line('不良贷款率')[col('比上月增减')]).toBeCloseTo((KPI_EXPECTED.npl_ratio.all[2]! - prev!.value) * 100, 6);
+    const ws = (await readSheet(join(first.dir, 'npl-provisioning.xlsx'))).ws;
+    const r = rows.findIndex((x) => x[0] === '不良贷款率') + XLSX_FIRST_DATA_ROW;
+    expect(ws.getRow(r).getCell(col('比上月增减') + 1).numFmt).toContain('个百分点 pp');
     // Movements at M (thousand CNY): opening 480 (L05 200, L07 100, L09 20, L11 150, L13 10); new 345 (L03, L12, L14);
     // cured 100 (L07); written off 20 (L09); closing 705.
     expect(units(line('期初不良贷款余额')[m0])).toBe(4_800);

@@ -289,13 +289,13 @@ function withUnitLabels(t: ReportTemplate, amounts: AmountCurrency): ReportTempl
 /**
  * The nightly job's entry point: opens the (closed, checkpointed) warehouse read-only and
  * writes one package per month into `<outDir>/<YYYY-MM>/`, stamped with the run id. `pdf`,
- * `pdfFix`, `rejectLimits` and `configFile` are passed to {@link exportPackage}.
+ * `pdfFix`, `rejectLimits`, `configFile`, `institution` and `signatories` are passed to {@link exportPackage}.
  *
  * @example
  * const { files } = await exportMonths({ warehouse: 'data/releases/x/warehouse.duckdb', outDir: 'data/releases/x/exports', runId: 'x', months: ['2026-10'] });
  */
 export async function exportMonths(
-  o: { warehouse: string; outDir: string; runId: string; months: string[] } & Pick<ExportOptions, 'pdf' | 'pdfFix' | 'rejectLimits' | 'configFile'>,
+  o: { warehouse: string; outDir: string; runId: string; months: string[] } & Pick<ExportOptions, 'pdf' | 'pdfFix' | 'rejectLimits' | 'configFile' | 'institution' | 'signatories'>,
 ): Promise<{ files: number; pdfSkipped?: { month: string; reason: string; fix: string }[] }> {
   if (!existsSync(o.warehouse)) throw new CqError('WAREHOUSE_MISSING', `${o.warehouse}: no such warehouse.`, { file: o.warehouse });
   const wh = await openWarehouse(o.warehouse, { readOnly: true });
@@ -311,6 +311,8 @@ export async function exportMonths(
         ...(o.pdfFix ? { pdfFix: o.pdfFix } : {}),
         ...(o.rejectLimits ? { rejectLimits: o.rejectLimits } : {}),
         ...(o.configFile ? { configFile: o.configFile } : {}),
+        ...(o.institution ? { institution: o.institution } : {}),
+        ...(o.signatories ? { signatories: o.signatories } : {}),
       });
       files += r.fileCount;
       if (r.pdfSkipped) skipped.push({ month, ...r.pdfSkipped });

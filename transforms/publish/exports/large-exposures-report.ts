@@ -123,7 +123,16 @@ export async function buildLargeExposures(wh: WarehouseHandle, t: ReportTemplate
   });
   const tables: BuiltTable[] = t.tables.map((spec, ti) => {
     if (spec.source !== 'borrowers') templateError(t, `tables[${ti}].source`, `must be "borrowers" for a large_exposures report, got "${spec.source}".`);
-    return { spec, rows, footnotes: notes.list() };
+    // An unmasked package must not claim masking: the template's masking sentence is replaced.
+    const masked = (n: string) => !/证件号码|ID numbers/.test(n);
+    const shown = ctx.unmasked
+      ? {
+          ...spec,
+          notes_zh: [...(spec.notes_zh ?? []).filter(masked), '本表证件号码及客户姓名未脱敏。'],
+          notes_en: [...(spec.notes_en ?? []).filter(masked), 'ID numbers and names in this table are not masked.'],
+        }
+      : spec;
+    return { spec: shown, rows, footnotes: notes.list() };
   });
   return { template: t, tables };
 }
