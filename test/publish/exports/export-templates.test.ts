@@ -166,7 +166,7 @@ describe('status words and percentage points', () => {
 
   it('changes of ratios in 个百分点 pp with a sign', () => {
     expect(ppText(0.0012)).toBe('+0.12 个百分点 pp');
-    expect(ppText(-0.14246)).toBe('−14.25 个百分点 pp');
+    expect(ppText(-0.14246)).toBe('-14.25 个百分点 pp');
     expect(ppText(0.00001)).toBe('0.00 个百分点 pp');
   });
 });

@@ -19,12 +19,12 @@ export function statusText(code: string): string {
 export function ppText(change: number): string {
   const p = change * 100;
   const t = Math.abs(p).toFixed(2);
-  const sign = Number(t) === 0 ? '' : p > 0 ? '+' : '−';
+  const sign = Number(t) === 0 ? '' : p > 0 ? '+' : '-';
   return `${sign}${t} 个百分点 pp`;
 }
 
 /** XLSX number format of percentage-point changes. */
-export const PP_NUM_FMT = '+0.00" 个百分点 pp";−0.00" 个百分点 pp";0.00" 个百分点 pp"';
+export const PP_NUM_FMT = '+0.00" 个百分点 pp";-0.00" 个百分点 pp";0.00" 个百分点 pp"';
 import { effectiveFormat, isNoData, kpiDisplayOf, noDataText, wanUnitsText, type Cell, type TableRow } from './report-table.js';
 
 /**

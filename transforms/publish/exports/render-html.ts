@@ -40,6 +40,8 @@ td.rag-no_data { background: #e7e9ec; color: #555; } td.nodata { color: #555; te
 td.rag { text-align: center; }
 td.nowrap { white-space: nowrap; }
 table.data { table-layout: fixed; }
+table.data.dense td { font-size: 7pt; padding: 0.6mm 0.8mm; }
+table.data.dense th { font-size: 6.8pt; padding: 0.6mm 0.6mm; }
 td, th { word-break: normal; overflow-wrap: normal; hyphens: none; }
 th .en, td:lang(en) { word-break: keep-all; }
 td.rag { white-space: nowrap; font-size: 7pt; }
@@ -48,7 +50,8 @@ p.form-head { margin: 0 0 1.5mm 0; font-size: 8pt; display: flex; flex-wrap: wra
 p.form-head span { white-space: nowrap; }
 .draft { color: #b00020; font-weight: bold; border: 1pt solid #b00020; padding: 0 1.5mm; margin-left: 3mm; font-size: 9pt; }
 table.signoff { width: 100%; margin-top: 5mm; border-collapse: collapse; table-layout: fixed; }
-table.signoff td { border: none; border-top: 0.5pt solid #888; padding: 1.5mm 2mm 0 0; font-size: 8.5pt; white-space: nowrap; }
+table.signoff td { border: none; border-top: 0.5pt solid #888; padding: 1.5mm 2mm 0 0; font-size: 8.5pt; }
+table.signoff span { white-space: nowrap; }
 ul.notes { color: #444; font-size: 7.5pt; margin: 2mm 0 0 0; padding-left: 4mm; }
 table.kv td { border: none; padding: 0.6mm 2mm 0.6mm 0; }
 table.kv td:first-child { color: #555; white-space: nowrap; }
@@ -90,7 +93,8 @@ function tableHtml(table: BuiltTable): string {
       return `<tr class="${row.kind}">${tds.join('')}</tr>`;
     })
     .join('\n');
-  return `<table class="data">${colgroup}<thead>${head}</thead><tbody>\n${body}\n</tbody></table>`;
+  // Many columns (the KPI report's months): a smaller type so numbers and status words fit their cells.
+  return `<table class="data${cols.length > 14 ? ' dense' : ''}">${colgroup}<thead>${head}</thead><tbody>\n${body}\n</tbody></table>`;
 }
 
 function draftMark(ctx: PackageContext): string {
@@ -101,7 +105,8 @@ function draftMark(ctx: PackageContext): string {
 function signOffHtml(ctx: PackageContext): string {
   const s = ctx.submission;
   const name = (v: string | undefined) => (v ? esc(v) : '&nbsp;');
-  return `<table class="signoff"><tr><td>填表人 Prepared by：${name(s?.preparedBy)}</td><td>复核人 Reviewed by：${name(s?.reviewedBy)}</td><td>负责人 Approved by：${name(s?.approvedBy)}</td><td>报送日期 Submitted on：${esc(s?.submittedOn ?? '')}</td></tr></table>`;
+  const cell = (k: string, v: string) => `<td><span>${k}：</span><span>${v}</span></td>`;
+  return `<table class="signoff"><tr>${cell('填表人 Prepared by', name(s?.preparedBy))}${cell('复核人 Reviewed by', name(s?.reviewedBy))}${cell('负责人 Approved by', name(s?.approvedBy))}${cell('报送日期 Submitted on', esc(s?.submittedOn ?? ''))}</tr></table>`;
 }
 
 function reportHtml(report: BuiltReport, ctx: PackageContext): string {
