@@ -27,8 +27,10 @@ export const exportCommand = defineCommand({
     'run-id': { kind: 'string', value: 'ID', help: 'run id stated in the manifest' },
     'generated-at': { kind: 'string', value: 'ISO', help: 'generation time stated in the package (default: the last load)' },
     'no-pdf': { kind: 'boolean', help: 'skip the PDF' },
-    'prepared-by': { kind: 'string', value: 'NAME', help: 'name in the "prepared by" line' },
-    'signed-off-by': { kind: 'string', value: 'NAME', help: 'name in the "signed off by" line' },
+    'prepared-by': { kind: 'string', value: 'NAME', help: '填表人 preparer (default: signatories.preparedBy of the config; none = a 草稿 DRAFT package)' },
+    'reviewed-by': { kind: 'string', value: 'NAME', help: '复核人 reviewer (default: signatories.reviewedBy of the config)' },
+    'approved-by': { kind: 'string', value: 'NAME', help: '负责人 approver (default: signatories.approvedBy of the config)' },
+    'submitted-on': { kind: 'string', value: 'YYYY-MM-DD', help: '报送日期 submission date (default: the date of the run)' },
     templates: { kind: 'string', value: 'DIR', help: 'report layouts (default policy/reports/)' },
     verify: { kind: 'string', value: 'DIR', help: 're-hash an existing package against its manifest.json' },
     quiet: { kind: 'boolean', help: 'no progress lines' },
@@ -68,8 +70,13 @@ export const exportCommand = defineCommand({
           pdf: !flags['no-pdf'],
           rejectLimits: config.rejectLimits,
           configFile: context.configFile,
-          ...(flags['prepared-by'] ? { preparedBy: flags['prepared-by'] } : {}),
-          ...(flags['signed-off-by'] ? { signedOffBy: flags['signed-off-by'] } : {}),
+          institution: config.institution,
+          signatories: {
+            preparedBy: flags['prepared-by'] ?? config.signatories.preparedBy,
+            reviewedBy: flags['reviewed-by'] ?? config.signatories.reviewedBy,
+            approvedBy: flags['approved-by'] ?? config.signatories.approvedBy,
+          },
+          ...(flags['submitted-on'] ? { submittedOn: flags['submitted-on'] } : {}),
           ...(flags.templates ? { templatesDir: flags.templates } : {}),
           ...(flags.quiet ? {} : { onProgress: (m: string) => console.log(`  ${m}`) }),
         });
@@ -77,6 +84,7 @@ export const exportCommand = defineCommand({
         console.log(`wrote ${relative(process.cwd(), r.dir) || r.dir}/ (${((performance.now() - started) / 1000).toFixed(1)} s): run ${m.run_id}, generated at ${m.generated_at}`);
         for (const f of m.files) console.log(`  ${f.path.padEnd(28)} ${String(f.bytes).padStart(9)} bytes  ${f.rows !== null ? `${f.rows} rows` : `${f.pages} pages`}  sha256 ${f.sha256.slice(0, 16)}…`);
         console.log(`  ${'manifest.json'.padEnd(28)} package sha256 ${m.package_sha256}${m.masking.unmasked ? '  (UNMASKED: contains full ID numbers)' : ''}`);
+        if (m.sign_off.status === 'draft') console.log('  草稿 DRAFT: no preparer (填表人) named; pass --prepared-by NAME or set signatories.preparedBy in the config.');
       }
     } finally {
       await wh.close();

@@ -52,6 +52,7 @@ export type CqErrorCode =
   | 'POLICY_INVALID'
   | 'EXPORT_FAILED'
   | 'EXPORT_VERIFY_FAILED'
+  | 'EXPORT_VALIDATION'
   /** The package would state amounts in CNY, but some loans are in a currency whose FX rate was not delivered. */
   | 'EXPORT_CURRENCY'
   /** The report site could not be built (Evidence failed or reported a problem, a source query was refused, the output references a remote host). */

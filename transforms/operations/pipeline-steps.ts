@@ -38,7 +38,7 @@ export async function writeExports(
   outDir: string,
   runId: string,
   dates: string[],
-  options: Pick<ExportOptions, 'pdf' | 'pdfFix' | 'rejectLimits' | 'configFile'> = {},
+  options: Pick<ExportOptions, 'pdf' | 'pdfFix' | 'rejectLimits' | 'configFile' | 'institution' | 'signatories'> = {},
 ): Promise<{ detail: string; pdfSkipped?: { month: string; reason: string; fix: string }[] }> {
   const months = [...new Set(dates.map((d) => d.slice(0, 7)))].sort();
   const latest = months.slice(-1);

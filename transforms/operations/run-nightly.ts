@@ -243,6 +243,8 @@ async function runLocked(options: NightlyOptions, paths: NightlyPaths, access: P
             pdfFix: addPdfCommand(config, options.configFile, dates[dates.length - 1]!),
             rejectLimits: config.rejectLimits,
             configFile: options.configFile ?? 'cq.config.json',
+            institution: config.institution,
+            signatories: config.signatories,
           }),
         (r) => ({ detail: r.detail }),
       );

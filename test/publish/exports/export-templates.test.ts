@@ -1,3 +1,6 @@
+import { ppText, statusText } from '../../../transforms/publish/exports/cell-display.js';
+import { STATUS_LABELS } from '../../../transforms/kpi/rag.js';
+import { PublishedFigures } from '../../../transforms/publish/exports/published-figures.js';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import ExcelJS from 'exceljs';
@@ -89,7 +92,7 @@ describe('zip rewriting (deterministic XLSX)', () => {
   });
 
   it('the same workbook written at different wall-clock times normalises to the same bytes and still opens', async () => {
-    const ctx: PackageContext = { month: '2026-10', asOfDate: '2026-10-31', runId: 'R', generatedAt: '2026-11-01T02:13:05Z', unmasked: false };
+    const ctx: PackageContext = { month: '2026-10', asOfDate: '2026-10-31', runId: 'R', generatedAt: '2026-11-01T02:13:05Z', unmasked: false, figures: new PublishedFigures() };
     const report: BuiltReport = {
       template: parseReportTemplate(MINI, 'policy/reports/mini.yaml'),
       tables: [],
@@ -151,5 +154,19 @@ describe('small parsers', () => {
   it('the docs describe every template kind and the verify command', () => {
     const docs = readFileSync('docs/exports.md', 'utf8');
     for (const k of ['five_category', 'npl_provisioning', 'kpi_report', 'large_exposures', '--verify', 'controlled rounding']) expect(docs).toContain(k);
+  });
+});
+
+describe('status words and percentage points', () => {
+  it('every status of STATUS_LABELS prints its Chinese and English words (incl. too_few), never the code', () => {
+    for (const [code, l] of Object.entries(STATUS_LABELS)) expect(statusText(code)).toBe(`${l.zh} ${l.en}`);
+    expect(statusText('too_few')).toBe('样本不足 Too few');
+    expect(statusText('amber')).toBe('预警 Watch');
+  });
+
+  it('changes of ratios in 个百分点 pp with a sign', () => {
+    expect(ppText(0.0012)).toBe('+0.12 个百分点 pp');
+    expect(ppText(-0.14246)).toBe('-14.25 个百分点 pp');
+    expect(ppText(0.00001)).toBe('0.00 个百分点 pp');
   });
 });

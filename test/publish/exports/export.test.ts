@@ -279,10 +279,16 @@ describe('NPL and provisioning report', () => {
     expect(line('拨备覆盖率')[m0]).toBe(KPI_EXPECTED.provision_coverage.all[2]);
     expect(line('贷款拨备率')[m0]).toBe(KPI_EXPECTED.loan_provision_ratio.all[2]);
     expect(units(line('贷款损失准备余额')[m0])).toBe(4_440);
-    expect(line('不良贷款率')[col('状态')]).toBe('red');
+    // Status words from STATUS_LABELS (was the code 'red'); the ratio's change on the previous month is in percentage points.
+    expect(line('不良贷款率')[col('状态')]).toBe('未达标 Off target');
     // previous month from the KPI table
     const [prev] = await wh.all<{ value: number }>(`SELECT value FROM metrics.kpi_values WHERE metric_id = 'npl_ratio' AND slice = 'all' AND as_of_month = DATE '2026-09-30'`);
     expect(line('不良贷款率')[col('上月')]).toBe(prev!.value);
+    // the change of a ratio is in percentage points (was a fraction shown as "%"): (m0 − m1) × 100, format "+0.00 个百分点 pp"
+    expect(line('不良贷款率')[col('比上月增减')]).toBeCloseTo((KPI_EXPECTED.npl_ratio.all[2]! - prev!.value) * 100, 6);
+    const ws = (await readSheet(join(first.dir, 'npl-provisioning.xlsx'))).ws;
+    const r = rows.findIndex((x) => x[0] === '不良贷款率') + XLSX_FIRST_DATA_ROW;
+    expect(ws.getRow(r).getCell(col('比上月增减') + 1).numFmt).toContain('个百分点 pp');
     // Movements at M (thousand CNY): opening 480 (L05 200, L07 100, L09 20, L11 150, L13 10); new 345 (L03, L12, L14);
     // cured 100 (L07); written off 20 (L09); closing 705.
     expect(units(line('期初不良贷款余额')[m0])).toBe(4_800);
@@ -307,27 +313,31 @@ describe('customer-quality KPI report', () => {
       `SELECT metric_id, strftime(as_of_month, '%Y-%m') AS m, value, target, rag, status FROM metrics.kpi_values
        WHERE slice = 'all' AND as_of_month BETWEEN DATE '2025-10-31' AND DATE '${AS_OF}' ORDER BY metric_id, as_of_month`,
     );
-    const catalog = await wh.all<{ metric_id: string }>('SELECT metric_id FROM metrics.metric_catalog');
-    expect(new Set(rows.map((r) => r[col('指标编号')]))).toEqual(new Set(catalog.map((c) => c.metric_id)));
+    // One wide table: rows = KPIs under a heading per section, columns = the reporting months (was one row per KPI × month).
+    const catalog = await wh.all<{ metric_id: string; name_zh: string }>('SELECT metric_id, name_zh FROM metrics.metric_catalog');
+    const byName = new Map(catalog.map((c) => [c.name_zh, c.metric_id]));
+    const kpiRows = rows.filter((r) => byName.has(String(r[col('指标名称')])));
+    expect(new Set(kpiRows.map((r) => byName.get(String(r[col('指标名称')]))))).toEqual(new Set(catalog.map((c) => c.metric_id)));
+    expect(kpiRows).toHaveLength(catalog.length);
     // reporting months within 12 months before 2026-10: 2025-10, 2026-09, 2026-10 (2025-09 is 13 months before)
-    expect(new Set(rows.map((r) => r[col('月份')]))).toEqual(new Set(['2025-10', '2026-09', '2026-10']));
-    expect(rows).toHaveLength(catalog.length * 3);
+    expect(headers.filter((h) => /^\d{4}-\d{2}$/.test(h))).toEqual(['2025-10', '2026-09', '2026-10']);
+    const labels: Record<string, string> = { green: '达标 On target', amber: '预警 Watch', red: '未达标 Off target', none: '无目标 No target', no_data: '无数据 No data', too_few: '样本不足 Too few' };
     for (const k of kpis) {
-      const r = rows.find((x) => x[col('指标编号')] === k.metric_id && x[col('月份')] === k.m)!;
+      const r = kpiRows.find((x) => byName.get(String(x[col('指标名称')])) === k.metric_id)!;
       expect(r, `${k.metric_id} ${k.m}`).toBeDefined();
-      expect(r[col('目标值')]).toBe(k.target);
+      const v = r[col(k.m)];
       if (k.status === 'no_data' || k.status === 'too_few') {
         // never a number or a colour: "— [n]" with footnote n giving the reason (test/kpi/kpi-availability.test.ts);
         // a too_few row (below the KPI's minimum sample) keeps its value in the warehouse but is never printed
-        expect(r[col('指标值')], `${k.metric_id} ${k.m}`).toMatch(/^— \[\d+\]$/);
-        expect(r[col('状态')]).toBe('no_data');
+        expect(v, `${k.metric_id} ${k.m}`).toMatch(/^— \[\d+\]$/);
+        if (k.m === MONTH) expect(r[col('本月状态')]).toBe(labels[k.status]);
       } else {
-        expect(r[col('指标值')]).toBe(k.value);
-        expect(r[col('状态')]).toBe(k.rag);
+        expect(v, `${k.metric_id} ${k.m}`).toBe(k.value);
+        if (k.m === MONTH) expect(r[col('本月状态')]).toBe(labels[k.rag]);
       }
     }
-    const npl = rows.find((x) => x[col('指标编号')] === 'npl_ratio' && x[col('月份')] === MONTH)!;
-    expect(npl[col('指标值')]).toBe(KPI_EXPECTED.npl_ratio.all[2]);
+    const npl = kpiRows.find((x) => byName.get(String(x[col('指标名称')])) === 'npl_ratio')!;
+    expect(npl[col(MONTH)]).toBe(KPI_EXPECTED.npl_ratio.all[2]);
     const defs = await readSheet(join(first.dir, 'kpi-report.xlsx'), 2);
     expect(defs.rows).toHaveLength(catalog.length);
     for (const d of defs.rows) expect(String(d[defs.headers.indexOf('定义')]).length, String(d[0])).toBeGreaterThan(10);

@@ -1,6 +1,30 @@
 import { group } from './digit-grouping.js';
 import type { CellFormat, ColumnSpec } from './report-template.js';
 import { formatKpiValue, type MetricDisplay } from '../../kpi/metric.js';
+import { STATUS_LABELS } from '../../kpi/rag.js';
+
+/**
+ * A status (RAG) code as printed: the words of STATUS_LABELS (transforms/kpi/rag.ts), "中文 English".
+ *
+ * @example
+ * statusText('green'); // '达标 On target'
+ * statusText('too_few'); // '样本不足 Too few'
+ */
+export function statusText(code: string): string {
+  const l = (STATUS_LABELS as Record<string, { zh: string; en: string }>)[code];
+  return l ? `${l.zh} ${l.en}` : code;
+}
+
+/** Text of a change of a ratio in percentage points (value = change of the fraction). @example ppText(0.0012) // '+0.12 个百分点 pp' */
+export function ppText(change: number): string {
+  const p = change * 100;
+  const t = Math.abs(p).toFixed(2);
+  const sign = Number(t) === 0 ? '' : p > 0 ? '+' : '-';
+  return `${sign}${t} 个百分点 pp`;
+}
+
+/** XLSX number format of percentage-point changes. */
+export const PP_NUM_FMT = '+0.00" 个百分点 pp";-0.00" 个百分点 pp";0.00" 个百分点 pp"';
 import { effectiveFormat, isNoData, kpiDisplayOf, noDataText, wanUnitsText, type Cell, type TableRow } from './report-table.js';
 
 /**
@@ -41,10 +65,12 @@ export function kpiNumFmt(d: MetricDisplay): string {
 export function xlsxCell(cell: Cell, format: CellFormat, row: TableRow): { value: string | number | null; numFmt?: string } {
   if (cell === null || cell === undefined) return { value: null };
   if (isNoData(cell)) return { value: noDataText(cell) };
+  if (format === 'rag' && typeof cell === 'string') return { value: statusText(cell) };
   if (typeof cell === 'string') return { value: cell };
+  const f = effectiveFormat(format, row);
+  if (f === 'pp') return { value: Math.round(Number(cell) * 1e8) / 1e6, numFmt: PP_NUM_FMT };
   const kpi = kpiDisplayOf(format, row);
   if (kpi) return { value: Number(cell), numFmt: kpiNumFmt(kpi) };
-  const f = effectiveFormat(format, row);
   if (f === 'wan') return { value: Number(cell) / 100, numFmt: XLSX_NUMBER_FORMATS.wan! };
   if (f === 'int' || f === 'ratio' || f === 'number') return { value: Number(cell), numFmt: XLSX_NUMBER_FORMATS[f]! };
   return { value: typeof cell === 'bigint' ? cell.toString() : cell };
@@ -60,9 +86,11 @@ export function xlsxCell(cell: Cell, format: CellFormat, row: TableRow): { value
 export function csvCell(cell: Cell, format: CellFormat, row: TableRow): string {
   if (cell === null || cell === undefined) return '';
   if (isNoData(cell)) return noDataText(cell);
+  if (format === 'rag' && typeof cell === 'string') return statusText(cell);
   if (typeof cell === 'string') return cell;
   const f = effectiveFormat(format, row);
   if (f === 'wan') return wanUnitsText(BigInt(cell));
+  if (f === 'pp') return String(Math.round(Number(cell) * 1e8) / 1e6);
   return String(cell);
 }
 
@@ -76,10 +104,12 @@ export function csvCell(cell: Cell, format: CellFormat, row: TableRow): string {
 export function displayCell(cell: Cell, format: CellFormat, row: TableRow): string {
   if (cell === null || cell === undefined) return '';
   if (isNoData(cell)) return noDataText(cell);
+  if (format === 'rag' && typeof cell === 'string') return statusText(cell);
   if (typeof cell === 'string') return cell;
+  const f = effectiveFormat(format, row);
+  if (f === 'pp') return ppText(Number(cell));
   const kpi = kpiDisplayOf(format, row);
   if (kpi) return formatKpiValue(Number(cell), kpi);
-  const f = effectiveFormat(format, row);
   if (f === 'wan') return group(wanUnitsText(BigInt(cell)));
   const n = Number(cell);
   if (f === 'int') return group(String(Math.round(n)));
@@ -89,7 +119,7 @@ export function displayCell(cell: Cell, format: CellFormat, row: TableRow): stri
 }
 
 
-const DEFAULT_WIDTHS: Record<string, number> = { text: 18, wan: 14, int: 10, ratio: 11, number: 13, month: 10, rag: 8 };
+const DEFAULT_WIDTHS: Record<string, number> = { text: 18, wan: 14, int: 10, ratio: 11, number: 13, month: 10, rag: 16, change: 20 };
 
 /**
  * Width of a column in characters: the template's `width`, else a default by format. XLSX uses

@@ -20,7 +20,14 @@ import { buildNplProvisioning } from './npl-provisioning-report.js';
 import { CHROMIUM_INSTALL_COMMAND, chromiumMissing, chromiumPath } from '../../lib/chromium.js';
 import { pdfPageCount, printPdf, stampPdfDates } from './print-pdf.js';
 import { packageHtml, pdfFooterTemplate, pdfHeaderTemplate } from './render-html.js';
-import type { BuiltReport, PackageContext } from './report-table.js';
+import type { BuiltReport, PackageContext, Submission } from './report-table.js';
+import { DEFAULT_CONFIG, type Institution, type Signatories } from '../../config/config.js';
+import { PublishedFigures, publishBook } from './published-figures.js';
+import { enforceValidation, loadValidationRules, runValidationRules, VALIDATION_RULES_FILE } from './validation-rules.js';
+import { FIVE_CLASSES } from './five-category-report.js';
+import { quoteLiteral as lit } from '../../lib/duckdb.js';
+import { relative as relPath } from 'node:path';
+import { REPO_ROOT } from '../../lib/repo-root.js';
 import { loadReportTemplates, REPORTS_DIR, type ReportKind, type ReportTemplate } from './report-template.js';
 import { metricDefinitionsHash, parseBusinessMonth, requireMonth, resolveRunInfo, sourceExtracts } from './run-info.js';
 import { policyFilesOf } from '../../policy/record-policy.js';
@@ -70,10 +77,16 @@ export interface ExportOptions {
   configFile?: string;
   /** Templates folder. Default policy/reports. */
   templatesDir?: string;
-  /** Who prepared the package (manifest sign-off). Default 'credit-quality-analytics export'. */
-  preparedBy?: string;
-  /** Who signed the package off (manifest sign-off), if known at export time. */
-  signedOffBy?: string;
+  /** The reporting institution printed on every form (config `institution`). Default: the config default. */
+  institution?: Institution;
+  /** 填表人 / 复核人 / 负责人 (config `signatories`, or `cq export --prepared-by/--reviewed-by/--approved-by`). Without a preparer the package is a draft (草稿 DRAFT on every form). */
+  signatories?: Partial<Signatories>;
+  /** 报送日期 `YYYY-MM-DD`. Default: the date of `generatedAt` (the run), so re-exports stay byte-identical; the CLI passes the run date. */
+  submittedOn?: string;
+  /** Validation rules file. Default policy/reports/validation/rules.yaml. */
+  rulesFile?: string;
+  /** Test hook: called with the built reports before validation (e.g. to plant a one-cent disagreement). */
+  beforeValidation?: (reports: BuiltReport[]) => void;
   /** Progress messages. */
   onProgress?: (message: string) => void;
 }
@@ -125,13 +138,32 @@ export async function exportPackage(wh: WarehouseHandle, options: ExportOptions)
     templates = templates.filter((t) => options.reports!.includes(t.id));
   }
   templates = templates.map((t) => withUnitLabels(t, amounts));
-  const ctx: PackageContext = { month: bm.month, asOfDate: bm.asOfDate, runId: run.runId, generatedAt: run.generatedAt, unmasked: options.unmasked ?? false, amounts };
+  const signatories = { ...DEFAULT_CONFIG.signatories, ...(options.signatories ?? {}) };
+  const submittedOn = options.submittedOn ?? run.generatedAt.slice(0, 10);
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(submittedOn) || Number.isNaN(Date.parse(submittedOn))) {
+    throw new CqError('CLI_USAGE', `--submitted-on ${submittedOn}: not a date YYYY-MM-DD.`);
+  }
+  const submission: Submission = {
+    institution: options.institution ?? DEFAULT_CONFIG.institution,
+    preparedBy: signatories.preparedBy.trim(),
+    reviewedBy: signatories.reviewedBy.trim(),
+    approvedBy: signatories.approvedBy.trim(),
+    submittedOn,
+    draft: signatories.preparedBy.trim() === '',
+  };
+  const figures = new PublishedFigures();
+  await publishBookFigures(wh, bm.asOfDate, figures);
+  const ctx: PackageContext = { month: bm.month, asOfDate: bm.asOfDate, runId: run.runId, generatedAt: run.generatedAt, unmasked: options.unmasked ?? false, amounts, figures, submission };
 
   const reports: BuiltReport[] = [];
   for (const t of templates) {
     progress(`building ${t.id}`);
     reports.push(await BUILDERS[t.kind](wh, t, ctx));
   }
+  // 表内 / 表间校验 on the rounded published cells: a package that fails one is not written.
+  options.beforeValidation?.(reports);
+  progress('validating');
+  enforceValidation(runValidationRules(reports, loadValidationRules(options.rulesFile)), bm.month);
 
   const root = resolve(options.outDir);
   const finalDir = join(root, bm.month);
@@ -204,9 +236,16 @@ export async function exportPackage(wh: WarehouseHandle, options: ExportOptions)
       package_sha256: packageSha256(files),
       ...(pdfSkipped ? { pdf_skipped: pdfSkipped } : {}),
       source_extracts: extracts,
+      institution: { name_zh: submission.institution.nameZh, name_en: submission.institution.nameEn, code: submission.institution.code },
+      validation: { rules_file: relativeRules(options.rulesFile), rules: loadValidationRules(options.rulesFile).map((r) => r.id), passed: true },
+      provenance: reports.map((r) => ({ report: r.template.id, template: r.template.path, form_ref: r.template.form_ref ?? null, sources: SOURCES[r.template.kind] })),
       sign_off: {
-        prepared_by: options.preparedBy ?? 'credit-quality-analytics export',
-        signed_off_by: options.signedOffBy ?? null,
+        status: submission.draft ? 'draft' : 'final',
+        prepared_by: submission.preparedBy || null,
+        reviewed_by: submission.reviewedBy || null,
+        approved_by: submission.approvedBy || null,
+        signed_off_by: submission.approvedBy || submission.reviewedBy || null,
+        submitted_on: submission.submittedOn,
         statement:
           'package_sha256 identifies every file of this package; `npm run export -- --verify <folder>` re-hashes the files and fails if any changed.',
       },
@@ -250,13 +289,13 @@ function withUnitLabels(t: ReportTemplate, amounts: AmountCurrency): ReportTempl
 /**
  * The nightly job's entry point: opens the (closed, checkpointed) warehouse read-only and
  * writes one package per month into `<outDir>/<YYYY-MM>/`, stamped with the run id. `pdf`,
- * `pdfFix`, `rejectLimits` and `configFile` are passed to {@link exportPackage}.
+ * `pdfFix`, `rejectLimits`, `configFile`, `institution` and `signatories` are passed to {@link exportPackage}.
  *
  * @example
  * const { files } = await exportMonths({ warehouse: 'data/releases/x/warehouse.duckdb', outDir: 'data/releases/x/exports', runId: 'x', months: ['2026-10'] });
  */
 export async function exportMonths(
-  o: { warehouse: string; outDir: string; runId: string; months: string[] } & Pick<ExportOptions, 'pdf' | 'pdfFix' | 'rejectLimits' | 'configFile'>,
+  o: { warehouse: string; outDir: string; runId: string; months: string[] } & Pick<ExportOptions, 'pdf' | 'pdfFix' | 'rejectLimits' | 'configFile' | 'institution' | 'signatories'>,
 ): Promise<{ files: number; pdfSkipped?: { month: string; reason: string; fix: string }[] }> {
   if (!existsSync(o.warehouse)) throw new CqError('WAREHOUSE_MISSING', `${o.warehouse}: no such warehouse.`, { file: o.warehouse });
   const wh = await openWarehouse(o.warehouse, { readOnly: true });
@@ -272,6 +311,8 @@ export async function exportMonths(
         ...(o.pdfFix ? { pdfFix: o.pdfFix } : {}),
         ...(o.rejectLimits ? { rejectLimits: o.rejectLimits } : {}),
         ...(o.configFile ? { configFile: o.configFile } : {}),
+        ...(o.institution ? { institution: o.institution } : {}),
+        ...(o.signatories ? { signatories: o.signatories } : {}),
       });
       files += r.fileCount;
       if (r.pdfSkipped) skipped.push({ month, ...r.pdfSkipped });
@@ -280,4 +321,35 @@ export async function exportMonths(
   } finally {
     await wh.close();
   }
+}
+
+/** Warehouse tables each report kind reads (provenance, recorded in the manifest instead of on the forms). */
+const SOURCES: Record<ReportKind, string[]> = {
+  five_category: ['core.fct_loan_month_ends', 'staging.stg_lender__customers', 'metrics.kpi_values'],
+  npl_provisioning: ['metrics.kpi_values', 'marts.mart_risk__npl_movements'],
+  kpi_report: ['metrics.kpi_values', 'metrics.metric_catalog'],
+  large_exposures: ['core.fct_loan_month_ends', 'staging.stg_lender__customers', 'metrics.kpi_values'],
+};
+
+function relativeRules(file?: string): string {
+  const f = file ?? VALIDATION_RULES_FILE;
+  const r = relPath(REPO_ROOT, f);
+  return r.startsWith('..') ? f : r;
+}
+
+/**
+ * Publishes the whole book's balances of the month (total, NPL, each class) once, before any form
+ * is built, from the on-book loans of core.fct_loan_month_ends (published-figures.ts).
+ *
+ * @example
+ * await publishBookFigures(wh, '2026-10-31', figures);
+ * // SQL: SELECT recorded_class, bool_or(is_npl), sum(CAST(on_book_balance * 100 AS BIGINT)) FROM core.fct_loan_month_ends WHERE as_of_month = '2026-10-31' AND is_on_book GROUP BY 1
+ */
+async function publishBookFigures(wh: WarehouseHandle, asOfDate: string, figures: PublishedFigures): Promise<void> {
+  const rows = await wh.all<{ cls: string; npl: boolean; fen: bigint }>(
+    `SELECT recorded_class AS cls, bool_or(is_npl) AS npl, sum(CAST(on_book_balance * 100 AS BIGINT))::BIGINT AS fen
+     FROM core.fct_loan_month_ends WHERE as_of_month = ${lit(asOfDate)}::DATE AND is_on_book GROUP BY 1`,
+  );
+  const by = new Map(rows.map((r) => [r.cls, r]));
+  publishBook(figures, asOfDate, FIVE_CLASSES.map((c) => ({ cls: c.name, npl: by.get(c.name)?.npl ?? false, fen: by.get(c.name)?.fen ?? 0n })));
 }

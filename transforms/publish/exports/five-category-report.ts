@@ -5,7 +5,9 @@ import { kpiFigure, kpiKey, readKpiValues } from './kpi-lookup.js';
 import type { BuiltReport, BuiltTable, Cell, PackageContext, TableRow } from './report-table.js';
 import { FEN_PER_WAN_UNIT, Footnotes } from './report-table.js';
 import { stringOption, templateError, type ReportTemplate, type RowMatch, type SectionSpec, type TableSpec } from './report-template.js';
-import { roundTwoWay } from './two-way-rounding.js';
+import { createHash } from 'node:crypto';
+import { roundCirculation, type FlowEdge } from './controlled-rounding.js';
+import { figureKey, type PublishedFigures } from './published-figures.js';
 
 /** Template field name of each class (`balance_<key>`, `loans_<key>`). */
 const CLASS_KEYS: Readonly<Record<FiveClass, string>> = {
@@ -144,11 +146,12 @@ async function buildMatrix(
   ctx: PackageContext,
 ): Promise<BuiltTable> {
   const nClasses = FIVE_CLASSES.length;
-  const sections: { spec: SectionSpec; rows: ResolvedRow[]; fen: bigint[][]; loans: bigint[][] }[] = [];
+  const sections: { spec: SectionSpec; rows: ResolvedRow[]; fen: bigint[][]; loans: bigint[][]; members: LoanGroup[][] }[] = [];
   for (const [si, section] of spec.sections!.entries()) {
     const rows = await resolveRows(wh, section, groups);
     const fen = rows.map(() => new Array<bigint>(nClasses).fill(0n));
     const loans = rows.map(() => new Array<bigint>(nClasses).fill(0n));
+    const members: LoanGroup[][] = rows.map(() => []);
     const unmatched = new Set<string>();
     for (const g of groups) {
       let r = rows.findIndex((row) => row.match !== 'other' && matches(row.match, g));
@@ -160,6 +163,7 @@ async function buildMatrix(
       const c = classIndex.get(g.recorded_class)!;
       fen[r]![c]! += g.fen;
       loans[r]![c]! += g.loans;
+      members[r]!.push(g);
     }
     if (unmatched.size) {
       templateError(
@@ -168,10 +172,18 @@ async function buildMatrix(
         `leaves loans of ${ctx.asOfDate} in no row: ${[...unmatched].slice(0, 5).join('; ')}${unmatched.size > 5 ? '; …' : ''}. Add a row for them or a row with "match: other".`,
       );
     }
-    sections.push({ spec: section, rows, fen, loans });
+    sections.push({ spec: section, rows, fen, loans, members });
   }
-  const rounded = roundTwoWay(sections.map((s) => s.fen), FEN_PER_WAN_UNIT);
   const exactTotal = sections[0]!.fen.flat().reduce((a, b) => a + b, 0n);
+  // Which loans each row holds: rows of different sections with the same loans are the same figures.
+  const groupId = (g: LoanGroup) => `${g.product_id}|${g.branch_id}|${g.customer_type}|${g.industry}`;
+  const allIds = groups.map(groupId).sort().join('\n');
+  const populations = sections.map((s) => s.rows.map((_, ri) => {
+    const ids = s.members[ri]!.map(groupId).sort().join('\n');
+    if (ids === allIds) return 'book';
+    return ids === '' ? 'none' : `loans:${createHash('sha256').update(ids).digest('hex').slice(0, 12)}`;
+  }));
+  const rounded = roundSections(sections.map((s) => s.fen), populations, ctx.figures, ctx.asOfDate, nplClass);
 
   const rowCells = (units: bigint[], counts: bigint[], exactFen: bigint[]): Record<string, Cell> => {
     const cells: Record<string, Cell> = {};
@@ -195,6 +207,12 @@ async function buildMatrix(
     cells.npl_ratio = totalFen === 0n ? null : Number(nplFen) / Number(totalFen);
     return cells;
   };
+  /** field → published figure key, so validation can check that one figure shows one value everywhere. */
+  const figureFields = (population: string): Record<string, string> => ({
+    ...Object.fromEntries(FIVE_CLASSES.map((c) => [`balance_${c.key}`, figureKey(`balance:${c.name}`, population, ctx.asOfDate)])),
+    balance_total: figureKey('balance', population, ctx.asOfDate),
+    balance_npl: figureKey('npl', population, ctx.asOfDate),
+  });
   const notes = new Footnotes();
   const ratioFromKpi = (cells: Record<string, Cell>, slice: string, value: string, label: string) => {
     const k = kpis.get(kpiKey(metric, ctx.asOfDate, slice, value));
@@ -214,10 +232,9 @@ async function buildMatrix(
   sections.forEach((s, si) => {
     rows.push({ kind: 'section', cells: { code: s.spec.id, label_zh: s.spec.label_zh, label_en: s.spec.label_en } });
     s.rows.forEach((r, ri) => {
-      const cells = rowCells(rounded.sections[si]!.cells[ri]!, s.loans[ri]!, s.fen[ri]!);
-      if (cells.balance_total !== rounded.sections[si]!.rowTotals[ri]) throw new Error('five-category: row total does not reconcile');
+      const cells = rowCells(rounded.cells[si]![ri]!, s.loans[ri]!, s.fen[ri]!);
       if (r.kpi) ratioFromKpi(cells, r.kpi.slice, r.kpi.value, r.label_zh);
-      rows.push({ kind: 'data', cells: { code: r.code, label_zh: r.label_zh, label_en: r.label_en, ...cells } });
+      rows.push({ kind: 'data', id: `${s.spec.id}.${r.code}`, cells: { code: r.code, label_zh: r.label_zh, label_en: r.label_en, ...cells }, figures: figureFields(populations[si]![ri]!) });
     });
   });
   const colFen = FIVE_CLASSES.map((_, c) => sections[0]!.fen.reduce((a, row) => a + row[c]!, 0n));
@@ -225,6 +242,70 @@ async function buildMatrix(
   const total = rowCells(rounded.columnTotals, colLoans, colFen);
   if (total.balance_total !== rounded.total || colFen.reduce((a, b) => a + b, 0n) !== exactTotal) throw new Error('five-category: grand total does not reconcile');
   ratioFromKpi(total, 'all', 'ALL', '合计');
-  rows.push({ kind: 'total', cells: { code: 'total', label_zh: '合计', label_en: 'Total', ...total } });
+  rows.push({ kind: 'total', id: 'total', cells: { code: 'total', label_zh: '合计', label_en: 'Total', ...total }, figures: figureFields('book') });
   return { spec, rows, footnotes: notes.list() };
+}
+
+/**
+ * Rounds the sections of the five-category table to 0.01 万元 against the package's published
+ * figures: the column (class) totals and the grand total are the book's published figures
+ * (published-figures.ts `publishBook`), and a row whose loans are the same as a row already
+ * rounded (e.g. "consumer instalment" by product and "other personal loans" by borrower type)
+ * takes that row's published cells, so the same loans show the same amounts in every section.
+ * Each section is a circulation total → rows → cells → classes → total (controlled-rounding.ts):
+ * cells add up to their row, rows to the class totals. Publishes every row's cells, row total and
+ * NPL balance (`balance:<class>@<population>`, `balance@…`, `npl@…`).
+ */
+function roundSections(
+  sections: readonly (readonly (readonly bigint[])[])[],
+  populations: readonly (readonly string[])[],
+  figures: PublishedFigures,
+  month: string,
+  nplClass: readonly boolean[],
+): { cells: bigint[][][]; columnTotals: bigint[]; total: bigint } {
+  const nC = FIVE_CLASSES.length;
+  const exactCols = Array.from({ length: nC }, (_, c) => sections[0]!.reduce((a, row) => a + row[c]!, 0n));
+  const exactTotal = exactCols.reduce((a, b) => a + b, 0n);
+  const columnTotals = FIVE_CLASSES.map((c) => figures.get(figureKey(`balance:${c.name}`, 'book', month))!);
+  const total = figures.get(figureKey('balance', 'book', month))!;
+  const out: bigint[][][] = [];
+  sections.forEach((sec, si) => {
+    const build = (reuse: boolean) => {
+      const edges: FlowEdge[] = [{ from: 'snk', to: 'src', value: exactTotal, fixed: total }];
+      const idx: number[][] = [];
+      sec.forEach((row, r) => {
+        const pop = populations[si]![r]!;
+        const known = reuse ? FIVE_CLASSES.map((c) => figures.get(figureKey(`balance:${c.name}`, pop, month))) : [];
+        const fixedRow = known.length && known.every((k) => k !== undefined) ? (known as bigint[]) : undefined;
+        const rowSum = row.reduce((a, b) => a + b, 0n);
+        edges.push({ from: 'src', to: `r${r}`, value: rowSum, weight: 2, ...(fixedRow ? { fixed: fixedRow.reduce((a, b) => a + b, 0n) } : {}) });
+        idx.push(row.map((v, c) => edges.push({ from: `r${r}`, to: `c${c}`, value: v, weight: 1, ...(fixedRow ? { fixed: fixedRow[c]! } : {}) }) - 1));
+      });
+      exactCols.forEach((v, c) => edges.push({ from: `c${c}`, to: 'snk', value: v, fixed: columnTotals[c]! }));
+      const u = roundCirculation(edges, FEN_PER_WAN_UNIT);
+      return idx.map((row) => row.map((i) => u[i]!));
+    };
+    let cells: bigint[][];
+    try {
+      cells = build(true);
+    } catch {
+      // Rounding with the shared rows held has no solution: round this section on its own; the
+      // export's validation (same figure, same value) then refuses the package, naming the rows.
+      cells = build(false);
+    }
+    sec.forEach((row, r) => {
+      const pop = populations[si]![r]!;
+      const units = cells[r]!;
+      try {
+        FIVE_CLASSES.forEach((c, i) => figures.set(figureKey(`balance:${c.name}`, pop, month), row[i]!, units[i]!));
+        figures.set(figureKey('balance', pop, month), row.reduce((a, b) => a + b, 0n), units.reduce((a, b) => a + b, 0n));
+        const nplFen = row.reduce((a, v, i) => (nplClass[i] ? a + v : a), 0n);
+        figures.set(figureKey('npl', pop, month), nplFen, units.reduce((a, v, i) => (nplClass[i] ? a + v : a), 0n));
+      } catch {
+        // Left to validation (same_figure), which names the cells that disagree.
+      }
+    });
+    out.push(cells);
+  });
+  return { cells: out, columnTotals, total };
 }

@@ -77,10 +77,10 @@ export function kpiFigure(k: KpiValue | undefined, field: 'value' | 'numerator' 
   return notes.cell(k.reason_zh ?? '无数据', k.reason_en ?? 'no data');
 }
 
-/** The RAG cell of a KPI row: its colour, or `no_data` (shown grey) when the row has no data. @example kpiRag(k) // 'red' */
+/** The RAG cell of a KPI row: its colour, or `no_data` / `too_few` (shown grey, with its words) when the row has no value to judge. @example kpiRag(k) // 'red' */
 export function kpiRag(k: KpiValue | undefined): string | null {
   if (!k) return null;
-  return k.status === 'no_data' || k.status === 'too_few' ? 'no_data' : k.rag;
+  return k.status === 'no_data' || k.status === 'too_few' ? k.status : k.rag;
 }
 
 /**
@@ -126,6 +126,8 @@ export type CatalogRow = Pick<
   display_decimals: MetricsMetricCatalogRow['display_decimals'] | null;
   /** The unit in Chinese (`比率`, `天`, …; NULL in an older catalogue). */
   unit_zh: MetricsMetricCatalogRow['unit_zh'] | null;
+  /** The report page of the KPI (`/npl/`, …): its section in the KPI report (NULL in an older catalogue). */
+  page: string | null;
 };
 
 /**
@@ -144,7 +146,7 @@ export async function readCatalog(wh: WarehouseHandle): Promise<CatalogRow[]> {
   return wh.all<CatalogRow>(
     `SELECT metric_id, name_zh, name_en, ${col('description')}, ${col('formula_text')}, ${col('numerator_text')}, ${col('denominator_text')},
        ${col('unit')}, ${col('direction')}, ${col('target', 'DOUBLE')}, ${col('target_text')}, ${col('tolerance_text')}, ${col('policy_source')},
-       ${col('sort_order', 'INTEGER')}, ${col('target_kind')}, ${col('display_format')}, ${col('display_decimals', 'INTEGER')}, ${col('unit_zh')}
+       ${col('sort_order', 'INTEGER')}, ${col('target_kind')}, ${col('display_format')}, ${col('display_decimals', 'INTEGER')}, ${col('unit_zh')}, ${col('page')}
      FROM metrics.metric_catalog ORDER BY sort_order, metric_id`,
   );
 }

@@ -3,6 +3,7 @@ import { UNIT_LABELS, type MetricUnit } from '../../kpi/metric.js';
 import { monthEndBefore } from '../../lib/month-end.js';
 import { catalogDisplay, kpiFigure, kpiKey, kpiRag, readCatalog, readKpiValues, reportingMonths, type CatalogRow } from './kpi-lookup.js';
 import { numberOption, templateError, type ReportTemplate } from './report-template.js';
+import type { ColumnSpec, TableSpec } from './report-template.js';
 import { Footnotes, isNoData, type BuiltReport, type BuiltTable, type Cell, type PackageContext, type TableRow } from './report-table.js';
 
 /** The unit in Chinese: the catalogue's `unit_zh` (an older catalogue: from the unit). */
@@ -59,8 +60,12 @@ export async function buildKpiReport(wh: WarehouseHandle, t: ReportTemplate, ctx
       const rows = valueRows(catalog, months, kpis, notes);
       return { spec, rows, footnotes: notes.list() };
     }
+    if (spec.source === 'wide') {
+      const notes = new Footnotes();
+      return wideTable(t, spec, catalog, months, kpis, notes);
+    }
     if (spec.source === 'definitions') return { spec, rows: definitionRows(catalog) };
-    return templateError(t, `tables[${ti}].source`, `must be "values" or "definitions" for a kpi_report, got "${spec.source}".`);
+    return templateError(t, `tables[${ti}].source`, `must be "wide", "values" or "definitions" for a kpi_report, got "${spec.source}".`);
   });
   return { template: t, tables };
 }
@@ -117,4 +122,61 @@ function definitionRows(catalog: readonly CatalogRow[]): TableRow[] {
       policy_source: c.policy_source,
     },
   }));
+}
+
+/** Section of a KPI by its report page (catalogue `page`), from the template's `options.sections`. */
+interface KpiSection {
+  page: string;
+  label_zh: string;
+  label_en: string;
+}
+
+/**
+ * The KPI report as one wide table per section: rows = KPIs (grouped under a heading per section,
+ * from `options.sections`: `{page, label_zh, label_en}` by the catalogue's page), columns = the
+ * months (the template column `field: "@months"` is expanded into one column per month, oldest
+ * first, fields `v_YYYY_MM`), then the change on the previous month (`change`: percentage points for
+ * ratios) and the status of the export month (`status`, words from STATUS_LABELS). A month
+ * without data is "— [n]" with its footnote.
+ */
+function wideTable(
+  t: ReportTemplate,
+  spec: TableSpec,
+  catalog: readonly CatalogRow[],
+  months: readonly string[],
+  kpis: Awaited<ReturnType<typeof readKpiValues>>,
+  notes: Footnotes,
+): BuiltTable {
+  const raw = t.options.sections;
+  const sections: KpiSection[] = Array.isArray(raw) ? (raw as KpiSection[]) : [];
+  for (const [i, x] of sections.entries()) {
+    if (typeof x?.page !== 'string' || typeof x.label_zh !== 'string' || typeof x.label_en !== 'string') templateError(t, `options.sections[${i}]`, 'must be {page, label_zh, label_en}.');
+  }
+  const columns: ColumnSpec[] = spec.columns.flatMap((c) =>
+    c.field === '@months'
+      ? months.map((m): ColumnSpec => ({ field: `v_${m.slice(0, 7).replace('-', '_')}`, header_zh: m.slice(0, 7), header_en: '', format: 'kpi', ...(c.width ? { width: c.width } : {}) }))
+      : [c],
+  );
+  const last = months[months.length - 1];
+  const prev = months[months.length - 2];
+  const order = [...sections.map((x) => x.page), ...new Set(catalog.map((c) => c.page ?? '').filter((p) => !sections.some((x) => x.page === p)))];
+  const rows: TableRow[] = [];
+  for (const page of order) {
+    const items = catalog.filter((c) => (c.page ?? '') === page);
+    if (!items.length) continue;
+    const sec = sections.find((x) => x.page === page);
+    rows.push({ kind: 'section', id: `section:${page}`, cells: { name_zh: sec?.label_zh ?? page, name_en: sec?.label_en ?? page } });
+    for (const c of items) {
+      const cells: Record<string, Cell> = { metric_id: c.metric_id, name_zh: c.name_zh, name_en: c.name_en, unit_zh: unitZh(c), target_text: c.target_text };
+      for (const m of months) cells[`v_${m.slice(0, 7).replace('-', '_')}`] = kpiFigure(kpis.get(kpiKey(c.metric_id, m)), 'value', notes);
+      const k = last ? kpis.get(kpiKey(c.metric_id, last)) : undefined;
+      const kp = prev ? kpis.get(kpiKey(c.metric_id, prev)) : undefined;
+      cells.target = kpiFigure(k, 'target', notes);
+      cells.change = k?.value !== null && k?.value !== undefined && kp?.value !== null && kp?.value !== undefined ? k.value - kp.value : null;
+      cells.status = kpiRag(k);
+      const display = catalogDisplay(c);
+      rows.push({ kind: 'data', id: c.metric_id, cells, unit: c.unit, display, format: display.format === 'percent' ? 'ratio' : 'kpi' });
+    }
+  }
+  return { spec: { ...spec, columns }, rows, footnotes: notes.list() };
 }

@@ -1,10 +1,11 @@
 import { quoteLiteral as lit, type WarehouseHandle } from '../../lib/duckdb.js';
 import { FIVE_CLASSES } from './five-category-report.js';
 import { inputDelivery, kpiKey, readKpiValues } from './kpi-lookup.js';
+import { figureKey } from './published-figures.js';
 import { maskIdNumber, maskName } from './mask-id.js';
 import { FEN_PER_WAN_UNIT, Footnotes, yuanToFen, type BuiltReport, type BuiltTable, type Cell, type PackageContext, type TableRow } from './report-table.js';
 import { numberOption, stringOption, templateError, type ReportTemplate } from './report-template.js';
-import { roundParts } from './two-way-rounding.js';
+import { roundParts, roundTwoWay } from './two-way-rounding.js';
 
 interface Borrower {
   customer_id: string;
@@ -73,8 +74,11 @@ export async function buildLargeExposures(wh: WarehouseHandle, t: ReportTemplate
   const notes = new Footnotes();
   const prov = await inputDelivery(wh, 'loan_balances.provision_amount', ctx.asOfDate);
   const noProvision = prov && !prov.delivered ? notes.cell(`输入数据截至本月从未交付：${prov.labelZh}`, `Input never delivered up to this month: ${prov.labelEn}`) : undefined;
-  const exposure = roundParts(borrowers.map((b) => b.exposure_fen), FEN_PER_WAN_UNIT);
-  const npl = roundParts(borrowers.map((b) => b.npl_fen), FEN_PER_WAN_UNIT);
+  // Exposure = NPL + performing part, rounded as one two-way table (rows = borrowers, columns =
+  // NPL / performing): each row's NPL balance is part of its exposure, so it can never exceed it.
+  const split = borrowers.length ? roundTwoWay([borrowers.map((b) => [b.npl_fen, b.exposure_fen - b.npl_fen])], FEN_PER_WAN_UNIT) : undefined;
+  const exposure = { parts: split?.sections[0]!.rowTotals ?? [], total: split?.total ?? 0n };
+  const npl = { parts: split?.sections[0]!.cells.map((c) => c[0]!) ?? [], total: split?.columnTotals[0] ?? 0n };
   const provision = roundParts(borrowers.map((b) => b.provision_fen), FEN_PER_WAN_UNIT);
   const share = (fen: bigint): number | null => (bookNplFen ? Number(fen) / Number(bookNplFen) : null);
 
@@ -99,11 +103,12 @@ export async function buildLargeExposures(wh: WarehouseHandle, t: ReportTemplate
       max_dpd: b.max_dpd,
       share_of_npl: share(b.npl_fen),
     };
-    return { kind: 'data', cells };
+    return { kind: 'data', id: `rank${i + 1}`, cells, figures: { exposure: figureKey('balance', `customer:${b.customer_id}`, ctx.asOfDate), npl_balance: figureKey('npl', `customer:${b.customer_id}`, ctx.asOfDate) } };
   });
   const sum = (f: (b: Borrower) => bigint) => borrowers.reduce((a, b) => a + f(b), 0n);
   rows.push({
     kind: 'total',
+    id: 'total',
     cells: {
       rank: '合计 Total',
       customer_id: null,
@@ -118,7 +123,16 @@ export async function buildLargeExposures(wh: WarehouseHandle, t: ReportTemplate
   });
   const tables: BuiltTable[] = t.tables.map((spec, ti) => {
     if (spec.source !== 'borrowers') templateError(t, `tables[${ti}].source`, `must be "borrowers" for a large_exposures report, got "${spec.source}".`);
-    return { spec, rows, footnotes: notes.list() };
+    // An unmasked package must not claim masking: the template's masking sentence is replaced.
+    const masked = (n: string) => !/证件号码|ID numbers/.test(n);
+    const shown = ctx.unmasked
+      ? {
+          ...spec,
+          notes_zh: [...(spec.notes_zh ?? []).filter(masked), '本表证件号码及客户姓名未脱敏。'],
+          notes_en: [...(spec.notes_en ?? []).filter(masked), 'ID numbers and names in this table are not masked.'],
+        }
+      : spec;
+    return { spec: shown, rows, footnotes: notes.list() };
   });
   return { template: t, tables };
 }

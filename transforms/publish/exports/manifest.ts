@@ -66,7 +66,23 @@ export interface Manifest {
   /** Present when the PDF was skipped because Chromium is not installed (an export with `pdf: 'optional'`, e.g. `npm run demo`): why, and the command that adds it. */
   pdf_skipped?: { reason: string; fix: string };
   source_extracts: SourceExtract[];
-  sign_off: { prepared_by: string; signed_off_by: string | null; statement: string };
+  /** The reporting institution printed on every form. */
+  institution?: { name_zh: string; name_en: string; code: string };
+  /** The validation rules the package passed (policy/reports/validation/rules.yaml). */
+  validation?: { rules_file: string; rules: string[]; passed: boolean };
+  /** Where each report's figures come from (kept here, not on the forms). */
+  provenance?: { report: string; template: string; form_ref: string | null; sources: string[] }[];
+  /** 填表人 / 复核人 / 负责人 and 报送日期; `status: draft` when no preparer is named (every form says 草稿 DRAFT). */
+  sign_off: {
+    status: 'draft' | 'final';
+    prepared_by: string | null;
+    reviewed_by: string | null;
+    approved_by: string | null;
+    /** 负责人 (else 复核人): who signed the package off. */
+    signed_off_by: string | null;
+    submitted_on: string;
+    statement: string;
+  };
   determinism: string;
 }
 

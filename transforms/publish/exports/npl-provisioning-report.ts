@@ -14,6 +14,21 @@ import {
   type TableRow,
 } from './report-table.js';
 import { templateError, type LineSpec, type ReportTemplate, type TableSpec } from './report-template.js';
+import { figureKey, type PublishedFigures } from './published-figures.js';
+
+/**
+ * The published figure a money line shows in a month: the line's `figure` (e.g. `npl` = the NPL
+ * balance of the whole book, the same figure as the five-category total row), else the KPI
+ * column itself; opening / closing NPL movements are the NPL balance of the previous / this month.
+ */
+function lineFigure(l: LineSpec, month: string): string | undefined {
+  if (l.format !== 'wan' && l.movement === undefined) return undefined;
+  if (l.movement === 'opening') return l.measure === 'loans' ? undefined : figureKey('npl', 'book', monthEndBefore(month, 1));
+  if (l.movement === 'closing') return l.measure === 'loans' ? undefined : figureKey('npl', 'book', month);
+  if (l.movement) return l.measure === 'loans' ? undefined : figureKey(`npl_movement:${l.movement}`, 'book', month);
+  if (l.figure) return figureKey(l.figure, 'book', month);
+  return figureKey(`kpi:${l.metric}.${l.value ?? 'value'}`, 'book', month);
+}
 
 /** One movement of `marts.mart_risk__npl_movements` (whole book). */
 interface Movement {
@@ -91,7 +106,7 @@ async function buildLines(wh: WarehouseHandle, t: ReportTemplate, ti: number, sp
       templateError(t, `tables[${ti}].lines[${i}].movement`, `names "${l.movement}"; marts.mart_risk__npl_movements has ${[...knownMovements].join(', ')}.`);
     }
   }
-  const movementUnits = roundMovements(movements);
+  const movementUnits = roundMovements(movements, ctx.figures);
   const notes = new Footnotes();
 
   const valueOf = (l: LineSpec, month: string): Cell => {
@@ -103,7 +118,7 @@ async function buildLines(wh: WarehouseHandle, t: ReportTemplate, ti: number, sp
       if (!k) return null;
       const v = kpiFigure(k, l.value ?? 'value', notes);
       if (v === null || isNoData(v)) return v;
-      return l.format === 'wan' ? roundHalfUp(yuanToFen(Number(v)), FEN_PER_WAN_UNIT) : v;
+      return l.format === 'wan' ? ctx.figures.halfUp(lineFigure(l, month)!, yuanToFen(Number(v))) : v;
     }
     const prior = monthEndBefore(month, 1);
     if (!reporting.has(prior)) {
@@ -121,7 +136,12 @@ async function buildLines(wh: WarehouseHandle, t: ReportTemplate, ti: number, sp
   const rows: TableRow[] = lines.map((l): TableRow => {
     const cells: Record<string, Cell> = { label_zh: l.label_zh, label_en: l.label_en };
     if (l.heading) return { kind: 'section', cells };
-    for (const [k, month] of monthOf) cells[`m${k}`] = valueOf(l, month);
+    const figures: Record<string, string> = {};
+    for (const [k, month] of monthOf) {
+      cells[`m${k}`] = valueOf(l, month);
+      const key = lineFigure(l, month);
+      if (key && (typeof cells[`m${k}`] === 'bigint')) figures[`m${k}`] = key;
+    }
     for (const k of offsets) {
       if (k === 0) continue;
       const a = cells.m0 ?? null;
@@ -148,7 +168,14 @@ async function buildLines(wh: WarehouseHandle, t: ReportTemplate, ti: number, sp
     cells.note = used.length ? used.map((n) => notes.text(n)).join(' ') : null;
     // A KPI line of format `kpi` is shown as the catalogue says (as on the report site).
     const c = l.metric ? catalog.get(l.metric) : undefined;
-    return { kind: 'data', cells, format: l.format ?? 'wan', ...(c ? { unit: c.unit, display: catalogDisplay(c) } : {}) };
+    return {
+      kind: 'data',
+      ...(l.id ? { id: l.id } : {}),
+      cells,
+      figures,
+      format: l.format ?? 'wan',
+      ...(c ? { unit: c.unit, display: catalogDisplay(c) } : {}),
+    };
   });
   return { spec, rows, footnotes: notes.list() };
 }
@@ -159,7 +186,7 @@ async function buildLines(wh: WarehouseHandle, t: ReportTemplate, ti: number, sp
  * part of the roll-forward (sign 0, e.g. cash collected) are rounded half up. Returns
  * `month|movement` → units.
  */
-function roundMovements(movements: readonly Movement[]): Map<string, bigint> {
+function roundMovements(movements: readonly Movement[], figures: PublishedFigures): Map<string, bigint> {
   const out = new Map<string, bigint>();
   const byMonth = new Map<string, Movement[]>();
   for (const m of movements) (byMonth.get(m.as_of_month) ?? byMonth.set(m.as_of_month, []).get(m.as_of_month)!).push(m);
@@ -169,8 +196,8 @@ function roundMovements(movements: readonly Movement[]): Map<string, bigint> {
     const inflow = flow.filter((m) => m.movement === 'opening' || m.sign > 0).reduce((a, m) => a + m.fen, 0n);
     const edges: FlowEdge[] = flow.map((m) =>
       m.movement === 'opening' || m.sign > 0
-        ? { from: 'src', to: 'npl', value: m.fen, fixed: m.movement === 'opening' }
-        : { from: 'npl', to: 'snk', value: m.fen, fixed: m.movement === 'closing' },
+        ? { from: 'src', to: 'npl', value: m.fen, ...(m.movement === 'opening' ? { fixed: figures.halfUp(figureKey('npl', 'book', monthEndBefore(month, 1)), m.fen) } : {}) }
+        : { from: 'npl', to: 'snk', value: m.fen, ...(m.movement === 'closing' ? { fixed: figures.halfUp(figureKey('npl', 'book', month), m.fen) } : {}) },
     );
     edges.push({ from: 'snk', to: 'src', value: inflow });
     let units: bigint[];
@@ -178,7 +205,9 @@ function roundMovements(movements: readonly Movement[]): Map<string, bigint> {
       units = roundCirculation(edges, FEN_PER_WAN_UNIT);
     } catch {
       // The mart's roll-forward does not reconcile this month (its own data test says so): round each amount on its own.
-      units = flow.map((m) => roundHalfUp(m.fen, FEN_PER_WAN_UNIT));
+      units = flow.map((m) =>
+        m.movement === 'opening' ? figures.halfUp(figureKey('npl', 'book', monthEndBefore(month, 1)), m.fen) : m.movement === 'closing' ? figures.halfUp(figureKey('npl', 'book', month), m.fen) : roundHalfUp(m.fen, FEN_PER_WAN_UNIT),
+      );
     }
     flow.forEach((m, i) => out.set(`${month}|${m.movement}`, units[i]!));
   }

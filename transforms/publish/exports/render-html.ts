@@ -1,5 +1,6 @@
 import { columnWidth, displayCell } from './cell-display.js';
 import type { ManifestFile } from './manifest.js';
+import { institutionLine, periodText, units } from './write-xlsx.js';
 import { isNoData, type BuiltReport, type BuiltTable, type PackageContext } from './report-table.js';
 
 /** Fonts for Chinese text: installed system fonts only (no web fonts, no URLs). */
@@ -35,11 +36,22 @@ td.num { text-align: right; white-space: nowrap; font-variant-numeric: tabular-n
 tr.section td { background: #f2f2f2; font-weight: bold; }
 tr.total td { font-weight: bold; border-top: 1.2pt solid #404040; }
 td.rag-green { background: #c6efce; } td.rag-amber { background: #ffeb9c; } td.rag-red { background: #ffc7ce; }
-td.rag-no_data { background: #e7e9ec; color: #555; } td.nodata { color: #555; text-align: right; white-space: nowrap; }
+td.rag-no_data, td.rag-too_few { background: #e7e9ec; color: #555; } td.nodata { color: #555; text-align: right; white-space: nowrap; }
 td.rag { text-align: center; }
 td.nowrap { white-space: nowrap; }
 table.data { table-layout: fixed; }
-td { overflow-wrap: anywhere; }
+table.data.dense td { font-size: 7pt; padding: 0.6mm 0.8mm; }
+table.data.dense th { font-size: 6.8pt; padding: 0.6mm 0.6mm; }
+td, th { word-break: normal; overflow-wrap: normal; hyphens: none; }
+th .en, td:lang(en) { word-break: keep-all; }
+td.rag { white-space: nowrap; font-size: 7pt; }
+td.num, td.nodata { white-space: nowrap; }
+p.form-head { margin: 0 0 1.5mm 0; font-size: 8pt; display: flex; flex-wrap: wrap; gap: 1mm 6mm; }
+p.form-head span { white-space: nowrap; }
+.draft { color: #b00020; font-weight: bold; border: 1pt solid #b00020; padding: 0 1.5mm; margin-left: 3mm; font-size: 9pt; }
+table.signoff { width: 100%; margin-top: 5mm; border-collapse: collapse; table-layout: fixed; }
+table.signoff td { border: none; border-top: 0.5pt solid #888; padding: 1.5mm 2mm 0 0; font-size: 8.5pt; }
+table.signoff span { white-space: nowrap; }
 ul.notes { color: #444; font-size: 7.5pt; margin: 2mm 0 0 0; padding-left: 4mm; }
 table.kv td { border: none; padding: 0.6mm 2mm 0.6mm 0; }
 table.kv td:first-child { color: #555; white-space: nowrap; }
@@ -74,25 +86,43 @@ function tableHtml(table: BuiltTable): string {
         if (typeof v === 'number' || typeof v === 'bigint') cls.push('num');
         if (isNoData(v)) cls.push('nodata');
         if (c.format === 'rag') cls.push('rag', `rag-${String(v ?? 'none')}`);
+        if (c.format === 'change' && typeof v === 'number') cls.push('num');
         if (c.format === 'month') cls.push('nowrap');
         return `<td${cls.length ? ` class="${cls.join(' ')}"` : ''}>${esc(text)}</td>`;
       });
       return `<tr class="${row.kind}">${tds.join('')}</tr>`;
     })
     .join('\n');
-  return `<table class="data">${colgroup}<thead>${head}</thead><tbody>\n${body}\n</tbody></table>`;
+  // Many columns (the KPI report's months): a smaller type so numbers and status words fit their cells.
+  return `<table class="data${cols.length > 14 ? ' dense' : ''}">${colgroup}<thead>${head}</thead><tbody>\n${body}\n</tbody></table>`;
+}
+
+function draftMark(ctx: PackageContext): string {
+  return ctx.submission?.draft ? '<span class="draft">草稿 DRAFT</span>' : '';
+}
+
+/** The sign-off block under every form: 填表人 / 复核人 / 负责人 / 报送日期. */
+function signOffHtml(ctx: PackageContext): string {
+  const s = ctx.submission;
+  const name = (v: string | undefined) => (v ? esc(v) : '&nbsp;');
+  const cell = (k: string, v: string) => `<td><span>${k}：</span><span>${v}</span></td>`;
+  return `<table class="signoff"><tr>${cell('填表人 Prepared by', name(s?.preparedBy))}${cell('复核人 Reviewed by', name(s?.reviewedBy))}${cell('负责人 Approved by', name(s?.approvedBy))}${cell('报送日期 Submitted on', esc(s?.submittedOn ?? ''))}</tr></table>`;
 }
 
 function reportHtml(report: BuiltReport, ctx: PackageContext): string {
   const t = report.template;
-  const parts = [`<h1>${esc(t.title_zh)}<span class="en">${esc(t.title_en)}</span></h1>`];
-  parts.push(`<p class="meta">数据日期 As of ${esc(ctx.asOfDate)}${t.form_ref ? ` · ${esc(t.form_ref)}` : ''} · 模板 Template ${esc(t.path)}</p>`);
+  const parts = [`<h1>${esc(t.title_zh)}<span class="en">${esc(t.title_en)}</span>${draftMark(ctx)}</h1>`];
+  const unit = units(report.tables.flatMap((x) => x.spec.columns.map((c) => c.format)), ctx);
+  parts.push(
+    `<p class="form-head"><span>填报机构 Reporting institution：${esc(institutionLine(ctx))}</span><span>报告期 Period：${esc(periodText(ctx))}</span><span>${esc(unit)}</span>${t.form_ref ? `<span>${esc(t.form_ref)}</span>` : ''}</p>`,
+  );
   for (const table of report.tables) {
     if (report.tables.length > 1) parts.push(`<h2>${esc(table.spec.title_zh)}<span class="en">${esc(table.spec.title_en)}</span></h2>`);
     parts.push(tableHtml(table));
     const notes = [...(table.spec.notes_zh ?? []), ...(table.spec.notes_en ?? []), ...(table.footnotes ?? [])];
     if (notes.length) parts.push(`<ul class="notes">${notes.map((n) => `<li>${esc(n)}</li>`).join('')}</ul>`);
   }
+  parts.push(signOffHtml(ctx));
   return `<section class="report ${t.orientation}">\n${parts.join('\n')}\n</section>`;
 }
 
@@ -116,29 +146,21 @@ function amountRows(ctx: PackageContext): [string, string][] {
   return rows;
 }
 
-function coverHtml(reports: readonly BuiltReport[], ctx: PackageContext, cover: CoverInfo): string {
+function coverHtml(reports: readonly BuiltReport[], ctx: PackageContext): string {
+  const i = ctx.submission?.institution;
   const kv: [string, string][] = [
-    ['业务月份 Business month', ctx.month],
-    ['数据日期 As of', ctx.asOfDate],
-    ['运行编号 Run id', ctx.runId],
-    ['生成时间 Generated at', `${ctx.generatedAt} (${cover.generatedAtSource})`],
-    ['证件号码 ID numbers', ctx.unmasked ? '未脱敏 UNMASKED (--unmasked)' : '已脱敏，仅显示后4位 masked to the last 4 characters'],
+    ['填报机构 Reporting institution', i ? `${i.nameZh} ${i.nameEn}` : ''],
+    ['机构代码 Institution code', i?.code ?? ''],
+    ['报告期 Period', periodText(ctx)],
+    ['证件号码 ID numbers', ctx.unmasked ? '未脱敏 not masked' : '已脱敏，仅显示后4位 masked to the last 4 characters'],
     ...amountRows(ctx),
-    ['指标定义哈希 Metric definitions', `${cover.metrics} metrics, sha256 ${cover.metricDefinitionsSha256}`],
-    ['源数据文件 Source extracts', `${cover.sourceExtracts} files (checksums in manifest.json)`],
   ];
   const list = reports.map((r) => `<li>${esc(r.template.title_zh)} — ${esc(r.template.title_en)}</li>`).join('');
-  const files = cover.files
-    .map((f) => `<tr><td>${esc(f.path)}</td><td class="num">${f.bytes}</td><td class="num">${f.rows ?? ''}</td><td><code>${f.sha256}</code></td></tr>`)
-    .join('\n');
   return `<section class="cover">
-<h1>${esc(PACKAGE_TITLE_ZH)}<span class="en">${esc(PACKAGE_TITLE_EN)}</span></h1>
+<h1>${esc(PACKAGE_TITLE_ZH)}<span class="en">${esc(PACKAGE_TITLE_EN)}</span>${draftMark(ctx)}</h1>
 <table class="kv">${kv.map(([k, v]) => `<tr><td>${esc(k)}</td><td>${esc(v)}</td></tr>`).join('')}</table>
-<h2>报表 Reports</h2><ol>${list}</ol>
-<h2>数据文件 Data files<span class="en">SHA-256 of the XLSX and CSV files of this package; manifest.json lists these and this PDF</span></h2>
-<table class="files"><colgroup><col class="f"><col class="b"><col class="r"><col class="h"></colgroup><thead><tr><th>文件 File</th><th>字节 Bytes</th><th>行 Rows</th><th>SHA-256</th></tr></thead><tbody>
-${files}
-</tbody></table>
+<h2>报表 Forms</h2><ol>${list}</ol>
+${signOffHtml(ctx)}
 </section>`;
 }
 
@@ -157,7 +179,7 @@ export function packageHtml(reports: readonly BuiltReport[], ctx: PackageContext
 <title>${esc(`${PACKAGE_TITLE_ZH} ${ctx.month}`)}</title>
 <style>${CSS}</style></head>
 <body>
-${coverHtml(reports, ctx, cover)}
+${coverHtml(reports, ctx)}
 ${reports.map((r) => reportHtml(r, ctx)).join('\n')}
 </body></html>
 `;
@@ -166,11 +188,11 @@ ${reports.map((r) => reportHtml(r, ctx)).join('\n')}
 /** Page header of the PDF: package title and month left, as-of date right. @example page.pdf({ headerTemplate: pdfHeaderTemplate(ctx) }) */
 export function pdfHeaderTemplate(ctx: PackageContext): string {
   return `<div style="font-family: ${esc(CJK_FONT_STACK)}; font-size: 7.5px; color: #555; width: 100%; margin: 0 11mm; display: flex; justify-content: space-between;">
-<span>${esc(PACKAGE_TITLE_ZH)} · ${esc(ctx.month)}</span><span>数据日期 As of ${esc(ctx.asOfDate)}</span></div>`;
+<span>${esc(ctx.submission?.institution.nameZh ?? '')} · ${esc(PACKAGE_TITLE_ZH)} · ${esc(ctx.month)}${ctx.submission?.draft ? ' · 草稿 DRAFT' : ''}</span><span>报告期 Period ${esc(ctx.month)}</span></div>`;
 }
 
-/** Page footer of the PDF: run id left, page X / Y right. @example page.pdf({ footerTemplate: pdfFooterTemplate(ctx) }) */
+/** Page footer of the PDF: submission date left, page X / Y right. @example page.pdf({ footerTemplate: pdfFooterTemplate(ctx) }) */
 export function pdfFooterTemplate(ctx: PackageContext): string {
   return `<div style="font-family: ${esc(CJK_FONT_STACK)}; font-size: 7.5px; color: #555; width: 100%; margin: 0 11mm; display: flex; justify-content: space-between;">
-<span>Run ${esc(ctx.runId)} · ${esc(ctx.generatedAt)}</span><span>第 <span class="pageNumber"></span> 页 / 共 <span class="totalPages"></span> 页 Page <span class="pageNumber"></span> of <span class="totalPages"></span></span></div>`;
+<span>报送日期 Submitted on ${esc(ctx.submission?.submittedOn ?? '')}</span><span>第 <span class="pageNumber"></span> 页 / 共 <span class="totalPages"></span> 页 Page <span class="pageNumber"></span> of <span class="totalPages"></span></span></div>`;
 }

@@ -1,5 +1,6 @@
 import type { MetricDisplay } from '../../kpi/metric.js';
 import type { AmountCurrency } from './amount-currency.js';
+import type { PublishedFigures } from './published-figures.js';
 import type { CellFormat, ReportTemplate, RowFormat, TableSpec } from './report-template.js';
 
 /**
@@ -69,6 +70,10 @@ export type RowKind = 'data' | 'section' | 'total';
 /** One row of a built table: field → value, plus what `by_row` / `kpi` columns need. */
 export interface TableRow {
   kind: RowKind;
+  /** Stable row id for validation rules and messages (e.g. `by_product.mortgage`, `total`, a line id). */
+  id?: string;
+  /** Field → key of the published figure the cell shows (published-figures.ts), for the same-figure check. */
+  figures?: Record<string, string>;
   cells: Record<string, Cell>;
   /** Format of `by_row` columns in this row. */
   format?: RowFormat;
@@ -104,10 +109,31 @@ export interface PackageContext {
   unmasked: boolean;
   /** Currency and unit of the package's amounts (from the warehouse); absent = CNY, 万元. */
   amounts?: AmountCurrency;
+  /** The package's published money figures: each rounded once, reused by every form. */
+  figures: PublishedFigures;
+  /** Who submits the package (printed on every form and in the manifest). */
+  submission?: Submission;
+}
+
+/** The reporting institution and sign-off printed on every form. */
+export interface Submission {
+  institution: { nameZh: string; nameEn: string; code: string };
+  preparedBy: string;
+  reviewedBy: string;
+  approvedBy: string;
+  /** 报送日期 `YYYY-MM-DD`. */
+  submittedOn: string;
+  /** No preparer: every form says 草稿 DRAFT. */
+  draft: boolean;
 }
 
 /** The effective format of a cell of `column` in `row` (resolves `by_row` and `kpi`). @example effectiveFormat('kpi', { kind: 'data', cells: {}, unit: 'ratio' }) // 'ratio' */
-export function effectiveFormat(format: CellFormat, row: TableRow): Exclude<CellFormat, 'by_row' | 'kpi'> {
+export function effectiveFormat(format: CellFormat, row: TableRow): Exclude<CellFormat, 'by_row' | 'kpi' | 'change'> | 'pp' {
+  if (format === 'change') {
+    // A change of a ratio is in percentage points; of money or counts, in the row's own unit.
+    const f = effectiveFormat('by_row', row);
+    return f === 'ratio' ? 'pp' : f;
+  }
   if (format === 'by_row') {
     const f = row.format ?? 'text';
     return f === 'kpi' ? kpiFormat(row) : f;
@@ -129,7 +155,7 @@ function kpiFormat(row: TableRow): 'ratio' | 'number' {
  * kpiDisplayOf('kpi', { kind: 'data', cells: {}, display: { format: 'number', decimals: 3 } }); // { format: 'number', decimals: 3 }
  */
 export function kpiDisplayOf(format: CellFormat, row: TableRow): MetricDisplay | undefined {
-  const isKpi = format === 'kpi' || (format === 'by_row' && row.format === 'kpi');
+  const isKpi = format === 'kpi' || ((format === 'by_row' || format === 'change') && row.format === 'kpi');
   return isKpi ? row.display : undefined;
 }
 

@@ -22,14 +22,16 @@ export const REPORTS_DIR = join(REPO_ROOT, 'policy', 'reports');
  * - `kpi`: as the row's KPI is displayed on the report site (metric catalogue `display_format`,
  *   `display_decimals`: NPL ratio `2.31%`, AUC `0.857`, lead time `70.0`); the CSV keeps the value;
  * - `by_row`: by the row's own format (line-item reports whose lines mix money and ratios);
- * - `month`: `YYYY-MM`; `rag`: green / amber / red / none, coloured in XLSX and PDF.
+ * - `change`: a change, by the row's own format, except that changes of ratios are in
+ *   percentage points ("+0.12 个百分点 pp");
+ * - `month`: `YYYY-MM`; `rag`: a status code printed with the words of STATUS_LABELS ("达标 On target"), coloured in XLSX and PDF.
  */
-export type CellFormat = 'text' | 'int' | 'wan' | 'ratio' | 'number' | 'kpi' | 'by_row' | 'month' | 'rag';
+export type CellFormat = 'text' | 'int' | 'wan' | 'ratio' | 'number' | 'kpi' | 'by_row' | 'change' | 'month' | 'rag';
 
 /** Cell formats a line or row may carry for `by_row` columns. */
 export type RowFormat = 'int' | 'wan' | 'ratio' | 'number' | 'kpi' | 'text';
 
-const FORMATS: readonly CellFormat[] = ['text', 'int', 'wan', 'ratio', 'number', 'kpi', 'by_row', 'month', 'rag'];
+const FORMATS: readonly CellFormat[] = ['text', 'int', 'wan', 'ratio', 'number', 'kpi', 'by_row', 'change', 'month', 'rag'];
 const ROW_FORMATS: readonly RowFormat[] = ['int', 'wan', 'ratio', 'number', 'kpi', 'text'];
 
 /** One column of a table: which field of the builder's rows, its headers and format. */
@@ -70,6 +72,10 @@ export interface SectionSpec {
 
 /** A line of a line-item report (NPL and provisioning). */
 export interface LineSpec {
+  /** Row id for validation rules (e.g. `npl_balance`). */
+  id?: string;
+  /** Published figure a money line shows, e.g. `npl` / `balance` / `provision` (of the whole book): the same figure as in other forms. */
+  figure?: string;
   label_zh: string;
   label_en: string;
   /** A heading line without values. */
@@ -206,6 +212,8 @@ function parseSection(raw: unknown, file: string, key: string): SectionSpec {
 function parseLine(raw: unknown, file: string, key: string): LineSpec {
   const l = obj(raw, file, key);
   const line: LineSpec = { label_zh: str(l.label_zh, file, `${key}.label_zh`), label_en: str(l.label_en, file, `${key}.label_en`) };
+  if (l.id !== undefined) line.id = str(l.id, file, `${key}.id`);
+  if (l.figure !== undefined) line.figure = str(l.figure, file, `${key}.figure`);
   if (l.heading === true) return { ...line, heading: true };
   if ((l.metric === undefined) === (l.movement === undefined)) fail(file, key, 'needs exactly one of metric or movement (or heading: true).');
   if (l.metric !== undefined) {

@@ -17,7 +17,7 @@ export const XLSX_CREATOR = 'credit-quality-analytics export';
 
 const HEADER_FILL = 'FFDCE6F1';
 const SECTION_FILL = 'FFF2F2F2';
-const RAG_FILLS: Record<string, string> = { green: 'FFC6EFCE', amber: 'FFFFEB9C', red: 'FFFFC7CE', no_data: 'FFE7E9EC' };
+const RAG_FILLS: Record<string, string> = { green: 'FFC6EFCE', amber: 'FFFFEB9C', red: 'FFFFC7CE', no_data: 'FFE7E9EC', too_few: 'FFE7E9EC' };
 const THIN = { style: 'thin' as const, color: { argb: 'FFBFBFBF' } };
 
 /** A worksheet name from a table title: ≤ 31 characters, none of []:*?/\ . @example sheetName('指标定义', new Set()) // '指标定义' */
@@ -72,8 +72,8 @@ function addSheet(wb: ExcelJS.Workbook, report: BuiltReport, table: BuiltTable, 
       margins: { left: 0.4, right: 0.4, top: 0.6, bottom: 0.6, header: 0.3, footer: 0.3 },
     },
     headerFooter: {
-      oddHeader: `&L${escapeHf(t.title_zh)}&R${ctx.asOfDate}`,
-      oddFooter: `&L${escapeHf(ctx.runId)}&R&P / &N`,
+      oddHeader: `&L${escapeHf(institutionLine(ctx))}&C${escapeHf(t.title_zh)}${ctx.submission?.draft ? ' 草稿 DRAFT' : ''}&R${escapeHf(periodText(ctx))}`,
+      oddFooter: `&L${escapeHf(signOffText(ctx))}&R&P / &N`,
     },
   });
   ws.columns = cols.map((c) => ({ width: columnWidth(c) }));
@@ -81,17 +81,16 @@ function addSheet(wb: ExcelJS.Workbook, report: BuiltReport, table: BuiltTable, 
   const titleZh = report.tables.length > 1 ? `${t.title_zh} — ${spec.title_zh}` : t.title_zh;
   const titleEn = report.tables.length > 1 ? `${t.title_en} — ${spec.title_en}` : t.title_en;
   const r1 = ws.getRow(1);
-  r1.getCell(1).value = titleZh;
+  r1.getCell(1).value = ctx.submission?.draft ? `${titleZh}（草稿 DRAFT）` : titleZh;
   r1.getCell(1).font = { bold: true, size: 14 };
   const r2 = ws.getRow(2);
   r2.getCell(1).value = titleEn;
   r2.getCell(1).font = { bold: true, size: 11, color: { argb: 'FF595959' } };
   const info = [
-    `数据日期 As of: ${ctx.asOfDate}`,
+    `填报机构 Reporting institution: ${institutionLine(ctx)}`,
+    `报告期 Period: ${periodText(ctx)}`,
     units(cols.map((c) => c.format), ctx),
     t.form_ref ? `参照 Form: ${t.form_ref}` : '',
-    `运行 Run: ${ctx.runId}`,
-    `生成 Generated: ${ctx.generatedAt}`,
   ].filter(Boolean);
   ws.getRow(3).getCell(1).value = info.join('  |  ');
   ws.getRow(3).getCell(1).font = { size: 9, color: { argb: 'FF595959' } };
@@ -121,7 +120,7 @@ function addSheet(wb: ExcelJS.Workbook, report: BuiltReport, table: BuiltTable, 
       const { value, numFmt } = xlsxCell(row.cells[c.field] ?? null, c.format, row);
       cell.value = value;
       if (numFmt) cell.numFmt = numFmt;
-      styleCell(cell, row, c.format);
+      styleCell(cell, row, c.format, row.cells[c.field] ?? null);
     });
   });
   // The template's notes, then the footnotes of the no-data cells (`— [n]`).
@@ -131,9 +130,37 @@ function addSheet(wb: ExcelJS.Workbook, report: BuiltReport, table: BuiltTable, 
     cell.value = n;
     cell.font = { size: 9, italic: true, color: { argb: 'FF595959' } };
   });
+  // The sign-off block: 填表人 / 复核人 / 负责人 / 报送日期.
+  const signRow = ws.getRow(XLSX_FIRST_DATA_ROW + table.rows.length + 2 + notes.length);
+  signRow.getCell(1).value = signOffText(ctx);
+  signRow.getCell(1).font = { size: 10, bold: true };
 }
 
-function styleCell(cell: ExcelJS.Cell, row: TableRow, format: CellFormat): void {
+/** "示例银行股份有限公司 Example Bank Co., Ltd.（机构代码 Code B0000H000000001）". @example institutionLine(ctx) */
+export function institutionLine(ctx: PackageContext): string {
+  const i = ctx.submission?.institution;
+  return i ? `${i.nameZh} ${i.nameEn}（机构代码 Code ${i.code}）` : '';
+}
+
+/** 报告期: "2026年10月 (2026-10-31)". @example periodText(ctx) // '2026年10月（截至 2026-10-31）' */
+export function periodText(ctx: PackageContext): string {
+  return `${ctx.month.slice(0, 4)}年${Number(ctx.month.slice(5, 7))}月（截至 As of ${ctx.asOfDate}）`;
+}
+
+/** The sign-off line of every form. @example signOffText(ctx) // '填表人 Prepared by: 张三    复核人 Reviewed by: ____ …' */
+export function signOffText(ctx: PackageContext): string {
+  const s = ctx.submission;
+  const name = (v: string | undefined) => (v ? v : '________');
+  return [
+    `填表人 Prepared by: ${name(s?.preparedBy)}`,
+    `复核人 Reviewed by: ${name(s?.reviewedBy)}`,
+    `负责人 Approved by: ${name(s?.approvedBy)}`,
+    `报送日期 Submitted on: ${s?.submittedOn ?? ''}`,
+    ...(s?.draft ? ['草稿 DRAFT（未指定填表人 no preparer named）'] : []),
+  ].join('    ');
+}
+
+function styleCell(cell: ExcelJS.Cell, row: TableRow, format: CellFormat, raw: unknown): void {
   cell.border = { top: row.kind === 'total' ? { style: 'medium', color: { argb: 'FF404040' } } : THIN, bottom: THIN, left: THIN, right: THIN };
   if (row.kind === 'section') {
     cell.font = { bold: true };
@@ -141,20 +168,22 @@ function styleCell(cell: ExcelJS.Cell, row: TableRow, format: CellFormat): void 
   } else if (row.kind === 'total') {
     cell.font = { bold: true };
   }
-  if (format === 'rag' && typeof cell.value === 'string' && RAG_FILLS[cell.value]) {
-    cell.fill = { type: 'pattern', pattern: 'solid', fgColor: { argb: RAG_FILLS[cell.value]! } };
-    cell.alignment = { horizontal: 'center' };
+  if (format === 'rag' && typeof raw === 'string' && RAG_FILLS[raw]) {
+    cell.fill = { type: 'pattern', pattern: 'solid', fgColor: { argb: RAG_FILLS[raw]! } };
   }
+  if (format === 'rag') cell.alignment = { horizontal: 'center', wrapText: false };
   const f = effectiveFormat(format, row);
   if (f === 'text' || f === 'month') cell.alignment = { ...(cell.alignment ?? {}), vertical: 'top', wrapText: true };
 }
 
-function units(formats: readonly CellFormat[], ctx: PackageContext): string {
+export function units(formats: readonly CellFormat[], ctx: PackageContext): string {
   const parts: string[] = [];
   // The unit comes from the warehouse's reporting currency (amount-currency.ts): 万元 (CNY 10,000).
   const unit = ctx.amounts?.unit ?? tenThousandUnit(REPORTING_CURRENCY);
-  if (formats.includes('wan') || formats.includes('by_row')) parts.push(`金额单位 Amounts: ${unit.zh} (${unit.en})`);
-  if (formats.includes('int')) parts.push('笔数 Counts: 笔 (loans)');
+  parts.push(`单位 Unit: ${unit.zh} (${unit.en})`);
+  if (formats.includes('ratio') || formats.includes('by_row') || formats.includes('kpi')) parts.push('比率 %');
+  if (formats.includes('change')) parts.push('比率变动 个百分点 pp');
+  if (formats.includes('int')) parts.push('笔数 笔 (loans)');
   return parts.join('; ');
 }
 
