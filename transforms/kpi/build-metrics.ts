@@ -5,6 +5,8 @@ import { runDataTests, type DataTestResult } from '../warehouse/data-tests.js';
 import { KPI_STATUSES, NO_DATA_REASONS, writeInputDeliveries } from './availability.js';
 import { writeCatalog, writeKpiValues } from './catalog.js';
 import { checkMetricSources, compileMetricSql } from './compile-metric.js';
+import { writeKpiContributions } from './contributions.js';
+import { writeKpiCommentary } from './commentary.js';
 import { DIMENSIONS } from '../warehouse/dimensions.js';
 import type { MetricDefinition } from './metric.js';
 
@@ -67,6 +69,8 @@ export async function buildMetrics(
   const [n] = await wh.all<{ n: number }>('SELECT count(*)::INTEGER AS n FROM metrics.kpi_values');
   built.push({ table: 'metrics.kpi_values', seconds: (performance.now() - started) / 1000, rows: n?.n ?? 0 });
   options.onMetric?.('metrics.kpi_values', (performance.now() - started) / 1000);
+  await writeKpiContributions(wh, metrics); // metrics.kpi_contributions (why each ratio KPI moved)
+  await writeKpiCommentary(wh, metrics); // metrics.kpi_commentary (templated sentences)
 
   const tests = options.runTests === false ? [] : await runDataTests(wh, kpiTestModels(metrics));
   return { built, tests };
