@@ -150,7 +150,7 @@ export function commentaryRows(
         metric_id: m.id,
         slice: 'all',
         slice_value: 'ALL',
-        text_zh: `${m.nameZh}较上月${up ? '上升' : '下降'} ${c.text}${c.zhUnit}至 ${formatKpiValue(k.value, d)}${zhTops ? `，主要来自${zhTops}` : ''}。`,
+        text_zh: `${m.nameZh}较上月${up ? '上升' : '下降'} ${c.text}${c.zhUnit || ' '}至 ${formatKpiValue(k.value, d)}${zhTops ? `，主要来自${zhTops}` : ''}。`,
         text_en: `${m.nameEn} ${up ? 'rose' : 'fell'} ${c.text}${c.enUnit} to ${formatKpiValue(k.value, d)}${enTops ? `, mainly from ${enTops}` : ''}.`,
       });
     }
