@@ -5,7 +5,7 @@ import { runDataTests, type DataTestResult } from '../warehouse/data-tests.js';
 import { KPI_STATUSES, NO_DATA_REASONS, writeInputDeliveries } from './availability.js';
 import { writeCatalog, writeKpiValues } from './catalog.js';
 import { checkMetricSources, compileMetricSql } from './compile-metric.js';
-import { writeKpiContributions } from './contributions.js';
+import { KPI_SUMMARY_TABLES, writeKpiContributions } from './contributions.js';
 import { writeKpiCommentary } from './commentary.js';
 import { DIMENSIONS } from '../warehouse/dimensions.js';
 import type { MetricDefinition } from './metric.js';
@@ -56,7 +56,7 @@ export async function buildMetrics(
   }
   const wanted = new Set(metrics.map((m) => `kpi_${m.id}`));
   const stale = await wh.all<{ table_name: string }>(
-    `SELECT table_name FROM information_schema.tables WHERE table_schema = 'metrics' AND table_name LIKE 'kpi\\_%' ESCAPE '\\' AND table_name <> 'kpi_values'`,
+    `SELECT table_name FROM information_schema.tables WHERE table_schema = 'metrics' AND table_name LIKE 'kpi\\_%' ESCAPE '\\' AND table_name NOT IN (${KPI_SUMMARY_TABLES.map((t) => `'${t}'`).join(', ')})`,
   );
   for (const s of stale) if (!wanted.has(s.table_name)) await wh.exec(`DROP TABLE metrics.${s.table_name}`);
 

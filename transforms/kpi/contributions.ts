@@ -137,3 +137,66 @@ export function contributionSql(metricId: string, sortOrder: number, slice: 'bra
       pr.n_t / pr.d_t AS bank_value, pr.r_p AS bank_prev_value, pr.n_t / pr.d_t - pr.r_p AS bank_change
     FROM allrows a JOIN pairs pr USING (as_of_month))`;
 }
+
+/**
+ * Tables of the `metrics` schema that are named `kpi_…` but are NOT per-KPI tables (`metrics.kpi_<id>`):
+ * the long union, the contributions and the commentary. The stale-table clean-up and the types
+ * generator skip them.
+ *
+ * @example
+ * KPI_SUMMARY_TABLES.includes('kpi_commentary'); // true
+ */
+export const KPI_SUMMARY_TABLES: readonly string[] = ['kpi_values', 'kpi_contributions', 'kpi_commentary'];
+
+/** Data-dictionary documentation of metrics.kpi_contributions and metrics.kpi_commentary (docs/warehouse.md, the console's `.schema`). */
+export const EXPLAIN_TABLE_DOCS = [
+  {
+    schema: 'metrics',
+    name: 'kpi_contributions',
+    kind: 'table' as const,
+    description:
+      "Why each ratio KPI moved: each branch's and product's contribution to the whole-bank change vs the previous month, c_i = (N_i,t − R_{t−1}·D_i,t)/D_t − (N_i,t−1 − R_{t−1}·D_i,t−1)/D_{t−1}, summing exactly to R_t − R_{t−1} (rate and mix effects; a slice present in one month only counts 0 in the other; the part in no slice is the row '(unattributed)'). Only months where the whole bank is measured in the month and the month before.",
+    grain: 'one row per ratio KPI × month end × dimension (branch, product) × slice value',
+    primaryKey: ['metric_id', 'as_of_month', 'dimension', 'slice_value'],
+    definedIn: 'transforms/kpi/contributions.ts',
+    columns: [
+      ['metric_id', 'KPI id (ratio KPIs only).'],
+      ['as_of_month', 'Month end t.'],
+      ['prev_month', 'Month end t−1 (the calendar month before).'],
+      ['dimension', "'branch' or 'product'."],
+      ['slice_value', "Branch or product id; '(unattributed)' for the part of the bank in no slice."],
+      ['slice_label', 'Display name (metrics.kpi_values slice_label).'],
+      ['numerator', 'N_i,t (0 when the slice has no row in t).'],
+      ['denominator', 'D_i,t.'],
+      ['prev_numerator', 'N_i,t−1.'],
+      ['prev_denominator', 'D_i,t−1.'],
+      ['value', "The slice's own ratio in t (NULL when D_i,t = 0)."],
+      ['prev_value', "The slice's own ratio in t−1."],
+      ['contribution', "The slice's contribution to the whole-bank change (in the KPI's unit: 0.0012 = 0.12 percentage points)."],
+      ['bank_value', 'Whole-bank R_t.'],
+      ['bank_prev_value', 'Whole-bank R_t−1.'],
+      ['bank_change', 'R_t − R_t−1 (= the sum of contribution over the dimension).'],
+      ['rank', '1 = largest |contribution| of the KPI, month and dimension.'],
+    ].map(([name, description]) => ({ name: name!, description: description! })),
+  },
+  {
+    schema: 'metrics',
+    name: 'kpi_commentary',
+    kind: 'table' as const,
+    description:
+      "The month's commentary: templated Chinese and English sentences generated from the numbers only (transforms/kpi/commentary.ts): the balances with 比上月 / 比年初, each ratio KPI that moved with its largest contributing branch and product, and per branch each KPI it moved. Read by the report site and the report book.",
+    grain: 'one row per month end × slice × slice value × sentence',
+    primaryKey: ['as_of_month', 'slice', 'slice_value', 'seq'],
+    definedIn: 'transforms/kpi/commentary.ts',
+    columns: [
+      ['as_of_month', 'Month end.'],
+      ['seq', 'Order of the sentence within the month and slice (1 = first).'],
+      ['topic', "'balances', or the KPI id the sentence speaks of."],
+      ['metric_id', 'The KPI (NULL for the balance sentence).'],
+      ['slice', "'all' (whole bank) or 'branch'."],
+      ['slice_value', "'ALL' or the branch id."],
+      ['text_zh', 'The sentence in Chinese.'],
+      ['text_en', 'The sentence in English.'],
+    ].map(([name, description]) => ({ name: name!, description: description! })),
+  },
+];
