@@ -139,7 +139,7 @@ describe.skipIf(!SITE_DIR)('月报 front page, why, drill-down and the month in 
       await page.waitForFunction((m) => document.querySelector('[data-kpi-board]')?.getAttribute('data-month') === m, older, { timeout: TIMEOUT });
       expect(urlMonth(page)).toBe(older);
       // A branch link of the balance table carries the month; following it keeps the month.
-      const link = page.locator('#evidence-main-article a[href^="/branches/"]').first();
+      const link = page.locator('#evidence-main-article a[href^="/branches/"]:visible').first();
       const href = await link.getAttribute('href');
       expect(href).toContain(`month=${older}`);
       await link.click();
