@@ -7,6 +7,7 @@ import { openWarehouse, type WarehouseHandle } from '../../transforms/lib/duckdb
 import { loadExtracts } from '../../transforms/ingest/load-extracts.js';
 import { buildWarehouse } from '../../transforms/cli/transform.js';
 import { KPI_FIXTURE_DATES, writeKpiFixture } from '../helpers/kpi-fixture.js';
+import { KPI_SUMMARY_TABLES } from '../../transforms/kpi/contributions.js';
 
 /**
  * A past month reproduces byte for byte: every metrics.kpi_* table, exported to CSV for the
@@ -21,7 +22,7 @@ const out = mkdtempSync(join(tmpdir(), 'cq-kpi-export-'));
 
 async function exportHash(label: string): Promise<{ hash: string; rows: number }> {
   const tables = await wh.all<{ table_name: string }>(
-    `SELECT table_name FROM information_schema.tables WHERE table_schema = 'metrics' AND table_name LIKE 'kpi\\_%' ESCAPE '\\' AND table_name <> 'kpi_values' ORDER BY 1`,
+    `SELECT table_name FROM information_schema.tables WHERE table_schema = 'metrics' AND table_name LIKE 'kpi\\_%' ESCAPE '\\' AND table_name NOT IN (${KPI_SUMMARY_TABLES.map((t) => `'${t}'`).join(', ')}) ORDER BY 1`,
   );
   const hash = createHash('sha256');
   let rows = 0;

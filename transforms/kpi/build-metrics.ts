@@ -5,6 +5,8 @@ import { runDataTests, type DataTestResult } from '../warehouse/data-tests.js';
 import { KPI_STATUSES, NO_DATA_REASONS, writeInputDeliveries } from './availability.js';
 import { writeCatalog, writeKpiValues } from './catalog.js';
 import { checkMetricSources, compileMetricSql } from './compile-metric.js';
+import { KPI_SUMMARY_TABLES, writeKpiContributions } from './contributions.js';
+import { writeKpiCommentary } from './commentary.js';
 import { DIMENSIONS } from '../warehouse/dimensions.js';
 import { valueRangeOf, type MetricDefinition } from './metric.js';
 import { STATUS_LABELS } from './rag.js';
@@ -55,7 +57,7 @@ export async function buildMetrics(
   }
   const wanted = new Set(metrics.map((m) => `kpi_${m.id}`));
   const stale = await wh.all<{ table_name: string }>(
-    `SELECT table_name FROM information_schema.tables WHERE table_schema = 'metrics' AND table_name LIKE 'kpi\\_%' ESCAPE '\\' AND table_name <> 'kpi_values'`,
+    `SELECT table_name FROM information_schema.tables WHERE table_schema = 'metrics' AND table_name LIKE 'kpi\\_%' ESCAPE '\\' AND table_name NOT IN (${KPI_SUMMARY_TABLES.map((t) => `'${t}'`).join(', ')})`,
   );
   for (const s of stale) if (!wanted.has(s.table_name)) await wh.exec(`DROP TABLE metrics.${s.table_name}`);
 
@@ -68,6 +70,8 @@ export async function buildMetrics(
   const [n] = await wh.all<{ n: number }>('SELECT count(*)::INTEGER AS n FROM metrics.kpi_values');
   built.push({ table: 'metrics.kpi_values', seconds: (performance.now() - started) / 1000, rows: n?.n ?? 0 });
   options.onMetric?.('metrics.kpi_values', (performance.now() - started) / 1000);
+  await writeKpiContributions(wh, metrics); // metrics.kpi_contributions (why each ratio KPI moved)
+  await writeKpiCommentary(wh, metrics); // metrics.kpi_commentary (templated sentences)
 
   const tests = options.runTests === false ? [] : await runDataTests(wh, kpiTestModels(metrics));
   return { built, tests };

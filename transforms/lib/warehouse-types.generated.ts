@@ -1246,6 +1246,34 @@ export interface MartsMartOpsVerificationSubmissionsRow {
   hours_to_verify: number | null;
 }
 
+/** `marts.mart_risk__new_npl_list` (table): The new NPL loans of marts.mart_risk__new_npls as the report site may show them: the loan id masked with the ID-number mask of transforms/lib/identifier-masks.ts (only the last characters visible; the length is kept), no customer id, no name, no ID number. Numbered per month end and branch, largest balance first. It is what the branch page lists behind the month's NPL change. */
+export interface MartsMartRiskNewNplListRow {
+  /** Month end the loan became NPL (the NPL date). (DATE) */
+  as_of_month: Date;
+  /** Booking branch (loan version as of the month end). (VARCHAR) */
+  branch_id: string;
+  /** Position in the month and branch, 1 = largest balance (ties by loan id). (INTEGER) */
+  list_seq: number;
+  /** The loan id masked like an ID number (e.g. L0000026310 → *********10): enough to quote to the branch, not to identify the loan outside the bank. (VARCHAR) */
+  loan_ref: string;
+  /** Product code. (ENUM) */
+  product_id: 'mortgage' | 'car' | 'consumer_instalment' | 'business' | 'working_capital';
+  /** Borrower type as of the month end (latest customer version delivered by then). (ENUM) */
+  customer_type: 'individual' | 'small_business' | 'unknown' | null;
+  /** Borrower's recorded grade as of the month end, or 'ungraded'. (ENUM) */
+  grade: 'A' | 'B' | 'C' | 'ungraded' | null;
+  /** Five-category class recorded by the lender: 正常 / 关注 / 次级 / 可疑 / 损失. (ENUM) */
+  recorded_class: '正常' | '关注' | '次级' | '可疑' | '损失' | null;
+  /** Outstanding principal, DECIMAL. (DECIMAL(18,2)) */
+  balance: number;
+  /** Warnings raised on or before the NPL date (within the look-back). (BIGINT) */
+  warnings_before: bigint | null;
+  /** Days from the earliest warning to the NPL date (NULL: no warning). (INTEGER) */
+  lead_days: number | null;
+  /** A warning was raised at least the configured lead days before the NPL date. (BOOLEAN) */
+  had_warning_lead: boolean | null;
+}
+
 /** `marts.mart_risk__new_npls` (table): Loans that became NPL (recorded 次级 or worse) at this month end, with the early warnings known at the month end that preceded them: loan-specific warnings of the loan and customer-level warnings of the borrower, raised on or before the month end and within the look-back window (default 365 days). The NPL date is the month end. had_warning_lead = a warning raised at least the lead days (default 30) before. Feeds warning_coverage and warning_lead_time_median; no personal data (loan ids only). No rows for a month whose previous month is not reported (the first month loaded, or after a gap): whether a loan became NPL there is unknown (core.fct_loan_month_ends.is_new_npl NULL), and the two KPIs are no_data 'no prior month'. */
 export interface MartsMartRiskNewNplsRow {
   /** Month end the loan became NPL (the NPL date). (DATE) */
@@ -1418,6 +1446,64 @@ export interface MetricsInputDeliveriesRow {
   label_en: string;
   /** First business date the input was delivered; NULL: never. (DATE) */
   first_delivered: Date | null;
+}
+
+/** `metrics.kpi_commentary` (table): The month's commentary: templated Chinese and English sentences generated from the numbers only (transforms/kpi/commentary.ts): the balances with 比上月 / 比年初, each ratio KPI that moved with its largest contributing branch and product, and per branch each KPI it moved. Read by the report site and the report book. */
+export interface MetricsKpiCommentaryRow {
+  /** Month end. (DATE) */
+  as_of_month: Date;
+  /** Order of the sentence within the month and slice (1 = first). (INTEGER) */
+  seq: number;
+  /** 'balances', or the KPI id the sentence speaks of. (VARCHAR) */
+  topic: string;
+  /** The KPI (NULL for the balance sentence). (VARCHAR) */
+  metric_id: string | null;
+  /** 'all' (whole bank) or 'branch'. (VARCHAR) */
+  slice: string;
+  /** 'ALL' or the branch id. (VARCHAR) */
+  slice_value: string;
+  /** The sentence in Chinese. (VARCHAR) */
+  text_zh: string;
+  /** The sentence in English. (VARCHAR) */
+  text_en: string;
+}
+
+/** `metrics.kpi_contributions` (table): Why each ratio KPI moved: each branch's and product's contribution to the whole-bank change vs the previous month, c_i = (N_i,t − R_{t−1}·D_i,t)/D_t − (N_i,t−1 − R_{t−1}·D_i,t−1)/D_{t−1}, summing exactly to R_t − R_{t−1} (rate and mix effects; a slice present in one month only counts 0 in the other; the part in no slice is the row '(unattributed)'). Only months where the whole bank is measured in the month and the month before. */
+export interface MetricsKpiContributionsRow {
+  /** KPI id (ratio KPIs only). (VARCHAR) */
+  metric_id: string | null;
+  /** Month end t. (DATE) */
+  as_of_month: Date | null;
+  /** Month end t−1 (the calendar month before). (DATE) */
+  prev_month: Date | null;
+  /** 'branch' or 'product'. (VARCHAR) */
+  dimension: string | null;
+  /** Branch or product id; '(unattributed)' for the part of the bank in no slice. (VARCHAR) */
+  slice_value: string | null;
+  /** Display name (metrics.kpi_values slice_label). (VARCHAR) */
+  slice_label: string | null;
+  /** N_i,t (0 when the slice has no row in t). (DOUBLE) */
+  numerator: number | null;
+  /** D_i,t. (DOUBLE) */
+  denominator: number | null;
+  /** N_i,t−1. (DOUBLE) */
+  prev_numerator: number | null;
+  /** D_i,t−1. (DOUBLE) */
+  prev_denominator: number | null;
+  /** The slice's own ratio in t (NULL when D_i,t = 0). (DOUBLE) */
+  value: number | null;
+  /** The slice's own ratio in t−1. (DOUBLE) */
+  prev_value: number | null;
+  /** The slice's contribution to the whole-bank change (in the KPI's unit: 0.0012 = 0.12 percentage points). (DOUBLE) */
+  contribution: number | null;
+  /** Whole-bank R_t. (DOUBLE) */
+  bank_value: number | null;
+  /** Whole-bank R_t−1. (DOUBLE) */
+  bank_prev_value: number | null;
+  /** R_t − R_t−1 (= the sum of contribution over the dimension). (DOUBLE) */
+  bank_change: number | null;
+  /** 1 = largest |contribution| of the KPI, month and dimension. (INTEGER) */
+  rank: number | null;
 }
 
 /** `metrics.kpi_values` (table): Long union of every metrics.kpi_<id> table with slice / slice_value instead of dimension columns: what the report site reads. */
@@ -1997,6 +2083,7 @@ export interface Database {
   'marts.mart_customer__satisfaction_monthly': MartsMartCustomerSatisfactionMonthlyRow;
   'marts.mart_ops__verification_audits': MartsMartOpsVerificationAuditsRow;
   'marts.mart_ops__verification_submissions': MartsMartOpsVerificationSubmissionsRow;
+  'marts.mart_risk__new_npl_list': MartsMartRiskNewNplListRow;
   'marts.mart_risk__new_npls': MartsMartRiskNewNplsRow;
   'marts.mart_risk__npl_movements': MartsMartRiskNplMovementsRow;
   'marts.mart_risk__roll_rates': MartsMartRiskRollRatesRow;
@@ -2005,6 +2092,8 @@ export interface Database {
   'marts.mart_warning__lag_distribution': MartsMartWarningLagDistributionRow;
   'marts.mart_warning__monthly': MartsMartWarningMonthlyRow;
   'metrics.input_deliveries': MetricsInputDeliveriesRow;
+  'metrics.kpi_commentary': MetricsKpiCommentaryRow;
+  'metrics.kpi_contributions': MetricsKpiContributionsRow;
   'metrics.kpi_values': MetricsKpiValuesRow;
   'metrics.metric_catalog': MetricsMetricCatalogRow;
   'metrics.status_labels': MetricsStatusLabelsRow;

@@ -4,6 +4,7 @@ import { OPS_TABLE_NAMES, OPS_TABLES, opsTableDdl, type OpsTable } from '../../l
 import { ensureRawSchema } from '../../ingest/load/raw-schema.js';
 import { buildWarehouse } from '../../kpi/build-warehouse.js';
 import { CATALOG_COLUMNS, catalogEntry } from '../../kpi/catalog.js';
+import { EXPLAIN_TABLE_DOCS } from '../../kpi/contributions.js';
 import { DIMENSIONS } from '../../warehouse/dimensions.js';
 import { discoverMetrics } from '../../kpi/discover-metrics.js';
 import type { MetricDefinition } from '../../kpi/metric.js';
@@ -200,6 +201,7 @@ function metricDocs(metrics: readonly MetricDefinition[]): DictionaryTable[] {
       definedIn: 'transforms/kpi/catalog.ts',
       columns: toCols(valuesCols),
     },
+    ...EXPLAIN_TABLE_DOCS,
     ...kpis,
   ];
 }

@@ -8,6 +8,7 @@
  * Run (with docs/warehouse.md): npm run docs
  */
 import { writeFileSync } from 'node:fs';
+import { KPI_SUMMARY_TABLES } from '../../kpi/contributions.js';
 import { ENTITIES, LINEAGE_COLUMN_DOCS } from '../../ingest/contract/index.js';
 import { CqError } from '../../lib/errors.js';
 import { qualifiedName } from '../../warehouse/model.js';
@@ -84,7 +85,7 @@ function jsdoc(text: string, indent: string): string {
   return `${indent}/** ${clean} */`;
 }
 
-const isKpiTable = (t: Pick<DictionaryTable, 'schema' | 'name'>) => t.schema === 'metrics' && /^kpi_/.test(t.name) && t.name !== 'kpi_values';
+const isKpiTable = (t: Pick<DictionaryTable, 'schema' | 'name'>) => t.schema === 'metrics' && /^kpi_/.test(t.name) && !KPI_SUMMARY_TABLES.includes(t.name);
 
 /** ENUMs longer than this get a named type (`Enum<Column>`), declared once. */
 const LONG_ENUM = 12;
