@@ -29,7 +29,7 @@ export const FIVE_CLASS = {
 };
 
 /** Categorical series (distinct hues; the first is the whole bank's navy). */
-export const SERIES = ['#1f3a5f', '#e8710a', '#2a9d8f', '#9b5fc0', '#c9a227', '#d1495b', '#6c8ead', '#5c4033'];
+export const SERIES = ['#1f3a5f', '#e8710a', '#2a9d8f', '#8e44ad', '#e6c200', '#c2185b', '#9aa5b1', '#7cb342'];
 
 /** Sequential ramp (few → many), e.g. lag buckets from 0 days (light) to 31+ days (dark). */
 export const RAMP = ['#c6dbef', '#9ecae1', '#6baed6', '#4292c6', '#2171b5', '#08519c', '#08306b', '#041a3a'];

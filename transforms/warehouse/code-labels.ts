@@ -62,8 +62,8 @@ export const DELINQUENCY_BUCKET_LABELS: Labels<(typeof DELINQUENCY_BUCKETS)[numb
 
 /**
  * Signal-to-raise lag buckets of warnings (marts.mart_warning__lag_distribution), in days, in
- * display order. The mart's buckets must each have a label here (data test of core.dim_code_labels
- * cannot see the mart, so the test in test/warehouse checks it).
+ * display order (the mart's bucket_order); test/warehouse/code-labels.test.ts checks that every
+ * code of the marts has a label and that the orders agree.
  */
 export const LAG_BUCKET_LABELS: Readonly<Record<string, readonly [string, string]>> = {
   '0': ['0天', '0 d'],
