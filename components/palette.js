@@ -95,8 +95,11 @@ export function orderBy(data, labelField, orderField) {
  * legend that wraps instead of being cut off.
  */
 export const COUNT_AXIS = { yAxis: { minInterval: 1 } };
-/** ECharts legend that wraps onto several lines (long bilingual series names). */
-export const WRAP_LEGEND = { legend: { type: 'plain' } };
+/**
+ * ECharts legend that wraps onto several lines (long bilingual series names) instead of scrolling
+ * with its end cut off: placed below the chart title, with the plot area moved down to make room.
+ */
+export const WRAP_LEGEND = { legend: { type: 'plain', top: 24 }, grid: { top: 84 } };
 
 /**
  * seriesColors for a chart of several KPIs of the whole bank: `main` (e.g. 'npl_ratio') in the

@@ -32,7 +32,7 @@ describe('core.dim_code_labels', () => {
   it('codes without reference data get both labels: five classes, customer types, grades, slices', async () => {
     expect(await label('five_class', '关注')).toBe('关注 Special mention');
     expect(await label('customer_type', 'small_business')).toBe('小微企业 Small business');
-    expect(await label('grade', 'C')).toBe('C 高风险 C High risk');
+    expect(await label('grade', 'C')).toBe('C 高风险 High risk');
     expect(await label('slice', 'all')).toBe('全行 Whole bank');
   });
 

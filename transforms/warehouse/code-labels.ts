@@ -52,10 +52,10 @@ export const FIVE_CLASS_LABELS: Labels<FiveClass> = {
 /** Delinquency buckets of the roll-rate matrix (rules-sql.ts DELINQUENCY_BUCKETS). */
 export const DELINQUENCY_BUCKET_LABELS: Labels<(typeof DELINQUENCY_BUCKETS)[number]> = {
   current: ['未逾期', 'Current'],
-  '1-30': ['逾期1-30天', '1-30 dpd'],
-  '31-60': ['逾期31-60天', '31-60 dpd'],
-  '61-90': ['逾期61-90天', '61-90 dpd'],
-  '90+': ['逾期90天以上', '90+ dpd'],
+  '1-30': ['1-30天', '1-30 dpd'],
+  '31-60': ['31-60天', '31-60 dpd'],
+  '61-90': ['61-90天', '61-90 dpd'],
+  '90+': ['90天以上', '90+ dpd'],
   written_off: ['核销', 'Written off'],
   closed: ['结清', 'Closed'],
 };
@@ -113,9 +113,9 @@ const CUSTOMER_TYPE: Readonly<Record<string, readonly [string, string]>> = {
   unknown: ['未知', 'Unknown'],
 };
 const GRADE: Readonly<Record<string, readonly [string, string]>> = {
-  A: ['A 优质', 'A Prime'],
-  B: ['B 一般', 'B Standard'],
-  C: ['C 高风险', 'C High risk'],
+  A: ['A 优质', 'Prime'],
+  B: ['B 一般', 'Standard'],
+  C: ['C 高风险', 'High risk'],
   ungraded: ['未分级', 'Ungraded'],
 };
 const GRADE_BASIS = { recorded: ['银行认定', 'Recorded'], rule: ['规则测算', 'Rule-based'] } as const;
