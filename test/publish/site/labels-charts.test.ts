@@ -6,13 +6,20 @@
  *   core tables;
  * - the palette (components/palette.js): the whole bank and the five classes always get their own
  *   colours, buckets come out in their own order, and no two categorical colours are near-identical.
- * The built site itself is checked by browser.test.ts (pages open, charts draw) and by the
- * screenshots it writes.
+ * With SITE_DIR set (a built site, as for browser.test.ts), also in headless Chromium: the header
+ * names the bank and no page says "evidence" in its header or <title>; the breadcrumb reads
+ * "首页 Home › <page title>"; labels are "中文 English" (no raw code such as `branch:BJ01` or
+ * `small_business` in a table); the lag chart's legend lists its buckets in order.
  */
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { launchChromium } from '../../../transforms/lib/chromium.js';
+import { DEFAULT_CONFIG } from '../../../transforms/config/config.js';
+import { serveStatic, type StaticServer } from '../../../transforms/publish/site/serve-site.js';
+import { siteDirFromEnv } from './site-pages.js';
 import { layoutSource, writeSiteLayout } from '../../../transforms/publish/site/site-layout.js';
 import { checkSourceSql } from '../../../transforms/publish/site/source-sql-guard.js';
 // @ts-expect-error plain JavaScript module of the Evidence project (no types)
@@ -96,5 +103,55 @@ describe('palette (components/palette.js)', () => {
     const dist = (a: number[], b: number[]) => Math.hypot(a[0]! - b[0]!, a[1]! - b[1]!, a[2]! - b[2]!);
     const colours = palette.SERIES as string[];
     for (let i = 0; i < colours.length; i++) for (let j = i + 1; j < colours.length; j++) expect(dist(rgb(colours[i]!), rgb(colours[j]!))).toBeGreaterThan(80);
+  });
+});
+
+const SITE_DIR = siteDirFromEnv();
+
+describe.skipIf(!SITE_DIR)('built site: frame and labels (SITE_DIR)', () => {
+  let server: StaticServer;
+  let browser: Browser;
+  beforeAll(async () => {
+    server = await serveStatic(SITE_DIR!);
+    browser = await launchChromium({ localSite: true });
+  }, 60_000);
+  afterAll(async () => {
+    await browser?.close();
+    await server?.close();
+  });
+
+  async function open(path: string) {
+    const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+    await page.goto(`${server.url}${path}`, { waitUntil: 'networkidle' });
+    await page.waitForFunction(() => document.querySelectorAll('.animate-pulse').length === 0, undefined, { timeout: 60_000 });
+    return page;
+  }
+
+  it.each(['/', '/npl/', '/branches/BJ01/', '/glossary/'])('%s: the bank in the header, no tool name in the header or <title>', async (path) => {
+    const page = await open(path);
+    const header = await page.locator('header').first().innerText();
+    expect(header).toContain(`${DEFAULT_CONFIG.institution.nameZh} ${DEFAULT_CONFIG.institution.nameEn}`);
+    expect(header.toLowerCase()).not.toContain('evidence');
+    expect((await page.title()).toLowerCase()).not.toContain('evidence');
+    expect((await page.locator('body').innerText()).toLowerCase()).not.toContain('built with evidence');
+    await page.close();
+  });
+
+  it('/npl/: the breadcrumb reads 首页 Home › the page title (not "Home › Npl")', async () => {
+    const page = await open('/npl/');
+    const crumbs = (await page.locator('main >> div.inline-flex').first().innerText()).replace(/\s+/g, ' ').trim();
+    expect(crumbs).toBe('首页 Home 不良与五级分类 NPL & classification');
+    await page.close();
+  });
+
+  it('/model/ and /customers/: slice rows are labelled in Chinese and English, never a raw code', async () => {
+    for (const path of ['/model/', '/customers/']) {
+      const page = await open(path);
+      const text = await page.locator('[data-kpi-matrix]').first().innerText();
+      expect(text).not.toMatch(/\b(branch|customer_type|grade):/);
+      expect(text).not.toMatch(/\bsmall_business\b|\bindividual\b/);
+      expect(text).toContain('小微企业 Small business');
+      await page.close();
+    }
   });
 });
