@@ -35,6 +35,7 @@ export const siteBuildCommand = defineCommand({
         out: flags.out ?? join(REPO_ROOT, 'build'),
         ...(flags.project ? { project: flags.project } : {}),
         keepStaging: !!flags['keep-staging'],
+        institution: context.config().institution,
         allowEmpty: (flags['allow-empty'] ?? '').split(',').map((x) => x.trim()).filter(Boolean),
       });
     } catch (e) {

@@ -646,6 +646,22 @@ export interface CoreDimBranchesRow {
   last_listed_on: Date | null;
 }
 
+/** `core.dim_code_labels` (table): Chinese and English label (代码标签) of every code the reports show: branches and products from their extracts (dim_branches, dim_products), every other code (slice, five-category class, customer type, grade, lag bucket, delinquency bucket, NPL movement, …) from transforms/warehouse/code-labels.ts. Reference data only: no customer or loan. */
+export interface CoreDimCodeLabelsRow {
+  /** What the code is: 'branch', 'product', 'slice', 'five_class', 'customer_type', 'grade', 'lag_bucket', 'lead_band', 'delinquency_bucket', 'npl_movement', …. (VARCHAR) */
+  kind: string;
+  /** The code as stored in the warehouse (branch_id, product_id, recorded_class, lag_bucket, …). (VARCHAR) */
+  code: string;
+  /** Chinese label. (VARCHAR) */
+  label_zh: string;
+  /** English label. (VARCHAR) */
+  label_en: string;
+  /** Display label: Chinese and English, e.g. '关注 Special mention', '北京分行 Beijing Branch'. (VARCHAR) */
+  label: string | null;
+  /** Display order within the kind (1 = first); branches and products by code. (INTEGER) */
+  sort_order: number;
+}
+
 /** `core.dim_customers` (table): Customers (客户) in their latest delivered version, without personal data (name, ID number and phone stay in raw/staging). For the state at a past month end use core.fct_customer_month_ends, never this table. */
 export interface CoreDimCustomersRow {
   /** Customer number. (VARCHAR) */
@@ -2063,6 +2079,7 @@ export interface Database {
   'staging.stg_lender__verifications': StagingStgLenderVerificationsRow;
   'staging.stg_lender__warnings': StagingStgLenderWarningsRow;
   'core.dim_branches': CoreDimBranchesRow;
+  'core.dim_code_labels': CoreDimCodeLabelsRow;
   'core.dim_customers': CoreDimCustomersRow;
   'core.dim_loans': CoreDimLoansRow;
   'core.dim_months': CoreDimMonthsRow;

@@ -11,7 +11,8 @@
  * 2. Stages the Evidence project (evidence.config.yaml, evidence.settings.json, pages/, sources/,
  *    and components/, partials/, static/, queries/ when present) into a fresh temp directory with
  *    node_modules symlinked, so a build never touches the work tree's .evidence/ or build/ and
- *    two builds (e.g. tests and a developer) never collide.
+ *    two builds (e.g. tests and a developer) never collide; writes the report's layout there
+ *    (the institution's name and logo in the header: site-layout.ts).
  * 3. `evidence sources --strict` with the warehouse injected through the environment:
  *    EVIDENCE_SOURCE__warehouse__filename = the warehouse path RELATIVE TO sources/warehouse/
  *    (Evidence's duckdb connector path.join()s the option onto the source directory, so an absolute
@@ -45,6 +46,8 @@ import { runSampled } from './memory-sampler.js';
 import { scanOutput } from './output-scan.js';
 import { findRemoteRefs } from './remote-refs.js';
 import { checkSourceSql } from './source-sql-guard.js';
+import { writeSiteLayout } from './site-layout.js';
+import { DEFAULT_CONFIG, type Institution } from '../../config/config.js';
 
 /** The Evidence source (sources/<name>/) whose DuckDB file this script injects. */
 export const SOURCE_NAME = 'warehouse';
@@ -81,6 +84,8 @@ export interface BuildOptions {
   keepStaging?: boolean;
   /** Source queries (file names without .sql) that may legitimately return 0 rows. */
   allowEmpty?: string[];
+  /** The bank shown in the header (default: the default config's institution); its logo path is used as given. */
+  institution?: Institution;
   /** Where to echo child output (default: process.stdout). */
   log?: (chunk: string) => void;
 }
@@ -142,6 +147,8 @@ export async function buildSite(opts: BuildOptions): Promise<BuildResult> {
       writeFileSync(join(staging, 'evidence.settings.json'), JSON.stringify({ send_anonymous_usage_stats: 'no' }));
     }
     symlinkSync(nodeModules, join(staging, 'node_modules'), 'dir');
+    // The bank's name (and logo) in the header, "首页 Home" in the menu: pages/+layout.svelte.
+    writeSiteLayout(staging, opts.institution ?? DEFAULT_CONFIG.institution);
 
     const sourceDir = join(staging, 'sources', SOURCE_NAME);
     const env: NodeJS.ProcessEnv = {

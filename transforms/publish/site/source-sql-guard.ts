@@ -15,6 +15,12 @@ export const ALLOWED_SOURCE_SCHEMAS = ['metrics', 'marts', 'ops'] as const;
 export const ALLOWED_OPS_TABLES = ['load_audit', 'rejected_rows', 'data_test_results', 'runs', 'run_steps'] as const;
 
 /**
+ * Reference tables of the core schema a source query may read: labels of codes, branches and
+ * products (no customer or loan in them), so every page shows the same label for a code.
+ */
+export const ALLOWED_REFERENCE_TABLES = ['core.dim_code_labels'] as const;
+
+/**
  * Tables with one row per loan / check / rejected record: a source query may read them only
  * AGGREGATED (it must have a GROUP BY), so no loan id or record leaves the warehouse.
  */
@@ -30,8 +36,9 @@ const FORBIDDEN_SCHEMAS = ['raw', 'staging', 'core'];
 
 /**
  * Returns problems (empty = fine) with the source queries of `sourceDir`. Every query must:
- * - select only from schema-qualified `metrics.*`, `marts.*` or `ops.<ALLOWED_OPS_TABLES>` (or its
- *   own CTEs) — never `raw`, `staging`, `core` or another database;
+ * - select only from schema-qualified `metrics.*`, `marts.*`, `ops.<ALLOWED_OPS_TABLES>` or the
+ *   reference tables of {@link ALLOWED_REFERENCE_TABLES} (or its own CTEs) — never `raw`,
+ *   `staging`, other `core` tables or another database;
  * - not use file/extension functions (`read_parquet`, `attach`, …) or `initialize.sql`;
  * - never mention the column `raw_record` (ops.rejected_rows keeps the rejected source record);
  * - list its columns: no `*` projection (`select *`, `t.*`, `* exclude`) nor `columns(…)`, which
@@ -81,6 +88,7 @@ export function checkSourceSql(sourceDir: string): string[] {
       }
       const schema = (parts.length === 3 ? parts[1]! : parts[0]!).toLowerCase();
       const table = parts.at(-1)!.toLowerCase();
+      if ((ALLOWED_REFERENCE_TABLES as readonly string[]).includes(`${schema}.${table}`)) continue;
       if (!(ALLOWED_SOURCE_SCHEMAS as readonly string[]).includes(schema)) {
         const why = FORBIDDEN_SCHEMAS.includes(schema) ? ` (${schema} holds customer/loan-level data)` : '';
         problems.push(
