@@ -153,8 +153,8 @@ async function inspect(page: Page, path: string, status: number | undefined): Pr
 }
 
 /** Problems found on one page (empty = good). */
-/** KPI values of the site's own data (kpi_values Parquet): `${metric}|${slice}|${slice_value}|${month}` → value (null = no value). */
-export type KpiLookup = Map<string, number | null>;
+/** KPI values of the site's own data (kpi_values Parquet): `${metric}|${slice}|${slice_value}|${month}` → value (null = no value; 'too_few' = below the KPI's minimum sample, never shown). */
+export type KpiLookup = Map<string, number | null | 'too_few'>;
 
 /** The kpi_values slice a page shows: '/branches/BJ01/' → ['branch', 'BJ01'], other pages the whole book. */
 export function pageSlice(path: string): [string, string] {
@@ -198,12 +198,17 @@ export function pageProblems(r: PageReport, consoleErrors: string[], kpis?: KpiL
     else if (t.state === 'no-data') {
       // Only allowed where the data really has no value for that KPI, slice and month.
       if (!/无数据|No data/.test(t.text)) p.push(`KPI tile ${t.metric} is marked no-data but does not say so: "${t.text}"`);
-      else if (kpis && known !== undefined && known !== null) p.push(`KPI tile ${t.metric} says no data but kpi_values has ${known} (${key})`);
+      else if (kpis && known !== undefined && known !== null && known !== 'too_few') p.push(`KPI tile ${t.metric} says no data but kpi_values has ${known} (${key})`);
       else if (!kpis && !SLICED_PAGE.test(r.path)) p.push(`KPI tile ${t.metric} has no data on a whole-book page`);
+    } else if (t.state === 'too-few') {
+      // Below the KPI's minimum sample: the words, never a number (the sample size is shown beside the status).
+      if (!/样本不足|Too few/.test(t.text) || /\d/.test(t.text)) p.push(`KPI tile ${t.metric} is marked too-few but shows "${t.text}"`);
+      else if (kpis && known !== 'too_few') p.push(`KPI tile ${t.metric} says too few but kpi_values has ${known} (${key})`);
     } else if (t.state !== 'value') p.push(`KPI tile ${t.metric} has unknown state "${t.state}"`);
+    else if (kpis && known === 'too_few') p.push(`KPI tile ${t.metric} shows ${t.text} but kpi_values says too few (${key})`);
     else if (!/\d/.test(t.text) || /NaN|undefined|Infinity/.test(t.text)) p.push(`KPI tile ${t.metric} "${t.text}" is not a number`);
     else if (kpis) {
-      if (known === undefined || known === null) p.push(`KPI tile ${t.metric} shows ${t.text} but kpi_values has no value (${key})`);
+      if (known === undefined || known === null || known === 'too_few') p.push(`KPI tile ${t.metric} shows ${t.text} but kpi_values has no value (${key})`);
       else {
         const bad = tileMismatch(t.text, known);
         if (bad) p.push(`KPI tile ${t.metric} ${bad} (${key})`);
@@ -303,10 +308,10 @@ function kpiParquet(siteDir: string): string {
 export async function loadKpiLookup(siteDir: string): Promise<KpiLookup> {
   const db = await openWarehouse(':memory:');
   try {
-    const rows = await db.all<{ k: string; v: number | null }>(
-      `SELECT metric_id || '|' || slice || '|' || slice_value || '|' || month AS k, value AS v FROM read_parquet(${quoteLiteral(kpiParquet(siteDir))})`,
+    const rows = await db.all<{ k: string; v: number | null; s: string | null }>(
+      `SELECT metric_id || '|' || slice || '|' || slice_value || '|' || month AS k, value AS v, status AS s FROM read_parquet(${quoteLiteral(kpiParquet(siteDir))})`,
     );
-    return new Map(rows.map((r) => [r.k, r.v === null ? null : Number(r.v)]));
+    return new Map(rows.map((r) => [r.k, r.s === 'too_few' ? 'too_few' : r.v === null ? null : Number(r.v)]));
   } finally {
     await db.close();
   }
@@ -483,6 +488,11 @@ describe('KPI tile cross-check helpers', () => {
     expect(pageProblems({ ...base, kpiTiles: tiles([['npl_ratio', 'value', '2.41%']]) }, [], kpis).join()).toContain('kpi_values has 0.0231');
     expect(pageProblems({ ...base, kpiTiles: tiles([['model_auc', 'no-data', '— 本月无数据 No data']]) }, [], kpis).join()).toContain('says no data');
     expect(pageProblems({ ...base, kpiTiles: tiles([['model_ks', 'value', '0.500']]) }, [], kpis).join()).toContain('no value');
+    // below the minimum sample: the words only; a number, or a too-few claim for a measured value, is flagged
+    const few: KpiLookup = new Map([...kpis, ['model_ks|all|ALL|2026-10', 'too_few' as const]]);
+    expect(pageProblems({ ...base, kpiTiles: tiles([['model_ks', 'too-few', '样本不足 Too few']]) }, [], few)).toEqual([]);
+    expect(pageProblems({ ...base, kpiTiles: tiles([['model_ks', 'value', '0.500']]) }, [], few).join()).toContain('says too few');
+    expect(pageProblems({ ...base, kpiTiles: tiles([['npl_ratio', 'too-few', '样本不足 Too few']]) }, [], few).join()).toContain('says too few but');
   });
 });
 
