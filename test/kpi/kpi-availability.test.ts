@@ -255,7 +255,7 @@ describe('the complete book: zero denominators, too few observations, the first 
   it('denominator zero: no NPL among mortgages (L01 500 正常, L10 800 正常) → deviation 0 ÷ 0 is no_data, the zeros kept', async () => {
     const r = await kpiRow(wh, 'loan_classification_deviation', M, "product_id = 'mortgage'");
     expect(r).toMatchObject({ numerator: 0, denominator: 0, value: null, rag: 'none', status: 'no_data', reason_code: 'denominator_zero' });
-    expect(r.reason_en).toBe('Denominator is zero: Outstanding principal of on-book loans recorded 次级/可疑/损失 = 0');
+    expect(r.reason_en).toBe('Denominator is zero: Outstanding principal of on-book loans classified substandard, doubtful or loss = 0');
     expect(r.reason_zh).toBe('分母为零：不良贷款余额为 0');
     // The whole book (765 ÷ 705) is measured.
     expect((await kpiRow(wh, 'loan_classification_deviation', M)).value).toBeCloseTo(765 / 705, 10);
