@@ -15,7 +15,7 @@ export default defineMetric({
   dimensions: ['branch_id', 'product_id', 'customer_type', 'grade'],
   formula: {
     kind: 'ratio',
-    text: '(次级 + 可疑 + 损失 贷款余额) ÷ 各项贷款余额',
+    text: '（次级类 + 可疑类 + 损失类贷款余额）÷ 各项贷款余额',
     textEn: '(Substandard + doubtful + loss loans) ÷ total loans',
     numerator: { from: 'marts.mart_credit__portfolio_monthly', measure: 'sum(npl_balance)', text: 'Outstanding principal of on-book loans classified substandard, doubtful or loss', textZh: '次级类、可疑类、损失类贷款余额' },
     denominator: { from: 'marts.mart_credit__portfolio_monthly', measure: 'sum(balance)', text: 'Outstanding principal of all on-book loans', textZh: '各项贷款余额' },

@@ -94,8 +94,8 @@ function tableHtml(table: BuiltTable): string {
       return `<tr class="${row.kind}">${tds.join('')}</tr>`;
     })
     .join('\n');
-  // Many columns (the KPI report's months): a smaller type so numbers and status words fit their cells.
-  return `<table class="data${cols.length > 14 ? ' dense' : ''}">${colgroup}<thead>${head}</thead><tbody>\n${body}\n</tbody></table>`;
+  // Many columns (the KPI report's months, the bilingual definitions): a smaller type so numbers and status words fit their cells.
+  return `<table class="data${cols.length >= 14 ? ' dense' : ''}">${colgroup}<thead>${head}</thead><tbody>\n${body}\n</tbody></table>`;
 }
 
 function draftMark(ctx: PackageContext): string {
