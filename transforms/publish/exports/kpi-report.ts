@@ -34,7 +34,7 @@ const DIRECTION_LABELS: Record<string, string> = {
  *
  * Table sources:
  * - `values`: one row per metric × month. Fields: metric_id, name_zh, name_en, month (YYYY-MM),
- *   value, target, rag (green / amber / red / none / no_data), status (已测 measured / 无数据 no data),
+ *   value, target, rag (green / amber / red / none / no_data / too_few), status (已测 Measured, or the status words: 无数据 No data, 样本不足 Too few),
  *   note (the footnotes of the row's no-data cells), numerator, denominator, unit, unit_zh, target_text;
  * - `definitions`: one row per metric, every reader text in both languages. Fields: metric_id,
  *   name_zh, name_en, description_zh, description (English), formula_text (Chinese),
