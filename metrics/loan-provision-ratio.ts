@@ -6,6 +6,8 @@ export default defineMetric({
   nameZh: '贷款拨备率',
   nameEn: 'Loan provision ratio',
   description: 'Loan-loss provisions held against on-book loans ÷ total on-book outstanding principal.',
+  descriptionZh:
+    '贷款损失准备余额占各项贷款余额的比例。',
   unit: 'ratio',
   direction: 'higher_is_better',
   grain: 'month_end',
@@ -13,8 +15,9 @@ export default defineMetric({
   formula: {
     kind: 'ratio',
     text: '贷款损失准备 ÷ 各项贷款余额',
-    numerator: { from: 'marts.mart_credit__portfolio_monthly', measure: 'sum(provision_amount)', text: 'Provisions held against on-book loans' },
-    denominator: { from: 'marts.mart_credit__portfolio_monthly', measure: 'sum(balance)', text: 'Outstanding principal of all on-book loans' },
+    textEn: 'Loan-loss provisions ÷ total loans',
+    numerator: { from: 'marts.mart_credit__portfolio_monthly', measure: 'sum(provision_amount)', text: 'Loan-loss provisions held against on-book loans', textZh: '贷款损失准备余额' },
+    denominator: { from: 'marts.mart_credit__portfolio_monthly', measure: 'sum(balance)', text: 'Outstanding principal of all on-book loans', textZh: '各项贷款余额' },
   },
   target: { kind: 'fixed', value: 0.025, op: '>=' },
   tolerance: 0.005,

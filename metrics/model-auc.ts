@@ -28,7 +28,9 @@ export default defineMetric({
   nameZh: '风险模型区分能力（AUC）',
   nameEn: 'Risk-model AUC',
   description:
-    'Area under the ROC curve of the PD of scores made 12 months before the month end against the realised 12-month default (same population as model_accuracy), computed in SQL per month and slice from PD bins (4 decimals). Not additive across slices: each slice is ranked on its own.',
+    'Area under the ROC curve of the probability of default (PD) of scores made 12 months before the month end against the realised 12-month default (the same scores as the prediction accuracy), computed per month and slice from PD bins. Not additive across slices: each slice is ranked on its own.',
+  descriptionZh:
+    '以 12 个月前评分的违约概率（PD）对其后 12 个月实际违约情况计算的 ROC 曲线下面积（AUC；与预测准确率为同一评分样本），按 PD 分箱逐月、逐维度计算。各维度单独排序，不可跨维度加总。',
   unit: 'ratio',
   direction: 'higher_is_better',
   grain: 'month_end',
@@ -36,10 +38,13 @@ export default defineMetric({
   formula: {
     kind: 'custom',
     text: 'U ÷ (违约数 × 未违约数)，U = 违约客户 PD 高于未违约客户 PD 的配对数（持平计 0.5）',
+    textEn: 'U ÷ (defaulters × non-defaulters), U = pairs in which the defaulter has the higher PD (ties count ½)',
     from: 'marts.mart_risk__score_outcomes',
     sql: aucSql,
     numeratorText: 'Mann–Whitney U: defaulter/non-defaulter pairs ranked correctly (ties ½)',
+    numeratorTextZh: 'Mann–Whitney U：违约客户 PD 高于未违约客户 PD 的配对数（持平计 ½）',
     denominatorText: 'Defaulters × non-defaulters',
+    denominatorTextZh: '违约客户数 × 未违约客户数',
   },
   target: { kind: 'fixed', value: 0.75, op: '>=' },
   tolerance: 0.05,

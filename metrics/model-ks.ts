@@ -29,7 +29,9 @@ export default defineMetric({
   nameZh: '风险模型区分能力（KS）',
   nameEn: 'Risk-model KS statistic',
   description:
-    'Kolmogorov–Smirnov statistic of the PD of scores made 12 months before the month end between customers who defaulted within 12 months and those who did not (same population as model_accuracy), per month and slice from PD bins. Numerator is empty; the denominator is the number of scores.',
+    'Kolmogorov–Smirnov statistic: the largest gap between the cumulative shares of defaulters and non-defaulters when the scores made 12 months before the month end are ordered by PD (the same scores as the prediction accuracy), per month and slice from PD bins. It has no numerator; the denominator is the number of scores.',
+  descriptionZh:
+    '将 12 个月前的评分按违约概率（PD）由低到高排序，违约客户累计占比与未违约客户累计占比之差的最大值（KS 统计量；与预测准确率为同一评分样本），按 PD 分箱逐月、逐维度计算。无分子，分母为评分数。',
   unit: 'ratio',
   direction: 'higher_is_better',
   grain: 'month_end',
@@ -37,10 +39,13 @@ export default defineMetric({
   formula: {
     kind: 'custom',
     text: 'max |累计违约占比 − 累计未违约占比|（按 PD 从低到高）',
+    textEn: 'max |cumulative share of defaulters − cumulative share of non-defaulters| (PD ascending)',
     from: 'marts.mart_risk__score_outcomes',
     sql: ksSql,
-    numeratorText: '(none)',
+    numeratorText: 'None (the KS statistic is a largest gap, not a ratio)',
+    numeratorTextZh: '无（KS 为最大差值，不是比率）',
     denominatorText: 'Evaluable scores',
+    denominatorTextZh: '可评估评分数',
   },
   target: { kind: 'fixed', value: 0.3, op: '>=' },
   tolerance: 0.05,

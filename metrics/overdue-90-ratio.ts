@@ -6,6 +6,8 @@ export default defineMetric({
   nameZh: '逾期90天以上贷款占比',
   nameEn: 'Loans 90+ days past due ratio',
   description: 'Outstanding principal of on-book loans more than 90 days past due ÷ total on-book outstanding principal.',
+  descriptionZh:
+    '月末逾期 90 天以上的表内贷款本金余额占各项贷款余额的比例。',
   unit: 'ratio',
   direction: 'lower_is_better',
   grain: 'month_end',
@@ -13,8 +15,9 @@ export default defineMetric({
   formula: {
     kind: 'ratio',
     text: '逾期90天以上贷款余额 ÷ 各项贷款余额',
-    numerator: { from: 'marts.mart_credit__portfolio_monthly', measure: 'sum(dpd90_balance)', text: 'Outstanding principal of on-book loans with days_past_due > 90' },
-    denominator: { from: 'marts.mart_credit__portfolio_monthly', measure: 'sum(balance)', text: 'Outstanding principal of all on-book loans' },
+    textEn: 'Loans more than 90 days past due ÷ total loans',
+    numerator: { from: 'marts.mart_credit__portfolio_monthly', measure: 'sum(dpd90_balance)', text: 'Outstanding principal of on-book loans more than 90 days past due', textZh: '逾期 90 天以上贷款余额' },
+    denominator: { from: 'marts.mart_credit__portfolio_monthly', measure: 'sum(balance)', text: 'Outstanding principal of all on-book loans', textZh: '各项贷款余额' },
   },
   target: { kind: 'fixed', value: 0.02, op: '<=' },
   tolerance: 0.005,

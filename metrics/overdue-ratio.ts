@@ -6,7 +6,9 @@ export default defineMetric({
   nameZh: '逾期率',
   nameEn: 'Overdue loan ratio',
   description:
-    'Overdue balance ÷ total balance. Overdue balance = the whole outstanding principal of on-book loans with days_past_due > 0 (not only the instalments past due; that narrower amount is overdue_principal in marts.mart_credit__portfolio_monthly).',
+    'Overdue balance ÷ total balance. The overdue balance is the whole outstanding principal of on-book loans with any amount past due, not only the instalments past due.',
+  descriptionZh:
+    '月末逾期贷款余额占各项贷款余额的比例。逾期贷款余额指有任何一期本金或利息逾期（逾期天数大于 0）的贷款的全部本金余额，而不仅是已逾期部分。',
   unit: 'ratio',
   direction: 'lower_is_better',
   grain: 'month_end',
@@ -14,12 +16,14 @@ export default defineMetric({
   formula: {
     kind: 'ratio',
     text: '逾期贷款余额（逾期天数 > 0 的贷款本金余额） ÷ 各项贷款余额',
-    numerator: { from: 'marts.mart_credit__portfolio_monthly', measure: 'sum(overdue_balance)', text: 'Outstanding principal of on-book loans with days_past_due > 0' },
-    denominator: { from: 'marts.mart_credit__portfolio_monthly', measure: 'sum(balance)', text: 'Outstanding principal of all on-book loans' },
+    textEn: 'Overdue loans (whole principal of loans more than 0 days past due) ÷ total loans',
+    numerator: { from: 'marts.mart_credit__portfolio_monthly', measure: 'sum(overdue_balance)', text: 'Outstanding principal of on-book loans more than 0 days past due', textZh: '逾期天数大于 0 的贷款本金余额' },
+    denominator: { from: 'marts.mart_credit__portfolio_monthly', measure: 'sum(balance)', text: 'Outstanding principal of all on-book loans', textZh: '各项贷款余额' },
   },
   target: { kind: 'fixed', value: 0.03, op: '<=' },
   tolerance: 0.01,
-  policySource: '内部风险偏好（示例阈值，可在 metrics/overdue-ratio.ts 调整）',
+  // An example threshold: change the target above to the lender's own risk appetite.
+  policySource: '内部风险偏好（示例阈值）',
   sortOrder: 20,
   page: 'npl',
   charts: ['branch_overview'],

@@ -6,7 +6,9 @@ export default defineMetric({
   nameZh: '客户满意度',
   nameEn: 'Customer satisfaction index',
   description:
-    'Mean score (0–100) of satisfaction survey responses in the month (sum of scores ÷ responses, so slices re-aggregate exactly). The target is the same month a year earlier + 5 points, stored per row in kpi_satisfaction_index.target.',
+    'Mean score (0–100) of satisfaction survey responses in the month (sum of scores ÷ responses, so slices re-aggregate exactly). The target is the same month a year earlier + 5 points (not above 100).',
+  descriptionZh:
+    '本月满意度问卷有效得分（0–100 分）的平均值（得分合计 ÷ 有效问卷数）。目标为上年同月值加 5 分（不高于 100 分）。',
   unit: 'score',
   direction: 'higher_is_better',
   grain: 'month_end',
@@ -14,8 +16,9 @@ export default defineMetric({
   formula: {
     kind: 'ratio',
     text: '本月满意度得分合计 ÷ 本月有效问卷数',
-    numerator: { from: 'marts.mart_customer__satisfaction_monthly', measure: 'sum(score_sum)', text: 'Sum of survey scores in the month' },
-    denominator: { from: 'marts.mart_customer__satisfaction_monthly', measure: 'sum(responses)', text: 'Survey responses in the month' },
+    textEn: 'Sum of survey scores in the month ÷ valid responses in the month',
+    numerator: { from: 'marts.mart_customer__satisfaction_monthly', measure: 'sum(score_sum)', text: 'Sum of survey scores in the month', textZh: '本月满意度得分合计' },
+    denominator: { from: 'marts.mart_customer__satisfaction_monthly', measure: 'sum(responses)', text: 'Survey responses in the month', textZh: '本月有效问卷数' },
   },
   target: { kind: 'prior_year', delta: 5, deltaMode: 'points' },
   tolerance: 2,

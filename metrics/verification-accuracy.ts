@@ -6,7 +6,9 @@ export default defineMetric({
   nameZh: '信息核验准确率',
   nameEn: 'Verification accuracy',
   description:
-    'Verification checks sampled for quality audit and found correct ÷ checks audited; a check counts in the month whose business dates first delivered its audit outcome.',
+    'Verification checks sampled for quality audit and found correct ÷ checks audited; a check counts in the month in which its audit outcome was first reported.',
+  descriptionZh:
+    '抽样质检的信息核验中，质检结论为正确的核验数占抽检核验数的比例；按质检结论首次报送的月份计入。',
   unit: 'ratio',
   direction: 'higher_is_better',
   grain: 'month_end',
@@ -14,8 +16,9 @@ export default defineMetric({
   formula: {
     kind: 'ratio',
     text: '抽检结果为正确的核验数 ÷ 抽检核验数',
-    numerator: { from: 'marts.mart_ops__verification_audits', measure: 'count(*) FILTER (WHERE is_correct)', text: 'Audited checks found correct' },
-    denominator: { from: 'marts.mart_ops__verification_audits', measure: 'count(*)', text: 'Checks whose audit outcome was first delivered in the month' },
+    textEn: 'Audited checks found correct ÷ audited checks',
+    numerator: { from: 'marts.mart_ops__verification_audits', measure: 'count(*) FILTER (WHERE is_correct)', text: 'Audited checks found correct', textZh: '质检结论为正确的核验数' },
+    denominator: { from: 'marts.mart_ops__verification_audits', measure: 'count(*)', text: 'Checks whose audit outcome was first reported in the month', textZh: '本月首次报送质检结论的核验数' },
   },
   target: { kind: 'fixed', value: 0.98, op: '>=' },
   tolerance: 0.01,

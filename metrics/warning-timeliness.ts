@@ -6,7 +6,9 @@ export default defineMetric({
   nameZh: '预警及时率',
   nameEn: 'Early-warning timeliness',
   description:
-    'Warnings raised in the month at most 3 days (policy/kpi-rules.yaml) after their signal date ÷ warnings raised in the month. Lag = raised date − signal date in calendar days.',
+    'Warnings raised in the month at most 3 days after their signal date ÷ warnings raised in the month. The lag is the raised date minus the signal date, in calendar days.',
+  descriptionZh:
+    '本月发出的预警中，自风险信号出现之日起 3 个自然日内发出的预警数占本月发出预警数的比例。',
   unit: 'ratio',
   direction: 'higher_is_better',
   grain: 'month_end',
@@ -14,8 +16,9 @@ export default defineMetric({
   formula: {
     kind: 'ratio',
     text: '信号出现后 3 天内发出的预警数 ÷ 本月发出的预警数',
-    numerator: { from: 'marts.mart_warning__monthly', measure: 'sum(raised_timely)', text: 'Warnings raised in the month within 3 days of their signal' },
-    denominator: { from: 'marts.mart_warning__monthly', measure: 'sum(warnings_raised)', text: 'Warnings raised in the month' },
+    textEn: 'Warnings raised within 3 days of their signal ÷ warnings raised in the month',
+    numerator: { from: 'marts.mart_warning__monthly', measure: 'sum(raised_timely)', text: 'Warnings raised in the month within 3 days of their signal', textZh: '信号出现后 3 天内发出的预警数' },
+    denominator: { from: 'marts.mart_warning__monthly', measure: 'sum(warnings_raised)', text: 'Warnings raised in the month', textZh: '本月发出的预警数' },
   },
   target: { kind: 'fixed', value: 0.95, op: '>=' },
   tolerance: 0.03,

@@ -176,28 +176,29 @@ describe('a book that never delivered warnings, provisions or grades', () => {
   });
 
   it('the regulator package: "— [n]" with a footnote giving the reason, never a number or a colour', async () => {
+    // The KPI report is one wide table (a row per KPI, a column per month): the month's cell is "— [n]",
+    // the status 无数据 No data, and footnote [n] (under the table in the XLSX) gives the reason.
     const csv = parseCsv(readFileSync(join(pkg, 'kpi-report.csv'), 'utf8'));
-    const h = csv[0]!.map((x) => x.split(' / ')[1]);
-    const col = (name: string) => h.indexOf(name);
+    const en = csv[0]!.map((x) => x.split(' / ')[1] ?? '');
+    const month = csv[0]!.findIndex((x) => x.split(' / ')[0] === '2026-10');
+    const names = Object.fromEntries((await wh.all<{ metric_id: string; name_en: string }>(`SELECT metric_id, name_en FROM metrics.metric_catalog`)).map((r) => [r.metric_id, r.name_en]));
+    const sheet = await xlsxRows(join(pkg, 'kpi-report.xlsx'));
+    const footnotes = sheet.slice(XLSX_FIRST_DATA_ROW).map((r) => r[0] ?? '').filter((x) => /^\[\d+\] /.test(x));
     for (const [id, label] of Object.entries(MISSING)) {
-      const r = csv.find((x) => x[col('Metric id')] === id && x[col('Month')] === '2026-10')!;
+      const r = csv.find((x) => x[en.indexOf('KPI (English)')] === names[id])!;
       expect(r, id).toBeDefined();
-      const note = /^— \[(\d+)\]$/.exec(r[col('Value')]!);
-      expect(note, `${id} value cell "${r[col('Value')]}"`).not.toBeNull();
-      expect(r[col('RAG')]).toBe('no_data');
-      expect(r[col('Data status')]).toBe('无数据 no data');
-      expect(r[col('Numerator')]).toBe(`— [${note![1]}]`);
-      expect(r[col('Note')]).toBe(`[${note![1]}] 无数据 No data — 输入数据截至本月从未交付：${r[col('Note')]!.split('：')[1]!.split(' / ')[0]} / Input never delivered up to this month: ${label}`);
+      const note = /^— \[(\d+)\]$/.exec(r[month]!);
+      expect(note, `${id} value cell "${r[month]}"`).not.toBeNull();
+      expect(r[en.indexOf('Status')]).toBe('无数据 No data');
+      const text = footnotes.find((x) => x.startsWith(`[${note![1]}] `));
+      expect(text, id).toMatch(/^\[\d+\] 无数据 No data — 输入数据截至本月从未交付：.+ \/ Input never delivered up to this month: (.+)$/);
+      expect(text!.endsWith(`Input never delivered up to this month: ${label}`), text).toBe(true);
     }
     // A measured KPI of the same book keeps its number and colour.
-    const npl = csv.find((x) => x[col('Metric id')] === 'npl_ratio' && x[col('Month')] === '2026-10')!;
-    expect(Number(npl[col('Value')])).toBeCloseTo(705 / 2235, 12);
-    expect(npl[col('RAG')]).toBe('red');
-    // XLSX: the same cells, and the footnotes under the table.
-    const sheet = await xlsxRows(join(pkg, 'kpi-report.xlsx'));
-    const cov = sheet.find((r) => r[0] === 'warning_coverage' && r[3] === '2026-10')!;
-    const n = /^— \[(\d+)\]$/.exec(cov[4]!)![1];
-    expect(sheet.slice(XLSX_FIRST_DATA_ROW).map((r) => r[0])).toContain(`[${n}] 无数据 No data — 输入数据截至本月从未交付：风险预警（warnings） / Input never delivered up to this month: warnings`);
+    const npl = csv.find((x) => x[en.indexOf('KPI (English)')] === names.npl_ratio)!;
+    expect(Number(npl[month])).toBeCloseTo(705 / 2235, 12);
+    expect(npl[en.indexOf('Status')]).toBe('未达标 Off target');
+    expect(footnotes.some((x) => x.endsWith('无数据 No data — 输入数据截至本月从未交付：风险预警（warnings） / Input never delivered up to this month: warnings'))).toBe(true);
     // NPL and provisioning report: provision lines are "— [n]"; the NPL lines are numbers.
     const npr = parseCsv(readFileSync(join(pkg, 'npl-provisioning.csv'), 'utf8'));
     const line = (zh: string) => npr.find((r) => r[0] === zh)!;
@@ -206,7 +207,7 @@ describe('a book that never delivered warnings, provisions or grades', () => {
       expect(line(zh)[4], `${zh} change on previous month`).toMatch(/^— \[\d+\]$/);
       expect(line(zh).at(-1), zh).toContain('Input never delivered up to this month: loan-loss provisions (loan_balances.provision_amount)');
     }
-    expect(line('拨备覆盖率')[7]).toBe('no_data');
+    expect(line('拨备覆盖率')[7]).toBe('无数据 No data');
     expect(Number(line('不良贷款率')[2])).toBeCloseTo(705 / 2235, 12);
     // Large exposures: the placeholder provisions are not shown as amounts.
     const le = parseCsv(readFileSync(join(pkg, 'large-exposures.csv'), 'utf8'));
@@ -255,7 +256,7 @@ describe('the complete book: zero denominators, too few observations, the first 
   it('denominator zero: no NPL among mortgages (L01 500 正常, L10 800 正常) → deviation 0 ÷ 0 is no_data, the zeros kept', async () => {
     const r = await kpiRow(wh, 'loan_classification_deviation', M, "product_id = 'mortgage'");
     expect(r).toMatchObject({ numerator: 0, denominator: 0, value: null, rag: 'none', status: 'no_data', reason_code: 'denominator_zero' });
-    expect(r.reason_en).toBe('Denominator is zero: Outstanding principal of on-book loans recorded 次级/可疑/损失 = 0');
+    expect(r.reason_en).toBe('Denominator is zero: Outstanding principal of on-book loans classified substandard, doubtful or loss = 0');
     expect(r.reason_zh).toBe('分母为零：不良贷款余额为 0');
     // The whole book (765 ÷ 705) is measured.
     expect((await kpiRow(wh, 'loan_classification_deviation', M)).value).toBeCloseTo(765 / 705, 10);

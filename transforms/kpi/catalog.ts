@@ -3,7 +3,7 @@ import { activeRules } from '../policy/business-rules.js';
 import { availabilityText } from './availability.js';
 import { DIMENSIONS, SLICE_OF } from '../warehouse/dimensions.js';
 import {
-  changeCapOf, displayOf, displaySuffix, formatKpiValue, minObservationsOf, priorMonthsOf, targetOp, targetText, targetValueOf, UNIT_LABELS, valueRangeOf,
+  changeCapOf, displayOf, displaySuffix, formatKpiValue, minObservationsOf, opSymbol, priorMonthsOf, targetOp, targetText, targetTextEn, targetValueOf, UNIT_LABELS, valueRangeOf,
   type MetricDefinition,
 } from './metric.js';
 import { RAG_RANK, ragDigits, STATUS_LABELS } from './rag.js';
@@ -13,18 +13,30 @@ export interface CatalogEntry {
   metric_id: string;
   name_zh: string;
   name_en: string;
+  /** What is measured, in English / Chinese. */
   description: string;
+  description_zh: string;
   formula_kind: string;
+  /** The formula in words, in Chinese / English. */
   formula_text: string;
+  formula_text_en: string;
+  /** What the numerator (an aggregate's value) counts, in English / Chinese. */
   numerator_text: string;
+  numerator_text_zh: string;
+  /** What the denominator (an aggregate's sample size) counts, in English / Chinese. */
   denominator_text: string;
+  denominator_text_zh: string;
   unit: string;
   direction: string;
   target: number | null;
   target_op: string;
   target_text: string;
+  /** The target in English (`Prior year − 3 pp`; a fixed target reads as target_text). */
+  target_text_en: string;
   tolerance: number;
+  /** The RAG rule in English / Chinese. */
   tolerance_text: string;
+  tolerance_text_zh: string;
   policy_source: string;
   grain: string;
   dimensions: string;
@@ -71,6 +83,13 @@ export interface CatalogEntry {
   change_cap: number | null;
 }
 
+/** A tolerance in Chinese: 个百分点 for a percent, else the number and its unit (`2 分`). */
+function formatInUnitZh(v: number, m: MetricDefinition): string {
+  if (displayOf(m).format === 'percent') return `${+(v * 100).toFixed(4)} 个百分点`;
+  if (m.unit === 'ratio') return `${v}`;
+  return `${v} ${UNIT_LABELS[m.unit].zh}`;
+}
+
 /** A tolerance as the value is shown: percentage points for a percent, else the plain number (and its unit). */
 function formatInUnit(v: number, m: MetricDefinition): string {
   if (displayOf(m).format === 'percent') return `${+(v * 100).toFixed(4)} pp`;
@@ -88,8 +107,12 @@ function formatInUnit(v: number, m: MetricDefinition): string {
  */
 export function catalogEntry(m: MetricDefinition): CatalogEntry {
   const f = m.formula;
-  const [numeratorText, denominatorText] =
-    f.kind === 'ratio' ? [f.numerator.text, f.denominator.text] : f.kind === 'aggregate' ? [f.valueText, f.nText] : [f.numeratorText, f.denominatorText];
+  const [numeratorText, denominatorText, numeratorTextZh, denominatorTextZh] =
+    f.kind === 'ratio'
+      ? [f.numerator.text, f.denominator.text, f.numerator.textZh, f.denominator.textZh]
+      : f.kind === 'aggregate'
+        ? [f.valueText, f.nText, f.valueTextZh, f.nTextZh]
+        : [f.numeratorText, f.denominatorText, f.numeratorTextZh, f.denominatorTextZh];
   const op = targetOp(m);
   const rules = activeRules().kpi;
   const display = displayOf(m);
@@ -101,22 +124,32 @@ export function catalogEntry(m: MetricDefinition): CatalogEntry {
     m.target.kind === 'none'
       ? 'no target: RAG none'
       : `green when value ${op} target; amber when up to ${formatInUnit(m.tolerance, m)} ${side} the target; red beyond`;
+  const toleranceTextZh =
+    m.target.kind === 'none'
+      ? `无目标，不评定红黄绿`
+      : `指标值 ${opSymbol(op)} 目标为达标（绿）；${m.direction === 'lower_is_better' ? '高于' : '低于'}目标 ${formatInUnitZh(m.tolerance, m)}以内为预警（黄）；超出为未达标（红）`;
   return {
     metric_id: m.id,
     name_zh: m.nameZh,
     name_en: m.nameEn,
     description: m.description,
+    description_zh: m.descriptionZh,
     formula_kind: f.kind,
     formula_text: f.text,
+    formula_text_en: f.textEn,
     numerator_text: numeratorText,
+    numerator_text_zh: numeratorTextZh,
     denominator_text: denominatorText,
+    denominator_text_zh: denominatorTextZh,
     unit: m.unit,
     direction: m.direction,
     target: targetValueOf(m, rules),
     target_op: op,
     target_text: targetText(m, rules),
+    target_text_en: targetTextEn(m, rules),
     tolerance: m.tolerance,
     tolerance_text: toleranceText,
+    tolerance_text_zh: toleranceTextZh,
     policy_source: m.policySource,
     grain: m.grain,
     dimensions: m.dimensions.join(','),
@@ -154,18 +187,24 @@ export const CATALOG_COLUMNS: { readonly [K in keyof CatalogEntry]: { readonly t
   metric_id: { type: 'VARCHAR NOT NULL PRIMARY KEY', description: 'KPI id; the table is metrics.kpi_<metric_id>.' },
   name_zh: { type: 'VARCHAR NOT NULL', description: 'Chinese name.' },
   name_en: { type: 'VARCHAR NOT NULL', description: 'English name.' },
-  description: { type: 'VARCHAR NOT NULL', description: 'What is measured.' },
+  description: { type: 'VARCHAR NOT NULL', description: 'What is measured, in English (reader-facing: no table, column, file or code names).' },
+  description_zh: { type: 'VARCHAR NOT NULL', description: 'What is measured, in Chinese (reader-facing).' },
   formula_kind: { type: 'VARCHAR NOT NULL', description: 'ratio, aggregate or custom.' },
-  formula_text: { type: 'VARCHAR NOT NULL', description: 'The formula in words.' },
-  numerator_text: { type: 'VARCHAR', description: 'What the numerator counts.' },
-  denominator_text: { type: 'VARCHAR', description: 'What the denominator counts.' },
+  formula_text: { type: 'VARCHAR NOT NULL', description: 'The formula in words, in Chinese.' },
+  formula_text_en: { type: 'VARCHAR NOT NULL', description: 'The formula in words, in English.' },
+  numerator_text: { type: 'VARCHAR NOT NULL', description: "What the numerator counts, in English (an aggregate KPI: what its value is)." },
+  numerator_text_zh: { type: 'VARCHAR NOT NULL', description: 'What the numerator counts, in Chinese.' },
+  denominator_text: { type: 'VARCHAR NOT NULL', description: 'What the denominator counts, in English (an aggregate KPI: its sample size).' },
+  denominator_text_zh: { type: 'VARCHAR NOT NULL', description: 'What the denominator counts, in Chinese.' },
   unit: { type: 'VARCHAR NOT NULL', description: 'ratio, days, hours or score.' },
   direction: { type: 'VARCHAR NOT NULL', description: 'lower_is_better or higher_is_better.' },
   target: { type: 'DOUBLE', description: 'Fixed target value (NULL for prior-year or no target).' },
   target_op: { type: 'VARCHAR NOT NULL', description: 'Comparison that is green (<=, <, >=, >).' },
-  target_text: { type: 'VARCHAR NOT NULL', description: 'Target in words.' },
+  target_text: { type: 'VARCHAR NOT NULL', description: 'Target in words, Chinese (≤ 2.00%, 上年同月 − 3 个百分点, 无目标).' },
+  target_text_en: { type: 'VARCHAR NOT NULL', description: 'Target in words, English (≤ 2.00%, Prior year − 3 pp, No target).' },
   tolerance: { type: 'DOUBLE NOT NULL', description: 'Amber band beyond the target, in the unit of the value.' },
-  tolerance_text: { type: 'VARCHAR NOT NULL', description: 'The RAG rule in words.' },
+  tolerance_text: { type: 'VARCHAR NOT NULL', description: 'The RAG rule in English.' },
+  tolerance_text_zh: { type: 'VARCHAR NOT NULL', description: 'The RAG rule in Chinese.' },
   policy_source: { type: 'VARCHAR NOT NULL', description: 'Regulation, guideline or internal policy behind the target.' },
   grain: { type: 'VARCHAR NOT NULL', description: 'month_end.' },
   dimensions: { type: 'VARCHAR NOT NULL', description: 'Comma-separated dimensions the KPI may be sliced by.' },

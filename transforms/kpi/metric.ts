@@ -51,8 +51,10 @@ export interface MeasureDefinition {
   readonly from: SqlSource;
   /** Aggregate SQL over `from`, summed exactly (DECIMAL / integers), e.g. `sum(npl_balance)`. */
   readonly measure: string;
-  /** What is counted, in words (docs and catalog). */
+  /** What is counted, in English words (docs and catalog): reader-facing, no table, column or code names. */
   readonly text: string;
+  /** What is counted, in Chinese (catalog `*_text_zh`): reader-facing, no table, column or code names. */
+  readonly textZh: string;
 }
 
 /** What a custom formula's SQL receives. */
@@ -68,33 +70,45 @@ export interface CustomContext {
 }
 
 /**
- * The formula of a KPI:
+ * The formula of a KPI. Every text is reader-facing (glossary, export definitions sheet) and comes in
+ * both languages: `text` (Chinese) / `textEn`; a measure's `text` (English) / `textZh`. Reader-facing
+ * texts never name warehouse tables, columns, docs files or code (test/kpi/kpi-texts.test.ts):
+ * such notes belong in code comments.
+ *
  * - `ratio`: Σ numerator ÷ Σ denominator per month and slice (re-sliceable: sums, never averages of rates);
  * - `aggregate`: one aggregate value per month and slice (e.g. a median); numerator is NULL and
  *   denominator the sample size;
  * - `custom`: SQL over the sliced source for values that need window functions (AUC, KS).
  */
 export type MetricFormula =
-  | { readonly kind: 'ratio'; readonly text: string; readonly numerator: MeasureDefinition; readonly denominator: MeasureDefinition }
+  | { readonly kind: 'ratio'; readonly text: string; readonly textEn: string; readonly numerator: MeasureDefinition; readonly denominator: MeasureDefinition }
   | {
       readonly kind: 'aggregate';
       readonly text: string;
+      readonly textEn: string;
       readonly from: SqlSource;
       /** Aggregate SQL giving the value, e.g. `median(hours_to_verify)`. */
       readonly value: string;
       /** Aggregate SQL giving the sample size, e.g. `count(hours_to_verify)`. */
       readonly n: string;
+      /** The value in words, English / Chinese (catalog numerator_text / numerator_text_zh). */
       readonly valueText: string;
+      readonly valueTextZh: string;
+      /** The sample size in words, English / Chinese (catalog denominator_text / denominator_text_zh). */
       readonly nText: string;
+      readonly nTextZh: string;
     }
   | {
       readonly kind: 'custom';
       readonly text: string;
+      readonly textEn: string;
       readonly from: SqlSource;
       /** SELECT returning `as_of_month, branch_id, product_id, customer_type, grade, numerator, denominator, value` per slice-month. */
       readonly sql: (ctx: CustomContext) => string;
       readonly numeratorText: string;
+      readonly numeratorTextZh: string;
       readonly denominatorText: string;
+      readonly denominatorTextZh: string;
     };
 
 /**
@@ -110,8 +124,9 @@ export type MetricFormula =
 export type MetricTarget =
   | { readonly kind: 'fixed'; readonly value: RuleValue; readonly op?: TargetOp }
   | { readonly kind: 'prior_year'; readonly delta: number; readonly deltaMode: 'points' | 'relative' }
-  /** `text`: why there is none, e.g. '无（配套指标）' (default '无目标'). */
-  | { readonly kind: 'none'; readonly text?: string };
+  /** `text` / `textEn`: why there is none, e.g. '无（配套指标）' / 'None (companion indicator)' (default '无目标' / 'No target'). */
+  | { readonly kind: 'none'; readonly text?: undefined; readonly textEn?: undefined }
+  | { readonly kind: 'none'; readonly text: string; readonly textEn: string };
 
 /**
  * An extract input a KPI needs (docs/kpis.md, "Availability"): an entity of the contract
@@ -142,7 +157,10 @@ export interface MetricDefinition {
   readonly id: string;
   readonly nameZh: string;
   readonly nameEn: string;
+  /** What is measured, in English (catalog `description`): reader-facing, no table, column, file or code names. */
   readonly description: string;
+  /** What is measured, in Chinese (catalog `description_zh`), in the terms of the rules it follows (五级分类 per 《商业银行金融资产风险分类办法》). */
+  readonly descriptionZh: string;
   readonly unit: MetricUnit;
   readonly direction: MetricDirection;
   /** Only month-end KPIs exist today. */
@@ -248,11 +266,11 @@ export function changeCapOf(m: Pick<MetricDefinition, 'changeCap' | 'unit' | 'di
  *
  * @example
  * export default defineMetric({
- *   id: 'npl_ratio', nameZh: '不良贷款率', nameEn: 'NPL ratio', description: '…', unit: 'ratio',
+ *   id: 'npl_ratio', nameZh: '不良贷款率', nameEn: 'NPL ratio', description: '…', descriptionZh: '…', unit: 'ratio',
  *   direction: 'lower_is_better', grain: 'month_end', dimensions: ['branch_id', 'product_id'],
- *   formula: { kind: 'ratio', text: 'NPL balance ÷ total balance',
- *     numerator: { from: 'marts.mart_credit__portfolio_monthly', measure: 'sum(npl_balance)', text: 'NPL balance' },
- *     denominator: { from: 'marts.mart_credit__portfolio_monthly', measure: 'sum(balance)', text: 'total balance' } },
+ *   formula: { kind: 'ratio', text: '不良贷款余额 ÷ 各项贷款余额', textEn: 'NPL balance ÷ total loans',
+ *     numerator: { from: 'marts.mart_credit__portfolio_monthly', measure: 'sum(npl_balance)', text: 'NPL balance', textZh: '不良贷款余额' },
+ *     denominator: { from: 'marts.mart_credit__portfolio_monthly', measure: 'sum(balance)', text: 'Total loans', textZh: '各项贷款余额' } },
  *   target: { kind: 'fixed', value: 0.02, op: '<=' }, tolerance: 0.005,
  *   policySource: '商业银行风险监管核心指标', sortOrder: 10, inputs: ['loan_balances'],
  *   page: 'npl', charts: ['npl_trend'],
@@ -369,6 +387,26 @@ export function targetText(m: Pick<MetricDefinition, 'target' | 'direction' | 'u
   if (t.deltaMode === 'relative') return `上年同月 × (1 ${sign} ${trim(a * 100)}%)`;
   if (m.unit === 'ratio') return `上年同月 ${sign} ${trim(a * 100)} 个百分点`;
   return `上年同月 ${sign} ${trim(a)} ${UNIT_LABELS[m.unit].zh}`;
+}
+
+/**
+ * The target in English words ({@link targetText}'s twin): fixed → `≤ 2.00%` (the same sign and
+ * number), prior year → `Prior year − 3 pp`, `Prior year + 5 pts`, `Prior year × (1 − 10%)`; none →
+ * the metric's reason or `No target`.
+ *
+ * @example
+ * targetTextEn(churnRate, DEFAULT_KPI_RULES); // 'Prior year − 3 pp'
+ */
+export function targetTextEn(m: Pick<MetricDefinition, 'target' | 'direction' | 'unit' | 'display'>, rules: KpiRules): string {
+  const t = m.target;
+  if (t.kind === 'none') return t.textEn ?? 'No target';
+  if (t.kind === 'fixed') return targetText(m, rules);
+  const sign = t.delta >= 0 ? '+' : '−';
+  const a = Math.abs(t.delta);
+  const trim = (x: number) => String(+x.toFixed(6));
+  if (t.deltaMode === 'relative') return `Prior year × (1 ${sign} ${trim(a * 100)}%)`;
+  if (m.unit === 'ratio') return `Prior year ${sign} ${trim(a * 100)} pp`;
+  return `Prior year ${sign} ${trim(a)} ${UNIT_LABELS[m.unit].en}`;
 }
 
 /**

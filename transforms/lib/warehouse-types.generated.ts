@@ -1580,16 +1580,24 @@ export interface MetricsMetricCatalogRow {
   name_zh: string;
   /** English name. (VARCHAR) */
   name_en: string;
-  /** What is measured. (VARCHAR) */
+  /** What is measured, in English (reader-facing: no table, column, file or code names). (VARCHAR) */
   description: string;
+  /** What is measured, in Chinese (reader-facing). (VARCHAR) */
+  description_zh: string;
   /** ratio, aggregate or custom. (VARCHAR) */
   formula_kind: string;
-  /** The formula in words. (VARCHAR) */
+  /** The formula in words, in Chinese. (VARCHAR) */
   formula_text: string;
-  /** What the numerator counts. (VARCHAR) */
-  numerator_text: string | null;
-  /** What the denominator counts. (VARCHAR) */
-  denominator_text: string | null;
+  /** The formula in words, in English. (VARCHAR) */
+  formula_text_en: string;
+  /** What the numerator counts, in English (an aggregate KPI: what its value is). (VARCHAR) */
+  numerator_text: string;
+  /** What the numerator counts, in Chinese. (VARCHAR) */
+  numerator_text_zh: string;
+  /** What the denominator counts, in English (an aggregate KPI: its sample size). (VARCHAR) */
+  denominator_text: string;
+  /** What the denominator counts, in Chinese. (VARCHAR) */
+  denominator_text_zh: string;
   /** ratio, days, hours or score. (VARCHAR) */
   unit: string;
   /** lower_is_better or higher_is_better. (VARCHAR) */
@@ -1598,12 +1606,16 @@ export interface MetricsMetricCatalogRow {
   target: number | null;
   /** Comparison that is green (<=, <, >=, >). (VARCHAR) */
   target_op: string;
-  /** Target in words. (VARCHAR) */
+  /** Target in words, Chinese (≤ 2.00%, 上年同月 − 3 个百分点, 无目标). (VARCHAR) */
   target_text: string;
+  /** Target in words, English (≤ 2.00%, Prior year − 3 pp, No target). (VARCHAR) */
+  target_text_en: string;
   /** Amber band beyond the target, in the unit of the value. (DOUBLE) */
   tolerance: number;
-  /** The RAG rule in words. (VARCHAR) */
+  /** The RAG rule in English. (VARCHAR) */
   tolerance_text: string;
+  /** The RAG rule in Chinese. (VARCHAR) */
+  tolerance_text_zh: string;
   /** Regulation, guideline or internal policy behind the target. (VARCHAR) */
   policy_source: string;
   /** month_end. (VARCHAR) */

@@ -25,14 +25,15 @@ export function ppText(change: number): string {
 
 /** XLSX number format of percentage-point changes. */
 export const PP_NUM_FMT = '+0.00" 个百分点 pp";-0.00" 个百分点 pp";0.00" 个百分点 pp"';
-import { effectiveFormat, isNoData, kpiDisplayOf, noDataText, wanUnitsText, type Cell, type TableRow } from './report-table.js';
+import { cappedText, effectiveFormat, isCapped, isNoData, kpiDisplayOf, noDataText, wanUnitsText, type Cell, type TableRow } from './report-table.js';
 
 /**
  * How one cell is written in each output. One place, so the XLSX, the CSV and the PDF always
  * show the same number: XLSX gets a number plus a number format, CSV an exact plain decimal
  * (money: 2 decimals in 万元; ratios: the fraction, full precision), the PDF a grouped,
  * human-formatted text. A figure without data ({@link NoDataCell}) is `— [n]` in all three (its
- * footnote n gives the reason), never 0. A KPI figure (`kpi` column) is shown as the metric
+ * footnote n gives the reason), never 0; a KPI figure shown capped (a capped cell, report-table.ts) is
+ * `> 1,000% [n]` in all three (never the five-digit number). A KPI figure (`kpi` column) is shown as the metric
  * catalogue says (`display_format`, `display_decimals`), exactly as on the report site.
  */
 
@@ -65,6 +66,7 @@ export function kpiNumFmt(d: MetricDisplay): string {
 export function xlsxCell(cell: Cell, format: CellFormat, row: TableRow): { value: string | number | null; numFmt?: string } {
   if (cell === null || cell === undefined) return { value: null };
   if (isNoData(cell)) return { value: noDataText(cell) };
+  if (isCapped(cell)) return { value: cappedText(cell) };
   if (format === 'rag' && typeof cell === 'string') return { value: statusText(cell) };
   if (typeof cell === 'string') return { value: cell };
   const f = effectiveFormat(format, row);
@@ -86,6 +88,7 @@ export function xlsxCell(cell: Cell, format: CellFormat, row: TableRow): { value
 export function csvCell(cell: Cell, format: CellFormat, row: TableRow): string {
   if (cell === null || cell === undefined) return '';
   if (isNoData(cell)) return noDataText(cell);
+  if (isCapped(cell)) return cappedText(cell);
   if (format === 'rag' && typeof cell === 'string') return statusText(cell);
   if (typeof cell === 'string') return cell;
   const f = effectiveFormat(format, row);
@@ -104,6 +107,7 @@ export function csvCell(cell: Cell, format: CellFormat, row: TableRow): string {
 export function displayCell(cell: Cell, format: CellFormat, row: TableRow): string {
   if (cell === null || cell === undefined) return '';
   if (isNoData(cell)) return noDataText(cell);
+  if (isCapped(cell)) return cappedText(cell);
   if (format === 'rag' && typeof cell === 'string') return statusText(cell);
   if (typeof cell === 'string') return cell;
   const f = effectiveFormat(format, row);

@@ -1,10 +1,11 @@
 import type { WarehouseHandle } from '../../lib/duckdb.js';
 import { UNIT_LABELS, type MetricUnit } from '../../kpi/metric.js';
 import { monthEndBefore } from '../../lib/month-end.js';
-import { catalogDisplay, kpiFigure, kpiKey, kpiRag, readCatalog, readKpiValues, reportingMonths, type CatalogRow } from './kpi-lookup.js';
+import { statusText } from './cell-display.js';
+import { catalogDisplay, kpiChange, kpiFigure, kpiKey, kpiRag, readCatalog, readKpiValues, reportingMonths, type CatalogRow } from './kpi-lookup.js';
 import { numberOption, templateError, type ReportTemplate } from './report-template.js';
 import type { ColumnSpec, TableSpec } from './report-template.js';
-import { Footnotes, isNoData, type BuiltReport, type BuiltTable, type Cell, type PackageContext, type TableRow } from './report-table.js';
+import { Footnotes, notesOf, type BuiltReport, type BuiltTable, type Cell, type PackageContext, type TableRow } from './report-table.js';
 
 /** The unit in Chinese: the catalogue's `unit_zh` (an older catalogue: from the unit). */
 function unitZh(c: CatalogRow): string {
@@ -33,11 +34,18 @@ const DIRECTION_LABELS: Record<string, string> = {
  *
  * Table sources:
  * - `values`: one row per metric × month. Fields: metric_id, name_zh, name_en, month (YYYY-MM),
- *   value, target, rag (green / amber / red / none / no_data), status (已测 measured / 无数据 no data),
+ *   value, target, rag (green / amber / red / none / no_data / too_few), status (已测 Measured, or the status words: 无数据 No data, 样本不足 Too few),
  *   note (the footnotes of the row's no-data cells), numerator, denominator, unit, unit_zh, target_text;
- * - `definitions`: one row per metric. Fields: metric_id, name_zh, name_en, description,
- *   formula_text, numerator_text, denominator_text, unit, unit_zh, direction, target_text,
- *   tolerance_text, policy_source.
+ * - `definitions`: one row per metric, every reader text in both languages. Fields: metric_id,
+ *   name_zh, name_en, description_zh, description (English), formula_text (Chinese),
+ *   formula_text_en, numerator_text_zh, numerator_text (English), denominator_text_zh,
+ *   denominator_text (English), unit, unit_zh, direction, target_text (Chinese), target_text_en,
+ *   tolerance_text_zh, tolerance_text (English), policy_source.
+ *
+ * A too-few value (`status` too_few) is never shown: `— [n]`, its footnote gives the sample size
+ * against the minimum (`n = 12 < 30`); a value above the KPI's display cap prints the cap
+ * (`> 1,000% [n]`) and a change beyond the change cap prints capped (`> +100.00 个百分点 pp [n]`),
+ * each with a footnote (kpi-lookup.ts).
  *
  * @example
  * const report = await buildKpiReport(wh, template, ctx);
@@ -81,7 +89,7 @@ function valueRows(catalog: readonly CatalogRow[], months: readonly string[], kp
         numerator: kpiFigure(k, 'numerator', notes),
         denominator: kpiFigure(k, 'denominator', notes),
       };
-      const used = [...new Set(Object.values(figures).flatMap((f) => (isNoData(f) ? [f.note] : [])))];
+      const used = notesOf(figures);
       const cells: Record<string, Cell> = {
         metric_id: c.metric_id,
         name_zh: c.name_zh,
@@ -89,7 +97,7 @@ function valueRows(catalog: readonly CatalogRow[], months: readonly string[], kp
         month: m.slice(0, 7),
         ...figures,
         rag: kpiRag(k),
-        status: k ? (k.status === 'no_data' ? '无数据 no data' : k.status === 'too_few' ? '样本不足 too few' : '已测 measured') : null,
+        status: k ? (k.status === 'measured' ? '已测 Measured' : statusText(k.status)) : null,
         note: used.length ? used.map((n) => notes.text(n)).join(' ') : null,
         unit: c.unit,
         unit_zh: unitZh(c),
@@ -111,14 +119,20 @@ function definitionRows(catalog: readonly CatalogRow[]): TableRow[] {
       name_zh: c.name_zh,
       name_en: c.name_en,
       description: c.description,
+      description_zh: c.description_zh ?? c.description,
       formula_text: c.formula_text,
+      formula_text_en: c.formula_text_en ?? c.formula_text,
       numerator_text: c.numerator_text,
+      numerator_text_zh: c.numerator_text_zh ?? c.numerator_text,
       denominator_text: c.denominator_text,
+      denominator_text_zh: c.denominator_text_zh ?? c.denominator_text,
       unit: c.unit,
       unit_zh: unitZh(c),
       direction: DIRECTION_LABELS[c.direction] ?? c.direction,
       target_text: c.target_text,
+      target_text_en: c.target_text_en ?? c.target_text,
       tolerance_text: c.tolerance_text,
+      tolerance_text_zh: c.tolerance_text_zh ?? c.tolerance_text,
       policy_source: c.policy_source,
     },
   }));
@@ -172,7 +186,7 @@ function wideTable(
       const k = last ? kpis.get(kpiKey(c.metric_id, last)) : undefined;
       const kp = prev ? kpis.get(kpiKey(c.metric_id, prev)) : undefined;
       cells.target = kpiFigure(k, 'target', notes);
-      cells.change = k?.value !== null && k?.value !== undefined && kp?.value !== null && kp?.value !== undefined ? k.value - kp.value : null;
+      cells.change = kpiChange(k, kp, notes);
       cells.status = kpiRag(k);
       const display = catalogDisplay(c);
       rows.push({ kind: 'data', id: c.metric_id, cells, unit: c.unit, display, format: display.format === 'percent' ? 'ratio' : 'kpi' });

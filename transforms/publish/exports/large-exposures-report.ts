@@ -24,7 +24,27 @@ interface Borrower {
   max_dpd: number;
 }
 
-const TYPE_LABELS: Record<string, string> = { individual: '个人 individual', small_business: '小微企业 small business' };
+// Fallback only, until core.dim_code_labels (the one home of code labels) is in the warehouse.
+const TYPE_LABELS: Record<string, string> = { individual: '个人客户 Individual', small_business: '小微企业 Small business' };
+
+/**
+ * Code labels "中文 English" from `core.dim_code_labels` (kind, code, label_zh, label_en), keyed
+ * `kind|code`; empty when the warehouse has no such table yet (then codes print as delivered,
+ * customer types from the fallback above).
+ *
+ * @example
+ * (await codeLabels(wh, ['customer_type'])).get('customer_type|individual'); // '个人客户 Individual'
+ */
+async function codeLabels(wh: WarehouseHandle, kinds: readonly string[]): Promise<Map<string, string>> {
+  const [t] = await wh.all<{ n: number }>(
+    `SELECT count(*)::INTEGER AS n FROM information_schema.tables WHERE table_schema = 'core' AND table_name = 'dim_code_labels'`,
+  );
+  if (!t?.n) return new Map();
+  const rows = await wh.all<{ kind: string; code: string; label: string }>(
+    `SELECT kind, code, label_zh || ' ' || label_en AS label FROM core.dim_code_labels WHERE kind IN (${kinds.map(lit).join(', ')})`,
+  );
+  return new Map(rows.map((r) => [`${r.kind}|${r.code}`, r.label]));
+}
 
 /**
  * Builds the large non-performing exposures list: the `options.top_n` (default 20) borrowers with
@@ -35,6 +55,10 @@ const TYPE_LABELS: Record<string, string> = { individual: '个人 individual', s
  * individuals' names to their first character unless the package is exported `--unmasked`.
  * `share_of_npl` divides by the whole-book NPL balance of the KPI tables
  * (numerator of `options.npl_ratio_metric`, default npl_ratio).
+ *
+ * Customer type and industry print as "中文 English" labels from `core.dim_code_labels` (kinds
+ * `customer_type`, `industry` — GB/T 4754 sections — and `occupation` — individuals' occupation
+ * groups); a code without a label there prints as delivered.
  *
  * Fields: rank, customer_id, customer_name, id_number, id_type, customer_type, industry,
  * branch_id, branch_name, loans, npl_loans, exposure, npl_balance, provision, worst_class,
@@ -66,6 +90,10 @@ export async function buildLargeExposures(wh: WarehouseHandle, t: ReportTemplate
      LEFT JOIN core.dim_branches br ON br.branch_id = c.branch_id
      ORDER BY b.npl_fen DESC, b.exposure_fen DESC, b.customer_id`,
   );
+  // Industry: a GB/T 4754 section letter for a business, an occupation group (self_employed, …) for an individual.
+  const labels = await codeLabels(wh, ['customer_type', 'industry', 'occupation']);
+  const label = (kinds: readonly string[], code: string | null): string | null =>
+    code === null ? null : (kinds.map((k) => labels.get(`${k}|${code}`)).find((l) => l !== undefined) ?? null);
   const kpis = await readKpiValues(wh, { metrics: [metric], months: [ctx.asOfDate], slices: ['all'] });
   const bookNpl = kpis.get(kpiKey(metric, ctx.asOfDate))?.numerator;
   const bookNplFen = bookNpl === null || bookNpl === undefined ? null : yuanToFen(bookNpl);
@@ -90,8 +118,8 @@ export async function buildLargeExposures(wh: WarehouseHandle, t: ReportTemplate
       customer_name: ctx.unmasked ? b.customer_name : maskName(b.customer_name, person),
       id_number: ctx.unmasked ? b.id_number : maskIdNumber(b.id_number),
       id_type: person ? '居民身份证 resident ID' : '统一社会信用代码 credit code',
-      customer_type: TYPE_LABELS[b.customer_type ?? ''] ?? b.customer_type,
-      industry: b.industry,
+      customer_type: label(['customer_type'], b.customer_type) ?? TYPE_LABELS[b.customer_type ?? ''] ?? b.customer_type,
+      industry: label(person ? ['occupation', 'industry'] : ['industry', 'occupation'], b.industry) ?? b.industry,
       branch_id: b.branch_id,
       branch_name: b.branch_name_zh,
       loans: b.loans,

@@ -1,11 +1,13 @@
 import { quoteLiteral as lit, type WarehouseHandle } from '../../lib/duckdb.js';
 import { roundCirculation, roundHalfUp, type FlowEdge } from './controlled-rounding.js';
 import { monthEndBefore } from '../../lib/month-end.js';
-import { catalogDisplay, kpiFigure, kpiKey, kpiRag, readCatalog, readKpiValues, reportingMonths } from './kpi-lookup.js';
+import { capChange, catalogDisplay, kpiFigure, kpiKey, kpiRag, readCatalog, readKpiValues, reportingMonths } from './kpi-lookup.js';
 import {
   FEN_PER_WAN_UNIT,
   Footnotes,
+  cellNumber,
   isNoData,
+  notesOf,
   yuanToFen,
   type BuiltReport,
   type BuiltTable,
@@ -146,6 +148,11 @@ async function buildLines(wh: WarehouseHandle, t: ReportTemplate, ti: number, sp
       if (k === 0) continue;
       const a = cells.m0 ?? null;
       const b = cells[`m${k}`] ?? null;
+      // A capped value (provision coverage "> 1,000%") still has its real number: the change is computed
+      // on the numbers and, for a KPI value line, capped at the KPI's change cap ("> +100.00 个百分点 pp").
+      const na = cellNumber(a);
+      const nb = cellNumber(b);
+      const kv = l.metric && (l.value ?? 'value') === 'value' ? kpis.get(kpiKey(l.metric, ctx.asOfDate)) : undefined;
       cells[`delta${k}`] = isNoData(a)
         ? a
         : isNoData(b)
@@ -154,7 +161,9 @@ async function buildLines(wh: WarehouseHandle, t: ReportTemplate, ti: number, sp
             ? null
             : typeof a === 'bigint' && typeof b === 'bigint'
               ? a - b
-              : Number(a) - Number(b);
+              : kv
+                ? capChange(na! - nb!, kv, notes)
+                : na! - nb!;
     }
     if (l.metric) {
       const k = kpis.get(kpiKey(l.metric, ctx.asOfDate));
@@ -164,7 +173,7 @@ async function buildLines(wh: WarehouseHandle, t: ReportTemplate, ti: number, sp
       cells.target = null;
       cells.rag = null;
     }
-    const used = [...new Set(Object.values(cells).flatMap((c) => (isNoData(c) ? [c.note] : [])))];
+    const used = notesOf(cells);
     cells.note = used.length ? used.map((n) => notes.text(n)).join(' ') : null;
     // A KPI line of format `kpi` is shown as the catalogue says (as on the report site).
     const c = l.metric ? catalog.get(l.metric) : undefined;

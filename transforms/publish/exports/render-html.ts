@@ -1,7 +1,7 @@
 import { columnWidth, displayCell } from './cell-display.js';
 import type { ManifestFile } from './manifest.js';
 import { institutionLine, periodText, units } from './write-xlsx.js';
-import { isNoData, type BuiltReport, type BuiltTable, type PackageContext } from './report-table.js';
+import { isCapped, isNoData, type BuiltReport, type BuiltTable, type PackageContext } from './report-table.js';
 
 /** Fonts for Chinese text: installed system fonts only (no web fonts, no URLs). */
 export const CJK_FONT_STACK = `"WenQuanYi Micro Hei", "Noto Sans CJK SC", "Noto Sans SC", "Source Han Sans SC", "Microsoft YaHei", "PingFang SC", sans-serif`;
@@ -85,6 +85,7 @@ function tableHtml(table: BuiltTable): string {
         const cls: string[] = [];
         if (typeof v === 'number' || typeof v === 'bigint') cls.push('num');
         if (isNoData(v)) cls.push('nodata');
+        if (isCapped(v)) cls.push('num', 'capped');
         if (c.format === 'rag') cls.push('rag', `rag-${String(v ?? 'none')}`);
         if (c.format === 'change' && typeof v === 'number') cls.push('num');
         if (c.format === 'month') cls.push('nowrap');
@@ -93,8 +94,8 @@ function tableHtml(table: BuiltTable): string {
       return `<tr class="${row.kind}">${tds.join('')}</tr>`;
     })
     .join('\n');
-  // Many columns (the KPI report's months): a smaller type so numbers and status words fit their cells.
-  return `<table class="data${cols.length > 14 ? ' dense' : ''}">${colgroup}<thead>${head}</thead><tbody>\n${body}\n</tbody></table>`;
+  // Many columns (the KPI report's months, the bilingual definitions): a smaller type so numbers and status words fit their cells.
+  return `<table class="data${cols.length >= 14 ? ' dense' : ''}">${colgroup}<thead>${head}</thead><tbody>\n${body}\n</tbody></table>`;
 }
 
 function draftMark(ctx: PackageContext): string {

@@ -15,11 +15,27 @@ export interface NoDataCell {
 }
 
 /**
+ * A KPI figure shown capped (display only): a value above the KPI's display cap (provision coverage
+ * 12,712.74 % → `> 1,000%`) or a change beyond its change cap (`> +100.00 个百分点 pp`). Every
+ * output writes `text [n]`, footnote n says it is capped; `value` keeps the real number, which is
+ * what validation rules and sums read (never the text).
+ */
+export interface CappedCell {
+  readonly capped: true;
+  /** The real figure (a fraction for a percent KPI). */
+  readonly value: number;
+  /** What is printed instead (`> 1,000%`, `> +100.00 个百分点 pp`). */
+  readonly text: string;
+  /** 1-based footnote number in the table's `footnotes`. */
+  readonly note: number;
+}
+
+/**
  * A cell value as a builder supplies it. Money (`wan` columns) is a bigint count of 0.01 万元
  * (CNY 100) already rounded so totals add up; counts are numbers or bigints; ratios are numbers;
- * {@link NoDataCell} for a figure without data.
+ * {@link NoDataCell} for a figure without data; {@link CappedCell} for a KPI figure shown capped.
  */
-export type Cell = string | number | bigint | null | NoDataCell;
+export type Cell = string | number | bigint | null | NoDataCell | CappedCell;
 
 /** The dash written for a figure without data. */
 export const NO_DATA_DASH = '—';
@@ -27,6 +43,29 @@ export const NO_DATA_DASH = '—';
 /** Is this cell a figure without data? @example isNoData({ noData: true, note: 1 }) // true */
 export function isNoData(cell: Cell | undefined): cell is NoDataCell {
   return typeof cell === 'object' && cell !== null && (cell as NoDataCell).noData === true;
+}
+
+/** Is this cell a KPI figure shown capped? @example isCapped({ capped: true, value: 127.1274, text: '> 1,000%', note: 1 }) // true */
+export function isCapped(cell: Cell | undefined): cell is CappedCell {
+  return typeof cell === 'object' && cell !== null && (cell as CappedCell).capped === true;
+}
+
+/** The text of a capped cell in every output. @example cappedText({ capped: true, value: 127.1274, text: '> 1,000%', note: 1 }) // '> 1,000% [1]' */
+export function cappedText(cell: CappedCell): string {
+  return `${cell.text} [${cell.note}]`;
+}
+
+/** The number behind a figure cell: a capped cell's real value, a number / bigint as is; undefined otherwise. @example cellNumber({ capped: true, value: 2, text: '> 1,000%', note: 1 }) // 2 */
+export function cellNumber(cell: Cell | undefined): number | undefined {
+  if (isCapped(cell)) return cell.value;
+  if (typeof cell === 'number') return cell;
+  if (typeof cell === 'bigint') return Number(cell);
+  return undefined;
+}
+
+/** The footnote numbers a row's cells use (no-data and capped cells), in order of first use. @example notesOf({ a: { noData: true, note: 2 } }) // [2] */
+export function notesOf(cells: Record<string, Cell>): number[] {
+  return [...new Set(Object.values(cells).flatMap((c) => (isNoData(c) || isCapped(c) ? [c.note] : [])))];
 }
 
 /** The text of a no-data cell in every output. @example noDataText({ noData: true, note: 2 }) // '— [2]' */
@@ -47,10 +86,26 @@ export class Footnotes {
 
   /** A no-data cell whose footnote gives this reason (zh, en). */
   cell(reasonZh: string, reasonEn: string): NoDataCell {
-    const text = `无数据 No data — ${reasonZh} / ${reasonEn}`;
+    return { noData: true, note: this.add(`无数据 No data — ${reasonZh} / ${reasonEn}`) };
+  }
+
+  /**
+   * A too-few cell (`— [n]`, never the value) whose footnote gives the sample size against its
+   * minimum: `[n] 样本不足 Too few — 可评估评分 n = 12 < 30 / evaluable scores n = 12 < 30`.
+   */
+  tooFew(textZh: string, textEn: string): NoDataCell {
+    return { noData: true, note: this.add(`样本不足 Too few — ${textZh} / ${textEn}`) };
+  }
+
+  /** A capped cell (`> 1,000% [n]`) whose footnote says why (zh, en); `value` keeps the real figure. */
+  capped(value: number, text: string, whyZh: string, whyEn: string): CappedCell {
+    return { capped: true, value, text, note: this.add(`封顶显示 Capped — ${whyZh} / ${whyEn}`) };
+  }
+
+  private add(text: string): number {
     let i = this.texts.indexOf(text);
     if (i < 0) i = this.texts.push(text) - 1;
-    return { noData: true, note: i + 1 };
+    return i + 1;
   }
 
   /** The footnote text of a cell's note number, `[n] …`. */
@@ -58,7 +113,7 @@ export class Footnotes {
     return `[${note}] ${this.texts[note - 1] ?? ''}`;
   }
 
-  /** Every footnote, `[n] 无数据 No data — <reason zh> / <reason en>`. */
+  /** Every footnote, `[n] 无数据 No data — <reason zh> / <reason en>` (or 样本不足 Too few, 封顶显示 Capped). */
   list(): string[] {
     return this.texts.map((_, i) => this.text(i + 1));
   }

@@ -4,7 +4,7 @@ import { isMap, isSeq, LineCounter, parseDocument, type Node } from 'yaml';
 import { CqError } from '../../lib/errors.js';
 import { REPO_ROOT } from '../../lib/repo-root.js';
 import { REPORTS_DIR } from './report-template.js';
-import { isNoData, wanUnitsText, type BuiltReport, type BuiltTable, type Cell, type TableRow } from './report-table.js';
+import { isCapped, isNoData, wanUnitsText, type BuiltReport, type BuiltTable, type Cell, type TableRow } from './report-table.js';
 
 /**
  * Declared validation rules of the regulator package, like the 1104 表内 / 表间校验: data in
@@ -135,7 +135,7 @@ export function parseValidationRules(text: string, file: string): ValidationRule
 
 type Units = bigint | undefined;
 
-/** A money cell's value in 0.01 万元 units; undefined for empty / no-data / non-money cells. */
+/** A money cell's value in 0.01 万元 units; undefined for empty / no-data / capped (a KPI ratio, display only) / non-money cells. */
 function units(c: Cell | undefined): Units {
   return typeof c === 'bigint' ? c : undefined;
 }
@@ -144,6 +144,8 @@ function show(c: Cell | undefined): string {
   if (typeof c === 'bigint') return wanUnitsText(c);
   if (c === null || c === undefined) return '(empty)';
   if (isNoData(c)) return '— (no data)';
+  // A capped cell shows its real number here: rules judge numbers, never the cap text.
+  if (isCapped(c)) return `${c.value} (shown ${c.text})`;
   return String(c);
 }
 
