@@ -10,23 +10,32 @@
 -- (below the minimum: status too_few, n shown), display_cap / display_cap_text (a value above the
 -- cap is shown '> 1,000%' with a cap marker), change_cap (a larger change is shown capped),
 -- value_min / value_max (derived targets are clamped into this range).
+-- Reader texts come in both languages (description_zh / description, formula_text / formula_text_en,
+-- numerator_text_zh / numerator_text, denominator_text_zh / denominator_text, target_text / target_text_en,
+-- tolerance_text_zh / tolerance_text) and name no table, column or file (test/kpi/kpi-texts.test.ts).
 -- Aggregate-only: metrics schema.
 select
   metric_id,
   name_zh,
   name_en,
   description,
+  description_zh,
   formula_kind,
   formula_text,
+  formula_text_en,
   numerator_text,
+  numerator_text_zh,
   denominator_text,
+  denominator_text_zh,
   unit,
   direction,
   target,
   target_op,
   target_text,
+  target_text_en,
   tolerance,
   tolerance_text,
+  tolerance_text_zh,
   policy_source,
   dimensions,
   sort_order,
