@@ -66,7 +66,8 @@ interface PageReport {
   /** KPI tiles of components/KpiBoard.svelte. */
   kpiTiles: Array<{ metric: string; month: string; state: string; text: string }>;
   /** components/KpiMatrix.svelte tables: rows and cells showing a number. */
-  matrices: Array<{ rows: number; numericCells: number }>;
+  /** tooFewCells: cells marked below the KPI's minimum sample (样本不足, `data-rag="too_few"`). */
+  matrices: Array<{ rows: number; numericCells: number; tooFewCells?: number }>;
   /** components/VegaLite.svelte charts. */
   vegaCharts: Array<{ state: string; marks: number; width: number; height: number }>;
   tables: Array<{ id: string; rows: number }>;
@@ -136,6 +137,7 @@ async function inspect(page: Page, path: string, status: number | undefined): Pr
     const matrices = [...article.querySelectorAll('[data-kpi-matrix]')].map((m) => ({
       rows: m.querySelectorAll('tbody tr').length,
       numericCells: [...m.querySelectorAll('tbody td.num')].filter((c) => /\d/.test((c as HTMLElement).innerText)).length,
+      tooFewCells: [...m.querySelectorAll('tbody td.num[data-rag="too_few"]')].filter((c) => /样本不足/.test((c as HTMLElement).innerText)).length,
     }));
     const vegaCharts = [...article.querySelectorAll('[data-vega-chart]')].map((v) => {
       const svg = v.querySelector('svg');
@@ -219,7 +221,8 @@ export function pageProblems(r: PageReport, consoleErrors: string[], kpis?: KpiL
   if (!kpis && r.kpiTiles.length && !r.kpiTiles.some((t) => t.state === 'value')) p.push('no KPI tile shows a value');
   for (const [i, m] of r.matrices.entries()) {
     if (m.rows === 0) p.push(`KPI matrix #${i + 1} has no rows`);
-    else if (m.numericCells === 0) p.push(`KPI matrix #${i + 1} shows no number`);
+    // A matrix whose every slice is below the minimum sample says so in each cell (样本不足); blank or dashes only is a defect.
+    else if (m.numericCells === 0 && !m.tooFewCells) p.push(`KPI matrix #${i + 1} shows no number`);
   }
   for (const [i, v] of r.vegaCharts.entries()) {
     if (v.state === 'empty') continue; // explicit "no data for this selection" message
