@@ -102,9 +102,9 @@ export const COUNT_AXIS = { yAxis: { minInterval: 1 } };
 export const WRAP_LEGEND = { legend: { type: 'plain', top: 24 }, grid: { top: 84 } };
 
 /**
- * seriesColors for a chart of several KPIs of the whole bank: `main` (e.g. 'npl_ratio') in the
+ * seriesColors for a chart of several KPIs of the whole bank: `main` (the metric id the chart is about) in the
  * whole bank's navy, the others in SERIES order after it (never navy or orange again).
- * @example kpiColors(npl_trend, 'npl_ratio') // { '不良贷款率 NPL ratio': '#1f3a5f', '…': '#2a9d8f', … }
+ * @example kpiColors(npl_trend, mainId) // { '不良贷款率 NPL ratio': '#1f3a5f', '…': '#2a9d8f', … }
  */
 export function kpiColors(data, main, labelField = 'series', idField = 'metric_id') {
 	const out = {};
