@@ -14,7 +14,8 @@ export interface PrintOptions {
  * Prints a self-contained HTML page to PDF with headless Chromium (playwright-core): A4 (CSS
  * `@page` sizes win, so landscape sections print landscape), backgrounds, header and footer
  * templates (page numbers). Every network request is refused: the page must not load anything.
- * Not byte-reproducible (Chromium writes creation dates).
+ * Chromium writes the clock and its own version into the document information: pass the result
+ * through `normalisePdf` (pdf-metadata.ts) for a byte-reproducible file.
  *
  * @example
  * const pdf = await printPdf(html, { headerTemplate: '<div></div>', footerTemplate: '<div><span class="pageNumber"></span></div>' });
