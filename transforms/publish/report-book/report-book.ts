@@ -1,6 +1,6 @@
 import { mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import type { WarehouseHandle } from '../../lib/duckdb.js';
+import { openWarehouse, type WarehouseHandle } from '../../lib/duckdb.js';
 import { CqError, isCqError } from '../../lib/errors.js';
 import { DEFAULT_CONFIG, type Institution, type Signatories } from '../../config/config.js';
 import { DEFAULT_REJECT_LIMITS, enforceRejectGate, type RejectLimits } from '../../ingest/load/reject-gate.js';
@@ -129,4 +129,34 @@ export async function writeReportBook(wh: WarehouseHandle, options: ReportBookOp
     throw new CqError('EXPORT_FAILED', `writing ${file} failed: ${(e as Error).message}`, { file }, { cause: e });
   }
   return { file, bytes: pdf.length, sha256: sha256(pdf), pages: pdfPageCount(pdf), sectionPages: Object.fromEntries(pages), runId: run.runId, generatedAt: run.generatedAt };
+}
+
+/**
+ * The nightly job's entry point: opens the (closed, checkpointed) release warehouse read-only and
+ * writes the report book of the latest business month of the night into `outDir`, stamped with
+ * the run id. Returns a one-line detail for the run's step list.
+ *
+ * @example
+ * await nightlyReportBook({ warehouse: 'data/releases/R1.partial/warehouse.duckdb', outDir: 'data/releases/R1.partial/report-book', runId: 'R1', dates: ['2026-10-31'] });
+ */
+export async function nightlyReportBook(
+  o: { warehouse: string; outDir: string; runId: string; dates: readonly string[] } & Pick<ReportBookOptions, 'institution' | 'signatories' | 'rejectLimits' | 'configFile'>,
+): Promise<{ detail: string; file: string }> {
+  const month = [...o.dates].sort().at(-1)?.slice(0, 7);
+  if (!month) throw new CqError('EXPORT_FAILED', 'the night loaded no business date, so there is no month for the report book.');
+  const wh = await openWarehouse(o.warehouse, { readOnly: true });
+  try {
+    const r = await writeReportBook(wh, {
+      month,
+      outDir: o.outDir,
+      runId: o.runId,
+      ...(o.institution ? { institution: o.institution } : {}),
+      ...(o.signatories ? { signatories: o.signatories } : {}),
+      ...(o.rejectLimits ? { rejectLimits: o.rejectLimits } : {}),
+      ...(o.configFile ? { configFile: o.configFile } : {}),
+    });
+    return { detail: `${bookFileName(month)}: ${r.pages} pages`, file: r.file };
+  } finally {
+    await wh.close();
+  }
 }
