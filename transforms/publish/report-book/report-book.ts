@@ -8,7 +8,7 @@ import { amountCurrency } from '../exports/amount-currency.js';
 import { catalogDisplay } from '../exports/kpi-lookup.js';
 import { sha256 } from '../exports/manifest.js';
 import { normalisePdf } from '../exports/pdf-metadata.js';
-import { pdfPageCount, printPdf } from '../exports/print-pdf.js';
+import { openPdfPrinter, pdfPageCount } from '../exports/print-pdf.js';
 import { parseBusinessMonth, requireMonth, resolveRunInfo } from '../exports/run-info.js';
 import { branchRankingSvg, fiveCategorySvg, waterfallSvg } from './book-charts.js';
 import { readBookData, type BookData } from './book-data.js';
@@ -104,14 +104,20 @@ export async function writeReportBook(wh: WarehouseHandle, options: ReportBookOp
   });
   progress('drawing charts');
   const svg = await charts(data);
-  const templates = { headerTemplate: bookHeaderTemplate(data), footerTemplate: bookFooterTemplate(data), ...(options.chromiumPath ? { executablePath: options.chromiumPath } : {}) };
-  progress('laying out pages');
-  const draft = await printPdf(bookHtml(data, svg, null), templates);
-  const pages = pdfDestinationPages(draft);
-  const missing = BOOK_SECTIONS.filter((s) => !pages.has(s.id)).map((s) => s.id);
-  if (missing.length) throw new CqError('EXPORT_FAILED', `the report book's contents could not find the page of ${missing.join(', ')} in the printed PDF.`);
-  progress('printing the PDF');
-  const pdf = normalisePdf(await printPdf(bookHtml(data, svg, pages), templates), { date: run.generatedAt });
+  const templates = { headerTemplate: bookHeaderTemplate(data), footerTemplate: bookFooterTemplate(data) };
+  const printer = await openPdfPrinter(options.chromiumPath ? { executablePath: options.chromiumPath } : {});
+  let pages: Map<string, number>;
+  let pdf: Buffer;
+  try {
+    progress('laying out pages');
+    pages = pdfDestinationPages(await printer.print(bookHtml(data, svg, null), templates));
+    const missing = BOOK_SECTIONS.filter((s) => !pages.has(s.id)).map((s) => s.id);
+    if (missing.length) throw new CqError('EXPORT_FAILED', `the report book's contents could not find the page of ${missing.join(', ')} in the printed PDF.`);
+    progress('printing the PDF');
+    pdf = normalisePdf(await printer.print(bookHtml(data, svg, pages), templates), { date: run.generatedAt });
+  } finally {
+    await printer.close();
+  }
   const again = pdfDestinationPages(pdf);
   const moved = BOOK_SECTIONS.filter((s) => again.get(s.id) !== pages.get(s.id)).map((s) => s.id);
   if (moved.length) throw new CqError('EXPORT_FAILED', `the report book's sections ${moved.join(', ')} moved between the two prints, so the contents would be wrong.`);
