@@ -3,7 +3,7 @@
  *
  * Runs each step of the pipeline as its own process on a generated sample and prints elapsed
  * time and peak memory (max RSS of the process, which includes DuckDB's native memory).
- * Steps: generate → load → build models + KPIs → analyst query → nightly catch-up of all dates
+ * Steps: generate → load → build models + KPIs → analyst query → report book of the latest month → nightly catch-up of all dates
  * but the last (a full night: load, models, KPIs, data tests, exports; the Evidence build only
  * with --site) → nightly of the one new date (the incremental night) → with --site, the published
  * home page in headless Chromium (data shipped, time to interactive; scripts/bench-site.ts).
@@ -75,6 +75,15 @@ const STEPS: Step[] = [
     name: 'analyst query (balance by branch, full history)',
     available: () => existsSync('transforms/publish/console/run-query.ts'),
     args: (c) => tsx('scripts/bench-query.ts', c.warehouse),
+  },
+  {
+    // The monthly report book (信贷资产质量月报) of the latest month: target < 30 s at 1M customers.
+    name: 'report book (latest month, A4 PDF)',
+    available: () => existsSync('transforms/cli/report.ts') && !chromiumMissing(),
+    args: (c) => {
+      const month = readdirSync(c.extracts).filter((d) => /^\d{4}-\d{2}-\d{2}$/.test(d)).sort().at(-1)!.slice(0, 7);
+      return tsx('transforms/cli/report.ts', '--month', month, '--warehouse', c.warehouse, '--out', join(c.dir, 'report-book'), '--quiet');
+    },
   },
   {
     name: 'nightly: catch-up of all dates but the last',

@@ -123,6 +123,7 @@ describe('nightly', { timeout: 600_000 }, () => {
     expect(second.status, second.stderr).toBe(0);
     expect(second.stdout).toContain('incremental, business date(s) 2026-10-31');
     expect(second.stdout).not.toContain('load 2026-08-31');
+    expect(existsSync(join(data, 'current', 'report-book', 'report-book-2026-10.pdf')), 'the report book of the night\'s month is in the release').toBe(true);
     const again = nightly(extracts, data);
     expect(again.status).toBe(0);
     expect(again.stdout).toContain('nothing to do');

@@ -10,6 +10,7 @@ export const COMMANDS: ReadonlyArray<{ name: string; load: () => Promise<Command
   { name: 'policy:check', load: async () => (await import('./policy-check.js')).policyCheckCommand as Command },
   { name: 'transform', load: async () => (await import('./transform.js')).transformCommand as Command },
   { name: 'export', load: async () => (await import('./export.js')).exportCommand as Command },
+  { name: 'report', load: async () => (await import('./report.js')).reportCommand as Command },
   { name: 'sql', load: async () => (await import('./sql.js')).sqlCommand as Command },
   { name: 'site:build', load: async () => (await import('./site-build.js')).siteBuildCommand as Command },
   { name: 'site:serve', load: async () => (await import('./site-serve.js')).siteServeCommand as Command },

@@ -14,12 +14,14 @@ export interface ReleasePaths {
   dir: string;
   warehouse: string;
   site: string;
+  /** The monthly report book of the run's latest month (report-book-<YYYY-MM>.pdf). */
+  book: string;
 }
 
 /** Paths of the release of a run (work in progress lives in `<id>.partial`). */
 export function releasePaths(paths: NightlyPaths, runId: string, partial = false): ReleasePaths {
   const dir = join(paths.dataDir, 'releases', partial ? `${runId}.partial` : runId);
-  return { dir, warehouse: join(dir, 'warehouse.duckdb'), site: join(dir, 'site') };
+  return { dir, warehouse: join(dir, 'warehouse.duckdb'), site: join(dir, 'site'), book: join(dir, 'report-book') };
 }
 
 /** The live release directory, or undefined before the first publish. */

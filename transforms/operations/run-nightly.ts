@@ -20,6 +20,7 @@ import { processIdentity } from './process-identity.js';
 import { currentRelease, publishRelease, pruneReleases, releasePaths } from './release-layout.js';
 import { recordRunsInWarehouse } from './record-runs.js';
 import { buildModelsAndKpis, writeExports } from './pipeline-steps.js';
+import { nightlyReportBook } from '../publish/report-book/report-book.js';
 
 /** Options of one nightly run. */
 export interface NightlyOptions {
@@ -250,6 +251,11 @@ async function runLocked(options: NightlyOptions, paths: NightlyPaths, access: P
       );
       pdfSkipped = exported.pdfSkipped;
       for (const s of pdfSkipped ?? []) warn(`PDF skipped for ${s.month} (exportPdf "optional"): ${s.reason} ${config.buildSite ? 'The site and the XLSX/CSV package are' : 'The XLSX/CSV package is'} published. Add the PDF: ${s.fix}`);
+      // The monthly report book of the latest month (needs Chromium, like the package PDF).
+      if (!pdfSkipped?.length) {
+        const book = { warehouse: release.warehouse, outDir: release.book, runId, dates, institution: config.institution, signatories: config.signatories, rejectLimits: config.rejectLimits };
+        await step('report book', () => nightlyReportBook(book), (r) => ({ detail: r.detail }));
+      }
     }
     if (config.buildSite) {
       await step('build site', () => buildSite(release.warehouse, release.site, join(paths.logsDir, `site-${runId}.log`)));

@@ -11,6 +11,7 @@ import { buildWarehouse } from '../../../transforms/kpi/build-warehouse.js';
 import { exportMonths, exportPackage, PDF_NAME, type ExportResult } from '../../../transforms/publish/exports/export-package.js';
 import { listFiles, MANIFEST_NAME, packageSha256, sha256, verifyPackage, type Manifest } from '../../../transforms/publish/exports/manifest.js';
 import { metricDefinitionsHash } from '../../../transforms/publish/exports/run-info.js';
+import { brokenXrefEntries, PDF_CREATOR, PDF_PRODUCER } from '../../../transforms/publish/exports/pdf-metadata.js';
 import { parseCsv } from '../../../transforms/lib/csv.js';
 import { XLSX_FIRST_DATA_ROW, XLSX_HEADER_ROW_EN, XLSX_HEADER_ROW_ZH } from '../../../transforms/publish/exports/write-xlsx.js';
 import { entryData, readZip } from '../../../transforms/publish/exports/zip-file.js';
@@ -132,7 +133,7 @@ describe('export package layout and manifest', () => {
       expect(f.bytes, f.path).toBe(bytes.length);
       expect(f.sha256, f.path).toBe(sha256(bytes));
       if (f.format === 'csv') expect(f.rows, f.path).toBe(parseCsv(bytes.toString('utf8')).length - 1);
-      expect(f.deterministic).toBe(f.format !== 'pdf');
+      expect(f.deterministic).toBe(true);
     }
     expect(m.package_sha256).toBe(packageSha256(m.files));
     expect(m.metric_definitions).toEqual(await metricDefinitionsHash(wh));
@@ -155,13 +156,25 @@ describe('export package layout and manifest', () => {
     for (const r of m.reports) expect(r.template_sha256).toBe(sha256(readFileSync(r.template)));
   });
 
-  it('exporting the same month twice gives byte-identical XLSX, CSV and manifest', () => {
+  it('exporting the same month twice gives byte-identical XLSX, CSV, PDF and manifest', () => {
+    expect(listFiles(first.dir)).toContain(PDF_NAME); // two Chromium launches printed it
     for (const f of listFiles(first.dir)) {
       const a = readFileSync(join(first.dir, f));
       const b = readFileSync(join(second.dir, f));
-      if (f === PDF_NAME) continue; // hashed in the manifest; not part of the determinism promise
-      expect(a.equals(b), `${f} differs between two exports`).toBe(true);
+      expect(sha256(a), `${f} differs between two exports`).toBe(sha256(b));
     }
+  });
+
+  it('the PDF states generated-at and fixed producer texts (not the clock, not the browser version), with valid offsets', () => {
+    const pdf = join(first.dir, PDF_NAME);
+    const m = JSON.parse(readFileSync(join(first.dir, MANIFEST_NAME), 'utf8')) as Manifest;
+    const info = spawnSync('pdfinfo', ['-isodates', pdf], { encoding: 'utf8' }).stdout;
+    expect(info).toContain(`Producer:        ${PDF_PRODUCER}`);
+    expect(info).toContain(`Creator:         ${PDF_CREATOR}`);
+    expect(info).not.toMatch(/Skia|HeadlessChrome|Mozilla/);
+    expect(info).toContain(`CreationDate:    ${m.generated_at}`);
+    expect(info).toContain(`ModDate:         ${m.generated_at}`);
+    expect(brokenXrefEntries(readFileSync(pdf))).toEqual([]);
   });
 
   it('CSV files are UTF-8 with BOM and CRLF line ends', () => {

@@ -18,7 +18,8 @@ import {
 } from './manifest.js';
 import { buildNplProvisioning } from './npl-provisioning-report.js';
 import { CHROMIUM_INSTALL_COMMAND, chromiumMissing, chromiumPath } from '../../lib/chromium.js';
-import { pdfPageCount, printPdf, stampPdfDates } from './print-pdf.js';
+import { pdfPageCount, printPdf } from './print-pdf.js';
+import { normalisePdf } from './pdf-metadata.js';
 import { packageHtml, pdfFooterTemplate, pdfHeaderTemplate } from './render-html.js';
 import type { BuiltReport, PackageContext, Submission } from './report-table.js';
 import { DEFAULT_CONFIG, type Institution, type Signatories } from '../../config/config.js';
@@ -108,8 +109,8 @@ export interface ExportResult {
  * package, and `manifest.json` (run, generated-at, SHA-256 and size of every file, row counts,
  * metric-definitions hash, source extract checksums, masking). Figures come from the KPI tables,
  * marts and core of the warehouse. Exporting the same month twice from the same warehouse gives
- * byte-identical XLSX, CSV and manifest (see docs/exports.md; the PDF is hashed but not
- * reproducible). The folder is assembled beside the target and renamed into place, so readers
+ * byte-identical XLSX, CSV, PDF and manifest (see docs/exports.md; the PDF with the same
+ * Chromium build and fonts). The folder is assembled beside the target and renamed into place, so readers
  * never see half a package.
  *
  * @example
@@ -203,8 +204,8 @@ export async function exportPackage(wh: WarehouseHandle, options: ExportOptions)
         generatedAtSource: run.source,
       });
       const printed = await printPdf(html, { headerTemplate: pdfHeaderTemplate(ctx), footerTemplate: pdfFooterTemplate(ctx), executablePath: browser });
-      const pdf = stampPdfDates(printed, ctx.generatedAt);
-      put(PDF_NAME, pdf, { format: 'pdf', report: null, rows: null, pages: pdfPageCount(pdf), deterministic: false });
+      const pdf = normalisePdf(printed, { date: ctx.generatedAt });
+      put(PDF_NAME, pdf, { format: 'pdf', report: null, rows: null, pages: pdfPageCount(pdf), deterministic: true });
     }
     files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
     const [through] = await wh.all<{ d: string | null }>(`SELECT strftime(max(business_date), '%Y-%m-%d') AS d FROM ops.load_audit`);
@@ -250,7 +251,7 @@ export async function exportPackage(wh: WarehouseHandle, options: ExportOptions)
           'package_sha256 identifies every file of this package; `npm run export -- --verify <folder>` re-hashes the files and fails if any changed.',
       },
       determinism:
-        'XLSX, CSV and manifest.json are byte-identical when the same month is exported again from the same warehouse with the same options. The PDF carries generated_at as its creation date, so the same Chromium build and fonts print the same bytes, but that is not promised across machines (deterministic: false).',
+        'XLSX, CSV, the PDF and manifest.json are byte-identical when the same month is exported again from the same warehouse with the same options and the same Chromium build and fonts (the PDF carries generated_at as its dates and fixed producer/creator texts).',
     };
     writeFileSync(join(work, MANIFEST_NAME), manifestText(manifest));
 

@@ -25,7 +25,7 @@ export interface ManifestFile {
   rows: number | null;
   /** PDF pages, or null. */
   pages: number | null;
-  /** Whether re-exporting gives the same bytes (false for the PDF: Chromium stamps its own dates). */
+  /** Whether re-exporting gives the same bytes (every file now, the PDF with the same Chromium build and fonts: normalisePdf fixes its dates and producer). */
   deterministic: boolean;
 }
 

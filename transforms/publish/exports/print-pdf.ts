@@ -10,16 +10,22 @@ export interface PrintOptions {
   executablePath?: string;
 }
 
+/** A headless Chromium kept open to print several pages (see {@link openPdfPrinter}). */
+export interface PdfPrinter {
+  /** Prints one self-contained HTML page (same rules as {@link printPdf}). */
+  print(html: string, templates: Pick<PrintOptions, 'headerTemplate' | 'footerTemplate'>): Promise<Buffer>;
+  close(): Promise<void>;
+}
+
 /**
- * Prints a self-contained HTML page to PDF with headless Chromium (playwright-core): A4 (CSS
- * `@page` sizes win, so landscape sections print landscape), backgrounds, header and footer
- * templates (page numbers). Every network request is refused: the page must not load anything.
- * Not byte-reproducible (Chromium writes creation dates).
+ * Launches headless Chromium once for several prints (the report book prints twice: once to
+ * find its page numbers, once with them). Close it when done.
  *
  * @example
- * const pdf = await printPdf(html, { headerTemplate: '<div></div>', footerTemplate: '<div><span class="pageNumber"></span></div>' });
+ * const printer = await openPdfPrinter();
+ * try { const a = await printer.print(html, templates); } finally { await printer.close(); }
  */
-export async function printPdf(html: string, options: PrintOptions): Promise<Buffer> {
+export async function openPdfPrinter(options: Pick<PrintOptions, 'executablePath'> = {}): Promise<PdfPrinter> {
   const executablePath = options.executablePath ?? chromiumPath();
   const missing = chromiumMissing(executablePath);
   if (missing) {
@@ -28,30 +34,53 @@ export async function printPdf(html: string, options: PrintOptions): Promise<Buf
     });
   }
   const browser = await launchChromium({ path: executablePath });
+  return {
+    async print(html, templates) {
+      const context = await browser.newContext({ offline: true, javaScriptEnabled: false });
+      try {
+        const page = await context.newPage();
+        const refused: string[] = [];
+        await page.route('**/*', (route) => {
+          refused.push(route.request().url());
+          return route.abort();
+        });
+        await page.setContent(html, { waitUntil: 'load' });
+        await page.evaluate(() => document.fonts.ready).catch(() => undefined);
+        if (refused.length) throw new CqError('EXPORT_FAILED', `the report page tried to load ${refused.slice(0, 3).join(', ')}: it must be self-contained.`);
+        const pdf = await page.pdf({
+          format: 'A4',
+          preferCSSPageSize: true,
+          printBackground: true,
+          displayHeaderFooter: true,
+          headerTemplate: templates.headerTemplate,
+          footerTemplate: templates.footerTemplate,
+          margin: { top: '16mm', bottom: '15mm', left: '11mm', right: '11mm' },
+        });
+        return Buffer.from(pdf);
+      } finally {
+        await context.close();
+      }
+    },
+    close: () => browser.close(),
+  };
+}
+
+/**
+ * Prints a self-contained HTML page to PDF with headless Chromium (playwright-core): A4 (CSS
+ * `@page` sizes win, so landscape sections print landscape), backgrounds, header and footer
+ * templates (page numbers). Every network request is refused: the page must not load anything.
+ * Chromium writes the clock and its own version into the document information: pass the result
+ * through `normalisePdf` (pdf-metadata.ts) for a byte-reproducible file.
+ *
+ * @example
+ * const pdf = await printPdf(html, { headerTemplate: '<div></div>', footerTemplate: '<div><span class="pageNumber"></span></div>' });
+ */
+export async function printPdf(html: string, options: PrintOptions): Promise<Buffer> {
+  const printer = await openPdfPrinter(options);
   try {
-    const context = await browser.newContext({ offline: true, javaScriptEnabled: false });
-    const page = await context.newPage();
-    const refused: string[] = [];
-    await page.route('**/*', (route) => {
-      refused.push(route.request().url());
-      return route.abort();
-    });
-    await page.setContent(html, { waitUntil: 'load' });
-    await page.evaluate(() => document.fonts.ready).catch(() => undefined);
-    if (refused.length) throw new CqError('EXPORT_FAILED', `the report page tried to load ${refused.slice(0, 3).join(', ')}: it must be self-contained.`);
-    const pdf = await page.pdf({
-      format: 'A4',
-      preferCSSPageSize: true,
-      printBackground: true,
-      displayHeaderFooter: true,
-      headerTemplate: options.headerTemplate,
-      footerTemplate: options.footerTemplate,
-      margin: { top: '16mm', bottom: '15mm', left: '11mm', right: '11mm' },
-    });
-    await context.close();
-    return Buffer.from(pdf);
+    return await printer.print(html, options);
   } finally {
-    await browser.close();
+    await printer.close();
   }
 }
 
