@@ -179,11 +179,12 @@ describe('the ten migration-rate KPIs on the fixture (M = 2026-06-30)', () => {
     }
   }
 
-  it('次级 year to date for BJ01 has no value: no BJ01 loan was 次级 at the previous year end', async () => {
-    const rows = await wh.all<{ status: string; reason_code: string | null }>(
-      `SELECT status, reason_code FROM metrics.kpi_migration_rate_substandard WHERE as_of_month = DATE '${MIGRATION_M}' AND branch_id = 'BJ01'`,
+  it('次级 year to date has no BJ01 value: no BJ01 loan was 次级 at the previous year end (SH01 has one)', async () => {
+    const rows = await wh.all<{ branch_id: string; value: number }>(
+      `SELECT branch_id, value FROM metrics.kpi_migration_rate_substandard WHERE as_of_month = DATE '${MIGRATION_M}' AND branch_id IS NOT NULL`,
     );
-    expect(rows.every((r) => r.status === 'no_data')).toBe(true);
+    // SH01: A04 20,000 + A08 25,000 + A16 9,000 at Y, remaining 51,500.50, A08 24,000 migrated — the whole book's.
+    expect(rows).toEqual([{ branch_id: 'SH01', value: 24_000 / 51_500.5 }]);
   });
 
   it('the year-to-date rates read no_data in a month whose previous year end is not loaded (2025-12: 2024-12-31 missing)', async () => {
