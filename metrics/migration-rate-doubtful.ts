@@ -38,5 +38,7 @@ export default defineMetric({
   sortOrder: 103,
   page: 'migration',
   inputs: ['loan_balances'],
+  // Movements since Dec 31 of the previous year: unknowable while that month end is not loaded.
+  needsPriorYearEnd: true,
   valueRange: { min: 0, max: 1 },
 });

@@ -191,6 +191,6 @@ describe('the ten migration-rate KPIs on the fixture (M = 2026-06-30)', () => {
     const [r] = await wh.all<{ status: string; reason_code: string }>(
       `SELECT status, reason_code FROM metrics.kpi_migration_rate_normal WHERE as_of_month = DATE '2025-12-31' AND branch_id IS NULL AND product_id IS NULL`,
     );
-    expect(r!.status).toBe('no_data');
+    expect(r).toEqual({ status: 'no_data', reason_code: 'no_prior_month' });
   });
 });

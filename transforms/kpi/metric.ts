@@ -204,6 +204,12 @@ export interface MetricDefinition {
    */
   readonly needsPriorMonth?: number | ((rules: KpiRules) => number);
   /**
+   * The KPI measures movements since the previous year end (Dec 31 of the year before the month; the
+   * year-to-date migration rates): that month end must be a reporting month, else `no_data`, reason
+   * `no_prior_month`. Default: false.
+   */
+  readonly needsPriorYearEnd?: boolean;
+  /**
    * Fewest observations per slice-month, else status `too_few` (reason `too_few_observations`).
    * One minimum, or several that must all hold (AUC: ≥ 30 scores and ≥ 5 defaulters and ≥ 5
    * non-defaulters); the FIRST one's measure is the row's sample size `n`. Default: none.
