@@ -56,7 +56,7 @@ describe('贷款质量迁徙情况表 (migration form) on the migration fixture,
       ['ytd', 'migration', 6],
       ['month', 'migration-month', 6],
     ]);
-    expect(june.manifest.validation.rules).toEqual(expect.arrayContaining(['G12-01', 'G12-16', 'X-05']));
+    expect(june.manifest.validation!.rules).toEqual(expect.arrayContaining(['G12-01', 'G12-16', 'X-05']));
   });
 
   it('rows by class: opening, decrease and its parts, migrated, in 万元 (the hand-worked figures ÷ 10,000)', () => {

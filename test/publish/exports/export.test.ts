@@ -108,6 +108,9 @@ describe('export package layout and manifest', () => {
       'large-exposures.csv',
       'large-exposures.xlsx',
       MANIFEST_NAME,
+      'migration-month.csv',
+      'migration.csv',
+      'migration.xlsx',
       'npl-provisioning.csv',
       'npl-provisioning.xlsx',
       PDF_NAME,
@@ -148,6 +151,7 @@ describe('export package layout and manifest', () => {
     expect(m.source_extracts[0]!.file).toMatch(/^2025-09-30\/[a-z_]+\.csv$/);
     expect(m.reports.map((r) => r.template)).toEqual([
       'policy/reports/five-category.yaml',
+      'policy/reports/migration.yaml',
       'policy/reports/npl-provisioning.yaml',
       'policy/reports/kpi-report.yaml',
       'policy/reports/large-exposures.yaml',
@@ -249,6 +253,8 @@ describe('CSV parses back to the XLSX numbers', () => {
     ['kpi-report.csv', 'kpi-report.xlsx', 1],
     ['kpi-definitions.csv', 'kpi-report.xlsx', 2],
     ['large-exposures.csv', 'large-exposures.xlsx', 1],
+    ['migration.csv', 'migration.xlsx', 1],
+    ['migration-month.csv', 'migration.xlsx', 2],
   ];
   it.each(pairs)('%s = %s', async (csvName, xlsxName, sheet) => {
     const csv = parseCsv(readFileSync(join(first.dir, csvName), 'utf8'));

@@ -306,6 +306,9 @@ and a delivered-but-empty warnings file.
 - **Default** (model validation, ${k.modelValidation.horizonMonths}-month outcome): some loan of the customer recorded
   ${k.modelValidation.defaultClassAtLeast} or worse, more than ${k.modelValidation.defaultDpdOver} days past due${k.modelValidation.writtenOffIsDefault ? ', or written off' : ''} at a month end.
 - **Floor class** and **rule grade**: see [classification.md](classification.md) and [grading.md](grading.md).
+- **Migration rates** (贷款迁徙率, year to date and month on month): the cohort of loans on book at the
+  period start, the decrease during the period and how each of its parts comes from the extracts, with
+  a worked example: see [migration.md](migration.md).
 - **Currency.** Every amount is in CNY. A loan in another currency is converted once, in
   \`core.fct_loan_month_ends\`, at the \`fx_rates\` rate dated its balance snapshot (each amount rounded to
   the fen; rate and rate date on the row), so every numerator and denominator sums CNY amounts. A loan
