@@ -69,6 +69,17 @@ const LOANS: readonly (readonly [string, string, string, string, State, State, S
 ];
 
 /**
+ * With `eur: true`, one more loan in EUR (amounts below in EUR; CNY per EUR 7.80 at Y, 7.90 at P, 8.00 at M):
+ *   A19  BJ01    10,000.00 正常    9,000.00 正常     8,000.00 关注
+ * Every migration amount is at the period-start snapshot's rate, so the exchange-rate move is neither a
+ * decrease nor a migration: ytd opening 10,000 × 7.80 = 78,000.00, decrease 2,000 × 7.80 = 15,600.00,
+ * migrated 62,400.00 (its period-end balance in CNY at M's rate would be 64,000.00); month opening
+ * 9,000 × 7.90 = 71,100.00, decrease 1,000 × 7.90 = 7,900.00, migrated 63,200.00.
+ */
+const EUR_LOAN = ['A19', 'BJ01', 'car', '2025-01-10', [10000, '正常'], [9000, '正常'], [8000, '关注']] as const;
+const EUR_RATES = ['7.8000000000', '7.9000000000', '8.0000000000'] as const;
+
+/**
  * Expected per period and class at M, whole book (CNY). `rate` = migrated ÷ remaining (remaining =
  * opening − decrease).
  */
@@ -186,22 +197,24 @@ const balanceRow = (date: string, id: string, s: Exclude<State, null>): ExtractR
  * @example
  * await loadExtracts(wh, writeMigrationFixture());
  */
-export function writeMigrationFixture(dir = mkdtempSync(join(tmpdir(), 'cq-mig-'))): string {
+export function writeMigrationFixture(dir = mkdtempSync(join(tmpdir(), 'cq-mig-')), opts: { eur?: boolean } = {}): string {
+  const loans = opts.eur ? [...LOANS, EUR_LOAN] : LOANS;
   MIGRATION_FIXTURE_DATES.forEach((date, i) => {
     const rows: Record<string, ExtractRow[]> = { customers: [], loans: [], loan_balances: [] };
-    for (const [id, branch, product, disbursed, ...states] of LOANS) {
+    if (opts.eur) rows.fx_rates = [{ as_of_date: date, currency: 'EUR', cny_per_unit: EUR_RATES[i]! }];
+    for (const [id, branch, product, disbursed, ...states] of loans) {
       const s = states[i]!;
       const first = states.findIndex((x) => x !== null);
       if (first === i) {
         rows.customers!.push(customer(`C${id}`, branch));
-        rows.loans!.push(loanRow(id, branch, product, disbursed));
+        rows.loans!.push({ ...loanRow(id, branch, product, disbursed), ...(id === EUR_LOAN[0] ? { currency: 'EUR' } : {}) });
       }
       if (s !== null) rows.loan_balances!.push(balanceRow(date, id, s));
     }
     const dateDir = join(dir, date);
     mkdirSync(dateDir, { recursive: true });
     for (const e of ENTITIES) {
-      if (e.name === 'fx_rates') continue;
+      if (e.name === 'fx_rates' && !opts.eur) continue; // optional: delivered only with the EUR loan
       const lines = e.name === 'branches' ? BRANCH_ROWS : e.name === 'products' ? PRODUCT_ROWS : (rows[e.name] ?? []);
       writeExtractCsv(join(dateDir, `${e.name}.csv`), e.name, lines);
     }

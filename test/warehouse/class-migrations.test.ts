@@ -192,5 +192,45 @@ describe('the ten migration-rate KPIs on the fixture (M = 2026-06-30)', () => {
       `SELECT status, reason_code FROM metrics.kpi_migration_rate_normal WHERE as_of_month = DATE '2025-12-31' AND branch_id IS NULL AND product_id IS NULL`,
     );
     expect(r).toEqual({ status: 'no_data', reason_code: 'no_prior_month' });
+    const [c] = await wh.all<{ availability_en: string }>(`SELECT availability_en FROM metrics.metric_catalog WHERE metric_id = 'migration_rate_normal'`);
+    expect(c!.availability_en).toBe('Needs: loan_balances; the previous year end (December) loaded.');
+  });
+});
+
+describe('a loan in EUR: every migration amount at the period-start rate (test/helpers/migration-fixture.ts, A19)', () => {
+  let eur: WarehouseHandle;
+  beforeAll(async () => {
+    const dir = writeMigrationFixture(undefined, { eur: true });
+    eur = await openWarehouse(':memory:');
+    try {
+      await loadExtracts(eur, dir);
+      await buildWarehouse(eur);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 180_000);
+  afterAll(async () => {
+    await eur?.close();
+  });
+
+  it('opening, decrease and migrated in CNY at the start rate; the closing balance at the end rate', async () => {
+    const rows = await eur.all<{ period: string; opening: number; decrease: number; migrated: number; closing: number }>(
+      `SELECT period, opening_balance::DOUBLE AS opening, decrease::DOUBLE AS decrease, migrated_balance::DOUBLE AS migrated, closing_balance::DOUBLE AS closing
+       FROM marts.mart_credit__class_migrations
+       WHERE as_of_month = DATE '${MIGRATION_M}' AND slice = 'product' AND slice_value = 'car' AND from_class = '正常' AND to_class = '关注'
+       ORDER BY period`,
+    );
+    // Only A19 is a car loan going 正常 → 关注 (A02, the other 正常 car loan, settled).
+    expect(rows).toEqual([
+      { period: 'month', opening: 71_100, decrease: 7_900, migrated: 63_200, closing: 64_000 },
+      { period: 'ytd', opening: 78_000, decrease: 15_600, migrated: 62_400, closing: 64_000 },
+    ]);
+  });
+
+  it('the CNY loans are unchanged: the ytd 正常 rate is (85,000 + 62,400) ÷ (279,000 + 62,400)', async () => {
+    const [r] = await eur.all<{ numerator: number; denominator: number }>(
+      `SELECT numerator, denominator FROM metrics.kpi_migration_rate_normal WHERE as_of_month = DATE '${MIGRATION_M}' AND branch_id IS NULL AND product_id IS NULL`,
+    );
+    expect(r).toEqual({ numerator: 147_400, denominator: 341_400 });
   });
 });
