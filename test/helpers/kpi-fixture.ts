@@ -139,7 +139,28 @@ export const KPI_EXPECTED = {
   // Surveys in M: C01 90, C02 80, C03 60, C08 70 → 300 / 4 = 75; BJ01: 90 + 80 → 85.
   // Target = 2025-10 mean + 5: 2025-10 surveys C01 82, C03 65 → 73.5 → 78.5; BJ01: 82 → 87.
   satisfaction_index: { all: [300, 4, 75], BJ01: [170, 2, 85] },
-} as const satisfies Record<string, Record<string, readonly [number | null, number, number]>>;
+  // Loan migration rates (贷款迁徙率; the arithmetic of the decrease and its components: test/helpers/migration-fixture.ts).
+  // Year to date: the period starts at 2025-12-31, which the fixture does not load → no_data (no_prior_month), with
+  // numerator, denominator and value NULL ([null, null, null]).
+  migration_rate_normal: { all: [null, null, null] },
+  migration_rate_special_mention: { all: [null, null, null] },
+  migration_rate_substandard: { all: [null, null, null] },
+  migration_rate_doubtful: { all: [null, null, null] },
+  migration_rate_normal_loans: { all: [null, null, null] },
+  // Month on month (M−1 → M), cohorts by the class at M−1; remaining = opening − decrease (repaid, settled, written off):
+  // 正常 L01 505 + L08 10 = 515; decrease L01 5 + L08 10 (settled) = 15; remaining 500 (L01 still 正常) → 0 / 500.
+  //   BJ01: L01, L08 are both BJ01 → the same.
+  migration_rate_normal_mom: { all: [0, 500_000, 0], BJ01: [0, 500_000, 0] },
+  // 关注 L02 42 + L03 300 + L04 62 + L06 31 + L12 20 + L14 25 = 480; decrease L02 2 + L04 2 + L06 1 = 5; remaining 475;
+  //   to NPL: L03 300 + L12 20 + L14 25 = 345 → 345 / 475. BJ01: L02 42 + L12 20, decrease 2, remaining 60, L12 20 → 20 / 60.
+  migration_rate_special_mention_mom: { all: [345_000, 475_000, 345 / 475], BJ01: [20_000, 60_000, 1 / 3] }, // 0.7263
+  // 次级 L05 200 + L07 100 = 300, no decrease; to 可疑/损失: L05 200 (L07 cured to 正常) → 200 / 300. BJ01: L05 → 1.
+  migration_rate_substandard_mom: { all: [200_000, 300_000, 2 / 3], BJ01: [200_000, 200_000, 1] },
+  // 可疑 L11 150 + L13 10 = 160, no decrease; to 损失: L11 150 → 150 / 160. BJ01: L11 → 1. (L09 was 损失: written off, no rate.)
+  migration_rate_doubtful_mom: { all: [150_000, 160_000, 0.9375], BJ01: [150_000, 150_000, 1] },
+  // (正常 + 关注) → NPL: (0 + 345) / (500 + 475) = 345 / 975; BJ01: (0 + 20) / (500 + 60) = 20 / 560.
+  migration_rate_normal_loans_mom: { all: [345_000, 975_000, 345 / 975], BJ01: [20_000, 560_000, 20 / 560] }, // 0.3538, 0.0357
+} as const satisfies Record<string, Record<string, readonly [number | null, number, number] | readonly [null, null, null]>>;
 
 /** Expected targets and RAG at M for a few KPIs whose target is not a constant or is interesting. */
 export const KPI_EXPECTED_RAG = {

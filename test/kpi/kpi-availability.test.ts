@@ -139,12 +139,17 @@ describe('a book that never delivered warnings, provisions or grades', () => {
 
   it('every other KPI is measured with exactly the value of the complete book (control)', async () => {
     const ids = (await discoverMetrics()).map((m) => m.id).filter((id) => !(id in MISSING));
-    // The KPIs the bare book can measure: more than half of them (14 of the 21 shipped), and the headline one.
+    // The KPIs the bare book can measure: more than half of them (24 of the 31 shipped), and the headline one.
     expect(ids.length).toBeGreaterThan(Object.keys(MISSING).length);
     expect(ids).toContain('npl_ratio');
     for (const id of ids) {
-      const [num, den, value] = KPI_EXPECTED[id as keyof typeof KPI_EXPECTED].all;
+      const [num, den, value] = KPI_EXPECTED[id as keyof typeof KPI_EXPECTED].all as readonly [number | null, number | null, number | null];
       const r = await kpiRow(wh, id, M);
+      if (value === null) {
+        // Year-to-date migration rates: the fixture does not load the previous year end.
+        expect(r, id).toMatchObject({ status: 'no_data', reason_code: 'no_prior_month', value: null });
+        continue;
+      }
       // The fixture is small: a KPI below its minimum sample is too_few (never coloured), its value still computed.
       const min = (await discoverMetrics()).find((m) => m.id === id)!.minObservations;
       if (r.status === 'too_few') {
@@ -156,7 +161,7 @@ describe('a book that never delivered warnings, provisions or grades', () => {
         expect(r.reason_code, id).toBeNull();
       }
       expect(r.value!, id).toBeCloseTo(value, 10);
-      expect(r.denominator!, id).toBeCloseTo(den, 6);
+      expect(r.denominator!, id).toBeCloseTo(den!, 6);
       if (num !== null) expect(r.numerator!, id).toBeCloseTo(num, 6);
     }
   });

@@ -44,6 +44,8 @@ describe('core.dim_code_labels', () => {
         WHERE recorded_class NOT IN (SELECT code FROM core.dim_code_labels WHERE kind = 'five_class')
       UNION ALL SELECT DISTINCT 'bucket ' || from_bucket FROM marts.mart_risk__roll_rates
         WHERE from_bucket NOT IN (SELECT code FROM core.dim_code_labels WHERE kind = 'delinquency_bucket')
+      UNION ALL SELECT DISTINCT 'migration ' || to_class FROM marts.mart_credit__class_migrations
+        WHERE to_class NOT IN (SELECT code FROM core.dim_code_labels WHERE kind = 'migration_state')
       UNION ALL SELECT DISTINCT 'movement ' || movement FROM marts.mart_risk__npl_movements
         WHERE movement NOT IN (SELECT code FROM core.dim_code_labels WHERE kind = 'npl_movement')
       UNION ALL SELECT DISTINCT k.slice || ' ' || k.slice_value FROM metrics.kpi_values k

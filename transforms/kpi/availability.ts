@@ -154,6 +154,10 @@ export function availabilityText(m: MetricDefinition, where = `metrics/${m.id}`)
     zh.push(`${k} 个月前的月份已加载`);
     en.push(`the month ${k} months earlier loaded`);
   }
+  if (m.needsPriorYearEnd) {
+    zh.push('上年末（12 月）已加载');
+    en.push('the previous year end (December) loaded');
+  }
   for (const o of minObservationsOf(m)) {
     zh.push(`${o.textZh}至少 ${o.count} 个`);
     en.push(`at least ${o.count} ${o.textEn}`);
@@ -266,6 +270,7 @@ function denominatorEn(m: MetricDefinition): string {
  *              AND (d.first_delivered IS NULL OR d.first_delivered > m.as_of_month) GROUP BY m.as_of_month),
  * _prior AS (SELECT as_of_month, CAST(last_day(as_of_month - INTERVAL 1 MONTH) AS DATE) AS prior_month,
  *              … IN (SELECT as_of_month FROM core.dim_months) AS prior_ok FROM core.dim_months),
+ * _prior_ye AS (… the same with make_date(year(as_of_month) - 1, 12, 31), for needsPriorYearEnd),
  * _obs AS (SELECT as_of_month, <dims>, CAST(<measure> AS DOUBLE) AS n FROM <source> GROUP BY GROUPING SETS …),
  * _status AS (SELECT d.*, CASE WHEN i.missing_en IS NOT NULL THEN 'input_not_delivered'
  *                               WHEN NOT p.prior_ok THEN 'no_prior_month'
@@ -289,6 +294,12 @@ export function statusSql(m: MetricDefinition, ctx: StatusContext): string {
   if (k > 0) {
     const prior = `CAST(last_day(as_of_month - INTERVAL ${k} MONTH) AS DATE)`;
     ctes.push(`_prior AS (
+      SELECT as_of_month, ${prior} AS prior_month, ${prior} IN (SELECT as_of_month FROM core.dim_months) AS prior_ok FROM core.dim_months)`);
+  }
+  const ye = m.needsPriorYearEnd === true;
+  if (ye) {
+    const prior = 'CAST(make_date(year(as_of_month) - 1, 12, 31) AS DATE)';
+    ctes.push(`_prior_ye AS (
       SELECT as_of_month, ${prior} AS prior_month, ${prior} IN (SELECT as_of_month FROM core.dim_months) AS prior_ok FROM core.dim_months)`);
   }
   if (mins.length) {
@@ -321,6 +332,14 @@ export function statusSql(m: MetricDefinition, ctx: StatusContext): string {
           : `'No prior month: ' || ${ym('p.prior_month')} || ' (${k} months earlier) was not loaded, so there is nothing to compare with'`,
     });
   }
+  if (ye) {
+    whens.push({
+      cond: 'NOT coalesce(py.prior_ok, false)',
+      code: 'no_prior_month',
+      zh: `'无上年末数据：' || ${ym('py.prior_month')} || ' 未加载（首个加载年份或缺月），本年以来的变动无从得知'`,
+      en: `'No prior year end: ' || ${ym('py.prior_month')} || ' was not loaded (the first year loaded, or a gap), so the movements of the year cannot be known'`,
+    });
+  }
   whens.push({
     cond: 'coalesce(d.denominator, 0) = 0',
     code: 'denominator_zero',
@@ -350,6 +369,7 @@ export function statusSql(m: MetricDefinition, ctx: StatusContext): string {
     FROM _dense d
     LEFT JOIN _inputs i ON i.as_of_month = d.as_of_month
     ${k > 0 ? 'LEFT JOIN _prior p ON p.as_of_month = d.as_of_month' : ''}
+    ${ye ? 'LEFT JOIN _prior_ye py ON py.as_of_month = d.as_of_month' : ''}
     ${mins.length ? `LEFT JOIN _obs o ON o.as_of_month = d.as_of_month AND ${dimsMatch('o', 'd')}` : ''})`);
   return ctes.join(',\n');
 }

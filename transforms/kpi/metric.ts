@@ -31,10 +31,10 @@ export interface MetricDisplay {
  * A topic page of the report site: the file `pages/<name>.md`, shown at `/<name>/`. The page shows
  * every KPI whose catalog `page` is its own (page SQL filters `metric_catalog.page`).
  */
-export type MetricPage = 'npl' | 'early-warning' | 'customers' | 'model';
+export type MetricPage = 'npl' | 'migration' | 'early-warning' | 'customers' | 'model';
 
 /** Topic pages of the report site (see {@link MetricPage}). */
-export const METRIC_PAGES: readonly MetricPage[] = ['npl', 'early-warning', 'customers', 'model'];
+export const METRIC_PAGES: readonly MetricPage[] = ['npl', 'migration', 'early-warning', 'customers', 'model'];
 
 /** A number, or a function of the KPI rules in force (`policy/kpi-rules.yaml`), e.g. `(r) => r.warnings.coverageLeadDays`. */
 export type RuleValue = number | ((rules: KpiRules) => number);
@@ -203,6 +203,12 @@ export interface MetricDefinition {
    * month, else `no_data`, reason `no_prior_month`. Default: none.
    */
   readonly needsPriorMonth?: number | ((rules: KpiRules) => number);
+  /**
+   * The KPI measures movements since the previous year end (Dec 31 of the year before the month; the
+   * year-to-date migration rates): that month end must be a reporting month, else `no_data`, reason
+   * `no_prior_month`. Default: false.
+   */
+  readonly needsPriorYearEnd?: boolean;
   /**
    * Fewest observations per slice-month, else status `too_few` (reason `too_few_observations`).
    * One minimum, or several that must all hold (AUC: ≥ 30 scores and ≥ 5 defaulters and ≥ 5

@@ -1070,6 +1070,102 @@ export interface MartsMartCreditClassMatrixRow {
   balance: number | null;
 }
 
+/** `marts.mart_credit__class_migration_cube` (table): Loan classification migration (贷款迁徙) cube, additive at the branch × product grain (the migration-rate KPIs sum it; marts.mart_credit__class_migrations slices it). Cohort: loans on book at the period start (the previous month end for period 'month'; Dec 31 of the previous year for 'ytd'; only when that month end is a reporting month), by their recorded class then (from_class) and their state at the period end (to_class: the recorded class if on book, else settled / written_off / transferred = the status of the first off-book snapshot after the period start, else exited_unreported). Branch and product are the loan's at the period start. Every amount is in CNY at the period-start snapshot's rate (a foreign-currency loan's FX movement is neither a decrease nor a migration). decrease = principal the cohort lost during the period: for a loan still on book, its net principal reduction (period-start minus period-end outstanding, never negative); for a loan that left the book, its whole opening balance, split into the exit amount (the principal outstanding on its last on-book snapshot before the exit, at most the opening balance: written off, transferred or unreported) and the principal repaid before it (all of it for a settled loan). remaining_balance = opening_balance − decrease: the part of the opening balance still outstanding at the period end (for a loan that migrated and paid down: its period-end balance). Aggregated; no personal data. */
+export interface MartsMartCreditClassMigrationCubeRow {
+  /** Period end (month end). (DATE) */
+  as_of_month: Date;
+  /** 'month' (since the previous month end) or 'ytd' (since Dec 31 of the previous year). (VARCHAR) */
+  period: string;
+  /** Month end the period starts at (the opening balances are as of it). (DATE) */
+  period_start: Date | null;
+  /** Booking branch at the period start. (VARCHAR) */
+  branch_id: string;
+  /** Product at the period start. (VARCHAR) */
+  product_id: string;
+  /** Recorded five-category class at the period start (正常 / 关注 / 次级 / 可疑 / 损失). (VARCHAR) */
+  from_class: string;
+  /** 1 正常 … 5 损失. (TINYINT) */
+  from_class_rank: number | null;
+  /** Recorded class at the period end, or the exit: settled, written_off, transferred, exited_unreported. (VARCHAR) */
+  to_class: string;
+  /** 1 … 5 for a class; NULL for an exit. (TINYINT) */
+  to_class_rank: number | null;
+  /** Display order of to_class (1 … 9). (INTEGER) */
+  to_order: number | null;
+  /** to_class is a class worse than from_class (向下迁徙). (BOOLEAN) */
+  is_worse: boolean | null;
+  /** The loan left the book during the period. (BOOLEAN) */
+  is_exit: boolean | null;
+  /** Loans. (BIGINT) */
+  loans: bigint | null;
+  /** Outstanding principal at the period start, CNY, DECIMAL. (DECIMAL(38,2)) */
+  opening_balance: number | null;
+  /** Principal repaid (收回): the net reduction of a loan still on book, a settled loan's opening balance, the part of an exited loan's opening balance repaid before the exit. (DECIMAL(38,2)) */
+  decrease_repaid: number | null;
+  /** Written off (核销): principal outstanding on the last on-book snapshot before the write-off, at most the opening balance. (DECIMAL(38,2)) */
+  decrease_written_off: number | null;
+  /** Transferred or disposed of (转让): principal outstanding on the last on-book snapshot before the transfer, at most the opening balance. (DECIMAL(38,2)) */
+  decrease_transferred: number | null;
+  /** Left the book without a closing record (no snapshot at the period end and no exit status): principal outstanding on its last on-book snapshot, at most the opening balance. (DECIMAL(38,2)) */
+  decrease_unreported: number | null;
+  /** Decrease during the period (期间减少金额) = repaid + written off + transferred + unreported. (DECIMAL(38,2)) */
+  decrease: number | null;
+  /** opening_balance − decrease: the opening balance still outstanding at the period end. (DECIMAL(38,2)) */
+  remaining_balance: number | null;
+  /** remaining_balance when is_worse (迁徙金额), else 0. (DECIMAL(38,2)) */
+  migrated_balance: number | null;
+  /** Outstanding principal at the period end of the loans still on book, CNY at the period-end rate (for reference; includes any new drawing). (DECIMAL(38,2)) */
+  closing_balance: number | null;
+}
+
+/** `marts.mart_credit__class_migrations` (table): Loan classification migration matrix (贷款迁徙矩阵, 《商业银行风险监管核心指标（试行）》迁徙率) for the whole book and per branch and product: marts.mart_credit__class_migration_cube summed per slice, with every from class × to state present (0 where no loan moved) for each month, slice and period that has a cohort. opening_balance summed over to_class is the class's balance at the period start (marts.mart_credit__five_category_distribution); a migration rate is Σ migrated_balance ÷ Σ remaining_balance (= opening − decrease) of the from class(es). Branch / product are the loan's at the period start. Aggregated; no personal data. */
+export interface MartsMartCreditClassMigrationsRow {
+  /** Period end (month end). (DATE) */
+  as_of_month: Date;
+  /** 'all', 'branch' or 'product'. (VARCHAR) */
+  slice: string;
+  /** 'ALL' or the code (the loan's at the period start). (VARCHAR) */
+  slice_value: string;
+  /** 'month' (since the previous month end) or 'ytd' (since Dec 31 of the previous year). (VARCHAR) */
+  period: string;
+  /** Month end the period starts at (the opening balances are as of it). (DATE) */
+  period_start: Date | null;
+  /** Recorded five-category class at the period start (正常 / 关注 / 次级 / 可疑 / 损失). (VARCHAR) */
+  from_class: string;
+  /** 1 正常 … 5 损失. (INTEGER) */
+  from_class_rank: number | null;
+  /** Recorded class at the period end, or the exit: settled, written_off, transferred, exited_unreported. (VARCHAR) */
+  to_class: string;
+  /** 1 … 5 for a class; NULL for an exit. (INTEGER) */
+  to_class_rank: number | null;
+  /** Display order of to_class (1 … 9). (INTEGER) */
+  to_order: number | null;
+  /** to_class is a class worse than from_class (向下迁徙). (BOOLEAN) */
+  is_worse: boolean | null;
+  /** The loan left the book during the period. (BOOLEAN) */
+  is_exit: boolean | null;
+  /** Loans. (HUGEINT) */
+  loans: bigint | null;
+  /** Outstanding principal at the period start, CNY, DECIMAL. (DECIMAL(38,2)) */
+  opening_balance: number | null;
+  /** Principal repaid (收回): the net reduction of a loan still on book, a settled loan's opening balance, the part of an exited loan's opening balance repaid before the exit. (DECIMAL(38,2)) */
+  decrease_repaid: number | null;
+  /** Written off (核销): principal outstanding on the last on-book snapshot before the write-off, at most the opening balance. (DECIMAL(38,2)) */
+  decrease_written_off: number | null;
+  /** Transferred or disposed of (转让): principal outstanding on the last on-book snapshot before the transfer, at most the opening balance. (DECIMAL(38,2)) */
+  decrease_transferred: number | null;
+  /** Left the book without a closing record (no snapshot at the period end and no exit status): principal outstanding on its last on-book snapshot, at most the opening balance. (DECIMAL(38,2)) */
+  decrease_unreported: number | null;
+  /** Decrease during the period (期间减少金额) = repaid + written off + transferred + unreported. (DECIMAL(38,2)) */
+  decrease: number | null;
+  /** opening_balance − decrease: the opening balance still outstanding at the period end. (DECIMAL(38,2)) */
+  remaining_balance: number | null;
+  /** remaining_balance when is_worse (迁徙金额), else 0. (DECIMAL(38,2)) */
+  migrated_balance: number | null;
+  /** Outstanding principal at the period end of the loans still on book, CNY at the period-end rate (for reference; includes any new drawing). (DECIMAL(38,2)) */
+  closing_balance: number | null;
+}
+
 /** `marts.mart_credit__currency_monthly` (table): The book by the currency its loans are in, and how each currency was converted to the reporting currency CNY (the currency every other mart, KPI and export amount is in): the rate used and its date, the on-book balance as delivered and in CNY, and the loans whose rate was not delivered (their CNY amounts are unknown; the regulator export refuses the month). Read by the report site and the export. */
 export interface MartsMartCreditCurrencyMonthlyRow {
   /** Month end (DATE), the key every month-end fact and KPI uses. (DATE) */
@@ -2104,6 +2200,8 @@ export interface Database {
   'core.fct_verifications': CoreFctVerificationsRow;
   'core.fct_warnings': CoreFctWarningsRow;
   'marts.mart_credit__class_matrix': MartsMartCreditClassMatrixRow;
+  'marts.mart_credit__class_migration_cube': MartsMartCreditClassMigrationCubeRow;
+  'marts.mart_credit__class_migrations': MartsMartCreditClassMigrationsRow;
   'marts.mart_credit__currency_monthly': MartsMartCreditCurrencyMonthlyRow;
   'marts.mart_credit__five_category_distribution': MartsMartCreditFiveCategoryDistributionRow;
   'marts.mart_credit__portfolio_monthly': MartsMartCreditPortfolioMonthlyRow;

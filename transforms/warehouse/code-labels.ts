@@ -1,5 +1,6 @@
 import { customers, loans, products, warnings } from '../ingest/contract/index.js';
 import { FIVE_CLASSES, type FiveClass } from '../policy/five-category.js';
+import { MIGRATION_EXITS, MIGRATION_PERIODS, MIGRATION_TO_STATES } from './class-migration.js';
 import { DELINQUENCY_BUCKETS } from './rules-sql.js';
 
 /**
@@ -98,6 +99,24 @@ export const NPL_MOVEMENT_LABELS: Readonly<Record<string, readonly [string, stri
   cash_collected: ['不良贷款回收本金', 'Cash collected'],
 };
 
+/**
+ * States at the end of a loan-migration period (marts.mart_credit__class_migrations.to_class): the five
+ * classes, then the exits, in display order.
+ */
+export const MIGRATION_STATE_LABELS: Labels<FiveClass | (typeof MIGRATION_EXITS)[number]> = {
+  ...FIVE_CLASS_LABELS,
+  settled: ['结清', 'Settled'],
+  written_off: ['核销', 'Written off'],
+  transferred: ['转让', 'Transferred'],
+  exited_unreported: ['未报送退出', 'Exited (not reported)'],
+};
+
+/** Loan-migration periods (marts.mart_credit__class_migrations.period). */
+export const MIGRATION_PERIOD_LABELS: Labels<(typeof MIGRATION_PERIODS)[number]> = {
+  month: ['本月', 'Month'],
+  ytd: ['本年累计', 'Year to date'],
+};
+
 /** The slices of metrics.kpi_values and the sliced marts (transforms/warehouse/dimensions.ts). */
 export const SLICE_LABELS: Readonly<Record<'all' | 'branch' | 'product' | 'customer_type' | 'grade', readonly [string, string]>> = {
   all: ['全行', 'Whole bank'],
@@ -153,6 +172,8 @@ export const CODE_LABELS: readonly CodeLabel[] = [
   ...kindOf('lag_bucket', Object.keys(LAG_BUCKET_LABELS), LAG_BUCKET_LABELS),
   ...kindOf('lead_band', Object.keys(LEAD_BAND_LABELS), LEAD_BAND_LABELS),
   ...kindOf('npl_movement', Object.keys(NPL_MOVEMENT_LABELS), NPL_MOVEMENT_LABELS),
+  ...kindOf('migration_state', MIGRATION_TO_STATES, MIGRATION_STATE_LABELS),
+  ...kindOf('migration_period', MIGRATION_PERIODS, MIGRATION_PERIOD_LABELS),
   ...kindOf('customer_type', [...valuesOf(customers, 'customer_type'), 'unknown'], CUSTOMER_TYPE),
   ...kindOf('grade', [...valuesOf(customers, 'grade'), 'ungraded'], GRADE),
   ...kindOf('grade_basis', Object.keys(GRADE_BASIS), GRADE_BASIS),

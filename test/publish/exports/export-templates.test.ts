@@ -43,8 +43,8 @@ function templateError(text: string): string {
 describe('report templates', () => {
   it('the shipped templates load, in order, with unique file names', () => {
     const t = loadReportTemplates();
-    expect(t.map((x) => x.id)).toEqual(['five-category', 'npl-provisioning', 'kpi-report', 'large-exposures']);
-    expect(t.flatMap((x) => x.tables.map((tb) => tb.file))).toEqual(['five-category', 'npl-provisioning', 'kpi-report', 'kpi-definitions', 'large-exposures']);
+    expect(t.map((x) => x.id)).toEqual(['five-category', 'migration', 'npl-provisioning', 'kpi-report', 'large-exposures']);
+    expect(t.flatMap((x) => x.tables.map((tb) => tb.file))).toEqual(['five-category', 'migration', 'migration-month', 'npl-provisioning', 'kpi-report', 'kpi-definitions', 'large-exposures']);
     for (const x of t) expect(x.sha256).toMatch(/^[0-9a-f]{64}$/);
     expect(REPORTS_DIR.endsWith(join('policy', 'reports'))).toBe(true);
   });

@@ -109,6 +109,9 @@ describe('export package layout and manifest', () => {
       'large-exposures.csv',
       'large-exposures.xlsx',
       MANIFEST_NAME,
+      'migration-month.csv',
+      'migration.csv',
+      'migration.xlsx',
       'npl-provisioning.csv',
       'npl-provisioning.xlsx',
       PDF_NAME,
@@ -149,6 +152,7 @@ describe('export package layout and manifest', () => {
     expect(m.source_extracts[0]!.file).toMatch(/^2025-09-30\/[a-z_]+\.csv$/);
     expect(m.reports.map((r) => r.template)).toEqual([
       'policy/reports/five-category.yaml',
+      'policy/reports/migration.yaml',
       'policy/reports/npl-provisioning.yaml',
       'policy/reports/kpi-report.yaml',
       'policy/reports/large-exposures.yaml',
@@ -262,6 +266,8 @@ describe('CSV parses back to the XLSX numbers', () => {
     ['kpi-report.csv', 'kpi-report.xlsx', 1],
     ['kpi-definitions.csv', 'kpi-report.xlsx', 2],
     ['large-exposures.csv', 'large-exposures.xlsx', 1],
+    ['migration.csv', 'migration.xlsx', 1],
+    ['migration-month.csv', 'migration.xlsx', 2],
   ];
   it.each(pairs)('%s = %s', async (csvName, xlsxName, sheet) => {
     const csv = parseCsv(readFileSync(join(first.dir, csvName), 'utf8'));
@@ -383,7 +389,7 @@ describe('PDF', () => {
     expect(info.status, info.stderr).toBe(0);
     const pages = Number(/Pages:\s+(\d+)/.exec(info.stdout)![1]);
     expect(pages).toBeGreaterThanOrEqual(5);
-    expect(pages).toBeLessThanOrEqual(20);
+    expect(pages).toBeLessThanOrEqual(30); // 25 with the migration form and the 31 KPIs of the KPI report
     const m = JSON.parse(readFileSync(join(first.dir, MANIFEST_NAME), 'utf8')) as Manifest;
     expect(m.files.find((f) => f.path === PDF_NAME)!.pages).toBe(pages);
     expect(info.stdout).toMatch(/Page size:\s+59[45]\.\d+ x 84[12]\.\d+ pts \(A4\)/);
@@ -436,7 +442,7 @@ describe('--verify', () => {
     cpSync(first.dir, copy, { recursive: true });
     const ok = cli(['--verify', copy]);
     expect(ok.status, ok.stderr).toBe(0);
-    expect(ok.stdout).toContain('10 files match manifest.json');
+    expect(ok.stdout).toContain('13 files match manifest.json');
 
     const csv = join(copy, 'npl-provisioning.csv');
     const bytes = readFileSync(csv);
@@ -555,9 +561,9 @@ describe('CLI and nightly entry point', () => {
   it('exportMonths (the nightly step) writes one package per month and counts the files', async () => {
     const out = join(root, 'nightly');
     const r = await exportMonths({ warehouse, outDir: out, runId: 'N1', months: ['2026-09', '2026-10', '2026-10'] });
-    expect(r.files).toBe(22);
+    expect(r.files).toBe(28); // 2 × (13 files + manifest)
     expect(readdirSync(out).sort()).toEqual(['2026-09', '2026-10']);
-    expect(verifyPackage(join(out, '2026-09')).files).toBe(10);
+    expect(verifyPackage(join(out, '2026-09')).files).toBe(13);
     expect(existsSync(join(out, '2026-10', PDF_NAME))).toBe(true);
   });
 });

@@ -55,6 +55,7 @@ function needsText(m: MetricDefinition): string {
   const k = e.needs_prior_months;
   const parts = [`inputs ${inputs} (else \`input_not_delivered\`)`];
   if (k > 0) parts.push(`${k === 1 ? 'the previous month' : `the month ${k} months earlier`} loaded (else \`no_prior_month\`)`);
+  if (m.needsPriorYearEnd) parts.push('the previous year end (December) loaded (else `no_prior_month`)');
   parts.push('a non-zero denominator (else `denominator_zero`)');
   for (const o of minObservationsOf(m)) parts.push(`at least ${o.count} ${o.textEn} — \`${o.measure}\` (else status \`too_few\`)`);
   return parts.join('; ');
@@ -236,7 +237,7 @@ decides it. The reasons are checked in this order; the first that applies is the
 | reason_code | when | numerator / denominator |
 |---|---|---|
 | \`input_not_delivered\` | an input of \`inputs\` was never delivered up to the month end | NULL (they would sum placeholders) |
-| \`no_prior_month\` | \`needsPriorMonth: k\` and the month k months earlier is not a reporting month (the first month loaded, or a gap) | NULL (unknowable) |
+| \`no_prior_month\` | \`needsPriorMonth: k\` and the month k months earlier is not a reporting month (the first month loaded, or a gap); or \`needsPriorYearEnd\` and Dec 31 of the previous year is not one | NULL (unknowable) |
 | \`denominator_zero\` | the denominator is 0 (no new NPLs, no warnings raised, no NPL balance in a slice, …) | kept (0) |
 | \`too_few_observations\` (status \`too_few\`) | fewer observations than one of the \`minObservations\` rules (each \`measure\` over the formula's source, per slice-month; the first is the sample size \`n\`), or a value the observations leave undefined (a KS without defaulters) | kept (value kept too, never shown) |
 
@@ -305,6 +306,9 @@ and a delivered-but-empty warnings file.
 - **Default** (model validation, ${k.modelValidation.horizonMonths}-month outcome): some loan of the customer recorded
   ${k.modelValidation.defaultClassAtLeast} or worse, more than ${k.modelValidation.defaultDpdOver} days past due${k.modelValidation.writtenOffIsDefault ? ', or written off' : ''} at a month end.
 - **Floor class** and **rule grade**: see [classification.md](classification.md) and [grading.md](grading.md).
+- **Migration rates** (贷款迁徙率, year to date and month on month): the cohort of loans on book at the
+  period start, the decrease during the period and how each of its parts comes from the extracts, with
+  a worked example: see [migration.md](migration.md).
 - **Currency.** Every amount is in CNY. A loan in another currency is converted once, in
   \`core.fct_loan_month_ends\`, at the \`fx_rates\` rate dated its balance snapshot (each amount rounded to
   the fen; rate and rate date on the row), so every numerator and denominator sums CNY amounts. A loan

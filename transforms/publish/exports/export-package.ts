@@ -4,6 +4,7 @@ import { openWarehouse, type WarehouseHandle } from '../../lib/duckdb.js';
 import { CqError, isCqError } from '../../lib/errors.js';
 import { DEFAULT_REJECT_LIMITS, enforceRejectGate, type RejectLimits } from '../../ingest/load/reject-gate.js';
 import { amountCurrency, withAmountUnit, type AmountCurrency } from './amount-currency.js';
+import { buildClassMigration } from './class-migration-report.js';
 import { buildFiveCategory } from './five-category-report.js';
 import { buildKpiReport } from './kpi-report.js';
 import { buildLargeExposures } from './large-exposures-report.js';
@@ -23,10 +24,8 @@ import { normalisePdf } from './pdf-metadata.js';
 import { packageHtml, pdfFooterTemplate, pdfHeaderTemplate } from './render-html.js';
 import type { BuiltReport, PackageContext, Submission } from './report-table.js';
 import { DEFAULT_CONFIG, type Institution, type Signatories } from '../../config/config.js';
-import { PublishedFigures, publishBook } from './published-figures.js';
+import { PublishedFigures, publishBookFigures } from './published-figures.js';
 import { enforceValidation, loadValidationRules, runValidationRules, VALIDATION_RULES_FILE } from './validation-rules.js';
-import { FIVE_CLASSES } from './five-category-report.js';
-import { quoteLiteral as lit } from '../../lib/duckdb.js';
 import { relative as relPath } from 'node:path';
 import { REPO_ROOT } from '../../lib/repo-root.js';
 import { loadReportTemplates, REPORTS_DIR, type ReportKind, type ReportTemplate } from './report-template.js';
@@ -40,6 +39,7 @@ export const PDF_NAME = 'package.pdf';
 
 const BUILDERS: Record<ReportKind, (wh: WarehouseHandle, t: ReportTemplate, ctx: PackageContext) => Promise<BuiltReport>> = {
   five_category: buildFiveCategory,
+  class_migration: buildClassMigration,
   npl_provisioning: buildNplProvisioning,
   kpi_report: buildKpiReport,
   large_exposures: buildLargeExposures,
@@ -327,6 +327,7 @@ export async function exportMonths(
 /** Warehouse tables each report kind reads (provenance, recorded in the manifest instead of on the forms). */
 const SOURCES: Record<ReportKind, string[]> = {
   five_category: ['core.fct_loan_month_ends', 'staging.stg_lender__customers', 'metrics.kpi_values'],
+  class_migration: ['marts.mart_credit__class_migrations', 'core.fct_loan_month_ends', 'metrics.kpi_values'],
   npl_provisioning: ['metrics.kpi_values', 'marts.mart_risk__npl_movements'],
   kpi_report: ['metrics.kpi_values', 'metrics.metric_catalog'],
   large_exposures: ['core.fct_loan_month_ends', 'staging.stg_lender__customers', 'metrics.kpi_values'],
@@ -336,21 +337,4 @@ function relativeRules(file?: string): string {
   const f = file ?? VALIDATION_RULES_FILE;
   const r = relPath(REPO_ROOT, f);
   return r.startsWith('..') ? f : r;
-}
-
-/**
- * Publishes the whole book's balances of the month (total, NPL, each class) once, before any form
- * is built, from the on-book loans of core.fct_loan_month_ends (published-figures.ts).
- *
- * @example
- * await publishBookFigures(wh, '2026-10-31', figures);
- * // SQL: SELECT recorded_class, bool_or(is_npl), sum(CAST(on_book_balance * 100 AS BIGINT)) FROM core.fct_loan_month_ends WHERE as_of_month = '2026-10-31' AND is_on_book GROUP BY 1
- */
-async function publishBookFigures(wh: WarehouseHandle, asOfDate: string, figures: PublishedFigures): Promise<void> {
-  const rows = await wh.all<{ cls: string; npl: boolean; fen: bigint }>(
-    `SELECT recorded_class AS cls, bool_or(is_npl) AS npl, sum(CAST(on_book_balance * 100 AS BIGINT))::BIGINT AS fen
-     FROM core.fct_loan_month_ends WHERE as_of_month = ${lit(asOfDate)}::DATE AND is_on_book GROUP BY 1`,
-  );
-  const by = new Map(rows.map((r) => [r.cls, r]));
-  publishBook(figures, asOfDate, FIVE_CLASSES.map((c) => ({ cls: c.name, npl: by.get(c.name)?.npl ?? false, fen: by.get(c.name)?.fen ?? 0n })));
 }

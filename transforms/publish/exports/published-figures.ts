@@ -1,3 +1,5 @@
+import { quoteLiteral as lit, type WarehouseHandle } from '../../lib/duckdb.js';
+import { FIVE_CLASSES } from '../../policy/five-category.js';
 import { roundCirculation, roundHalfUp, type FlowEdge } from './controlled-rounding.js';
 /** Fen per 0.01 万元 (as report-table.ts FEN_PER_WAN_UNIT; not imported, report-table.ts imports this module's type). */
 const FEN_PER_WAN_UNIT = 10_000n;
@@ -83,4 +85,23 @@ export function publishBook(figures: PublishedFigures, month: string, classes: r
   figures.set(figureKey('npl', 'book', month), npl, u[1]!);
   figures.set(figureKey('performing', 'book', month), total - npl, u[2]!);
   classes.forEach((c, i) => figures.set(figureKey(`balance:${c.cls}`, 'book', month), c.fen, u[3 + i]!));
+}
+
+/**
+ * Publishes the whole book's balances of a month end (total, NPL, performing, each class) from the
+ * on-book loans of core.fct_loan_month_ends ({@link publishBook}): once per package for the export
+ * month before any form is built, and for the start of a migration period by the loan-migration
+ * form — the same figures, rounded the same way, as that month's own package prints.
+ *
+ * @example
+ * await publishBookFigures(wh, '2026-10-31', figures);
+ * // SQL: SELECT recorded_class, bool_or(is_npl), sum(CAST(on_book_balance * 100 AS BIGINT)) FROM core.fct_loan_month_ends WHERE as_of_month = '2026-10-31' AND is_on_book GROUP BY 1
+ */
+export async function publishBookFigures(wh: WarehouseHandle, asOfDate: string, figures: PublishedFigures): Promise<void> {
+  const rows = await wh.all<{ cls: string; npl: boolean; fen: bigint }>(
+    `SELECT recorded_class AS cls, bool_or(is_npl) AS npl, sum(CAST(on_book_balance * 100 AS BIGINT))::BIGINT AS fen
+     FROM core.fct_loan_month_ends WHERE as_of_month = ${lit(asOfDate)}::DATE AND is_on_book GROUP BY 1`,
+  );
+  const by = new Map(rows.map((r) => [r.cls, r]));
+  publishBook(figures, asOfDate, FIVE_CLASSES.map((c) => ({ cls: c, npl: by.get(c)?.npl ?? false, fen: by.get(c)?.fen ?? 0n })));
 }

@@ -113,8 +113,8 @@ export interface TableSpec {
 }
 
 /** Builders that can fill a template. */
-export type ReportKind = 'five_category' | 'npl_provisioning' | 'kpi_report' | 'large_exposures';
-const KINDS: readonly ReportKind[] = ['five_category', 'npl_provisioning', 'kpi_report', 'large_exposures'];
+export type ReportKind = 'five_category' | 'class_migration' | 'npl_provisioning' | 'kpi_report' | 'large_exposures';
+const KINDS: readonly ReportKind[] = ['five_category', 'class_migration', 'npl_provisioning', 'kpi_report', 'large_exposures'];
 
 /** A report template (one `policy/reports/*.yaml`), validated. */
 export interface ReportTemplate {
