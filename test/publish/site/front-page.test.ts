@@ -225,6 +225,32 @@ describe.skipIf(!SITE_DIR)('月报 front page, why, drill-down and the month in 
     }
   }, 600_000);
 
+  it('a value above its KPI display cap reads the cap text with ▲ in the branch matrix, never a five-digit percentage', async () => {
+    const latest = months.at(-1)!;
+    // The branch values above their KPI's display cap (e.g. provision coverage 12,712.74 % > 1,000 %).
+    const over = await readParquet<{ slice_value: string; metric_id: string }>(
+      parquetOf(SITE_DIR!, 'kpi_values'),
+      `SELECT k.slice_value, k.metric_id FROM $file k JOIN read_parquet('${parquetOf(SITE_DIR!, 'metric_catalog')}') c USING (metric_id)
+       WHERE k.slice = 'branch' AND k.month = '${latest}' AND k.status NOT IN ('no_data', 'too_few') AND c.display_cap IS NOT NULL AND k.value > c.display_cap`,
+    );
+    const page = await context.newPage();
+    try {
+      await page.goto(`${server.url}/?month=${latest}`, { waitUntil: 'load', timeout: TIMEOUT });
+      await settle(page);
+      const capped = await page.$$eval('[data-kpi-matrix] [data-kpi-capped]', (els) => els.map((e) => e.textContent ?? ''));
+      const bigPercents = await page.$$eval('[data-kpi-matrix] td.num', (tds) =>
+        tds.map((td) => (td.textContent ?? '').trim()).filter((t) => /^[\d,]+\.\d+%$/.test(t) && Number(t.replace(/[,%]/g, '')) >= 1000),
+      );
+      expect(bigPercents, 'matrix cells printing a percentage of 1,000 % or more').toEqual([]);
+      // The home matrix shows the branch-overview KPIs; at least the over-cap values among them are capped.
+      if (over.length > 0) expect(capped.length, `over-cap values ${JSON.stringify(over)}`).toBeGreaterThan(0);
+      for (const t of capped) expect(t).toMatch(/^> [\d,]+%▲$/);
+      console.log(`[front-page] ${over.length} branch value(s) above a display cap, ${capped.length} capped cell(s) on the home matrix`);
+    } finally {
+      await page.close();
+    }
+  });
+
   it('the shown contributions add up to the shown change, which is the whole-bank change', async () => {
     const latest = months.at(-1)!;
     const bank = await readParquet<{ metric_id: string; change: number; format: string; decimals: number }>(
