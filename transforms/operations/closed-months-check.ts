@@ -1,9 +1,12 @@
+import { existsSync } from 'node:fs';
 import { join, relative } from 'node:path';
+import { nightlyPaths } from '../config/config.js';
 import { quoteLiteral as lit, type WarehouseHandle } from '../lib/duckdb.js';
 import { CqError } from '../lib/errors.js';
 import { opsTableDdl } from '../lib/ops-tables.js';
 import { appendClose, latestCloses, readCloses, type MonthCloseEvent } from './close-ledger.js';
 import { canonicalKpiLine, kpiRowKey, monthKpiSnapshot, type KpiRowSnapshot } from './month-kpi-snapshot.js';
+import { currentRelease } from './release-layout.js';
 import { sourceRowsAfterClose, writeRestatementReport, type KpiRowChange } from './restatement-report.js';
 
 /** Outcome of the closed-month check of a night. */
@@ -46,7 +49,7 @@ export async function checkClosedMonths(
     if (snap.hash === close.kpi_hash) continue;
     const changes = diffKpiRows(close.rows, snap.rows);
     if (!changes.length) continue; // only KPIs added since the close differ
-    const sources = await sourceRowsAfterClose(wh, close, changes);
+    const sources = await withPublished(wh, options.dataDir, (published) => sourceRowsAfterClose(wh, close, changes, published));
     const report = writeRestatementReport(join(options.dataDir, 'restatements'), {
       runId: options.runId,
       close,
@@ -138,6 +141,19 @@ export async function recordClosesInWarehouse(wh: WarehouseHandle, closes: reado
         .map((r) => `(${lit(c.month)}, ${c.close_no}, ${lit(r.metric_id)}, ${lit(r.slice)}, ${lit(r.slice_value)}, ${s(r.status)}, ${d(r.value)}, ${d(r.numerator)}, ${d(r.denominator)}, ${d(r.n)})`);
       await wh.exec(`INSERT INTO ops.month_close_values VALUES ${values.join(',\n')}`);
     }
+  }
+}
+
+/** Runs `fn` with the live release's warehouse ATTACHed read-only (its schema name; undefined before the first publish). */
+async function withPublished<T>(wh: WarehouseHandle, dataDir: string, fn: (published: string | undefined) => Promise<T>): Promise<T> {
+  const live = currentRelease(nightlyPaths(dataDir));
+  const file = live ? join(live, 'warehouse.duckdb') : undefined;
+  if (!file || !existsSync(file) || file === wh.path) return fn(undefined);
+  await wh.exec(`ATTACH ${lit(file)} AS published_release (READ_ONLY)`);
+  try {
+    return await fn('published_release');
+  } finally {
+    await wh.exec('DETACH published_release');
   }
 }
 

@@ -30,22 +30,28 @@ export const SOURCE_ROWS_LISTED = 50;
 
 /**
  * The extract rows loaded after `close` (their load started after `closed_at`, per
- * ops.load_audit) with a business date in or after the closed month. When branches or products
- * changed, rows of entities that carry a branch_id / product_id (or a loan_id of such a loan in
- * raw.loans) are kept only for those; entities without either are all listed. At most `limit`
- * rows (by business date, entity, file, line), with the total.
+ * ops.load_audit) with a business date in or after the closed month. With `published` (the
+ * schema name of the live release's warehouse, ATTACHed read-only), rows identical on every
+ * column to a row of the same business date there are dropped: a release published since the
+ * close had the closed figures, so only rows that differ from it can have moved them. When
+ * branches or products changed, rows of entities that carry a branch_id / product_id (or a
+ * loan_id of such a loan in raw.loans) are kept only for those; entities without either are all
+ * listed. At most `limit` rows (by business date, entity, file, line), with the total.
  *
  * @example
- * await sourceRowsAfterClose(wh, close, changes);
+ * await sourceRowsAfterClose(wh, close, changes, 'published_release');
  * // per raw table with a loan_id:
  * // SELECT 'loan_balances' AS entity, _source_file AS file, _source_line AS line, … FROM raw.loan_balances r
  * // WHERE _business_date >= DATE '2026-08-01' AND _load_id IN (SELECT load_id FROM ops.load_audit WHERE started_at > TIMESTAMP '2026-09-02 08:00:00')
- * //   AND (r.loan_id IN (SELECT loan_id FROM raw.loans WHERE branch_id IN ('BJ01') OR product_id IN ('')))
+ * //   AND hash(r._business_date, r.as_of_date, r.loan_id, …) NOT IN (SELECT hash(p._business_date, p.as_of_date, p.loan_id, …)
+ * //     FROM published_release.raw.loan_balances p WHERE p._business_date >= DATE '2026-08-01')
+ * //   AND (r.loan_id IN (SELECT loan_id FROM raw.loans WHERE branch_id IN ('BJ01') OR product_id IN (NULL)))
  */
 export async function sourceRowsAfterClose(
   wh: WarehouseHandle,
   close: Pick<MonthCloseEvent, 'month' | 'closed_at'>,
   changes: readonly KpiRowChange[],
+  published?: string,
   limit = SOURCE_ROWS_LISTED,
 ): Promise<{ rows: SourceRow[]; total: number }> {
   const branches = [...new Set(changes.filter((c) => c.slice === 'branch').map((c) => c.slice_value))];
@@ -57,11 +63,26 @@ export async function sourceRowsAfterClose(
   );
   const tables = new Map<string, Set<string>>();
   for (const { t, c } of cols) (tables.get(t) ?? tables.set(t, new Set()).get(t)!).add(c);
+  const pubTables = new Map<string, Set<string>>();
+  if (published) {
+    const pc = await wh.all<{ t: string; c: string }>(
+      `SELECT table_name AS t, column_name AS c FROM information_schema.columns WHERE table_catalog = ${lit(published)} AND table_schema = 'raw'`,
+    );
+    for (const { t, c } of pc) (pubTables.get(t) ?? pubTables.set(t, new Set()).get(t)!).add(c);
+  }
+  const monthStart = `DATE ${lit(`${close.month}-01`)}`;
   const since = `TIMESTAMP ${lit(close.closed_at.replace('T', ' ').replace('Z', ''))}`;
   const parts: string[] = [];
   for (const [t, c] of tables) {
     if (!c.has('_load_id') || !c.has('_source_line')) continue;
     const filters: string[] = [];
+    const pub = pubTables.get(t);
+    if (pub) {
+      const same = [...c].filter((x) => pub.has(x) && (x === '_business_date' || !x.startsWith('_'))).map(quoteIdent);
+      filters.push(
+        `hash(${same.map((x) => `r.${x}`).join(', ')}) NOT IN (SELECT hash(${same.map((x) => `p.${x}`).join(', ')}) FROM ${quoteIdent(published!)}.raw.${quoteIdent(t)} p WHERE p._business_date >= ${monthStart})`,
+      );
+    }
     if (sliced) {
       if (c.has('branch_id') || c.has('product_id')) {
         filters.push([c.has('branch_id') ? `r.branch_id IN ${inList(branches)}` : 'false', c.has('product_id') ? `r.product_id IN ${inList(products)}` : 'false'].join(' OR '));
@@ -72,7 +93,7 @@ export async function sourceRowsAfterClose(
     parts.push(
       `SELECT ${lit(t)} AS entity, _source_file AS file, _source_line::BIGINT AS line, strftime(_business_date, '%Y-%m-%d') AS business_date, _load_id AS load_id
        FROM raw.${quoteIdent(t)} r
-       WHERE _business_date >= DATE ${lit(`${close.month}-01`)} AND _load_id IN (SELECT load_id FROM ops.load_audit WHERE started_at > ${since})
+       WHERE _business_date >= ${monthStart} AND _load_id IN (SELECT load_id FROM ops.load_audit WHERE started_at > ${since})
        ${filters.map((f) => `AND (${f})`).join(' ')}`,
     );
   }
@@ -134,7 +155,7 @@ export function writeRestatementReport(
     '',
     '## 结账后加载的源数据行 Extract rows loaded after the close',
     '',
-    `Rows of a business date in or after ${close.month} whose load started after the close${
+    `Rows of a business date in or after ${close.month} whose load started after the close and that differ from the release published before this night${
       changes.some((c) => c.slice === 'branch' || c.slice === 'product') ? ', of the changed branches / products (entities without a branch, product or loan: all rows)' : ''
     }.`,
     '',
