@@ -139,6 +139,9 @@ describe('month-end close and restatements', { timeout: 600_000 }, () => {
     expect(same.stdout).toContain('1 closed month(s) unchanged');
     expect(published(data).release).not.toBe(before0.release);
     expect(await query(data, `SELECT month, close_no, kind, closed_by FROM ops.month_closes`)).toEqual([{ month: '2026-08', close_no: 1, kind: 'close', closed_by: '王芳' }]);
+    // The site's source has the month, not restated (never empty: an empty source fails the site build).
+    const unmarked = await query<{ month: string; restatements: bigint }>(data, readFileSync('sources/warehouse/month_restatements.sql', 'utf8'));
+    expect(unmarked.map((m) => [m.month, Number(m.restatements)])).toEqual([['2026-08', 0]]);
 
     // A corrected delivery changes npl_ratio of the closed month: refused, nothing published.
     writeExtract(extracts, reclassifyL002);
@@ -194,7 +197,7 @@ describe('month-end close and restatements', { timeout: 600_000 }, () => {
     ]);
     // The site's source marks the month restated, and the source guard allows it.
     expect(checkSourceSql('sources/warehouse')).toEqual([]);
-    const marker = await query<{ month: string; restatements: bigint }>(data, readFileSync('sources/warehouse/restated_months.sql', 'utf8'));
+    const marker = await query<{ month: string; restatements: bigint }>(data, readFileSync('sources/warehouse/month_restatements.sql', 'utf8'));
     expect(marker.map((m) => [m.month, Number(m.restatements)])).toEqual([['2026-08', 1]]);
 
     // The month is closed with the new figures: the same delivery again publishes without --restate.
