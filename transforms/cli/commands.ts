@@ -15,6 +15,7 @@ export const COMMANDS: ReadonlyArray<{ name: string; load: () => Promise<Command
   { name: 'site:build', load: async () => (await import('./site-build.js')).siteBuildCommand as Command },
   { name: 'site:serve', load: async () => (await import('./site-serve.js')).siteServeCommand as Command },
   { name: 'nightly', load: async () => (await import('./nightly.js')).nightlyCommand as Command },
+  { name: 'close', load: async () => (await import('./close.js')).closeCommand as Command },
   { name: 'schedule', load: async () => (await import('./schedule.js')).scheduleCommand as Command },
   { name: 'docs', load: async () => (await import('./docs.js')).docsCommand as Command },
   { name: 'demo', load: async () => (await import('./demo.js')).demoCommand as Command },

@@ -66,6 +66,10 @@ export type CqErrorCode =
   | 'RUN_ALREADY_RUNNING'
   | 'RUN_FAILED'
   | 'RUN_INTERRUPTED'
+  /** A load changed a KPI of a closed month (cq close): the night publishes nothing until it is run with --restate (docs/operations.md). */
+  | 'CLOSED_MONTH_CHANGED'
+  /** A month cannot be closed: no KPI rows for it in the warehouse, or a bad --month. */
+  | 'MONTH_CLOSE_FAILED'
   | 'AUDIT_FAILED'
   | 'INTERNAL';
 

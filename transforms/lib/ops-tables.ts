@@ -213,6 +213,49 @@ export const OPS_TABLES = {
       col('value', 'VARCHAR', 'The value as delivered.'),
     ],
   },
+  month_closes: {
+    description:
+      'Month-end closes from the close ledger (`cq close`, and the re-close of a restating night), copied into each published warehouse: who closed which business month when, the SHA-256 of its KPI rows (docs/operations.md, "Month-end close and restatements") and, for a restatement, why and which run published it. Read by the site only as the restated months (no names).',
+    grain: 'one row per close of a month (a restated month has several; the highest close_no is in force)',
+    primaryKey: ['month', 'close_no'],
+    enforceKey: true,
+    create: 'replace',
+    writtenBy: 'transforms/operations/closed-months-check.ts',
+    columns: [
+      col('month', 'VARCHAR', 'Business month closed (YYYY-MM).', 'not null'),
+      col('close_no', 'INTEGER', 'Close number of the month: 1 = first close, 2 = after the first restatement, …', 'not null'),
+      col('kind', 'VARCHAR', 'close (cq close) or restatement (a night run with --restate re-closed it).', 'not null'),
+      col('closed_by', 'VARCHAR', 'Who closed (cq close --by) or restated (cq nightly --restate --by).', 'not null'),
+      col('closed_at', 'TIMESTAMP', 'When (UTC).', 'not null'),
+      col('kpi_hash', 'VARCHAR', "SHA-256 of the month's KPI rows in canonical text form.", 'not null'),
+      col('kpi_rows', 'INTEGER', "KPI rows (metrics.kpi_values of the month, every slice) hashed.", 'not null'),
+      col('load_id', 'VARCHAR', 'Latest load in the warehouse at the close.'),
+      col('run_id', 'VARCHAR', 'The restating night (NULL for cq close).'),
+      col('reason', 'VARCHAR', 'Why it was restated (--reason; NULL for cq close).'),
+      col('changed_rows', 'INTEGER', 'KPI rows that differed from the previous close (restatements; NULL for cq close).'),
+      col('report', 'VARCHAR', 'Restatement report (Markdown) written by the night, relative to the data folder.'),
+    ],
+  },
+  month_close_values: {
+    description:
+      'The KPI rows of every close as they were closed (value, numerator, denominator, status, sample size), so a restatement report can show old and new values.',
+    grain: 'one row per close × KPI × slice value',
+    primaryKey: ['month', 'close_no', 'metric_id', 'slice', 'slice_value'],
+    create: 'replace',
+    writtenBy: 'transforms/operations/closed-months-check.ts',
+    columns: [
+      col('month', 'VARCHAR', 'Business month (YYYY-MM).', 'not null'),
+      col('close_no', 'INTEGER', 'Close number (ops.month_closes).', 'not null'),
+      col('metric_id', 'VARCHAR', 'KPI id.', 'not null'),
+      col('slice', 'VARCHAR', "As in metrics.kpi_values.", 'not null'),
+      col('slice_value', 'VARCHAR', "As in metrics.kpi_values.", 'not null'),
+      col('status', 'VARCHAR', 'measured, too_few or no_data at the close.'),
+      col('value', 'DOUBLE', 'KPI value at the close.'),
+      col('numerator', 'DOUBLE', 'Numerator at the close.'),
+      col('denominator', 'DOUBLE', 'Denominator at the close.'),
+      col('n', 'DOUBLE', 'Sample size at the close.'),
+    ],
+  },
 } as const satisfies Record<string, OpsTable>;
 
 /** Name of an ops table (without the `ops.` schema). */

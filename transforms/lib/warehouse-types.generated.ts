@@ -1892,6 +1892,58 @@ export interface OpsModelBuildsRow {
   built_at: Date;
 }
 
+/** `ops.month_close_values` (table): The KPI rows of every close as they were closed (value, numerator, denominator, status, sample size), so a restatement report can show old and new values. Written by transforms/operations/closed-months-check.ts. */
+export interface OpsMonthCloseValuesRow {
+  /** Business month (YYYY-MM). (VARCHAR) */
+  month: string;
+  /** Close number (ops.month_closes). (INTEGER) */
+  close_no: number;
+  /** KPI id. (VARCHAR) */
+  metric_id: string;
+  /** As in metrics.kpi_values. (VARCHAR) */
+  slice: string;
+  /** As in metrics.kpi_values. (VARCHAR) */
+  slice_value: string;
+  /** measured, too_few or no_data at the close. (VARCHAR) */
+  status: string | null;
+  /** KPI value at the close. (DOUBLE) */
+  value: number | null;
+  /** Numerator at the close. (DOUBLE) */
+  numerator: number | null;
+  /** Denominator at the close. (DOUBLE) */
+  denominator: number | null;
+  /** Sample size at the close. (DOUBLE) */
+  n: number | null;
+}
+
+/** `ops.month_closes` (table): Month-end closes from the close ledger (`cq close`, and the re-close of a restating night), copied into each published warehouse: who closed which business month when, the SHA-256 of its KPI rows (docs/operations.md, "Month-end close and restatements") and, for a restatement, why and which run published it. Read by the site only as the restated months (no names). Written by transforms/operations/closed-months-check.ts. */
+export interface OpsMonthClosesRow {
+  /** Business month closed (YYYY-MM). (VARCHAR) */
+  month: string;
+  /** Close number of the month: 1 = first close, 2 = after the first restatement, … (INTEGER) */
+  close_no: number;
+  /** close (cq close) or restatement (a night run with --restate re-closed it). (VARCHAR) */
+  kind: string;
+  /** Who closed (cq close --by) or restated (cq nightly --restate --by). (VARCHAR) */
+  closed_by: string;
+  /** When (UTC). (TIMESTAMP) */
+  closed_at: Date;
+  /** SHA-256 of the month's KPI rows in canonical text form. (VARCHAR) */
+  kpi_hash: string;
+  /** KPI rows (metrics.kpi_values of the month, every slice) hashed. (INTEGER) */
+  kpi_rows: number;
+  /** Latest load in the warehouse at the close. (VARCHAR) */
+  load_id: string | null;
+  /** The restating night (NULL for cq close). (VARCHAR) */
+  run_id: string | null;
+  /** Why it was restated (--reason; NULL for cq close). (VARCHAR) */
+  reason: string | null;
+  /** KPI rows that differed from the previous close (restatements; NULL for cq close). (INTEGER) */
+  changed_rows: number | null;
+  /** Restatement report (Markdown) written by the night, relative to the data folder. (VARCHAR) */
+  report: string | null;
+}
+
 /** `ops.policy_files` (table): The lender policy files the models of this warehouse were built from (policy/*.yaml or the operator's policyDir): path, SHA-256, the text itself and the rules in force, so the rule grades and floors of any month can be reproduced. Replaced by each build; a changed policy rebuilds the models that use it in full. Written by transforms/policy/record-policy.ts. */
 export interface OpsPolicyFilesRow {
   /** customer-grading, classification-floor, kpi-rules or kpi-targets. (VARCHAR) */
@@ -2229,6 +2281,8 @@ export interface Database {
   'ops.mapping_defaults': OpsMappingDefaultsRow;
   'ops.mapping_source_values': OpsMappingSourceValuesRow;
   'ops.model_builds': OpsModelBuildsRow;
+  'ops.month_close_values': OpsMonthCloseValuesRow;
+  'ops.month_closes': OpsMonthClosesRow;
   'ops.policy_files': OpsPolicyFilesRow;
   'ops.rejected_rows': OpsRejectedRowsRow;
   'ops.run_steps': OpsRunStepsRow;

@@ -21,6 +21,8 @@ import { currentRelease, publishRelease, pruneReleases, releasePaths } from './r
 import { recordRunsInWarehouse } from './record-runs.js';
 import { buildModelsAndKpis, writeExports } from './pipeline-steps.js';
 import { nightlyReportBook } from '../publish/report-book/report-book.js';
+import { closeLedgerPath } from './close-ledger.js';
+import { checkClosedMonths } from './closed-months-check.js';
 
 /** Options of one nightly run. */
 export interface NightlyOptions {
@@ -35,6 +37,8 @@ export interface NightlyOptions {
   print?: (line: string) => void;
   /** The config file the config came from, named in configuration errors (default cq.config.json). */
   configFile?: string;
+  /** Publish changed KPIs of closed months (restatement: who and why); without it such a night fails CLOSED_MONTH_CHANGED. */
+  restate?: { by: string; reason: string };
 }
 
 /** Outcome of a run. */
@@ -229,6 +233,8 @@ async function runLocked(options: NightlyOptions, paths: NightlyPaths, access: P
     await step('build models and KPIs', () => buildModelsAndKpis(wh!, { ...(since ? { since } : {}), ...(config.policyDir ? { policyDir: config.policyDir } : {}) }), (r) => ({
       detail: since ? `${r.detail}; incremental models rebuilt from ${since.slice(0, 7)}` : r.detail,
     }));
+    // Month-end close: a load that changes a KPI of a closed month publishes nothing without --restate (docs/operations.md).
+    const closes = await step('check closed months', () => checkClosedMonths(wh!, { ledger: closeLedgerPath(paths), dataDir: paths.dataDir, runId, restate: options.restate }), (r) => ({ detail: r.detail }));
     await step('record run ledger', () => recordRunsInWarehouse(wh!, readRuns(paths.ledger, runId), runId));
     await step('checkpoint warehouse', async () => {
       await wh!.exec('CHECKPOINT');
@@ -261,6 +267,7 @@ async function runLocked(options: NightlyOptions, paths: NightlyPaths, access: P
       await step('build site', () => buildSite(release.warehouse, release.site, join(paths.logsDir, `site-${runId}.log`)));
     }
     const published = await step('publish', async () => publishRelease(paths, runId, access));
+    closes.commit(); // restated months are re-closed once their figures are live
     appendLedger(paths.ledger, { type: 'run_finished', run_id: runId, at: new Date().toISOString(), status: 'succeeded', ...(warnings.length ? { warnings } : {}) });
     const result: NightlyResult = { runId, status: 'succeeded', businessDates: dates, steps, release: published.dir, ...(warnings.length ? { warnings } : {}), ...(pdfSkipped ? { pdfSkipped } : {}) };
     await notify(config, paths, { runId, status: 'succeeded', businessDates: dates, steps, logFile, ...(warnings.length ? { warnings } : {}), ...(pdfSkipped ? { pdfSkipped } : {}) });

@@ -9,10 +9,11 @@ import { join } from 'node:path';
 export const ALLOWED_SOURCE_SCHEMAS = ['metrics', 'marts', 'ops'] as const;
 
 /**
- * Operational tables the data-quality page may read (`ops.<table>`). Other ops tables (e.g. the
- * mapping tables, which hold source values) are refused.
+ * Operational tables the data-quality page may read (`ops.<table>`), and `month_closes` for the
+ * 已重述 Restated marker of the month selector (its source ships months and counts, never who or
+ * why). Other ops tables (e.g. the mapping tables, which hold source values) are refused.
  */
-export const ALLOWED_OPS_TABLES = ['load_audit', 'rejected_rows', 'data_test_results', 'runs', 'run_steps'] as const;
+export const ALLOWED_OPS_TABLES = ['load_audit', 'rejected_rows', 'data_test_results', 'runs', 'run_steps', 'month_closes'] as const;
 
 /**
  * Reference tables of the core schema a source query may read: labels of codes, branches and
