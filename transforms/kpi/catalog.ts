@@ -3,7 +3,7 @@ import { activeRules } from '../policy/business-rules.js';
 import { availabilityText } from './availability.js';
 import { DIMENSIONS, SLICE_OF } from '../warehouse/dimensions.js';
 import {
-  changeCapOf, displayOf, displaySuffix, formatKpiValue, minObservationsOf, opSymbol, priorMonthsOf, targetOp, targetText, targetTextEn, targetValueOf, UNIT_LABELS, valueRangeOf,
+  capTextOf, changeCapOf, displayOf, displaySuffix, minObservationsOf, opSymbol, priorMonthsOf, targetOp, targetText, targetTextEn, targetValueOf, UNIT_LABELS, valueRangeOf,
   type MetricDefinition,
 } from './metric.js';
 import { RAG_RANK, ragDigits, STATUS_LABELS } from './rag.js';
@@ -174,7 +174,7 @@ export function catalogEntry(m: MetricDefinition): CatalogEntry {
     value_min: range.min,
     value_max: range.max,
     display_cap: m.displayCap ?? null,
-    display_cap_text: m.displayCap === undefined ? '' : `> ${formatKpiValue(m.displayCap, { format: display.format, decimals: 0 })}`,
+    display_cap_text: capTextOf(m),
     change_cap: changeCapOf(m),
   };
 }

@@ -1,6 +1,6 @@
 import { quoteLiteral as lit, type WarehouseHandle } from '../lib/duckdb.js';
 import { UNATTRIBUTED } from './contributions.js';
-import { displayOf, formatKpiValue, type MetricDefinition, type MetricDisplay } from './metric.js';
+import { displayOf, formatKpiValue, shownKpiValue, type MetricDefinition, type MetricDisplay } from './metric.js';
 
 /** One sentence of `metrics.kpi_commentary`. */
 export interface CommentaryRow {
@@ -150,8 +150,8 @@ export function commentaryRows(
         metric_id: m.id,
         slice: 'all',
         slice_value: 'ALL',
-        text_zh: `${m.nameZh}较上月${up ? '上升' : '下降'} ${c.text}${c.zhUnit || ' '}至 ${formatKpiValue(k.value, d)}${zhTops ? `，主要来自${zhTops}` : ''}。`,
-        text_en: `${m.nameEn} ${up ? 'rose' : 'fell'} ${c.text}${c.enUnit} to ${formatKpiValue(k.value, d)}${enTops ? `, mainly from ${enTops}` : ''}.`,
+        text_zh: `${m.nameZh}较上月${up ? '上升' : '下降'} ${c.text}${c.zhUnit || ' '}至 ${shownKpiValue(k.value, m)}${zhTops ? `，主要来自${zhTops}` : ''}。`,
+        text_en: `${m.nameEn} ${up ? 'rose' : 'fell'} ${c.text}${c.enUnit} to ${shownKpiValue(k.value, m)}${enTops ? `, mainly from ${enTops}` : ''}.`,
       });
     }
     const branchRows = drivers
@@ -164,9 +164,9 @@ export function commentaryRows(
       if (contrib.zero) continue;
       const own =
         x.value !== null && x.prev_value !== null
-          ? { zh: `由 ${formatKpiValue(x.prev_value, d)} 变为 ${formatKpiValue(x.value, d)}`, en: `went from ${formatKpiValue(x.prev_value, d)} to ${formatKpiValue(x.value, d)}` }
+          ? { zh: `由 ${shownKpiValue(x.prev_value, m)} 变为 ${shownKpiValue(x.value, m)}`, en: `went from ${shownKpiValue(x.prev_value, m)} to ${shownKpiValue(x.value, m)}` }
           : x.value !== null
-            ? { zh: `为 ${formatKpiValue(x.value, d)}（上月无余额）`, en: `is ${formatKpiValue(x.value, d)} (nothing last month)` }
+            ? { zh: `为 ${shownKpiValue(x.value, m)}（上月无余额）`, en: `is ${shownKpiValue(x.value, m)} (nothing last month)` }
             : { zh: '本月无余额', en: 'has nothing this month' };
       push({
         as_of_month: month,

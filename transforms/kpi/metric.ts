@@ -351,6 +351,29 @@ export function formatKpiValue(v: number, d: MetricDisplay): string {
 }
 
 /**
+ * What a KPI's value above its display cap reads ("> 1,000%"); '' for a KPI without a cap
+ * (catalog display_cap_text).
+ *
+ * @example
+ * capTextOf(provisionCoverage); // '> 1,000%'
+ */
+export function capTextOf(m: Pick<MetricDefinition, 'displayCap' | 'unit' | 'display'>): string {
+  return m.displayCap === undefined ? '' : `> ${formatKpiValue(m.displayCap, { format: displayOf(m).format, decimals: 0 })}`;
+}
+
+/**
+ * A KPI value as a reader sees it: formatted ({@link formatKpiValue}), or the cap text when it is
+ * above the KPI's display cap (commentary sentences, like the site and the exports).
+ *
+ * @example
+ * shownKpiValue(127.1274, provisionCoverage); // '> 1,000%'
+ * shownKpiValue(1.3935, provisionCoverage); // '139.35%'
+ */
+export function shownKpiValue(v: number, m: Pick<MetricDefinition, 'displayCap' | 'unit' | 'display'>): string {
+  return m.displayCap !== undefined && v > m.displayCap ? capTextOf(m) : formatKpiValue(v, displayOf(m));
+}
+
+/**
  * The fixed target value under the given KPI rules (null: no fixed target).
  *
  * @example
