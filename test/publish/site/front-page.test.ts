@@ -204,8 +204,20 @@ describe.skipIf(!SITE_DIR)('月报 front page, why, drill-down and the month in 
       expect(problems, 'branch/product names in tables that are not links with ?month=').toEqual([]);
       expect(linkedCells, 'no branch or product name in any table').toBeGreaterThan(0);
       expect([...targets].some((t) => t.startsWith('/branches/')) && [...targets].some((t) => t.startsWith('/products/'))).toBe(true);
-      // Every link was checked above; opening each of the ~25 targets costs ~3 min of CI. One page
-      // template serves all branches (and one all products), so open the first and last of each.
+      // Every target is a prerendered page whose slice has KPI values this month (checked on disk and in
+      // the site's data); opening each of the ~25 in the browser costs ~3 min of CI, and one page
+      // template serves all branches (one all products), so the browser opens the first and last of each.
+      const withValues = new Set(
+        (await readParquet<{ k: string }>(
+          parquetOf(SITE_DIR!, 'kpi_values'),
+          `SELECT DISTINCT (CASE slice WHEN 'branch' THEN '/branches/' ELSE '/products/' END) || slice_value || '/' AS k
+           FROM $file WHERE slice IN ('branch', 'product') AND month = '${months.at(-1)}' AND value IS NOT NULL`,
+        )).map((r) => r.k),
+      );
+      for (const t of targets) {
+        if (!existsSync(join(SITE_DIR!, t, 'index.html'))) problems.push(`${t}: no prerendered page`);
+        if (!withValues.has(t)) problems.push(`${t}: no KPI value for ${months.at(-1)} in the site's data`);
+      }
       const sorted = [...targets].sort();
       const sample = ['/branches/', '/products/'].flatMap((k) => {
         const of = sorted.filter((t) => t.startsWith(k));
