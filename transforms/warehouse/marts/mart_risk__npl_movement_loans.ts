@@ -15,7 +15,7 @@ export default defineModel({
   primaryKey: ['as_of_month', 'slice', 'slice_value', 'movement', 'loan_id'],
   description:
     'The loans behind each line of the NPL movement waterfall (不良贷款变动明细): for every month whose previous month is reported, every loan NPL (recorded 次级/可疑/损失, on book) at the previous month end or at this month end, with the movement it makes, once per slice it counts in. ' +
-    'Lines (transforms/warehouse/npl-movements.ts): opening (NPL at the previous month end, its balance then); new_npl (NPL now and not then, its balance now; of which by its class at the previous month end: from 正常, from 关注, or not on book then — disbursed or first reported this month, or off book then); cured (on book now in 正常/关注, previous balance); repaid = settled in full (previous balance) + paydown of loans NPL at both month ends (previous − current balance; negative when the balance grew, e.g. from the FX rate of a foreign-currency loan); written_off (核销, previous balance); transferred (转让/处置, status transferred, previous balance); exited_unreported (NPL at the previous month end with no snapshot this month: an unexplained exit kept as its own line, not counted as a disposal); moved_in / moved_out (a loan NPL at both month ends whose branch or product changed: its previous balance leaves the old slice and enters the new one; never for the whole bank); closing (NPL now). cash_collected (memo): principal repaid in the month on loans NPL at the previous month end (core.fct_repayments, converted at the loan\'s FX rate of the month). ' +
+    'Lines (transforms/warehouse/npl-movements.ts): opening (NPL at the previous month end, its balance then); new_npl (NPL now and not then, its balance now; of which by its class at the previous month end: from 正常, from 关注, or not on book then — disbursed or first reported this month, or off book then); cured (on book now in 正常/关注, previous balance); repaid = settled in full (previous balance) + paydown of loans NPL at both month ends whose balance changed (previous − current balance; negative when the balance grew, e.g. from the FX rate of a foreign-currency loan); written_off (核销, previous balance); transferred (转让/处置, status transferred, previous balance); exited_unreported (NPL at the previous month end with no snapshot this month: an unexplained exit kept as its own line, not counted as a disposal); moved_in / moved_out (a loan NPL at both month ends whose branch or product changed: its previous balance leaves the old slice and enters the new one; never for the whole bank); closing (NPL now). cash_collected (memo): principal repaid in the month on loans NPL at the previous month end (core.fct_repayments, converted at the loan\'s FX rate of the month). ' +
     'A loan counts in the slice of its previous month end for opening, exits (cured, settled, written off, transferred, unreported) and cash collected, and in the slice of this month end for new NPLs, paydown and closing. marts.mart_risk__npl_movements is the sum of these rows, so a bar and its loans come from the same rows. Loan and customer codes only: no names, ID numbers or phones.',
   inherits: ['core.fct_loan_month_ends'],
   columns: {
@@ -103,10 +103,10 @@ export default defineModel({
         prev_balance, prev_class, recorded_class, loan_status, prev_balance, balance_now
       FROM c WHERE prev_is_npl AND NOT is_npl
       UNION ALL
-      -- Loans NPL at both month ends: the balance reduction, in the slice of this month end.
+      -- Loans NPL at both month ends whose balance changed: the reduction, in the slice of this month end.
       SELECT as_of_month, loan_id, customer_id, branch_id, product_id, unnest(['repaid', 'repaid_paydown']),
         prev_balance - balance_now, prev_class, recorded_class, loan_status, prev_balance, balance_now
-      FROM c WHERE prev_is_npl AND is_npl
+      FROM c WHERE prev_is_npl AND is_npl AND prev_balance IS DISTINCT FROM balance_now
       UNION ALL
       SELECT as_of_month, loan_id, customer_id, branch_id, product_id, 'closing', balance_now, prev_class, recorded_class, loan_status, prev_balance, balance_now
       FROM c WHERE is_npl
