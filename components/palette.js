@@ -28,6 +28,12 @@ export const FIVE_CLASS = {
 	损失: '#7a1010'
 };
 
+/**
+ * NPL movement waterfall (不良贷款变动): opening / closing balances navy like the whole bank, bars that
+ * add to the NPL balance in the 可疑 red, bars that reduce it in the 正常 green.
+ */
+export const WATERFALL = { stock: '#1f3a5f', up: '#d1352b', down: '#4c9a6a' };
+
 /** Categorical series (distinct hues; the first is the whole bank's navy). */
 export const SERIES = ['#1f3a5f', '#e8710a', '#2a9d8f', '#8e44ad', '#e6c200', '#c2185b', '#9aa5b1', '#7cb342'];
 

@@ -152,7 +152,7 @@ describe('KPI values on the hand-built fixture (M = 2026-10-31)', () => {
        WHERE as_of_month = DATE '${M}' AND slice = 'all' ORDER BY movement_order`,
     );
     const by = Object.fromEntries(rows.map((r) => [r.movement, r.balance]));
-    expect(by).toMatchObject({ opening: 480_000, new_npl: 345_000, cured: 100_000, written_off: 20_000, recovered: 0, paydown: 0, closing: 705_000 });
+    expect(by).toMatchObject({ opening: 480_000, new_npl: 345_000, cured: 100_000, repaid: 0, written_off: 20_000, transferred: 0, closing: 705_000 });
   });
 
   it('roll rates: from the previous month-end bucket to this one', async () => {

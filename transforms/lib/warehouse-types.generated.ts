@@ -138,7 +138,7 @@ export interface RawLoanBalancesRow {
   recorded_class: string;
   /** Loan-loss provision held against the loan. (DECIMAL(18,2)) */
   provision_amount: number;
-  /** active, settled (paid off this period) or written_off (核销 this period). (VARCHAR) */
+  /** active, settled (paid off this period), written_off (核销 this period) or transferred (转让/处置 this period: sold or transferred to a third party such as an asset management company; the loan leaves the book). (VARCHAR) */
   status: string;
   /** Business date of the extract that delivered the row. (DATE) */
   _business_date: Date;
@@ -436,7 +436,7 @@ export interface StagingStgLenderLoanBalancesRow {
   recorded_class: string | null;
   /** Loan-loss provision held against the loan. (DECIMAL(18,2)) */
   provision_amount: number | null;
-  /** active, settled (paid off this period) or written_off (核销 this period). (VARCHAR) */
+  /** active, settled (paid off this period), written_off (核销 this period) or transferred (转让/处置 this period: sold or transferred to a third party such as an asset management company; the loan leaves the book). (VARCHAR) */
   loan_status: string | null;
   /** Business date of the extract that delivered the row. (DATE) */
   business_date: Date | null;
@@ -847,7 +847,7 @@ export interface CoreFctLoanMonthEndsRow {
   /** as_of_date of the balance snapshot used. (DATE) */
   snapshot_date: Date | null;
   /** active, settled or written_off (status of the snapshot). (ENUM) */
-  loan_status: 'active' | 'settled' | 'written_off' | null;
+  loan_status: 'active' | 'settled' | 'written_off' | 'transferred' | null;
   /** loan_status = 'active': the loan counts in balances. (BOOLEAN) */
   is_on_book: boolean | null;
   /** Principal outstanding per the snapshot, in CNY. (DECIMAL(18,2)) */
@@ -1414,23 +1414,63 @@ export interface MartsMartRiskNewNplsRow {
   had_warning_lead: boolean | null;
 }
 
-/** `marts.mart_risk__npl_movements` (table): Non-performing loan movements in the month (不良贷款变动), a roll-forward that reconciles: opening (NPL balance at the previous month end) + new_npl (balance now of loans that became NPL) − cured (back to 正常/关注, previous balance) − written_off (核销, previous balance) − recovered (NPL settled in full, previous balance) − exited_unreported (NPL without a snapshot this month) − paydown (balance reduction of loans NPL at both month ends; amounts are CNY, so for a loan in another currency it includes the change of its CNY value from the FX rate) = closing. cash_collected (principal repaid in the month on loans NPL at the previous month end, from core.fct_repayments, converted at the loan's FX rate of the month) is shown beside it. Only months whose previous month is reported. Aggregated; no personal data. */
+/** `marts.mart_risk__npl_movement_loans` (table): The loans behind each line of the NPL movement waterfall (不良贷款变动明细): for every month whose previous month is reported, every loan NPL (recorded 次级/可疑/损失, on book) at the previous month end or at this month end, with the movement it makes, once per slice it counts in. Lines (transforms/warehouse/npl-movements.ts): opening (NPL at the previous month end, its balance then); new_npl (NPL now and not then, its balance now; of which by its class at the previous month end: from 正常, from 关注, or not on book then — disbursed or first reported this month, or off book then); cured (on book now in 正常/关注, previous balance); repaid = settled in full (previous balance) + paydown of loans NPL at both month ends whose balance changed (previous − current balance; negative when the balance grew, e.g. from the FX rate of a foreign-currency loan); written_off (核销, previous balance); transferred (转让/处置, status transferred, previous balance); exited_unreported (NPL at the previous month end with no snapshot this month: an unexplained exit kept as its own line, not counted as a disposal); moved_in / moved_out (a loan NPL at both month ends whose branch or product changed: its previous balance leaves the old slice and enters the new one; never for the whole bank); closing (NPL now). cash_collected (memo): principal repaid in the month on loans NPL at the previous month end (core.fct_repayments, converted at the loan's FX rate of the month). A loan counts in the slice of its previous month end for opening, exits (cured, settled, written off, transferred, unreported) and cash collected, and in the slice of this month end for new NPLs, paydown and closing. marts.mart_risk__npl_movements is the sum of these rows, so a bar and its loans come from the same rows. Loan and customer codes only: no names, ID numbers or phones. */
+export interface MartsMartRiskNplMovementLoansRow {
+  /** Month end (DATE), the key every month-end fact and KPI uses. (DATE) */
+  as_of_month: Date;
+  /** 'all', 'branch' or 'product'. (VARCHAR) */
+  slice: string;
+  /** 'ALL', the branch code or the product code the row counts in. (VARCHAR) */
+  slice_value: string;
+  /** Waterfall line: opening, new_npl, new_npl_from_normal, new_npl_from_special_mention, new_npl_not_on_book, cured, repaid, repaid_settled, repaid_paydown, written_off, transferred, exited_unreported, moved_in, moved_out, closing, cash_collected. (VARCHAR) */
+  movement: string;
+  /** Display order of the line (1 = opening). (INTEGER) */
+  movement_order: number;
+  /** +1 adds to the NPL balance, −1 reduces it, 0 for opening / closing and memo lines. (INTEGER) */
+  sign: number;
+  /** Loan (借据) number. (VARCHAR) */
+  loan_id: string;
+  /** Borrower (loan version as of the month end). (VARCHAR) */
+  customer_id: string;
+  /** Branch the row is attributed to (previous month end for opening, exits and cash collected; this month end otherwise; old branch for moved_out). (VARCHAR) */
+  branch_id: string;
+  /** Product the row is attributed to (same rule as branch_id). (VARCHAR) */
+  product_id: string;
+  /** Amount of the loan in the line (CNY, DECIMAL); positive except a paydown of a loan whose balance grew. (DECIMAL(18,2)) */
+  balance: number | null;
+  /** Recorded class at the previous month end (NULL: no on-book snapshot then). (VARCHAR) */
+  prev_class: string | null;
+  /** Recorded class at this month end (NULL: no snapshot this month, or an opening / unreported-exit / cash row). (VARCHAR) */
+  recorded_class: string | null;
+  /** Status of this month end snapshot (active, settled, written_off, transferred); NULL when none or on opening / unreported-exit / cash rows. (VARCHAR) */
+  loan_status: string | null;
+  /** On-book balance at the previous month end (CNY). (DECIMAL(18,2)) */
+  prev_balance: number | null;
+  /** On-book balance at this month end (CNY; 0 when off book; NULL when no snapshot or on opening / unreported-exit / cash rows). (DECIMAL(18,2)) */
+  balance_now: number | null;
+}
+
+/** `marts.mart_risk__npl_movements` (table): Why NPL moved (不良贷款变动瀑布): the NPL movement waterfall of each month whose previous month is reported, for the whole bank, each branch and each product: opening NPL balance + new NPLs (downgrades into 次级/可疑/损失) − upgrades out (cured to 正常/关注) − repayments and collections (settled in full + paydown of loans NPL at both month ends) − write-offs (核销) − transfers and disposals (转让/处置) − exits without a snapshot (kept as their own line) ± moves between branches / products = closing NPL balance, to the fen. The sum of marts.mart_risk__npl_movement_loans (which lists the loans behind every line and defines each one); memo lines (new NPLs by their class a month ago, the two parts of repayments, principal collected) have sign 0. Closing equals the NPL balance of the KPI tables (marts.mart_credit__portfolio_monthly npl_balance, the numerator of metrics.kpi_npl_ratio) and opening equals it at the previous month end, for every month and slice (data tests). Aggregated; no personal data. */
 export interface MartsMartRiskNplMovementsRow {
   /** Month end (DATE), the key every month-end fact and KPI uses. (DATE) */
   as_of_month: Date;
   /** 'all', 'branch' or 'product'. (VARCHAR) */
   slice: string;
-  /** 'ALL' or the code (the loan's at this month end; at the previous month end for opening and unreported exits). (VARCHAR) */
+  /** 'ALL' or the branch / product code. (VARCHAR) */
   slice_value: string;
-  /** opening, new_npl, cured, written_off, recovered, exited_unreported, paydown, closing, cash_collected. (VARCHAR) */
+  /** Waterfall line: opening, new_npl, new_npl_from_normal, new_npl_from_special_mention, new_npl_not_on_book, cured, repaid, repaid_settled, repaid_paydown, written_off, transferred, exited_unreported, moved_in, moved_out, closing, cash_collected. (VARCHAR) */
   movement: string;
-  /** Display order. (INTEGER) */
+  /** Display order of the line (1 = opening). (INTEGER) */
   movement_order: number | null;
-  /** +1 adds to NPL, −1 reduces it, 0 for stocks (opening / closing) and cash_collected. (INTEGER) */
+  /** +1 adds to the NPL balance, −1 reduces it, 0 for opening / closing and memo lines. (INTEGER) */
   sign: number | null;
-  /** Loans in the movement. (BIGINT) */
+  /** 'stock' (opening, closing), 'flow' (a bar of the waterfall, sign ±1) or 'memo' (sign 0: detail of a bar, or principal collected). (VARCHAR) */
+  line_type: string | null;
+  /** The bar a memo line details (new_npl, repaid); NULL otherwise. (VARCHAR) */
+  parent_movement: string | null;
+  /** Loans in the line. (BIGINT) */
   loans: bigint | null;
-  /** Amount (positive), DECIMAL. (DECIMAL(38,2)) */
+  /** Amount of the line (CNY, DECIMAL); 0 when no loan. (DECIMAL(38,2)) */
   balance: number | null;
 }
 
@@ -2264,6 +2304,7 @@ export interface Database {
   'marts.mart_ops__verification_submissions': MartsMartOpsVerificationSubmissionsRow;
   'marts.mart_risk__new_npl_list': MartsMartRiskNewNplListRow;
   'marts.mart_risk__new_npls': MartsMartRiskNewNplsRow;
+  'marts.mart_risk__npl_movement_loans': MartsMartRiskNplMovementLoansRow;
   'marts.mart_risk__npl_movements': MartsMartRiskNplMovementsRow;
   'marts.mart_risk__roll_rates': MartsMartRiskRollRatesRow;
   'marts.mart_risk__score_outcomes': MartsMartRiskScoreOutcomesRow;

@@ -18,10 +18,11 @@ import { sqlNumberList, sqlStringList } from './sql-text.js';
  * - loans: on the first date the whole book (loans with a balance row at D); afterwards loans
  *   disbursed in the month and loans restructured in it (restructured = true, restructured_on in
  *   the month, term_months and maturity_on extended by the deferral);
- * - loan_balances: one row per loan on book at D plus loans settled or written off in the month.
+ * - loan_balances: one row per loan on book at D plus loans settled, written off or transferred in the month.
  *   Active: outstanding_principal = principal − principal repaid so far. Settled: outstanding 0.
  *   Written off (核销): outstanding, overdue amounts and provision 0, class 损失, days_past_due as at
- *   write-off — the written-off amount is the previous month's outstanding_principal;
+ *   write-off — the written-off amount is the previous month's outstanding_principal; transferred
+ *   (转让, in June and December batches): the same with the class by days past due as before;
  * - repayment_schedule: the instalment falling due in the month for every loan on book (not re-sent
  *   for a loan restructured in the month: its deferred instalments follow in later months);
  * - repayments: one row per instalment paid in the month (a prepayment pays the whole balance under

@@ -16,6 +16,7 @@ import { sqlNumberList } from './sql-text.js';
  * | 5    | prepay      | everything (full early repayment, or churn)     |
  * | 6    | write-off   | none; loan leaves the book (核销)                |
  * | 7    | restructure | none; unpaid instalments deferred to later months |
+ * | 8    | transfer    | none; loan sold to an asset manager (转让), leaves the book |
  */
 export const LOAN_ACTIONS = {
   new: 0,
@@ -26,10 +27,11 @@ export const LOAN_ACTIONS = {
   prepay: 5,
   writeOff: 6,
   restructure: 7,
+  transfer: 8,
 } as const;
 
-/** Status codes stored in `panel.st`: 0 active, 1 settled this month, 2 written off this month. */
-export const LOAN_STATUSES = ['active', 'settled', 'written_off'] as const;
+/** Status codes stored in `panel.st`: 0 active, 1 settled, 2 written off, 3 transferred (转让) this month. */
+export const LOAN_STATUSES = ['active', 'settled', 'written_off', 'transferred'] as const;
 
 /** Columns of a simulated loan month (table `cur`): contract attributes carried along, then the state. */
 const STATE_COLUMNS = `lk BIGINT, ci BIGINT, n SMALLINT, dmi INTEGER, dday TINYINT, haz DOUBLE, ppr DOUBLE, churn_m INTEGER,
@@ -84,6 +86,8 @@ WITH x AS (
       WHEN due_now > paid0
         AND u < haz * (CASE WHEN rs0 IS NULL THEN 1 ELSE ${MODEL.restructuredMissMultiplier} END) THEN ${A.miss}
       ELSE ${A.pay} END
+    WHEN dpd0 > ${MODEL.transfer.minDpd} AND ${(MODEL.transfer.months as readonly number[]).includes((m % 12) + 1) ? 'TRUE' : 'FALSE'}
+      AND rnd(lk, ${m}, 203) < ${MODEL.transfer.rate} THEN ${A.transfer}
     WHEN dpd0 > 360 AND rnd(lk, ${m}, 202) < ${MODEL.writeOffRate} THEN ${A.writeOff}
     WHEN rs0 IS NULL AND miss0 BETWEEN 2 AND 4 AND rnd(lk, ${m}, 202) < ${MODEL.restructureRate}
       AND n + ${m} - dmi - paid0 <= 360 THEN ${A.restructure}
@@ -105,7 +109,7 @@ WITH x AS (
 )
 SELECT lk, ci, n, dmi, dday, haz, ppr, churn_m, p, r, meth, under, paid0::SMALLINT AS paid0, paid::SMALLINT AS paid, off::SMALLINT AS off, act::TINYINT AS act,
   (CASE WHEN act = ${A.restructure} THEN ${m} ELSE rs0 END)::INTEGER AS rs_m,
-  (CASE WHEN act = ${A.writeOff} THEN 2 WHEN paid >= n THEN 1 ELSE 0 END)::TINYINT AS st,
+  (CASE WHEN act = ${A.writeOff} THEN 2 WHEN act = ${A.transfer} THEN 3 WHEN paid >= n THEN 1 ELSE 0 END)::TINYINT AS st,
   dpd::INTEGER AS dpd,
   coalesce(f90_0, CASE WHEN dpd > 90 THEN due_on(dmi, dday, paid + 1 + off) + 91 END) AS f90_on
 FROM v;

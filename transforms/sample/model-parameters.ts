@@ -45,6 +45,13 @@ export const MODEL = {
   restructureRate: 0.04,
   /** Monthly probability of writing off a loan more than 360 days past due. */
   writeOffRate: 0.65,
+  /**
+   * Batch transfers of NPLs to an asset manager (不良资产批量转让): in the half-year and year-end
+   * months (June, December), each loan more than `minDpd` days past due at the previous month end is
+   * transferred with probability `rate` (checked before write-off), so a few dozen per year on a
+   * mid-sized sample book, most of them 可疑 / 损失.
+   */
+  transfer: { months: [6, 12], minDpd: 180, rate: 0.15 },
   /** Share of loans whose recorded class is one notch milder than the rule (under-classification). */
   underClassifiedShare: 0.02,
   /** Months a restructured loan stays at least 次级. */

@@ -1,6 +1,7 @@
 import { customers, loans, products, warnings } from '../ingest/contract/index.js';
 import { FIVE_CLASSES, type FiveClass } from '../policy/five-category.js';
 import { MIGRATION_EXITS, MIGRATION_PERIODS, MIGRATION_TO_STATES } from './class-migration.js';
+import { NPL_MOVEMENTS, type NplMovement } from './npl-movements.js';
 import { DELINQUENCY_BUCKETS } from './rules-sql.js';
 
 /**
@@ -86,17 +87,27 @@ export const LEAD_BAND_LABELS: Readonly<Record<string, readonly [string, string]
   none: ['无预警', 'No warning'],
 };
 
-/** NPL roll-forward lines (marts.mart_risk__npl_movements.movement), in statement order. */
-export const NPL_MOVEMENT_LABELS: Readonly<Record<string, readonly [string, string]>> = {
+/**
+ * NPL movement waterfall lines (marts.mart_risk__npl_movements.movement), in display order
+ * (transforms/warehouse/npl-movements.ts); the memo lines that detail a bar start with 其中 / of which.
+ */
+export const NPL_MOVEMENT_LABELS: Labels<NplMovement> = {
   opening: ['期初不良余额', 'Opening NPL balance'],
-  new_npl: ['新增不良', 'New NPLs'],
-  cured: ['上迁（转回正常/关注）', 'Cured'],
-  written_off: ['核销', 'Written off'],
-  recovered: ['清收结清', 'Recovered (settled)'],
-  exited_unreported: ['未报送退出', 'Exited (not reported)'],
-  paydown: ['余额压降', 'Paydown'],
+  new_npl: ['新增不良（下迁）', 'New NPLs (downgrades)'],
+  new_npl_from_normal: ['其中：由正常类下迁', 'of which from pass'],
+  new_npl_from_special_mention: ['其中：由关注类下迁', 'of which from special mention'],
+  new_npl_not_on_book: ['其中：上月末未在账', 'of which not on book last month'],
+  cured: ['上迁（转回正常/关注）', 'Upgrades out (cured)'],
+  repaid: ['还款与清收', 'Repayments and collections'],
+  repaid_settled: ['其中：全额结清', 'of which settled in full'],
+  repaid_paydown: ['其中：持续不良贷款本金压降', 'of which paydown of continuing NPLs'],
+  written_off: ['核销', 'Write-offs'],
+  transferred: ['转让/处置', 'Transfers and disposals'],
+  exited_unreported: ['未报送退出', 'Left the book unreported'],
+  moved_in: ['划入（机构/产品变更）', 'Moved in (branch or product change)'],
+  moved_out: ['划出（机构/产品变更）', 'Moved out (branch or product change)'],
   closing: ['期末不良余额', 'Closing NPL balance'],
-  cash_collected: ['不良贷款回收本金', 'Cash collected'],
+  cash_collected: ['备注：不良贷款回收本金', 'Memo: principal collected on NPLs'],
 };
 
 /**
@@ -171,7 +182,7 @@ export const CODE_LABELS: readonly CodeLabel[] = [
   ...kindOf('delinquency_bucket', DELINQUENCY_BUCKETS, DELINQUENCY_BUCKET_LABELS),
   ...kindOf('lag_bucket', Object.keys(LAG_BUCKET_LABELS), LAG_BUCKET_LABELS),
   ...kindOf('lead_band', Object.keys(LEAD_BAND_LABELS), LEAD_BAND_LABELS),
-  ...kindOf('npl_movement', Object.keys(NPL_MOVEMENT_LABELS), NPL_MOVEMENT_LABELS),
+  ...kindOf('npl_movement', NPL_MOVEMENTS, NPL_MOVEMENT_LABELS),
   ...kindOf('migration_state', MIGRATION_TO_STATES, MIGRATION_STATE_LABELS),
   ...kindOf('migration_period', MIGRATION_PERIODS, MIGRATION_PERIOD_LABELS),
   ...kindOf('customer_type', [...valuesOf(customers, 'customer_type'), 'unknown'], CUSTOMER_TYPE),

@@ -159,9 +159,9 @@ export function pdUsableSql(scoredOn: string, asOf: string, rules: GradingRules)
 /** Delinquency buckets of roll rates, in order. */
 export const DELINQUENCY_BUCKETS = ['current', '1-30', '31-60', '61-90', '90+', 'written_off', 'closed'] as const;
 
-/** Bucket of a loan-month: status first (written_off / closed), then days past due. */
+/** Bucket of a loan-month: status first (written_off / closed: settled or transferred), then days past due. */
 export function delinquencyBucketSql(status: string, dpd: string): string {
-  return `(CASE WHEN ${status} = 'written_off' THEN 'written_off' WHEN ${status} = 'settled' THEN 'closed'
+  return `(CASE WHEN ${status} = 'written_off' THEN 'written_off' WHEN ${status} IN ('settled', 'transferred') THEN 'closed'
     WHEN ${dpd} <= 0 THEN 'current' WHEN ${dpd} <= 30 THEN '1-30' WHEN ${dpd} <= 60 THEN '31-60' WHEN ${dpd} <= 90 THEN '61-90' ELSE '90+' END)`;
 }
 

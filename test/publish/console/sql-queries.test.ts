@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runQuery } from '../../../transforms/publish/console/run-query.js';
 import { listSavedQueries, parseSavedQuery, resolveParams } from '../../../transforms/publish/console/saved-queries.js';
-import { copyFixture } from './sql-fixture.js';
+import { copyFixture, FIXTURE_PII } from './sql-fixture.js';
 
 /**
  * Saved queries (queries/*.sql): header format, parameters, and the worked example analyses
@@ -28,7 +28,7 @@ async function rows(savedQuery: string, params: Record<string, string> = {}): Pr
 describe('saved query files', () => {
   it('every file in queries/ has a valid header', () => {
     const qs = listSavedQueries();
-    expect(qs.map((q) => q.name)).toEqual(expect.arrayContaining(['roll-rates-by-branch', 'vintage-by-product', 'warning-lead-time-by-signal']));
+    expect(qs.map((q) => q.name)).toEqual(expect.arrayContaining(['npl-movement-loans', 'roll-rates-by-branch', 'vintage-by-product', 'warning-lead-time-by-signal']));
     for (const q of qs) {
       expect(q.title, q.file).not.toBe('');
       expect(q.author, q.file).not.toBe('');
@@ -138,6 +138,45 @@ describe('worked example analyses on the fixture', () => {
     // October only; and a 60-day look-back drops the 72-day income_drop warning.
     expect(await rows('warning-lead-time-by-signal', { from_month: '2026-10', to_month: '2026-10' })).toEqual(october);
     expect(await rows('warning-lead-time-by-signal', { from_month: '2026-10', lookback_days: '60' })).toEqual([]);
+  });
+});
+
+describe('loans behind an NPL movement (npl-movement-loans)', () => {
+  it('the rows of a line add up to its bar of marts.mart_risk__npl_movements (whole bank and branch lines of 2026-10)', async () => {
+    const { openWarehouse } = await import('../../../transforms/lib/duckdb.js');
+    const w = await openWarehouse(warehouse, { readOnly: true });
+    const bars = await w.all<{ slice: string; slice_value: string; movement: string; loans: number; fen: number }>(
+      `SELECT slice, slice_value, movement, loans::INTEGER AS loans, CAST(balance * 100 AS INTEGER) AS fen FROM marts.mart_risk__npl_movements
+       WHERE as_of_month = DATE '2026-10-31' AND slice IN ('all', 'branch') AND loans > 0 ORDER BY slice, slice_value, movement_order`,
+    );
+    await w.close();
+    // Hand count (sql-fixture.ts): opening L003 800,000.00 (SH01); new L002 24,000.00 (SH01, from 关注) + L004 98,000.00 (BJ01, from 正常);
+    // L003 unchanged (no paydown); closing 922,000.00.
+    expect(bars.filter((b) => b.slice === 'all').map((b) => [b.movement, b.loans, b.fen])).toEqual([
+      ['opening', 1, 80_000_000],
+      ['new_npl', 2, 12_200_000],
+      ['new_npl_from_normal', 1, 9_800_000],
+      ['new_npl_from_special_mention', 1, 2_400_000],
+      ['closing', 3, 92_200_000],
+    ]);
+    // Each saved-query run starts a query process (seconds on a slow machine): three lines, whole bank and branch.
+    const pick = (slice: string, value: string, movement: string) => bars.find((b) => b.slice === slice && b.slice_value === value && b.movement === movement)!;
+    for (const b of [pick('all', 'ALL', 'new_npl'), pick('all', 'ALL', 'closing'), pick('branch', 'SH01', 'opening')]) {
+      const got = await rows('npl-movement-loans', { month: '2026-10', movement: b.movement, slice: b.slice, slice_value: b.slice_value });
+      expect(got.length, `${b.slice_value} ${b.movement}`).toBe(b.loans);
+      expect(Math.round(got.reduce((a, r) => a + Number(r.balance) * 100, 0)), `${b.slice_value} ${b.movement}`).toBe(b.fen);
+      for (const r of got) expect(Object.keys(r)).not.toContain('customer_name');
+    }
+    const bj = await rows('npl-movement-loans', { month: '2026-10', movement: 'new_npl', slice: 'branch', slice_value: 'BJ01' });
+    expect(bj).toMatchObject([{ loan_id: 'L004', customer_id: 'C001', movement: '新增不良（下迁） New NPLs (downgrades)', prev_class: '正常', recorded_class: '次级', balance: 98000 }]);
+    expect(JSON.stringify(bj)).not.toMatch(new RegExp(FIXTURE_PII.join('|')));
+  });
+
+  it('a movement that does not exist is a clear error naming the ones that do', async () => {
+    await expect(runQuery({ warehouse, savedQuery: 'npl-movement-loans', params: { month: '2026-10', movement: 'recovered' }, format: 'none' })).rejects.toMatchObject({
+      code: 'SQL_ERROR',
+      message: expect.stringMatching(/movement must be one of opening, new_npl, .*transferred.*, got recovered/),
+    });
   });
 });
 

@@ -316,7 +316,7 @@ describe('NPL and provisioning report', () => {
     expect(units(line('减：核销')[m0])).toBe(200);
     expect(units(line('期末不良贷款余额')[m0])).toBe(7_050);
     expect(line('新增不良笔数')[m0]).toBe(3);
-    const outs = ['减：上迁（转为正常/关注）', '减：核销', '减：清收（结清）', '减：退出未报送', '减：不良贷款本金压降'];
+    const outs = ['减：上迁（转为正常/关注）', '减：还款与清收', '减：核销', '减：转让/处置', '减：退出未报送'];
     expect(units(line('期初不良贷款余额')[m0]) + units(line('加：本月新增不良')[m0]) - outs.reduce((a, l) => a + units(line(l)[m0]), 0)).toBe(
       units(line('期末不良贷款余额')[m0]),
     );

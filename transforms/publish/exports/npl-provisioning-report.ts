@@ -45,8 +45,8 @@ interface Movement {
  * Builds the NPL and provisioning report: a line-item table whose lines (template `lines`) are
  * either a KPI's whole-book value / numerator / denominator / target from `metrics.kpi_values`
  * (NPL balance and ratio, provision coverage, loan provision ratio, …) or an NPL movement of the
- * month from `marts.mart_risk__npl_movements` (opening, new NPL, cured, written off, recovered,
- * …, closing). Column fields: `label_zh`, `label_en`, `m<k>` = the line at the month end k months
+ * month from `marts.mart_risk__npl_movements` (opening, new NPL, cured, repayments and
+ * collections, written off, transferred, …, closing). Column fields: `label_zh`, `label_en`, `m<k>` = the line at the month end k months
  * before the export month (m0 = the month, m1 = previous month, m12 = a year earlier),
  * `delta<k>` = m0 − m<k>, and for KPI lines `target` and `rag` of the month; `note` = the
  * footnotes of the line's no-data cells.
@@ -59,7 +59,8 @@ interface Movement {
  * Money is shown in 万元. Stocks (KPI amounts, opening and closing NPL) are rounded half up, so
  * the same amount shows the same everywhere (closing = NPL balance); the movements of each month
  * are rounded with controlled rounding so the displayed roll-forward adds up:
- * opening + new NPL − cured − written off − recovered − exited unreported − paydown = closing.
+ * opening + new NPL − cured − repaid − written off − transferred − exited unreported = closing
+ * (memo lines, sign 0, are rounded on their own).
  *
  * @example
  * const report = await buildNplProvisioning(wh, template, ctx);

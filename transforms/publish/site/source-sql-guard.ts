@@ -28,6 +28,7 @@ export const ALLOWED_REFERENCE_TABLES = ['core.dim_code_labels'] as const;
 export const ROW_LEVEL_TABLES = [
   'ops.rejected_rows',
   'marts.mart_risk__new_npls',
+  'marts.mart_risk__npl_movement_loans',
   'marts.mart_ops__verification_audits',
   'marts.mart_ops__verification_submissions',
 ] as const;

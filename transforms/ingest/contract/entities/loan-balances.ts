@@ -24,8 +24,9 @@ export const loanBalances = defineEntity({
       name: 'status',
       type: 'text',
       required: true,
-      description: 'active, settled (paid off this period) or written_off (核销 this period).',
-      values: ['active', 'settled', 'written_off'],
+      description:
+        'active, settled (paid off this period), written_off (核销 this period) or transferred (转让/处置 this period: sold or transferred to a third party such as an asset management company; the loan leaves the book).',
+      values: ['active', 'settled', 'written_off', 'transferred'],
     },
   ],
   primaryKey: ['loan_id', 'as_of_date'],
