@@ -81,15 +81,15 @@ describe('pdfDestinationPages', () => {
 });
 
 describe('rollForward', () => {
-  it('runs from the opening balance through the movements to the closing; memo rows after it are left out', () => {
+  it('keeps the balances and the bars in order; memo lines (of which …, cash collected) are left out', () => {
     const rows = [
-      { code: 'opening', sign: 0 },
-      { code: 'new_npl', sign: 1 },
-      { code: 'cured', sign: -1 },
-      { code: 'closing', sign: 0 },
-      { code: 'cash_collected', sign: 0 },
-    ];
+      { code: 'opening', lineType: 'stock' },
+      { code: 'new_npl', lineType: 'flow' },
+      { code: 'new_npl_from_normal', lineType: 'memo' },
+      { code: 'cured', lineType: 'flow' },
+      { code: 'closing', lineType: 'stock' },
+      { code: 'cash_collected', lineType: 'memo' },
+    ] as const;
     expect(rollForward(rows).map((r) => r.code)).toEqual(['opening', 'new_npl', 'cured', 'closing']);
-    expect(rollForward([{ code: 'x', sign: 1 }]).map((r) => r.code)).toEqual(['x']); // no balance rows: everything
   });
 });

@@ -37,8 +37,10 @@ export interface BookMovement {
   labelZh: string;
   labelEn: string;
   order: number;
-  /** 0 for opening / closing balances, +1 adds to the NPL balance, −1 takes from it. */
+  /** 0 for opening / closing balances and memo lines, +1 adds to the NPL balance, −1 takes from it. */
   sign: number;
+  /** stock (opening / closing), flow (a bar of the waterfall) or memo (其中 / cash collected: detail, not drawn). */
+  lineType: 'stock' | 'flow' | 'memo';
   loans: number;
   /** CNY (reporting currency), exact to the cent as a number. */
   balance: number;
@@ -103,18 +105,15 @@ export interface BookData {
 }
 
 /**
- * The rows of the NPL roll-forward proper: from the first balance row (sign 0, the opening) through
- * the movements (sign ±1) to the next balance row (the closing). Rows after the closing (e.g. cash
- * collected, a memo figure with sign 0) are not part of it: the book shows them as memo items.
+ * The rows of the NPL roll-forward proper, in order: the balances (opening, closing) and the bars
+ * between them; memo lines (其中 of which …, cash collected) detail a bar and are not part of it:
+ * the book lists them as memo items and does not draw them.
  *
  * @example
  * rollForward(movements).map((m) => m.code); // ['opening', 'new_npl', 'cured', …, 'closing']
  */
-export function rollForward<T extends Pick<BookMovement, 'sign'>>(movements: readonly T[]): T[] {
-  const start = movements.findIndex((m) => m.sign === 0);
-  if (start < 0) return [...movements];
-  const end = movements.findIndex((m, i) => i > start && m.sign === 0);
-  return movements.slice(start, end < 0 ? undefined : end + 1);
+export function rollForward<T extends Pick<BookMovement, 'lineType'>>(movements: readonly T[]): T[] {
+  return movements.filter((m) => m.lineType !== 'memo');
 }
 
 /** Catalogue page code without slashes. @example pageCode('/early-warning/') // 'early-warning' */
@@ -211,14 +210,14 @@ export async function readBookData(
   const hasLabels = hasCodeLabels
     && ((await wh.all<{ n: number }>(`SELECT count(*)::INTEGER AS n FROM core.dim_code_labels WHERE kind = 'npl_movement'`))[0]?.n ?? 0) > 0;
   const movements = (
-    await wh.all<{ code: string; zh: string | null; en: string | null; ord: number; sign: number; loans: number; balance: number }>(
+    await wh.all<{ code: string; zh: string | null; en: string | null; ord: number; sign: number; line_type: BookMovement['lineType']; loans: number; balance: number }>(
       `SELECT m.movement AS code, ${hasLabels ? 'l.label_zh' : 'NULL'} AS zh, ${hasLabels ? 'l.label_en' : 'NULL'} AS en,
-         CAST(m.movement_order AS INTEGER) AS ord, CAST(m.sign AS INTEGER) AS sign, CAST(m.loans AS DOUBLE) AS loans, CAST(m.balance AS DOUBLE) AS balance
+         CAST(m.movement_order AS INTEGER) AS ord, CAST(m.sign AS INTEGER) AS sign, m.line_type, CAST(m.loans AS DOUBLE) AS loans, CAST(m.balance AS DOUBLE) AS balance
        FROM marts.mart_risk__npl_movements m
        ${hasLabels ? `LEFT JOIN core.dim_code_labels l ON l.kind = 'npl_movement' AND l.code = m.movement` : ''}
        WHERE m.as_of_month = ${asOf} AND m.slice = 'all' ORDER BY m.movement_order, m.movement`,
     )
-  ).map((r) => ({ code: r.code, labelZh: r.zh ?? r.code, labelEn: r.en ?? '', order: r.ord, sign: r.sign, loans: r.loans, balance: r.balance }));
+  ).map((r) => ({ code: r.code, labelZh: r.zh ?? r.code, labelEn: r.en ?? '', order: r.ord, sign: r.sign, lineType: r.line_type, loans: r.loans, balance: r.balance }));
 
   const classes = (await relationExists(wh, 'marts', 'mart_credit__five_category_distribution'))
     ? (

@@ -207,8 +207,9 @@ function movementsHtml(d: BookData, chart: string | null): string {
   const rows = d.movements.map((m) => {
     const memo = !flow.includes(m);
     const signed = m.sign === 0 || money(m.balance) === '0.00' ? money(m.balance) : `${m.sign > 0 ? '+' : '−'}${money(m.balance)}`;
-    const label = `${esc(m.labelZh)}${memo ? '（附注）' : ''}${m.labelEn || memo ? `<span class="en">${esc(m.labelEn)}${memo ? ' (memo, not part of the roll-forward)' : ''}</span>` : ''}`;
-    return `<tr${memo ? ' class="memo"' : m.sign === 0 ? ' class="total"' : ''}><td>${label}</td><td class="num">${int(m.loans)}</td><td class="num">${signed}</td></tr>`;
+    // Memo lines say so in their own label (其中 of which …, 备注 Memo: …), from the code labels.
+    const label = `${esc(m.labelZh)}${m.labelEn ? `<span class="en">${esc(m.labelEn)}</span>` : ''}`;
+    return `<tr${memo ? ' class="memo"' : m.lineType === 'stock' ? ' class="total"' : ''}><td>${label}</td><td class="num">${int(m.loans)}</td><td class="num">${signed}</td></tr>`;
   });
   return `<section class="chapter">${heading('npl-movements')}
 <p class="lead">期初不良余额加本月新增、减去各项减少，得到期末不良余额（${esc(d.amounts.unit.zh)}）。 Opening NPL balance plus additions less reductions gives the closing balance (${esc(d.amounts.unit.en)}).</p>
