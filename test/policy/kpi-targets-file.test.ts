@@ -86,7 +86,8 @@ describe('kpi-targets.yaml: every error names the file, the line, the key and th
       needle: 'npl_rate:',
       key: 'npl_rate',
       message: 'unknown metric id "npl_rate".',
-      fix: 'use one of the metric ids: churn_rate, classification_error_rate, high_risk_share, loan_classification_deviation, loan_provision_ratio, model_accuracy, model_auc, model_ks, npl_ratio, npl_ratio_count,',
+      // The list is every metric id in order; its start is enough (a new KPI must not need this test changed).
+      fix: 'use one of the metric ids: churn_rate, classification_error_rate, high_risk_share,',
     },
     { name: 'a metric id with dashes (the file name)', text: 'npl-ratio:\n  value: 0.015\n', needle: 'npl-ratio:', key: 'npl-ratio', message: 'unknown metric id "npl-ratio".', fix: 'write it as "npl_ratio".', structural: 'differs' },
     // keys
