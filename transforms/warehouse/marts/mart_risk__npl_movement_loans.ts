@@ -73,7 +73,9 @@ export default defineModel({
         CASE WHEN any_value(p.currency) = '${sql.raw(CNY)}' THEN sum(r.principal_paid)
              ELSE CAST(round(CAST(sum(r.principal_paid) AS DECIMAL(38,2)) * any_value(coalesce(cf.fx_rate, p.fx_rate)), 2) AS DECIMAL(18,2)) END AS principal_paid
       FROM p JOIN core.fct_repayments r ON r.loan_id = p.loan_id AND r.paid_month = p.as_of_month
-      LEFT JOIN core.fct_loan_month_ends cf ON p.currency <> '${sql.raw(CNY)}' AND cf.loan_id = p.loan_id AND cf.as_of_month = p.as_of_month
+      -- Plain equi-join (the currency test lives in the CASE above): a non-equality term in this ON
+      -- clause made DuckDB loop (11.8 s instead of 0.09 s at 100k customers; more than 30 min at 1M).
+      LEFT JOIN core.fct_loan_month_ends cf ON cf.loan_id = p.loan_id AND cf.as_of_month = p.as_of_month
       WHERE r.business_date <= r.paid_month
       GROUP BY p.as_of_month, p.loan_id
     ),
