@@ -112,7 +112,7 @@ describe('one config: every command finds <dataDir>/warehouse.duckdb', { timeout
 describe('cq command line', { timeout: 300_000 }, () => {
   it('every subcommand has --help: usage, options (with --config) and an example', async () => {
     const names = COMMANDS.map((c) => c.name);
-    expect(names).toEqual(['generate', 'load', 'policy:check', 'transform', 'export', 'sql', 'site:build', 'site:serve', 'nightly', 'close', 'schedule', 'docs', 'demo']);
+    expect(names).toEqual(['generate', 'load', 'policy:check', 'transform', 'export', 'report', 'sql', 'site:build', 'site:serve', 'nightly', 'close', 'schedule', 'docs', 'demo']);
     // In this process through the same runner as `cq <subcommand> --help` (a process each would take minutes here) …
     for (const entry of COMMANDS) {
       const printed: string[] = [];
