@@ -1,12 +1,10 @@
-import { existsSync } from 'node:fs';
 import { relative } from 'node:path';
-import { openWarehouse } from '../lib/duckdb.js';
-import { CqError } from '../lib/errors.js';
 import { warehousePath } from '../config/config.js';
 import { appendSqlAudit } from '../publish/console/sql-audit-log.js';
 import { exportPackage } from '../publish/exports/export-package.js';
 import { verifyPackage } from '../publish/exports/manifest.js';
 import { defineCommand, runAsMain, usageError } from './command.js';
+import { openReadOnlyWarehouse } from './read-only-warehouse.js';
 
 /**
  * `cq export`: writes the regulator export package of each `--month` into
@@ -48,13 +46,7 @@ export const exportCommand = defineCommand({
     if (!flags.month?.length) throw usageError(exportCommand, '--month is required.');
     const config = context.config();
     const path = flags.warehouse ?? warehousePath(config.dataDir);
-    if (!existsSync(path)) throw new CqError('WAREHOUSE_MISSING', `${path}: no such warehouse. Fix: cq load and cq transform first (or cq nightly), or pass --warehouse FILE.`, { file: path });
-    let wh;
-    try {
-      wh = await openWarehouse(path, { readOnly: true });
-    } catch (e) {
-      throw new CqError('WAREHOUSE_LOCKED', `${path}: cannot open the warehouse read-only (${(e as Error).message}). Is a load or build writing to it?`, { file: path }, { cause: e });
-    }
+    const wh = await openReadOnlyWarehouse(path);
     try {
       for (const month of flags.month) {
         const started = performance.now();

@@ -1,10 +1,8 @@
-import { existsSync } from 'node:fs';
 import { relative } from 'node:path';
-import { openWarehouse } from '../lib/duckdb.js';
-import { CqError } from '../lib/errors.js';
 import { warehousePath } from '../config/config.js';
 import { writeReportBook } from '../publish/report-book/report-book.js';
 import { defineCommand, runAsMain, usageError } from './command.js';
+import { openReadOnlyWarehouse } from './read-only-warehouse.js';
 
 /**
  * `cq report`: writes the monthly report book (信贷资产质量月报) of each `--month` as a
@@ -32,13 +30,7 @@ export const reportCommand = defineCommand({
     if (!flags.month?.length) throw usageError(reportCommand, '--month is required.');
     const config = context.config();
     const path = flags.warehouse ?? warehousePath(config.dataDir);
-    if (!existsSync(path)) throw new CqError('WAREHOUSE_MISSING', `${path}: no such warehouse. Fix: cq load and cq transform first (or cq nightly), or pass --warehouse FILE.`, { file: path });
-    let wh;
-    try {
-      wh = await openWarehouse(path, { readOnly: true });
-    } catch (e) {
-      throw new CqError('WAREHOUSE_LOCKED', `${path}: cannot open the warehouse read-only (${(e as Error).message}). Is a load or build writing to it?`, { file: path }, { cause: e });
-    }
+    const wh = await openReadOnlyWarehouse(path);
     try {
       for (const month of flags.month) {
         const started = performance.now();
