@@ -10,6 +10,9 @@ import { STATUS_LABELS } from '../../../transforms/kpi/rag.js';
 import { generateSample } from '../../../transforms/sample/generate-sample.js';
 import { sha256 } from '../../../transforms/publish/exports/manifest.js';
 import { parseBusinessMonth } from '../../../transforms/publish/exports/run-info.js';
+import { amountCurrency } from '../../../transforms/publish/exports/amount-currency.js';
+import { figureKey, PublishedFigures, publishBookFigures } from '../../../transforms/publish/exports/published-figures.js';
+import { readBookData, rollForward, shownTotal } from '../../../transforms/publish/report-book/book-data.js';
 import { brokenXrefEntries, PDF_PRODUCER } from '../../../transforms/publish/exports/pdf-metadata.js';
 import { BOOK_SECTIONS, BOOK_TITLE_ZH } from '../../../transforms/publish/report-book/book-html.js';
 import { bookFileName, writeReportBook, type ReportBookResult } from '../../../transforms/publish/report-book/report-book.js';
@@ -179,6 +182,36 @@ describe('report book', () => {
     const mig = squeeze(pages[first.sectionPages.migration! - 1]!);
     if (migration.length) for (const m of migration) expect(mig).toContain(squeeze(m.name_zh));
     else expect(mig).toContain('本期数据仓库中没有分类迁徙指标');
+  });
+
+  it('the printed NPL lines add up to the printed closing, the printed classes to the printed total, as the package prints them', async () => {
+    const bm = parseBusinessMonth(month);
+    const d = await readBookData(wh, bm, {
+      runId: 'r',
+      generatedAt: '2026-01-01T00:00:00Z',
+      institution: INSTITUTION,
+      signatories: { preparedBy: '', reviewedBy: '', approvedBy: '', date: '2026-01-01' },
+      amounts: await amountCurrency(wh, bm),
+    });
+    const cents = (w: number) => Math.round(w * 100);
+    const fmt = (w: number) => new Intl.NumberFormat('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 }).format(w);
+    const flow = rollForward(d.movements);
+    expect(flow.length).toBeGreaterThan(2);
+    // Printed: opening + each addition − each reduction = closing, to the cent of a 万元 (not only within rounding).
+    const added = flow.slice(0, -1).reduce((a, m) => a + (m.sign === 0 ? cents(m.shown) : m.sign * cents(m.shown)), 0);
+    expect(added).toBe(cents(flow.at(-1)!.shown));
+    for (const m of d.movements) expect(Math.abs(m.shown * 10_000 - m.balance), m.code).toBeLessThanOrEqual(100); // within one 0.01 万元
+    const page = squeeze(pages[first.sectionPages['npl-movements']! - 1]!);
+    for (const m of flow) expect(page, m.code).toContain(fmt(m.shown));
+
+    // Five-category: the printed classes add up to the printed total, and equal the regulator package's figures
+    // (publishBook rounds the same tree: total → NPL / performing → classes).
+    const figures = new PublishedFigures();
+    await publishBookFigures(wh, bm.asOfDate, figures);
+    for (const c of d.classes) expect(cents(c.shown), c.cls).toBe(Number(figures.get(figureKey(`balance:${c.cls}`, 'book', bm.asOfDate))));
+    expect(cents(shownTotal(d.classes))).toBe(Number(figures.get(figureKey('balance', 'book', bm.asOfDate))));
+    const five = squeeze(pages.slice(first.sectionPages['five-category']! - 1, first.sectionPages['five-category']! + 1).join(''));
+    expect(five).toContain(squeeze(`合计${d.classes.reduce((a, c) => a + c.loans, 0).toLocaleString('en-US')}${fmt(shownTotal(d.classes))}`));
   });
 
   it('glossary: every KPI with its Chinese and English definition', async () => {

@@ -1,5 +1,6 @@
 import { quoteLiteral as lit, type WarehouseHandle } from '../../lib/duckdb.js';
-import { roundCirculation, roundHalfUp, type FlowEdge } from './controlled-rounding.js';
+import { roundHalfUp } from './controlled-rounding.js';
+import { roundRollForward, type RollForwardLine } from './roll-forward-rounding.js';
 import { monthEndBefore } from '../../lib/month-end.js';
 import { capChange, catalogDisplay, kpiFigure, kpiKey, kpiRag, readCatalog, readKpiValues, reportingMonths } from './kpi-lookup.js';
 import {
@@ -203,22 +204,16 @@ function roundMovements(movements: readonly Movement[], figures: PublishedFigure
   for (const [month, ms] of byMonth) {
     const flow = ms.filter((m) => m.sign !== 0 || m.movement === 'opening' || m.movement === 'closing');
     for (const m of ms) if (!flow.includes(m)) out.set(`${month}|${m.movement}`, roundHalfUp(m.fen, FEN_PER_WAN_UNIT));
-    const inflow = flow.filter((m) => m.movement === 'opening' || m.sign > 0).reduce((a, m) => a + m.fen, 0n);
-    const edges: FlowEdge[] = flow.map((m) =>
-      m.movement === 'opening' || m.sign > 0
-        ? { from: 'src', to: 'npl', value: m.fen, ...(m.movement === 'opening' ? { fixed: figures.halfUp(figureKey('npl', 'book', monthEndBefore(month, 1)), m.fen) } : {}) }
-        : { from: 'npl', to: 'snk', value: m.fen, ...(m.movement === 'closing' ? { fixed: figures.halfUp(figureKey('npl', 'book', month), m.fen) } : {}) },
+    const units = roundRollForward(
+      flow.map((m): RollForwardLine =>
+        m.movement === 'opening'
+          ? { role: 'opening', fen: m.fen, fixed: figures.halfUp(figureKey('npl', 'book', monthEndBefore(month, 1)), m.fen) }
+          : m.movement === 'closing'
+            ? { role: 'closing', fen: m.fen, fixed: figures.halfUp(figureKey('npl', 'book', month), m.fen) }
+            : { role: m.sign > 0 ? 'in' : 'out', fen: m.fen },
+      ),
+      FEN_PER_WAN_UNIT,
     );
-    edges.push({ from: 'snk', to: 'src', value: inflow });
-    let units: bigint[];
-    try {
-      units = roundCirculation(edges, FEN_PER_WAN_UNIT);
-    } catch {
-      // The mart's roll-forward does not reconcile this month (its own data test says so): round each amount on its own.
-      units = flow.map((m) =>
-        m.movement === 'opening' ? figures.halfUp(figureKey('npl', 'book', monthEndBefore(month, 1)), m.fen) : m.movement === 'closing' ? figures.halfUp(figureKey('npl', 'book', month), m.fen) : roundHalfUp(m.fen, FEN_PER_WAN_UNIT),
-      );
-    }
     flow.forEach((m, i) => out.set(`${month}|${m.movement}`, units[i]!));
   }
   return out;

@@ -48,11 +48,6 @@ export async function vegaLiteSvg(spec: TopLevelSpec): Promise<string> {
   }
 }
 
-/** Money in 10,000s of the reporting currency, 2 decimals. @example wan(1234567.8) // 123.46 */
-export function wan(amount: number): number {
-  return Math.round(amount / 100) / 100;
-}
-
 /**
  * The NPL roll-forward as a waterfall: opening and closing balances as full bars, each movement as
  * a floating bar from the running balance (additions red, reductions green), in 万元. Memo rows
@@ -64,7 +59,7 @@ export function wan(amount: number): number {
 export async function waterfallSvg(movements: readonly BookMovement[], unitZh: string): Promise<string> {
   let running = 0;
   const rows = rollForward(movements).map((m, i) => {
-    const v = wan(m.balance);
+    const v = m.shown;
     let start: number;
     let end: number;
     let kind: string;

@@ -2,7 +2,10 @@ import { quoteLiteral as lit, type WarehouseHandle } from '../../lib/duckdb.js';
 import type { Institution, Signatories } from '../../config/config.js';
 import { formatKpiValue } from '../../kpi/metric.js';
 import { STATUS_LABELS } from '../../kpi/rag.js';
+import { FIVE_CLASSES, NPL_FROM, type FiveClass } from '../../policy/five-category.js';
 import type { AmountCurrency } from '../exports/amount-currency.js';
+import { figureKey, PublishedFigures, publishBook } from '../exports/published-figures.js';
+import { roundRollForward, type RollForwardLine } from '../exports/roll-forward-rounding.js';
 import { catalogDisplay, readCatalog, type CatalogRow } from '../exports/kpi-lookup.js';
 import { relationExists, sourceExtracts, type BusinessMonth, type SourceExtract } from '../exports/run-info.js';
 
@@ -44,6 +47,12 @@ export interface BookMovement {
   loans: number;
   /** CNY (reporting currency), exact to the cent as a number. */
   balance: number;
+  /**
+   * The amount as printed, in 万元 with 2 decimals: opening and closing half up, the lines between
+   * by controlled rounding so the printed lines add up to the printed closing (as the regulator
+   * package's roll-forward); memo lines half up.
+   */
+  shown: number;
 }
 
 /** One class of the five-category distribution this month (and last month). */
@@ -54,6 +63,8 @@ export interface BookClass {
   rank: number;
   loans: number;
   balance: number;
+  /** The balance as printed, in 万元 with 2 decimals: rounded as the regulator package rounds the book's classes (publishBook), so the printed classes add up to the printed total. */
+  shown: number;
   share: number;
   prevBalance: number | null;
   prevShare: number | null;
@@ -114,6 +125,51 @@ export interface BookData {
  */
 export function rollForward<T extends Pick<BookMovement, 'lineType'>>(movements: readonly T[]): T[] {
   return movements.filter((m) => m.lineType !== 'memo');
+}
+
+const FEN_PER_WAN_UNIT = 10_000n;
+const fenOf = (yuan: number) => BigInt(Math.round(yuan * 100));
+
+/**
+ * Sets `shown` of the movements: the roll-forward (see rollForward) by {@link roundRollForward}
+ * (opening and closing half up, the lines between so that they add up), memo lines half up.
+ *
+ * @example
+ * shownMovements(movements); // opening 1,000.00 + 161.174 → 161.17, closing 1,161.18 half up → the +161.17 line shows 161.18
+ */
+export function shownMovements(movements: BookMovement[]): void {
+  const flow = rollForward(movements);
+  const units = roundRollForward(
+    flow.map((m): RollForwardLine => ({ role: m.lineType === 'stock' ? (m === flow[0] ? 'opening' : 'closing') : m.sign > 0 ? 'in' : 'out', fen: fenOf(m.balance) })),
+    FEN_PER_WAN_UNIT,
+  );
+  flow.forEach((m, i) => (m.shown = Number(units[i]!) / 100));
+  for (const m of movements) if (!flow.includes(m)) m.shown = wan(m.balance);
+}
+
+/**
+ * Sets `shown` of the classes: rounded as one tree (total → NPL / performing → classes, see
+ * publishBook) exactly as the regulator package rounds the book, so the book and the package print
+ * the same class balances and the classes add up to the printed total.
+ *
+ * @example
+ * shownClasses(classes, '2026-10-31');
+ */
+export function shownClasses(classes: BookClass[], asOfDate: string): void {
+  const figures = new PublishedFigures();
+  const nplFrom = FIVE_CLASSES.indexOf(NPL_FROM);
+  publishBook(figures, asOfDate, classes.map((c) => ({ cls: c.cls, npl: FIVE_CLASSES.indexOf(c.cls as FiveClass) >= nplFrom, fen: fenOf(c.balance) })));
+  for (const c of classes) c.shown = Number(figures.get(figureKey(`balance:${c.cls}`, 'book', asOfDate))!) / 100;
+}
+
+/** The printed total of the classes (万元): the sum of their printed balances. @example shownTotal(classes) // 123456.78 */
+export function shownTotal(classes: readonly Pick<BookClass, 'shown'>[]): number {
+  return Math.round(classes.reduce((a, c) => a + c.shown * 100, 0)) / 100;
+}
+
+/** Money in 10,000s of the reporting currency, 2 decimals (half up on the cent). @example wan(1234567.8) // 123.46 */
+export function wan(amount: number): number {
+  return Math.round(amount / 100) / 100;
 }
 
 /** Catalogue page code without slashes. @example pageCode('/early-warning/') // 'early-warning' */
@@ -217,7 +273,8 @@ export async function readBookData(
        ${hasLabels ? `LEFT JOIN core.dim_code_labels l ON l.kind = 'npl_movement' AND l.code = m.movement` : ''}
        WHERE m.as_of_month = ${asOf} AND m.slice = 'all' ORDER BY m.movement_order, m.movement`,
     )
-  ).map((r) => ({ code: r.code, labelZh: r.zh ?? r.code, labelEn: r.en ?? '', order: r.ord, sign: r.sign, lineType: r.line_type, loans: r.loans, balance: r.balance }));
+  ).map((r) => ({ code: r.code, labelZh: r.zh ?? r.code, labelEn: r.en ?? '', order: r.ord, sign: r.sign, lineType: r.line_type, loans: r.loans, balance: r.balance, shown: 0 }));
+  shownMovements(movements);
 
   const classes = (await relationExists(wh, 'marts', 'mart_credit__five_category_distribution'))
     ? (
@@ -229,8 +286,9 @@ export async function readBookData(
              ON p.slice = 'all' AND p.recorded_class = c.recorded_class AND p.as_of_month = ${prev?.d ? `${lit(prev.d)}::DATE` : 'NULL'}
            WHERE c.as_of_month = ${asOf} AND c.slice = 'all' ORDER BY c.class_rank`,
         )
-      ).map((r) => ({ cls: r.cls, clsEn: r.cls_en ?? '', rank: r.rank, loans: r.loans, balance: r.balance, share: r.share, prevBalance: r.prev_balance, prevShare: r.prev_share }))
+      ).map((r) => ({ cls: r.cls, clsEn: r.cls_en ?? '', rank: r.rank, loans: r.loans, balance: r.balance, shown: 0, share: r.share, prevBalance: r.prev_balance, prevShare: r.prev_share }))
     : [];
+  shownClasses(classes, bm.asOfDate);
 
   // Branch ranking: the asset-quality KPIs (catalogue page npl) that are sliced by branch.
   const branchCatalog = catalog.filter((c) => pageCode(c.page) === 'npl' && values.some((v) => v.metric_id === c.metric_id && v.slice === 'branch'));

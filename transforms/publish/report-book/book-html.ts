@@ -1,5 +1,5 @@
 import { CJK_FONT_STACK, esc } from '../exports/render-html.js';
-import { rollForward, type BookData, type BookKpi } from './book-data.js';
+import { rollForward, shownTotal, type BookData, type BookKpi } from './book-data.js';
 
 /** Title of the report book. */
 export const BOOK_TITLE_ZH = '信贷资产质量月报';
@@ -110,7 +110,8 @@ table.toc .en { color: #5a5a5a; margin-left: 3mm; font-size: 8.5pt; }
 
 const st = (k: BookKpi) => `<span class="status st-${esc(k.status.code)}">${esc(k.status.zh)} ${esc(k.status.en)}</span>`;
 const th = (zh: string, en: string, width?: number) => `<th${width ? ` style="width:${width}%"` : ''}>${esc(zh)}<span class="en">${esc(en)}</span></th>`;
-const money = (v: number) => new Intl.NumberFormat('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 }).format(Math.round(v / 100) / 100);
+/** A printed amount (already in 万元, 2 decimals: BookMovement.shown, BookClass.shown) with thousands separators. */
+const money = (wanAmount: number) => new Intl.NumberFormat('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 }).format(wanAmount);
 const int = (v: number) => new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 }).format(v);
 const pct = (v: number | null) => (v === null ? '—' : `${(v * 100).toFixed(2)}%`);
 
@@ -206,7 +207,7 @@ function movementsHtml(d: BookData, chart: string | null): string {
   const flow = rollForward(d.movements);
   const rows = d.movements.map((m) => {
     const memo = !flow.includes(m);
-    const signed = m.sign === 0 || money(m.balance) === '0.00' ? money(m.balance) : `${m.sign > 0 ? '+' : '−'}${money(m.balance)}`;
+    const signed = m.sign === 0 || m.shown === 0 ? money(m.shown) : `${m.sign > 0 ? '+' : '−'}${money(m.shown)}`;
     // Memo lines say so in their own label (其中 of which …, 备注 Memo: …), from the code labels.
     const label = `${esc(m.labelZh)}${m.labelEn ? `<span class="en">${esc(m.labelEn)}</span>` : ''}`;
     return `<tr${memo ? ' class="memo"' : m.lineType === 'stock' ? ' class="total"' : ''}><td>${label}</td><td class="num">${int(m.loans)}</td><td class="num">${signed}</td></tr>`;
@@ -222,12 +223,12 @@ ${rows.join('\n')}
 
 function fiveCategoryHtml(d: BookData, chart: string | null): string {
   if (!d.classes.length) return `<section class="chapter">${heading('five-category')}<p class="none">本月没有五级分类数据。 No five-category figures for this month.</p></section>`;
-  const total = d.classes.reduce((a, c) => ({ loans: a.loans + c.loans, balance: a.balance + c.balance }), { loans: 0, balance: 0 });
+  const total = { loans: d.classes.reduce((a, c) => a + c.loans, 0) };
   const rows = d.classes.map((c) => {
     const change = c.prevShare === null ? '—' : `${c.share - c.prevShare >= 0 ? '+' : '−'}${Math.abs((c.share - c.prevShare) * 100).toFixed(2)} pp`;
-    return `<tr><td>${esc(c.cls)}${c.clsEn ? `<span class="en">${esc(c.clsEn)}</span>` : ''}</td><td class="num">${int(c.loans)}</td><td class="num">${money(c.balance)}</td><td class="num">${pct(c.share)}</td><td class="num">${pct(c.prevShare)}</td><td class="num">${change}</td></tr>`;
+    return `<tr><td>${esc(c.cls)}${c.clsEn ? `<span class="en">${esc(c.clsEn)}</span>` : ''}</td><td class="num">${int(c.loans)}</td><td class="num">${money(c.shown)}</td><td class="num">${pct(c.share)}</td><td class="num">${pct(c.prevShare)}</td><td class="num">${change}</td></tr>`;
   });
-  rows.push(`<tr class="total"><td>合计<span class="en">Total</span></td><td class="num">${int(total.loans)}</td><td class="num">${money(total.balance)}</td><td class="num">100.00%</td><td class="num"></td><td class="num"></td></tr>`);
+  rows.push(`<tr class="total"><td>合计<span class="en">Total</span></td><td class="num">${int(total.loans)}</td><td class="num">${money(shownTotal(d.classes))}</td><td class="num">100.00%</td><td class="num"></td><td class="num"></td></tr>`);
   return `<section class="chapter">${heading('five-category')}
 <p class="lead">在账贷款按五级分类的笔数、余额（${esc(d.amounts.unit.zh)}）与占比，及与上月比较。 On-book loans by class: count, balance (${esc(d.amounts.unit.en)}) and share, against last month.</p>
 ${chart ? `<div class="chart">${chart}</div>` : ''}
