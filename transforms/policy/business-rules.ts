@@ -2,17 +2,21 @@ import { loadPolicy } from './read-policy.js';
 import type { FloorRules } from './classification-floor.js';
 import type { GradingRules } from './customer-grading.js';
 import type { KpiRules } from './kpi-rules.js';
+import type { WarningRules } from './warning-rules.js';
 
 export * from './classification-floor.js';
 export * from './customer-grading.js';
 export * from './five-category.js';
 export * from './kpi-rules.js';
+export * from './warning-rules.js';
 
 /** Every configurable business rule the models read. */
 export interface BusinessRules {
   floor: FloorRules;
   grading: GradingRules;
   kpi: KpiRules;
+  /** Post-loan warning rules (policy/warning-rules.yaml). */
+  warnings: WarningRules;
 }
 
 /** Overrides for a build: any part may be replaced (the rest keeps the policy files' value). */
@@ -20,6 +24,8 @@ export interface RuleOverrides {
   floor?: Partial<FloorRules>;
   grading?: Partial<GradingRules>;
   kpi?: { [K in keyof KpiRules]?: Partial<KpiRules[K]> };
+  /** Replaces the warning rules as a whole. */
+  warnings?: WarningRules;
 }
 
 let shipped: BusinessRules | undefined;
@@ -37,7 +43,7 @@ let shipped: BusinessRules | undefined;
 export function defaultRules(): BusinessRules {
   if (!shipped) {
     const p = loadPolicy();
-    shipped = { floor: p.floor, grading: p.grading, kpi: p.kpi };
+    shipped = { floor: p.floor, grading: p.grading, kpi: p.kpi, warnings: p.warnings };
   }
   return shipped;
 }
@@ -70,6 +76,7 @@ export function mergeRules(base: BusinessRules, overrides: RuleOverrides = {}): 
       verification: { ...base.kpi.verification, ...overrides.kpi?.verification },
       modelValidation: { ...base.kpi.modelValidation, ...overrides.kpi?.modelValidation },
     },
+    warnings: overrides.warnings ?? base.warnings,
   };
 }
 

@@ -7,6 +7,8 @@ import type { KpiRules } from './kpi-rules.js';
 import { DELTA_MODES, TARGET_OPS, type DeltaMode, type KpiTargetOverride, type KpiTargets, type MetricTargetShape, type TargetOp } from './kpi-targets.js';
 import { classRank, FIVE_CLASSES } from './five-category.js';
 import { CqError } from '../lib/errors.js';
+import { parseWarningRulesPolicy } from './read-warning-rules.js';
+import type { WarningRules } from './warning-rules.js';
 import { asBool, asClass, asList, asMap, asPd, asWhole, checkKeys as checkPolicyKeys, failer, parseYaml, recordedPath, show, shown, type Fail, type Path } from './policy-yaml.js';
 import { REPO_ROOT } from '../lib/repo-root.js';
 
@@ -29,10 +31,16 @@ export const SHIPPED_POLICY_DIR = join(REPO_ROOT, 'policy') + '/';
  * File names of the policy files inside a policy folder. The first three are required;
  * `targets` (`kpi-targets.yaml`) is optional (no file: no target overrides).
  */
-export const POLICY_FILES = { grading: 'customer-grading.yaml', floor: 'classification-floor.yaml', kpi: 'kpi-rules.yaml', targets: 'kpi-targets.yaml' } as const;
+export const POLICY_FILES = {
+  grading: 'customer-grading.yaml',
+  floor: 'classification-floor.yaml',
+  kpi: 'kpi-rules.yaml',
+  targets: 'kpi-targets.yaml',
+  warnings: 'warning-rules.yaml',
+} as const;
 
 /** Which policy a file holds. */
-export type PolicyName = 'customer-grading' | 'classification-floor' | 'kpi-rules' | 'kpi-targets';
+export type PolicyName = 'customer-grading' | 'classification-floor' | 'kpi-rules' | 'kpi-targets' | 'warning-rules';
 
 /** The policy files of a folder, as listed in messages: `customer-grading.yaml, classification-floor.yaml and kpi-rules.yaml`. */
 const ALL_FILES = `${POLICY_FILES.grading}, ${POLICY_FILES.floor} and ${POLICY_FILES.kpi}`;
@@ -58,6 +66,8 @@ export interface LoadedPolicy {
   kpi: KpiRules;
   /** The KPI target overrides of `kpi-targets.yaml` by metric id (`{}` when the folder has no such file, or it sets none). */
   targets: KpiTargets;
+  /** The post-loan warning rules of `warning-rules.yaml` (the shipped file when the folder has none; see {@link readAddedPolicyFile}). */
+  warnings: WarningRules;
   /** The files read: grading, floor, KPI rules, then KPI targets when the folder has `kpi-targets.yaml`. */
   files: PolicyFile[];
 }
@@ -104,14 +114,31 @@ export function loadPolicy(dir: string = SHIPPED_POLICY_DIR, options: LoadPolicy
   const targetsPath = join(abs, POLICY_FILES.targets);
   // Optional, but a misnamed copy must not be ignored silently (readPolicyFile names the rename).
   const targets = existsSync(targetsPath) || existsSync(targetsPath.replace(/\.yaml$/, '.yml')) ? readPolicyFile(targetsPath, 'kpi-targets') : undefined;
+  const warnings = readAddedPolicyFile(abs, POLICY_FILES.warnings, 'warning-rules');
   return {
     dir: abs,
     grading: parseGradingPolicy(grading.text, grading.path),
     floor: parseFloorPolicy(floor.text, floor.path),
     kpi: parseKpiRulesPolicy(kpi.text, kpi.path),
     targets: targets ? parseKpiTargetsPolicy(targets.text, targets.path, options.metrics) : {},
-    files: targets ? [grading, floor, kpi, targets] : [grading, floor, kpi],
+    warnings: parseWarningRulesPolicy(warnings.text, warnings.path),
+    files: [grading, floor, kpi, ...(targets ? [targets] : []), warnings],
   };
+}
+
+/**
+ * A policy file added after lenders' policy folders were first set up (warning rules): read from
+ * the folder when it has one, else the shipped file is read — and recorded in ops.policy_files
+ * under its own path, so a build names the rules it used and an operator sees that the defaults
+ * applied. A misnamed `.yml` copy is not skipped silently (readPolicyFile names the rename).
+ *
+ * @example
+ * readAddedPolicyFile('/srv/cq/policy-bank', 'warning-rules.yaml', 'warning-rules').file; // 'policy/warning-rules.yaml' when the folder has none
+ */
+function readAddedPolicyFile(dir: string, name: string, policy: PolicyName): PolicyFile {
+  const own = join(dir, name);
+  if (existsSync(own) || existsSync(own.replace(/\.yaml$/, '.yml'))) return readPolicyFile(own, policy);
+  return readPolicyFile(join(SHIPPED_POLICY_DIR, name), policy);
 }
 
 function readPolicyFile(path: string, policy: PolicyName): PolicyFile {
