@@ -764,6 +764,28 @@ export interface CoreDimProductsRow {
   last_listed_on: Date | null;
 }
 
+/** `core.dim_warning_rules` (table): The post-loan warning rules in force (policy/warning-rules.yaml, docs/monitoring.md): id, names, severity, owner role and condition, in the file's order; plus the row 'source_system' — the source system's own early warnings (a loan is flagged while one about it or its customer is open), which the backtest measures beside the rules. Reference data only. */
+export interface CoreDimWarningRulesRow {
+  /** Rule id (policy/warning-rules.yaml), or 'source_system'. (VARCHAR) */
+  rule_id: string;
+  /** Chinese name. (VARCHAR) */
+  name_zh: string | null;
+  /** English name. (VARCHAR) */
+  name_en: string | null;
+  /** Display label: Chinese and English, e.g. '逾期超过30天 More than 30 days past due'. (VARCHAR) */
+  label: string | null;
+  /** low, medium or high (NULL for source_system). (VARCHAR) */
+  severity: string | null;
+  /** account_manager, risk_officer, collections or branch_head (NULL for source_system). (VARCHAR) */
+  owner_role: string | null;
+  /** The rule's condition as written in the policy file. (VARCHAR) */
+  condition: string | null;
+  /** A rule of the policy file (false: the source system row). (BOOLEAN) */
+  is_policy_rule: boolean | null;
+  /** Order of the rule in the file (source_system last). (INTEGER) */
+  sort_order: number | null;
+}
+
 /** `core.fct_customer_month_ends` (table): Customer state at each month end — the latest customer version with business_date <= the month end, expanded over the months it was valid (set-based: each version is unnested over its months, no customers × months cross join) — with activity flags (churn, new), and the customer's rule grade (policy/customer-grading.yaml, docs/grading.md) beside the recorded grade. Rule-grade inputs: the customer's loan-months with a risk signal (worst recorded class, maximum days past due, write-offs in the month) and the latest risk score known at the month end (validity intervals of the date the score became known; used while scored on or after the same day pd_max_age_months before the month end). Rows exist from the onboarding month to the month the relationship closed. */
 export interface CoreFctCustomerMonthEndsRow {
   /** Month end (DATE), the key every month-end fact and KPI uses. (DATE) */
@@ -906,6 +928,58 @@ export interface CoreFctLoanMonthEndsRow {
   orig_overdue_principal: number | null;
   /** Provision held when on book, else 0; in the loan currency, as delivered. (DECIMAL(18,2)) */
   orig_provision_amount: number | null;
+}
+
+/** `core.fct_loan_month_signals` (table): The post-loan signals of every on-book loan at each month end: the vocabulary the warning rules of policy/warning-rules.yaml are written in (docs/monitoring.md). Each signal of the previous month is read at the previous reporting month end (prev_month_end of core.dim_months when that month is reported; NULL when it is not, or the loan had no snapshot then). Payment delays come from the repayment schedule (the latest version delivered by the month end of the due date) and the repayments: an instalment is settled on the value date its payments reach the amount due; late_instalments_in_a_row counts back from the latest instalment due by the month end over instalments settled 1 to 30 days after their due date and settled by the month end, and stops at one settled on time, later than 30 days, or not settled by the month end. Customer signals (PD, recorded grade, an open other-bank-overdue warning, failed or overdue verifications) apply to every loan of the customer. Month-incremental. */
+export interface CoreFctLoanMonthSignalsRow {
+  /** Month end (DATE), the key every month-end fact and KPI uses. (DATE) */
+  as_of_month: Date;
+  /** Loan (借据) number. (VARCHAR) */
+  loan_id: string;
+  /** Borrower (loan version as of the month end). (VARCHAR) */
+  customer_id: string | null;
+  /** Booking branch (loan version as of the month end). (VARCHAR) */
+  branch_id: string | null;
+  /** Product code. (ENUM) */
+  product_id: 'mortgage' | 'car' | 'consumer_instalment' | 'business' | 'working_capital' | null;
+  /** Days the oldest unpaid instalment is past due (0 = current). (INTEGER) */
+  days_past_due: number | null;
+  /** Days past due at the previous reporting month end (NULL: not reported, or no snapshot then). (INTEGER) */
+  prev_days_past_due: number | null;
+  /** Latest instalments due by the month end, in a row, each settled 1 to 30 days after its due date and by the month end (0: the latest was on time, later, or unsettled; 0 with no instalment due yet). (INTEGER) */
+  late_instalments_in_a_row: number | null;
+  /** The customer's latest usable PD at the month end (core.fct_customer_month_ends.pd). (DOUBLE) */
+  pd: number | null;
+  /** The same at the previous reporting month end. (DOUBLE) */
+  prev_pd: number | null;
+  /** The customer's recorded grade as a rank: 1 A, 2 B, 3 C (NULL: not graded). (INTEGER) */
+  grade_rank: number | null;
+  /** The same at the previous reporting month end. (INTEGER) */
+  prev_grade_rank: number | null;
+  /** An early warning of signal overdue_other_bank about the customer (or this loan) is open at the month end: delivered and raised by it, not closed by it. (BOOLEAN) */
+  other_bank_overdue: boolean | null;
+  /** Early warnings of the source system about the customer (customer-level) or this loan open at the month end: delivered and raised by it, not closed by it. The backtest's 'source system' row flags loans where it is above 0. (INTEGER) */
+  open_source_warnings: number | null;
+  /** The customer's verification checks whose state at the month end is result fail, completed in the month. (INTEGER) */
+  failed_verifications: number | null;
+  /** The customer's verification checks still pending at the month end and submitted more than the SLA hours (policy/kpi-rules.yaml verification.sla_hours) before its end. (INTEGER) */
+  overdue_verifications: number | null;
+  /** Outstanding principal at the month end, CNY (outstanding_principal). (DECIMAL(18,2)) */
+  balance: number | null;
+  /** Outstanding principal at the previous reporting month end, CNY. (DECIMAL(18,2)) */
+  prev_balance: number | null;
+  /** Repaid by instalments of principal: repayment_method equal_instalment (等额本息) or equal_principal (等额本金). (BOOLEAN) */
+  is_amortising: boolean | null;
+  /** Inside the restructuring observation period at the month end. (BOOLEAN) */
+  in_observation_period: boolean | null;
+  /** Inside the restructuring observation period at the previous reporting month end. (BOOLEAN) */
+  prev_in_observation_period: boolean | null;
+  /** 1 正常 … 5 损失. (TINYINT) */
+  recorded_class_rank: number | null;
+  /** On book and recorded 次级, 可疑 or 损失 (不良贷款). (BOOLEAN) */
+  is_npl: boolean | null;
+  /** Whole months from the disbursement month to the month end (0 = disbursed this month). (INTEGER) */
+  months_on_book: number | null;
 }
 
 /** `core.fct_repayments` (view): Repayments received (实际还款) with their reporting month (paid_month) and amount; counted for a month only when delivered by its month end (business_date <= paid_month). A view (computed when read). Loan attributes as of a month end are in core.fct_loan_month_ends. */
@@ -1318,6 +1392,198 @@ export interface MartsMartCustomerSatisfactionMonthlyRow {
   responses: bigint | null;
   /** Sum of scores (0–100 each). (HUGEINT) */
   score_sum: bigint | null;
+}
+
+/** `marts.mart_monitoring__rule_backtest` (table): The backtest of every warning rule and of the source system's own warnings, month by month (docs/monitoring.md). Precision: of the performing loans the rule flagged at the month end, how many became NPL within 3, 6, 12 months (by the month end that many months later); NULL while that month end is not yet reported (the outcome is unknown, not 0). Recall: of the loans that became NPL at the month end, how many the rule flagged while performing in the 12 month ends before; lead time: the median days from the earliest such flag to the NPL month end. Re-slice by summing the counts (never average the ratios); mart_monitoring__rule_backtest_summary does so over the whole history. */
+export interface MartsMartMonitoringRuleBacktestRow {
+  /** (undocumented) (DATE) */
+  as_of_month: Date;
+  /** Rule id (policy/warning-rules.yaml), or 'source_system'. (VARCHAR) */
+  rule_id: string;
+  /** Performing loans the rule flagged at the month end. (INTEGER) */
+  flagged_loans: number | null;
+  /** Of those, loans that became NPL within 3 months (NULL: month end 3 months later not reported yet). (INTEGER) */
+  npl_within_3m: number | null;
+  /** npl_within_3m ÷ flagged_loans (NULL: not observed yet, or nothing flagged). (DOUBLE) */
+  precision_3m: number | null;
+  /** Of those, loans that became NPL within 6 months (NULL: month end 6 months later not reported yet). (INTEGER) */
+  npl_within_6m: number | null;
+  /** npl_within_6m ÷ flagged_loans (NULL: not observed yet, or nothing flagged). (DOUBLE) */
+  precision_6m: number | null;
+  /** Of those, loans that became NPL within 12 months (NULL: month end 12 months later not reported yet). (INTEGER) */
+  npl_within_12m: number | null;
+  /** npl_within_12m ÷ flagged_loans (NULL: not observed yet, or nothing flagged). (DOUBLE) */
+  precision_12m: number | null;
+  /** Loans that became NPL at the month end. (INTEGER) */
+  new_npls: number | null;
+  /** Of those, loans the rule flagged while performing in the 12 month ends before. (INTEGER) */
+  new_npls_flagged: number | null;
+  /** new_npls_flagged ÷ new_npls (NULL: no new NPL). (DOUBLE) */
+  recall: number | null;
+  /** Median days from the earliest flag to the NPL month end, over new_npls_flagged (NULL: none). (DOUBLE) */
+  lead_days_median: number | null;
+  /** Reporting months among the 12 month ends before (below 12: recall is a lower bound). (INTEGER) */
+  lookback_months_loaded: number | null;
+}
+
+/** `marts.mart_monitoring__rule_backtest_summary` (table): The backtest over the whole loaded history, per rule and for the source system (what the monitoring page's table shows): precision within 3, 6, 12 months summed over the month ends whose horizon has been observed (Σ became NPL ÷ Σ flagged, never an average of monthly ratios), recall over every month end with new NPLs (Σ flagged beforehand ÷ Σ new NPLs), and the median lead time over every caught NPL (from marts.mart_monitoring__rule_catches, not a median of medians). */
+export interface MartsMartMonitoringRuleBacktestSummaryRow {
+  /** Rule id (policy/warning-rules.yaml), or 'source_system'. (VARCHAR) */
+  rule_id: string;
+  /** Display label: Chinese and English, e.g. '逾期超过30天 More than 30 days past due'. (VARCHAR) */
+  label: string | null;
+  /** low, medium or high (NULL for source_system). (VARCHAR) */
+  severity: string | null;
+  /** Order of the rule in the file (source_system last). (INTEGER) */
+  sort_order: number | null;
+  /** A rule of the policy file (false: the source system row). (BOOLEAN) */
+  is_policy_rule: boolean | null;
+  /** Reporting months in the history. (INTEGER) */
+  months: number | null;
+  /** Flags of performing loans over all month ends (a loan flagged in 3 month ends counts 3 times: each month is a cohort). (BIGINT) */
+  flagged_loans: bigint | null;
+  /** Flags in the month ends whose 3-month horizon is observed (the denominator of precision_3m). (BIGINT) */
+  flagged_observed_3m: bigint | null;
+  /** Of those, flags followed by NPL within 3 months. (BIGINT) */
+  npl_within_3m: bigint | null;
+  /** npl_within_3m ÷ flagged_observed_3m (NULL: no observed flag). (DOUBLE) */
+  precision_3m: number | null;
+  /** Flags in the month ends whose 6-month horizon is observed (the denominator of precision_6m). (BIGINT) */
+  flagged_observed_6m: bigint | null;
+  /** Of those, flags followed by NPL within 6 months. (BIGINT) */
+  npl_within_6m: bigint | null;
+  /** npl_within_6m ÷ flagged_observed_6m (NULL: no observed flag). (DOUBLE) */
+  precision_6m: number | null;
+  /** Flags in the month ends whose 12-month horizon is observed (the denominator of precision_12m). (BIGINT) */
+  flagged_observed_12m: bigint | null;
+  /** Of those, flags followed by NPL within 12 months. (BIGINT) */
+  npl_within_12m: bigint | null;
+  /** npl_within_12m ÷ flagged_observed_12m (NULL: no observed flag). (DOUBLE) */
+  precision_12m: number | null;
+  /** Loans that became NPL over the history (month ends with a previous reporting month). (BIGINT) */
+  new_npls: bigint | null;
+  /** Of those, loans the rule flagged while performing in the 12 month ends before. (BIGINT) */
+  new_npls_flagged: bigint | null;
+  /** new_npls_flagged ÷ new_npls. (DOUBLE) */
+  recall: number | null;
+  /** Median days from the earliest flag to the NPL month end over every caught NPL. (DOUBLE) */
+  lead_days_median: number | null;
+}
+
+/** `marts.mart_monitoring__rule_catches` (table): Did each rule see each new NPL coming? For every loan that became NPL at a month end (core.fct_loan_month_ends.is_new_npl) and every rule of core.dim_warning_rules (with the source system): whether the rule flagged the loan while performing in one of the 12 month ends before (marts.mart_monitoring__rule_flag_outcomes), the earliest such month end and the lead time in days from it to the NPL month end. Early in the history fewer month ends are loaded before an NPL (marts.mart_monitoring__rule_backtest.lookback_months_loaded): recall there is a lower bound. Feeds recall and lead time of the backtest. */
+export interface MartsMartMonitoringRuleCatchesRow {
+  /** Month end the loan became NPL. (DATE) */
+  as_of_month: Date;
+  /** Rule that flagged the loan (core.dim_warning_rules), or 'source_system'. (VARCHAR) */
+  rule_id: string;
+  /** Loan (借据) number. (VARCHAR) */
+  loan_id: string;
+  /** Booking branch (loan version as of the month end). (VARCHAR) */
+  branch_id: string | null;
+  /** Product code. (ENUM) */
+  product_id: 'mortgage' | 'car' | 'consumer_instalment' | 'business' | 'working_capital' | null;
+  /** The rule flagged the loan while performing in the 12 month ends before. (BOOLEAN) */
+  flagged_before: boolean | null;
+  /** Earliest such month end (NULL: not flagged). (DATE) */
+  first_flag_month: Date | null;
+  /** Days from first_flag_month to the NPL month end (NULL: not flagged). (INTEGER) */
+  lead_days: number | null;
+}
+
+/** `marts.mart_monitoring__rule_flag_outcomes` (table): What became of every flag of a performing loan (not NPL at the flag's month end): the month end the loan next became NPL (core.fct_loan_month_ends.is_new_npl, first after the flag), if it has by the latest reporting month. The flags are the policy rules' (marts.mart_monitoring__rule_hits) and the source system's own (rule 'source_system': a warning about the loan or its customer open at the month end, core.fct_loan_month_signals.open_source_warnings > 0), so both are measured the same way. Loans already NPL are left out: a rule cannot foretell what has happened. Feeds the backtest (docs/monitoring.md). */
+export interface MartsMartMonitoringRuleFlagOutcomesRow {
+  /** Month end (DATE), the key every month-end fact and KPI uses. (DATE) */
+  as_of_month: Date;
+  /** Rule that flagged the loan (core.dim_warning_rules), or 'source_system'. (VARCHAR) */
+  rule_id: string;
+  /** Loan (借据) number. (VARCHAR) */
+  loan_id: string;
+  /** Booking branch (loan version as of the month end). (VARCHAR) */
+  branch_id: string | null;
+  /** Product code. (ENUM) */
+  product_id: 'mortgage' | 'car' | 'consumer_instalment' | 'business' | 'working_capital' | null;
+  /** First month end after the flag at which the loan became NPL (NULL: not by the latest reporting month). (DATE) */
+  next_npl_month: Date | null;
+  /** Whole months from the flag to next_npl_month. (INTEGER) */
+  months_to_npl: number | null;
+}
+
+/** `marts.mart_monitoring__rule_hits` (table): The on-book loans each post-loan warning rule (policy/warning-rules.yaml) flags at each month end, with the values of the signals the rule reads (evidence). A rule flags a loan when its condition over core.fct_loan_month_signals is true (an empty previous-month value makes a comparison unknown: no flag). All rules are checked in one pass over the month's signals. Feeds the watch-list and the backtest; loan and customer ids only, no names. Month-incremental. */
+export interface MartsMartMonitoringRuleHitsRow {
+  /** Month end (DATE), the key every month-end fact and KPI uses. (DATE) */
+  as_of_month: Date;
+  /** Rule that flagged the loan (core.dim_warning_rules). (VARCHAR) */
+  rule_id: string;
+  /** Loan (借据) number. (VARCHAR) */
+  loan_id: string;
+  /** Borrower (loan version as of the month end). (VARCHAR) */
+  customer_id: string | null;
+  /** Booking branch (loan version as of the month end). (VARCHAR) */
+  branch_id: string | null;
+  /** Product code. (ENUM) */
+  product_id: 'mortgage' | 'car' | 'consumer_instalment' | 'business' | 'working_capital' | null;
+  /** Outstanding principal at the month end, CNY (outstanding_principal). (DECIMAL(18,2)) */
+  balance: number | null;
+  /** On book and recorded 次级, 可疑 or 损失 (不良贷款). (BOOLEAN) */
+  is_npl: boolean | null;
+  /** The values of the signals the rule reads, e.g. 'days_past_due=45; prev_days_past_due=20' (— : empty). (VARCHAR) */
+  evidence: string | null;
+}
+
+/** `marts.mart_monitoring__watch_list` (table): The watch-list (贷后监控名单) of each month end: every loan a warning rule flags (status 'new' when it was not flagged by that rule at the previous reporting month end, else 'still'), and every loan the rule flagged at the previous reporting month end and no longer flags ('cleared', listed once, with the values of its last flag). first_flagged_on is the first month end of the unbroken run of reporting months the rule has flagged the loan; days_on_list counts the days from it to this month end (cleared: to the last month end flagged). Severity and owner come from the rule. Ids only (the release masks them); never shown on the site, which reads mart_monitoring__watch_list_summary. */
+export interface MartsMartMonitoringWatchListRow {
+  /** Month end (DATE), the key every month-end fact and KPI uses. (DATE) */
+  as_of_month: Date;
+  /** Rule that flagged the loan (core.dim_warning_rules). (VARCHAR) */
+  rule_id: string;
+  /** low, medium or high (NULL for source_system). (VARCHAR) */
+  severity: string | null;
+  /** account_manager, risk_officer, collections or branch_head (NULL for source_system). (VARCHAR) */
+  owner_role: string | null;
+  /** Loan (借据) number. (VARCHAR) */
+  loan_id: string;
+  /** Borrower (loan version as of the month end). (VARCHAR) */
+  customer_id: string | null;
+  /** Booking branch (loan version as of the month end). (VARCHAR) */
+  branch_id: string | null;
+  /** Product code. (ENUM) */
+  product_id: 'mortgage' | 'car' | 'consumer_instalment' | 'business' | 'working_capital' | null;
+  /** new, still or cleared (against the previous reporting month end). (VARCHAR) */
+  status: string | null;
+  /** First month end of the unbroken run of reporting months in which the rule flagged the loan. (DATE) */
+  first_flagged_on: Date | null;
+  /** Latest month end the rule flagged the loan (= as_of_month unless cleared). (DATE) */
+  last_flagged_on: Date | null;
+  /** Days from first_flagged_on to last_flagged_on. (INTEGER) */
+  days_on_list: number | null;
+  /** Outstanding principal at last_flagged_on, CNY. (DECIMAL(18,2)) */
+  balance: number | null;
+  /** The signal values of the flag at last_flagged_on. (VARCHAR) */
+  evidence: string | null;
+}
+
+/** `marts.mart_monitoring__watch_list_summary` (table): The watch-list in numbers, for the site: per month end, branch and rule, the loans on the list (new and still), new, still and cleared entries, the customers on the list and the balance on the list. Counts only; the site never shows watch-list rows. Sum over branches and rules for totals (a loan flagged by two rules counts once per rule; customers_on_list is distinct within the row only). */
+export interface MartsMartMonitoringWatchListSummaryRow {
+  /** Month end (DATE), the key every month-end fact and KPI uses. (DATE) */
+  as_of_month: Date;
+  /** Booking branch (loan version as of the month end). (VARCHAR) */
+  branch_id: string;
+  /** Rule that flagged the loan (core.dim_warning_rules). (VARCHAR) */
+  rule_id: string;
+  /** low, medium or high (NULL for source_system). (VARCHAR) */
+  severity: string | null;
+  /** Loans the rule flags at the month end (new + still). (INTEGER) */
+  loans_on_list: number | null;
+  /** Entries with status 'new'. (INTEGER) */
+  new_loans: number | null;
+  /** Entries with status 'still'. (INTEGER) */
+  still_loans: number | null;
+  /** Entries with status 'cleared' (flagged at the previous reporting month end, no longer). (INTEGER) */
+  cleared_loans: number | null;
+  /** Distinct customers of the loans on the list. (INTEGER) */
+  customers_on_list: number | null;
+  /** Outstanding principal of the loans on the list, CNY. (DECIMAL(18,2)) */
+  balance_on_list: number | null;
 }
 
 /** `marts.mart_ops__verification_audits` (table): Verification checks sampled for quality audit, attributed to the month whose business dates first delivered the audit outcome, in the version known at that month end. Feeds verification_accuracy. No personal data. */
@@ -2284,8 +2550,10 @@ export interface Database {
   'core.dim_loans': CoreDimLoansRow;
   'core.dim_months': CoreDimMonthsRow;
   'core.dim_products': CoreDimProductsRow;
+  'core.dim_warning_rules': CoreDimWarningRulesRow;
   'core.fct_customer_month_ends': CoreFctCustomerMonthEndsRow;
   'core.fct_loan_month_ends': CoreFctLoanMonthEndsRow;
+  'core.fct_loan_month_signals': CoreFctLoanMonthSignalsRow;
   'core.fct_repayments': CoreFctRepaymentsRow;
   'core.fct_risk_score_outcomes': CoreFctRiskScoreOutcomesRow;
   'core.fct_surveys': CoreFctSurveysRow;
@@ -2300,6 +2568,13 @@ export interface Database {
   'marts.mart_customer__grade_mix': MartsMartCustomerGradeMixRow;
   'marts.mart_customer__monthly': MartsMartCustomerMonthlyRow;
   'marts.mart_customer__satisfaction_monthly': MartsMartCustomerSatisfactionMonthlyRow;
+  'marts.mart_monitoring__rule_backtest': MartsMartMonitoringRuleBacktestRow;
+  'marts.mart_monitoring__rule_backtest_summary': MartsMartMonitoringRuleBacktestSummaryRow;
+  'marts.mart_monitoring__rule_catches': MartsMartMonitoringRuleCatchesRow;
+  'marts.mart_monitoring__rule_flag_outcomes': MartsMartMonitoringRuleFlagOutcomesRow;
+  'marts.mart_monitoring__rule_hits': MartsMartMonitoringRuleHitsRow;
+  'marts.mart_monitoring__watch_list': MartsMartMonitoringWatchListRow;
+  'marts.mart_monitoring__watch_list_summary': MartsMartMonitoringWatchListSummaryRow;
   'marts.mart_ops__verification_audits': MartsMartOpsVerificationAuditsRow;
   'marts.mart_ops__verification_submissions': MartsMartOpsVerificationSubmissionsRow;
   'marts.mart_risk__new_npl_list': MartsMartRiskNewNplListRow;

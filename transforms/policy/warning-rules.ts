@@ -24,17 +24,6 @@ export type WarningSeverity = (typeof WARNING_SEVERITIES)[number];
 export const OWNER_ROLES = ['account_manager', 'risk_officer', 'collections', 'branch_head'] as const;
 export type OwnerRole = (typeof OWNER_ROLES)[number];
 
-/** Chinese and English names of severities and owner roles (one home for the words). */
-export const WARNING_LABELS: Readonly<Record<WarningSeverity | OwnerRole, { zh: string; en: string }>> = {
-  low: { zh: '低', en: 'Low' },
-  medium: { zh: '中', en: 'Medium' },
-  high: { zh: '高', en: 'High' },
-  account_manager: { zh: '客户经理', en: 'Account manager' },
-  risk_officer: { zh: '风险经理', en: 'Risk officer' },
-  collections: { zh: '催收岗', en: 'Collections' },
-  branch_head: { zh: '支行负责人', en: 'Branch head' },
-};
-
 /** One warning rule. */
 export interface WarningRule {
   /** Stable id (lower_snake_case), the key of the rule in the warehouse. */

@@ -1,7 +1,7 @@
 /**
  * The vocabulary of the post-loan warning rules: the signals of an on-book loan at a month end
  * that a rule's `when` may name (policy/warning-rules.yaml). Each is a column of
- * marts.mart_monitoring__loan_signals, where it is computed (a test checks that the mart has every
+ * core.fct_loan_month_signals, where it is computed (a test checks that the mart has every
  * one with this type). "Previous" means the previous reporting month end; a loan that had no
  * snapshot then has NULL there, and a comparison with NULL is not true (the rule does not fire).
  *
@@ -13,6 +13,8 @@ export interface WarningSignal {
   readonly type: 'number' | 'boolean' | 'text';
   readonly zh: string;
   readonly en: string;
+  /** Decimals shown in a flag's evidence (fractional signals such as PD); whole values are shown as they are. */
+  readonly decimals?: number;
 }
 
 export const WARNING_SIGNALS: readonly WarningSignal[] = [
@@ -24,11 +26,12 @@ export const WARNING_SIGNALS: readonly WarningSignal[] = [
     zh: '连续小额延迟还款期数',
     en: 'Latest instalments due by the month end, in a row, each paid in full 1 to 30 days after its due date (a small delay): counts back from the latest instalment due and stops at one paid on time, paid more than 30 days late or unpaid.',
   },
-  { name: 'pd', type: 'number', zh: '违约概率', en: "The customer's latest usable probability of default at the month end (core.fct_customer_month_ends.pd)." },
-  { name: 'prev_pd', type: 'number', zh: '上月末违约概率', en: 'The same at the previous month end.' },
+  { name: 'pd', type: 'number', zh: '违约概率', en: "The customer's latest usable probability of default at the month end (core.fct_customer_month_ends.pd).", decimals: 4 },
+  { name: 'prev_pd', type: 'number', zh: '上月末违约概率', en: 'The same at the previous month end.', decimals: 4 },
   { name: 'grade_rank', type: 'number', zh: '客户评级等级', en: "The customer's recorded grade as a rank: 1 A, 2 B, 3 C (NULL: not graded)." },
   { name: 'prev_grade_rank', type: 'number', zh: '上月末客户评级等级', en: 'The same at the previous month end.' },
   { name: 'other_bank_overdue', type: 'boolean', zh: '他行逾期信号', en: 'An early warning of signal overdue_other_bank about the customer or the loan is open at the month end.' },
+  { name: 'open_source_warnings', type: 'number', zh: '源系统未关闭预警数', en: "Early warnings of the source system about the customer or the loan open at the month end (any signal)." },
   { name: 'failed_verifications', type: 'number', zh: '核验未通过次数', en: "The customer's verification checks completed in the month with result fail." },
   { name: 'overdue_verifications', type: 'number', zh: '超时未完成核验数', en: "The customer's verification checks pending at the month end for longer than the SLA (policy/kpi-rules.yaml verification.sla_hours)." },
   { name: 'balance', type: 'number', zh: '贷款余额', en: 'Outstanding principal at the month end, CNY.' },

@@ -1,5 +1,6 @@
 import { customers, loans, products, warnings } from '../ingest/contract/index.js';
 import { FIVE_CLASSES, type FiveClass } from '../policy/five-category.js';
+import { OWNER_ROLES, type OwnerRole } from '../policy/warning-rules.js';
 import { MIGRATION_EXITS, MIGRATION_PERIODS, MIGRATION_TO_STATES } from './class-migration.js';
 import { NPL_MOVEMENTS, type NplMovement } from './npl-movements.js';
 import { DELINQUENCY_BUCKETS } from './rules-sql.js';
@@ -175,6 +176,20 @@ const SIGNAL_TYPE: Readonly<Record<string, readonly [string, string]>> = {
   credit_inquiries: ['征信查询频繁', 'Frequent credit inquiries'],
 };
 
+const OWNER_ROLE: Labels<OwnerRole> = {
+  account_manager: ['客户经理', 'Account manager'],
+  risk_officer: ['风险经理', 'Risk officer'],
+  collections: ['催收岗', 'Collections'],
+  branch_head: ['支行负责人', 'Branch head'],
+};
+/** Status of a watch-list entry against the previous reporting month. */
+export const WATCH_STATUSES = ['new', 'still', 'cleared'] as const;
+const WATCH_STATUS: Labels<(typeof WATCH_STATUSES)[number]> = {
+  new: ['新增', 'New'],
+  still: ['持续', 'Still on the list'],
+  cleared: ['解除', 'Cleared'],
+};
+
 /** Every labelled code, kind by kind (branches and products come from their extracts). */
 export const CODE_LABELS: readonly CodeLabel[] = [
   ...kindOf('slice', Object.keys(SLICE_LABELS), SLICE_LABELS),
@@ -192,4 +207,6 @@ export const CODE_LABELS: readonly CodeLabel[] = [
   ...kindOf('guarantee', valuesOf(loans, 'guarantee_type'), GUARANTEE),
   ...kindOf('warning_severity', valuesOf(warnings, 'severity'), SEVERITY),
   ...kindOf('signal_type', Object.keys(SIGNAL_TYPE), SIGNAL_TYPE),
+  ...kindOf('owner_role', OWNER_ROLES, OWNER_ROLE),
+  ...kindOf('watch_status', WATCH_STATUSES, WATCH_STATUS),
 ];

@@ -1,0 +1,129 @@
+import { sql } from 'kysely';
+import { activeRules } from '../../policy/business-rules.js';
+import { defineModel } from '../model.js';
+
+/** Largest delay (days after the due date) that still counts as a small delay. */
+export const SMALL_DELAY_MAX_DAYS = 30;
+
+export default defineModel({
+  name: 'fct_loan_month_signals',
+  layer: 'core',
+  grain: 'one row per on-book loan per reporting month end',
+  primaryKey: ['as_of_month', 'loan_id'],
+  description:
+    "The post-loan signals of every on-book loan at each month end: the vocabulary the warning rules of policy/warning-rules.yaml are written in (docs/monitoring.md). Each signal of the previous month is read at the previous reporting month end (prev_month_end of core.dim_months when that month is reported; NULL when it is not, or the loan had no snapshot then). Payment delays come from the repayment schedule (the latest version delivered by the month end of the due date) and the repayments: an instalment is settled on the value date its payments reach the amount due; late_instalments_in_a_row counts back from the latest instalment due by the month end over instalments settled 1 to 30 days after their due date and settled by the month end, and stops at one settled on time, later than 30 days, or not settled by the month end. Customer signals (PD, recorded grade, an open other-bank-overdue warning, failed or overdue verifications) apply to every loan of the customer. Month-incremental.",
+  inherits: ['core.fct_loan_month_ends'],
+  columns: {
+    prev_days_past_due: 'Days past due at the previous reporting month end (NULL: not reported, or no snapshot then).',
+    late_instalments_in_a_row: 'Latest instalments due by the month end, in a row, each settled 1 to 30 days after its due date and by the month end (0: the latest was on time, later, or unsettled; 0 with no instalment due yet).',
+    pd: "The customer's latest usable PD at the month end (core.fct_customer_month_ends.pd).",
+    prev_pd: 'The same at the previous reporting month end.',
+    grade_rank: "The customer's recorded grade as a rank: 1 A, 2 B, 3 C (NULL: not graded).",
+    prev_grade_rank: 'The same at the previous reporting month end.',
+    other_bank_overdue: 'An early warning of signal overdue_other_bank about the customer (or this loan) is open at the month end: delivered and raised by it, not closed by it.',
+    open_source_warnings: "Early warnings of the source system about the customer (customer-level) or this loan open at the month end: delivered and raised by it, not closed by it. The backtest's 'source system' row flags loans where it is above 0.",
+    failed_verifications: "The customer's verification checks whose state at the month end is result fail, completed in the month.",
+    overdue_verifications: "The customer's verification checks still pending at the month end and submitted more than the SLA hours (policy/kpi-rules.yaml verification.sla_hours) before its end.",
+    balance: 'Outstanding principal at the month end, CNY (outstanding_principal).',
+    prev_balance: 'Outstanding principal at the previous reporting month end, CNY.',
+    is_amortising: 'Repaid by instalments of principal: repayment_method equal_instalment (等额本息) or equal_principal (等额本金).',
+    prev_in_observation_period: 'Inside the restructuring observation period at the previous reporting month end.',
+  },
+  tests: [
+    { kind: 'expression', name: 'late_instalments_not_negative', sql: 'late_instalments_in_a_row >= 0' },
+    { kind: 'relationships', column: 'loan_id', to: 'core.dim_loans', field: 'loan_id' },
+  ],
+  incremental: { column: 'as_of_month' },
+  query: (_db, { since }) => {
+    const sla = Math.trunc(activeRules().kpi.verification.slaHours);
+    // Months built: all, or since onwards; the previous month of the first one is read for prev_*.
+    const months = since ? `WHERE as_of_month >= DATE '${since}'` : '';
+    return sql`
+    WITH m AS (
+      SELECT as_of_month, CASE WHEN has_prev_month THEN prev_month_end END AS prev_month FROM core.dim_months ${sql.raw(months)}
+    ),
+    l AS (
+      SELECT f.as_of_month, m.prev_month, f.loan_id, f.customer_id, f.branch_id, f.product_id, f.days_past_due, f.outstanding_principal AS balance,
+        f.in_observation_period, f.recorded_class_rank, f.is_npl, f.months_on_book
+      FROM core.fct_loan_month_ends f JOIN m USING (as_of_month)
+      WHERE f.is_on_book
+    ),
+    prev AS (
+      SELECT p.as_of_month AS prev_month, p.loan_id, p.days_past_due, p.outstanding_principal AS balance, p.in_observation_period
+      FROM core.fct_loan_month_ends p
+      WHERE p.as_of_month IN (SELECT prev_month FROM m)
+    ),
+    cust AS (
+      SELECT as_of_month, customer_id, pd, CASE recorded_grade WHEN 'A' THEN 1 WHEN 'B' THEN 2 WHEN 'C' THEN 3 END AS grade_rank
+      FROM core.fct_customer_month_ends
+      WHERE as_of_month IN (SELECT as_of_month FROM m UNION ALL SELECT prev_month FROM m)
+    ),
+    -- Instalments: the latest schedule version delivered by the month end of its due date; settled on
+    -- the day the payments allocated to it reach the amount due.
+    sched AS (
+      SELECT loan_id, instalment_no, arg_max(due_on, business_date) AS due_on, arg_max(principal_due + interest_due, business_date) AS due
+      FROM staging.stg_lender__repayment_schedules
+      WHERE business_date <= last_day(due_on)
+      GROUP BY loan_id, instalment_no
+    ),
+    paid AS (
+      SELECT loan_id, instalment_no, paid_on, sum(principal_paid + interest_paid) OVER (PARTITION BY loan_id, instalment_no ORDER BY paid_on, repayment_id) AS paid_to_date
+      FROM staging.stg_lender__repayments
+    ),
+    settled AS (
+      SELECT s.loan_id, s.instalment_no, s.due_on, min(p.paid_on) FILTER (WHERE p.paid_to_date >= s.due) AS settled_on
+      FROM sched s LEFT JOIN paid p USING (loan_id, instalment_no)
+      GROUP BY ALL
+    ),
+    inst AS (
+      SELECT loan_id, due_on, settled_on,
+        coalesce(date_diff('day', due_on, settled_on) BETWEEN 1 AND ${sql.raw(String(SMALL_DELAY_MAX_DAYS))}, false) AS small_delay,
+        instalment_no
+      FROM settled
+    ),
+    islands AS (
+      SELECT *, row_number() OVER (PARTITION BY loan_id ORDER BY due_on, instalment_no)
+              - row_number() OVER (PARTITION BY loan_id, small_delay ORDER BY due_on, instalment_no) AS island
+      FROM inst
+    ),
+    streaks AS (
+      SELECT loan_id, due_on, settled_on, small_delay,
+        CASE WHEN small_delay THEN row_number() OVER (PARTITION BY loan_id, small_delay, island ORDER BY due_on, instalment_no) ELSE 0 END AS streak
+      FROM islands
+    ),
+    openw AS (
+      SELECT m.as_of_month, w.customer_id, w.loan_id, count(*) AS open_warnings, bool_or(w.signal_type = 'overdue_other_bank') AS other_bank
+      FROM core.fct_warnings w JOIN m
+        ON w.valid_from <= m.as_of_month AND (w.valid_to IS NULL OR w.valid_to > m.as_of_month)
+       AND w.raised_on <= m.as_of_month AND (w.closed_at IS NULL OR CAST(w.closed_at AS DATE) > m.as_of_month)
+      GROUP BY ALL
+    ),
+    ver AS (
+      SELECT m.as_of_month, v.customer_id,
+        count(*) FILTER (WHERE v.result = 'fail' AND last_day(CAST(v.verified_at AS DATE)) = m.as_of_month) AS failed,
+        count(*) FILTER (WHERE v.verified_at IS NULL AND v.submitted_at + INTERVAL ${sql.raw(String(sla))} HOUR < CAST(m.as_of_month + INTERVAL 1 DAY AS TIMESTAMP)) AS overdue
+      FROM core.fct_verifications v JOIN m ON v.valid_from <= m.as_of_month AND (v.valid_to IS NULL OR v.valid_to > m.as_of_month)
+      GROUP BY ALL
+    )
+    SELECT l.as_of_month, l.loan_id, l.customer_id, l.branch_id, l.product_id,
+      l.days_past_due, p.days_past_due AS prev_days_past_due,
+      CAST(CASE WHEN s.settled_on IS NOT NULL AND s.settled_on <= l.as_of_month THEN s.streak ELSE 0 END AS INTEGER) AS late_instalments_in_a_row,
+      c.pd, cp.pd AS prev_pd, c.grade_rank, cp.grade_rank AS prev_grade_rank,
+      coalesce(wc.other_bank, false) OR coalesce(wl.other_bank, false) AS other_bank_overdue,
+      CAST(coalesce(wc.open_warnings, 0) + coalesce(wl.open_warnings, 0) AS INTEGER) AS open_source_warnings,
+      CAST(coalesce(v.failed, 0) AS INTEGER) AS failed_verifications, CAST(coalesce(v.overdue, 0) AS INTEGER) AS overdue_verifications,
+      l.balance, p.balance AS prev_balance,
+      coalesce(d.repayment_method IN ('equal_instalment', 'equal_principal'), false) AS is_amortising,
+      l.in_observation_period, p.in_observation_period AS prev_in_observation_period,
+      l.recorded_class_rank, l.is_npl, l.months_on_book
+    FROM l
+    LEFT JOIN prev p ON p.prev_month = l.prev_month AND p.loan_id = l.loan_id
+    LEFT JOIN cust c ON c.as_of_month = l.as_of_month AND c.customer_id = l.customer_id
+    LEFT JOIN cust cp ON cp.as_of_month = l.prev_month AND cp.customer_id = l.customer_id
+    LEFT JOIN openw wc ON wc.as_of_month = l.as_of_month AND wc.customer_id = l.customer_id AND wc.loan_id IS NULL
+    LEFT JOIN openw wl ON wl.as_of_month = l.as_of_month AND wl.customer_id = l.customer_id AND wl.loan_id = l.loan_id
+    LEFT JOIN ver v ON v.as_of_month = l.as_of_month AND v.customer_id = l.customer_id
+    LEFT JOIN core.dim_loans d ON d.loan_id = l.loan_id
+    ASOF LEFT JOIN streaks s ON s.loan_id = l.loan_id AND l.as_of_month >= s.due_on`;
+  },
+});
