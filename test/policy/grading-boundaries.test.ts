@@ -268,6 +268,7 @@ describe('grade and floor boundaries through load and build (core.fct_customer_m
       ['customer-grading', 'policy/customer-grading.yaml', sha('customer-grading.yaml'), false],
       ['kpi-rules', 'policy/kpi-rules.yaml', sha('kpi-rules.yaml'), false],
       ['kpi-targets', 'policy/kpi-targets.yaml', sha('kpi-targets.yaml'), false],
+      ['warning-rules', 'policy/warning-rules.yaml', sha('warning-rules.yaml'), false],
     ]);
     expect(rows[1]!.content).toBe(readFileSync(join(SHIPPED_POLICY_DIR, 'customer-grading.yaml'), 'utf8'));
     expect(JSON.parse(rows[1]!.rules_json)).toEqual(SHIPPED.grading);

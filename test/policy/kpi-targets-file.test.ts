@@ -65,7 +65,7 @@ describe('the shipped policy/kpi-targets.yaml', () => {
   it('sets no override: every line is a comment, so the metric files hold the only defaults', () => {
     for (const line of SHIPPED_TEXT.split('\n')) expect(line === '' || line.startsWith('#'), line).toBe(true);
     expect(loadPolicy(SHIPPED_POLICY_DIR, { metrics: shapes }).targets).toEqual({});
-    expect(loadPolicy().files.map((f) => f.policy)).toEqual(['customer-grading', 'classification-floor', 'kpi-rules', 'kpi-targets']);
+    expect(loadPolicy().files.map((f) => f.policy)).toEqual(['customer-grading', 'classification-floor', 'kpi-rules', 'kpi-targets', 'warning-rules']);
   });
 
   it('documents every key, and its commented examples are valid overrides', () => {
@@ -218,7 +218,8 @@ describe("an operator's folder without kpi-targets.yaml", () => {
     const { dir } = policyDir(null);
     const p = loadPolicy(dir, { metrics: shapes });
     expect(p.targets).toEqual({});
-    expect(p.files.map((f) => f.policy)).toEqual(['customer-grading', 'classification-floor', 'kpi-rules']);
+    // (warning-rules.yaml: the shipped file, as for any folder without one)
+    expect(p.files.map((f) => f.policy)).toEqual(['customer-grading', 'classification-floor', 'kpi-rules', 'warning-rules']);
   });
 
   it('but a kpi-targets.yml is not ignored: it must be renamed', () => {
@@ -322,7 +323,7 @@ verification_hours_median:
     expect(before.catalog.map((c) => [c.metric_id, c.target_text, c.policy_source])).toEqual(
       [...metrics].sort((a, b) => a.id.localeCompare(b.id)).map((m) => [m.id, catalogEntry(m).target_text, m.policySource]),
     );
-    expect(before.policy.map((p) => p.policy)).toEqual(['classification-floor', 'customer-grading', 'kpi-rules']); // no file, no row
+    expect(before.policy.map((p) => p.policy)).toEqual(['classification-floor', 'customer-grading', 'kpi-rules', 'warning-rules']); // no kpi-targets file, no row
   });
 
   it('with overrides: the RAG flips as worked out by hand', async () => {
@@ -377,6 +378,7 @@ verification_hours_median:
       ['customer-grading', join(withOverrides.dir, POLICY_FILES.grading)],
       ['kpi-rules', join(withOverrides.dir, POLICY_FILES.kpi)],
       ['kpi-targets', withOverrides.file],
+      ['warning-rules', join(withOverrides.dir, POLICY_FILES.warnings)],
     ]);
     expect(JSON.parse(after.policy[3]!.rules_json)).toEqual({
       npl_ratio: { value: 0.32, op: '<', tolerance: 0.09, policySource: '测试：不良贷款率 < 32%' },
