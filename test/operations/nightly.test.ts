@@ -142,7 +142,7 @@ describe('nightly', { timeout: 600_000 }, () => {
     expect(JSON.parse(readFileSync(join(data, 'status.json'), 'utf8'))).toMatchObject({ status: 'succeeded', business_dates: ['2026-10-31'] });
   });
 
-  it('SIGKILL at each step leaves the published warehouse and site byte-identical; the ledger shows the failure; the next run succeeds', async () => {
+  it('SIGKILL at each step leaves the published warehouse and site byte-identical; the ledger shows the failure; the next run succeeds', { timeout: 1_200_000 }, async () => {
     const { extracts, data } = setup('kill');
     expect(nightly(extracts, data).status).toBe(0);
     addSecondDate(extracts);
@@ -158,7 +158,7 @@ describe('nightly', { timeout: 600_000 }, () => {
         } catch {
           return false; // ledger not there yet, or a line being written
         }
-      });
+      }, 300_000); // reaching 'publish' runs load, build, exports and the report book first: minutes on a busy 2-core machine
       child.kill('SIGKILL');
       await new Promise((r) => child.on('close', r));
       expect(publishedFingerprint(data), `after kill at ${step}`).toBe(before);
