@@ -136,6 +136,20 @@ export const KPI_EXPECTED = {
   // Cumulative by PD bin (pos / 5, neg / 2): 0.02 → 0, .5 (.5); 0.10 → .4, 1 (.6); 0.25 → .6, 1 (.4)…
   // → KS 0.6. BJ01: 0.02 → 0, .5; 0.10 → .5, 1; 0.30 → 1, 1 → 0.5. Denominator = number of scores.
   model_ks: { all: [null, 7, 0.6], BJ01: [null, 4, 0.5] },
+  // Calibration (whole book only), the same 7 evaluable scores cut into deciles: 7 scores → 7 groups of one, each
+  // gap |PD − defaulted| (numerator Σ gaps, denominator scores): C01 |0.02 − 0| = 0.02, C03 |0.10 − 1| = 0.90,
+  // C05 |0.10 − 1| = 0.90, C07 |0.10 − 0| = 0.10, C04 |0.25 − 1| = 0.75, C02 |0.30 − 1| = 0.70, C06 |0.40 − 1| = 0.60
+  // → 3.97 ÷ 7 = 0.5671 (too_few: 7 < 300 scores; the value is kept).
+  model_calibration_error: { all: [3.97, 7, 3.97 / 7] },
+  // PSI (whole book only): pd-2.3's reference month is its first, 2025-10: 8 scores 0.02, 0.10 ×3, 0.15, 0.25, 0.30, 0.40
+  // (C10 counts: stability looks at every score, not only the evaluable ones). Edges = the PDs at positions
+  // ceil(k × 8 ÷ 10), k = 1 … 9 → 1, 2, 3, 4, 4, 5, 6, 7, 8 → 0.02, 0.10, 0.10, 0.10, 0.10, 0.15, 0.25, 0.30, 0.40;
+  // distinct: 0.02, 0.10, 0.15, 0.25, 0.30, 0.40 → 7 bins; reference shares e = 1/8, 3/8, 1/8, 1/8, 1/8, 1/8, 0.
+  // M: one score (C08 0.06) → bin 2: a = 0, 1, 0, 0, 0, 0, 0. Shares floored at 0.0001:
+  //   bins 1, 3–6: (0.0001 − 0.125) × ln(0.0001 ÷ 0.125) = −0.1249 × −7.130899 = 0.890649, × 5 = 4.453246
+  //   bin 2: (1 − 0.375) × ln(1 ÷ 0.375) = 0.625 × 0.980829 = 0.613018;  bin 7: both 0 → floored equal → 0
+  // → PSI 5.066265 (too_few: 1 < 400 scores). No numerator; denominator = the month's scores.
+  model_psi: { all: [null, 1, 5.066264602652398] },
   // Surveys in M: C01 90, C02 80, C03 60, C08 70 → 300 / 4 = 75; BJ01: 90 + 80 → 85.
   // Target = 2025-10 mean + 5: 2025-10 surveys C01 82, C03 65 → 73.5 → 78.5; BJ01: 82 → 87.
   satisfaction_index: { all: [300, 4, 75], BJ01: [170, 2, 85] },

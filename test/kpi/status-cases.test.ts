@@ -139,6 +139,27 @@ describe('status cases through the engine (hand-built fixture, M = 2026-10)', ()
     for (const r of got) expect(ragOf(r.value, r.target, m.direction, targetOp(m), m.tolerance, ragDigits(displayOf(m))), r.branch_id).toBe(r.rag);
   });
 
+  it('PSI bands through the real model_psi definition: green below 0.10, amber 0.10–0.25, red above 0.25, judged at the shown 3 decimals', async () => {
+    // The metric's own target (< 0.10), tolerance (0.15) and display (3 decimals); only its source is a table of PSI
+    // values, one per branch (a copy sliced by branch so that one month holds every case):
+    //   0.0994 → shown 0.099 < 0.100: green    0.0999 → shown 0.100, not below 0.10: amber    0.1 → amber
+    //   0.25 → 0.10 + 0.15: amber              0.2501 → shown 0.250: amber                    0.2506 → shown 0.251: red
+    const psi = await byId('model_psi');
+    const cases: [string, number, string][] = [['A0994', 0.0994, 'green'], ['A0999', 0.0999, 'amber'], ['A1000', 0.1, 'amber'], ['A2500', 0.25, 'amber'], ['A2501', 0.2501, 'amber'], ['A2506', 0.2506, 'red']];
+    const src = `SELECT DATE '${M}' AS as_of_month, branch_id, 1 AS bin, 1000 AS month_scores, 1000 AS reference_total, v AS psi_contribution
+      FROM (VALUES ${cases.map(([b, v]) => `('${b}', ${v}::DOUBLE)`).join(', ')}) AS t(branch_id, v)`;
+    const m = defineMetric({ ...psi, id: 'test_psi_bands', dimensions: ['branch_id'], formula: { ...(psi.formula as Extract<MetricDefinition['formula'], { kind: 'custom' }>), from: src } });
+    await wh.exec(`CREATE OR REPLACE TABLE metrics.kpi_test_psi_bands AS ${compileMetricSql(m, wh.db, ['as_of_month', 'branch_id', 'bin', 'month_scores', 'reference_total', 'psi_contribution'])}`);
+    const got = await wh.all<{ branch_id: string; value: number; target: number; rag: string; status: string }>(
+      `SELECT branch_id, value, target, rag, status FROM metrics.kpi_test_psi_bands WHERE as_of_month = DATE '${M}' AND branch_id IS NOT NULL ORDER BY branch_id`,
+    );
+    expect(got.map((r) => [r.branch_id, r.rag])).toEqual(cases.map(([b, , rag]) => [b, rag]));
+    expect(got.every((r) => r.status === 'measured' && r.target === 0.1)).toBe(true);
+    for (const r of got) expect(ragOf(r.value, r.target, psi.direction, targetOp(psi), psi.tolerance, ragDigits(displayOf(psi))), r.branch_id).toBe(r.rag);
+    expect([targetOp(psi), psi.tolerance, displayOf(psi)]).toEqual(['<', 0.15, { format: 'number', decimals: 3 }]);
+    expect(catalogEntry(psi)).toMatchObject({ target_text: '< 0.100' });
+  });
+
   it('"= 0 %" (≤ 0.00 %) with a tiny positive value shown 0.00 % is green, not amber', async () => {
     // 3 ÷ 100000 = 0.003 % → shown 0.00 %; 0 ÷ 5 = 0.
     const m = boundaryMetric('test_zero', 0, 0.005, [['TINY', 3, 100000], ['ZERO', 0, 5]]);

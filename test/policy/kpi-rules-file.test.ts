@@ -52,7 +52,7 @@ describe('the shipped policy/kpi-rules.yaml', () => {
     const expected = {
       warnings: { timelyWithinDays: 3, coverageLeadDays: 30, lookbackDays: 365 },
       verification: { slaHours: 24 },
-      modelValidation: { horizonMonths: 12, defaultClassAtLeast: '次级', defaultDpdOver: 90, writtenOffIsDefault: true, pdBinDecimals: 4 },
+      modelValidation: { horizonMonths: 12, defaultClassAtLeast: '次级', defaultDpdOver: 90, writtenOffIsDefault: true, pdBinDecimals: 4, psiReference: 'first_month', psiBins: 10 },
     };
     expect(loadPolicy().kpi).toEqual(expected);
     expect(defaultRules().kpi).toEqual(expected);
@@ -102,8 +102,15 @@ describe('kpi-rules.yaml: every error names the file, the line, the key and the 
       message: 'coverage_lead_days 400 is more than lookback_days 365: a warning early enough to cover an NPL would be too old to count, so no NPL could ever be covered.',
       fix: 'lower coverage_lead_days to at most 365, or raise lookback_days to at least 400.',
     },
+    // PSI reference month and bins
+    { name: 'a reference month with its day', edit: once('psi_reference: first_month', 'psi_reference: 2026-01-31'), needle: 'psi_reference: 2026-01-31', key: 'model_validation.psi_reference', message: 'the text "2026-01-31" is not a month "YYYY-MM".', fix: 'write "2026-01" (the whole month is the reference).' },
+    { name: 'a reference month without its leading zero', edit: once('psi_reference: first_month', 'psi_reference: "2026-1"'), needle: 'psi_reference: "2026-1"', key: 'model_validation.psi_reference', message: 'the text "2026-1" is not a month "YYYY-MM".', fix: 'write "2026-01"' },
+    { name: 'a reference month as a number', edit: once('psi_reference: first_month', 'psi_reference: 202601'), needle: 'psi_reference: 202601', key: 'model_validation.psi_reference', message: 'expected first_month or a month "YYYY-MM", got 202601.', fix: 'write first_month (each model version against its first loaded month) or a month "YYYY-MM" in double quotes, e.g. "2026-01".' },
+    { name: 'first month in words', edit: once('psi_reference: first_month', 'psi_reference: first month'), needle: 'psi_reference: first month', key: 'model_validation.psi_reference', message: 'the text "first month" is neither first_month nor a month "YYYY-MM".', fix: 'write it as first_month.' },
+    { name: 'one PSI bin', edit: once('psi_bins: 10', 'psi_bins: 1'), needle: 'psi_bins: 1', key: 'model_validation.psi_bins', message: '1 bins is out of range (2 to 20).', fix: 'write a whole number of bins from 2 to 20, without quotes.' },
     // missing keys
     { name: 'a missing key', edit: (t) => t.replace(/\n[^\n]*\n  pd_bin_decimals: 4\n/, '\n'), needle: 'model_validation:', key: 'model_validation', message: 'the key "pd_bin_decimals" is missing.', fix: 'add "pd_bin_decimals: 4"' },
+    { name: 'a missing PSI key', edit: (t) => t.replace(/\n[^\n]*\n  psi_bins: 10\n/, '\n'), needle: 'model_validation:', key: 'model_validation', message: 'the key "psi_bins" is missing.', fix: 'add "psi_bins: 10"' },
     { name: 'a missing section', edit: (t) => t.slice(0, t.indexOf('# Risk-model validation')), needle: 'warnings:', key: '(file)', message: 'the key "model_validation" is missing at the top of the file.', fix: 'add "model_validation:" with horizon_months' },
   ];
 
@@ -167,6 +174,16 @@ describe('kpi-rules.yaml: every error names the file, the line, the key and the 
     }
     expect(message).toMatch(/^policy\/kpi-rules\.yaml:\d+: warnings\.timely_within_days: /);
     expect(readFileSync('policy/README.md', 'utf8')).toContain(`error [POLICY_INVALID]: ${message}\n`);
+  });
+
+  it('psi_reference: first_month, or a month quoted or not; a code override is checked the same way', () => {
+    const ref = (line: string) => parseKpiRulesPolicy(once('psi_reference: first_month', line)(SHIPPED_TEXT), 'k.yaml').modelValidation.psiReference;
+    expect(ref('psi_reference: first_month')).toBe('first_month');
+    expect(ref('psi_reference: "2026-01"')).toBe('2026-01');
+    expect(ref('psi_reference: 2026-01')).toBe('2026-01');
+    expect(() => ref('psi_reference: "2026-13"')).toThrow(/k\.yaml:\d+: model_validation\.psi_reference: the text "2026-13" is neither first_month nor a month "YYYY-MM"\./);
+    const kpi = { ...defaultRules().kpi, modelValidation: { ...defaultRules().kpi.modelValidation, psiReference: '2026-1' as '2026-01' } };
+    expect(() => checkRules({ ...defaultRules(), kpi }, 'test')).toThrow(/^test: kpi\.model_validation\.psi_reference: the text "2026-1" is not a month "YYYY-MM"\. Fix: write "2026-01"/);
   });
 
   it('KPI rule overrides in code are checked like the file', () => {

@@ -1004,6 +1004,22 @@ export interface CoreFctRepaymentsRow {
   business_date: Date | null;
 }
 
+/** `core.fct_risk_score_months` (table): Risk-model scores as a monthly population, for the model's stability over time (population stability index): one score per customer, model version and reporting month — the customer's latest score of the month by that version — so a customer re-scored within a month is not weighted twice. Only scores delivered by the score month end (business_date <= score month end) count, so a past month's distribution is reproducible. */
+export interface CoreFctRiskScoreMonthsRow {
+  /** Customer scored. (VARCHAR) */
+  customer_id: string;
+  /** Model version, e.g. pd-2.3. (VARCHAR) */
+  model_version: string;
+  /** Month end of scored_on (a reporting month). (DATE) */
+  score_month: Date;
+  /** Date of the customer's latest score by this version in the month (the one kept). (DATE) */
+  scored_on: Date | null;
+  /** Probability of default of that score (DOUBLE). (DOUBLE) */
+  pd: number | null;
+  /** Scores of this customer by this version in the month (1 unless re-scored; only the latest is kept). (BIGINT) */
+  scores_in_month: bigint | null;
+}
+
 /** `core.fct_risk_score_outcomes` (table): Risk-model scores (PD) with the realised outcome over the horizon (default 12 months): a score of month s is evaluated at month end s + horizon (as_of_month), using only loan-months up to that month end. Default = some loan of the customer recorded 次级 or worse, > 90 days past due, or written off in a month end in (s, s + horizon] (policy/kpi-rules.yaml, model_validation). Customers already in default at the score month end are kept but flagged not evaluable. */
 export interface CoreFctRiskScoreOutcomesRow {
   /** Customer scored. (VARCHAR) */
@@ -1392,6 +1408,74 @@ export interface MartsMartCustomerSatisfactionMonthlyRow {
   responses: bigint | null;
   /** Sum of scores (0–100 each). (HUGEINT) */
   score_sum: bigint | null;
+}
+
+/** `marts.mart_model__calibration_deciles` (table): Risk-model calibration (模型校准) by PD decile: the evaluable scores whose outcome window ended at this month end (the same scores as model accuracy, AUC and KS: made horizon months earlier, customers not in default then), per model version, ranked by PD and cut into 10 equal-count groups (ntile; the first n mod 10 deciles hold one score more; tied PDs are split in customer order, so the cut is reproducible; fewer than 10 scores give fewer deciles). Per decile: scores, mean predicted PD, realised defaults and the observed default rate; a calibrated model has mean PD ≈ observed rate in every decile. calibration_gap = |Σ PD − defaults| = scores × |mean PD − observed rate|: the KPI model_calibration_error sums it over the deciles of the main version and divides by the scores. is_main_version marks the version the whole-book KPI reads in the month: the one with the most evaluable scores (ties: the higher version name). Aggregated; no personal data. */
+export interface MartsMartModelCalibrationDecilesRow {
+  /** Evaluation month end (score month + horizon): the KPI month. (DATE) */
+  as_of_month: Date;
+  /** Model version of the scores. (VARCHAR) */
+  model_version: string;
+  /** PD decile, 1 = lowest PDs. (INTEGER) */
+  decile: number;
+  /** Evaluable scores in the decile. (BIGINT) */
+  scores: bigint | null;
+  /** Sum of their PDs (DECIMAL, exact). (DECIMAL(38,8)) */
+  sum_pd: number | null;
+  /** Mean predicted PD = sum_pd ÷ scores (DOUBLE). (DOUBLE) */
+  mean_pd: number | null;
+  /** Lowest PD in the decile. (DOUBLE) */
+  min_pd: number | null;
+  /** Highest PD in the decile. (DOUBLE) */
+  max_pd: number | null;
+  /** Of which defaulted within the horizon. (BIGINT) */
+  defaults: bigint | null;
+  /** defaults ÷ scores (DOUBLE). (DOUBLE) */
+  observed_default_rate: number | null;
+  /** |sum_pd − defaults| = scores × |mean_pd − observed_default_rate| (DECIMAL, exact). (DECIMAL(38,8)) */
+  calibration_gap: number | null;
+  /** Evaluable scores of the version in the month (all deciles). (BIGINT) */
+  version_scores: bigint | null;
+  /** The version the whole-book KPI reads in this month (most evaluable scores; ties: higher version name). (BOOLEAN) */
+  is_main_version: boolean | null;
+}
+
+/** `marts.mart_model__score_distribution` (table): Risk-model stability (模型稳定性): each month's PD distribution of a model version against the distribution of that version's reference month, by PD bin, and the population stability index (PSI). Population: one score per customer, model version and month — the latest of the month — so re-scoring does not weight a customer twice (core.fct_risk_score_months). Reference month (policy/kpi-rules.yaml, model_validation.psi_reference): first_month = the first loaded month the version scored in; or a fixed month YYYY-MM for every version (a version without scores in it has no rows). Bins (model_validation.psi_bins, B = 10: deciles): the edges are quantiles of the reference month's PD — edge k (k = 1 … B−1) is the PD at position ceil(k × n ÷ B) of the n reference scores in ascending order (the SQL-standard discrete percentile) — and bin k holds lower_edge < PD <= upper_edge; the first bin is open below (lower_edge NULL) and the last open above (upper_edge NULL), so every later PD falls in a bin. Equal edges (tied PDs) are merged, so a reference month with many tied PDs has fewer bins. PSI = Σ over bins (a − e) × ln(a ÷ e), a = the month's share, e = the reference month's share, each floored at 0.0001 (0.01 %) so that an empty bin has a logarithm; the reference month's own PSI is 0. is_main_version marks the version the whole-book KPI model_psi reads in the month: the one with the most scores (ties: the later reference month, then the higher version name). Aggregated; no personal data. */
+export interface MartsMartModelScoreDistributionRow {
+  /** Model version. (VARCHAR) */
+  model_version: string;
+  /** Score month end. (DATE) */
+  as_of_month: Date;
+  /** Month end of the version's reference month. (DATE) */
+  reference_month: Date | null;
+  /** This month is the reference month (its shares are the reference shares; PSI 0). (BOOLEAN) */
+  is_reference_month: boolean | null;
+  /** PD bin, 1 = lowest PDs. (BIGINT) */
+  bin: bigint;
+  /** Bins of this version (B, or fewer when reference edges tie). (BIGINT) */
+  bins: bigint | null;
+  /** PD above which a score falls in the bin (exclusive); NULL for the first bin (open below). (DOUBLE) */
+  lower_edge: number | null;
+  /** PD up to which a score falls in the bin (inclusive); NULL for the last bin (open above). (DOUBLE) */
+  upper_edge: number | null;
+  /** Scores of the month in the bin. (BIGINT) */
+  scores: bigint | null;
+  /** Scores of the version in the month (all bins). (BIGINT) */
+  month_scores: bigint | null;
+  /** scores ÷ month_scores (DOUBLE; not floored). (DOUBLE) */
+  share: number | null;
+  /** Scores of the reference month in the bin. (BIGINT) */
+  reference_scores: bigint | null;
+  /** Scores of the version in the reference month. (BIGINT) */
+  reference_total: bigint | null;
+  /** reference_scores ÷ reference_total (DOUBLE; not floored). (DOUBLE) */
+  reference_share: number | null;
+  /** The bin's PSI term (a − e) × ln(a ÷ e), shares floored at 0.0001 (DOUBLE, ≥ 0). (DOUBLE) */
+  psi_contribution: number | null;
+  /** PSI of the version in the month: the sum of its bins' psi_contribution (repeated on each bin row). (DOUBLE) */
+  psi: number | null;
+  /** The version the whole-book KPI reads in this month (most scores; ties: later reference month, then higher version name). (BOOLEAN) */
+  is_main_version: boolean | null;
 }
 
 /** `marts.mart_monitoring__rule_backtest` (table): The backtest of every warning rule and of the source system's own warnings, month by month (docs/monitoring.md). Precision: of the performing loans the rule flagged at the month end, how many became NPL within 3, 6, 12 months (by the month end that many months later); NULL while that month end is not yet reported (the outcome is unknown, not 0). Recall: of the loans that became NPL at the month end, how many the rule flagged while performing in the 12 month ends before; lead time: the median days from the earliest such flag to the NPL month end. Re-slice by summing the counts (never average the ratios); mart_monitoring__rule_backtest_summary does so over the whole history. */
@@ -2555,6 +2639,7 @@ export interface Database {
   'core.fct_loan_month_ends': CoreFctLoanMonthEndsRow;
   'core.fct_loan_month_signals': CoreFctLoanMonthSignalsRow;
   'core.fct_repayments': CoreFctRepaymentsRow;
+  'core.fct_risk_score_months': CoreFctRiskScoreMonthsRow;
   'core.fct_risk_score_outcomes': CoreFctRiskScoreOutcomesRow;
   'core.fct_surveys': CoreFctSurveysRow;
   'core.fct_verifications': CoreFctVerificationsRow;
@@ -2568,6 +2653,8 @@ export interface Database {
   'marts.mart_customer__grade_mix': MartsMartCustomerGradeMixRow;
   'marts.mart_customer__monthly': MartsMartCustomerMonthlyRow;
   'marts.mart_customer__satisfaction_monthly': MartsMartCustomerSatisfactionMonthlyRow;
+  'marts.mart_model__calibration_deciles': MartsMartModelCalibrationDecilesRow;
+  'marts.mart_model__score_distribution': MartsMartModelScoreDistributionRow;
   'marts.mart_monitoring__rule_backtest': MartsMartMonitoringRuleBacktestRow;
   'marts.mart_monitoring__rule_backtest_summary': MartsMartMonitoringRuleBacktestSummaryRow;
   'marts.mart_monitoring__rule_catches': MartsMartMonitoringRuleCatchesRow;

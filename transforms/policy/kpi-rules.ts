@@ -35,5 +35,13 @@ export interface KpiRules {
     readonly writtenOffIsDefault: boolean;
     /** PD is binned to this many decimals for AUC / KS (exact when scores have no more decimals). */
     readonly pdBinDecimals: number;
+    /**
+     * Reference month of the population stability index (PSI), per model version: `'first_month'`
+     * (the first loaded month the version scored in) or a fixed month `'YYYY-MM'` (a version without
+     * scores in that month has no PSI).
+     */
+    readonly psiReference: 'first_month' | `${number}-${number}`;
+    /** Number of PSI bins: quantiles of the reference month's PD (10 = deciles). */
+    readonly psiBins: number;
   };
 }

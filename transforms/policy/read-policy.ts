@@ -264,6 +264,8 @@ export function kpiToPlain(k: KpiRules): Record<string, unknown> {
       default_dpd_over: m?.defaultDpdOver,
       written_off_is_default: m?.writtenOffIsDefault,
       pd_bin_decimals: m?.pdBinDecimals,
+      psi_reference: m?.psiReference,
+      psi_bins: m?.psiBins,
     },
   };
 }
@@ -409,6 +411,7 @@ const KPI_LIMITS = {
   horizonMonths: [1, MAX_MONTHS],
   defaultDpdOver: [0, MAX_DAYS],
   pdBinDecimals: [0, 8], // the SQL rounds PD to at most 8 decimals
+  psiBins: [2, 20], // quantiles of the reference month: 2 (halves) to 20 (ventiles)
 } as const;
 
 function checkKpi(root: unknown, fail: Fail): KpiRules {
@@ -437,13 +440,15 @@ function checkKpi(root: unknown, fail: Fail): KpiRules {
   }
   const v = section('verification', ['sla_hours']);
   const verification = { slaHours: whole(v, 'verification', 'sla_hours', KPI_LIMITS.slaHours, 'hours') };
-  const m = section('model_validation', ['horizon_months', 'default_class_at_least', 'default_dpd_over', 'written_off_is_default', 'pd_bin_decimals']);
+  const m = section('model_validation', ['horizon_months', 'default_class_at_least', 'default_dpd_over', 'written_off_is_default', 'pd_bin_decimals', 'psi_reference', 'psi_bins']);
   const modelValidation = {
     horizonMonths: whole(m, 'model_validation', 'horizon_months', KPI_LIMITS.horizonMonths, 'months'),
     defaultClassAtLeast: asClass(m.default_class_at_least, ['model_validation', 'default_class_at_least'], fail, 'every loan is 正常 or worse, so every customer with a loan would be in default'),
     defaultDpdOver: whole(m, 'model_validation', 'default_dpd_over', KPI_LIMITS.defaultDpdOver, 'days'),
     writtenOffIsDefault: asBool(m.written_off_is_default, ['model_validation', 'written_off_is_default'], fail),
     pdBinDecimals: whole(m, 'model_validation', 'pd_bin_decimals', KPI_LIMITS.pdBinDecimals, 'decimals'),
+    psiReference: asReferenceMonth(m.psi_reference, ['model_validation', 'psi_reference'], fail),
+    psiBins: whole(m, 'model_validation', 'psi_bins', KPI_LIMITS.psiBins, 'bins'),
   };
   return { warnings, verification, modelValidation };
 }
@@ -603,7 +608,7 @@ const KEY_EXAMPLES: Record<string, string> = {
   observation_months: '"observation_months: 12"',
   warnings: '"warnings:" with "timely_within_days: 3", "coverage_lead_days: 30" and "lookback_days: 365" indented below it',
   verification: '"verification:" with "sla_hours: 24" indented below it',
-  model_validation: '"model_validation:" with horizon_months, default_class_at_least, default_dpd_over, written_off_is_default and pd_bin_decimals indented below it',
+  model_validation: '"model_validation:" with horizon_months, default_class_at_least, default_dpd_over, written_off_is_default, pd_bin_decimals, psi_reference and psi_bins indented below it',
   timely_within_days: '"timely_within_days: 3"',
   coverage_lead_days: '"coverage_lead_days: 30"',
   lookback_days: '"lookback_days: 365"',
@@ -613,6 +618,8 @@ const KEY_EXAMPLES: Record<string, string> = {
   default_dpd_over: '"default_dpd_over: 90" (more than 90 days past due)',
   written_off_is_default: '"written_off_is_default: true" (true or false)',
   pd_bin_decimals: '"pd_bin_decimals: 4"',
+  psi_reference: '"psi_reference: first_month" (or a fixed month in quotes, e.g. "2026-01")',
+  psi_bins: '"psi_bins: 10"',
 };
 
 
@@ -627,3 +634,18 @@ function asGrade(v: unknown, at: Path, fail: Fail): Grade {
 
 const checkKeys = (o: Record<string, unknown>, at: Path, known: readonly string[], required: readonly string[], fail: Fail): void =>
   checkPolicyKeys(o, at, known, required, fail, KEY_EXAMPLES);
+
+/** The PSI reference month: `first_month`, or a month written `YYYY-MM` (text, quoted or not). */
+function asReferenceMonth(v: unknown, at: Path, fail: Fail): KpiRules['modelValidation']['psiReference'] {
+  const fix = 'write first_month (each model version against its first loaded month) or a month "YYYY-MM" in double quotes, e.g. "2026-01".';
+  if (v === 'first_month') return v;
+  if (typeof v === 'string' && /^\d{4}-(0[1-9]|1[0-2])$/.test(v)) return v as `${number}-${number}`;
+  if (typeof v !== 'string') fail(at, `expected first_month or a month "YYYY-MM", got ${show(v)}.`, fix);
+  const day = /^\s*(\d{4})-(\d{1,2})(?:-\d{1,2})?\s*$/.exec(v as string);
+  if (day && +day[2]! >= 1 && +day[2]! <= 12) {
+    fail(at, `${show(v)} is not a month "YYYY-MM".`, `write "${day[1]}-${day[2]!.padStart(2, '0')}" (the whole month is the reference).`);
+  }
+  const word = (v as string).trim().toLowerCase().replace(/[\s-]+/g, '_');
+  fail(at, `${show(v)} is neither first_month nor a month "YYYY-MM".`, word === 'first_month' ? 'write it as first_month.' : fix);
+}
+

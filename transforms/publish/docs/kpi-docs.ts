@@ -333,6 +333,8 @@ the code reads them as the camelCase names in brackets.
 | \`model_validation.default_dpd_over\` (\`defaultDpdOver\`) | ${k.modelValidation.defaultDpdOver} | model_accuracy, model_auc, model_ks: the default event (more than this many days past due) |
 | \`model_validation.written_off_is_default\` (\`writtenOffIsDefault\`) | ${k.modelValidation.writtenOffIsDefault} | model_accuracy, model_auc, model_ks: a write-off is a default |
 | \`model_validation.pd_bin_decimals\` (\`pdBinDecimals\`) | ${k.modelValidation.pdBinDecimals} | model_auc, model_ks (PD bins; exact when PDs have no more decimals) |
+| \`model_validation.psi_reference\` (\`psiReference\`) | ${k.modelValidation.psiReference} | model_psi: the reference month of each model version (first_month or YYYY-MM) |
+| \`model_validation.psi_bins\` (\`psiBins\`) | ${k.modelValidation.psiBins} | model_psi: bins = quantiles of the reference month's PD |
 
 Every rule can also be overridden for one build: \`buildWarehouse(wh, { rules: { kpi: { warnings: { timelyWithinDays: 2 } } } })\`.
 
