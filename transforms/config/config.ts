@@ -73,6 +73,13 @@ export interface NightlyConfig {
    * records them. A package without a preparer is a draft (草稿) and says so on every form.
    */
   signatories: Signatories;
+  /**
+   * Loan and customer ids in the per-branch lists of the release (watch-list, overdue credit
+   * files): `masked` (default: the ID-number mask, only the last characters visible) or `full`
+   * (the branch quotes them to its own systems; the release folder is then as confidential as the
+   * warehouse). Names and ID numbers are never in these lists.
+   */
+  branchListIds: 'masked' | 'full';
 }
 
 /** The reporting institution (config `institution`). */
@@ -102,6 +109,7 @@ export const DEFAULT_CONFIG: NightlyConfig = {
   exportPdf: 'required',
   institution: { nameZh: '示例银行股份有限公司', nameEn: 'Example Bank Co., Ltd.', code: 'B0000H000000001' },
   signatories: { preparedBy: '', reviewedBy: '', approvedBy: '' },
+  branchListIds: 'masked',
 };
 
 /** Config keys that may be left out (no default). */
@@ -163,6 +171,9 @@ export function loadConfig(overrides: Partial<NightlyConfig> = {}, file = DEFAUL
   }
   if (config.policyDir !== undefined && (typeof config.policyDir !== 'string' || config.policyDir.trim() === '')) {
     throw new CqError('CLI_USAGE', `${file}: policyDir must be the path of a policy folder, e.g. "policy-bank" (or remove it: the shipped policy/ is used).`, { file, key: 'policyDir' });
+  }
+  if (config.branchListIds !== 'masked' && config.branchListIds !== 'full') {
+    throw new CqError('CLI_USAGE', `${file}: branchListIds must be "masked" (the default: ids in the branch lists show only their last characters) or "full", got ${JSON.stringify(config.branchListIds)}.`, { file, key: 'branchListIds' });
   }
   config.institution = parseInstitution(config.institution, file);
   config.signatories = parseSignatories(config.signatories, file);

@@ -16,12 +16,14 @@ export interface ReleasePaths {
   site: string;
   /** The monthly report book of the run's latest month (report-book-<YYYY-MM>.pdf). */
   book: string;
+  /** The per-branch lists of the run's latest month (watch-list/, one workbook per branch). */
+  lists: string;
 }
 
 /** Paths of the release of a run (work in progress lives in `<id>.partial`). */
 export function releasePaths(paths: NightlyPaths, runId: string, partial = false): ReleasePaths {
   const dir = join(paths.dataDir, 'releases', partial ? `${runId}.partial` : runId);
-  return { dir, warehouse: join(dir, 'warehouse.duckdb'), site: join(dir, 'site'), book: join(dir, 'report-book') };
+  return { dir, warehouse: join(dir, 'warehouse.duckdb'), site: join(dir, 'site'), book: join(dir, 'report-book'), lists: join(dir, 'branch-lists') };
 }
 
 /** The live release directory, or undefined before the first publish. */

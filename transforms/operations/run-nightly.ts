@@ -20,6 +20,7 @@ import { processIdentity } from './process-identity.js';
 import { currentRelease, publishRelease, pruneReleases, releasePaths } from './release-layout.js';
 import { recordRunsInWarehouse } from './record-runs.js';
 import { buildModelsAndKpis, writeExports } from './pipeline-steps.js';
+import { nightlyBranchLists } from '../publish/branch-lists/branch-lists.js';
 import { nightlyReportBook } from '../publish/report-book/report-book.js';
 import { closeLedgerPath } from './close-ledger.js';
 import { checkClosedMonths } from './closed-months-check.js';
@@ -263,6 +264,7 @@ async function runLocked(options: NightlyOptions, paths: NightlyPaths, access: P
         await step('report book', () => nightlyReportBook(book), (r) => ({ detail: r.detail }));
       }
     }
+    await step('branch lists', () => nightlyBranchLists({ warehouse: release.warehouse, outDir: release.lists, runId, dates, ids: config.branchListIds }), (r) => ({ detail: r.detail }));
     if (config.buildSite) {
       await step('build site', () => buildSite(release.warehouse, release.site, join(paths.logsDir, `site-${runId}.log`)));
     }

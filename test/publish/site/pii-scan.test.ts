@@ -30,6 +30,8 @@ import { walk } from '../../../transforms/lib/walk-files.js';
 import { ENTITIES, type EntityContract } from '../../../transforms/ingest/contract/index.js';
 import { openWarehouse, quoteIdent, quoteLiteral, type WarehouseHandle } from '../../../transforms/lib/duckdb.js';
 import { FIXTURE_PII_NEEDLES } from './fixture-warehouse.js';
+import { entryData, readZip } from '../../../transforms/publish/exports/zip-file.js';
+import ExcelJS from 'exceljs';
 
 /** One needle found in one file. */
 export interface PiiHit {
@@ -107,7 +109,7 @@ function arrowHits(bytes: Buffer, file: string, needles: readonly string[]): Pii
  * Scans every file under `dir` for every needle: raw bytes of every file; unescaped text of
  * html/js/json/css/…; all values of .parquet files (read with DuckDB's read_parquet, so compressed
  * and dictionary-encoded strings are seen); all values of .arrow files (apache-arrow); the
- * decompressed content of .gz/.br files. Returns all hits (empty = clean). Unreadable data files
+ * decompressed content of .gz/.br files; the inflated XML of .xlsx workbooks. Returns all hits (empty = clean). Unreadable data files
  * are reported as hits with needle '<unreadable>' so a scan never passes silently.
  *
  * @example
@@ -152,6 +154,13 @@ export async function scanForPii(dir: string, needles: readonly string[]): Promi
           hits.push(...(await parquetHits(db, target, file, rest)));
         } catch {
           hits.push({ file, needle: '<unreadable>', how: 'parquet' });
+        }
+      } else if (ext === '.xlsx') {
+        // An XLSX is a ZIP of deflated XML: the strings are only readable after inflating.
+        try {
+          for (const e of readZip(content)) hits.push(...textHits(file, entryData(e).toString('utf8'), rest, 'xlsx'));
+        } catch {
+          hits.push({ file, needle: '<unreadable>', how: 'xlsx' });
         }
       } else if (ext === '.arrow' || ext === '.feather' || ext === '.arrows') {
         try {
@@ -249,6 +258,22 @@ describe.skipIf(!SITE_DIR)('PII scan of the built site (SITE_DIR)', () => {
   }, 300_000);
 });
 
+const SAMPLE_DIR = process.env.SAMPLE_DIR;
+
+describe.skipIf(!SAMPLE_DIR)('PII scan of the published release files (SAMPLE_DIR/data/current: branch lists, exports)', () => {
+  it('finds no name or full ID number in the watch-lists, the other branch lists and the export package', async () => {
+    const current = join(SAMPLE_DIR!, 'data', 'current');
+    const dirs = ['branch-lists', 'exports'].map((d) => join(current, d));
+    for (const d of dirs) expect(existsSync(d), `${d}: not in the release`).toBe(true);
+    const lists = walk(join(current, 'branch-lists')).filter((f) => f.endsWith('.xlsx'));
+    expect(lists.length, 'no branch list in the release').toBeGreaterThan(0);
+    const { needles, source } = await needlesFromEnv();
+    const hits = (await Promise.all(dirs.map((d) => scanForPii(d, needles)))).flat();
+    console.log(`[pii-scan] release: ${lists.length} branch lists + exports, ${needles.length} needles from ${source}: ${hits.length} hit(s)`);
+    expect(hits).toEqual([]);
+  }, 300_000);
+});
+
 if (!SITE_DIR) console.warn('[pii-scan] SITE_DIR is not set: skipping the scan of a built site (the planted-needle tests still run).');
 
 describe('scanForPii can fail (planted needles)', () => {
@@ -302,6 +327,18 @@ describe('scanForPii can fail (planted needles)', () => {
     expect(found('planted.arrow')).toContain(extra);
     // Nothing else in the copy was flagged.
     expect(hits.every((h) => h.file.startsWith('planted.'))).toBe(true);
+  }, 300_000);
+
+  it('detects a needle inside an XLSX workbook (deflated XML), and reports a damaged one', async () => {
+    const wb = new ExcelJS.Workbook();
+    wb.addWorksheet('名单').addRow(['客户', nameNeedle!]);
+    writeFileSync(join(site, 'planted.xlsx'), Buffer.from((await wb.xlsx.writeBuffer()) as ArrayBuffer));
+    expect(readFileSync(join(site, 'planted.xlsx')).includes(Buffer.from(nameNeedle!, 'utf8'))).toBe(false); // compressed
+    writeFileSync(join(site, 'damaged.xlsx'), 'PK not really');
+    const hits = await scanForPii(site, needles);
+    expect(hits.filter((h) => h.file === 'planted.xlsx')).toEqual([{ file: 'planted.xlsx', needle: nameNeedle, how: 'xlsx' }]);
+    expect(hits).toContainEqual({ file: 'damaged.xlsx', needle: '<unreadable>', how: 'xlsx' });
+    rmSync(join(site, 'damaged.xlsx'));
   }, 300_000);
 
   it('reports an unreadable data file instead of passing it', async () => {

@@ -1,0 +1,97 @@
+import { mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { quoteLiteral as lit, type WarehouseHandle } from '../../lib/duckdb.js';
+import { maskIdentifierSql } from '../../lib/identifier-masks.js';
+import type { BusinessMonth } from '../exports/run-info.js';
+import { branchListXlsx, type BranchList, type BranchListSpec } from './branch-list-xlsx.js';
+
+/** How the lists show loan and customer ids (config `branchListIds`). */
+export type BranchListIds = 'masked' | 'full';
+
+const WATCH_LIST_COLUMNS: BranchListSpec['columns'] = [
+  { key: 'rule', zh: '预警规则', en: 'Rule', kind: 'text', width: 30 },
+  { key: 'severity', zh: '严重程度', en: 'Severity', kind: 'text', width: 10 },
+  { key: 'owner', zh: '跟进岗位', en: 'Owner', kind: 'text', width: 18 },
+  { key: 'status', zh: '状态', en: 'Status', kind: 'text', width: 14 },
+  { key: 'loan', zh: '借据号', en: 'Loan', kind: 'text', width: 16 },
+  { key: 'customer', zh: '客户号', en: 'Customer', kind: 'text', width: 16 },
+  { key: 'product', zh: '产品', en: 'Product', kind: 'text', width: 18 },
+  { key: 'first_flagged_on', zh: '首次预警日', en: 'First flagged', kind: 'date', width: 12 },
+  { key: 'days_on_list', zh: '在单天数', en: 'Days on list', kind: 'int', width: 10 },
+  { key: 'balance', zh: '贷款余额（元）', en: 'Balance (CNY)', kind: 'money', width: 16 },
+  { key: 'evidence', zh: '触发依据', en: 'Evidence', kind: 'text', width: 44 },
+];
+
+/** File name of a branch's watch-list. @example watchListFileName('BJ01', '2026-10') // 'watch-list-BJ01-2026-10.xlsx' */
+export function watchListFileName(branchId: string, month: string): string {
+  return `watch-list-${branchId.replace(/[^A-Za-z0-9_-]/g, '_')}-${month}.xlsx`;
+}
+
+/**
+ * Reads the watch-list of a month (marts.mart_monitoring__watch_list) by branch — every branch of
+ * core.dim_branches, an empty list for a branch with nothing flagged — with labels from
+ * core.dim_warning_rules and core.dim_code_labels, new entries first, then still, then cleared;
+ * within each, high severity and larger balances first. Ids masked with the ID-number mask unless
+ * `ids` is `full`; no name or ID number is read.
+ *
+ * @example
+ * const lists = await readWatchLists(wh, parseBusinessMonth('2026-10'), 'masked');
+ * // SQL: SELECT … CASE WHEN length(trim(w.loan_id)) >= 15 … END AS loan … FROM marts.mart_monitoring__watch_list w … WHERE w.as_of_month = DATE '2026-10-31'
+ */
+export async function readWatchLists(wh: WarehouseHandle, bm: BusinessMonth, ids: BranchListIds): Promise<BranchList[]> {
+  const id = (col: string) => (ids === 'full' ? col : maskIdentifierSql('id_number', col));
+  const label = (kind: string, col: string) => `(SELECT l.label FROM core.dim_code_labels l WHERE l.kind = '${kind}' AND l.code = CAST(${col} AS VARCHAR))`;
+  const rows = await wh.all<Record<string, string | number | null> & { branch_id: string }>(
+    `SELECT w.branch_id, r.label AS rule, ${label('warning_severity', 'w.severity')} AS severity, ${label('owner_role', 'w.owner_role')} AS owner,
+       ${label('watch_status', 'w.status')} AS status, ${id('w.loan_id')} AS loan, ${id('w.customer_id')} AS customer,
+       ${label('product', 'w.product_id')} AS product, strftime(w.first_flagged_on, '%Y-%m-%d') AS first_flagged_on, w.days_on_list,
+       CAST(w.balance AS VARCHAR) AS balance, w.evidence
+     FROM marts.mart_monitoring__watch_list w JOIN core.dim_warning_rules r USING (rule_id)
+     WHERE w.as_of_month = ${lit(bm.asOfDate)}::DATE
+     ORDER BY w.branch_id, CASE w.status WHEN 'new' THEN 1 WHEN 'still' THEN 2 ELSE 3 END,
+       CASE w.severity WHEN 'high' THEN 1 WHEN 'medium' THEN 2 ELSE 3 END, w.balance DESC, w.loan_id, r.sort_order`,
+  );
+  const branches = await wh.all<{ branch_id: string; label: string }>(
+    `SELECT b.branch_id, coalesce(l.label, b.branch_id) AS label FROM core.dim_branches b
+     LEFT JOIN core.dim_code_labels l ON l.kind = 'branch' AND l.code = b.branch_id ORDER BY b.branch_id`,
+  );
+  return branches.map((b) => ({ branchId: b.branch_id, branchLabel: b.label, rows: rows.filter((r) => r.branch_id === b.branch_id).map(({ branch_id: _b, ...r }) => r) }));
+}
+
+/**
+ * Writes one watch-list workbook per branch for the month into `outDir` (replacing the folder as a
+ * whole). Returns the files and the number of entries.
+ *
+ * @example
+ * await writeWatchLists(wh, parseBusinessMonth('2026-10'), { outDir: 'release/branch-lists/watch-list', generatedAt, ids: 'masked' });
+ */
+export async function writeWatchLists(
+  wh: WarehouseHandle,
+  bm: BusinessMonth,
+  o: { outDir: string; generatedAt: string; ids: BranchListIds },
+): Promise<{ files: string[]; entries: number }> {
+  const lists = await readWatchLists(wh, bm, o.ids);
+  const spec: BranchListSpec = {
+    titleZh: '贷后预警监控名单',
+    titleEn: 'Post-loan watch-list',
+    notes: [
+      '本名单由贷后预警规则于月末自动生成：新增、持续及本月解除的贷款。 Loans the post-loan warning rules flag at the month end: new, still on the list, and cleared this month.',
+      o.ids === 'full'
+        ? '借据号与客户号为完整编号，本文件须按客户资料保密。 Loan and customer ids are shown in full: keep this file as confidential as customer records.'
+        : '借据号与客户号已脱敏（仅显示末位）；不含姓名与证件号码。 Loan and customer ids are masked (last characters only); no names or ID numbers.',
+    ],
+    columns: WATCH_LIST_COLUMNS,
+  };
+  const work = `${o.outDir}.partial-${process.pid}`;
+  rmSync(work, { recursive: true, force: true });
+  mkdirSync(work, { recursive: true });
+  const files: string[] = [];
+  for (const list of lists) {
+    const name = watchListFileName(list.branchId, bm.month);
+    writeFileSync(join(work, name), await branchListXlsx(spec, list, bm.asOfDate, o.generatedAt));
+    files.push(join(o.outDir, name));
+  }
+  rmSync(o.outDir, { recursive: true, force: true });
+  renameSync(work, o.outDir);
+  return { files, entries: lists.reduce((a, l) => a + l.rows.length, 0) };
+}
