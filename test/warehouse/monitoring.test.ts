@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadExtracts } from '../../transforms/ingest/load-extracts.js';
 import { buildWarehouse } from '../../transforms/kpi/build-warehouse.js';
 import { openWarehouse, type WarehouseHandle } from '../../transforms/lib/duckdb.js';
+import { WARNING_SIGNALS } from '../../transforms/policy/warning-signals.js';
 import { writeMonitoringFixture } from '../helpers/monitoring-fixture.js';
 
 /**
@@ -27,6 +28,20 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await wh?.close();
+});
+
+describe('core.fct_loan_month_signals', () => {
+  it('has every signal of the rules\' vocabulary (transforms/policy/warning-signals.ts) with its type', async () => {
+    const cols = new Map(
+      (await wh.all<{ c: string; t: string }>(`SELECT column_name AS c, data_type AS t FROM information_schema.columns WHERE table_schema = 'core' AND table_name = 'fct_loan_month_signals'`)).map((r) => [r.c, r.t]),
+    );
+    for (const s of WARNING_SIGNALS) {
+      const t = cols.get(s.name);
+      expect(t, s.name).toBeDefined();
+      const kind = t === 'BOOLEAN' ? 'boolean' : /INT|DECIMAL|DOUBLE|FLOAT/.test(t!) ? 'number' : 'text';
+      expect(kind, `${s.name} is ${t}`).toBe(s.type);
+    }
+  });
 });
 
 const DPD_RULES = "('dpd_over_0', 'dpd_over_30', 'dpd_over_60')";

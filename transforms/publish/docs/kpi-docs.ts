@@ -9,6 +9,7 @@
  * // npm run docs          (write the docs)
  * // npm run docs --check  (exit 1 when a doc is out of date; used by test/publish/docs/kpi-docs.test.ts)
  */
+import { WARNING_SIGNALS } from '../../policy/warning-signals.js';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -455,11 +456,31 @@ function replaceBlock(text: string, block: string, file: string): string {
   return `${text.slice(0, a + START.length)}\n${block}\n${text.slice(b)}`;
 }
 
+/** The generated block of docs/monitoring.md: the signals the warning rules may name and the rules in force. */
+export function monitoringBlock(rules: BusinessRules = defaultRules()): string {
+  const cell = (t: string) => t.replaceAll('|', '\\|');
+  return [
+    '### Signals (the words a rule may use)',
+    '',
+    '| signal | type | 中文 | meaning |',
+    '|---|---|---|---|',
+    ...WARNING_SIGNALS.map((s) => `| \`${s.name}\` | ${s.type === 'boolean' ? 'true/false' : s.type} | ${s.zh} | ${cell(s.en)} |`),
+    '',
+    '### Rules in force (policy/warning-rules.yaml)',
+    '',
+    '| id | 名称 | name | severity | owner | when |',
+    '|---|---|---|---|---|---|',
+    ...rules.warnings.rules.map((r) => `| \`${r.id}\` | ${r.nameZh} | ${r.nameEn} | ${r.severity} | ${r.owner} | \`${cell(r.when.text)}\` |`),
+  ].join('\n');
+}
+
 /** Computes every generated doc: path → expected content. */
 export async function generatedDocs(): Promise<Record<string, string>> {
   const grading = join(ROOT, 'docs/grading.md');
   const classification = join(ROOT, 'docs/classification.md');
+  const monitoring = join(ROOT, 'docs/monitoring.md');
   return {
+    [monitoring]: replaceBlock(readFileSync(monitoring, 'utf8'), monitoringBlock(), 'docs/monitoring.md'),
     [join(ROOT, 'docs/kpis.md')]: await kpisMarkdown(),
     [grading]: replaceBlock(readFileSync(grading, 'utf8'), gradingBlock(), 'docs/grading.md'),
     [classification]: replaceBlock(readFileSync(classification, 'utf8'), classificationBlock(), 'docs/classification.md'),
