@@ -3,7 +3,8 @@
  *
  * Runs each step of the pipeline as its own process on a generated sample and prints elapsed
  * time and peak memory (max RSS of the process, which includes DuckDB's native memory).
- * Steps: generate → load → build models + KPIs → analyst query → report book of the latest month → nightly catch-up of all dates
+ * Steps: generate → load → build models + KPIs → analyst query → monitoring (one night's watch-list, the
+ * backtest, the branch workbooks) → report book of the latest month → nightly catch-up of all dates
  * but the last (a full night: load, models, KPIs, data tests, exports; the Evidence build only
  * with --site) → nightly of the one new date (the incremental night) → with --site, the published
  * home page in headless Chromium (data shipped, time to interactive; scripts/bench-site.ts).
@@ -76,6 +77,15 @@ const STEPS: Step[] = [
     available: () => existsSync('transforms/publish/console/run-query.ts'),
     args: (c) => tsx('scripts/bench-query.ts', c.warehouse),
   },
+  ...(['watch-list', 'backtest', 'lists'] as const).map(
+    (part): Step => ({
+      // Post-loan monitoring (docs/monitoring.md): targets at 1M customers: watch-list < 10 s a night, backtest < 60 s.
+      name: { 'watch-list': 'monitoring: one night of watch-list', backtest: 'monitoring: backtest, whole history', lists: 'monitoring: branch watch-list workbooks' }[part],
+      available: () => existsSync('scripts/bench-monitoring.ts'),
+      args: (c) => tsx('scripts/bench-monitoring.ts', c.warehouse, '--part', part),
+      note: (lines) => lines.filter((l) => !l.includes('CHECKPOINT')).at(-1),
+    }),
+  ),
   {
     // The monthly report book (信贷资产质量月报) of the latest month: target < 30 s at 1M customers.
     name: 'report book (latest month, A4 PDF)',
