@@ -124,6 +124,9 @@ describe('nightly', { timeout: 600_000 }, () => {
     expect(second.stdout).toContain('incremental, business date(s) 2026-10-31');
     expect(second.stdout).not.toContain('load 2026-08-31');
     expect(existsSync(join(data, 'current', 'report-book', 'report-book-2026-10.pdf')), 'the report book of the night\'s month is in the release').toBe(true);
+    const lists = readdirSync(join(data, 'current', 'branch-lists', 'watch-list'));
+    expect(lists.length, 'one watch-list workbook per branch').toBeGreaterThan(0);
+    expect(lists.every((f) => /^watch-list-.+-2026-10\.xlsx$/.test(f)), lists.join(', ')).toBe(true);
     const again = nightly(extracts, data);
     expect(again.status).toBe(0);
     expect(again.stdout).toContain('nothing to do');
