@@ -17,9 +17,10 @@ export const ALLOWED_OPS_TABLES = ['load_audit', 'rejected_rows', 'data_test_res
 
 /**
  * Reference tables of the core schema a source query may read: labels of codes, branches and
- * products (no customer or loan in them), so every page shows the same label for a code.
+ * products, and the post-loan warning rules in force (no customer or loan in them), so every page
+ * shows the same label for a code or a rule.
  */
-export const ALLOWED_REFERENCE_TABLES = ['core.dim_code_labels'] as const;
+export const ALLOWED_REFERENCE_TABLES = ['core.dim_code_labels', 'core.dim_warning_rules'] as const;
 
 /**
  * Tables with one row per loan / check / rejected record: a source query may read them only
