@@ -16,7 +16,7 @@ export default defineModel({
   grain: 'one row per month end × customer active at the month end with an on-book loan × credit-file element required of its customer type',
   primaryKey: ['as_of_month', 'customer_id', 'file_element'],
   description:
-    "The state of each required element of a customer's credit file (授信档案) at each month end. Population: customers whose relationship is open at the month end and who have at least one on-book loan then; elements: those policy/credit-file-cycles.yaml requires of the customer's type (as of the month end), with their update cycle. last_updated_on is the latest update delivered by the month end (business_date <= the month end; a late-delivered older update never replaces a newer one). The boundary: an element updated on D with a cycle of c months is due on D + c months (DuckDB month arithmetic: the same day c months later, the last day of that month when it is shorter) and is current at the month end M while M <= due_on, overdue from the next day; an element never delivered is missing.",
+    "The state of each required element of a customer's credit file (授信档案) at each month end. Population: customers whose relationship is open at the month end and who have at least one on-book loan then; elements: those policy/credit-file-cycles.yaml requires of the customer's type (as of the month end), with their update cycle. last_updated_on is the latest update delivered by the month end (business_date <= the month end; a late-delivered older update never replaces a newer one). The boundary: an element updated on D with a cycle of c months is due on D + c months (DuckDB month arithmetic: the same day c months later, the last day of that month when it is shorter) and is current at the month end M while M <= due_on, overdue from the next day; an element never delivered is missing. Months before the first business date that delivered any update (the optional extract credit_file_updates) have no rows: a lender that does not deliver the extract has no credit-file figures (its KPIs are no_data, input not delivered), not 0 %.",
   inherits: ['core.fct_customer_month_ends', 'staging.stg_lender__credit_file_updates'],
   columns: {
     file_element: 'Credit-file element required of the customer type (policy/credit-file-cycles.yaml).',
@@ -50,6 +50,8 @@ export default defineModel({
       FROM core.fct_customer_month_ends c
       SEMI JOIN on_book l ON l.as_of_month = c.as_of_month AND l.customer_id = c.customer_id
       WHERE c.is_active_end ${sinceSql(since, { column: 'c.as_of_month' })}
+        -- Tracked from the first business date that delivered an update: before it the files are unknown, not missing.
+        AND c.as_of_month >= (SELECT min(business_date) FROM staging.stg_lender__credit_file_updates)
     ),
     -- The latest update known from each delivery date on: validity intervals [known_on, known_until).
     known AS (
