@@ -1,7 +1,7 @@
 import { mkdirSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ENTITIES } from '../../transforms/ingest/contract/index.js';
+import { ENTITIES, type EntityContract } from '../../transforms/ingest/contract/index.js';
 import { writeExtractCsv, type ExtractRow } from './extract-rows.js';
 import { BRANCH_ROWS, PRODUCT_ROWS } from './reference-rows.js';
 
@@ -57,6 +57,36 @@ import { BRANCH_ROWS, PRODUCT_ROWS } from './reference-rows.js';
  *   W07 C05 L12  raised 2026-09-01 (D2) — 60 days before M
  *   W08 C06 —    signal 10-08 raised 10-10 (lag 2, timely) — 21 days before M
  *   W09 C06 —    raised 2025-09-15 (D0) — 411 days before M: outside the 365-day look-back
+ *
+ * Credit-file updates (policy/credit-file-cycles.yaml: individual credit report 12, KYC 12 months;
+ * small business financial statements 3, credit report 6, collateral 12, site visit 3, KYC 12).
+ * Due = update + cycle months (last day of the month when shorter); current at a month end ≤ due.
+ * Population: active at the month end with an on-book loan — M: C01 C02 C04 C06 C08 (individual),
+ * C03 C05 (small business); M−1: C01..C07 (C08 not yet onboarded).
+ *   element (cycle)  update [delivered]        due          at M−1 (09-30)     at M (10-31)
+ *   C01 credit (12)  2025-10-31 [D1]           2026-10-31   current            current (due = M)
+ *   C01 kyc (12)     2026-03-01 [D2]           2027-03-01   current            current (2025-12-01 [D3] is older: ignored)
+ *   C02 credit (12)  2025-10-30 [D1]           2026-10-30   current            overdue 1 day
+ *   C02 kyc (12)     2026-01-15 [D2]           2027-01-15   current            current
+ *   C04 credit (12)  2026-05-01 [D2]           2027-05-01   current            current
+ *   C04 kyc          never                                  missing            missing
+ *   C06 credit (12)  2026-02-01 [D2]           2027-02-01   current            current
+ *   C06 kyc (12)     2025-11-01 [D2]           2026-11-01   current            current
+ *   C07 credit (12)  2025-09-15 [D0]           2026-09-15   overdue 15 days    (closed: not in M)
+ *   C07 kyc          never                                  missing
+ *   C08 credit, kyc  2026-10-05 [D3]           2027-10-05   (not yet a customer) current
+ *   C03 fin. st. (3) 2026-07-31 [D2]           2026-10-31   current            current (due = M)
+ *   C03 credit (6)   2026-03-31 [D2]           2026-09-30   current (clamped)  overdue 31 days
+ *   C03 collat. (12) 2026-01-10 [D2]           2027-01-10   current            current
+ *   C03 visit (3)    2026-07-30 [D2]           2026-10-30   current            overdue 1 day
+ *   C03 kyc (12)     2026-02-02 [D2]           2027-02-02   current            current
+ *   C05 fin. st. (3) 2026-06-30 [D2]           2026-09-30   current (due = M−1)
+ *                    2026-09-25 [D3]           2026-12-25                      current
+ *   C05 credit (6)   2026-03-29 [D2]           2026-09-29   overdue 1 day
+ *                    2026-10-12 [D3]           2027-04-12                      current
+ *   C05 collat. (12) 2025-10-31 [D2]           2026-10-31   current            current (due = M)
+ *   C05 visit (3)    2026-07-15 [D2]           2026-10-15   current            overdue 16 days
+ *   C05 kyc (12)     2026-04-10 [D2]           2027-04-10   current            current
  */
 export const KPI_FIXTURE_DATES = ['2025-09-30', '2025-10-31', '2026-09-30', '2026-10-31'] as const;
 
@@ -174,6 +204,12 @@ export const KPI_EXPECTED = {
   migration_rate_doubtful_mom: { all: [150_000, 160_000, 0.9375], BJ01: [150_000, 150_000, 1] },
   // (正常 + 关注) → NPL: (0 + 345) / (500 + 475) = 345 / 975; BJ01: (0 + 20) / (500 + 60) = 20 / 560.
   migration_rate_normal_loans_mom: { all: [345_000, 975_000, 345 / 975], BJ01: [20_000, 560_000, 20 / 560] }, // 0.3538, 0.0357
+  // Credit files at M (table above): population C01 C02 C04 C06 C08 C03 C05 = 7; every required element
+  // current: C01, C06, C08 (C02 credit 1 day overdue, C04 kyc missing, C03 credit and visit overdue,
+  // C05 visit overdue) → 3/7. BJ01 (C01, C02, C05): C01 → 1/3.
+  credit_file_current_share: { all: [3, 7, 3 / 7], BJ01: [1, 3, 1 / 3] }, // 0.4286
+  // Every required element delivered at least once: all but C04 (kyc never) → 6/7; BJ01: 3/3.
+  credit_file_complete_share: { all: [6, 7, 6 / 7], BJ01: [3, 3, 1] }, // 0.8571
 } as const satisfies Record<string, Record<string, readonly [number | null, number, number] | readonly [null, null, null]>>;
 
 /** Expected targets and RAG at M for a few KPIs whose target is not a constant or is interesting. */
@@ -301,6 +337,9 @@ const survey = (id: string, c: string, on: string, channel: string, sc: number):
   score: String(sc),
 });
 
+/** A credit_file_updates row. */
+const cfu = (c: string, element: string, on: string): ExtractRow => ({ customer_id: c, file_element: element, updated_on: on });
+
 /** The rows of each business date (versioned entities carry only new or changed records). */
 export function kpiFixtureRows(): Record<(typeof KPI_FIXTURE_DATES)[number], Rows> {
   const D0 = '2025-09-30';
@@ -343,6 +382,7 @@ export function kpiFixtureRows(): Record<(typeof KPI_FIXTURE_DATES)[number], Row
       risk_scores: [],
       verifications: [],
       surveys: [],
+      credit_file_updates: [cfu('C07', 'credit_report', '2025-09-15'), cfu('C06', 'kyc_documents', '2024-11-01')],
     },
     [D1]: {
       customers: [cust('C09', 'individual', 'SH01', '2023-01-01', 'B', '2025-01-01', '2025-10-20')],
@@ -364,6 +404,7 @@ export function kpiFixtureRows(): Record<(typeof KPI_FIXTURE_DATES)[number], Row
       ],
       verifications: [],
       surveys: [survey('S05', 'C01', '2025-10-12', 'app', 82), survey('S06', 'C03', '2025-10-20', 'branch', 65)],
+      credit_file_updates: [cfu('C01', 'credit_report', '2025-10-31'), cfu('C02', 'credit_report', '2025-10-30')],
     },
     [D2]: {
       customers: [cust('C10', 'individual', 'BJ01', '2025-01-01', 'A', '2025-01-01', '2026-09-10')],
@@ -396,6 +437,23 @@ export function kpiFixtureRows(): Record<(typeof KPI_FIXTURE_DATES)[number], Row
         verif('V07', 'C04', '2026-09-25 10:00:00', '', 'pending'),
       ],
       surveys: [],
+      credit_file_updates: [
+        cfu('C01', 'kyc_documents', '2026-03-01'),
+        cfu('C02', 'kyc_documents', '2026-01-15'),
+        cfu('C04', 'credit_report', '2026-05-01'),
+        cfu('C06', 'credit_report', '2026-02-01'),
+        cfu('C06', 'kyc_documents', '2025-11-01'),
+        cfu('C03', 'financial_statements', '2026-07-31'),
+        cfu('C03', 'credit_report', '2026-03-31'),
+        cfu('C03', 'collateral_valuation', '2026-01-10'),
+        cfu('C03', 'site_visit', '2026-07-30'),
+        cfu('C03', 'kyc_documents', '2026-02-02'),
+        cfu('C05', 'financial_statements', '2026-06-30'),
+        cfu('C05', 'credit_report', '2026-03-29'),
+        cfu('C05', 'collateral_valuation', '2025-10-31'),
+        cfu('C05', 'site_visit', '2026-07-15'),
+        cfu('C05', 'kyc_documents', '2026-04-10'),
+      ],
     },
     [D3]: {
       customers: [
@@ -442,6 +500,14 @@ export function kpiFixtureRows(): Record<(typeof KPI_FIXTURE_DATES)[number], Row
         verif('V07', 'C04', '2026-09-25 10:00:00', '2026-09-26 08:00:00', 'pass'),
       ],
       surveys: [survey('S01', 'C01', '2026-10-05', 'app', 90), survey('S02', 'C02', '2026-10-06', 'branch', 80), survey('S03', 'C03', '2026-10-07', 'phone', 60), survey('S04', 'C08', '2026-10-08', 'web', 70)],
+      credit_file_updates: [
+        cfu('C08', 'credit_report', '2026-10-05'),
+        cfu('C08', 'kyc_documents', '2026-10-05'),
+        cfu('C05', 'credit_report', '2026-10-12'),
+        cfu('C05', 'financial_statements', '2026-09-25'), // dated in September, delivered in October: unknown at M−1
+        cfu('C01', 'kyc_documents', '2025-12-01'), // older than the 2026-03-01 update already delivered: never replaces it
+        cfu('C06', 'site_visit', '2026-10-20'), // not required of individuals: loaded, not tracked
+      ],
     },
   };
 }
@@ -469,7 +535,9 @@ export function writeKpiFixture(
     const dateDir = join(dir, date);
     mkdirSync(dateDir, { recursive: true });
     for (const e of ENTITIES) {
-      if (e.name === 'fx_rates') continue; // optional, and the fixture's loans are all in CNY: not delivered
+      // Optional entities without rows are not delivered (fx_rates: the fixture's loans are all in CNY;
+      // credit_file_updates when a test deletes them: a lender that does not deliver the extract).
+      if ((e as EntityContract).optional && rows[e.name] === undefined) continue;
       const lines = e.name === 'branches' ? BRANCH_ROWS : e.name === 'products' ? PRODUCT_ROWS : (rows[e.name] ?? []);
       writeExtractCsv(join(dateDir, `${e.name}.csv`), e.name, lines);
     }

@@ -1,7 +1,7 @@
 import { mkdirSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ENTITIES } from '../../transforms/ingest/contract/index.js';
+import { ENTITIES, type EntityContract } from '../../transforms/ingest/contract/index.js';
 import { writeExtractCsv, type ExtractRow } from './extract-rows.js';
 import { BRANCH_ROWS, PRODUCT_ROWS } from './reference-rows.js';
 
@@ -214,7 +214,7 @@ export function writeMigrationFixture(dir = mkdtempSync(join(tmpdir(), 'cq-mig-'
     const dateDir = join(dir, date);
     mkdirSync(dateDir, { recursive: true });
     for (const e of ENTITIES) {
-      if (e.name === 'fx_rates' && !opts.eur) continue; // optional: delivered only with the EUR loan
+      if ((e as EntityContract).optional && !rows[e.name]) continue; // optional (fx_rates: delivered only with the EUR loan; credit_file_updates: never)
       const lines = e.name === 'branches' ? BRANCH_ROWS : e.name === 'products' ? PRODUCT_ROWS : (rows[e.name] ?? []);
       writeExtractCsv(join(dateDir, `${e.name}.csv`), e.name, lines);
     }

@@ -7,9 +7,9 @@ import { BRANCH_ROWS, PRODUCT_ROWS } from './reference-rows.js';
 
 /**
  * Rows of a mini extract: entity name → data rows (by column name; see test/helpers/extract-rows.ts).
- * The optional fx_rates is absent (no file) unless a test sets it.
+ * The optional fx_rates and credit_file_updates are absent (no file) unless a test sets them.
  */
-export type MiniRows = Omit<Record<EntityName, ExtractLine[]>, 'fx_rates'> & { fx_rates?: ExtractLine[] };
+export type MiniRows = Omit<Record<EntityName, ExtractLine[]>, 'fx_rates' | 'credit_file_updates'> & { fx_rates?: ExtractLine[]; credit_file_updates?: ExtractLine[] };
 
 /**
  * A tiny valid extract for one business date (2026-09-30), written by hand so each loader

@@ -111,6 +111,7 @@ describe('a book that never delivered warnings, provisions or grades', () => {
     );
     expect(Object.fromEntries(d.map((r) => [r.input, r.first]))).toEqual({
       'customers.grade': null, // not mapped: no customer has a grade on any date
+      credit_file_updates: '2025-09-30',
       loan_balances: '2025-09-30',
       'loan_balances.provision_amount': null, // a mapping default for the whole column (missing_in_source)
       'customers.onboarded_on': '2025-09-30',

@@ -1,3 +1,4 @@
+import { readdirSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeCatalog } from '../../transforms/kpi/catalog.js';
 import { discoverMetrics } from '../../transforms/kpi/discover-metrics.js';
@@ -36,8 +37,8 @@ describe('KPI texts for readers (metrics.metric_catalog)', () => {
   });
   afterAll(async () => wh?.close());
 
-  it('all 33 KPIs are in the catalog', () => {
-    expect(rows).toHaveLength(33);
+  it('every KPI of metrics/ is in the catalog', () => {
+    expect(rows).toHaveLength(readdirSync('metrics').filter((f) => f.endsWith('.ts')).length);
   });
 
   it('every KPI has every text in Chinese and English, non-empty', () => {

@@ -20,7 +20,7 @@ const run = (...args: string[]) => spawnSync(process.execPath, ['--import', 'tsx
 describe('check-policy', () => {
   it('the shipped policy and mappings pass: every rule file and mapping is listed', () => {
     const r = checkPolicy({ mappingsDir: join(SHIPPED_POLICY_DIR, 'mappings') });
-    expect(r.policyFiles.map((f) => f.file)).toEqual(['policy/customer-grading.yaml', 'policy/classification-floor.yaml', 'policy/kpi-rules.yaml', 'policy/kpi-targets.yaml', 'policy/warning-rules.yaml']);
+    expect(r.policyFiles.map((f) => f.file)).toEqual(['policy/customer-grading.yaml', 'policy/classification-floor.yaml', 'policy/kpi-rules.yaml', 'policy/kpi-targets.yaml', 'policy/warning-rules.yaml', 'policy/credit-file-cycles.yaml']);
     expect(r.mappings.map((m) => m.name)).toEqual(['lending-club', 'uci-credit-card']);
   });
 

@@ -265,15 +265,19 @@ describe('grade and floor boundaries through load and build (core.fct_customer_m
     const sha = (f: string) => createHash('sha256').update(readFileSync(join(SHIPPED_POLICY_DIR, f))).digest('hex');
     expect(rows.map((r) => [r.policy, r.file, r.sha256, r.overridden])).toEqual([
       ['classification-floor', 'policy/classification-floor.yaml', sha('classification-floor.yaml'), false],
+      ['credit-file-cycles', 'policy/credit-file-cycles.yaml', sha('credit-file-cycles.yaml'), false],
       ['customer-grading', 'policy/customer-grading.yaml', sha('customer-grading.yaml'), false],
       ['kpi-rules', 'policy/kpi-rules.yaml', sha('kpi-rules.yaml'), false],
       ['kpi-targets', 'policy/kpi-targets.yaml', sha('kpi-targets.yaml'), false],
       ['warning-rules', 'policy/warning-rules.yaml', sha('warning-rules.yaml'), false],
     ]);
-    expect(rows[1]!.content).toBe(readFileSync(join(SHIPPED_POLICY_DIR, 'customer-grading.yaml'), 'utf8'));
-    expect(JSON.parse(rows[1]!.rules_json)).toEqual(SHIPPED.grading);
-    expect(JSON.parse(rows[2]!.rules_json)).toEqual(SHIPPED.kpi); // the KPI rules in force
-    expect(JSON.parse(rows[3]!.rules_json)).toEqual({}); // no KPI target overrides (policy/kpi-targets.yaml: examples in comments only)
+    const rec = (policy: string) => rows.find((r) => r.policy === policy)!;
+    expect(rec('customer-grading').content).toBe(readFileSync(join(SHIPPED_POLICY_DIR, 'customer-grading.yaml'), 'utf8'));
+    expect(JSON.parse(rec('customer-grading').rules_json)).toEqual(SHIPPED.grading);
+    expect(JSON.parse(rec('kpi-rules').rules_json)).toEqual(SHIPPED.kpi); // the KPI rules in force
+    expect(JSON.parse(rec('kpi-targets').rules_json)).toEqual({}); // no KPI target overrides (policy/kpi-targets.yaml: examples in comments only)
+    // The credit-file cycles in force, in the file's form.
+    expect(JSON.parse(rec('credit-file-cycles').rules_json).elements.site_visit).toEqual({ individual: { required: false }, small_business: { required: true, cycle_months: 3 } });
   });
 
   it("an operator's policy folder (C over 60 days, scores 6 months) regrades every month, even in a month-incremental build", async () => {

@@ -65,7 +65,7 @@ describe('the shipped policy/kpi-targets.yaml', () => {
   it('sets no override: every line is a comment, so the metric files hold the only defaults', () => {
     for (const line of SHIPPED_TEXT.split('\n')) expect(line === '' || line.startsWith('#'), line).toBe(true);
     expect(loadPolicy(SHIPPED_POLICY_DIR, { metrics: shapes }).targets).toEqual({});
-    expect(loadPolicy().files.map((f) => f.policy)).toEqual(['customer-grading', 'classification-floor', 'kpi-rules', 'kpi-targets', 'warning-rules']);
+    expect(loadPolicy().files.map((f) => f.policy)).toEqual(['customer-grading', 'classification-floor', 'kpi-rules', 'kpi-targets', 'warning-rules', 'credit-file-cycles']);
   });
 
   it('documents every key, and its commented examples are valid overrides', () => {
@@ -87,7 +87,7 @@ describe('kpi-targets.yaml: every error names the file, the line, the key and th
       key: 'npl_rate',
       message: 'unknown metric id "npl_rate".',
       // The list is every metric id in order; its start is enough (a new KPI must not need this test changed).
-      fix: 'use one of the metric ids: churn_rate, classification_error_rate, high_risk_share,',
+      fix: 'use one of the metric ids: churn_rate, classification_error_rate, ',
     },
     { name: 'a metric id with dashes (the file name)', text: 'npl-ratio:\n  value: 0.015\n', needle: 'npl-ratio:', key: 'npl-ratio', message: 'unknown metric id "npl-ratio".', fix: 'write it as "npl_ratio".', structural: 'differs' },
     // keys
@@ -218,8 +218,7 @@ describe("an operator's folder without kpi-targets.yaml", () => {
     const { dir } = policyDir(null);
     const p = loadPolicy(dir, { metrics: shapes });
     expect(p.targets).toEqual({});
-    // (warning-rules.yaml: the shipped file, as for any folder without one)
-    expect(p.files.map((f) => f.policy)).toEqual(['customer-grading', 'classification-floor', 'kpi-rules', 'warning-rules']);
+    expect(p.files.map((f) => f.policy)).toEqual(['customer-grading', 'classification-floor', 'kpi-rules', 'warning-rules', 'credit-file-cycles']);
   });
 
   it('but a kpi-targets.yml is not ignored: it must be renamed', () => {
@@ -323,7 +322,7 @@ verification_hours_median:
     expect(before.catalog.map((c) => [c.metric_id, c.target_text, c.policy_source])).toEqual(
       [...metrics].sort((a, b) => a.id.localeCompare(b.id)).map((m) => [m.id, catalogEntry(m).target_text, m.policySource]),
     );
-    expect(before.policy.map((p) => p.policy)).toEqual(['classification-floor', 'customer-grading', 'kpi-rules', 'warning-rules']); // no kpi-targets file, no row
+    expect(before.policy.map((p) => p.policy)).toEqual(['classification-floor', 'credit-file-cycles', 'customer-grading', 'kpi-rules', 'warning-rules']); // no kpi-targets file, no row
   });
 
   it('with overrides: the RAG flips as worked out by hand', async () => {
@@ -375,12 +374,13 @@ verification_hours_median:
   it('records the file and the overrides in force in ops.policy_files', () => {
     expect(after.policy.map((p) => [p.policy, p.file])).toEqual([
       ['classification-floor', join(withOverrides.dir, POLICY_FILES.floor)],
+      ['credit-file-cycles', join(withOverrides.dir, POLICY_FILES.fileCycles)],
       ['customer-grading', join(withOverrides.dir, POLICY_FILES.grading)],
       ['kpi-rules', join(withOverrides.dir, POLICY_FILES.kpi)],
       ['kpi-targets', withOverrides.file],
       ['warning-rules', join(withOverrides.dir, POLICY_FILES.warnings)],
     ]);
-    expect(JSON.parse(after.policy[3]!.rules_json)).toEqual({
+    expect(JSON.parse(after.policy.find((p) => p.policy === 'kpi-targets')!.rules_json)).toEqual({
       npl_ratio: { value: 0.32, op: '<', tolerance: 0.09, policySource: '测试：不良贷款率 < 32%' },
       churn_rate: { delta: 0.04 },
       satisfaction_index: { delta: 0.02, deltaMode: 'relative', tolerance: 3 },

@@ -68,6 +68,7 @@ describe('the shipped policy files', () => {
       ['kpi-rules', 'policy/kpi-rules.yaml'],
       ['kpi-targets', 'policy/kpi-targets.yaml'], // optional; the shipped one sets no override
       ['warning-rules', 'policy/warning-rules.yaml'],
+      ['credit-file-cycles', 'policy/credit-file-cycles.yaml'],
     ]);
     expect(p.targets).toEqual({});
     // What code outside a build sees (docs generator, models compiled outside a build) is the same.

@@ -293,6 +293,32 @@ describe('generated book', () => {
     expect(new Set(ids.map((c) => c.id_number)).size).toBe(ids.length);
   });
 
+  it('credit-file updates: dated on or before their business date, of known customers, mostly on cycle with some late and some never delivered', async () => {
+    expect(await count(`SELECT count(*) FROM b_credit_file_updates WHERE updated_on::DATE > _date::DATE`)).toBe(0);
+    expect(await count(`SELECT count(*) FROM b_credit_file_updates u ANTI JOIN (SELECT DISTINCT customer_id FROM b_customers) c USING (customer_id)`)).toBe(0);
+    // The first file carries the latest update of every element kept (individuals 2, small businesses 5).
+    const first = `(SELECT min(_date) FROM b_credit_file_updates)`;
+    const perCustomer = await wh.all<{ t: string; k: number }>(
+      `SELECT c.customer_type AS t, avg(n)::DOUBLE AS k FROM (SELECT customer_id, count(*) AS n FROM b_credit_file_updates WHERE _date = ${first} GROUP BY 1) u
+       JOIN (SELECT DISTINCT customer_id, customer_type FROM b_customers) c USING (customer_id) GROUP BY 1 ORDER BY 1`,
+    );
+    expect(perCustomer.map((r) => r.t)).toEqual(['individual', 'small_business']);
+    expect(perCustomer[0]!.k).toBeGreaterThan(1.9); // ≈ 2 × (1 − 1.5 % never delivered)
+    expect(perCustomer[0]!.k).toBeLessThanOrEqual(2);
+    expect(perCustomer[1]!.k).toBeGreaterThan(4.5); // ≈ 5 × (1 − 1.5 %)
+    // Gaps between successive updates of an element: a cycle less 3–20 days (on time) or plus 15–90 days (late, ~10 %).
+    const gaps = await wh.all<{ late: number; n: number }>(
+      `WITH u AS (SELECT customer_id, file_element, updated_on::DATE AS d, lag(updated_on::DATE) OVER (PARTITION BY customer_id, file_element ORDER BY updated_on) AS p FROM b_credit_file_updates)
+       SELECT count(*) FILTER (WHERE d > CAST(p + to_months(CASE file_element WHEN 'financial_statements' THEN 3 WHEN 'site_visit' THEN 3 ELSE 6 END) AS DATE) + 10 AND file_element IN ('financial_statements', 'site_visit'))::INTEGER AS late,
+              count(*) FILTER (WHERE file_element IN ('financial_statements', 'site_visit'))::INTEGER AS n
+       FROM u WHERE p IS NOT NULL`,
+    );
+    // (4 months of a 600-customer book see few quarterly gaps, and a late update often falls past the window.)
+    expect(gaps[0]!.n).toBeGreaterThan(50);
+    expect(gaps[0]!.late).toBeGreaterThan(0);
+    expect(gaps[0]!.late / gaps[0]!.n).toBeLessThan(0.2);
+  });
+
   it('warnings are raised on or after their signal and verifications complete after submission', async () => {
     expect(await count(`SELECT count(*) FROM b_warnings WHERE raised_at::TIMESTAMP::DATE < signal_on::DATE`)).toBe(0);
     expect(await count(`SELECT count(*) FROM b_verifications WHERE result = 'pending' AND verified_at IS NOT NULL`)).toBe(0);
@@ -305,7 +331,7 @@ describe('determinism', () => {
     const again = join(root, 'again');
     await gen(again);
     const [a, b] = [await fingerprint(base), await fingerprint(again)];
-    expect(Object.keys(a).length).toBe(48); // 4 month ends × 12 files (11 entities + the optional fx_rates the sample delivers)
+    expect(Object.keys(a).length).toBe(4 * ENTITIES.length); // 4 month ends × every entity (the sample delivers the optional ones too)
     expect(b).toEqual(a);
     const other = join(root, 'other-seed');
     await gen(other, { seed: SEED + 1 });
@@ -390,7 +416,7 @@ describe('options', () => {
     const tsx = join(process.cwd(), 'node_modules/.bin/tsx');
     const out = join(root, 'cli');
     const { stdout } = await run(tsx, [cli, '--customers', '50', '--months', '2', '--seed', '3', '--out', out, '--quiet', '--fault', 'missing-file']);
-    expect(stdout).toMatch(/wrote 23 files/); // 2 dates × 12 files, less the one the fault removed
+    expect(stdout).toMatch(new RegExp(`wrote ${2 * ENTITIES.length - 1} files`)); // 2 dates × every entity, less the one the fault removed
     expect(stdout).toMatch(/loan_balances\s+[\d,]+ rows/);
     expect(stdout).toMatch(/fault missing-file: 2024-12-31\/repayments\.csv/);
     expect(stdout).toMatch(/peak RSS \d+ MiB/);

@@ -73,8 +73,8 @@ export async function buildWarehouse(wh: WarehouseHandle, options: BuildWarehous
   // overrides are checked against the metric definitions (read, not built, here).
   const defined = options.metrics ?? (await discoverMetrics());
   const policy = loadPolicy(options.policyDir);
-  const rules = mergeRules({ grading: policy.grading, floor: policy.floor, kpi: policy.kpi, warnings: policy.warnings }, options.rules);
-  const overridden = { grading: options.rules?.grading !== undefined, floor: options.rules?.floor !== undefined, kpi: options.rules?.kpi !== undefined, warnings: options.rules?.warnings !== undefined };
+  const rules = mergeRules({ grading: policy.grading, floor: policy.floor, kpi: policy.kpi, warnings: policy.warnings, fileCycles: policy.fileCycles }, options.rules);
+  const overridden = { grading: options.rules?.grading !== undefined, floor: options.rules?.floor !== undefined, kpi: options.rules?.kpi !== undefined, warnings: options.rules?.warnings !== undefined, fileCycles: options.rules?.fileCycles !== undefined };
   if (overridden.grading || overridden.floor || overridden.kpi) checkRules(rules, `buildWarehouse option rules (over ${policy.dir})`);
   const targetsFile = policy.files.find((f) => f.policy === 'kpi-targets');
   if (targetsFile) parseKpiTargetsPolicy(targetsFile.text, targetsFile.path, defined.map((m) => targetShapeOf(m, rules.kpi)));

@@ -31,10 +31,10 @@ export interface MetricDisplay {
  * A topic page of the report site: the file `pages/<name>.md`, shown at `/<name>/`. The page shows
  * every KPI whose catalog `page` is its own (page SQL filters `metric_catalog.page`).
  */
-export type MetricPage = 'npl' | 'migration' | 'early-warning' | 'customers' | 'model';
+export type MetricPage = 'npl' | 'migration' | 'early-warning' | 'customers' | 'model' | 'credit-files';
 
 /** Topic pages of the report site (see {@link MetricPage}). */
-export const METRIC_PAGES: readonly MetricPage[] = ['npl', 'migration', 'early-warning', 'customers', 'model'];
+export const METRIC_PAGES: readonly MetricPage[] = ['npl', 'migration', 'early-warning', 'customers', 'model', 'credit-files'];
 
 /** A number, or a function of the KPI rules in force (`policy/kpi-rules.yaml`), e.g. `(r) => r.warnings.coverageLeadDays`. */
 export type RuleValue = number | ((rules: KpiRules) => number);

@@ -68,6 +68,24 @@ export interface RawBranchesRow {
   _load_id: string;
 }
 
+/** `raw.credit_file_updates` (table): Credit-file updates (授信档案更新): one row per update of an element of a customer's credit file (financial statements, credit report, collateral valuation, site visit, KYC documents) on the date it was made. Optional: deliver the updates made since the previous business date (the first delivery: at least the latest update of every element of every customer); a lender that delivers none has no credit-file KPIs (input not delivered). The update cycles are lender policy (policy/credit-file-cycles.yaml). Validated rows of `credit_file_updates` extract files (see docs/extracts.md); history: events. */
+export interface RawCreditFileUpdatesRow {
+  /** Customer whose credit file was updated. (VARCHAR) */
+  customer_id: string;
+  /** Element updated: financial_statements (财务报表), credit_report (征信报告), collateral_valuation (押品估值), site_visit (实地走访) or kyc_documents (身份及资质证明). (VARCHAR) */
+  file_element: string;
+  /** Date of the update (statements received, report pulled, valuation or visit made, documents renewed); not after the business date of the delivery. (DATE) */
+  updated_on: Date;
+  /** Business date of the extract that delivered the row. (DATE) */
+  _business_date: Date;
+  /** Extract file the row came from. (VARCHAR) */
+  _source_file: string;
+  /** Line in the extract file (1 = header). (BIGINT) */
+  _source_line: bigint;
+  /** Load that wrote the row (see ops.load_audit). (VARCHAR) */
+  _load_id: string;
+}
+
 /** `raw.customers` (table): Customers (客户): each business date carries customers that are new or changed that day; the latest version as of a date is the customer at that date. Validated rows of `customers` extract files (see docs/extracts.md); history: versioned. */
 export interface RawCustomersRow {
   /** Customer number. (VARCHAR) */
@@ -364,6 +382,22 @@ export interface StagingStgLenderBranchesRow {
   region: string | null;
   /** Business date of the extract that delivered the row. (DATE) */
   business_date: Date;
+  /** Extract file the row came from. (VARCHAR) */
+  source_file: string | null;
+  /** Line in the extract file (1 = header). (BIGINT) */
+  source_line: bigint | null;
+}
+
+/** `staging.stg_lender__credit_file_updates` (view): Credit-file updates (授信档案更新) as extracted (optional extract credit_file_updates): financial statements received, credit report pulled, collateral revalued, site visit made, KYC documents renewed. core.fct_credit_file_month_ends turns them into the state of every required element at each month end. */
+export interface StagingStgLenderCreditFileUpdatesRow {
+  /** Customer whose credit file was updated. (VARCHAR) */
+  customer_id: string;
+  /** Element updated: financial_statements (财务报表), credit_report (征信报告), collateral_valuation (押品估值), site_visit (实地走访) or kyc_documents (身份及资质证明). (VARCHAR) */
+  file_element: string;
+  /** Date of the update (statements received, report pulled, valuation or visit made, documents renewed); not after the business date of the delivery. (DATE) */
+  updated_on: Date;
+  /** Business date of the extract that delivered the row. (DATE) */
+  business_date: Date | null;
   /** Extract file the row came from. (VARCHAR) */
   source_file: string | null;
   /** Line in the extract file (1 = header). (BIGINT) */
@@ -784,6 +818,32 @@ export interface CoreDimWarningRulesRow {
   is_policy_rule: boolean | null;
   /** Order of the rule in the file (source_system last). (INTEGER) */
   sort_order: number | null;
+}
+
+/** `core.fct_credit_file_month_ends` (table): The state of each required element of a customer's credit file (授信档案) at each month end. Population: customers whose relationship is open at the month end and who have at least one on-book loan then; elements: those policy/credit-file-cycles.yaml requires of the customer's type (as of the month end), with their update cycle. last_updated_on is the latest update delivered by the month end (business_date <= the month end; a late-delivered older update never replaces a newer one). The boundary: an element updated on D with a cycle of c months is due on D + c months (DuckDB month arithmetic: the same day c months later, the last day of that month when it is shorter) and is current at the month end M while M <= due_on, overdue from the next day; an element never delivered is missing. Months before the first business date that delivered any update (the optional extract credit_file_updates) have no rows: a lender that does not deliver the extract has no credit-file figures (its KPIs are no_data, input not delivered), not 0 %. */
+export interface CoreFctCreditFileMonthEndsRow {
+  /** Month end (DATE), the key every month-end fact and KPI uses. (DATE) */
+  as_of_month: Date;
+  /** Customer number. (VARCHAR) */
+  customer_id: string;
+  /** Credit-file element required of the customer type (policy/credit-file-cycles.yaml). (ENUM) */
+  file_element: 'financial_statements' | 'credit_report' | 'collateral_valuation' | 'site_visit' | 'kyc_documents';
+  /** Servicing branch (as of the month end). (VARCHAR) */
+  branch_id: string | null;
+  /** individual or small_business (as of the month end). (ENUM) */
+  customer_type: 'individual' | 'small_business' | 'unknown' | null;
+  /** Update cycle of the element for the customer type, in months (policy/credit-file-cycles.yaml). (INTEGER) */
+  cycle_months: number | null;
+  /** Latest update of the element delivered by the month end (NULL: never delivered). (DATE) */
+  last_updated_on: Date | null;
+  /** last_updated_on + cycle_months months (the last day of the month when the day does not exist); NULL when missing. (DATE) */
+  due_on: Date | null;
+  /** The element was updated and the month end is on or before due_on. (BOOLEAN) */
+  is_current: boolean | null;
+  /** No update of the element was delivered by the month end. (BOOLEAN) */
+  is_missing: boolean | null;
+  /** Days from due_on to the month end when overdue; 0 when current; NULL when missing. (INTEGER) */
+  days_overdue: number | null;
 }
 
 /** `core.fct_customer_month_ends` (table): Customer state at each month end — the latest customer version with business_date <= the month end, expanded over the months it was valid (set-based: each version is unnested over its months, no customers × months cross join) — with activity flags (churn, new), and the customer's rule grade (policy/customer-grading.yaml, docs/grading.md) beside the recorded grade. Rule-grade inputs: the customer's loan-months with a risk signal (worst recorded class, maximum days past due, write-offs in the month) and the latest risk score known at the month end (validity intervals of the date the score became known; used while scored on or after the same day pd_max_age_months before the month end). Rows exist from the onboarding month to the month the relationship closed. */
@@ -1346,6 +1406,58 @@ export interface MartsMartCreditPortfolioMonthlyRow {
   provision_amount: number | null;
 }
 
+/** `marts.mart_customer__credit_file_elements` (table): Required credit-file elements (授信档案要素) per month end, branch, customer type and element: how many are current, overdue (with how late) or missing, over customers active at the month end with an on-book loan. Additive. No personal data. */
+export interface MartsMartCustomerCreditFileElementsRow {
+  /** Month end (DATE), the key every month-end fact and KPI uses. (DATE) */
+  as_of_month: Date;
+  /** Servicing branch (as of the month end). (VARCHAR) */
+  branch_id: string;
+  /** individual or small_business (as of the month end). (ENUM) */
+  customer_type: 'individual' | 'small_business' | 'unknown';
+  /** Credit-file element required of the customer type (policy/credit-file-cycles.yaml). (ENUM) */
+  file_element: 'financial_statements' | 'credit_report' | 'collateral_valuation' | 'site_visit' | 'kyc_documents';
+  /** Customers of whom the element is required (customer × element). (BIGINT) */
+  required_files: bigint | null;
+  /** Of which current at the month end. (BIGINT) */
+  current_files: bigint | null;
+  /** Of which delivered but overdue. (BIGINT) */
+  overdue_files: bigint | null;
+  /** Of which overdue by more than 90 days. (BIGINT) */
+  overdue_90_files: bigint | null;
+  /** Of which never delivered. (BIGINT) */
+  missing_files: bigint | null;
+  /** Sum of the days overdue of the overdue elements (÷ overdue_files = average days overdue). (BIGINT) */
+  overdue_days: bigint | null;
+}
+
+/** `marts.mart_customer__credit_file_monthly` (table): Credit-file freshness and completeness (授信档案时效与完整性) per month end, branch and customer type, counted over customers active at the month end with an on-book loan (the population of core.fct_credit_file_month_ends). Additive: feeds credit_file_current_share and credit_file_complete_share. No personal data. */
+export interface MartsMartCustomerCreditFileMonthlyRow {
+  /** Month end (DATE), the key every month-end fact and KPI uses. (DATE) */
+  as_of_month: Date;
+  /** Servicing branch (as of the month end). (VARCHAR) */
+  branch_id: string;
+  /** individual or small_business (as of the month end). (ENUM) */
+  customer_type: 'individual' | 'small_business' | 'unknown';
+  /** Customers active at the month end with an on-book loan. (BIGINT) */
+  customers: bigint | null;
+  /** Of which every required credit-file element is current. (BIGINT) */
+  customers_current: bigint | null;
+  /** Of which every required credit-file element was delivered at least once. (BIGINT) */
+  customers_complete: bigint | null;
+  /** Of which at least one required element was delivered but is overdue. (BIGINT) */
+  customers_with_overdue: bigint | null;
+  /** Of which at least one required element was never delivered. (BIGINT) */
+  customers_with_missing: bigint | null;
+  /** Required elements of those customers (customer × element). (HUGEINT) */
+  required_files: bigint | null;
+  /** Of which current. (HUGEINT) */
+  current_files: bigint | null;
+  /** Of which delivered but overdue. (HUGEINT) */
+  overdue_files: bigint | null;
+  /** Of which never delivered. (HUGEINT) */
+  missing_files: bigint | null;
+}
+
 /** `marts.mart_customer__grade_mix` (table): Grade mix (客户分级结构) of customers active at the month end: by the grade the lender recorded ('ungraded' when none) and by the rule grade (docs/grading.md). Aggregated; no personal data. */
 export interface MartsMartCustomerGradeMixRow {
   /** Month end (DATE), the key every month-end fact and KPI uses. (DATE) */
@@ -1392,6 +1504,30 @@ export interface MartsMartCustomerMonthlyRow {
   recorded_c_customers: bigint | null;
   /** Active at the month end and rule grade C. (BIGINT) */
   rule_c_customers: bigint | null;
+}
+
+/** `marts.mart_customer__overdue_credit_files` (table): The overdue-files list (授信档案逾期更新清单): every required credit-file element of a customer active at the month end with an on-book loan that is overdue or was never delivered, with the branch that must follow it up. Holds the customer id only (no name or other personal data): the per-branch release list masks it like the watch-list. For the release and the branches, never for the report site. */
+export interface MartsMartCustomerOverdueCreditFilesRow {
+  /** Month end (DATE), the key every month-end fact and KPI uses. (DATE) */
+  as_of_month: Date;
+  /** Servicing branch (as of the month end). (VARCHAR) */
+  branch_id: string | null;
+  /** Customer number. (VARCHAR) */
+  customer_id: string;
+  /** individual or small_business (as of the month end). (ENUM) */
+  customer_type: 'individual' | 'small_business' | 'unknown' | null;
+  /** Credit-file element required of the customer type (policy/credit-file-cycles.yaml). (ENUM) */
+  file_element: 'financial_statements' | 'credit_report' | 'collateral_valuation' | 'site_visit' | 'kyc_documents';
+  /** overdue (delivered, past its due date) or missing (never delivered). (ENUM) */
+  file_status: 'overdue' | 'missing' | null;
+  /** Update cycle of the element for the customer type, in months (policy/credit-file-cycles.yaml). (INTEGER) */
+  cycle_months: number | null;
+  /** Latest update of the element delivered by the month end (NULL: never delivered). (DATE) */
+  last_updated_on: Date | null;
+  /** last_updated_on + cycle_months months (the last day of the month when the day does not exist); NULL when missing. (DATE) */
+  due_on: Date | null;
+  /** Days from due_on to the month end when overdue; 0 when current; NULL when missing. (INTEGER) */
+  days_overdue: number | null;
 }
 
 /** `marts.mart_customer__satisfaction_monthly` (table): Satisfaction survey responses (满意度) of the month: count and score sum (so means re-aggregate exactly). No personal data. */
@@ -2605,6 +2741,7 @@ export type EnumCurrency =
 /** The warehouse for Kysely: every table and view by `schema.table` (the per-KPI tables use {@link KpiRow}). */
 export interface Database {
   'raw.branches': RawBranchesRow;
+  'raw.credit_file_updates': RawCreditFileUpdatesRow;
   'raw.customers': RawCustomersRow;
   'raw.fx_rates': RawFxRatesRow;
   'raw.loan_balances': RawLoanBalancesRow;
@@ -2617,6 +2754,7 @@ export interface Database {
   'raw.verifications': RawVerificationsRow;
   'raw.warnings': RawWarningsRow;
   'staging.stg_lender__branches': StagingStgLenderBranchesRow;
+  'staging.stg_lender__credit_file_updates': StagingStgLenderCreditFileUpdatesRow;
   'staging.stg_lender__customers': StagingStgLenderCustomersRow;
   'staging.stg_lender__fx_rates': StagingStgLenderFxRatesRow;
   'staging.stg_lender__loan_balances': StagingStgLenderLoanBalancesRow;
@@ -2635,6 +2773,7 @@ export interface Database {
   'core.dim_months': CoreDimMonthsRow;
   'core.dim_products': CoreDimProductsRow;
   'core.dim_warning_rules': CoreDimWarningRulesRow;
+  'core.fct_credit_file_month_ends': CoreFctCreditFileMonthEndsRow;
   'core.fct_customer_month_ends': CoreFctCustomerMonthEndsRow;
   'core.fct_loan_month_ends': CoreFctLoanMonthEndsRow;
   'core.fct_loan_month_signals': CoreFctLoanMonthSignalsRow;
@@ -2650,8 +2789,11 @@ export interface Database {
   'marts.mart_credit__currency_monthly': MartsMartCreditCurrencyMonthlyRow;
   'marts.mart_credit__five_category_distribution': MartsMartCreditFiveCategoryDistributionRow;
   'marts.mart_credit__portfolio_monthly': MartsMartCreditPortfolioMonthlyRow;
+  'marts.mart_customer__credit_file_elements': MartsMartCustomerCreditFileElementsRow;
+  'marts.mart_customer__credit_file_monthly': MartsMartCustomerCreditFileMonthlyRow;
   'marts.mart_customer__grade_mix': MartsMartCustomerGradeMixRow;
   'marts.mart_customer__monthly': MartsMartCustomerMonthlyRow;
+  'marts.mart_customer__overdue_credit_files': MartsMartCustomerOverdueCreditFilesRow;
   'marts.mart_customer__satisfaction_monthly': MartsMartCustomerSatisfactionMonthlyRow;
   'marts.mart_model__calibration_deciles': MartsMartModelCalibrationDecilesRow;
   'marts.mart_model__score_distribution': MartsMartModelScoreDistributionRow;

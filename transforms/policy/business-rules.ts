@@ -3,12 +3,14 @@ import type { FloorRules } from './classification-floor.js';
 import type { GradingRules } from './customer-grading.js';
 import type { KpiRules } from './kpi-rules.js';
 import type { WarningRules } from './warning-rules.js';
+import type { CreditFileCycles } from './credit-file-cycles.js';
 
 export * from './classification-floor.js';
 export * from './customer-grading.js';
 export * from './five-category.js';
 export * from './kpi-rules.js';
 export * from './warning-rules.js';
+export * from './credit-file-cycles.js';
 
 /** Every configurable business rule the models read. */
 export interface BusinessRules {
@@ -17,6 +19,8 @@ export interface BusinessRules {
   kpi: KpiRules;
   /** Post-loan warning rules (policy/warning-rules.yaml). */
   warnings: WarningRules;
+  /** Credit-file update cycles (policy/credit-file-cycles.yaml). */
+  fileCycles: CreditFileCycles;
 }
 
 /** Overrides for a build: any part may be replaced (the rest keeps the policy files' value). */
@@ -26,6 +30,8 @@ export interface RuleOverrides {
   kpi?: { [K in keyof KpiRules]?: Partial<KpiRules[K]> };
   /** Replaces the warning rules as a whole. */
   warnings?: WarningRules;
+  /** Replaces the credit-file cycles as a whole. */
+  fileCycles?: CreditFileCycles;
 }
 
 let shipped: BusinessRules | undefined;
@@ -43,7 +49,7 @@ let shipped: BusinessRules | undefined;
 export function defaultRules(): BusinessRules {
   if (!shipped) {
     const p = loadPolicy();
-    shipped = { floor: p.floor, grading: p.grading, kpi: p.kpi, warnings: p.warnings };
+    shipped = { floor: p.floor, grading: p.grading, kpi: p.kpi, warnings: p.warnings, fileCycles: p.fileCycles };
   }
   return shipped;
 }
@@ -77,6 +83,7 @@ export function mergeRules(base: BusinessRules, overrides: RuleOverrides = {}): 
       modelValidation: { ...base.kpi.modelValidation, ...overrides.kpi?.modelValidation },
     },
     warnings: overrides.warnings ?? base.warnings,
+    fileCycles: overrides.fileCycles ?? base.fileCycles,
   };
 }
 

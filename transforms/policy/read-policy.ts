@@ -9,6 +9,8 @@ import { classRank, FIVE_CLASSES } from './five-category.js';
 import { CqError } from '../lib/errors.js';
 import { parseWarningRulesPolicy } from './read-warning-rules.js';
 import type { WarningRules } from './warning-rules.js';
+import { parseCreditFileCyclesPolicy } from './read-credit-file-cycles.js';
+import type { CreditFileCycles } from './credit-file-cycles.js';
 import { asBool, asClass, asList, asMap, asPd, asWhole, checkKeys as checkPolicyKeys, failer, parseYaml, recordedPath, show, shown, type Fail, type Path } from './policy-yaml.js';
 import { REPO_ROOT } from '../lib/repo-root.js';
 
@@ -37,10 +39,11 @@ export const POLICY_FILES = {
   kpi: 'kpi-rules.yaml',
   targets: 'kpi-targets.yaml',
   warnings: 'warning-rules.yaml',
+  fileCycles: 'credit-file-cycles.yaml',
 } as const;
 
 /** Which policy a file holds. */
-export type PolicyName = 'customer-grading' | 'classification-floor' | 'kpi-rules' | 'kpi-targets' | 'warning-rules';
+export type PolicyName = 'customer-grading' | 'classification-floor' | 'kpi-rules' | 'kpi-targets' | 'warning-rules' | 'credit-file-cycles';
 
 /** The policy files of a folder, as listed in messages: `customer-grading.yaml, classification-floor.yaml and kpi-rules.yaml`. */
 const ALL_FILES = `${POLICY_FILES.grading}, ${POLICY_FILES.floor} and ${POLICY_FILES.kpi}`;
@@ -68,6 +71,8 @@ export interface LoadedPolicy {
   targets: KpiTargets;
   /** The post-loan warning rules of `warning-rules.yaml` (the shipped file when the folder has none; see {@link readAddedPolicyFile}). */
   warnings: WarningRules;
+  /** The credit-file update cycles of `credit-file-cycles.yaml` (the shipped file when the folder has none). */
+  fileCycles: CreditFileCycles;
   /** The files read: grading, floor, KPI rules, then KPI targets when the folder has `kpi-targets.yaml`. */
   files: PolicyFile[];
 }
@@ -115,6 +120,7 @@ export function loadPolicy(dir: string = SHIPPED_POLICY_DIR, options: LoadPolicy
   // Optional, but a misnamed copy must not be ignored silently (readPolicyFile names the rename).
   const targets = existsSync(targetsPath) || existsSync(targetsPath.replace(/\.yaml$/, '.yml')) ? readPolicyFile(targetsPath, 'kpi-targets') : undefined;
   const warnings = readAddedPolicyFile(abs, POLICY_FILES.warnings, 'warning-rules');
+  const fileCycles = readAddedPolicyFile(abs, POLICY_FILES.fileCycles, 'credit-file-cycles');
   return {
     dir: abs,
     grading: parseGradingPolicy(grading.text, grading.path),
@@ -122,7 +128,8 @@ export function loadPolicy(dir: string = SHIPPED_POLICY_DIR, options: LoadPolicy
     kpi: parseKpiRulesPolicy(kpi.text, kpi.path),
     targets: targets ? parseKpiTargetsPolicy(targets.text, targets.path, options.metrics) : {},
     warnings: parseWarningRulesPolicy(warnings.text, warnings.path),
-    files: [grading, floor, kpi, ...(targets ? [targets] : []), warnings],
+    fileCycles: parseCreditFileCyclesPolicy(fileCycles.text, fileCycles.path),
+    files: [grading, floor, kpi, ...(targets ? [targets] : []), warnings, fileCycles],
   };
 }
 

@@ -6,6 +6,8 @@ import type { KpiRules } from './kpi-rules.js';
 import type { LoadedPolicy } from './read-policy.js';
 import { warningRulesToPlain } from './read-warning-rules.js';
 import type { WarningRules } from './warning-rules.js';
+import { creditFileCyclesToPlain } from './read-credit-file-cycles.js';
+import type { CreditFileCycles } from './credit-file-cycles.js';
 
 /**
  * `ops.policy_files`: the policy files the models and KPIs of this warehouse were built from — path,
@@ -18,25 +20,27 @@ export const POLICY_FILES_DDL = opsTableDdl('policy_files');
 
 /**
  * Records the policy a build used (see {@link POLICY_FILES_DDL}): one row per policy file
- * (customer-grading, classification-floor, kpi-rules, kpi-targets when the folder has it, warning-rules).
+ * (customer-grading, classification-floor, kpi-rules, kpi-targets when the folder has it, warning-rules,
+ * credit-file-cycles).
  * `rules` are the rules in force (the files' rules, or the merged `buildWarehouse` overrides, then
  * `overridden` says which part); the kpi-targets row holds the target overrides by metric id, the
  * warning-rules row the rules in the file's form.
  *
  * @example
- * await recordPolicy(wh, loadPolicy(), { grading, floor, kpi, warnings }, { grading: false, floor: false, kpi: false });
+ * await recordPolicy(wh, loadPolicy(), { grading, floor, kpi, warnings, fileCycles }, { grading: false, floor: false, kpi: false });
  */
 export async function recordPolicy(
   wh: WarehouseHandle,
   policy: LoadedPolicy,
-  rules: { grading: GradingRules; floor: FloorRules; kpi: KpiRules; warnings: WarningRules },
-  overridden: { grading: boolean; floor: boolean; kpi: boolean; warnings?: boolean },
+  rules: { grading: GradingRules; floor: FloorRules; kpi: KpiRules; warnings: WarningRules; fileCycles: CreditFileCycles },
+  overridden: { grading: boolean; floor: boolean; kpi: boolean; warnings?: boolean; fileCycles?: boolean },
 ): Promise<void> {
   await wh.exec(POLICY_FILES_DDL);
   const part = { 'customer-grading': 'grading', 'classification-floor': 'floor', 'kpi-rules': 'kpi' } as const;
   for (const f of policy.files) {
-    const p = f.policy === 'kpi-targets' || f.policy === 'warning-rules' ? undefined : part[f.policy];
-    const inForce = p ? rules[p] : f.policy === 'warning-rules' ? warningRulesToPlain(rules.warnings) : policy.targets;
+    const p = f.policy === 'kpi-targets' || f.policy === 'warning-rules' || f.policy === 'credit-file-cycles' ? undefined : part[f.policy];
+    const added = f.policy === 'warning-rules' ? warningRulesToPlain(rules.warnings) : f.policy === 'credit-file-cycles' ? creditFileCyclesToPlain(rules.fileCycles) : undefined;
+    const inForce = p ? rules[p] : (added ?? policy.targets);
     await wh.conn.run(`INSERT INTO ops.policy_files VALUES ($1, $2, $3, $4, $5, $6, $7, current_timestamp::TIMESTAMP)`, [
       f.policy,
       f.file,
@@ -44,7 +48,7 @@ export async function recordPolicy(
       f.bytes,
       f.text,
       JSON.stringify(inForce),
-      p ? overridden[p] : f.policy === 'warning-rules' ? (overridden.warnings ?? false) : false,
+      p ? overridden[p] : f.policy === 'warning-rules' ? (overridden.warnings ?? false) : f.policy === 'credit-file-cycles' ? (overridden.fileCycles ?? false) : false,
     ] as never);
   }
 }

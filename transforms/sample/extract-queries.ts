@@ -27,7 +27,9 @@ import { sqlNumberList, sqlStringList } from './sql-text.js';
  *   for a loan restructured in the month: its deferred instalments follow in later months);
  * - repayments: one row per instalment paid in the month (a prepayment pays the whole balance under
  *   the next instalment number); ids are unique across dates;
- * - warnings, risk_scores, verifications, surveys: the events of the month (see their modules).
+ * - warnings, risk_scores, verifications, surveys: the events of the month (see their modules);
+ * - credit_file_updates: the updates dated in the month (the first date: also the latest update
+ *   of every element before the window; credit-file-events.ts).
  */
 
 /** How one extract file is selected: column expressions, source and sort key. */
@@ -264,6 +266,12 @@ function fileQuery(name: EntityName, m: number, calendar: SampleCalendar): FileQ
         orderBy: 'ci',
       };
     }
+    case 'credit_file_updates':
+      return {
+        columns: { customer_id: 'cid(ci)', file_element: 'el', updated_on: 'updated_on' },
+        from: `cfu WHERE dm = ${m}`,
+        orderBy: 'ci, el, updated_on',
+      };
   }
 }
 

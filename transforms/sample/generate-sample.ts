@@ -6,6 +6,7 @@ import { openWarehouse } from '../lib/duckdb.js';
 import { CqError } from '../lib/errors.js';
 import { sampleCalendar } from './calendar.js';
 import { customerTimelineSql } from './customer-timeline.js';
+import { creditFileEventsSql } from './credit-file-events.js';
 import { customerUniverseSql } from './customer-universe.js';
 import { extractSelectSql, LOAN_LEVEL_ENTITIES } from './extract-queries.js';
 import { injectFault, type FaultResult } from './faults.js';
@@ -78,7 +79,7 @@ async function directoryBytes(dir: string): Promise<{ files: number; bytes: numb
 
 /**
  * Generates a deterministic sample of lender extracts: `<out>/<YYYY-MM-DD>/<entity>.csv` for every
- * month end of the window, all 11 contract entities per date. Same options → byte-identical files.
+ * month end of the window, every contract entity per date. Same options → byte-identical files.
  * Everything is computed in DuckDB SQL (no per-row JavaScript) with bounded memory (`memoryLimit`,
  * spilling to a temporary folder that is deleted afterwards), so a million customers over 24
  * months take minutes, not hours. How the book behaves is set in model-parameters.ts; the
@@ -134,6 +135,7 @@ export async function generateSample(options: GenerateOptions): Promise<Generate
     await wh.exec(customerTimelineSql(calendar));
     await wh.exec(warningEventsSql(calendar));
     await wh.exec(verificationEventsSql(calendar));
+    await wh.exec(creditFileEventsSql(calendar));
     lap('customer histories and events derived');
     const others = ENTITIES.map((e) => e.name).filter((n) => !LOAN_LEVEL_ENTITIES.includes(n));
     for (let m = calendar.first; m <= calendar.last; m++) {

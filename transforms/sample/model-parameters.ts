@@ -77,4 +77,27 @@ export const MODEL = {
   auditCorrect: 0.98,
   /** Monthly probability that an open customer answers a survey. */
   surveyRate: 0.02,
+  /**
+   * Credit-file updates (credit_file_updates). `cycles`: the elements kept per customer type
+   * (0 individual, 1 small business) and their cycle in months — the same as the shipped
+   * policy/credit-file-cycles.yaml (the generator comes before the policy stage and does not read
+   * it). Per customer × element: `neverShare` never delivers it; otherwise each update follows the
+   * previous one by the cycle, `earlyDays` early (on time), or with probability `lateShare`
+   * `lateDays` late.
+   */
+  creditFile: {
+    cycles: [
+      [0, 'credit_report', 12],
+      [0, 'kyc_documents', 12],
+      [1, 'financial_statements', 3],
+      [1, 'credit_report', 6],
+      [1, 'collateral_valuation', 12],
+      [1, 'site_visit', 3],
+      [1, 'kyc_documents', 12],
+    ],
+    neverShare: 0.015,
+    lateShare: 0.1,
+    lateDays: [15, 90],
+    earlyDays: [3, 20],
+  },
 } as const;

@@ -1,4 +1,4 @@
-import { customers, loans, products, warnings } from '../ingest/contract/index.js';
+import { customers, FILE_ELEMENTS, loans, products, warnings, type FileElement } from '../ingest/contract/index.js';
 import { FIVE_CLASSES, type FiveClass } from '../policy/five-category.js';
 import { OWNER_ROLES, type OwnerRole } from '../policy/warning-rules.js';
 import { MIGRATION_EXITS, MIGRATION_PERIODS, MIGRATION_TO_STATES } from './class-migration.js';
@@ -175,6 +175,14 @@ const SIGNAL_TYPE: Readonly<Record<string, readonly [string, string]>> = {
   collateral_value_drop: ['押品贬值', 'Collateral value drop'],
   credit_inquiries: ['征信查询频繁', 'Frequent credit inquiries'],
 };
+/** Credit-file elements (credit_file_updates.file_element), in display order. */
+export const FILE_ELEMENT_LABELS: Labels<FileElement> = {
+  financial_statements: ['财务报表', 'Financial statements'],
+  credit_report: ['征信报告', 'Credit report'],
+  collateral_valuation: ['押品估值', 'Collateral valuation'],
+  site_visit: ['实地走访', 'Site visit'],
+  kyc_documents: ['身份及资质证明', 'KYC documents'],
+};
 
 const OWNER_ROLE: Labels<OwnerRole> = {
   account_manager: ['客户经理', 'Account manager'],
@@ -209,4 +217,5 @@ export const CODE_LABELS: readonly CodeLabel[] = [
   ...kindOf('signal_type', Object.keys(SIGNAL_TYPE), SIGNAL_TYPE),
   ...kindOf('owner_role', OWNER_ROLES, OWNER_ROLE),
   ...kindOf('watch_status', WATCH_STATUSES, WATCH_STATUS),
+  ...kindOf('file_element', FILE_ELEMENTS, FILE_ELEMENT_LABELS),
 ];

@@ -144,9 +144,10 @@ describe('export package layout and manifest', () => {
     // The lender policy the grades and floors were built with (ops.policy_files): the shipped files.
     const policy = await wh.all<{ policy: string; file: string; sha256: string }>('SELECT policy, file, sha256 FROM ops.policy_files ORDER BY policy');
     expect(m.policy_files).toEqual(policy);
-    expect(m.policy_files.map((p) => p.file)).toEqual(['policy/classification-floor.yaml', 'policy/customer-grading.yaml', 'policy/kpi-rules.yaml', 'policy/kpi-targets.yaml']);
-    // 4 business dates × 11 entities, all up to the month end, with their checksums from ops.load_audit
-    expect(m.source_extracts).toHaveLength(KPI_FIXTURE_DATES.length * 11);
+    expect(m.policy_files.map((p) => p.file)).toEqual(['policy/classification-floor.yaml', 'policy/credit-file-cycles.yaml', 'policy/customer-grading.yaml', 'policy/kpi-rules.yaml', 'policy/kpi-targets.yaml', 'policy/warning-rules.yaml']);
+    // 4 business dates × 12 entities (the 11 required and credit_file_updates; fx_rates not delivered), all
+    // up to the month end, with their checksums from ops.load_audit
+    expect(m.source_extracts).toHaveLength(KPI_FIXTURE_DATES.length * 12);
     const audit = await wh.all<{ sha256: string }>(`SELECT sha256 FROM ops.load_audit ORDER BY business_date, entity, path`);
     expect(m.source_extracts.map((s) => s.sha256)).toEqual(audit.map((a) => a.sha256));
     expect(m.source_extracts[0]!.file).toMatch(/^2025-09-30\/[a-z_]+\.csv$/);

@@ -1,4 +1,5 @@
 import { branches } from './entities/branches.js';
+import { creditFileUpdates } from './entities/credit-file-updates.js';
 import { customers } from './entities/customers.js';
 import { fxRates } from './entities/fx-rates.js';
 import { loanBalances } from './entities/loan-balances.js';
@@ -14,11 +15,12 @@ import type { EntityContract } from './types.js';
 
 export * from './types.js';
 export * from './currencies.js';
-export { branches, customers, fxRates, loanBalances, loans, products, repaymentSchedule, repayments, riskScores, surveys, verifications, warnings };
+export { FILE_ELEMENTS, type FileElement } from './entities/credit-file-updates.js';
+export { branches, creditFileUpdates, customers, fxRates, loanBalances, loans, products, repaymentSchedule, repayments, riskScores, surveys, verifications, warnings };
 
 /**
  * Every extract entity, in load order (referenced entities before those that reference them).
- * Adding an entity = one file in `entities/` plus one line here. `optional` entities (fx_rates) may
+ * Adding an entity = one file in `entities/` plus one line here. `optional` entities (fx_rates, credit_file_updates) may
  * be left out of a delivery; see {@link requiredEntities}.
  */
 export const ENTITIES = [
@@ -34,6 +36,7 @@ export const ENTITIES = [
   verifications,
   surveys,
   fxRates,
+  creditFileUpdates,
 ] as const satisfies readonly EntityContract[];
 
 export type EntityName = (typeof ENTITIES)[number]['name'];

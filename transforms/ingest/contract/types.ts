@@ -47,6 +47,8 @@ export interface ColumnContract {
   readonly pii?: boolean;
   /** A date that must equal the business date of the folder the file is delivered in (a snapshot date); other rows are rejected. */
   readonly businessDate?: boolean;
+  /** A date that must not be after the business date of the folder the file is delivered in (an event cannot be reported before it happened); later rows are rejected. */
+  readonly notAfterBusinessDate?: boolean;
 }
 
 /** A reference from this entity's column(s) to another entity's primary key. */

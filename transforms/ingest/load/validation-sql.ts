@@ -17,6 +17,7 @@ export const REASON_CODES = {
   negative_amount: 'an amount is negative',
   out_of_range: 'a number is outside its allowed range',
   wrong_business_date: 'a snapshot date is not the business date of the folder the file was delivered in',
+  future_date: 'an event date is after the business date of the folder the file was delivered in',
   control_character: 'a text value holds a control character (NUL, line break, …; a tab is allowed)',
   rule_violation: 'a row-level rule of the contract is broken',
   duplicate_key: 'the primary key repeats an earlier row',
@@ -56,7 +57,8 @@ const TYPED_BOUNDS: Partial<Record<ColumnContract['type'], { lo: string; hi: str
  * checked, on the typed value: the same rows are rejected either way, with the same codes.
  * Free text (a text column without a list of codes) must hold no control character but tab.
  * A column the contract ties to the business date (`col.businessDate`) must equal `businessDate`
- * (`YYYY-MM-DD`, the date of the file's folder) when given.
+ * (`YYYY-MM-DD`, the date of the file's folder) when given; one marked `notAfterBusinessDate`
+ * must not be after it.
  */
 export function columnChecks(col: ColumnContract, typed = false, castValue?: string, businessDate?: string): string[] {
   const v = q(col.name);
@@ -119,6 +121,12 @@ export function columnChecks(col: ColumnContract, typed = false, castValue?: str
     const date = typed ? v : cast('DATE');
     checks.push(
       `WHEN ${present} AND ${date} <> DATE ${lit(businessDate)} THEN ${reason('wrong_business_date', col.name, `${shown(display)} || ${lit(` is not the business date ${businessDate} of the folder the file was delivered in. Fix: correct ${col.name} to ${businessDate}, or deliver the row in the folder of its own date.`)}`)}`,
+    );
+  }
+  if (col.notAfterBusinessDate && businessDate !== undefined && col.type === 'date') {
+    const date = typed ? v : cast('DATE');
+    checks.push(
+      `WHEN ${present} AND ${date} > DATE ${lit(businessDate)} THEN ${reason('future_date', col.name, `${shown(display)} || ${lit(` is after the business date ${businessDate} of the folder the file was delivered in. Fix: correct ${col.name}, or deliver the row in the folder of a business date on or after it.`)}`)}`,
     );
   }
   if (col.values && col.valuesList) {

@@ -138,6 +138,7 @@ export function renderExtractDocs(): string {
         c.min !== undefined ? `≥ ${c.min}` : '',
         c.max !== undefined ? `≤ ${c.max}` : '',
         c.businessDate ? '= business date' : '',
+        c.notAfterBusinessDate ? '≤ business date' : '',
       ]
         .filter(Boolean)
         .join('; ');

@@ -29,6 +29,7 @@ const PAGE_LABELS: Record<string, { zh: string; en: string }> = {
   customers: { zh: '客户质量', en: 'Customer quality' },
   'early-warning': { zh: '风险预警', en: 'Early warning' },
   model: { zh: '评级模型', en: 'Rating model' },
+  'credit-files': { zh: '授信档案', en: 'Credit files' },
 };
 
 /** The charts of the book, as inline SVG. */

@@ -32,6 +32,7 @@ export const ROW_LEVEL_TABLES = [
   'marts.mart_risk__npl_movement_loans',
   'marts.mart_ops__verification_audits',
   'marts.mart_ops__verification_submissions',
+  'marts.mart_customer__overdue_credit_files',
 ] as const;
 
 /** Schemas that hold customer/loan-level data: named in the guard's message. */
