@@ -1,4 +1,7 @@
+import { mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import ExcelJS from 'exceljs';
+import type { WarehouseHandle } from '../../lib/duckdb.js';
 import { normalizeZip } from '../exports/zip-file.js';
 import { XLSX_CREATOR } from '../exports/write-xlsx.js';
 
@@ -85,4 +88,55 @@ export async function branchListXlsx(spec: BranchListSpec, list: BranchList, asO
   }
   const buf = Buffer.from((await wb.xlsx.writeBuffer()) as ArrayBuffer);
   return normalizeZip(buf, generatedAt);
+}
+
+/** File name of a branch's list. @example branchListFileName('watch-list', 'BJ01', '2026-10') // 'watch-list-BJ01-2026-10.xlsx' */
+export function branchListFileName(kind: string, branchId: string, month: string): string {
+  return `${kind}-${branchId.replace(/[^A-Za-z0-9_-]/g, '_')}-${month}.xlsx`;
+}
+
+/**
+ * Writes one workbook per branch into `outDir`, replacing the folder as a whole (written beside it,
+ * then renamed). Returns the files and the number of rows.
+ *
+ * @example
+ * await writeBranchWorkbooks(spec, lists, { outDir: 'release/branch-lists/watch-list', kind: 'watch-list', month: '2026-10', asOfDate: '2026-10-31', generatedAt });
+ */
+export async function writeBranchWorkbooks(
+  spec: BranchListSpec,
+  lists: readonly BranchList[],
+  o: { outDir: string; kind: string; month: string; asOfDate: string; generatedAt: string },
+): Promise<{ files: string[]; entries: number }> {
+  const work = `${o.outDir}.partial-${process.pid}`;
+  rmSync(work, { recursive: true, force: true });
+  mkdirSync(work, { recursive: true });
+  const files: string[] = [];
+  for (const list of lists) {
+    const name = branchListFileName(o.kind, list.branchId, o.month);
+    writeFileSync(join(work, name), await branchListXlsx(spec, list, o.asOfDate, o.generatedAt));
+    files.push(join(o.outDir, name));
+  }
+  rmSync(o.outDir, { recursive: true, force: true });
+  renameSync(work, o.outDir);
+  return { files, entries: lists.reduce((a, l) => a + l.rows.length, 0) };
+}
+
+/**
+ * Every branch of core.dim_branches with its label, and the rows of `rows` grouped by branch (an
+ * empty list for a branch with none).
+ *
+ * @example
+ * const lists = await listsByBranch(wh, rows); // rows carry branch_id
+ */
+export async function listsByBranch(
+  wh: WarehouseHandle,
+  rows: readonly (Record<string, string | number | null> & { branch_id: string })[],
+): Promise<BranchList[]> {
+  const branches = await wh.all<{ branch_id: string; label: string }>(
+    `SELECT b.branch_id, coalesce(l.label, b.branch_id) AS label FROM core.dim_branches b
+     LEFT JOIN core.dim_code_labels l ON l.kind = 'branch' AND l.code = b.branch_id ORDER BY b.branch_id`,
+  );
+  const by = new Map<string, Record<string, string | number | null>[]>();
+  for (const { branch_id, ...r } of rows) (by.get(branch_id) ?? by.set(branch_id, []).get(branch_id)!).push(r);
+  return branches.map((b) => ({ branchId: b.branch_id, branchLabel: b.label, rows: by.get(b.branch_id) ?? [] }));
 }

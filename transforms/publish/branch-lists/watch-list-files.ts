@@ -1,9 +1,7 @@
-import { mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { quoteLiteral as lit, type WarehouseHandle } from '../../lib/duckdb.js';
 import { maskIdentifierSql } from '../../lib/identifier-masks.js';
 import type { BusinessMonth } from '../exports/run-info.js';
-import { branchListXlsx, type BranchList, type BranchListSpec } from './branch-list-xlsx.js';
+import { branchListFileName, listsByBranch, writeBranchWorkbooks, type BranchList, type BranchListSpec } from './branch-list-xlsx.js';
 
 /** How the lists show loan and customer ids (config `branchListIds`). */
 export type BranchListIds = 'masked' | 'full';
@@ -24,7 +22,7 @@ const WATCH_LIST_COLUMNS: BranchListSpec['columns'] = [
 
 /** File name of a branch's watch-list. @example watchListFileName('BJ01', '2026-10') // 'watch-list-BJ01-2026-10.xlsx' */
 export function watchListFileName(branchId: string, month: string): string {
-  return `watch-list-${branchId.replace(/[^A-Za-z0-9_-]/g, '_')}-${month}.xlsx`;
+  return branchListFileName('watch-list', branchId, month);
 }
 
 /**
@@ -51,11 +49,7 @@ export async function readWatchLists(wh: WarehouseHandle, bm: BusinessMonth, ids
      ORDER BY w.branch_id, CASE w.status WHEN 'new' THEN 1 WHEN 'still' THEN 2 ELSE 3 END,
        CASE w.severity WHEN 'high' THEN 1 WHEN 'medium' THEN 2 ELSE 3 END, w.balance DESC, w.loan_id, r.sort_order`,
   );
-  const branches = await wh.all<{ branch_id: string; label: string }>(
-    `SELECT b.branch_id, coalesce(l.label, b.branch_id) AS label FROM core.dim_branches b
-     LEFT JOIN core.dim_code_labels l ON l.kind = 'branch' AND l.code = b.branch_id ORDER BY b.branch_id`,
-  );
-  return branches.map((b) => ({ branchId: b.branch_id, branchLabel: b.label, rows: rows.filter((r) => r.branch_id === b.branch_id).map(({ branch_id: _b, ...r }) => r) }));
+  return listsByBranch(wh, rows);
 }
 
 /**
@@ -82,16 +76,5 @@ export async function writeWatchLists(
     ],
     columns: WATCH_LIST_COLUMNS,
   };
-  const work = `${o.outDir}.partial-${process.pid}`;
-  rmSync(work, { recursive: true, force: true });
-  mkdirSync(work, { recursive: true });
-  const files: string[] = [];
-  for (const list of lists) {
-    const name = watchListFileName(list.branchId, bm.month);
-    writeFileSync(join(work, name), await branchListXlsx(spec, list, bm.asOfDate, o.generatedAt));
-    files.push(join(o.outDir, name));
-  }
-  rmSync(o.outDir, { recursive: true, force: true });
-  renameSync(work, o.outDir);
-  return { files, entries: lists.reduce((a, l) => a + l.rows.length, 0) };
+  return writeBranchWorkbooks(spec, lists, { outDir: o.outDir, kind: 'watch-list', month: bm.month, asOfDate: bm.asOfDate, generatedAt: o.generatedAt });
 }
