@@ -5,6 +5,7 @@
 select
   s.rule_id,
   s.label as rule_label,
+  r.name_zh as rule_zh,
   s.sort_order as rule_order,
   s.is_policy_rule,
   coalesce(v.label, '—') as severity_label,
@@ -22,5 +23,6 @@ select
   s.recall,
   s.lead_days_median
 from marts.mart_monitoring__rule_backtest_summary s
+join core.dim_warning_rules r on r.rule_id = s.rule_id
 left join core.dim_code_labels v on v.kind = 'warning_severity' and v.code = s.severity
 order by s.sort_order
