@@ -134,7 +134,7 @@ function runStep(step: Step, ctx: Ctx): StepResult {
   const seconds = (performance.now() - started) / 1000;
   const rss = /BENCH_MAXRSS_KB=(\d+)/.exec(r.stderr ?? '');
   const ok = r.status === 0;
-  const out = `${r.stdout ?? ''}\n${r.stderr ?? ''}`.trim().split('\n').filter((l) => !l.startsWith('BENCH_MAXRSS') && !l.includes('nodedir'));
+  const out = `${r.stdout ?? ''}\n${r.stderr ?? ''}`.trim().split('\n').filter((l) => l.trim() !== '' && !l.startsWith('BENCH_MAXRSS') && !l.includes('nodedir'));
   if (!ok) console.error(out.slice(-20).join('\n'));
   return { step: step.name, seconds, peakMb: rss ? Number(rss[1]) / 1024 : NaN, ok, note: ok ? (step.note?.(out) ?? out.at(-1) ?? '') : `exit ${r.status}` };
 }
