@@ -6,6 +6,8 @@ import { loadExtracts } from '../../transforms/ingest/load-extracts.js';
 import { buildWarehouse } from '../../transforms/kpi/build-warehouse.js';
 import { openWarehouse, type WarehouseHandle } from '../../transforms/lib/duckdb.js';
 import { WARNING_SIGNALS } from '../../transforms/policy/warning-signals.js';
+import { buildModels } from '../../transforms/warehouse/build-models.js';
+import { discoverModels } from '../../transforms/warehouse/registry.js';
 import { writeMonitoringFixture } from '../helpers/monitoring-fixture.js';
 
 /**
@@ -31,6 +33,23 @@ afterAll(async () => {
 });
 
 describe('core.fct_loan_month_signals', () => {
+  it('a month-incremental rebuild (the nightly) gives the rows of the full build, signals and hits alike', async () => {
+    const models = (await discoverModels()).filter((m) => ['fct_loan_month_signals', 'mart_monitoring__rule_hits'].includes(m.name));
+    for (const t of ['core.fct_loan_month_signals', 'marts.mart_monitoring__rule_hits']) await wh.exec(`CREATE OR REPLACE TABLE full_${t.split('.')[1]} AS SELECT * FROM ${t}`);
+    const r = await buildModels(wh, models, { runTests: false, since: '2026-04-30' });
+    expect(r.built.map((b) => b.mode)).toEqual(['incremental', 'incremental']);
+    for (const t of ['core.fct_loan_month_signals', 'marts.mart_monitoring__rule_hits']) {
+      const copy = `full_${t.split('.')[1]}`;
+      const [d] = await wh.all<{ a: number; b: number; n: number }>(
+        `SELECT (SELECT count(*) FROM (SELECT * FROM ${copy} EXCEPT ALL SELECT * FROM ${t}))::INTEGER AS a,
+                (SELECT count(*) FROM (SELECT * FROM ${t} EXCEPT ALL SELECT * FROM ${copy}))::INTEGER AS b, (SELECT count(*) FROM ${t})::INTEGER AS n`,
+      );
+      expect(d, t).toMatchObject({ a: 0, b: 0 });
+      expect(d!.n, t).toBeGreaterThan(0);
+      await wh.exec(`DROP TABLE ${copy}`);
+    }
+  });
+
   it('has every signal of the rules\' vocabulary (transforms/policy/warning-signals.ts) with its type', async () => {
     const cols = new Map(
       (await wh.all<{ c: string; t: string }>(`SELECT column_name AS c, data_type AS t FROM information_schema.columns WHERE table_schema = 'core' AND table_name = 'fct_loan_month_signals'`)).map((r) => [r.c, r.t]),

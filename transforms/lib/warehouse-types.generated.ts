@@ -1006,7 +1006,7 @@ export interface CoreFctLoanMonthSignalsRow {
   days_past_due: number | null;
   /** Days past due at the previous reporting month end (NULL: not reported, or no snapshot then). (INTEGER) */
   prev_days_past_due: number | null;
-  /** Latest instalments due by the month end, in a row, each settled 1 to 30 days after its due date and by the month end (0: the latest was on time, later, or unsettled; 0 with no instalment due yet). (INTEGER) */
+  /** Latest instalments due by the month end, in a row, each settled 1 to 30 days after its due date and by the month end (0: the latest was on time, later, or unsettled; 0 with no instalment due yet); counted back at most 12. (INTEGER) */
   late_instalments_in_a_row: number | null;
   /** The customer's latest usable PD at the month end (core.fct_customer_month_ends.pd). (DOUBLE) */
   pd: number | null;

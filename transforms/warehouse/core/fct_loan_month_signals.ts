@@ -5,6 +5,13 @@ import { defineModel } from '../model.js';
 /** Largest delay (days after the due date) that still counts as a small delay. */
 export const SMALL_DELAY_MAX_DAYS = 30;
 
+/**
+ * Instalments counted back at most (monthly instalments: a year). A month-incremental night reads
+ * only the instalments due in the 13 months before the first month it builds, so a full and an
+ * incremental build agree.
+ */
+export const LATE_INSTALMENTS_CAP = 12;
+
 export default defineModel({
   name: 'fct_loan_month_signals',
   layer: 'core',
@@ -15,7 +22,7 @@ export default defineModel({
   inherits: ['core.fct_loan_month_ends'],
   columns: {
     prev_days_past_due: 'Days past due at the previous reporting month end (NULL: not reported, or no snapshot then).',
-    late_instalments_in_a_row: 'Latest instalments due by the month end, in a row, each settled 1 to 30 days after its due date and by the month end (0: the latest was on time, later, or unsettled; 0 with no instalment due yet).',
+    late_instalments_in_a_row: 'Latest instalments due by the month end, in a row, each settled 1 to 30 days after its due date and by the month end (0: the latest was on time, later, or unsettled; 0 with no instalment due yet); counted back at most 12.',
     pd: "The customer's latest usable PD at the month end (core.fct_customer_month_ends.pd).",
     prev_pd: 'The same at the previous reporting month end.',
     grade_rank: "The customer's recorded grade as a rank: 1 A, 2 B, 3 C (NULL: not graded).",
@@ -38,6 +45,8 @@ export default defineModel({
     const sla = Math.trunc(activeRules().kpi.verification.slaHours);
     // Months built: all, or since onwards; the previous month of the first one is read for prev_*.
     const months = since ? `WHERE as_of_month >= DATE '${since}'` : '';
+    // Instalments due after this date are enough to count LATE_INSTALMENTS_CAP back from any month built.
+    const window = since ? `CAST(DATE '${since}' - INTERVAL ${LATE_INSTALMENTS_CAP + 1} MONTH AS DATE)` : '';
     return sql`
     WITH m AS (
       SELECT as_of_month, CASE WHEN has_prev_month THEN prev_month_end END AS prev_month FROM core.dim_months ${sql.raw(months)}
@@ -63,12 +72,13 @@ export default defineModel({
     sched AS (
       SELECT loan_id, instalment_no, arg_max(due_on, business_date) AS due_on, arg_max(principal_due + interest_due, business_date) AS due
       FROM staging.stg_lender__repayment_schedules
-      WHERE business_date <= last_day(due_on)
+      WHERE business_date <= last_day(due_on) ${sql.raw(window ? `AND due_on > ${window} - INTERVAL 1 MONTH` : '')}
       GROUP BY loan_id, instalment_no
+      ${sql.raw(window ? `HAVING arg_max(due_on, business_date) > ${window}` : '')}
     ),
     paid AS (
-      SELECT loan_id, instalment_no, paid_on, sum(principal_paid + interest_paid) OVER (PARTITION BY loan_id, instalment_no ORDER BY paid_on, repayment_id) AS paid_to_date
-      FROM staging.stg_lender__repayments
+      SELECT r.loan_id, r.instalment_no, r.paid_on, sum(r.principal_paid + r.interest_paid) OVER (PARTITION BY r.loan_id, r.instalment_no ORDER BY r.paid_on, r.repayment_id) AS paid_to_date
+      FROM staging.stg_lender__repayments r SEMI JOIN sched s ON s.loan_id = r.loan_id AND s.instalment_no = r.instalment_no
     ),
     settled AS (
       SELECT s.loan_id, s.instalment_no, s.due_on, min(p.paid_on) FILTER (WHERE p.paid_to_date >= s.due) AS settled_on
@@ -107,7 +117,7 @@ export default defineModel({
     )
     SELECT l.as_of_month, l.loan_id, l.customer_id, l.branch_id, l.product_id,
       l.days_past_due, p.days_past_due AS prev_days_past_due,
-      CAST(CASE WHEN s.settled_on IS NOT NULL AND s.settled_on <= l.as_of_month THEN s.streak ELSE 0 END AS INTEGER) AS late_instalments_in_a_row,
+      CAST(CASE WHEN s.settled_on IS NOT NULL AND s.settled_on <= l.as_of_month THEN least(s.streak, ${sql.raw(String(LATE_INSTALMENTS_CAP))}) ELSE 0 END AS INTEGER) AS late_instalments_in_a_row,
       c.pd, cp.pd AS prev_pd, c.grade_rank, cp.grade_rank AS prev_grade_rank,
       coalesce(wc.other_bank, false) OR coalesce(wl.other_bank, false) AS other_bank_overdue,
       CAST(coalesce(wc.open_warnings, 0) + coalesce(wl.open_warnings, 0) AS INTEGER) AS open_source_warnings,
