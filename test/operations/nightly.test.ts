@@ -17,6 +17,8 @@ import { writeMiniExtract, type MiniRows } from '../helpers/mini-extract.js';
  */
 
 const CLI = ['--import', 'tsx', 'transforms/cli/nightly.ts'];
+/** Tests about loading, locking, reading and rebuilding skip the regulator packages and the report book (minutes of PDF printing in all). */
+const NO_EXPORTS = ['--no-exports'];
 let root: string;
 
 beforeAll(() => {
@@ -184,12 +186,12 @@ describe('nightly', { timeout: 600_000 }, () => {
 
   it('a structurally bad extract fails the run naming file and column; the published release is unchanged', async () => {
     const { extracts, data } = setup('bad');
-    expect(nightly(extracts, data).status).toBe(0);
+    expect(nightly(extracts, data, NO_EXPORTS).status).toBe(0);
     const before = publishedFingerprint(data);
     addSecondDate(extracts, (r, h) => {
       h.loans = h.loans!.replace(',principal,', ',principal_amt,');
     });
-    const run = nightly(extracts, data);
+    const run = nightly(extracts, data, NO_EXPORTS);
     expect(run.status).toBe(1);
     expect(run.stderr).toMatch(/2026-10-31\/loans\.csv: line 1 \(header\): required column\(s\) "principal" missing/);
     expect(publishedFingerprint(data)).toBe(before);
@@ -200,8 +202,8 @@ describe('nightly', { timeout: 600_000 }, () => {
 
   it('two runs started at once: exactly one runs, the other says it is already running', async () => {
     const { extracts, data } = setup('twice');
-    const a = startNightly(extracts, data, { CQ_NIGHTLY_HANG_AT: 'build models and KPIs' });
-    const b = startNightly(extracts, data, { CQ_NIGHTLY_HANG_AT: 'build models and KPIs' });
+    const a = startNightly(extracts, data, { CQ_NIGHTLY_HANG_AT: 'build models and KPIs' }, NO_EXPORTS);
+    const b = startNightly(extracts, data, { CQ_NIGHTLY_HANG_AT: 'build models and KPIs' }, NO_EXPORTS);
     const exited = await Promise.race([a, b].map((c) => new Promise<ChildProcess & { out: string[] }>((r) => c.on('close', () => r(c)))));
     const other = exited === a ? b : a;
     expect(exited.exitCode).toBe(1);
@@ -210,20 +212,20 @@ describe('nightly', { timeout: 600_000 }, () => {
     other.kill('SIGKILL');
     await new Promise((r) => other.on('close', r));
     // The lock of the killed run is stale: the next run takes it over.
-    const next = nightly(extracts, data);
+    const next = nightly(extracts, data, NO_EXPORTS);
     expect(next.status, next.stderr).toBe(0);
     expect(next.stdout).toContain('took over a stale lock');
   });
 
   it('an analyst reading the published warehouse during a run is never blocked and sees the previous state', async () => {
     const { extracts, data } = setup('reader');
-    expect(nightly(extracts, data).status).toBe(0);
+    expect(nightly(extracts, data, NO_EXPORTS).status).toBe(0);
     addSecondDate(extracts);
     const reader = await openWarehouse(join(data, 'warehouse.duckdb'), { readOnly: true });
     try {
       const q = `SELECT count(*)::INTEGER AS n FROM raw.loan_balances`;
       expect(await reader.all(q)).toEqual([{ n: 3 }]);
-      const run = nightly(extracts, data); // runs to completion while the reader holds the file open
+      const run = nightly(extracts, data, NO_EXPORTS); // runs to completion while the reader holds the file open
       expect(run.status, run.stderr).toBe(0);
       expect(await reader.all(q)).toEqual([{ n: 3 }]);
     } finally {
@@ -236,16 +238,16 @@ describe('nightly', { timeout: 600_000 }, () => {
 
   it('incremental nights and a --full rebuild produce identical KPI, mart and core tables', async () => {
     const inc = setup('inc');
-    expect(nightly(inc.extracts, inc.data).status).toBe(0);
+    expect(nightly(inc.extracts, inc.data, NO_EXPORTS).status).toBe(0);
     addSecondDate(inc.extracts);
-    expect(nightly(inc.extracts, inc.data).status).toBe(0);
+    expect(nightly(inc.extracts, inc.data, NO_EXPORTS).status).toBe(0);
     // Two more months, one night each. The last night (2026-12-31) rebuilds the month-incremental
     // facts from 2026-11 only, reading October for November's previous-month columns; October's
     // rows stay as the night before built them. Reporting months are the business dates' months
     // (2026-08, -10, -11, -12), each with its balances snapshot.
     for (const [date, paid, id] of [['2026-11-30', '2026-11-10', 'R102'], ['2026-12-31', '2026-12-10', 'R103']] as const) {
       writeMiniExtract(laterNight(date, { repayment_id: id, loan_id: 'L001', instalment_no: '59', paid_on: paid, principal_paid: '1512.00', interest_paid: '3288.00' }), { dir: inc.extracts, date });
-      expect(nightly(inc.extracts, inc.data).status).toBe(0);
+      expect(nightly(inc.extracts, inc.data, NO_EXPORTS).status).toBe(0);
     }
     const published = await openWarehouse(join(inc.data, 'warehouse.duckdb'), { readOnly: true });
     const modes = await published.all<{ model: string; mode: string; since: string | null }>(
@@ -258,7 +260,7 @@ describe('nightly', { timeout: 600_000 }, () => {
       { model: 'core.fct_loan_month_ends', mode: 'incremental', since: '2026-11-30' },
     ]);
     expect(months.map((x) => x.m)).toEqual(['2026-08', '2026-10', '2026-11', '2026-12']);
-    const full = nightly(inc.extracts, join(inc.dir, 'data-full'), ['--full']);
+    const full = nightly(inc.extracts, join(inc.dir, 'data-full'), ['--full', ...NO_EXPORTS]);
     expect(full.status, full.stderr).toBe(0);
     const a = await kpiFingerprint(join(inc.data, 'warehouse.duckdb'));
     const b = await kpiFingerprint(join(inc.dir, 'data-full', 'warehouse.duckdb'));
@@ -283,7 +285,7 @@ describe('nightly', { timeout: 600_000 }, () => {
     writeFileSync(config, JSON.stringify({ webhookUrl: `http://127.0.0.1:${port}/hook` }));
     addSecondDate(extracts, (r) => delete (r as Partial<typeof r>).surveys);
     const run = await new Promise<{ code: number | null }>((resolve) => {
-      const c = startNightly(extracts, data, {}, ['--config', config]);
+      const c = startNightly(extracts, data, {}, ['--config', config, ...NO_EXPORTS]);
       c.on('close', (code) => resolve({ code }));
     });
     server.close();
