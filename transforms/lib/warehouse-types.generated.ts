@@ -960,6 +960,8 @@ export interface CoreFctLoanMonthEndsRow {
   restructured_on: Date | null;
   /** Inside the restructuring observation period at the month end. (BOOLEAN) */
   in_observation_period: boolean | null;
+  /** Repaid by instalments of principal (loan version as of the month end): repayment_method equal_instalment (等额本息) or equal_principal (等额本金). (BOOLEAN) */
+  is_amortising: boolean | null;
   /** On book and recorded 次级, 可疑 or 损失 (不良贷款). (BOOLEAN) */
   is_npl: boolean | null;
   /** On book and days_past_due > 0. (BOOLEAN) */
@@ -1028,7 +1030,7 @@ export interface CoreFctLoanMonthSignalsRow {
   balance: number | null;
   /** Outstanding principal at the previous reporting month end, CNY. (DECIMAL(18,2)) */
   prev_balance: number | null;
-  /** Repaid by instalments of principal: repayment_method equal_instalment (等额本息) or equal_principal (等额本金). (BOOLEAN) */
+  /** Repaid by instalments of principal (loan version as of the month end): repayment_method equal_instalment (等额本息) or equal_principal (等额本金). (BOOLEAN) */
   is_amortising: boolean | null;
   /** Inside the restructuring observation period at the month end. (BOOLEAN) */
   in_observation_period: boolean | null;

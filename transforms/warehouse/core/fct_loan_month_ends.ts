@@ -73,6 +73,7 @@ export default defineModel({
     floor_class_rank: '1 正常 … 5 损失.',
     floor_rule: "Rule that set the floor: 'dpd>N', 'restructured' or 'none'.",
     is_restructured: 'Restructured (loan version as of the month end).',
+    is_amortising: 'Repaid by instalments of principal (loan version as of the month end): repayment_method equal_instalment (等额本息) or equal_principal (等额本金).',
     in_observation_period: 'Inside the restructuring observation period at the month end.',
     is_npl: 'On book and recorded 次级, 可疑 or 损失 (不良贷款).',
     is_overdue: 'On book and days_past_due > 0.',
@@ -174,7 +175,7 @@ export default defineModel({
     lv AS (
       SELECT loan_id, business_date AS valid_from,
         coalesce(lead(business_date) OVER (PARTITION BY loan_id ORDER BY business_date), DATE '9999-12-31') AS valid_to,
-        customer_id, branch_id, product_id, principal, currency, disbursed_on, is_restructured, restructured_on
+        customer_id, branch_id, product_id, principal, currency, disbursed_on, is_restructured, restructured_on, repayment_method
       FROM staging.stg_lender__loans
     ),
     cv AS (
@@ -194,6 +195,7 @@ export default defineModel({
         ${r(asEnum('lv.currency', CURRENCY_ENUM))} AS currency,
         lv.principal, lv.disbursed_on, CAST(last_day(lv.disbursed_on) AS DATE) AS cohort_month,
         lv.is_restructured, lv.restructured_on,
+        coalesce(lv.repayment_method IN ('equal_instalment', 'equal_principal'), false) AS is_amortising,
         ${r(observationEndSql('lv.restructured_on', floor))} AS observation_end
       FROM lv
       LEFT JOIN cv ON cv.customer_id = lv.customer_id AND cv.valid_from < lv.valid_to AND lv.valid_from < cv.valid_to
@@ -238,7 +240,7 @@ export default defineModel({
       ${r(asEnum(classNameSql('greatest(g.dpd_floor_rank, g.restructured_floor_rank)'), FIVE_CLASS_ENUM))} AS floor_class,
       CAST(greatest(g.dpd_floor_rank, g.restructured_floor_rank) AS TINYINT) AS floor_class_rank,
       ${r(asEnum(floorRuleFromRanksSql('g.days_past_due', 'g.dpd_floor_rank', 'g.restructured_floor_rank', floor), floorRuleEnum(floor)))} AS floor_rule,
-      g.is_restructured, g.restructured_on, g.in_observation_period,
+      g.is_restructured, g.restructured_on, g.in_observation_period, g.is_amortising,
       g.is_npl,
       (g.is_on_book AND g.days_past_due > 0) AS is_overdue,
       (g.is_on_book AND g.days_past_due > 90) AS is_dpd90,

@@ -33,7 +33,6 @@ export default defineModel({
     overdue_verifications: "The customer's verification checks still pending at the month end and submitted more than the SLA hours (policy/kpi-rules.yaml verification.sla_hours) before its end.",
     balance: 'Outstanding principal at the month end, CNY (outstanding_principal).',
     prev_balance: 'Outstanding principal at the previous reporting month end, CNY.',
-    is_amortising: 'Repaid by instalments of principal: repayment_method equal_instalment (等额本息) or equal_principal (等额本金).',
     prev_in_observation_period: 'Inside the restructuring observation period at the previous reporting month end.',
   },
   tests: [
@@ -53,7 +52,7 @@ export default defineModel({
     ),
     l AS (
       SELECT f.as_of_month, m.prev_month, f.loan_id, f.customer_id, f.branch_id, f.product_id, f.days_past_due, f.outstanding_principal AS balance,
-        f.in_observation_period, f.recorded_class_rank, f.is_npl, f.months_on_book
+        f.in_observation_period, f.is_amortising, f.recorded_class_rank, f.is_npl, f.months_on_book
       FROM core.fct_loan_month_ends f JOIN m USING (as_of_month)
       WHERE f.is_on_book
     ),
@@ -123,7 +122,7 @@ export default defineModel({
       CAST(coalesce(wc.open_warnings, 0) + coalesce(wl.open_warnings, 0) AS INTEGER) AS open_source_warnings,
       CAST(coalesce(v.failed, 0) AS INTEGER) AS failed_verifications, CAST(coalesce(v.overdue, 0) AS INTEGER) AS overdue_verifications,
       l.balance, p.balance AS prev_balance,
-      coalesce(d.repayment_method IN ('equal_instalment', 'equal_principal'), false) AS is_amortising,
+      l.is_amortising,
       l.in_observation_period, p.in_observation_period AS prev_in_observation_period,
       l.recorded_class_rank, l.is_npl, l.months_on_book
     FROM l
@@ -133,7 +132,6 @@ export default defineModel({
     LEFT JOIN openw wc ON wc.as_of_month = l.as_of_month AND wc.customer_id = l.customer_id AND wc.loan_id IS NULL
     LEFT JOIN openw wl ON wl.as_of_month = l.as_of_month AND wl.customer_id = l.customer_id AND wl.loan_id = l.loan_id
     LEFT JOIN ver v ON v.as_of_month = l.as_of_month AND v.customer_id = l.customer_id
-    LEFT JOIN core.dim_loans d ON d.loan_id = l.loan_id
     ASOF LEFT JOIN streaks s ON s.loan_id = l.loan_id AND l.as_of_month >= s.due_on`;
   },
 });
