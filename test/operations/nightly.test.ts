@@ -256,6 +256,7 @@ describe('nightly', { timeout: 600_000 }, () => {
     const months = await published.all<{ m: string }>(`SELECT DISTINCT strftime(as_of_month, '%Y-%m') AS m FROM core.fct_loan_month_ends ORDER BY 1`);
     await published.close();
     expect(modes).toEqual([
+      { model: 'core.fct_credit_file_month_ends', mode: 'incremental', since: '2026-11-30' },
       { model: 'core.fct_customer_month_ends', mode: 'incremental', since: '2026-11-30' },
       { model: 'core.fct_loan_month_ends', mode: 'incremental', since: '2026-11-30' },
     ]);

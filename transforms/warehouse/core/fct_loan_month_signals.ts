@@ -6,11 +6,11 @@ import { defineModel } from '../model.js';
 export const SMALL_DELAY_MAX_DAYS = 30;
 
 /**
- * Instalments counted back at most (monthly instalments: a year). A month-incremental night reads
- * only the instalments due in the 13 months before the first month it builds, so a full and an
- * incremental build agree.
+ * Months of instalments a month end looks back at for late_instalments_in_a_row (monthly instalments:
+ * at most 6 counted). A month-incremental night reads only the instalments due in that window before
+ * the first month it builds; a full build computes every month's window the same way.
  */
-export const LATE_INSTALMENTS_CAP = 12;
+export const LATE_INSTALMENTS_WINDOW_MONTHS = 6;
 
 export default defineModel({
   name: 'fct_loan_month_signals',
@@ -22,7 +22,7 @@ export default defineModel({
   inherits: ['core.fct_loan_month_ends'],
   columns: {
     prev_days_past_due: 'Days past due at the previous reporting month end (NULL: not reported, or no snapshot then).',
-    late_instalments_in_a_row: 'Latest instalments due by the month end, in a row, each settled 1 to 30 days after its due date and by the month end (0: the latest was on time, later, or unsettled; 0 with no instalment due yet); counted back at most 12.',
+    late_instalments_in_a_row: 'Of the instalments due in the 6 months up to the month end, the latest ones in a row settled 1 to 30 days after their due date and by the month end (0: the latest was on time, later, or is unsettled, or none is due). An instalment is settled on the date of the last payment allocated to it (made from 6 months before its due date on) once the payments cover the amount due; instalments counted in instalment-number order.',
     pd: "The customer's latest usable PD at the month end (core.fct_customer_month_ends.pd).",
     prev_pd: 'The same at the previous reporting month end.',
     grade_rank: "The customer's recorded grade as a rank: 1 A, 2 B, 3 C (NULL: not graded).",
@@ -44,8 +44,8 @@ export default defineModel({
     const sla = Math.trunc(activeRules().kpi.verification.slaHours);
     // Months built: all, or since onwards; the previous month of the first one is read for prev_*.
     const months = since ? `WHERE as_of_month >= DATE '${since}'` : '';
-    // Instalments due after this date are enough to count LATE_INSTALMENTS_CAP back from any month built.
-    const window = since ? `CAST(DATE '${since}' - INTERVAL ${LATE_INSTALMENTS_CAP + 1} MONTH AS DATE)` : '';
+    // Instalments due after this date are all the windows of the months built need.
+    const window = since ? `last_day(DATE '${since}' - INTERVAL ${LATE_INSTALMENTS_WINDOW_MONTHS} MONTH)` : '';
     return sql`
     WITH m AS (
       SELECT as_of_month, CASE WHEN has_prev_month THEN prev_month_end END AS prev_month FROM core.dim_months ${sql.raw(months)}
@@ -66,8 +66,9 @@ export default defineModel({
       FROM core.fct_customer_month_ends
       WHERE as_of_month IN (SELECT as_of_month FROM m UNION ALL SELECT prev_month FROM m)
     ),
-    -- Instalments: the latest schedule version delivered by the month end of its due date; settled on
-    -- the day the payments allocated to it reach the amount due.
+    -- Instalments due in the window of a month built: the latest schedule version delivered by the month
+    -- end of its due date; settled on the date of the last payment allocated to it once the payments
+    -- cover the amount due.
     sched AS (
       SELECT loan_id, instalment_no, arg_max(due_on, business_date) AS due_on, arg_max(principal_due + interest_due, business_date) AS due
       FROM staging.stg_lender__repayment_schedules
@@ -76,29 +77,28 @@ export default defineModel({
       ${sql.raw(window ? `HAVING arg_max(due_on, business_date) > ${window}` : '')}
     ),
     paid AS (
-      SELECT r.loan_id, r.instalment_no, r.paid_on, sum(r.principal_paid + r.interest_paid) OVER (PARTITION BY r.loan_id, r.instalment_no ORDER BY r.paid_on, r.repayment_id) AS paid_to_date
-      FROM staging.stg_lender__repayments r SEMI JOIN sched s ON s.loan_id = r.loan_id AND s.instalment_no = r.instalment_no
-    ),
-    settled AS (
-      SELECT s.loan_id, s.instalment_no, s.due_on, min(p.paid_on) FILTER (WHERE p.paid_to_date >= s.due) AS settled_on
-      FROM sched s LEFT JOIN paid p USING (loan_id, instalment_no)
-      GROUP BY ALL
+      -- Payments made from 6 months before the due date on (a prepayment earlier than that is not
+      -- read): a night then reads only the recent payments, and a full build reads the same ones.
+      SELECT r.loan_id, r.instalment_no, max(r.paid_on) AS last_paid_on, sum(r.principal_paid + r.interest_paid) AS paid
+      FROM staging.stg_lender__repayments r JOIN sched s ON s.loan_id = r.loan_id AND s.instalment_no = r.instalment_no
+      WHERE r.paid_on > CAST(s.due_on - INTERVAL ${sql.raw(String(LATE_INSTALMENTS_WINDOW_MONTHS))} MONTH AS DATE)
+        ${sql.raw(window ? `AND r.paid_on > CAST(${window} - INTERVAL ${LATE_INSTALMENTS_WINDOW_MONTHS + 1} MONTH AS DATE)` : '')}
+      GROUP BY r.loan_id, r.instalment_no
     ),
     inst AS (
-      SELECT loan_id, due_on, settled_on,
-        coalesce(date_diff('day', due_on, settled_on) BETWEEN 1 AND ${sql.raw(String(SMALL_DELAY_MAX_DAYS))}, false) AS small_delay,
-        instalment_no
-      FROM settled
-    ),
-    islands AS (
-      SELECT *, row_number() OVER (PARTITION BY loan_id ORDER BY due_on, instalment_no)
-              - row_number() OVER (PARTITION BY loan_id, small_delay ORDER BY due_on, instalment_no) AS island
-      FROM inst
+      SELECT s.loan_id, s.instalment_no, s.due_on, CASE WHEN p.paid >= s.due THEN p.last_paid_on END AS settled_on
+      FROM sched s LEFT JOIN paid p USING (loan_id, instalment_no)
     ),
     streaks AS (
-      SELECT loan_id, due_on, settled_on, small_delay,
-        CASE WHEN small_delay THEN row_number() OVER (PARTITION BY loan_id, small_delay, island ORDER BY due_on, instalment_no) ELSE 0 END AS streak
-      FROM islands
+      -- Instalments in the window are consecutive instalment numbers: the leading small delays are the
+      -- numbers above the latest one that was not a small delay (all of them when there is none).
+      SELECT as_of_month, loan_id, max(instalment_no) - coalesce(max(instalment_no) FILTER (WHERE NOT small), max(instalment_no) - count(*)) AS streak
+      FROM (
+        SELECT m.as_of_month, i.loan_id, i.instalment_no,
+          coalesce(i.settled_on <= m.as_of_month AND date_diff('day', i.due_on, i.settled_on) BETWEEN 1 AND ${sql.raw(String(SMALL_DELAY_MAX_DAYS))}, false) AS small
+        FROM inst i JOIN m ON i.due_on <= m.as_of_month AND i.due_on > last_day(m.as_of_month - INTERVAL ${sql.raw(String(LATE_INSTALMENTS_WINDOW_MONTHS))} MONTH)
+      )
+      GROUP BY as_of_month, loan_id
     ),
     openw AS (
       SELECT m.as_of_month, w.customer_id, w.loan_id, count(*) AS open_warnings, bool_or(w.signal_type = 'overdue_other_bank') AS other_bank
@@ -116,7 +116,7 @@ export default defineModel({
     )
     SELECT l.as_of_month, l.loan_id, l.customer_id, l.branch_id, l.product_id,
       l.days_past_due, p.days_past_due AS prev_days_past_due,
-      CAST(CASE WHEN s.settled_on IS NOT NULL AND s.settled_on <= l.as_of_month THEN least(s.streak, ${sql.raw(String(LATE_INSTALMENTS_CAP))}) ELSE 0 END AS INTEGER) AS late_instalments_in_a_row,
+      CAST(coalesce(s.streak, 0) AS INTEGER) AS late_instalments_in_a_row,
       c.pd, cp.pd AS prev_pd, c.grade_rank, cp.grade_rank AS prev_grade_rank,
       coalesce(wc.other_bank, false) OR coalesce(wl.other_bank, false) AS other_bank_overdue,
       CAST(coalesce(wc.open_warnings, 0) + coalesce(wl.open_warnings, 0) AS INTEGER) AS open_source_warnings,
@@ -132,6 +132,6 @@ export default defineModel({
     LEFT JOIN openw wc ON wc.as_of_month = l.as_of_month AND wc.customer_id = l.customer_id AND wc.loan_id IS NULL
     LEFT JOIN openw wl ON wl.as_of_month = l.as_of_month AND wl.customer_id = l.customer_id AND wl.loan_id = l.loan_id
     LEFT JOIN ver v ON v.as_of_month = l.as_of_month AND v.customer_id = l.customer_id
-    ASOF LEFT JOIN streaks s ON s.loan_id = l.loan_id AND l.as_of_month >= s.due_on`;
+    LEFT JOIN streaks s ON s.as_of_month = l.as_of_month AND s.loan_id = l.loan_id`;
   },
 });
