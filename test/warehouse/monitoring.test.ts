@@ -33,12 +33,15 @@ afterAll(async () => {
 });
 
 describe('core.fct_loan_month_signals', () => {
-  it('a month-incremental rebuild (the nightly) gives the rows of the full build, signals and hits alike', async () => {
-    const models = (await discoverModels()).filter((m) => ['fct_loan_month_signals', 'mart_monitoring__rule_hits'].includes(m.name));
-    for (const t of ['core.fct_loan_month_signals', 'marts.mart_monitoring__rule_hits']) await wh.exec(`CREATE OR REPLACE TABLE full_${t.split('.')[1]} AS SELECT * FROM ${t}`);
+  it('a month-incremental rebuild (the nightly) gives the rows of the full build: signals, hits, the watch-list and its summary', async () => {
+    const tables = ['core.fct_loan_month_signals', 'marts.mart_monitoring__rule_hits', 'marts.mart_monitoring__watch_list', 'marts.mart_monitoring__watch_list_summary'];
+    const models = (await discoverModels()).filter((m) => tables.includes(`${m.layer}.${m.name}`));
+    for (const t of tables) await wh.exec(`CREATE OR REPLACE TABLE full_${t.split('.')[1]} AS SELECT * FROM ${t}`);
+    // From 2026-04-30: W5's run on dpd_over_0 (flagged since 2026-01-31) is cleared at 2026-04-30, and W1's
+    // dpd_over_60 run starts then; the first-flagged dates before since come from the list itself.
     const r = await buildModels(wh, models, { runTests: false, since: '2026-04-30' });
-    expect(r.built.map((b) => b.mode)).toEqual(['incremental', 'incremental']);
-    for (const t of ['core.fct_loan_month_signals', 'marts.mart_monitoring__rule_hits']) {
+    expect(r.built.map((b) => b.mode)).toEqual(['incremental', 'incremental', 'incremental', 'incremental']);
+    for (const t of tables) {
       const copy = `full_${t.split('.')[1]}`;
       const [d] = await wh.all<{ a: number; b: number; n: number }>(
         `SELECT (SELECT count(*) FROM (SELECT * FROM ${copy} EXCEPT ALL SELECT * FROM ${t}))::INTEGER AS a,

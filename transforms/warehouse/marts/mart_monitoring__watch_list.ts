@@ -7,7 +7,7 @@ export default defineModel({
   grain: 'one row per warning rule per loan on (or just cleared from) the watch-list per month end',
   primaryKey: ['as_of_month', 'rule_id', 'loan_id'],
   description:
-    "The watch-list (贷后监控名单) of each month end: every loan a warning rule flags (status 'new' when it was not flagged by that rule at the previous reporting month end, else 'still'), and every loan the rule flagged at the previous reporting month end and no longer flags ('cleared', listed once, with the values of its last flag). first_flagged_on is the first month end of the unbroken run of reporting months the rule has flagged the loan; days_on_list counts the days from it to this month end (cleared: to the last month end flagged). Severity and owner come from the rule. Ids only (the release masks them); never shown on the site, which reads mart_monitoring__watch_list_summary.",
+    "The watch-list (贷后监控名单) of each month end: every loan a warning rule flags (status 'new' when it was not flagged by that rule at the previous reporting month end, else 'still'), and every loan the rule flagged at the previous reporting month end and no longer flags ('cleared', listed once, with the values of its last flag). first_flagged_on is the first month end of the unbroken run of reporting months the rule has flagged the loan; days_on_list counts the days from it to this month end (cleared: to the last month end flagged). Severity and owner come from the rule. Ids only (the release masks them); never shown on the site, which reads mart_monitoring__watch_list_summary. Month-incremental: a night reads the hits from the month before it and takes the first-flagged date of a continuing run from that month's list.",
   inherits: ['marts.mart_monitoring__rule_hits', 'core.dim_warning_rules'],
   columns: {
     status: "new, still or cleared (against the previous reporting month end).",
@@ -22,17 +22,32 @@ export default defineModel({
     { kind: 'expression', name: 'days_on_list_not_negative', sql: 'days_on_list >= 0' },
     { kind: 'expression', name: 'new_is_first_day', sql: "(status = 'new') = (first_flagged_on = as_of_month)" },
   ],
-  query: () => sql`
+  incremental: { column: 'as_of_month' },
+  query: (_db, { since }) => {
+    // A night (since = its first month) reads the hits from the reporting month before since on; a run
+    // the rule already flagged then keeps the first-flagged date the list gave it that month.
+    const before = since ? `(SELECT max(as_of_month) FROM core.dim_months WHERE as_of_month < DATE '${since}')` : undefined;
+    return sql`
     WITH m AS (SELECT as_of_month, month_index FROM core.dim_months),
     h AS (
       SELECT h.*, m.month_index,
         m.month_index - row_number() OVER (PARTITION BY h.rule_id, h.loan_id ORDER BY m.month_index) AS island
       FROM marts.mart_monitoring__rule_hits h JOIN m USING (as_of_month)
+      ${sql.raw(before ? `WHERE h.as_of_month >= coalesce(${before}, DATE '${since}')` : '')}
     ),
-    runs AS (
-      SELECT *, min(as_of_month) OVER (PARTITION BY rule_id, loan_id, island) AS first_flagged_on,
+    islands AS (
+      SELECT *, min(as_of_month) OVER (PARTITION BY rule_id, loan_id, island) AS run_first,
         max(month_index) OVER (PARTITION BY rule_id, loan_id, island) AS last_index
       FROM h
+    ),
+    runs AS (
+      ${sql.raw(
+        before
+          ? `SELECT i.*, CASE WHEN i.run_first = ${before} THEN coalesce(c.first_flagged_on, i.run_first) ELSE i.run_first END AS first_flagged_on
+      FROM islands i LEFT JOIN marts.mart_monitoring__watch_list c
+        ON c.as_of_month = ${before} AND c.status <> 'cleared' AND c.rule_id = i.rule_id AND c.loan_id = i.loan_id`
+          : 'SELECT *, run_first AS first_flagged_on FROM islands',
+      )}
     ),
     listed AS (
       SELECT as_of_month, rule_id, loan_id, customer_id, branch_id, product_id,
@@ -48,5 +63,6 @@ export default defineModel({
     SELECT l.as_of_month, l.rule_id, d.severity, d.owner_role, l.loan_id, l.customer_id, l.branch_id, l.product_id, l.status,
       l.first_flagged_on, l.last_flagged_on, CAST(date_diff('day', l.first_flagged_on, l.last_flagged_on) AS INTEGER) AS days_on_list,
       l.balance, l.evidence
-    FROM listed l JOIN core.dim_warning_rules d USING (rule_id)`,
+    FROM listed l JOIN core.dim_warning_rules d USING (rule_id)`;
+  },
 });

@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
 import { defineModel } from '../model.js';
+import { sinceSql } from '../since-sql.js';
 
 export default defineModel({
   name: 'mart_monitoring__watch_list_summary',
@@ -18,7 +19,8 @@ export default defineModel({
     balance_on_list: 'Outstanding principal of the loans on the list, CNY.',
   },
   tests: [{ kind: 'expression', name: 'on_list_is_new_plus_still', sql: 'loans_on_list = new_loans + still_loans' }],
-  query: () => sql`
+  incremental: { column: 'as_of_month' },
+  query: (_db, { since }) => sql`
     SELECT as_of_month, branch_id, rule_id, any_value(severity) AS severity,
       CAST(count(*) FILTER (WHERE status <> 'cleared') AS INTEGER) AS loans_on_list,
       CAST(count(*) FILTER (WHERE status = 'new') AS INTEGER) AS new_loans,
@@ -27,5 +29,6 @@ export default defineModel({
       CAST(count(DISTINCT customer_id) FILTER (WHERE status <> 'cleared') AS INTEGER) AS customers_on_list,
       CAST(coalesce(sum(balance) FILTER (WHERE status <> 'cleared'), 0) AS DECIMAL(18,2)) AS balance_on_list
     FROM marts.mart_monitoring__watch_list
+    WHERE true ${sinceSql(since)}
     GROUP BY as_of_month, branch_id, rule_id`,
 });
