@@ -1008,7 +1008,7 @@ export interface CoreFctLoanMonthSignalsRow {
   days_past_due: number | null;
   /** Days past due at the previous reporting month end (NULL: not reported, or no snapshot then). (INTEGER) */
   prev_days_past_due: number | null;
-  /** Of the instalments due in the 6 months up to the month end, the latest ones in a row settled 1 to 30 days after their due date and by the month end (0: the latest was on time, later, or is unsettled, or none is due). An instalment is settled on the date of the last payment allocated to it (made from 6 months before its due date on) once the payments cover the amount due; instalments counted in instalment-number order. (INTEGER) */
+  /** Of the instalments due in the 4 months up to the month end, the latest ones in a row settled 1 to 30 days after their due date and by the month end (0: the latest was on time, later, or is unsettled, or none is due). An instalment is settled on the date of the last payment allocated to it (made from 4 months before its due date on) once the payments cover the amount due; instalments counted in instalment-number order. (INTEGER) */
   late_instalments_in_a_row: number | null;
   /** The customer's latest usable PD at the month end (core.fct_customer_month_ends.pd). (DOUBLE) */
   pd: number | null;

@@ -24,7 +24,7 @@ export const WARNING_SIGNALS: readonly WarningSignal[] = [
     name: 'late_instalments_in_a_row',
     type: 'number',
     zh: '连续小额延迟还款期数',
-    en: 'Of the instalments due in the 6 months up to the month end, the latest ones in a row paid in full 1 to 30 days after their due date (a small delay): counts back from the latest instalment due and stops at one paid on time, paid more than 30 days late or unpaid.',
+    en: 'Of the instalments due in the 4 months up to the month end, the latest ones in a row paid in full 1 to 30 days after their due date (a small delay): counts back from the latest instalment due and stops at one paid on time, paid more than 30 days late or unpaid.',
   },
   { name: 'pd', type: 'number', zh: '违约概率', en: "The customer's latest usable probability of default at the month end (core.fct_customer_month_ends.pd).", decimals: 4 },
   { name: 'prev_pd', type: 'number', zh: '上月末违约概率', en: 'The same at the previous month end.', decimals: 4 },

@@ -7,10 +7,10 @@ export const SMALL_DELAY_MAX_DAYS = 30;
 
 /**
  * Months of instalments a month end looks back at for late_instalments_in_a_row (monthly instalments:
- * at most 6 counted). A month-incremental night reads only the instalments due in that window before
+ * at most 4 counted: enough for "two or more in a row"). A month-incremental night reads only the instalments due in that window before
  * the first month it builds; a full build computes every month's window the same way.
  */
-export const LATE_INSTALMENTS_WINDOW_MONTHS = 6;
+export const LATE_INSTALMENTS_WINDOW_MONTHS = 4;
 
 export default defineModel({
   name: 'fct_loan_month_signals',
@@ -22,7 +22,7 @@ export default defineModel({
   inherits: ['core.fct_loan_month_ends'],
   columns: {
     prev_days_past_due: 'Days past due at the previous reporting month end (NULL: not reported, or no snapshot then).',
-    late_instalments_in_a_row: 'Of the instalments due in the 6 months up to the month end, the latest ones in a row settled 1 to 30 days after their due date and by the month end (0: the latest was on time, later, or is unsettled, or none is due). An instalment is settled on the date of the last payment allocated to it (made from 6 months before its due date on) once the payments cover the amount due; instalments counted in instalment-number order.',
+    late_instalments_in_a_row: 'Of the instalments due in the 4 months up to the month end, the latest ones in a row settled 1 to 30 days after their due date and by the month end (0: the latest was on time, later, or is unsettled, or none is due). An instalment is settled on the date of the last payment allocated to it (made from 4 months before its due date on) once the payments cover the amount due; instalments counted in instalment-number order.',
     pd: "The customer's latest usable PD at the month end (core.fct_customer_month_ends.pd).",
     prev_pd: 'The same at the previous reporting month end.',
     grade_rank: "The customer's recorded grade as a rank: 1 A, 2 B, 3 C (NULL: not graded).",
@@ -72,16 +72,17 @@ export default defineModel({
     sched AS (
       SELECT loan_id, instalment_no, arg_max(due_on, business_date) AS due_on, arg_max(principal_due + interest_due, business_date) AS due
       FROM staging.stg_lender__repayment_schedules
-      WHERE business_date <= last_day(due_on) ${sql.raw(window ? `AND due_on > ${window} - INTERVAL 1 MONTH` : '')}
+      WHERE business_date <= last_day(due_on) AND due_on <= (SELECT max(as_of_month) FROM m)
+        ${sql.raw(window ? `AND due_on > ${window}` : '')}
       GROUP BY loan_id, instalment_no
       ${sql.raw(window ? `HAVING arg_max(due_on, business_date) > ${window}` : '')}
     ),
     paid AS (
-      -- Payments made from 6 months before the due date on (a prepayment earlier than that is not
+      -- Payments made from 4 months before the due date on (a prepayment earlier than that is not
       -- read): a night then reads only the recent payments, and a full build reads the same ones.
       SELECT r.loan_id, r.instalment_no, max(r.paid_on) AS last_paid_on, sum(r.principal_paid + r.interest_paid) AS paid
       FROM staging.stg_lender__repayments r JOIN sched s ON s.loan_id = r.loan_id AND s.instalment_no = r.instalment_no
-      WHERE r.paid_on > CAST(s.due_on - INTERVAL ${sql.raw(String(LATE_INSTALMENTS_WINDOW_MONTHS))} MONTH AS DATE)
+      WHERE r.paid_on > CAST(s.due_on - INTERVAL ${sql.raw(String(LATE_INSTALMENTS_WINDOW_MONTHS))} MONTH AS DATE) AND r.paid_on <= (SELECT max(as_of_month) FROM m)
         ${sql.raw(window ? `AND r.paid_on > CAST(${window} - INTERVAL ${LATE_INSTALMENTS_WINDOW_MONTHS + 1} MONTH AS DATE)` : '')}
       GROUP BY r.loan_id, r.instalment_no
     ),
