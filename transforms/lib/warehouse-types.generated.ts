@@ -1618,7 +1618,7 @@ export interface MartsMartModelScoreDistributionRow {
 
 /** `marts.mart_monitoring__rule_backtest` (table): The backtest of every warning rule and of the source system's own warnings, month by month (docs/monitoring.md). Precision: of the performing loans the rule flagged at the month end, how many became NPL within 3, 6, 12 months (by the month end that many months later); NULL while that month end is not yet reported (the outcome is unknown, not 0). Recall: of the loans that became NPL at the month end, how many the rule flagged while performing in the 12 month ends before; lead time: the median days from the earliest such flag to the NPL month end. Re-slice by summing the counts (never average the ratios); mart_monitoring__rule_backtest_summary does so over the whole history. */
 export interface MartsMartMonitoringRuleBacktestRow {
-  /** (undocumented) (DATE) */
+  /** Month end of the flags (precision) and of the new NPLs (recall). (DATE) */
   as_of_month: Date;
   /** Rule id (policy/warning-rules.yaml), or 'source_system'. (VARCHAR) */
   rule_id: string;

@@ -14,6 +14,7 @@ export default defineModel({
   description: `The backtest of every warning rule and of the source system's own warnings, month by month (docs/monitoring.md). Precision: of the performing loans the rule flagged at the month end, how many became NPL within ${H.join(', ')} months (by the month end that many months later); NULL while that month end is not yet reported (the outcome is unknown, not 0). Recall: of the loans that became NPL at the month end, how many the rule flagged while performing in the 12 month ends before; lead time: the median days from the earliest such flag to the NPL month end. Re-slice by summing the counts (never average the ratios); mart_monitoring__rule_backtest_summary does so over the whole history.`,
   inherits: ['core.dim_warning_rules'],
   columns: {
+    as_of_month: 'Month end of the flags (precision) and of the new NPLs (recall).',
     flagged_loans: 'Performing loans the rule flagged at the month end.',
     ...Object.fromEntries(H.flatMap((h) => [
       [`npl_within_${h}m`, `Of those, loans that became NPL within ${h} months (NULL: month end ${h} months later not reported yet).`],
