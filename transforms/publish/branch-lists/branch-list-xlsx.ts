@@ -140,3 +140,16 @@ export async function listsByBranch(
   for (const { branch_id, ...r } of rows) (by.get(branch_id) ?? by.set(branch_id, []).get(branch_id)!).push(r);
   return branches.map((b) => ({ branchId: b.branch_id, branchLabel: b.label, rows: by.get(b.branch_id) ?? [] }));
 }
+
+/** How the lists show loan and customer ids (config `branchListIds`). */
+export type BranchListIds = 'masked' | 'full';
+
+/**
+ * SQL of the bilingual label (core.dim_code_labels) of a code column, for the lists' rows.
+ *
+ * @example
+ * codeLabelSql('product', 'w.product_id'); // "(SELECT l.label FROM core.dim_code_labels l WHERE l.kind = 'product' AND l.code = CAST(w.product_id AS VARCHAR))"
+ */
+export function codeLabelSql(kind: string, column: string): string {
+  return `(SELECT l.label FROM core.dim_code_labels l WHERE l.kind = '${kind}' AND l.code = CAST(${column} AS VARCHAR))`;
+}

@@ -3,7 +3,8 @@ import { openWarehouse } from '../../lib/duckdb.js';
 import { CqError } from '../../lib/errors.js';
 import { parseBusinessMonth, relationExists, resolveRunInfo } from '../exports/run-info.js';
 import { writeCreditFileLists } from './credit-file-lists.js';
-import { writeWatchLists, type BranchListIds } from './watch-list-files.js';
+import type { BranchListIds } from './branch-list-xlsx.js';
+import { writeWatchLists } from './watch-list-files.js';
 
 /**
  * The night's per-branch lists for the release (`<release>/branch-lists/`): `watch-list/` (the

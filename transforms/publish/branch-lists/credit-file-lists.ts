@@ -1,8 +1,7 @@
 import { quoteLiteral as lit, type WarehouseHandle } from '../../lib/duckdb.js';
 import { maskIdentifierSql } from '../../lib/identifier-masks.js';
 import type { BusinessMonth } from '../exports/run-info.js';
-import { listsByBranch, writeBranchWorkbooks, type BranchList, type BranchListSpec } from './branch-list-xlsx.js';
-import type { BranchListIds } from './watch-list-files.js';
+import { codeLabelSql, listsByBranch, writeBranchWorkbooks, type BranchList, type BranchListIds, type BranchListSpec } from './branch-list-xlsx.js';
 
 const COLUMNS: BranchListSpec['columns'] = [
   { key: 'customer', zh: '客户号', en: 'Customer', kind: 'text', width: 16 },
@@ -25,10 +24,9 @@ const COLUMNS: BranchListSpec['columns'] = [
  * const lists = await readOverdueFileLists(wh, parseBusinessMonth('2026-10'), 'masked');
  */
 export async function readOverdueFileLists(wh: WarehouseHandle, bm: BusinessMonth, ids: BranchListIds): Promise<BranchList[]> {
-  const label = (kind: string, col: string) => `(SELECT l.label FROM core.dim_code_labels l WHERE l.kind = '${kind}' AND l.code = CAST(${col} AS VARCHAR))`;
   const rows = await wh.all<Record<string, string | number | null> & { branch_id: string }>(
     `SELECT f.branch_id, ${ids === 'full' ? 'f.customer_id' : maskIdentifierSql('id_number', 'f.customer_id')} AS customer,
-       ${label('customer_type', 'f.customer_type')} AS customer_type, ${label('file_element', 'f.file_element')} AS element,
+       ${codeLabelSql('customer_type', 'f.customer_type')} AS customer_type, ${codeLabelSql('file_element', 'f.file_element')} AS element,
        CASE f.file_status WHEN 'missing' THEN '缺失 Missing' ELSE '逾期未更新 Overdue' END AS status,
        f.cycle_months, strftime(f.last_updated_on, '%Y-%m-%d') AS last_updated_on, strftime(f.due_on, '%Y-%m-%d') AS due_on, f.days_overdue
      FROM marts.mart_customer__overdue_credit_files f

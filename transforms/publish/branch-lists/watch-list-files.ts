@@ -1,10 +1,8 @@
 import { quoteLiteral as lit, type WarehouseHandle } from '../../lib/duckdb.js';
 import { maskIdentifierSql } from '../../lib/identifier-masks.js';
 import type { BusinessMonth } from '../exports/run-info.js';
-import { branchListFileName, listsByBranch, writeBranchWorkbooks, type BranchList, type BranchListSpec } from './branch-list-xlsx.js';
+import { branchListFileName, codeLabelSql, listsByBranch, writeBranchWorkbooks, type BranchList, type BranchListIds, type BranchListSpec } from './branch-list-xlsx.js';
 
-/** How the lists show loan and customer ids (config `branchListIds`). */
-export type BranchListIds = 'masked' | 'full';
 
 const WATCH_LIST_COLUMNS: BranchListSpec['columns'] = [
   { key: 'rule', zh: '预警规则', en: 'Rule', kind: 'text', width: 30 },
@@ -38,11 +36,10 @@ export function watchListFileName(branchId: string, month: string): string {
  */
 export async function readWatchLists(wh: WarehouseHandle, bm: BusinessMonth, ids: BranchListIds): Promise<BranchList[]> {
   const id = (col: string) => (ids === 'full' ? col : maskIdentifierSql('id_number', col));
-  const label = (kind: string, col: string) => `(SELECT l.label FROM core.dim_code_labels l WHERE l.kind = '${kind}' AND l.code = CAST(${col} AS VARCHAR))`;
   const rows = await wh.all<Record<string, string | number | null> & { branch_id: string }>(
-    `SELECT w.branch_id, r.label AS rule, ${label('warning_severity', 'w.severity')} AS severity, ${label('owner_role', 'w.owner_role')} AS owner,
-       ${label('watch_status', 'w.status')} AS status, ${id('w.loan_id')} AS loan, ${id('w.customer_id')} AS customer,
-       ${label('product', 'w.product_id')} AS product, strftime(w.first_flagged_on, '%Y-%m-%d') AS first_flagged_on, w.days_on_list,
+    `SELECT w.branch_id, r.label AS rule, ${codeLabelSql('warning_severity', 'w.severity')} AS severity, ${codeLabelSql('owner_role', 'w.owner_role')} AS owner,
+       ${codeLabelSql('watch_status', 'w.status')} AS status, ${id('w.loan_id')} AS loan, ${id('w.customer_id')} AS customer,
+       ${codeLabelSql('product', 'w.product_id')} AS product, strftime(w.first_flagged_on, '%Y-%m-%d') AS first_flagged_on, w.days_on_list,
        CAST(w.balance AS VARCHAR) AS balance, w.evidence
      FROM marts.mart_monitoring__watch_list w JOIN core.dim_warning_rules r USING (rule_id)
      WHERE w.as_of_month = ${lit(bm.asOfDate)}::DATE
