@@ -1,8 +1,11 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CqError } from '../lib/errors.js';
 import { REPO_ROOT } from '../lib/repo-root.js';
 import { warehousePath } from '../config/config.js';
 import { buildSite } from '../publish/site/build-site.js';
+import { buildAudienceSites } from '../publish/site/audiences/audience-sites.js';
 import { defineCommand, runAsMain, usageError } from './command.js';
 
 const gib = (b: number) => `${(b / 1024 ** 3).toFixed(2)} GiB`;
@@ -22,12 +25,15 @@ export const siteBuildCommand = defineCommand({
     project: { kind: 'string', value: 'DIR', help: 'the Evidence project root (default: this repository)' },
     'allow-empty': { kind: 'string', value: 'Q1,Q2', help: 'source queries that may return 0 rows (any other empty one fails the build)' },
     'keep-staging': { kind: 'boolean', help: 'keep the temporary project, for debugging' },
+    'audience-sites': { kind: 'string', value: 'DIR', help: 'also derive one site per branch into DIR (DIR/<branch>/, DIR/audiences.json), replaced' },
   },
   notes: 'docs/report-site.md describes the build and its guards.',
   examples: ['cq site:build --out data/site-preview', 'cq site:build --warehouse fixture.duckdb --out build'],
   async run({ flags, positional, context }) {
     if (positional.length) throw usageError(siteBuildCommand, `unexpected argument "${positional[0]}".`);
     const warehouse = flags.warehouse ?? warehousePath(context.config().dataDir);
+    const audienceOut = flags['audience-sites'];
+    const queryCache = audienceOut ? mkdtempSync(join(tmpdir(), 'cq-site-queries-')) : undefined;
     let r;
     try {
       r = await buildSite({
@@ -37,8 +43,10 @@ export const siteBuildCommand = defineCommand({
         keepStaging: !!flags['keep-staging'],
         institution: context.config().institution,
         allowEmpty: (flags['allow-empty'] ?? '').split(',').map((x) => x.trim()).filter(Boolean),
+        ...(queryCache ? { queryCache } : {}),
       });
     } catch (e) {
+      if (queryCache) rmSync(queryCache, { recursive: true, force: true });
       if (e instanceof CqError) throw e;
       // The build's own failures (SiteBuildError): one error class at the top, exit 1.
       if (e instanceof Error && e.name === 'SiteBuildError') throw new CqError('RUN_FAILED', `[build-site] FAILED: ${e.message}`, { file: warehouse }, { cause: e });
@@ -49,6 +57,14 @@ export const siteBuildCommand = defineCommand({
         `[build-site] elapsed ${(r.elapsedMs / 1000).toFixed(1)} s, peak memory ${gib(r.peakTreeRssBytes)} (process tree RSS), ` +
         `largest process ${gib(r.peakProcessRssBytes)}`,
     );
+    if (audienceOut && queryCache) {
+      try {
+        const a = await buildAudienceSites({ hoSite: r.out, queryCache, out: audienceOut, share: context.config().siteAudiences.shareWithBranches, log: (l) => console.log(l) });
+        console.log(`[audience-sites] OK: ${a.sites.length} branch site(s) → ${audienceOut} in ${(a.elapsedMs / 1000).toFixed(1)} s` + (a.skipped.length ? `; ${a.skipped.length} branch(es) without a site (audiences.json says why)` : ''));
+      } finally {
+        rmSync(queryCache, { recursive: true, force: true });
+      }
+    }
   },
 });
 

@@ -80,6 +80,19 @@ export interface NightlyConfig {
    * warehouse). Names and ID numbers are never in these lists.
    */
   branchListIds: 'masked' | 'full';
+  /**
+   * Audience sites (docs/report-site.md, "Audience sites"): with `branchSites` (default true) the
+   * night also publishes one site per branch under `<release>/audience-sites/<branch>/`, holding only
+   * that branch's rows. `shareWithBranches`: `book` (default) — branch sites also show the whole-bank
+   * KPI values, five-category shares and roll rates for comparison; `none` — only the branch's own.
+   */
+  siteAudiences: SiteAudiences;
+}
+
+/** Audience sites (config `siteAudiences`). */
+export interface SiteAudiences {
+  readonly branchSites: boolean;
+  readonly shareWithBranches: 'book' | 'none';
 }
 
 /** The reporting institution (config `institution`). */
@@ -110,6 +123,7 @@ export const DEFAULT_CONFIG: NightlyConfig = {
   institution: { nameZh: '示例银行股份有限公司', nameEn: 'Example Bank Co., Ltd.', code: 'B0000H000000001' },
   signatories: { preparedBy: '', reviewedBy: '', approvedBy: '' },
   branchListIds: 'masked',
+  siteAudiences: { branchSites: true, shareWithBranches: 'book' },
 };
 
 /** Config keys that may be left out (no default). */
@@ -175,6 +189,7 @@ export function loadConfig(overrides: Partial<NightlyConfig> = {}, file = DEFAUL
   if (config.branchListIds !== 'masked' && config.branchListIds !== 'full') {
     throw new CqError('CLI_USAGE', `${file}: branchListIds must be "masked" (the default: ids in the branch lists show only their last characters) or "full", got ${JSON.stringify(config.branchListIds)}.`, { file, key: 'branchListIds' });
   }
+  config.siteAudiences = parseSiteAudiences(config.siteAudiences, file);
   config.institution = parseInstitution(config.institution, file);
   config.signatories = parseSignatories(config.signatories, file);
   return config;
@@ -192,6 +207,20 @@ function parseInstitution(v: unknown, file: string): Institution {
   }
   if (o.logo !== undefined && (typeof o.logo !== 'string' || o.logo.trim() === '')) throw new CqError('CLI_USAGE', `${file}: institution.logo must be the path of a PNG or SVG file (or remove it).`, { file, key: 'institution.logo' });
   return { nameZh: o.nameZh as string, nameEn: o.nameEn as string, code: o.code as string, ...(o.logo !== undefined ? { logo: o.logo as string } : {}) };
+}
+
+function parseSiteAudiences(v: unknown, file: string): SiteAudiences {
+  const fix = 'e.g. {"branchSites": true, "shareWithBranches": "book"}';
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) throw new CqError('CLI_USAGE', `${file}: siteAudiences must be an object, ${fix}.`, { file, key: 'siteAudiences' });
+  const o = { ...DEFAULT_CONFIG.siteAudiences, ...(v as Record<string, unknown>) } as Record<string, unknown>;
+  for (const k of Object.keys(o)) {
+    if (!['branchSites', 'shareWithBranches'].includes(k)) throw new CqError('CLI_USAGE', `${file}: siteAudiences.${k} is not a known key (branchSites, shareWithBranches).`, { file, key: `siteAudiences.${k}` });
+  }
+  if (typeof o.branchSites !== 'boolean') throw new CqError('CLI_USAGE', `${file}: siteAudiences.branchSites must be true or false, got ${JSON.stringify(o.branchSites)}.`, { file, key: 'siteAudiences.branchSites' });
+  if (o.shareWithBranches !== 'book' && o.shareWithBranches !== 'none') {
+    throw new CqError('CLI_USAGE', `${file}: siteAudiences.shareWithBranches must be "book" (branch sites also show whole-bank figures for comparison; the default) or "none", got ${JSON.stringify(o.shareWithBranches)}.`, { file, key: 'siteAudiences.shareWithBranches' });
+  }
+  return { branchSites: o.branchSites, shareWithBranches: o.shareWithBranches };
 }
 
 function parseSignatories(v: unknown, file: string): Signatories {

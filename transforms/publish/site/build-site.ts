@@ -30,6 +30,7 @@
 import {
   cpSync,
   existsSync,
+  mkdirSync,
   mkdtempSync,
   renameSync,
   rmSync,
@@ -38,7 +39,7 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, relative, resolve } from 'node:path';
+import { dirname, join, relative, resolve } from 'node:path';
 import { CqError } from '../../lib/errors.js';
 import { REPO_ROOT } from '../../lib/repo-root.js';
 import { walk } from '../../lib/walk-files.js';
@@ -88,6 +89,12 @@ export interface BuildOptions {
   institution?: Institution;
   /** Where to echo child output (default: process.stdout). */
   log?: (chunk: string) => void;
+  /**
+   * Keep the SQL Evidence ran for each prerendered page here (replaced): its
+   * `<route md5>/<params md5>/_queries.json` files, from which audience sites are derived
+   * (audiences/derive-audience-site.ts).
+   */
+  queryCache?: string;
 }
 
 /** What {@link buildSite} built. */
@@ -190,6 +197,8 @@ export async function buildSite(opts: BuildOptions): Promise<BuildResult> {
     const remote = findRemoteRefs(built);
     if (remote.length) throw new CqError('SITE_BUILD_FAILED', `the built site references remote hosts:\n  ${remote.join('\n  ')}`);
 
+    if (opts.queryCache) keepQueryCache(join(staging, '.evidence', 'template', '.evidence-queries', 'cache'), resolve(opts.queryCache));
+
     // 2. Move to --out.
     rmSync(out, { recursive: true, force: true });
     try {
@@ -205,6 +214,18 @@ export async function buildSite(opts: BuildOptions): Promise<BuildResult> {
   } finally {
     if (opts.keepStaging) log(`[build-site] staging kept at ${staging}\n`);
     else rmSync(staging, { recursive: true, force: true });
+  }
+}
+
+/** Copies the recorded page SQL (`_queries.json`, not the results) of a build to `to` (replaced). */
+function keepQueryCache(cache: string, to: string): void {
+  if (!existsSync(cache)) throw new CqError('SITE_BUILD_FAILED', `${cache}: Evidence recorded no page queries (nothing to derive audience sites from)`, { file: cache });
+  rmSync(to, { recursive: true, force: true });
+  for (const file of walk(cache)) {
+    if (!file.endsWith('/_queries.json')) continue;
+    const target = join(to, relative(cache, file));
+    mkdirSync(dirname(target), { recursive: true });
+    cpSync(file, target);
   }
 }
 
