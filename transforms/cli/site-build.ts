@@ -26,13 +26,16 @@ export const siteBuildCommand = defineCommand({
     'allow-empty': { kind: 'string', value: 'Q1,Q2', help: 'source queries that may return 0 rows (any other empty one fails the build)' },
     'keep-staging': { kind: 'boolean', help: 'keep the temporary project, for debugging' },
     'audience-sites': { kind: 'string', value: 'DIR', help: 'also derive one site per branch into DIR (DIR/<branch>/, DIR/audiences.json), replaced' },
+    'share-with-branches': { kind: 'string', value: 'book|none', help: 'whole-bank figures branch sites show for comparison (default: the config\'s siteAudiences.shareWithBranches)' },
   },
   notes: 'docs/report-site.md describes the build and its guards.',
-  examples: ['cq site:build --out data/site-preview', 'cq site:build --warehouse fixture.duckdb --out build'],
+  examples: ['cq site:build --out data/site-preview', 'cq site:build --warehouse fixture.duckdb --out build', 'cq site:build --out build/site --audience-sites build/audience-sites'],
   async run({ flags, positional, context }) {
     if (positional.length) throw usageError(siteBuildCommand, `unexpected argument "${positional[0]}".`);
     const warehouse = flags.warehouse ?? warehousePath(context.config().dataDir);
     const audienceOut = flags['audience-sites'];
+    const share = flags['share-with-branches'] ?? context.config().siteAudiences.shareWithBranches;
+    if (share !== 'book' && share !== 'none') throw usageError(siteBuildCommand, `--share-with-branches must be "book" or "none", got "${share}".`);
     const queryCache = audienceOut ? mkdtempSync(join(tmpdir(), 'cq-site-queries-')) : undefined;
     let r;
     try {
@@ -59,7 +62,7 @@ export const siteBuildCommand = defineCommand({
     );
     if (audienceOut && queryCache) {
       try {
-        const a = await buildAudienceSites({ hoSite: r.out, queryCache, out: audienceOut, share: context.config().siteAudiences.shareWithBranches, log: (l) => console.log(l) });
+        const a = await buildAudienceSites({ hoSite: r.out, queryCache, out: audienceOut, share, log: (l) => console.log(l) });
         console.log(`[audience-sites] OK: ${a.sites.length} branch site(s) → ${audienceOut} in ${(a.elapsedMs / 1000).toFixed(1)} s` + (a.skipped.length ? `; ${a.skipped.length} branch(es) without a site (audiences.json says why)` : ''));
       } finally {
         rmSync(queryCache, { recursive: true, force: true });

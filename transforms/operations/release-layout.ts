@@ -18,12 +18,14 @@ export interface ReleasePaths {
   book: string;
   /** The per-branch lists of the run's latest month (watch-list/, one workbook per branch). */
   lists: string;
+  /** One site per branch (`<branch>/`) and `audiences.json` (docs/report-site.md, "Audience sites"). */
+  audienceSites: string;
 }
 
 /** Paths of the release of a run (work in progress lives in `<id>.partial`). */
 export function releasePaths(paths: NightlyPaths, runId: string, partial = false): ReleasePaths {
   const dir = join(paths.dataDir, 'releases', partial ? `${runId}.partial` : runId);
-  return { dir, warehouse: join(dir, 'warehouse.duckdb'), site: join(dir, 'site'), book: join(dir, 'report-book'), lists: join(dir, 'branch-lists') };
+  return { dir, warehouse: join(dir, 'warehouse.duckdb'), site: join(dir, 'site'), book: join(dir, 'report-book'), lists: join(dir, 'branch-lists'), audienceSites: join(dir, 'audience-sites') };
 }
 
 /** The live release directory, or undefined before the first publish. */

@@ -266,7 +266,8 @@ async function runLocked(options: NightlyOptions, paths: NightlyPaths, access: P
     }
     await step('branch lists', () => nightlyBranchLists({ warehouse: release.warehouse, outDir: release.lists, runId, dates, ids: config.branchListIds }), (r) => ({ detail: r.detail }));
     if (config.buildSite) {
-      await step('build site', () => buildSite(release.warehouse, release.site, join(paths.logsDir, `site-${runId}.log`)));
+      const audiences = config.siteAudiences.branchSites ? { out: release.audienceSites, share: config.siteAudiences.shareWithBranches } : undefined;
+      await step('build site', () => buildSite(release.warehouse, release.site, join(paths.logsDir, `site-${runId}.log`), audiences));
     }
     const published = await step('publish', async () => publishRelease(paths, runId, access));
     closes.commit(); // restated months are re-closed once their figures are live
@@ -348,10 +349,12 @@ async function loadedDates(warehouse: string): Promise<string[]> {
 
 /**
  * Runs `cq site:build` in a child process (Evidence needs ~3 GB; keep it out of this process), by
- * absolute paths, so the night works from any working folder.
+ * absolute paths, so the night works from any working folder; with `audiences`, the same child
+ * derives the branch sites from the head-office site (audience-sites.ts).
  */
-async function buildSite(warehouse: string, out: string, logPath: string): Promise<void> {
-  const child = spawn(process.execPath, cqProcessArgs('site:build', ['--warehouse', warehouse, '--out', out]), { stdio: ['ignore', 'pipe', 'pipe'] });
+async function buildSite(warehouse: string, out: string, logPath: string, audiences?: { out: string; share: 'book' | 'none' }): Promise<void> {
+  const args = ['--warehouse', warehouse, '--out', out, ...(audiences ? ['--audience-sites', audiences.out, '--share-with-branches', audiences.share] : [])];
+  const child = spawn(process.execPath, cqProcessArgs('site:build', args), { stdio: ['ignore', 'pipe', 'pipe'] });
   const chunks: string[] = [];
   child.stdout.on('data', (d: Buffer) => chunks.push(d.toString()));
   child.stderr.on('data', (d: Buffer) => chunks.push(d.toString()));

@@ -38,14 +38,28 @@ function cellText(v: unknown): string | undefined {
   return String(v);
 }
 
+const NUMBER = /^-?\d+(\.\d+)?(e[+-]?\d+)?$/i;
+/** Significant digits of a number's text (`0.0234567` → 6, `88.125` → 5, `1000` → 4). */
+const digits = (s: string) => s.replace(/^-/, '').replace('.', '').replace(/e.*$/i, '').replace(/^0+/, '').length;
+
 /**
- * Whether a value says something about a branch on its own: not a number or word any row could
- * hold (integers, short numbers, booleans, one-letter codes), so finding it is evidence of a leak.
+ * Whether a cell value says something about a branch on its own, so that finding it elsewhere is
+ * evidence of a leak: text of two characters or more, numbers with a fraction and at least three
+ * significant digits, whole numbers of five digits or more (small counts and booleans coincide).
  */
-function distinctive(s: string): boolean {
-  if (/^-?\d+(\.\d+)?(e[+-]?\d+)?$/i.test(s)) return /\.\d{4,}/.test(s) && s.replace(/^-?0?\.?0*/, '').length >= 5;
+function distinctiveCell(s: string): boolean {
+  if (NUMBER.test(s)) return s.includes('.') ? digits(s) >= 3 : digits(s) >= 5;
   if (s === 'true' || s === 'false') return false;
-  return CJK.test(s) ? s.length >= 2 : s.length >= 3;
+  return s.length >= 2;
+}
+
+/**
+ * The stricter test for words of text files (code, markup): a number needs a fraction of four
+ * digits or more and five significant digits; a word three characters (two in Chinese).
+ */
+function distinctiveWord(s: string): boolean {
+  if (NUMBER.test(s)) return /\.\d{4,}/.test(s) && digits(s) >= 5;
+  return CJK.test(s) ? s.length >= 2 : s.length >= 3 && distinctiveCell(s);
 }
 
 /**
@@ -97,7 +111,7 @@ export function foreignValues(engine: SiteEngine, hoSite: string, branchId: stri
       }
     }
   }
-  for (const s of [...foreign.keys()]) if (elsewhere.has(s) || !distinctive(s)) foreign.delete(s);
+  for (const s of [...foreign.keys()]) if (elsewhere.has(s) || !distinctiveCell(s)) foreign.delete(s);
   return foreign;
 }
 
@@ -113,8 +127,9 @@ export function scanForLeaks(engine: SiteEngine, site: string, foreign: ForeignV
   const cjk = [...foreign.keys()].filter((s) => CJK.test(s));
   const check = (file: string, text: string) => {
     for (const token of text.match(/[\p{L}\p{N}_.+-]+/gu) ?? []) {
-      const owner = foreign.get(token) ?? foreign.get(token.replace(/[.+-]+$/, ''));
-      if (owner) leaks.push({ file: relative(site, file), value: token, owner });
+      const word = foreign.has(token) ? token : token.replace(/[.+-]+$/, '');
+      const owner = foreign.get(word);
+      if (owner && distinctiveWord(word)) leaks.push({ file: relative(site, file), value: word, owner });
     }
     if (CJK.test(text)) for (const s of cjk) if (text.includes(s)) leaks.push({ file: relative(site, file), value: s, owner: foreign.get(s)! });
   };
