@@ -1,10 +1,10 @@
-import { cpSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { tableFromIPC } from 'apache-arrow';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildAudienceSites } from '../../../transforms/publish/site/audiences/audience-sites.js';
-import { foreignValues, scanForLeaks } from '../../../transforms/publish/site/audiences/isolation-scan.js';
+import { foreignValues, scanForLeaks, valueOwners } from '../../../transforms/publish/site/audiences/isolation-scan.js';
 import { openSiteEngine, type SiteEngine } from '../../../transforms/publish/site/audiences/site-engine.js';
 import { queryFolder, writeFixtureSite } from '../../helpers/audience-site-fixture.js';
 
@@ -95,7 +95,7 @@ describe('a branch site holds its own rows only', () => {
 describe('the isolation scan', () => {
   it('finds no other branch value in either branch site', () => {
     for (const [b, other] of [['BJ01', 'SH01'], ['SH01', 'BJ01']] as const) {
-      const foreign = foreignValues(engine, join(root, 'site'), b);
+      const foreign = foreignValues(valueOwners(engine, join(root, 'site')), b);
       // its codes, names, figures and masked loan ids are what the scan looks for
       expect(foreign.has(other)).toBe(true);
       expect([...foreign.keys()]).toEqual(expect.arrayContaining(b === 'BJ01' ? ['上海分行', 'Shanghai Branch', '0.0234567', 'L******0077', '88.125'] : ['北京分行', '0.0101234', 'L******0001']));
@@ -104,16 +104,26 @@ describe('the isolation scan', () => {
   });
 
   it('finds what the head-office site shows of other branches, in markup and data', () => {
-    const leaks = scanForLeaks(engine, join(root, 'site'), foreignValues(engine, join(root, 'site'), 'BJ01'));
+    const leaks = scanForLeaks(engine, join(root, 'site'), foreignValues(valueOwners(engine, join(root, 'site')), 'BJ01'));
     const where = new Set(leaks.map((l) => `${l.file.split('/')[0]} ${l.value}`));
     expect([...where]).toEqual(expect.arrayContaining(['index.html SH01', 'index.html 上海分行', 'branches SH01', 'branches 0.0234567', 'data L******0077', 'data 88.125', 'api SH01', 'api 0.0234567']));
+  });
+
+  it('the night refuses to publish branch sites when the shared code carries a branch figure', async () => {
+    const ho = join(root, 'leaky-site');
+    cpSync(join(root, 'site'), ho, { recursive: true });
+    writeFileSync(join(ho, '_app', 'immutable', 'entry', 'start.js'), 'const example = "上海分行 0.0234567";\n');
+    const built = buildAudienceSites({ hoSite: ho, queryCache: join(root, 'queries'), out: join(root, 'leaky'), share: 'book' });
+    await expect(built).rejects.toThrow(/value\(s\) of other branches found in branch sites/);
+    await expect(built).rejects.toThrow(/BJ01\/_app\/immutable\/entry\/start\.js: "0\.0234567" \(kpi_values: slice_value = SH01\)/);
+    expect(existsSync(join(root, 'leaky', 'audiences.json'))).toBe(false);
   });
 
   it('finds a planted leak: another branch page copied into a branch site', () => {
     const planted = join(root, 'planted');
     cpSync(join(root, 'book', 'BJ01'), planted, { recursive: true });
     cpSync(join(root, 'site', 'branches', 'SH01', 'index.html'), join(planted, 'glossary', 'index.html'));
-    const leaks = scanForLeaks(engine, planted, foreignValues(engine, join(root, 'site'), 'BJ01'));
+    const leaks = scanForLeaks(engine, planted, foreignValues(valueOwners(engine, join(root, 'site')), 'BJ01'));
     expect(leaks.map((l) => `${l.file} ${l.value}`)).toEqual(expect.arrayContaining(['glossary/index.html SH01', 'glossary/index.html 0.0234567', 'glossary/index.html 上海分行']));
   });
 });

@@ -20,7 +20,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { walk } from '../../../transforms/lib/walk-files.js';
 import { launchChromium } from '../../../transforms/lib/chromium.js';
 import { serveStatic, type StaticServer } from '../../../transforms/publish/site/serve-site.js';
-import { foreignValues, scanForLeaks } from '../../../transforms/publish/site/audiences/isolation-scan.js';
+import { foreignValues, scanForLeaks, valueOwners, type TextCache } from '../../../transforms/publish/site/audiences/isolation-scan.js';
 import { md5, openSiteEngine, type SiteEngine } from '../../../transforms/publish/site/audiences/site-engine.js';
 import { checkPage, loadKpiLookup, openContext } from './page-check.js';
 import { siteDirFromEnv } from './site-pages.js';
@@ -62,11 +62,13 @@ describe.skipIf(!SITE_DIR)('audience sites of the release (SITE_DIR)', () => {
   it('no file of a branch site holds a value that belongs only to another branch', () => {
     const found: string[] = [];
     let searched = 0;
+    const owners = valueOwners(engine, SITE_DIR!);
+    const cache: TextCache = new Map();
     for (const a of branches()) {
-      const foreign = foreignValues(engine, SITE_DIR!, a.id);
+      const foreign = foreignValues(owners, a.id);
       searched += foreign.size;
       expect(foreign.size, `${a.id}: nothing to look for`).toBeGreaterThan(100);
-      for (const leak of scanForLeaks(engine, join(AUDIENCE_DIR!, a.id), foreign)) found.push(`${a.id}/${leak.file}: ${leak.value} (${leak.owner})`);
+      for (const leak of scanForLeaks(engine, join(AUDIENCE_DIR!, a.id), foreign, cache)) found.push(`${a.id}/${leak.file}: ${leak.value} (${leak.owner})`);
     }
     console.log(`[audience-sites] ${branches().length} branch sites scanned for ${searched} values of other branches: ${found.length} found`);
     expect(found.slice(0, 20)).toEqual([]);

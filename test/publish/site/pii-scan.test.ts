@@ -260,16 +260,16 @@ describe.skipIf(!SITE_DIR)('PII scan of the built site (SITE_DIR)', () => {
 
 const SAMPLE_DIR = process.env.SAMPLE_DIR;
 
-describe.skipIf(!SAMPLE_DIR)('PII scan of the published release files (SAMPLE_DIR/data/current: branch lists, exports)', () => {
-  it('finds no name or full ID number in the watch-lists, the other branch lists and the export package', async () => {
+describe.skipIf(!SAMPLE_DIR)('PII scan of the published release files (SAMPLE_DIR/data/current: branch lists, exports, audience sites)', () => {
+  it('finds no name or full ID number in the watch-lists, the other branch lists, the export package and the branch sites', async () => {
     const current = join(SAMPLE_DIR!, 'data', 'current');
-    const dirs = ['branch-lists', 'exports'].map((d) => join(current, d));
+    const dirs = ['branch-lists', 'exports', 'audience-sites'].map((d) => join(current, d));
     for (const d of dirs) expect(existsSync(d), `${d}: not in the release`).toBe(true);
     const lists = walk(join(current, 'branch-lists')).filter((f) => f.endsWith('.xlsx'));
     expect(lists.length, 'no branch list in the release').toBeGreaterThan(0);
     const { needles, source } = await needlesFromEnv();
     const hits = (await Promise.all(dirs.map((d) => scanForPii(d, needles)))).flat();
-    console.log(`[pii-scan] release: ${lists.length} branch lists + exports, ${needles.length} needles from ${source}: ${hits.length} hit(s)`);
+    console.log(`[pii-scan] release: ${lists.length} branch lists + exports + audience sites, ${needles.length} needles from ${source}: ${hits.length} hit(s)`);
     expect(hits).toEqual([]);
   }, 300_000);
 });

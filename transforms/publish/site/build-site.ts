@@ -55,7 +55,7 @@ export const SOURCE_NAME = 'warehouse';
 /** Environment variable Evidence reads to override `options.filename` of that source. */
 export const WAREHOUSE_ENV = `EVIDENCE_SOURCE__${SOURCE_NAME}__filename`;
 /** V8 heap cap (MB) for Evidence's build processes (see the env below). */
-const BUILD_HEAP_MB = 3072;
+const BUILD_HEAP_MB = 2304;
 
 /** Project files/dirs copied into the staging directory (when present). */
 const PROJECT_ENTRIES = [
@@ -170,11 +170,14 @@ export async function buildSite(opts: BuildOptions): Promise<BuildResult> {
       npm_config_fund: 'false',
       npm_config_audit: 'false',
     };
-    // Evidence's `vite build` grows its V8 heap to ~3.3 GB RSS when it may (the nightly's peak process,
-    // whose target is < 4 GB); capped at 2 GB of heap it measured 2.7 GiB RSS before the 月报 front
-    // page (issue 17), and ran out of heap after it; at 3 GB it measures 3.3 GiB RSS (tree 3.7 GiB).
-    // A --max-old-space-size already in NODE_OPTIONS wins.
+    // Evidence's `vite build` is the night's largest process. Its RSS hardly follows the V8 heap cap
+    // (measured on the sample, 38 pages: cap 3072 MB → 3.32 GiB, 2560 → 2.96 GiB, 2304 → 2.88 GiB;
+    // 2048 ran out of heap): most of the rest is outside the old space. Vite's esbuild service (Go)
+    // takes 318 MB unless told to collect earlier (GOGC/GOMEMLIMIT: 204 MB). Tree peak with both:
+    // 3.22 GiB (docs/report-site.md, "Building"). A --max-old-space-size already in NODE_OPTIONS wins.
     if (!/--max-old-space-size/.test(env.NODE_OPTIONS ?? '')) env.NODE_OPTIONS = `${env.NODE_OPTIONS ?? ''} --max-old-space-size=${BUILD_HEAP_MB}`.trim();
+    env.GOGC ??= '40';
+    env.GOMEMLIMIT ??= '200MiB';
     delete env.VITE_EVIDENCE_DEBUG;
     delete env.EVIDENCE_DATA_DIR;
     delete env.EVIDENCE_BUILD_DIR; // the evidence CLI always copies .evidence/template/build → ./build

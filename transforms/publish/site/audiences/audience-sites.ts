@@ -9,7 +9,9 @@ import { quoteLiteral } from '../../../lib/duckdb.js';
 import { branchAudiences, HEAD_OFFICE, type Audience } from './audience.js';
 import type { BookShare } from './branch-site-scope.js';
 import { deriveAudienceSite, type DerivedSite } from './derive-audience-site.js';
-import { openSiteEngine } from './site-engine.js';
+import { foreignValues, scanForLeaks, valueOwners, type TextCache } from './isolation-scan.js';
+import { openSiteEngine, type SiteEngine } from './site-engine.js';
+import { CqError } from '../../../lib/errors.js';
 
 /** Inputs of {@link buildAudienceSites}. */
 export interface AudienceSitesOptions {
@@ -23,6 +25,11 @@ export interface AudienceSitesOptions {
   share: BookShare;
   /** Only these branch ids (tests); default every branch. */
   only?: readonly string[];
+  /**
+   * Scan every branch site for values of other branches (isolation-scan.ts) and fail when one is
+   * found (default true: the night does not publish a site that leaks).
+   */
+  verify?: boolean;
   log?: (line: string) => void;
 }
 
@@ -42,6 +49,8 @@ export interface AudienceSitesResult {
   sites: DerivedSite[];
   /** Branches without a site, with the reason. */
   skipped: { id: string; reason: string }[];
+  /** The isolation scan: values of other branches searched for (summed over sites) and its time. */
+  verified?: { values: number; elapsedMs: number };
   elapsedMs: number;
 }
 
@@ -80,12 +89,37 @@ export async function buildAudienceSites(opts: AudienceSitesOptions): Promise<Au
       log(`[audience-sites] ${audience.id}: ${site.pages.length} pages, ${site.queries} queries, ${(site.elapsedMs / 1000).toFixed(1)} s`);
     }
     entries[0]!.pages = readdirSync(opts.hoSite).length ? ['(every page)'] : [];
-    writeFileSync(join(opts.out, 'audiences.json'), JSON.stringify({ share: opts.share, audiences: entries, skipped }, null, 2) + '\n');
     for (const s of skipped) log(`[audience-sites] ${s.id}: no site — ${s.reason}`);
-    return { sites, skipped, elapsedMs: Date.now() - started };
+    const verified = opts.verify === false ? undefined : verifyIsolation(engine, opts.hoSite, opts.out, sites);
+    if (verified) log(`[audience-sites] isolation: ${sites.length} sites scanned for ${verified.values} values of other branches, none found (${(verified.elapsedMs / 1000).toFixed(1)} s)`);
+    writeFileSync(join(opts.out, 'audiences.json'), JSON.stringify({ share: opts.share, audiences: entries, skipped, ...(verified ? { isolationScan: { values: verified.values, found: 0 } } : {}) }, null, 2) + '\n');
+    return { sites, skipped, ...(verified ? { verified } : {}), elapsedMs: Date.now() - started };
   } finally {
     engine.close();
   }
+}
+
+/** Scans every derived site (isolation-scan.ts); throws `SITE_BUILD_FAILED` naming what was found. */
+function verifyIsolation(engine: SiteEngine, hoSite: string, out: string, sites: readonly DerivedSite[]): { values: number; elapsedMs: number } {
+  const started = Date.now();
+  const owners = valueOwners(engine, hoSite);
+  const cache: TextCache = new Map();
+  let values = 0;
+  const found: string[] = [];
+  for (const site of sites) {
+    const foreign = foreignValues(owners, site.audience);
+    values += foreign.size;
+    for (const leak of scanForLeaks(engine, site.out, foreign, cache)) found.push(`${site.audience}/${leak.file}: "${leak.value}" (${leak.owner})`);
+  }
+  if (found.length) {
+    throw new CqError(
+      'SITE_BUILD_FAILED',
+      `${found.length} value(s) of other branches found in branch sites under ${out}:\n  ${found.slice(0, 20).join('\n  ')}\n` +
+        'Fix: the source query or page that carries them needs a branch scope (transforms/publish/site/audiences/branch-site-scope.ts); nothing was published.',
+      { file: out },
+    );
+  }
+  return { values, elapsedMs: Date.now() - started };
 }
 
 function pick(a: Audience): Pick<AudienceEntry, 'id' | 'kind' | 'labelZh' | 'labelEn'> {

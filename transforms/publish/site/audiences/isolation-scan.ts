@@ -6,7 +6,7 @@
  * other row — then reads every file of the branch site, decoded (Parquet and Arrow cell by cell,
  * everything else as text), and reports each such value it finds.
  */
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { relative } from 'node:path';
 import { tableFromIPC } from 'apache-arrow';
 import { quoteLiteral } from '../../../lib/duckdb.js';
@@ -62,76 +62,102 @@ function distinctiveWord(s: string): boolean {
   return CJK.test(s) ? s.length >= 2 : s.length >= 3 && distinctiveCell(s);
 }
 
-/**
- * The SQL condition of "this row belongs to a branch other than the audience's": its `slice_value` or
- * `branch_id` is another branch's code (branch codes are unique among slice values), or it is another
- * branch's code label.
- */
-function foreignRow(table: string, columns: readonly string[], others: readonly string[]): string | undefined {
-  if (!others.length) return undefined;
-  const list = others.map(quoteLiteral).join(', ');
-  const parts: string[] = [];
-  for (const c of ['slice_value', 'branch_id']) if (columns.includes(c)) parts.push(`${c} in (${list})`);
-  if (table === 'code_labels') parts.push(`(kind = 'branch' and code in (${list}))`);
-  return parts.length ? parts.join(' or ') : undefined;
+/** Which branch each value of the head-office data belongs to (see {@link valueOwners}). */
+export interface ValueOwners {
+  /** Branch codes of the reference data. */
+  branches: string[];
+  /** Value → the branches whose rows hold it, and the first such row (for messages). */
+  owned: Map<string, { branches: Set<string>; row: string }>;
+  /** Values also held by a row of no branch (whole bank, products, reference data): never a leak. */
+  shared: Set<string>;
 }
 
 /**
- * The values of the head-office site that belong only to branches other than `branchId`.
+ * Reads the head-office site's Parquet files once and records, for every cell value, the branches
+ * whose rows hold it: a row belongs to a branch when its `slice_value` or `branch_id` is that
+ * branch's code (branch codes are unique among slice values) or it is the branch's code label.
  *
  * @example
- * const foreign = foreignValues(engine, 'release/site', 'BJ01');
- * foreign.get('上海分行'); // 'code_labels: kind = branch, code = SH01'
+ * const owners = valueOwners(engine, 'release/site');
+ * owners.owned.get('上海分行')?.branches; // Set { 'SH01' }
  */
-export function foreignValues(engine: SiteEngine, hoSite: string, branchId: string): ForeignValues {
+export function valueOwners(engine: SiteEngine, hoSite: string): ValueOwners {
   const manifest = JSON.parse(readFileSync(`${hoSite}/data/manifest.json`, 'utf8')) as { renderedFiles: Record<string, string[]> };
-  const foreign = new Map<string, string>();
-  const elsewhere = new Set<string>();
   const shippedFiles = manifest.renderedFiles['warehouse'] ?? [];
+  const path = (shipped: string) => quoteLiteral(`${hoSite}/${shipped.replace(/^static\//, '')}`);
   const labels = shippedFiles.find((f) => f.endsWith('/code_labels.parquet'));
-  const others = labels
-    ? engine.rows(`select code from read_parquet(${quoteLiteral(`${hoSite}/${labels.replace(/^static\//, '')}`)}) where kind = 'branch' and code <> ${quoteLiteral(branchId)}`).map((r) => String(r.code))
-    : [];
+  const branches = labels ? engine.rows(`select code from read_parquet(${path(labels)}) where kind = 'branch' order by code`).map((r) => String(r.code)) : [];
+  const list = branches.length ? branches.map(quoteLiteral).join(', ') : "''";
+  const owned: ValueOwners['owned'] = new Map();
+  const shared = new Set<string>();
   for (const shipped of shippedFiles) {
     const table = shipped.split('/').at(-1)!.replace(/\.parquet$/, '');
-    const file = quoteLiteral(`${hoSite}/${shipped.replace(/^static\//, '')}`);
-    const columns = engine.rows(`describe select * from read_parquet(${file})`).map((r) => String(r.column_name));
-    const cond = foreignRow(table, columns, others);
-    const rows = engine.rows(`select *, ${cond ?? 'false'} as "__foreign" from read_parquet(${file})`);
+    const columns = engine.rows(`describe select * from read_parquet(${path(shipped)})`).map((r) => String(r.column_name));
+    const owners = [
+      ...['slice_value', 'branch_id'].filter((c) => columns.includes(c)).map((c) => `case when "${c}" in (${list}) then "${c}" end`),
+      ...(table === 'code_labels' ? [`case when kind = 'branch' then code end`] : []),
+    ];
+    const rows = engine.rows(`select *, coalesce(${[...owners, 'null'].join(', ')}) as "__branch" from read_parquet(${path(shipped)})`);
     for (const row of rows) {
-      const isForeign = row.__foreign === true;
-      const owner = isForeign ? `${table}: ${['slice_value', 'branch_id', 'code'].filter((c) => c in row).map((c) => `${c} = ${String(row[c])}`).join(', ')}` : '';
+      const branch = row.__branch === null || row.__branch === undefined ? undefined : String(row.__branch);
+      const where = branch ? `${table}: ${['slice_value', 'branch_id', 'code'].filter((c) => c in row).map((c) => `${c} = ${String(row[c])}`).join(', ')}` : '';
       for (const [col, v] of Object.entries(row)) {
-        if (col === '__foreign') continue;
-        const s = cellText(v);
-        if (s === undefined) continue;
-        if (isForeign) {
-          if (!foreign.has(s)) foreign.set(s, owner);
-        } else elsewhere.add(s);
+        if (col === '__branch') continue;
+        const text = cellText(v);
+        if (text === undefined) continue;
+        if (!branch) shared.add(text);
+        else {
+          const o = owned.get(text);
+          if (o) o.branches.add(branch);
+          else owned.set(text, { branches: new Set([branch]), row: where });
+        }
       }
     }
   }
-  for (const s of [...foreign.keys()]) if (elsewhere.has(s) || !distinctiveCell(s)) foreign.delete(s);
-  return foreign;
+  return { branches, owned, shared };
 }
 
 /**
- * Every value of `foreign` found in a file of `site` (Parquet and Arrow decoded cell by cell; text
- * files token by token, Chinese values as substrings). Empty means isolated.
+ * The values that belong only to branches other than `branchId`: held by another branch's rows,
+ * by none of its own and by no row of the whole bank, a product or reference data.
  *
  * @example
- * scanForLeaks(engine, 'release/audience-sites/BJ01', foreignValues(engine, 'release/site', 'BJ01')); // []
+ * foreignValues(valueOwners(engine, 'release/site'), 'BJ01').get('上海分行'); // 'code_labels: code = SH01'
  */
-export function scanForLeaks(engine: SiteEngine, site: string, foreign: ForeignValues): Leak[] {
+export function foreignValues(owners: ValueOwners, branchId: string): ForeignValues {
+  const foreign: ForeignValues = new Map();
+  for (const [text, o] of owners.owned) {
+    if (o.branches.has(branchId) || owners.shared.has(text) || !distinctiveCell(text)) continue;
+    foreign.set(text, o.row);
+  }
+  return foreign;
+}
+
+/** Words and Chinese runs of text files already read, by inode (hard-linked code is read once). */
+export type TextCache = Map<string, { words: Set<string>; cjk: string[] }>;
+
+/**
+ * Every value of `foreign` found in a file of `site` (Parquet and Arrow decoded cell by cell; text
+ * files word by word, Chinese values within runs of Chinese text). Empty means isolated. Pass one
+ * `cache` to scans of sites that share hard-linked files.
+ *
+ * @example
+ * const owners = valueOwners(engine, 'release/site');
+ * scanForLeaks(engine, 'release/audience-sites/BJ01', foreignValues(owners, 'BJ01')); // []
+ */
+export function scanForLeaks(engine: SiteEngine, site: string, foreign: ForeignValues, cache: TextCache = new Map()): Leak[] {
   const leaks: Leak[] = [];
-  const cjk = [...foreign.keys()].filter((s) => CJK.test(s));
-  const check = (file: string, text: string) => {
-    for (const token of text.match(/[\p{L}\p{N}_.+-]+/gu) ?? []) {
-      const word = foreign.has(token) ? token : token.replace(/[.+-]+$/, '');
-      const owner = foreign.get(word);
-      if (owner && distinctiveWord(word)) leaks.push({ file: relative(site, file), value: word, owner });
-    }
-    if (CJK.test(text)) for (const s of cjk) if (text.includes(s)) leaks.push({ file: relative(site, file), value: s, owner: foreign.get(s)! });
+  const cjkValues = [...foreign.keys()].filter((v) => CJK.test(v));
+  const report = (file: string, value: string) => leaks.push({ file: relative(site, file), value, owner: foreign.get(value)! });
+  const checkText = (file: string, text: { words: Set<string>; cjk: string[] }) => {
+    for (const word of text.words) if (foreign.has(word) && distinctiveWord(word)) report(file, word);
+    for (const v of cjkValues) if (text.cjk.some((run) => run.includes(v))) report(file, v);
+  };
+  const cellCheck = (file: string, v: unknown) => {
+    const s = cellText(v);
+    if (s === undefined) return;
+    if (foreign.has(s)) report(file, s);
+    else if (typeof v === 'string' && v.length > 2) checkText(file, textParts(v));
   };
   for (const file of walk(site)) {
     if (file.endsWith('.parquet')) {
@@ -139,15 +165,22 @@ export function scanForLeaks(engine: SiteEngine, site: string, foreign: ForeignV
     } else if (file.endsWith('.arrow')) {
       for (const row of tableFromIPC(readFileSync(file)).toArray()) for (const v of Object.values((row as { toJSON(): Record<string, unknown> }).toJSON())) cellCheck(file, v);
     } else if (TEXT_FILE.test(file)) {
-      check(file, readFileSync(file, 'utf8'));
+      const st = statSync(file);
+      const key = `${st.dev}:${st.ino}`;
+      let parts = cache.get(key);
+      if (!parts) cache.set(key, (parts = textParts(readFileSync(file, 'utf8'))));
+      checkText(file, parts);
     }
   }
-  function cellCheck(file: string, v: unknown) {
-    const s = cellText(v);
-    if (s === undefined) return;
-    const owner = foreign.get(s);
-    if (owner) leaks.push({ file: relative(site, file), value: s, owner });
-    else if (typeof v === 'string' && v.length > 2) check(file, v);
-  }
   return leaks;
+}
+
+/** The distinct words of a text (a trailing `.`, `+` or `-` also dropped) and its pieces holding Chinese (between quotes, tags, braces or line ends). */
+function textParts(text: string): { words: Set<string>; cjk: string[] } {
+  const words = new Set<string>();
+  for (const w of text.match(/[\p{L}\p{N}_.+-]+/gu) ?? []) {
+    words.add(w);
+    words.add(w.replace(/[.+-]+$/, ''));
+  }
+  return { words, cjk: [...new Set(text.match(/[^"'`<>{}\n]*[\u3400-\u9fff][^"'`<>{}\n]*/g) ?? [])] };
 }
