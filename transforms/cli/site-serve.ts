@@ -6,7 +6,8 @@ import { defineCommand, runAsMain, usageError } from './command.js';
 
 /**
  * `cq site:serve`: serves a built site on 127.0.0.1 (`serveStatic`, transforms/publish/site/serve-site.ts)
- * until Ctrl-C: by default the site the nightly published, `<dataDir of the config>/site`.
+ * until Ctrl-C: by default the site the nightly published, `<dataDir of the config>/site`; with
+ * `--audience BRANCH` that branch's site (docs/report-site.md, "Audience sites").
  */
 export const siteServeCommand = defineCommand({
   name: 'site:serve',
@@ -14,11 +15,15 @@ export const siteServeCommand = defineCommand({
   args: '[DIR] [PORT]',
   flags: {
     port: { kind: 'string', value: 'N', help: 'port (default: any free port; also the second argument)' },
+    audience: { kind: 'string', value: 'BRANCH', help: 'serve the published site of one branch (<dataDir>/current/audience-sites/BRANCH), as its users see it' },
   },
-  examples: ['cq site:serve', 'cq site:serve build --port 8080'],
+  examples: ['cq site:serve', 'cq site:serve build --port 8080', 'cq site:serve --audience BJ01'],
   async run({ flags, positional, context }) {
     if (positional.length > 2) throw usageError(siteServeCommand, `unexpected argument "${positional[2]}".`);
-    const dir = positional[0] ?? join(context.config().dataDir, 'site');
+    if (flags.audience && positional[0]) throw usageError(siteServeCommand, 'give a folder or --audience, not both.');
+    const dir = flags.audience
+      ? join(context.config().dataDir, 'current', 'audience-sites', flags.audience)
+      : (positional[0] ?? join(context.config().dataDir, 'site'));
     const portText = flags.port ?? positional[1] ?? '0';
     if (!/^\d+$/.test(portText) || Number(portText) > 65535) throw usageError(siteServeCommand, `the port must be a whole number up to 65535, got "${portText}".`);
     if (!statSync(dir, { throwIfNoEntry: false })?.isDirectory()) {

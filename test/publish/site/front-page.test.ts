@@ -171,6 +171,18 @@ describe.skipIf(!SITE_DIR)('月报 front page, why, drill-down and the month in 
     }
   }, 180_000);
 
+  it('a month the data does not have (an old link, a typo) falls back to the latest month', async () => {
+    const page = await context.newPage();
+    try {
+      await page.goto(`${server.url}/?month=1999-01`, { waitUntil: 'load', timeout: TIMEOUT });
+      await settle(page);
+      await page.waitForFunction((m) => document.querySelector('[data-kpi-board]')?.getAttribute('data-month') === m, months.at(-1)!, { timeout: TIMEOUT });
+      expect(urlMonth(page)).toBe(months.at(-1));
+    } finally {
+      await page.close();
+    }
+  }, 120_000);
+
   it('every branch and product name in every table is a link (with ?month=) to a page with data', async () => {
     const names = await readParquet<{ slice: string; slice_label: string }>(
       parquetOf(SITE_DIR!, 'kpi_values'),
