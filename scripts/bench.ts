@@ -3,11 +3,12 @@
  *
  * Runs each step of the pipeline as its own process on a generated sample and prints elapsed
  * time and peak memory (max RSS of the process, which includes DuckDB's native memory).
- * Steps: generate → load → build models + KPIs → with --site, the Evidence site alone and the site with
- * every branch's audience site (side by side: docs/report-site.md, "Audience sites") → analyst query → monitoring (one night's watch-list, the
+ * Steps: generate → load → build models + KPIs → analyst query → monitoring (one night's watch-list, the
  * backtest, the branch workbooks) → report book of the latest month → nightly catch-up of all dates
  * but the last (a full night: load, models, KPIs, data tests, exports; the Evidence build only
- * with --site) → nightly of the one new date (the incremental night) → with --site, the published
+ * with --site) → nightly of the one new date (the incremental night) → with --site, the Evidence
+ * site alone and the site with every branch's audience site, side by side on the nightly's
+ * warehouse (docs/report-site.md, "Audience sites") → with --site, the published
  * home page in headless Chromium (data shipped, time to interactive; scripts/bench-site.ts).
  * `--format parquet` generates the same data set as Parquet extracts (the contract takes both;
  * typed Parquet columns skip the text checks, see docs/extracts.md). Default: CSV.
@@ -73,18 +74,6 @@ const STEPS: Step[] = [
     available: () => existsSync('transforms/cli/transform.ts'),
     args: (c) => tsx('transforms/cli/transform.ts', '--warehouse', c.warehouse),
   },
-  ...([false, true] as const).map(
-    (audiences): Step => ({
-      // Issue 20: every audience site (head office + one per branch) within 2× the single site's build,
-      // peak ≤ 3 GB. The two steps run side by side in one bench run (the machine is shared).
-      name: audiences ? 'site: head office + every branch site' : 'site: one site (head office only)',
-      available: () => existsSync('transforms/cli/site-build.ts'),
-      skip: (c) => (c.site ? null : 'needs --site'),
-      args: (c) =>
-        tsx('transforms/cli/site-build.ts', '--warehouse', c.warehouse, '--out', join(c.dir, audiences ? 'sites' : 'site-one', 'site'), ...(audiences ? ['--audience-sites', join(c.dir, 'sites', 'audience-sites')] : [])),
-      note: (lines) => [lines.find((l) => l.startsWith('[build-site] elapsed')), lines.find((l) => l.startsWith('[audience-sites] OK'))].filter(Boolean).join(' · ') || undefined,
-    }),
-  ),
   {
     name: 'analyst query (balance by branch, full history)',
     available: () => existsSync('transforms/publish/console/run-query.ts'),
@@ -129,6 +118,19 @@ const STEPS: Step[] = [
       return tsx('transforms/cli/nightly.ts', '--extracts', c.nightlyExtracts, '--data', join(c.dir, 'nightly'), ...(c.site ? [] : ['--no-site']));
     },
   },
+  ...([false, true] as const).map(
+    (audiences): Step => ({
+      // Issue 20: every audience site (head office + one per branch) within 2× the single site's build,
+      // peak ≤ 3 GB. The two steps run side by side in one bench run (the machine is shared), on the
+      // warehouse the nightly published (the site reads the run ledger's tables too).
+      name: audiences ? 'site: head office + every branch site' : 'site: one site (head office only)',
+      available: () => existsSync('transforms/cli/site-build.ts'),
+      skip: (c) => (c.site ? null : 'needs --site'),
+      args: (c) =>
+        tsx('transforms/cli/site-build.ts', '--warehouse', join(c.dir, 'nightly', 'warehouse.duckdb'), '--out', join(c.dir, audiences ? 'sites' : 'site-one', 'site'), ...(audiences ? ['--audience-sites', join(c.dir, 'sites', 'audience-sites')] : [])),
+      note: (lines) => [lines.find((l) => l.startsWith('[build-site] elapsed')), lines.find((l) => l.startsWith('[audience-sites] OK'))].filter(Boolean).join(' · ') || undefined,
+    }),
+  ),
   {
     // Issue 4's page targets: data shipped to the home page and time to interactive (median of 9
     // cold-cache loads in headless Chromium, scripts/bench-site.ts) on the site the nightly published.
