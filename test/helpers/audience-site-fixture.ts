@@ -34,7 +34,7 @@ export const FIXTURE_TABLES: Record<string, Row[]> = {
     { branch_id: 'SH01', loan_ref: 'L******0077', balance_wan: 88.125 },
   ],
   dq_loads: [{ file_name: 'loans.csv', rows_read: 1000 }],
-  audience: [{ audience_id: 'ho', kind: 'ho', branch_id: '', label_zh: '总行', label_en: 'Head office' }],
+  audience: [{ audience_id: 'ho', kind: 'ho', branch_id: '', label_zh: '总行', label_en: 'Head office', book_totals: 'yes' }],
 };
 
 /** The SQL Evidence recorded for each prerendered page of the fixture (route id, params, name → SQL). */

@@ -53,7 +53,8 @@ describe('a branch site holds its own rows only', () => {
     expect(siteRows(bj, 'code_labels').map((r) => r.code).sort()).toEqual(['BJ01', '正常']);
     // a source not in the branch-site scope (data quality) reaches the site empty, with its columns.
     expect(siteRows(bj, 'dq_loads')).toEqual([]);
-    expect(siteRows(bj, 'audience')).toEqual([{ audience_id: 'BJ01', kind: 'branch', branch_id: 'BJ01', label_zh: '北京分行', label_en: 'Beijing Branch' }]);
+    expect(siteRows(bj, 'audience')).toEqual([{ audience_id: 'BJ01', kind: 'branch', branch_id: 'BJ01', label_zh: '北京分行', label_en: 'Beijing Branch', book_totals: 'yes' }]);
+    expect(siteRows(join(root, 'none', 'BJ01'), 'audience')[0]).toMatchObject({ book_totals: 'no' });
     // shareWithBranches none: the branch's KPI row only.
     expect(siteRows(join(root, 'none', 'BJ01'), 'kpi_values').map((r) => r.slice_value)).toEqual(['BJ01']);
   });

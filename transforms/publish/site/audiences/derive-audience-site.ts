@@ -105,7 +105,7 @@ export function deriveAudienceSite(opts: DeriveOptions): DerivedSite {
     const from = join(hoSite, shipped.replace(/^static\//, ''));
     const select =
       table === 'audience'
-        ? `select * replace (${quoteLiteral(audience.id)} as audience_id, ${quoteLiteral(audience.kind)} as kind, ${quoteLiteral(audience.branchId)} as branch_id, ${quoteLiteral(audience.labelZh)} as label_zh, ${quoteLiteral(audience.labelEn)} as label_en) from read_parquet(${quoteLiteral(from)})`
+        ? `select * replace (${quoteLiteral(audience.id)} as audience_id, ${quoteLiteral(audience.kind)} as kind, ${quoteLiteral(audience.branchId)} as branch_id, ${quoteLiteral(audience.labelZh)} as label_zh, ${quoteLiteral(audience.labelEn)} as label_en, ${quoteLiteral(opts.share === 'book' ? 'yes' : 'no')} as book_totals) from read_parquet(${quoteLiteral(from)})`
         : `select * from read_parquet(${quoteLiteral(from)}) where ${branchRowsWhere(table, audience.branchId, opts.share)}`;
     const written = join(tmp, 'data', SOURCE, table, `${table}.parquet`);
     mkdirSync(dirname(written), { recursive: true });
