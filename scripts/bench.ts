@@ -16,7 +16,7 @@
  * Performance targets are checked here, never in timed unit tests.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, linkSync, mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseFlags, runCli } from '../transforms/lib/cli.js';
@@ -105,7 +105,7 @@ const STEPS: Step[] = [
       const dates = readdirSync(c.extracts).filter((d) => /^\d{4}-\d{2}-\d{2}$/.test(d)).sort();
       rmSync(c.nightlyExtracts, { recursive: true, force: true });
       mkdirSync(c.nightlyExtracts, { recursive: true });
-      for (const d of dates.slice(0, -1)) symlinkSync(join(c.extracts, d), join(c.nightlyExtracts, d));
+      for (const d of dates.slice(0, -1)) linkFolder(join(c.extracts, d), join(c.nightlyExtracts, d));
       return tsx('transforms/cli/nightly.ts', '--extracts', c.nightlyExtracts, '--data', join(c.dir, 'nightly'), ...(c.site ? [] : ['--no-site']));
     },
   },
@@ -114,7 +114,7 @@ const STEPS: Step[] = [
     available: () => existsSync('transforms/cli/nightly.ts'),
     args: (c) => {
       const last = readdirSync(c.extracts).filter((d) => /^\d{4}-\d{2}-\d{2}$/.test(d)).sort().at(-1)!;
-      if (!existsSync(join(c.nightlyExtracts, last))) symlinkSync(join(c.extracts, last), join(c.nightlyExtracts, last));
+      if (!existsSync(join(c.nightlyExtracts, last))) linkFolder(join(c.extracts, last), join(c.nightlyExtracts, last));
       return tsx('transforms/cli/nightly.ts', '--extracts', c.nightlyExtracts, '--data', join(c.dir, 'nightly'), ...(c.site ? [] : ['--no-site']));
     },
   },
@@ -141,6 +141,25 @@ const STEPS: Step[] = [
     note: (lines) => lines.find((l) => l.startsWith('median of')),
   },
 ];
+
+/**
+ * A business-date folder of the nightly's extracts: a real folder whose files are hard links to the
+ * generated ones (the load refuses a date folder that is a symbolic link leading outside the
+ * extracts folder; copying 3 GB would take minutes). Copies when the two are on different disks.
+ */
+function linkFolder(from: string, to: string): void {
+  mkdirSync(to, { recursive: true });
+  for (const e of readdirSync(from, { withFileTypes: true })) {
+    if (e.isDirectory()) linkFolder(join(from, e.name), join(to, e.name));
+    else {
+      try {
+        linkSync(join(from, e.name), join(to, e.name));
+      } catch {
+        copyFileSync(join(from, e.name), join(to, e.name));
+      }
+    }
+  }
+}
 
 function runStep(step: Step, ctx: Ctx): StepResult {
   const args = step.args(ctx);
