@@ -267,7 +267,7 @@ async function runLocked(options: NightlyOptions, paths: NightlyPaths, access: P
     await step('branch lists', () => nightlyBranchLists({ warehouse: release.warehouse, outDir: release.lists, runId, dates, ids: config.branchListIds }), (r) => ({ detail: r.detail }));
     if (config.buildSite) {
       const audiences = config.siteAudiences.branchSites ? { out: release.audienceSites, share: config.siteAudiences.shareWithBranches } : undefined;
-      await step('build site', () => buildSite(release.warehouse, release.site, join(paths.logsDir, `site-${runId}.log`), audiences));
+      await step('build site', () => buildSite(release.warehouse, release.site, join(paths.logsDir, `site-${runId}.log`), audiences), (detail) => (detail ? { detail } : {}));
     }
     const published = await step('publish', async () => publishRelease(paths, runId, access));
     closes.commit(); // restated months are re-closed once their figures are live
@@ -352,7 +352,7 @@ async function loadedDates(warehouse: string): Promise<string[]> {
  * absolute paths, so the night works from any working folder; with `audiences`, the same child
  * derives the branch sites from the head-office site (audience-sites.ts).
  */
-async function buildSite(warehouse: string, out: string, logPath: string, audiences?: { out: string; share: 'book' | 'none' }): Promise<void> {
+async function buildSite(warehouse: string, out: string, logPath: string, audiences?: { out: string; share: 'book' | 'none' }): Promise<string | undefined> {
   const args = ['--warehouse', warehouse, '--out', out, ...(audiences ? ['--audience-sites', audiences.out, '--share-with-branches', audiences.share] : [])];
   const child = spawn(process.execPath, cqProcessArgs('site:build', args), { stdio: ['ignore', 'pipe', 'pipe'] });
   const chunks: string[] = [];
@@ -364,6 +364,12 @@ async function buildSite(warehouse: string, out: string, logPath: string, audien
     const tail = chunks.join('').trim().split('\n').slice(-15).join('\n');
     throw new CqError('RUN_FAILED', `the Evidence site build failed (exit ${code}); full output in ${logPath}. Last lines:\n${tail}`, { file: logPath });
   }
+  // The step's line: pages, and the branch sites with their isolation scan (audience-sites.ts).
+  const output = chunks.join('');
+  const pages = /\[build-site\] OK: (\d+) page/.exec(output)?.[1];
+  const sites = /\[audience-sites\] OK: (\d+) branch site/.exec(output)?.[1];
+  const scanned = /\[audience-sites\] isolation: \d+ sites scanned for (\d+) values/.exec(output)?.[1];
+  return [pages && `${pages} pages`, sites && `${sites} branch sites`, scanned && `isolation scan: ${Number(scanned).toLocaleString('en')} values of other branches, none found`].filter(Boolean).join('; ') || undefined;
 }
 
 export type { NightlyPaths };
