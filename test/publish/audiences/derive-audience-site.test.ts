@@ -1,6 +1,6 @@
-import { cpSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { tableFromIPC } from 'apache-arrow';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildAudienceSites } from '../../../transforms/publish/site/audiences/audience-sites.js';
@@ -118,6 +118,25 @@ describe('the isolation scan', () => {
     await expect(built).rejects.toThrow(/value\(s\) of other branches found in branch sites/);
     await expect(built).rejects.toThrow(/BJ01\/_app\/immutable\/entry\/start\.js: "0\.0234567" \(kpi_values: slice_value = SH01\)/);
     expect(existsSync(join(root, 'leaky', 'audiences.json'))).toBe(false);
+  });
+
+  it('a category value (a status) held only by another branch this month is not a leak; its figures and name are', () => {
+    const ho = join(root, 'category-site');
+    const file = join(ho, 'data', 'warehouse', 'kpi_values', 'h', 'kpi_values.parquet');
+    mkdirSync(dirname(file), { recursive: true });
+    // 8 rows, status_change has 2 values (each repeated 4 times on average: a category); values distinct.
+    const rows = [
+      ['BJ01', 0.0101234, 'none'], ['BJ01', 0.0111234, 'none'], ['BJ01', 0.0121234, 'none'], ['BJ01', 0.0131234, 'none'],
+      ['SH01', 0.0234567, 'target_moved'], ['SH01', 0.0244567, 'none'], ['SH01', 0.0254567, 'none'], ['SH01', 0.0264567, 'none'],
+    ].map(([b, v, st]) => `('branch', '${b}', ${v}, '${st}')`);
+    engine.rows(`copy (select * from (values ${rows.join(', ')}) t(slice, slice_value, value, status_change)) to '${file}' (format 'parquet')`);
+    const labels = join(ho, 'data', 'warehouse', 'code_labels', 'h', 'code_labels.parquet');
+    mkdirSync(dirname(labels), { recursive: true });
+    engine.rows(`copy (select * from (values ('branch', 'BJ01', '北京分行', 'Beijing Branch'), ('branch', 'SH01', '上海分行', 'Shanghai Branch')) t(kind, code, label_zh, label_en)) to '${labels}' (format 'parquet')`);
+    writeFileSync(join(ho, 'data', 'manifest.json'), JSON.stringify({ renderedFiles: { warehouse: ['static/data/warehouse/kpi_values/h/kpi_values.parquet', 'static/data/warehouse/code_labels/h/code_labels.parquet'] } }));
+    const foreign = foreignValues(valueOwners(engine, ho), 'BJ01');
+    expect(foreign.has('target_moved')).toBe(false);
+    expect([...foreign.keys()]).toEqual(expect.arrayContaining(['SH01', '上海分行', 'Shanghai Branch', '0.0234567']));
   });
 
   it('finds a planted leak: another branch page copied into a branch site', () => {

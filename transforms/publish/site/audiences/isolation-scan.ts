@@ -62,6 +62,12 @@ function distinctiveWord(s: string): boolean {
   return CJK.test(s) ? s.length >= 2 : s.length >= 3 && distinctiveCell(s);
 }
 
+/**
+ * A text column with at most this many distinct values, each repeated four times or more on
+ * average, is a category (a status, a class, a code), not branch data.
+ */
+export const CATEGORY_MAX_VALUES = 64;
+
 /** Which branch each value of the head-office data belongs to (see {@link valueOwners}). */
 export interface ValueOwners {
   /** Branch codes of the reference data. */
@@ -76,6 +82,9 @@ export interface ValueOwners {
  * Reads the head-office site's Parquet files once and records, for every cell value, the branches
  * whose rows hold it: a row belongs to a branch when its `slice_value` or `branch_id` is that
  * branch's code (branch codes are unique among slice values) or it is the branch's code label.
+ * Values of categorical text columns of a branch's rows (at most {@link CATEGORY_MAX_VALUES}
+ * distinct values, each repeated: statuses, classes, month keys…) are not counted as the branch's,
+ * except the branches' own codes and names.
  *
  * @example
  * const owners = valueOwners(engine, 'release/site');
@@ -97,6 +106,18 @@ export function valueOwners(engine: SiteEngine, hoSite: string): ValueOwners {
       ...['slice_value', 'branch_id'].filter((c) => columns.includes(c)).map((c) => `case when "${c}" in (${list}) then "${c}" end`),
       ...(table === 'code_labels' ? [`case when kind = 'branch' then code end`] : []),
     ];
+    // A column of few distinct values is a category (a status, a class, a code): its values say
+    // nothing about a branch, even when only one branch's rows hold one of them this month.
+    const stats = engine.rows(`select count(*) as n, ${columns.map((c, i) => `count(distinct "${c}") as d${i}`).join(', ')} from read_parquet(${path(shipped)})`)[0] ?? {};
+    const types = engine.rows(`describe select * from read_parquet(${path(shipped)})`).map((r) => String(r.column_type));
+    const categorical = new Set(
+      columns.filter((_, i) => {
+        const d = Number(stats[`d${i}`]);
+        return /^(VARCHAR|BOOLEAN)/.test(types[i] ?? '') && d <= CATEGORY_MAX_VALUES && d * 4 <= Number(stats.n);
+      }),
+    );
+    // …except the branches' own codes and names, which always say whose row it is.
+    const identity = table === 'code_labels' ? new Set(['code', 'label_zh', 'label_en', 'label']) : new Set<string>();
     const rows = engine.rows(`select *, coalesce(${[...owners, 'null'].join(', ')}) as "__branch" from read_parquet(${path(shipped)})`);
     for (const row of rows) {
       const branch = row.__branch === null || row.__branch === undefined ? undefined : String(row.__branch);
@@ -106,6 +127,7 @@ export function valueOwners(engine: SiteEngine, hoSite: string): ValueOwners {
         const text = cellText(v);
         if (text === undefined) continue;
         if (!branch) shared.add(text);
+        else if (categorical.has(col) && !(identity.has(col) && row.kind === 'branch')) continue;
         else {
           const o = owned.get(text);
           if (o) o.branches.add(branch);
