@@ -3,15 +3,15 @@
  * head-office site (derive-audience-site.ts), plus `audiences.json`, the list a web server maps users
  * to (docs/report-site.md, "Audience sites").
  */
-import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { CqError } from '../../../lib/errors.js';
 import { quoteLiteral } from '../../../lib/duckdb.js';
 import { branchAudiences, HEAD_OFFICE, type Audience } from './audience.js';
 import type { BookShare } from './branch-site-scope.js';
 import { deriveAudienceSite, type DerivedSite } from './derive-audience-site.js';
 import { foreignValues, scanForLeaks, valueOwners, type TextCache } from './isolation-scan.js';
 import { openSiteEngine, type SiteEngine } from './site-engine.js';
-import { CqError } from '../../../lib/errors.js';
 
 /** Inputs of {@link buildAudienceSites}. */
 export interface AudienceSitesOptions {
@@ -75,7 +75,7 @@ export async function buildAudienceSites(opts: AudienceSitesOptions): Promise<Au
     const skipped = unusable.map((id) => ({ id, reason: 'the branch code cannot be a folder name (letters, digits, _ and - only; not "ho")' }));
     rmSync(opts.out, { recursive: true, force: true });
     mkdirSync(opts.out, { recursive: true });
-    const entries: AudienceEntry[] = [{ ...pick(HEAD_OFFICE), path: 'site', pages: [] }];
+    const entries: AudienceEntry[] = [{ ...pick(HEAD_OFFICE), path: 'site', pages: ['(every page)'] }];
     const sites: DerivedSite[] = [];
     for (const audience of audiences) {
       if (opts.only && !opts.only.includes(audience.id)) continue;
@@ -88,7 +88,6 @@ export async function buildAudienceSites(opts: AudienceSitesOptions): Promise<Au
       entries.push({ ...pick(audience), path: `audience-sites/${audience.id}`, pages: site.pages });
       log(`[audience-sites] ${audience.id}: ${site.pages.length} pages, ${site.queries} queries, ${(site.elapsedMs / 1000).toFixed(1)} s`);
     }
-    entries[0]!.pages = readdirSync(opts.hoSite).length ? ['(every page)'] : [];
     for (const s of skipped) log(`[audience-sites] ${s.id}: no site — ${s.reason}`);
     const verified = opts.verify === false ? undefined : verifyIsolation(engine, opts.hoSite, opts.out, sites);
     if (verified) log(`[audience-sites] isolation: ${sites.length} sites scanned for ${verified.values} values of other branches, none found (${(verified.elapsedMs / 1000).toFixed(1)} s)`);
