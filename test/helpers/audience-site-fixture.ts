@@ -7,7 +7,10 @@
  */
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { queryFolder } from '../../transforms/publish/site/audiences/derive-audience-site.js';
 import { md5, type SiteEngine } from '../../transforms/publish/site/audiences/site-engine.js';
+
+export { queryFolder };
 
 type Row = Record<string, string | number | boolean | null>;
 
@@ -53,11 +56,6 @@ export const FIXTURE_QUERIES: { route: string; params: Record<string, string>; q
   { route: '/glossary', params: {}, queries: { labels_data: `select kind, code, label_zh from warehouse.code_labels order by kind, code` } },
   { route: '/', params: {}, queries: { board_data: `select slice_value, value from warehouse.kpi_values order by slice_value` } },
 ];
-
-/** Evidence's folder names of a route's recorded queries. */
-export function queryFolder(route: string, params: Record<string, string>): string {
-  return join(md5(route), md5(Object.entries(params).sort().map(([k, v]) => `${k}\x1F${v}`).join('\x1E')));
-}
 
 /** A prerendered page as SvelteKit 2.8 writes it: `<head>`, content with figures, inlined fetches, start script. */
 export function fixturePage(title: string, content: string, nodeIds: string): string {

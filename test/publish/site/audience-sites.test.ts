@@ -21,7 +21,8 @@ import { walk } from '../../../transforms/lib/walk-files.js';
 import { launchChromium } from '../../../transforms/lib/chromium.js';
 import { serveStatic, type StaticServer } from '../../../transforms/publish/site/serve-site.js';
 import { foreignValues, scanForLeaks, valueOwners, type TextCache } from '../../../transforms/publish/site/audiences/isolation-scan.js';
-import { md5, openSiteEngine, type SiteEngine } from '../../../transforms/publish/site/audiences/site-engine.js';
+import { openSiteEngine, type SiteEngine } from '../../../transforms/publish/site/audiences/site-engine.js';
+import { queryFolder } from '../../../transforms/publish/site/audiences/derive-audience-site.js';
 import { checkPage, loadKpiLookup, openContext } from './page-check.js';
 import { siteDirFromEnv } from './site-pages.js';
 
@@ -82,7 +83,7 @@ describe.skipIf(!SITE_DIR)('audience sites of the release (SITE_DIR)', () => {
         .map((r) => JSON.stringify((r as { toJSON(): unknown }).toJSON()))
         .sort();
     for (const a of [branches()[0]!, branches().at(-1)!]) {
-      const folder = join('api', md5('/branches/[branch]'), md5(`branch\x1F${a.id}`), 'all-queries.json');
+      const folder = join('api', queryFolder('/branches/[branch]', { branch: a.id }), 'all-queries.json');
       const ho = JSON.parse(readFileSync(join(SITE_DIR!, folder), 'utf8')) as Record<string, string>;
       const own = JSON.parse(readFileSync(join(AUDIENCE_DIR!, a.id, folder), 'utf8')) as Record<string, string>;
       expect(Object.keys(own).sort()).toEqual(Object.keys(ho).sort());

@@ -60,9 +60,15 @@ function routePath(routeId: string, params: Record<string, string>): string {
   return path === '/' ? '' : `${path.replace(/^\//, '')}/`;
 }
 
-/** Evidence's hash of a route's params (`+layout.js`: md5 of `key\x1Fvalue` pairs joined by `\x1E`). */
-function paramsHash(params: Record<string, string>): string {
-  return md5(Object.entries(params).sort().map(([k, v]) => `${k}\x1F${v}`).join('\x1E'));
+/**
+ * The folder Evidence names a route's prerendered queries by (`+layout.js`: md5 of the route id, md5 of
+ * its `key\x1Fvalue` params joined by `\x1E`).
+ *
+ * @example
+ * queryFolder('/glossary', {}); // '<md5 of /glossary>/d41d8cd98f00b204e9800998ecf8427e'
+ */
+export function queryFolder(routeId: string, params: Record<string, string>): string {
+  return join(md5(routeId), md5(Object.entries(params).sort().map(([k, v]) => `${k}\x1F${v}`).join('\x1E')));
 }
 
 /**
@@ -129,9 +135,8 @@ export function deriveAudienceSite(opts: DeriveOptions): DerivedSite {
   for (const routeId of BRANCH_SITE_ROUTES) {
     const params: Record<string, string> = routeId.includes('[branch]') ? { branch: audience.branchId } : {};
     const path = routePath(routeId, params);
-    const routeHash = md5(routeId);
-    const pHash = paramsHash(params);
-    const recorded = join(opts.queryCache, routeHash, pHash, '_queries.json');
+    const folder = queryFolder(routeId, params);
+    const recorded = join(opts.queryCache, folder, '_queries.json');
     const hoPage = join(hoSite, path, 'index.html');
     if (!existsSync(recorded) || !existsSync(hoPage)) {
       throw new CqError('SITE_BUILD_FAILED', `audience ${audience.id}: the head-office build has no page /${path} (${existsSync(hoPage) ? recorded : hoPage} missing); a branch without loans has no page to derive`, { file: existsSync(hoPage) ? recorded : hoPage });
@@ -147,7 +152,7 @@ export function deriveAudienceSite(opts: DeriveOptions): DerivedSite {
       all[name] = hash;
       queries++;
     }
-    const allFile = join(tmp, 'api', routeHash, pHash, 'all-queries.json');
+    const allFile = join(tmp, 'api', folder, 'all-queries.json');
     mkdirSync(dirname(allFile), { recursive: true });
     writeFileSync(allFile, JSON.stringify(all));
     const meta = join(hoSite, 'api', routeId.replace(/^\//, ''), 'evidencemeta.json');
