@@ -1,11 +1,12 @@
 import { defineConfig } from 'vitest/config';
 
 // Unit and integration tests (real DuckDB). The browser tests of the built site live in
-// test/publish/site/ and run through scripts/run-tests.ts after one site build.
+// test/publish/site/ and run through scripts/run-tests.ts after one site build; the engine-equivalence
+// suite (test/lib/engines/, a PostgreSQL/Citus server) runs there as its own stage.
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
-    exclude: ['test/publish/site/**', 'node_modules/**'],
+    exclude: ['test/publish/site/**', 'test/lib/engines/**', 'node_modules/**'],
     testTimeout: 120_000,
     hookTimeout: 300_000,
     pool: 'forks',

@@ -16,9 +16,9 @@ function aucSql(ctx: CustomContext): string {
       FROM h
     )
     SELECT ${ctx.groupCols},
-      CAST(sum(pos * (2 * neg_below + neg)) AS DOUBLE) / 2 AS numerator,
-      CAST(sum(pos) * sum(neg) AS DOUBLE) AS denominator,
-      CASE WHEN sum(pos) * sum(neg) > 0 THEN (CAST(sum(pos * (2 * neg_below + neg)) AS DOUBLE) / 2) / CAST(sum(pos) * sum(neg) AS DOUBLE) END AS value
+      CAST(sum(pos * (2 * neg_below + neg)) AS DOUBLE PRECISION) / 2 AS numerator,
+      CAST(sum(pos) * sum(neg) AS DOUBLE PRECISION) AS denominator,
+      CASE WHEN sum(pos) * sum(neg) > 0 THEN (CAST(sum(pos * (2 * neg_below + neg)) AS DOUBLE PRECISION) / 2) / CAST(sum(pos) * sum(neg) AS DOUBLE PRECISION) END AS value
     FROM c GROUP BY ${ctx.groupCols}`;
 }
 

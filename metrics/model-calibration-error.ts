@@ -8,9 +8,9 @@ import { defineMetric, type CustomContext } from '../transforms/kpi/metric.js';
 function eceSql(ctx: CustomContext): string {
   return `
     SELECT ${ctx.groupCols},
-      CAST(sum(calibration_gap) AS DOUBLE) AS numerator,
-      CAST(sum(scores) AS DOUBLE) AS denominator,
-      CASE WHEN sum(scores) > 0 THEN CAST(sum(calibration_gap) AS DOUBLE) / CAST(sum(scores) AS DOUBLE) END AS value
+      CAST(sum(calibration_gap) AS DOUBLE PRECISION) AS numerator,
+      CAST(sum(scores) AS DOUBLE PRECISION) AS denominator,
+      CASE WHEN sum(scores) > 0 THEN CAST(sum(calibration_gap) AS DOUBLE PRECISION) / CAST(sum(scores) AS DOUBLE PRECISION) END AS value
     FROM ${ctx.sliced} GROUP BY ${ctx.groupCols}`;
 }
 

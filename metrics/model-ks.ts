@@ -16,10 +16,10 @@ function ksSql(ctx: CustomContext): string {
       FROM h
     )
     SELECT ${ctx.groupCols},
-      CAST(NULL AS DOUBLE) AS numerator,
-      CAST(max(tot_pos + tot_neg) AS DOUBLE) AS denominator,
+      CAST(NULL AS DOUBLE PRECISION) AS numerator,
+      CAST(max(tot_pos + tot_neg) AS DOUBLE PRECISION) AS denominator,
       CASE WHEN max(tot_pos) > 0 AND max(tot_neg) > 0
-        THEN max(abs(CAST(cum_pos AS DOUBLE) / CAST(tot_pos AS DOUBLE) - CAST(cum_neg AS DOUBLE) / CAST(tot_neg AS DOUBLE))) END AS value
+        THEN max(abs(CAST(cum_pos AS DOUBLE PRECISION) / CAST(tot_pos AS DOUBLE PRECISION) - CAST(cum_neg AS DOUBLE PRECISION) / CAST(tot_neg AS DOUBLE PRECISION))) END AS value
     FROM c GROUP BY ${ctx.groupCols}`;
 }
 

@@ -8,9 +8,9 @@ import { defineMetric, type CustomContext } from '../transforms/kpi/metric.js';
 function psiSql(ctx: CustomContext): string {
   return `
     SELECT ${ctx.groupCols},
-      CAST(NULL AS DOUBLE) AS numerator,
-      CAST(max(month_scores) AS DOUBLE) AS denominator,
-      CAST(sum(CAST(psi_contribution AS DECIMAL(38, 18))) AS DOUBLE) AS value
+      CAST(NULL AS DOUBLE PRECISION) AS numerator,
+      CAST(max(month_scores) AS DOUBLE PRECISION) AS denominator,
+      CAST(sum(CAST(psi_contribution AS DECIMAL(38, 18))) AS DOUBLE PRECISION) AS value
     FROM ${ctx.sliced} GROUP BY ${ctx.groupCols}`;
 }
 

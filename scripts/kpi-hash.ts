@@ -15,7 +15,7 @@ const file = process.argv[2] ?? 'data/warehouse.duckdb';
 const db = await DuckDBInstance.create(file, { access_mode: 'READ_ONLY' });
 const con = await db.connect();
 const tables = (await con.runAndReadAll(
-  `select table_schema, table_name from information_schema.tables where table_schema in ('metrics','marts') order by 1, 2`,
+  `select table_schema, table_name from information_schema.tables where table_schema in ('core','metrics','marts') order by 1, 2`,
 )).getRows() as [string, string][];
 const total = createHash('sha256');
 for (const [schema, table] of tables) {

@@ -1,13 +1,21 @@
 /**
  * `npm test`: the whole test suite, as CI runs it.
  *   1. unit + integration tests (vitest, real DuckDB) — `npm run test:unit` runs only these;
- *   2. site tests: builds the sample warehouse and the Evidence site once, then opens every page
+ *   2. engine equivalence (test/lib/engines/): the same pipeline on DuckDB and on a PostgreSQL/Citus
+ *      server. When PostgreSQL 15 with Citus is installed, a local cluster (coordinator + 2 workers,
+ *      scripts/citus-cluster.sh) is started in a temp folder for the stage and stopped after it;
+ *      `CQ_CITUS_URL` points the suite at an existing server instead. Without either the stage is
+ *      skipped with one line saying how to enable it — a failure instead when `CQ_REQUIRE_CITUS=1`
+ *      (CI, which installs Citus first);
+ *   3. site tests: builds the sample warehouse and the Evidence site once, then opens every page
  *      in headless Chromium (test/publish/site/), unless `--unit` is given.
  * Ends with the plain line `N passed, N failed` (summed over the stages) and exits non-zero on
  * any failure.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 interface Counts {
@@ -56,6 +64,51 @@ const add = (c: Counts) => {
 if (!run('browser', 'bash', ['scripts/install-browser.sh'])) add({ passed: 0, failed: 1, skipped: 0 });
 
 add(vitest('unit', []));
+
+/** Whether a TCP port on 127.0.0.1 is free. */
+function portFree(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const srv = createServer();
+    srv.once('error', () => resolve(false));
+    srv.listen(port, '127.0.0.1', () => srv.close(() => resolve(true)));
+  });
+}
+
+/** A coordinator port whose two successors are free too (another run or a developer's cluster may hold 55432). */
+async function clusterPort(): Promise<number> {
+  for (let base = 55432 + (process.pid % 500) * 3, tries = 0; tries < 200; base += 3, tries++) {
+    if ((await portFree(base)) && (await portFree(base + 1)) && (await portFree(base + 2))) return base;
+  }
+  throw new Error('no three free ports for the local Citus cluster');
+}
+
+// Engine equivalence on PostgreSQL/Citus.
+const CITUS_INSTALLED = existsSync('/usr/lib/postgresql/15/lib/citus.so') && existsSync('/usr/lib/postgresql/15/bin/initdb');
+const enginesConfig = 'test/lib/engines/vitest.engines.config.ts';
+if (process.env.CQ_CITUS_URL) {
+  add(vitest('engines', ['-c', enginesConfig]));
+} else if (CITUS_INSTALLED) {
+  const dir = mkdtempSync(join(tmpdir(), 'cq-citus-'));
+  console.log(`\n=== engines: local Citus cluster in ${dir}`);
+  const port = String(await clusterPort());
+  const started = spawnSync('bash', ['scripts/citus-cluster.sh', 'start', dir, port], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+  const url = started.stdout.trim().split('\n').pop() ?? '';
+  try {
+    if (started.status === 0 && url.startsWith('postgres://')) add(vitest('engines', ['-c', enginesConfig], { CQ_CITUS_URL: url }));
+    else {
+      console.error(`engines: the local Citus cluster did not start (exit ${started.status}); logs in ${dir}`);
+      add({ passed: 0, failed: 1, skipped: 0 });
+    }
+  } finally {
+    spawnSync('bash', ['scripts/citus-cluster.sh', 'stop', dir, port], { stdio: 'inherit' });
+    if (started.status === 0) rmSync(dir, { recursive: true, force: true });
+  }
+} else {
+  console.log(
+    '\n=== engines: skipped — PostgreSQL 15 with Citus 13 is not installed (to enable: install it as docs/operations.md "A Citus warehouse" describes, or set CQ_CITUS_URL to a cluster)',
+  );
+  if (process.env.CQ_REQUIRE_CITUS === '1') add({ passed: 0, failed: 1, skipped: 0 });
+}
 
 const siteConfig = 'test/publish/site/vitest.site.config.ts';
 if (!process.argv.includes('--unit') && existsSync(siteConfig)) {

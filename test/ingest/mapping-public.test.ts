@@ -3,7 +3,8 @@ import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildWarehouse } from '../../transforms/cli/transform.js';
-import { openWarehouse, type WarehouseHandle } from '../../transforms/lib/duckdb.js';
+import { openWarehouse } from '../../transforms/lib/duckdb.js';
+import type { WarehouseHandle } from '../../transforms/lib/warehouse-handle.js';
 import type { BusinessDateLoad } from '../../transforms/ingest/load/load-business-date.js';
 import { loadExtracts } from '../../transforms/ingest/load-extracts.js';
 

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openWarehouse, type WarehouseHandle } from '../../transforms/lib/duckdb.js';
+import { openWarehouse } from '../../transforms/lib/duckdb.js';
+import type { WarehouseHandle } from '../../transforms/lib/warehouse-handle.js';
 import { commentaryRows, writeKpiCommentary } from '../../transforms/kpi/commentary.js';
 import { writeKpiContributions } from '../../transforms/kpi/contributions.js';
 import type { MetricDefinition } from '../../transforms/kpi/metric.js';

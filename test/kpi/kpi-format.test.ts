@@ -85,9 +85,9 @@ describe('a target from the KPI rules follows an overridden rule', () => {
     try {
       await withRules(rules, async () => {
         expect(catalogEntry(lead)).toMatchObject({ target: 45, target_text: '≥ 45.0 天 days' });
-        expect(compileMetricSql(lead, wh.db)).toContain('CAST(45 AS DOUBLE) AS target');
+        expect(compileMetricSql(lead, wh.db)).toContain('CAST(45 AS DOUBLE PRECISION) AS target');
       });
-      expect(compileMetricSql(lead, wh.db)).toContain('CAST(30 AS DOUBLE) AS target');
+      expect(compileMetricSql(lead, wh.db)).toContain('CAST(30 AS DOUBLE PRECISION) AS target');
     } finally {
       await wh.close();
     }

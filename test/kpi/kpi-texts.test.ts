@@ -2,7 +2,8 @@ import { readdirSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeCatalog } from '../../transforms/kpi/catalog.js';
 import { discoverMetrics } from '../../transforms/kpi/discover-metrics.js';
-import { openWarehouse, type WarehouseHandle } from '../../transforms/lib/duckdb.js';
+import { openWarehouse } from '../../transforms/lib/duckdb.js';
+import type { WarehouseHandle } from '../../transforms/lib/warehouse-handle.js';
 
 /**
  * What a reader sees of a KPI (glossary, the export's definitions sheet) is in both languages and

@@ -6,7 +6,8 @@ import { compileMetricSql } from '../../transforms/kpi/compile-metric.js';
 import { discoverMetrics } from '../../transforms/kpi/discover-metrics.js';
 import { defineMetric, displayOf, targetOp, type MetricDefinition, type MetricDirection, type TargetOp } from '../../transforms/kpi/metric.js';
 import { ragDigits, ragOf, ragSql, statusChange, STATUS_LABELS } from '../../transforms/kpi/rag.js';
-import { openWarehouse, type WarehouseHandle } from '../../transforms/lib/duckdb.js';
+import { openWarehouse } from '../../transforms/lib/duckdb.js';
+import type { WarehouseHandle } from '../../transforms/lib/warehouse-handle.js';
 import { M } from '../helpers/kpi-fixture.js';
 import { kpiFixtureWarehouse } from '../helpers/kpi-warehouse.js';
 

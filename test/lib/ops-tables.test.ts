@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { openWarehouse, type WarehouseHandle } from '../../transforms/lib/duckdb.js';
+import { openWarehouse } from '../../transforms/lib/duckdb.js';
+import type { WarehouseHandle } from '../../transforms/lib/warehouse-handle.js';
 import { OPS_TABLE_NAMES, OPS_TABLES, opsTableDdl, type OpsTable } from '../../transforms/lib/ops-tables.js';
 
 /** Every ops table is declared once (transforms/lib/ops-tables.ts) and created from that declaration by its writer. */

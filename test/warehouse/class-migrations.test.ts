@@ -1,6 +1,7 @@
 import { rmSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openWarehouse, type WarehouseHandle } from '../../transforms/lib/duckdb.js';
+import { openWarehouse } from '../../transforms/lib/duckdb.js';
+import type { WarehouseHandle } from '../../transforms/lib/warehouse-handle.js';
 import { loadExtracts } from '../../transforms/ingest/load-extracts.js';
 import { buildWarehouse } from '../../transforms/kpi/build-warehouse.js';
 import { MIGRATION_EXPECTED, MIGRATION_KPI_EXPECTED, MIGRATION_M, writeMigrationFixture } from '../helpers/migration-fixture.js';

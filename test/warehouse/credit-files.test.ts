@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { WarehouseHandle } from '../../transforms/lib/duckdb.js';
+import type { WarehouseHandle } from '../../transforms/lib/warehouse-handle.js';
 import { buildWarehouse } from '../../transforms/kpi/build-warehouse.js';
 import { KPI_FIXTURE_DATES, M } from '../helpers/kpi-fixture.js';
 import { kpiFixtureWarehouse } from '../helpers/kpi-warehouse.js';

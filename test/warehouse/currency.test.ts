@@ -7,7 +7,8 @@ import { CURRENCY_CODES, ENTITIES, entity, ISO_4217, type EntityName } from '../
 import { exportPackage } from '../../transforms/publish/exports/export-package.js';
 import type { Manifest } from '../../transforms/publish/exports/manifest.js';
 import { parseCsv } from '../../transforms/lib/csv.js';
-import { openWarehouse, type WarehouseHandle } from '../../transforms/lib/duckdb.js';
+import { openWarehouse } from '../../transforms/lib/duckdb.js';
+import type { WarehouseHandle } from '../../transforms/lib/warehouse-handle.js';
 import { CqError, isCqError } from '../../transforms/lib/errors.js';
 import { loadExtracts } from '../../transforms/ingest/load-extracts.js';
 import { buildWarehouse } from '../../transforms/kpi/build-warehouse.js';

@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { openWarehouse, type WarehouseHandle } from '../../transforms/lib/duckdb.js';
+import { openWarehouse } from '../../transforms/lib/duckdb.js';
+import type { WarehouseHandle } from '../../transforms/lib/warehouse-handle.js';
 import { CqError } from '../../transforms/lib/errors.js';
 import { runDataTests } from '../../transforms/warehouse/data-tests.js';
 import { defineModel } from '../../transforms/warehouse/model.js';

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { WarehouseHandle } from '../../transforms/lib/duckdb.js';
+import type { WarehouseHandle } from '../../transforms/lib/warehouse-handle.js';
 import type { ExtractRow } from '../helpers/extract-rows.js';
 import { M } from '../helpers/kpi-fixture.js';
 import { kpiFixtureWarehouse } from '../helpers/kpi-warehouse.js';

@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
-import { openWarehouse, type WarehouseHandle } from '../lib/duckdb.js';
+import { openWarehouse } from '../lib/duckdb.js';
+import type { WarehouseHandle } from '../lib/warehouse-handle.js';
 import { CqError } from '../lib/errors.js';
 
 /**

@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import type { WarehouseHandle } from '../lib/duckdb.js';
+import type { WarehouseHandle } from '../lib/warehouse-handle.js';
 import { readDateManifest } from './load/extract-files.js';
 import { loadBusinessDate, type BusinessDateLoad } from './load/load-business-date.js';
 import type { FileLoadResult } from './load/load-entity-file.js';

@@ -1,6 +1,7 @@
 import { activeRules } from '../policy/business-rules.js';
 import { ENTITIES, type EntityContract } from '../ingest/contract/index.js';
-import { quoteIdent as q, quoteLiteral as lit, type WarehouseHandle } from '../lib/duckdb.js';
+import { quoteIdent as q, quoteLiteral as lit } from '../lib/duckdb.js';
+import type { WarehouseHandle } from '../lib/warehouse-handle.js';
 import { CqError } from '../lib/errors.js';
 import { DIMENSIONS } from '../warehouse/dimensions.js';
 import { minObservationsOf, priorMonthsOf, type MetricDefinition } from './metric.js';
@@ -220,7 +221,8 @@ export async function writeInputDeliveries(wh: WarehouseHandle, metrics: readonl
   for (const m of metrics) for (const i of m.inputs) inputs.set(i, resolveInput(i, `metrics/${m.id.replaceAll('_', '-')}.ts`));
   const hasMappingDefaults = await tableExists(wh, 'ops', 'mapping_defaults');
   await wh.exec(`CREATE SCHEMA IF NOT EXISTS metrics;
-    CREATE OR REPLACE TABLE ${INPUT_DELIVERIES_TABLE} (
+    DROP TABLE IF EXISTS ${INPUT_DELIVERIES_TABLE};
+    CREATE TABLE ${INPUT_DELIVERIES_TABLE} (
       input VARCHAR NOT NULL PRIMARY KEY, entity VARCHAR NOT NULL, column_name VARCHAR,
       label_zh VARCHAR NOT NULL, label_en VARCHAR NOT NULL, first_delivered DATE)`);
   if (inputs.size === 0) return;
@@ -268,10 +270,10 @@ function denominatorEn(m: MetricDefinition): string {
  * _inputs AS (SELECT m.as_of_month, string_agg(d.label_zh, '、' …) AS missing_zh, string_agg(d.label_en, ', ' …) AS missing_en
  *             FROM core.dim_months m JOIN metrics.input_deliveries d ON d.input IN ('warnings', …)
  *              AND (d.first_delivered IS NULL OR d.first_delivered > m.as_of_month) GROUP BY m.as_of_month),
- * _prior AS (SELECT as_of_month, CAST(last_day(as_of_month - INTERVAL 1 MONTH) AS DATE) AS prior_month,
+ * _prior AS (SELECT as_of_month, CAST(last_day(as_of_month - INTERVAL '1 month') AS DATE) AS prior_month,
  *              … IN (SELECT as_of_month FROM core.dim_months) AS prior_ok FROM core.dim_months),
  * _prior_ye AS (… the same with make_date(year(as_of_month) - 1, 12, 31), for needsPriorYearEnd),
- * _obs AS (SELECT as_of_month, <dims>, CAST(<measure> AS DOUBLE) AS n FROM <source> GROUP BY GROUPING SETS …),
+ * _obs AS (SELECT as_of_month, <dims>, CAST(<measure> AS DOUBLE PRECISION) AS n FROM <source> GROUP BY GROUPING SETS …),
  * _status AS (SELECT d.*, CASE WHEN i.missing_en IS NOT NULL THEN 'input_not_delivered'
  *                               WHEN NOT p.prior_ok THEN 'no_prior_month'
  *                               WHEN coalesce(d.denominator, 0) = 0 THEN 'denominator_zero'
@@ -292,7 +294,7 @@ export function statusSql(m: MetricDefinition, ctx: StatusContext): string {
       ON d.input IN (${inputs.map((i) => lit(i.input)).join(', ')}) AND (d.first_delivered IS NULL OR d.first_delivered > m.as_of_month)
     GROUP BY m.as_of_month)`);
   if (k > 0) {
-    const prior = `CAST(last_day(as_of_month - INTERVAL ${k} MONTH) AS DATE)`;
+    const prior = `CAST(last_day(as_of_month - INTERVAL '${k} month') AS DATE)`;
     ctes.push(`_prior AS (
       SELECT as_of_month, ${prior} AS prior_month, ${prior} IN (SELECT as_of_month FROM core.dim_months) AS prior_ok FROM core.dim_months)`);
   }
@@ -304,7 +306,7 @@ export function statusSql(m: MetricDefinition, ctx: StatusContext): string {
   }
   if (mins.length) {
     ctes.push(`_obs AS (
-      SELECT as_of_month, ${ctx.dimSelect}, ${mins.map((o, i) => `CAST(${o.measure} AS DOUBLE) AS n${i === 0 ? '' : i}`).join(', ')}
+      SELECT as_of_month, ${ctx.dimSelect}, ${mins.map((o, i) => `CAST(${o.measure} AS DOUBLE PRECISION) AS n${i === 0 ? '' : i}`).join(', ')}
       FROM ${ctx.observationsFrom} AS src GROUP BY ${ctx.groupBy} ${ctx.having})`);
   }
   const denZh = denominatorZh(m);
@@ -365,7 +367,7 @@ export function statusSql(m: MetricDefinition, ctx: StatusContext): string {
   const caseOf = (pick: (w: (typeof whens)[number]) => string) => `CASE ${whens.map((w) => `WHEN ${w.cond} THEN ${pick(w)}`).join(' ')} END`;
   ctes.push(`_status AS (
     SELECT d.*, ${caseOf((w) => lit(w.code))} AS reason_code, ${caseOf((w) => w.zh)} AS reason_zh, ${caseOf((w) => w.en)} AS reason_en,
-      ${mins.length ? 'CAST(coalesce(o.n, 0) AS DOUBLE)' : 'CAST(NULL AS DOUBLE)'} AS n
+      ${mins.length ? 'CAST(coalesce(o.n, 0) AS DOUBLE PRECISION)' : 'CAST(NULL AS DOUBLE PRECISION)'} AS n
     FROM _dense d
     LEFT JOIN _inputs i ON i.as_of_month = d.as_of_month
     ${k > 0 ? 'LEFT JOIN _prior p ON p.as_of_month = d.as_of_month' : ''}

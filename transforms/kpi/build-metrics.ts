@@ -1,5 +1,5 @@
 import { CqError } from '../lib/errors.js';
-import type { WarehouseHandle } from '../lib/duckdb.js';
+import type { WarehouseHandle } from '../lib/warehouse-handle.js';
 import { defineModel, type DataTest, type ModelDefinition } from '../warehouse/model.js';
 import { runDataTests, type DataTestResult } from '../warehouse/data-tests.js';
 import { KPI_STATUSES, NO_DATA_REASONS, writeInputDeliveries } from './availability.js';
@@ -46,7 +46,7 @@ export async function buildMetrics(
     const columns = await checkMetricSources(wh, m);
     const select = compileMetricSql(m, wh.db, columns);
     try {
-      await wh.exec(`CREATE OR REPLACE TABLE ${table} AS ${select}`);
+      await wh.exec(`DROP TABLE IF EXISTS ${table}; CREATE TABLE ${table} AS ${select}`);
     } catch (e) {
       throw new CqError('METRIC_INVALID', `building ${table} (metrics/${m.id.replaceAll('_', '-')}.ts) failed: ${(e as Error).message}`, {}, { cause: e });
     }

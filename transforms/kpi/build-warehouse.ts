@@ -1,4 +1,4 @@
-import type { WarehouseHandle } from '../lib/duckdb.js';
+import type { WarehouseHandle } from '../lib/warehouse-handle.js';
 import { CqError } from '../lib/errors.js';
 import { buildModels, dataTestScope } from '../warehouse/build-models.js';
 import { runDataTests, type DataTestResult } from '../warehouse/data-tests.js';
@@ -97,7 +97,8 @@ export async function buildWarehouse(wh: WarehouseHandle, options: BuildWarehous
   };
   // Row order inside the built tables carries no meaning (every reader orders explicitly), so
   // let DuckDB write in parallel without preserving it; restored afterwards for other work.
-  await wh.exec('SET preserve_insertion_order = false');
+  const duckdb = wh.engine === 'duckdb';
+  if (duckdb) await wh.exec('SET preserve_insertion_order = false');
   try {
     return await withRules(rules, async () => {
       const models = options.models ?? (await discoverModels());
@@ -127,12 +128,13 @@ export async function buildWarehouse(wh: WarehouseHandle, options: BuildWarehous
         push(`data tests (${kt.length} on KPI tables)`, (performance.now() - t0) / 1000, -1);
       }
       t0 = performance.now();
-      await wh.exec('CHECKPOINT');
-      push('checkpoint', (performance.now() - t0) / 1000, -1);
+      // DuckDB: write the WAL into the file now; PostgreSQL: statistics for the readers' plans.
+      await wh.exec(duckdb ? 'CHECKPOINT' : 'ANALYZE');
+      push(duckdb ? 'checkpoint' : 'analyze', (performance.now() - t0) / 1000, -1);
       const files = policy.files.map((f) => ({ policy: f.policy, file: f.file, sha256: f.sha256 }));
       return { steps, tests, seconds: (performance.now() - started) / 1000, policy: { dir: policy.dir, files } };
     });
   } finally {
-    await wh.exec('RESET preserve_insertion_order');
+    if (duckdb) await wh.exec('RESET preserve_insertion_order');
   }
 }

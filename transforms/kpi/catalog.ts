@@ -1,4 +1,5 @@
-import { quoteLiteral as lit, type WarehouseHandle } from '../lib/duckdb.js';
+import { quoteLiteral as lit } from '../lib/duckdb.js';
+import type { WarehouseHandle } from '../lib/warehouse-handle.js';
 import { activeRules } from '../policy/business-rules.js';
 import { availabilityText } from './availability.js';
 import { DIMENSIONS, SLICE_OF } from '../warehouse/dimensions.js';
@@ -198,11 +199,11 @@ export const CATALOG_COLUMNS: { readonly [K in keyof CatalogEntry]: { readonly t
   denominator_text_zh: { type: 'VARCHAR NOT NULL', description: 'What the denominator counts, in Chinese.' },
   unit: { type: 'VARCHAR NOT NULL', description: 'ratio, days, hours or score.' },
   direction: { type: 'VARCHAR NOT NULL', description: 'lower_is_better or higher_is_better.' },
-  target: { type: 'DOUBLE', description: 'Fixed target value (NULL for prior-year or no target).' },
+  target: { type: 'DOUBLE PRECISION', description: 'Fixed target value (NULL for prior-year or no target).' },
   target_op: { type: 'VARCHAR NOT NULL', description: 'Comparison that is green (<=, <, >=, >).' },
   target_text: { type: 'VARCHAR NOT NULL', description: 'Target in words, Chinese (≤ 2.00%, 上年同月 − 3 个百分点, 无目标).' },
   target_text_en: { type: 'VARCHAR NOT NULL', description: 'Target in words, English (≤ 2.00%, Prior year − 3 pp, No target).' },
-  tolerance: { type: 'DOUBLE NOT NULL', description: 'Amber band beyond the target, in the unit of the value.' },
+  tolerance: { type: 'DOUBLE PRECISION NOT NULL', description: 'Amber band beyond the target, in the unit of the value.' },
   tolerance_text: { type: 'VARCHAR NOT NULL', description: 'The RAG rule in English.' },
   tolerance_text_zh: { type: 'VARCHAR NOT NULL', description: 'The RAG rule in Chinese.' },
   policy_source: { type: 'VARCHAR NOT NULL', description: 'Regulation, guideline or internal policy behind the target.' },
@@ -226,14 +227,15 @@ export const CATALOG_COLUMNS: { readonly [K in keyof CatalogEntry]: { readonly t
   sample_text_en: { type: 'VARCHAR NOT NULL', description: "What the sample size kpi_values.n counts, in English; '' when none." },
   min_sample_zh: { type: 'VARCHAR NOT NULL', description: "The minimum sample in Chinese (all rules); below it status too_few; '' when none." },
   min_sample_en: { type: 'VARCHAR NOT NULL', description: "The minimum sample in English (all rules); '' when none." },
-  value_min: { type: 'DOUBLE', description: 'Lowest value the KPI can take; a derived (prior-year) target is clamped to it (NULL: unbounded).' },
-  value_max: { type: 'DOUBLE', description: 'Highest value the KPI can take (1 for a share, 100 for a 0–100 score); derived targets are clamped to it (NULL: unbounded).' },
-  display_cap: { type: 'DOUBLE', description: 'Display cap in the value’s unit (10 = 1,000 %): a larger value is shown as display_cap_text with a cap marker (NULL: no cap).' },
+  value_min: { type: 'DOUBLE PRECISION', description: 'Lowest value the KPI can take; a derived (prior-year) target is clamped to it (NULL: unbounded).' },
+  value_max: { type: 'DOUBLE PRECISION', description: 'Highest value the KPI can take (1 for a share, 100 for a 0–100 score); derived targets are clamped to it (NULL: unbounded).' },
+  display_cap: { type: 'DOUBLE PRECISION', description: 'Display cap in the value’s unit (10 = 1,000 %): a larger value is shown as display_cap_text with a cap marker (NULL: no cap).' },
   display_cap_text: { type: 'VARCHAR NOT NULL', description: "What is shown for a value above display_cap (> 1,000%); '' when no cap." },
-  change_cap: { type: 'DOUBLE', description: 'Largest |month-on-month or year-on-year change| shown as a number, in the value’s unit (1 = 100 pp); beyond it the change is shown capped (NULL: no cap).' },
+  change_cap: { type: 'DOUBLE PRECISION', description: 'Largest |month-on-month or year-on-year change| shown as a number, in the value’s unit (1 = 100 pp); beyond it the change is shown capped (NULL: no cap).' },
 };
 
-const CATALOG_DDL = `CREATE OR REPLACE TABLE metrics.metric_catalog (
+const CATALOG_DDL = `DROP TABLE IF EXISTS metrics.metric_catalog;
+CREATE TABLE metrics.metric_catalog (
   ${Object.entries(CATALOG_COLUMNS).map(([name, c]) => `${name} ${c.type}`).join(',\n  ')})`;
 
 /**
@@ -280,7 +282,8 @@ export async function writeStatusLabels(wh: WarehouseHandle): Promise<void> {
     ([k, l]) => `(${lit(k)}, ${lit(l.zh)}, ${lit(l.en)}, ${lit(`${l.zh} ${l.en}`)}, ${RAG_RANK[k as keyof typeof RAG_RANK] ?? 'NULL'})`,
   );
   await wh.exec(`CREATE SCHEMA IF NOT EXISTS metrics;
-    CREATE OR REPLACE TABLE metrics.status_labels (status VARCHAR NOT NULL PRIMARY KEY, label_zh VARCHAR NOT NULL, label_en VARCHAR NOT NULL,
+    DROP TABLE IF EXISTS metrics.status_labels;
+    CREATE TABLE metrics.status_labels (status VARCHAR NOT NULL PRIMARY KEY, label_zh VARCHAR NOT NULL, label_en VARCHAR NOT NULL,
       label VARCHAR NOT NULL, rank INTEGER);
     INSERT INTO metrics.status_labels VALUES ${rows.join(', ')}`);
 }
@@ -317,9 +320,9 @@ export async function writeKpiValues(wh: WarehouseHandle, metrics: readonly Metr
   const body = parts.length
     ? parts.join('\nUNION ALL\n')
     : `SELECT NULL::VARCHAR AS metric_id, 0 AS _sort, 0 AS _digits, NULL::VARCHAR AS _dir, NULL::DATE AS as_of_month, NULL::VARCHAR AS slice, NULL::VARCHAR AS slice_value,
-        NULL::DOUBLE AS numerator, NULL::DOUBLE AS denominator, NULL::DOUBLE AS value, NULL::DOUBLE AS target, NULL::VARCHAR AS rag,
+        NULL::DOUBLE PRECISION AS numerator, NULL::DOUBLE PRECISION AS denominator, NULL::DOUBLE PRECISION AS value, NULL::DOUBLE PRECISION AS target, NULL::VARCHAR AS rag,
         NULL::VARCHAR AS status, NULL::VARCHAR AS reason_code, NULL::VARCHAR AS reason_zh, NULL::VARCHAR AS reason_en,
-        NULL::DOUBLE AS n, NULL::DOUBLE AS baseline, NULL::BOOLEAN AS target_clamped, NULL::VARCHAR AS target_text WHERE false`;
+        NULL::DOUBLE PRECISION AS n, NULL::DOUBLE PRECISION AS baseline, NULL::BOOLEAN AS target_clamped, NULL::VARCHAR AS target_text WHERE false`;
   // The twin of statusChange (rag.ts): a turn only between two colours; 'target_moved' when the
   // shown value moved the other way (or not at all) and the shown target moved.
   const up = 'sc.rank > sp.rank';
@@ -329,7 +332,8 @@ export async function writeKpiValues(wh: WarehouseHandle, metrics: readonly Metr
   const statusChange = `CASE WHEN sp.rank IS NULL OR sc.rank IS NULL OR sp.rank = sc.rank THEN NULL
       WHEN ${targetMoved} AND (${valueBetter}) IS DISTINCT FROM (${up}) THEN 'target_moved'
       WHEN ${up} THEN 'better' ELSE 'worse' END`;
-  await wh.exec(`CREATE OR REPLACE TABLE metrics.kpi_values AS
+  await wh.exec(`DROP TABLE IF EXISTS metrics.kpi_values;
+    CREATE TABLE metrics.kpi_values AS
     WITH u AS (${body}),
     w AS (SELECT u.*, CASE WHEN u.status = 'measured' THEN u.rag ELSE u.status END AS status_word FROM u)
     SELECT w.metric_id, w.as_of_month, w.slice, w.slice_value, w.numerator, w.denominator, w.value, w.target, w.rag,
@@ -341,7 +345,7 @@ export async function writeKpiValues(wh: WarehouseHandle, metrics: readonly Metr
       ${statusChange} AS status_change
     FROM w
     LEFT JOIN w p ON p.metric_id = w.metric_id AND p.slice = w.slice AND p.slice_value = w.slice_value
-      AND p.as_of_month = CAST(last_day(w.as_of_month - INTERVAL 1 MONTH) AS DATE)
+      AND p.as_of_month = CAST(last_day(w.as_of_month - INTERVAL '1 month') AS DATE)
     LEFT JOIN metrics.status_labels sc ON sc.status = w.status_word
     LEFT JOIN metrics.status_labels sp ON sp.status = p.status_word
     LEFT JOIN core.dim_branches b ON w.slice = 'branch' AND b.branch_id = w.slice_value

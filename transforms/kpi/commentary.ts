@@ -1,4 +1,5 @@
-import { quoteLiteral as lit, type WarehouseHandle } from '../lib/duckdb.js';
+import { quoteLiteral as lit } from '../lib/duckdb.js';
+import type { WarehouseHandle } from '../lib/warehouse-handle.js';
 import { UNATTRIBUTED } from './contributions.js';
 import { displayOf, formatKpiValue, shownKpiValue, type MetricDefinition, type MetricDisplay } from './metric.js';
 
@@ -197,13 +198,13 @@ export async function writeKpiCommentary(wh: WarehouseHandle, metrics: readonly 
   const ids = ratio.length ? ratio.map((m) => lit(m.id)).join(', ') : 'NULL';
   const balances = await wh.all<BalanceRow>(`
     WITH b AS (
-      SELECT as_of_month, sum(balance)::DOUBLE AS balance, sum(npl_balance)::DOUBLE AS npl_balance, sum(provision_amount)::DOUBLE AS provision_amount
+      SELECT as_of_month, sum(balance)::DOUBLE PRECISION AS balance, sum(npl_balance)::DOUBLE PRECISION AS npl_balance, sum(provision_amount)::DOUBLE PRECISION AS provision_amount
       FROM marts.mart_credit__portfolio_monthly GROUP BY as_of_month
     )
     SELECT strftime(b.as_of_month, '%Y-%m-%d') AS as_of_month, b.balance, b.npl_balance, coalesce(b.provision_amount, 0) AS provision_amount,
       p.balance AS m1_balance, p.npl_balance AS m1_npl, y.balance AS ys_balance, y.npl_balance AS ys_npl
     FROM b
-    LEFT JOIN b p ON p.as_of_month = CAST(last_day(b.as_of_month - INTERVAL 1 MONTH) AS DATE)
+    LEFT JOIN b p ON p.as_of_month = CAST(last_day(b.as_of_month - INTERVAL '1 month') AS DATE)
     LEFT JOIN b y ON y.as_of_month = make_date(year(b.as_of_month) - 1, 12, 31)
     WHERE b.balance IS NOT NULL
     ORDER BY 1`);
@@ -220,7 +221,8 @@ export async function writeKpiCommentary(wh: WarehouseHandle, metrics: readonly 
     LEFT JOIN core.dim_products p ON c.dimension = 'product' AND p.product_id = c.slice_value
     WHERE c.metric_id IN (${ids})`);
   const rows = commentaryRows(ratio, balances, kpis, drivers);
-  await wh.exec(`CREATE OR REPLACE TABLE metrics.kpi_commentary (
+  await wh.exec(`DROP TABLE IF EXISTS metrics.kpi_commentary;
+    CREATE TABLE metrics.kpi_commentary (
     as_of_month DATE NOT NULL, seq INTEGER NOT NULL, topic VARCHAR NOT NULL, metric_id VARCHAR, slice VARCHAR NOT NULL,
     slice_value VARCHAR NOT NULL, text_zh VARCHAR NOT NULL, text_en VARCHAR NOT NULL,
     PRIMARY KEY (as_of_month, slice, slice_value, seq))`);

@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely';
 import { CqError } from '../lib/errors.js';
-import type { WarehouseHandle } from '../lib/duckdb.js';
+import { quoteIdent } from '../lib/duckdb.js';
+import type { WarehouseHandle } from '../lib/warehouse-handle.js';
 import type { Warehouse } from '../lib/warehouse-types.generated.js';
 import { DIMENSIONS, type Dimension } from '../warehouse/dimensions.js';
 import { statusSql } from './availability.js';
@@ -31,6 +32,11 @@ export function relationSql(source: SqlSource, db: Kysely<Warehouse>, where: str
 }
 
 const NULL_DIM = 'CAST(NULL AS VARCHAR)';
+
+/** A column name as SQL: as is when a plain lower-case name, else quoted. @example columnSql('pd_bin') // 'pd_bin' */
+function columnSql(name: string): string {
+  return /^[a-z_][a-z0-9_]*$/.test(name) ? name : quoteIdent(name);
+}
 
 function dimSelect(allowed: readonly Dimension[], prefix = ''): string {
   return DIMENSIONS.map((d) => (allowed.includes(d) ? `CAST(${prefix}${d} AS VARCHAR) AS ${d}` : `${NULL_DIM} AS ${d}`)).join(', ');
@@ -64,7 +70,7 @@ function dimsMatch(a: string, b: string): string {
 
 /**
  * Checks that every source of a metric has `as_of_month` and the metric's dimensions
- * (DESCRIBE against the built warehouse), so a typo fails with a clear message. Returns the
+ * (the output columns of the source, read from the built warehouse), so a typo fails with a clear message. Returns the
  * columns of the (last) source, which a custom formula needs.
  */
 export async function checkMetricSources(wh: WarehouseHandle, m: MetricDefinition): Promise<string[]> {
@@ -80,7 +86,7 @@ export async function checkMetricSources(wh: WarehouseHandle, m: MetricDefinitio
     const rel = relationSql(src, wh.db, `metrics/${m.id}: formula.${side}`);
     let cols: string[];
     try {
-      cols = (await wh.all<{ column_name: string }>(`DESCRIBE SELECT * FROM ${rel} AS src`)).map((r) => r.column_name);
+      cols = await wh.columns(`SELECT * FROM ${rel} AS src`);
     } catch (e) {
       throw new CqError('METRIC_INVALID', `metric ${m.id}: formula.${side} cannot be read: ${(e as Error).message}`, {}, { cause: e });
     }
@@ -121,7 +127,7 @@ export async function checkMetricSources(wh: WarehouseHandle, m: MetricDefinitio
  *
  * @example
  * const select = compileMetricSql(metric, wh.db);
- * await wh.exec(`CREATE OR REPLACE TABLE metrics.kpi_${metric.id} AS ${select}`);
+ * await wh.exec(`DROP TABLE IF EXISTS metrics.kpi_${metric.id}; CREATE TABLE metrics.kpi_${metric.id} AS ${select}`);
  */
 export function compileMetricSql(m: MetricDefinition, db: Kysely<Warehouse>, sourceColumns: readonly string[] = []): string {
   const dims = m.dimensions;
@@ -132,12 +138,12 @@ export function compileMetricSql(m: MetricDefinition, db: Kysely<Warehouse>, sou
     const dRel = relationSql(f.denominator.from, db, `metrics/${m.id}: formula.denominator`);
     if (nRel === dRel) {
       base = `SELECT as_of_month, ${dimSelect(dims)},
-          CAST(coalesce(${f.numerator.measure}, 0) AS DOUBLE) AS numerator,
-          CAST(coalesce(${f.denominator.measure}, 0) AS DOUBLE) AS denominator
+          CAST(coalesce(${f.numerator.measure}, 0) AS DOUBLE PRECISION) AS numerator,
+          CAST(coalesce(${f.denominator.measure}, 0) AS DOUBLE PRECISION) AS denominator
         FROM ${nRel} AS src GROUP BY ${groupingSets(dims)} ${havingNoNullSlice(dims)}`;
     } else {
       const side = (rel: string, measure: string) =>
-        `SELECT as_of_month, ${dimSelect(dims)}, CAST(coalesce(${measure}, 0) AS DOUBLE) AS v
+        `SELECT as_of_month, ${dimSelect(dims)}, CAST(coalesce(${measure}, 0) AS DOUBLE PRECISION) AS v
          FROM ${rel} AS src GROUP BY ${groupingSets(dims)} ${havingNoNullSlice(dims)}`;
       base = `SELECT coalesce(n.as_of_month, d.as_of_month) AS as_of_month,
           ${DIMENSIONS.map((x) => `coalesce(n.${x}, d.${x}) AS ${x}`).join(', ')},
@@ -145,16 +151,17 @@ export function compileMetricSql(m: MetricDefinition, db: Kysely<Warehouse>, sou
         FROM (${side(nRel, f.numerator.measure)}) n
         FULL OUTER JOIN (${side(dRel, f.denominator.measure)}) d ON n.as_of_month = d.as_of_month AND ${dimsMatch('n', 'd')}`;
     }
-    base = `SELECT *, CASE WHEN denominator <> 0 THEN numerator / denominator END AS value FROM (${base})`;
+    base = `SELECT *, CASE WHEN denominator <> 0 THEN numerator / denominator END AS value FROM (${base}) AS _ratio`;
   } else if (f.kind === 'aggregate') {
     const rel = relationSql(f.from, db, `metrics/${m.id}: formula.from`);
-    base = `SELECT as_of_month, ${dimSelect(dims)}, CAST(NULL AS DOUBLE) AS numerator,
-        CAST(${f.n} AS DOUBLE) AS denominator, CAST(${f.value} AS DOUBLE) AS value
+    base = `SELECT as_of_month, ${dimSelect(dims)}, CAST(NULL AS DOUBLE PRECISION) AS numerator,
+        CAST(${f.n} AS DOUBLE PRECISION) AS denominator, CAST(${f.value} AS DOUBLE PRECISION) AS value
       FROM ${rel} AS src GROUP BY ${groupingSets(dims)} ${havingNoNullSlice(dims)}`;
   } else {
     const rel = relationSql(f.from, db, `metrics/${m.id}: formula.from`);
     const present = DIMENSIONS.filter((d) => sourceColumns.includes(d));
-    const rest = present.length ? `src.* EXCLUDE (${present.join(', ')})` : 'src.*';
+    // The source's other columns, listed (its dimensions are replaced by the slice columns).
+    const rest = present.length ? sourceColumns.filter((c) => !(present as readonly string[]).includes(c)).map((c) => `src.${columnSql(c)}`).join(', ') : 'src.*';
     const sets = [
       `SELECT 0 AS _set, ${DIMENSIONS.map((d) => `${NULL_DIM} AS ${d}`).join(', ')}, ${rest} FROM _src AS src`,
       ...dims.map(
@@ -163,16 +170,16 @@ export function compileMetricSql(m: MetricDefinition, db: Kysely<Warehouse>, sou
       ),
     ];
     const custom = f.sql({ sliced: '_sliced', groupCols: `as_of_month, _set, ${DIMENSIONS.join(', ')}` });
-    base = `WITH _src AS (SELECT * FROM ${rel}), _sliced AS (${sets.join(" UNION ALL ")})
-      SELECT as_of_month, ${DIMENSIONS.join(', ')}, CAST(numerator AS DOUBLE) AS numerator, CAST(denominator AS DOUBLE) AS denominator, CAST(value AS DOUBLE) AS value
-      FROM (${custom})`;
+    base = `WITH _src AS (SELECT * FROM ${rel} AS src), _sliced AS (${sets.join(" UNION ALL ")})
+      SELECT as_of_month, ${DIMENSIONS.join(', ')}, CAST(numerator AS DOUBLE PRECISION) AS numerator, CAST(denominator AS DOUBLE PRECISION) AS denominator, CAST(value AS DOUBLE PRECISION) AS value
+      FROM (${custom}) AS _custom`;
   }
 
   const allNull = DIMENSIONS.map((d) => `${d} IS NULL`).join(' AND ');
-  const zero = f.kind === 'ratio' ? 'CAST(0 AS DOUBLE)' : 'CAST(NULL AS DOUBLE)';
+  const zero = f.kind === 'ratio' ? 'CAST(0 AS DOUBLE PRECISION)' : 'CAST(NULL AS DOUBLE PRECISION)';
   const dense = `SELECT * FROM _base
     UNION ALL
-    SELECT m.as_of_month, ${DIMENSIONS.map((d) => `${NULL_DIM} AS ${d}`).join(', ')}, ${zero}, ${zero}, CAST(NULL AS DOUBLE)
+    SELECT m.as_of_month, ${DIMENSIONS.map((d) => `${NULL_DIM} AS ${d}`).join(', ')}, ${zero}, ${zero}, CAST(NULL AS DOUBLE PRECISION)
     FROM core.dim_months m WHERE m.as_of_month NOT IN (SELECT as_of_month FROM _base WHERE ${allNull})`;
 
   // Availability: what the source of the minimum-observations measure is (the denominator's for a ratio).
@@ -196,16 +203,16 @@ export function compileMetricSql(m: MetricDefinition, db: Kysely<Warehouse>, sou
     const base = `CASE WHEN py.reason_code IS NULL THEN py.value END`;
     const raw = t.deltaMode === 'points' ? `(${base}) + (${t.delta})` : `(${base}) * (1 + (${t.delta}))`;
     const clamped = clampSql(raw, range);
-    targeted = `SELECT b.*, CAST(${base} AS DOUBLE) AS baseline, CAST(${clamped} AS DOUBLE) AS target,
+    targeted = `SELECT b.*, CAST(${base} AS DOUBLE PRECISION) AS baseline, CAST(${clamped} AS DOUBLE PRECISION) AS target,
         CASE WHEN ${base} IS NULL THEN NULL ELSE (${clamped}) <> (${raw}) END AS target_clamped
       FROM _measured b
-      LEFT JOIN _measured py ON py.as_of_month = CAST(last_day(b.as_of_month - INTERVAL 12 MONTH) AS DATE) AND ${dimsMatch('py', 'b')}`;
+      LEFT JOIN _measured py ON py.as_of_month = CAST(last_day(b.as_of_month - INTERVAL '12 month') AS DATE) AND ${dimsMatch('py', 'b')}`;
   } else if (t.kind === 'fixed') {
     // A target given as a function of the KPI rules reads the rules in force for this build.
-    targeted = `SELECT b.*, CAST(NULL AS DOUBLE) AS baseline, CAST(${targetValueOf(m, activeRules().kpi)} AS DOUBLE) AS target,
+    targeted = `SELECT b.*, CAST(NULL AS DOUBLE PRECISION) AS baseline, CAST(${targetValueOf(m, activeRules().kpi)} AS DOUBLE PRECISION) AS target,
         CAST(NULL AS BOOLEAN) AS target_clamped FROM _measured b`;
   } else {
-    targeted = `SELECT b.*, CAST(NULL AS DOUBLE) AS baseline, CAST(NULL AS DOUBLE) AS target, CAST(NULL AS BOOLEAN) AS target_clamped FROM _measured b`;
+    targeted = `SELECT b.*, CAST(NULL AS DOUBLE PRECISION) AS baseline, CAST(NULL AS DOUBLE PRECISION) AS target, CAST(NULL AS BOOLEAN) AS target_clamped FROM _measured b`;
   }
   const rag = ragSql('value', 'target', m.direction, targetOp(m), m.tolerance, ragDigits(displayOf(m)));
   return `WITH _base AS (${base}), _dense AS (${dense}), ${status}, _measured AS (${measured}), _targeted AS (${targeted})

@@ -1,5 +1,6 @@
 import { CqError } from '../lib/errors.js';
-import { quoteLiteral as lit, type WarehouseHandle } from '../lib/duckdb.js';
+import { quoteLiteral as lit } from '../lib/duckdb.js';
+import type { WarehouseHandle } from '../lib/warehouse-handle.js';
 import type { Dimension } from '../warehouse/dimensions.js';
 import type { MetricDefinition } from './metric.js';
 
@@ -11,6 +12,14 @@ export const CONTRIBUTION_DIMENSIONS: readonly { dimension: Dimension; slice: 'b
 
 /** slice_value of the residual row: the part of the whole-bank numerator/denominator in no slice (e.g. a loan without a branch). */
 export const UNATTRIBUTED = '(unattributed)';
+
+/**
+ * Numerators and denominators are re-summed exactly (the KPI tables hold them as doubles of exact
+ * sums of money and counts): 4 decimals recover any amount in fen or count below 9·10¹¹ exactly, so
+ * the residual row exists only when some of the bank is really in no slice — not for float noise,
+ * which made the table differ from build to build — and both engines give the same rows.
+ */
+const EXACT = 'DECIMAL(38,4)';
 
 /** Tolerance of the "contributions sum to the change" check (ratios are at most ~1e2; DOUBLE arithmetic). */
 const SUM_TOLERANCE = 1e-12;
@@ -39,7 +48,7 @@ const SUM_TOLERANCE = 1e-12;
  *
  * @example
  * await writeKpiContributions(wh, metrics);
- * // CREATE OR REPLACE TABLE metrics.kpi_contributions AS WITH w AS (SELECT as_of_month, numerator::DOUBLE AS n, …
+ * // DROP TABLE IF EXISTS metrics.kpi_contributions; CREATE TABLE metrics.kpi_contributions AS WITH w AS (SELECT as_of_month, CAST(numerator AS DECIMAL(38,4)) AS n, …
  * //   FROM metrics.kpi_values WHERE metric_id = 'npl_ratio' AND slice = 'all') … UNION ALL …
  */
 export async function writeKpiContributions(
@@ -57,19 +66,20 @@ export async function writeKpiContributions(
   const body = parts.length
     ? parts.join('\nUNION ALL\n')
     : `SELECT NULL::VARCHAR AS metric_id, 0 AS _sort, NULL::DATE AS as_of_month, NULL::DATE AS prev_month, NULL::VARCHAR AS dimension,
-        NULL::VARCHAR AS slice_value, NULL::VARCHAR AS slice_label, NULL::DOUBLE AS numerator, NULL::DOUBLE AS denominator,
-        NULL::DOUBLE AS prev_numerator, NULL::DOUBLE AS prev_denominator, NULL::DOUBLE AS value, NULL::DOUBLE AS prev_value,
-        NULL::DOUBLE AS contribution, NULL::DOUBLE AS bank_value, NULL::DOUBLE AS bank_prev_value, NULL::DOUBLE AS bank_change WHERE false`;
-  await wh.exec(`CREATE OR REPLACE TABLE metrics.kpi_contributions AS
+        NULL::VARCHAR AS slice_value, NULL::VARCHAR AS slice_label, NULL::DOUBLE PRECISION AS numerator, NULL::DOUBLE PRECISION AS denominator,
+        NULL::DOUBLE PRECISION AS prev_numerator, NULL::DOUBLE PRECISION AS prev_denominator, NULL::DOUBLE PRECISION AS value, NULL::DOUBLE PRECISION AS prev_value,
+        NULL::DOUBLE PRECISION AS contribution, NULL::DOUBLE PRECISION AS bank_value, NULL::DOUBLE PRECISION AS bank_prev_value, NULL::DOUBLE PRECISION AS bank_change WHERE false`;
+  await wh.exec(`DROP TABLE IF EXISTS metrics.kpi_contributions;
+    CREATE TABLE metrics.kpi_contributions AS
     SELECT metric_id, as_of_month, prev_month, dimension, slice_value, slice_label, numerator, denominator,
       prev_numerator, prev_denominator, value, prev_value, contribution, bank_value, bank_prev_value, bank_change,
-      CAST(row_number() OVER (PARTITION BY metric_id, as_of_month, dimension ORDER BY abs(contribution) DESC, slice_value) AS INTEGER) AS rank
+      CAST(row_number() OVER (PARTITION BY metric_id, as_of_month, dimension ORDER BY abs(contribution) DESC NULLS LAST, slice_value) AS INTEGER) AS rank
     FROM (${body}) u
     ORDER BY _sort, metric_id, as_of_month, dimension, rank`);
   const bad = await wh.all<{ metric_id: string; as_of_month: string; dimension: string; total: number; change: number }>(
-    `SELECT metric_id, strftime(as_of_month, '%Y-%m') AS as_of_month, dimension, sum(contribution) AS total, any_value(bank_change) AS change
+    `SELECT metric_id, strftime(as_of_month, '%Y-%m') AS as_of_month, dimension, sum(contribution) AS total, min(bank_change) AS change
      FROM metrics.kpi_contributions GROUP BY metric_id, as_of_month, dimension
-     HAVING abs(sum(contribution) - any_value(bank_change)) > ${SUM_TOLERANCE} * greatest(1, abs(any_value(bank_change)))
+     HAVING abs(sum(contribution) - min(bank_change)) > ${SUM_TOLERANCE} * greatest(1, abs(min(bank_change)))
      ORDER BY 1, 2, 3 LIMIT 5`,
   );
   if (bad.length) {
@@ -86,27 +96,28 @@ export async function writeKpiContributions(
  *
  * @example
  * contributionSql('npl_ratio', 10, 'branch');
- * // WITH w AS (SELECT as_of_month, numerator::DOUBLE AS n, denominator::DOUBLE AS d FROM metrics.kpi_values
+ * // WITH w AS (SELECT as_of_month, CAST(numerator AS DECIMAL(38,4)) AS n, CAST(denominator AS DECIMAL(38,4)) AS d FROM metrics.kpi_values
  * //   WHERE metric_id = 'npl_ratio' AND slice = 'all' AND status = 'measured' AND denominator <> 0), …
  */
 export function contributionSql(metricId: string, sortOrder: number, slice: 'branch' | 'product'): string {
   const id = lit(metricId);
   return `(WITH w AS (
-      SELECT as_of_month, numerator::DOUBLE AS n, denominator::DOUBLE AS d
+      SELECT as_of_month, CAST(numerator AS ${EXACT}) AS n, CAST(denominator AS ${EXACT}) AS d
       FROM metrics.kpi_values WHERE metric_id = ${id} AND slice = 'all' AND status = 'measured' AND denominator <> 0
     ),
     pairs AS (
-      SELECT c.as_of_month, p.as_of_month AS prev_month, c.n AS n_t, c.d AS d_t, p.n AS n_p, p.d AS d_p, p.n / p.d AS r_p
-      FROM w c JOIN w p ON p.as_of_month = CAST(last_day(c.as_of_month - INTERVAL 1 MONTH) AS DATE)
+      SELECT c.as_of_month, p.as_of_month AS prev_month, c.n AS n_t, c.d AS d_t, p.n AS n_p, p.d AS d_p,
+        CAST(p.n AS DOUBLE PRECISION) / CAST(p.d AS DOUBLE PRECISION) AS r_p
+      FROM w c JOIN w p ON p.as_of_month = CAST(last_day(c.as_of_month - INTERVAL '1 month') AS DATE)
     ),
     s AS (
-      SELECT as_of_month, slice_value, any_value(slice_label) AS slice_label,
-        sum(coalesce(numerator, 0))::DOUBLE AS n, sum(coalesce(denominator, 0))::DOUBLE AS d
+      SELECT as_of_month, slice_value, min(slice_label) AS slice_label,
+        sum(CAST(coalesce(numerator, 0) AS ${EXACT})) AS n, sum(CAST(coalesce(denominator, 0) AS ${EXACT})) AS d
       FROM metrics.kpi_values WHERE metric_id = ${id} AND slice = ${lit(slice)}
       GROUP BY as_of_month, slice_value
     ),
     keys AS (
-      SELECT pr.as_of_month, s.slice_value, any_value(s.slice_label) AS slice_label
+      SELECT pr.as_of_month, s.slice_value, min(s.slice_label) AS slice_label
       FROM pairs pr JOIN s ON s.as_of_month IN (pr.as_of_month, pr.prev_month)
       GROUP BY pr.as_of_month, s.slice_value
     ),
@@ -124,18 +135,27 @@ export function contributionSql(metricId: string, sortOrder: number, slice: 'bra
       FROM pairs pr LEFT JOIN rows r USING (as_of_month)
       GROUP BY pr.as_of_month, pr.n_t, pr.d_t, pr.n_p, pr.d_p
     ),
-    allrows AS (
+    exact AS (
       SELECT as_of_month, slice_value, slice_label, n_i, d_i, np_i, dp_i FROM rows
       UNION ALL
       SELECT as_of_month, slice_value, slice_label, n_i, d_i, np_i, dp_i FROM residual
-      WHERE abs(n_i) > 1e-9 OR abs(d_i) > 1e-9 OR abs(np_i) > 1e-9 OR abs(dp_i) > 1e-9
+      WHERE n_i <> 0 OR d_i <> 0 OR np_i <> 0 OR dp_i <> 0
+    ),
+    allrows AS (
+      SELECT as_of_month, slice_value, slice_label, CAST(n_i AS DOUBLE PRECISION) AS n_i, CAST(d_i AS DOUBLE PRECISION) AS d_i,
+        CAST(np_i AS DOUBLE PRECISION) AS np_i, CAST(dp_i AS DOUBLE PRECISION) AS dp_i
+      FROM exact
     )
     SELECT ${id} AS metric_id, ${Math.trunc(sortOrder)} AS _sort, a.as_of_month, pr.prev_month, ${lit(slice)} AS dimension,
       a.slice_value, a.slice_label, a.n_i AS numerator, a.d_i AS denominator, a.np_i AS prev_numerator, a.dp_i AS prev_denominator,
       CASE WHEN a.d_i <> 0 THEN a.n_i / a.d_i END AS value, CASE WHEN a.dp_i <> 0 THEN a.np_i / a.dp_i END AS prev_value,
       (a.n_i - pr.r_p * a.d_i) / pr.d_t - (a.np_i - pr.r_p * a.dp_i) / pr.d_p AS contribution,
       pr.n_t / pr.d_t AS bank_value, pr.r_p AS bank_prev_value, pr.n_t / pr.d_t - pr.r_p AS bank_change
-    FROM allrows a JOIN pairs pr USING (as_of_month))`;
+    FROM allrows a JOIN (
+      SELECT as_of_month, prev_month, CAST(n_t AS DOUBLE PRECISION) AS n_t, CAST(d_t AS DOUBLE PRECISION) AS d_t,
+        CAST(n_p AS DOUBLE PRECISION) AS n_p, CAST(d_p AS DOUBLE PRECISION) AS d_p, r_p
+      FROM pairs
+    ) AS pr USING (as_of_month))`;
 }
 
 /**

@@ -443,13 +443,16 @@ export function targetTextEn(m: Pick<MetricDefinition, 'target' | 'direction' | 
  * display decimals; `%` for a percent, the unit label after days, hours, points unless `withSuffix` is false).
  *
  * @example
- * displaySql('target', churnRate); // "format('{:,.2f}', CAST(target AS DOUBLE) * 100) || '%'"
+ * displaySql('target', churnRate); // "format('{:,.2f}', round(CAST(target AS DOUBLE PRECISION) * 100, 2) + 0) || '%'"
  */
 export function displaySql(x: string, m: Pick<MetricDefinition, 'unit' | 'display'>, withSuffix = true): string {
   const d = displayOf(m);
-  if (d.format === 'percent') return `format('{:,.${d.decimals}f}', CAST(${x} AS DOUBLE) * 100) || '%'`;
+  // Rounded first, half away from zero as the RAG judges it (rag.ts), then printed: the text is the
+  // shown value on either engine (+ 0 turns a rounded -0 into 0).
+  const shown = (v: string) => `format('{:,.${d.decimals}f}', round(${v}, ${d.decimals}) + 0)`;
+  if (d.format === 'percent') return `${shown(`CAST(${x} AS DOUBLE PRECISION) * 100`)} || '%'`;
   const suffix = withSuffix ? displaySuffix(m) : '';
-  return `format('{:,.${d.decimals}f}', CAST(${x} AS DOUBLE))${suffix ? ` || ' ${suffix}'` : ''}`;
+  return `${shown(`CAST(${x} AS DOUBLE PRECISION)`)}${suffix ? ` || ' ${suffix}'` : ''}`;
 }
 
 /**

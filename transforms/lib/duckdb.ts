@@ -2,6 +2,7 @@ import { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import { Kysely } from 'kysely';
 import { DuckDbDialect } from './kysely-duckdb-dialect.js';
 import type { Warehouse } from './warehouse-types.generated.js';
+import type { WarehouseHandle } from './warehouse-handle.js';
 
 /** Options for {@link openWarehouse}. */
 export interface OpenOptions {
@@ -15,18 +16,15 @@ export interface OpenOptions {
   tempDirectory?: string;
 }
 
-/** An open warehouse: the DuckDB instance, one connection, and a typed Kysely over it. */
-export interface WarehouseHandle {
-  path: string;
-  instance: DuckDBInstance;
-  conn: DuckDBConnection;
-  db: Kysely<Warehouse>;
-  /** Runs one or more statements, discarding results. */
-  exec(sql: string): Promise<void>;
-  /** Runs a query and returns rows as plain JS objects (BIGINT → bigint, DECIMAL → number via DOUBLE cast is the caller's job). */
-  all<T = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<T[]>;
-  /** Closes the connection and the instance. */
-  close(): Promise<void>;
+/**
+ * An open DuckDB warehouse: the engine-neutral handle plus the DuckDB instance and its one
+ * connection, for the DuckDB-only parts (the load's CSV/Parquet front end, the SQL console, the
+ * sample generator).
+ */
+export interface DuckDbWarehouse extends WarehouseHandle {
+  readonly engine: 'duckdb';
+  readonly instance: DuckDBInstance;
+  readonly conn: DuckDBConnection;
 }
 
 /**
@@ -37,7 +35,7 @@ export interface WarehouseHandle {
  * const rows = await wh.all('select count(*)::INTEGER as n from raw.loans');
  * await wh.close();
  */
-export async function openWarehouse(path: string, options: OpenOptions = {}): Promise<WarehouseHandle> {
+export async function openWarehouse(path: string, options: OpenOptions = {}): Promise<DuckDbWarehouse> {
   const config: Record<string, string> = {};
   if (options.readOnly) config.access_mode = 'READ_ONLY';
   if (options.memoryLimit) config.memory_limit = options.memoryLimit;
@@ -48,9 +46,10 @@ export async function openWarehouse(path: string, options: OpenOptions = {}): Pr
   return wrap(path, instance, conn);
 }
 
-function wrap(path: string, instance: DuckDBInstance, conn: DuckDBConnection): WarehouseHandle {
+function wrap(path: string, instance: DuckDBInstance, conn: DuckDBConnection): DuckDbWarehouse {
   const db = new Kysely<Warehouse>({ dialect: new DuckDbDialect({ connection: conn }) });
   return {
+    engine: 'duckdb',
     path,
     instance,
     conn,
@@ -58,9 +57,16 @@ function wrap(path: string, instance: DuckDBInstance, conn: DuckDBConnection): W
     async exec(sql) {
       await conn.run(sql);
     },
-    async all<T>(sql: string, params?: unknown[]) {
+    async run(sql, params) {
+      await conn.run(sql, params as never);
+    },
+    async all<T>(sql: string, params?: readonly unknown[]) {
       const reader = await conn.runAndReadAll(sql, params as never);
       return reader.getRowObjectsJS() as T[];
+    },
+    async columns(sql) {
+      const reader = await conn.runAndReadAll(`DESCRIBE ${sql}`);
+      return (reader.getRowObjectsJS() as { column_name: string }[]).map((r) => r.column_name);
     },
     async close() {
       await db.destroy();

@@ -271,18 +271,21 @@ export const OPS_TABLE_NAMES = Object.keys(OPS_TABLES) as OpsTableName[];
  * @example
  * await wh.exec(opsTableDdl('runs', 'run_steps'));
  * // CREATE SCHEMA IF NOT EXISTS ops;
- * // CREATE OR REPLACE TABLE ops.runs (
+ * // DROP TABLE IF EXISTS ops.runs;
+ * // CREATE TABLE ops.runs (
  * //   run_id VARCHAR, mode VARCHAR, …, extract_checksums VARCHAR,
  * //   PRIMARY KEY (run_id)
  * // );
- * // CREATE OR REPLACE TABLE ops.run_steps ( … );
+ * // DROP TABLE IF EXISTS ops.run_steps;
+ * // CREATE TABLE ops.run_steps ( … );
  */
 export function opsTableDdl(...names: readonly OpsTableName[]): string {
   const tables = names.map((name) => {
     const t: OpsTable = OPS_TABLES[name];
     const lines = t.columns.map((c) => `${c.name} ${c.type}${c.notNull ? ' NOT NULL' : ''}`);
     if (t.enforceKey) lines.push(`PRIMARY KEY (${t.primaryKey.join(', ')})`);
-    const create = t.create === 'replace' ? 'CREATE OR REPLACE TABLE' : 'CREATE TABLE IF NOT EXISTS';
+    // DROP + CREATE rather than DuckDB's CREATE OR REPLACE TABLE: the spelling PostgreSQL also takes.
+    const create = t.create === 'replace' ? `DROP TABLE IF EXISTS ops.${name};\nCREATE TABLE` : 'CREATE TABLE IF NOT EXISTS';
     return `${create} ops.${name} (\n  ${lines.join(',\n  ')}\n);`;
   });
   return ['CREATE SCHEMA IF NOT EXISTS ops;', ...tables].join('\n');

@@ -1216,7 +1216,7 @@ export interface MartsMartCreditClassMatrixRow {
   floor_rank: number | null;
   /** recorded_rank < floor_rank. (BOOLEAN) */
   is_under_classified: boolean | null;
-  /** On-book loans. (HUGEINT) */
+  /** On-book loans. (BIGINT) */
   loans: bigint | null;
   /** Outstanding principal, DECIMAL. (DECIMAL(38,2)) */
   balance: number | null;
@@ -1296,7 +1296,7 @@ export interface MartsMartCreditClassMigrationsRow {
   is_worse: boolean | null;
   /** The loan left the book during the period. (BOOLEAN) */
   is_exit: boolean | null;
-  /** Loans. (HUGEINT) */
+  /** Loans. (BIGINT) */
   loans: bigint | null;
   /** Outstanding principal at the period start, CNY, DECIMAL. (DECIMAL(38,2)) */
   opening_balance: number | null;
@@ -1360,7 +1360,7 @@ export interface MartsMartCreditFiveCategoryDistributionRow {
   recorded_class: '正常' | '关注' | '次级' | '可疑' | '损失';
   /** 1 … 5 (sort order). (TINYINT) */
   class_rank: number | null;
-  /** On-book loans. (HUGEINT) */
+  /** On-book loans. (BIGINT) */
   loans: bigint | null;
   /** Outstanding principal, DECIMAL. (DECIMAL(38,2)) */
   balance: number | null;
@@ -1450,13 +1450,13 @@ export interface MartsMartCustomerCreditFileMonthlyRow {
   customers_with_overdue: bigint | null;
   /** Of which at least one required element was never delivered. (BIGINT) */
   customers_with_missing: bigint | null;
-  /** Required elements of those customers (customer × element). (HUGEINT) */
+  /** Required elements of those customers (customer × element). (BIGINT) */
   required_files: bigint | null;
-  /** Of which current. (HUGEINT) */
+  /** Of which current. (BIGINT) */
   current_files: bigint | null;
-  /** Of which delivered but overdue. (HUGEINT) */
+  /** Of which delivered but overdue. (BIGINT) */
   overdue_files: bigint | null;
-  /** Of which never delivered. (HUGEINT) */
+  /** Of which never delivered. (BIGINT) */
   missing_files: bigint | null;
 }
 
@@ -1472,7 +1472,7 @@ export interface MartsMartCustomerGradeMixRow {
   grade_basis: string;
   /** A, B, C (or 'ungraded' for the recorded basis). (VARCHAR) */
   grade: string;
-  /** Active customers. (HUGEINT) */
+  /** Active customers. (BIGINT) */
   customers: bigint | null;
   /** Share of the slice-month-basis customers (DOUBLE). (DOUBLE) */
   share: number | null;
@@ -1978,7 +1978,7 @@ export interface MartsMartRiskRollRatesRow {
   from_order: number | null;
   /** Sort position of to_bucket. (INTEGER) */
   to_order: number | null;
-  /** Loans moving from → to. (HUGEINT) */
+  /** Loans moving from → to. (BIGINT) */
   loans: bigint | null;
   /** Their balance at the previous month end, DECIMAL. (DECIMAL(38,2)) */
   balance: number | null;
@@ -2022,11 +2022,11 @@ export interface MartsMartRiskVintagesRow {
   slice: string;
   /** 'ALL' or the code. (VARCHAR) */
   slice_value: string;
-  /** Loans in the cohort. (HUGEINT) */
+  /** Loans in the cohort. (BIGINT) */
   cohort_loans: bigint | null;
   /** Their contract principal, DECIMAL. (DECIMAL(38,2)) */
   cohort_principal: number | null;
-  /** Cohort loans that reached 90+ dpd or were written off by this month end (cumulative). (HUGEINT) */
+  /** Cohort loans that reached 90+ dpd or were written off by this month end (cumulative). (BIGINT) */
   bad_loans: bigint | null;
   /** Their balance at the first such month, DECIMAL (cumulative). (DECIMAL(38,2)) */
   bad_balance: number | null;

@@ -1,7 +1,8 @@
 import { existsSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { nightlyPaths } from '../config/config.js';
-import { quoteLiteral as lit, type WarehouseHandle } from '../lib/duckdb.js';
+import { quoteLiteral as lit } from '../lib/duckdb.js';
+import type { WarehouseHandle } from '../lib/warehouse-handle.js';
 import { CqError } from '../lib/errors.js';
 import { opsTableDdl } from '../lib/ops-tables.js';
 import { appendClose, latestCloses, readCloses, type MonthCloseEvent } from './close-ledger.js';

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
-import { quoteLiteral as lit, type WarehouseHandle } from '../lib/duckdb.js';
+import { quoteLiteral as lit } from '../lib/duckdb.js';
+import type { WarehouseHandle } from '../lib/warehouse-handle.js';
 
 /** One KPI row of a month as closed: the figures of metrics.kpi_values that a close freezes. */
 export interface KpiRowSnapshot {
@@ -75,7 +76,7 @@ export function canonicalKpiText(rows: readonly KpiRowSnapshot[]): string {
  */
 export async function monthKpiSnapshot(wh: WarehouseHandle, month: string): Promise<MonthKpiSnapshot> {
   const rows = await wh.all<KpiRowSnapshot>(
-    `SELECT metric_id, slice, slice_value, status, value::DOUBLE AS value, numerator::DOUBLE AS numerator, denominator::DOUBLE AS denominator, n::DOUBLE AS n
+    `SELECT metric_id, slice, slice_value, status, value::DOUBLE PRECISION AS value, numerator::DOUBLE PRECISION AS numerator, denominator::DOUBLE PRECISION AS denominator, n::DOUBLE PRECISION AS n
      FROM metrics.kpi_values WHERE strftime(as_of_month, '%Y-%m') = ${lit(month)}`,
   );
   const sorted = rows.sort((a, b) => cmp(kpiRowKey(a), kpiRowKey(b)));

@@ -1,4 +1,4 @@
-import type { WarehouseHandle } from '../lib/duckdb.js';
+import type { WarehouseHandle } from '../lib/warehouse-handle.js';
 import { exportMonths, type ExportOptions } from '../publish/exports/export-package.js';
 import { buildWarehouse } from '../kpi/build-warehouse.js';
 

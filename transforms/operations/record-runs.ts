@@ -1,4 +1,5 @@
-import { quoteLiteral as lit, type WarehouseHandle } from '../lib/duckdb.js';
+import { quoteLiteral as lit } from '../lib/duckdb.js';
+import type { WarehouseHandle } from '../lib/warehouse-handle.js';
 import { opsTableDdl } from '../lib/ops-tables.js';
 import type { RunRecord } from './ledger.js';
 
@@ -16,9 +17,11 @@ export async function recordRunsInWarehouse(wh: WarehouseHandle, runs: RunRecord
   const s = (v: string | null | undefined) => (v === null || v === undefined ? 'NULL' : lit(v));
   for (const r of runs) {
     const current = r.run_id === currentRunId;
+    // The run's business dates as an IN list (none: no row).
+    const ofRun = r.business_dates.length ? `strftime(business_date, '%Y-%m-%d') IN (${r.business_dates.map((d) => lit(d)).join(', ')})` : 'false';
     const checksums = await wh.all<{ c: string | null }>(
       `SELECT json_group_object(strftime(business_date, '%Y-%m-%d') || '/' || entity, sha256)::VARCHAR AS c FROM ops.load_audit
-       WHERE list_contains(${lit(JSON.stringify(r.business_dates))}::JSON::VARCHAR[], strftime(business_date, '%Y-%m-%d'))`,
+       WHERE ${ofRun}`,
     );
     await wh.exec(
       `INSERT INTO ops.runs VALUES (${lit(r.run_id)}, ${lit(r.mode)}, ${lit(r.business_dates.join(','))}, ${r.pid}, ${ts(r.started_at)},

@@ -1,7 +1,8 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { csvField, UTF8_BOM } from '../lib/csv.js';
-import { quoteIdent, quoteLiteral as lit, type WarehouseHandle } from '../lib/duckdb.js';
+import { quoteIdent, quoteLiteral as lit } from '../lib/duckdb.js';
+import type { WarehouseHandle } from '../lib/warehouse-handle.js';
 import { canonicalNumber, type KpiRowSnapshot } from './month-kpi-snapshot.js';
 import type { MonthCloseEvent } from './close-ledger.js';
 
@@ -99,8 +100,8 @@ export async function sourceRowsAfterClose(
   }
   if (!parts.length) return { rows: [], total: 0 };
   const all = parts.join('\nUNION ALL\n');
-  const [count] = await wh.all<{ n: number }>(`SELECT count(*)::INTEGER AS n FROM (${all})`);
-  const rows = await wh.all<SourceRow>(`SELECT entity, file, line::INTEGER AS line, business_date, load_id FROM (${all}) ORDER BY business_date, entity, file, line LIMIT ${limit}`);
+  const [count] = await wh.all<{ n: number }>(`SELECT count(*)::INTEGER AS n FROM (${all}) AS src`);
+  const rows = await wh.all<SourceRow>(`SELECT entity, file, line::INTEGER AS line, business_date, load_id FROM (${all}) AS src ORDER BY business_date, entity, file, line LIMIT ${limit}`);
   return { rows, total: count?.n ?? rows.length };
 }
 

@@ -1,7 +1,8 @@
 import { spawn } from 'node:child_process';
 import { appendFileSync, copyFileSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { openWarehouse, type WarehouseHandle } from '../lib/duckdb.js';
+import { openWarehouse } from '../lib/duckdb.js';
+import type { WarehouseHandle } from '../lib/warehouse-handle.js';
 import { CqError } from '../lib/errors.js';
 import { monthEndBefore } from '../lib/month-end.js';
 import { listBusinessDates } from '../ingest/load/extract-files.js';

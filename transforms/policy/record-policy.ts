@@ -1,4 +1,4 @@
-import type { WarehouseHandle } from '../lib/duckdb.js';
+import type { WarehouseHandle } from '../lib/warehouse-handle.js';
 import { opsTableDdl } from '../lib/ops-tables.js';
 import type { FloorRules } from './classification-floor.js';
 import type { GradingRules } from './customer-grading.js';
@@ -41,7 +41,7 @@ export async function recordPolicy(
     const p = f.policy === 'kpi-targets' || f.policy === 'warning-rules' || f.policy === 'credit-file-cycles' ? undefined : part[f.policy];
     const added = f.policy === 'warning-rules' ? warningRulesToPlain(rules.warnings) : f.policy === 'credit-file-cycles' ? creditFileCyclesToPlain(rules.fileCycles) : undefined;
     const inForce = p ? rules[p] : (added ?? policy.targets);
-    await wh.conn.run(`INSERT INTO ops.policy_files VALUES ($1, $2, $3, $4, $5, $6, $7, current_timestamp::TIMESTAMP)`, [
+    await wh.run(`INSERT INTO ops.policy_files VALUES ($1, $2, $3, $4, $5, $6, $7, current_timestamp::TIMESTAMP)`, [
       f.policy,
       f.file,
       f.sha256,

@@ -3,9 +3,8 @@ import { rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import iconv from 'iconv-lite';
-import type { WarehouseHandle } from '../lib/duckdb.js';
 import type { SampleEncoding, SampleFormat } from './options.js';
-import { quoteLiteral } from '../lib/duckdb.js';
+import { quoteLiteral, type DuckDbWarehouse } from '../lib/duckdb.js';
 
 /** How extract files are written. */
 export interface ExtractFileFormat {
@@ -35,7 +34,7 @@ export function extractFileName(entity: string, format: SampleFormat): string {
  * const rows = await writeExtractFile(wh, 'SELECT 1 AS a', 'out/2024-11-30/x.csv', { format: 'csv', encoding: 'utf-8' });
  */
 export async function writeExtractFile(
-  wh: WarehouseHandle,
+  wh: DuckDbWarehouse,
   selectSql: string,
   path: string,
   how: ExtractFileFormat,

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { CqError } from '../lib/errors.js';
-import { quoteLiteral as lit, type WarehouseHandle } from '../lib/duckdb.js';
+import { quoteLiteral as lit } from '../lib/duckdb.js';
+import type { WarehouseHandle } from '../lib/warehouse-handle.js';
 import { opsTableDdl } from '../lib/ops-tables.js';
 import { qualifiedName, type ModelDefinition } from './model.js';
 import { runDataTests, type DataTestResult } from './data-tests.js';
@@ -97,18 +98,20 @@ export async function buildModels(
       if (incremental) {
         const column = cm.model.incremental!.column;
         const c = cm.model.query(wh.db, { since: options.since! }).compile(wh.db as never);
+        const cols = (await tableColumns(wh, cm.table)).map((n) => `"${n}"`).join(', ');
         await wh.exec(`DELETE FROM ${cm.table} WHERE ${column} >= DATE ${lit(options.since!)}`);
-        await wh.conn.run(`INSERT INTO ${cm.table} BY NAME SELECT * FROM (${c.sql}) WHERE ${column} >= DATE ${lit(options.since!)}`, c.parameters as never);
+        await wh.run(`INSERT INTO ${cm.table} (${cols}) SELECT ${cols} FROM (${c.sql}) AS rebuilt WHERE ${column} >= DATE ${lit(options.since!)}`, c.parameters as never);
       } else {
         // A table may have been a view before (or vice versa): drop whichever exists.
         await dropRelation(wh, cm.table);
-        await wh.conn.run(`CREATE ${kind} ${cm.table} AS ${cm.sql}`, cm.parameters as never);
+        await wh.run(`CREATE ${kind} ${cm.table} AS ${cm.sql}`, cm.parameters as never);
       }
     } catch (e) {
       throw new CqError('MODEL_INVALID', `building ${cm.table} failed: ${(e as Error).message}`, {}, { cause: e });
     }
-    await wh.conn.run(
-      `INSERT OR REPLACE INTO ops.model_builds VALUES ($1, $2, $3, $4::DATE, current_timestamp::TIMESTAMP)`,
+    await wh.run(
+      `INSERT INTO ops.model_builds VALUES ($1, $2, $3, $4::DATE, current_timestamp::TIMESTAMP)
+       ON CONFLICT (model) DO UPDATE SET definition_sha256 = excluded.definition_sha256, mode = excluded.mode, since = excluded.since, built_at = excluded.built_at`,
       [cm.table, definition, incremental ? 'incremental' : 'full', incremental ? options.since! : null] as never,
     );
     const seconds = (performance.now() - started) / 1000;
@@ -132,6 +135,16 @@ export function dataTestScope(built: BuildModelsResult['built'], since: string |
   return { incremental: { since, tables: new Set(built.filter((b) => b.mode === 'incremental').map((b) => b.table)) } };
 }
 
+/** The columns of a table in their order (an incremental insert names them: no `BY NAME`, which PostgreSQL lacks). */
+async function tableColumns(wh: WarehouseHandle, table: string): Promise<string[]> {
+  const [schema, name] = table.split('.') as [string, string];
+  const rows = await wh.all<{ column_name: string }>(
+    `SELECT column_name FROM information_schema.columns WHERE table_schema = $1 AND table_name = $2 ORDER BY ordinal_position`,
+    [schema, name],
+  );
+  return rows.map((r) => r.column_name);
+}
+
 async function dropRelation(wh: WarehouseHandle, table: string): Promise<void> {
   const [schema, name] = table.split('.') as [string, string];
   const rows = await wh.all<{ table_type: string }>(
@@ -139,6 +152,9 @@ async function dropRelation(wh: WarehouseHandle, table: string): Promise<void> {
     [schema, name],
   );
   const type = rows[0]?.table_type;
-  if (type === 'VIEW') await wh.exec(`DROP VIEW ${table}`);
-  else if (type) await wh.exec(`DROP TABLE ${table}`);
+  // PostgreSQL keeps views bound to what they read: CASCADE drops the dependent views too, and the
+  // build recreates them after this model (every model is rebuilt on every build, views included).
+  const cascade = wh.engine === 'postgres' ? ' CASCADE' : '';
+  if (type === 'VIEW') await wh.exec(`DROP VIEW ${table}${cascade}`);
+  else if (type) await wh.exec(`DROP TABLE ${table}${cascade}`);
 }

@@ -1,5 +1,6 @@
 import { CqError } from '../lib/errors.js';
-import { quoteLiteral, type WarehouseHandle } from '../lib/duckdb.js';
+import { quoteLiteral } from '../lib/duckdb.js';
+import type { WarehouseHandle } from '../lib/warehouse-handle.js';
 import { opsTableDdl } from '../lib/ops-tables.js';
 import { qualifiedName, type DataTest, type ModelDefinition } from './model.js';
 
@@ -18,7 +19,7 @@ export function dataTestSql(table: string, test: DataTest): { name: string; sql:
   switch (test.kind) {
     case 'unique': {
       const cols = test.columns.join(', ');
-      return { name: `unique(${cols})`, sql: `SELECT ${cols}, count(*) AS n FROM ${table} GROUP BY ALL HAVING count(*) > 1` };
+      return { name: `unique(${cols})`, sql: `SELECT ${cols}, count(*) AS n FROM ${table} GROUP BY ${cols} HAVING count(*) > 1` };
     }
     case 'not_null':
       return {
@@ -82,7 +83,7 @@ export async function runDataTests(
         });
         continue;
       }
-      const [row] = await wh.all<{ n: number }>(`SELECT count(*)::INTEGER AS n FROM (${sql})`);
+      const [row] = await wh.all<{ n: number }>(`SELECT count(*)::INTEGER AS n FROM (${sql}) AS failing`);
       const failures = row?.n ?? 0;
       const severity = test.severity ?? 'error';
       results.push({ model: qualifiedName(model), test: name, severity, failures, status: failures === 0 ? 'pass' : severity === 'error' ? 'fail' : 'warn', sql });
@@ -104,7 +105,7 @@ async function recordResults(wh: WarehouseHandle, tables: string[], results: Dat
   if (tables.length === 0) return;
   await wh.exec(`DELETE FROM ops.data_test_results WHERE model IN (${tables.map(quoteLiteral).join(', ')})`);
   for (const r of results) {
-    await wh.conn.run(`INSERT INTO ops.data_test_results VALUES ($1, $2, $3, $4, $5, $6, current_timestamp::TIMESTAMP)`, [
+    await wh.run(`INSERT INTO ops.data_test_results VALUES ($1, $2, $3, $4, $5, $6, current_timestamp::TIMESTAMP)`, [
       r.model,
       r.test,
       r.severity,

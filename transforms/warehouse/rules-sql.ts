@@ -78,7 +78,7 @@ export function inObservationSql(i: Omit<FloorInputs, 'dpd'>, rules: FloorRules)
 /** End (exclusive) of the restructuring observation period: `restructured_on + N months`, as a DATE. */
 export function observationEndSql(restructuredOn: string, rules: FloorRules): string {
   const months = Math.trunc(checkNumber(rules.restructured.observationMonths, 'floor rule restructured.observationMonths'));
-  return `CAST(${restructuredOn} + INTERVAL ${months} MONTH AS DATE)`;
+  return `CAST(${restructuredOn} + INTERVAL '${months} month' AS DATE)`;
 }
 
 /** Which rule set the floor, from the two partial ranks (see {@link floorRuleSql}). */
@@ -149,11 +149,11 @@ export function ruleGradeSql(i: GradeInputs, rules: GradingRules): string {
  *
  * @example
  * pdUsableSql('si.scored_on', 'cm.as_of_month', loadPolicy().grading)
- * // "si.scored_on >= CAST(cm.as_of_month - INTERVAL 12 MONTH AS DATE)"
+ * // "si.scored_on >= CAST(cm.as_of_month - INTERVAL '12 month' AS DATE)"
  */
 export function pdUsableSql(scoredOn: string, asOf: string, rules: GradingRules): string {
   const months = Math.trunc(checkNumber(rules.pdMaxAgeMonths, 'grading pdMaxAgeMonths', 1));
-  return `${scoredOn} >= CAST(${asOf} - INTERVAL ${months} MONTH AS DATE)`;
+  return `${scoredOn} >= CAST(${asOf} - INTERVAL '${months} month' AS DATE)`;
 }
 
 /** Delinquency buckets of roll rates, in order. */

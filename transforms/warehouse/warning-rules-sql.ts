@@ -33,7 +33,7 @@ function nodeSql(n: RuleNode, alias: string | undefined): string {
     case 'isnull':
       return `(${nodeSql(n.item, alias)}) IS ${n.negated ? 'NOT ' : ''}NULL`;
     case 'num':
-      return Number.isInteger(n.value) ? String(n.value) : `${n.value}::DOUBLE`;
+      return Number.isInteger(n.value) ? String(n.value) : `${n.value}::DOUBLE PRECISION`;
     case 'str':
       return quoteLiteral(n.value);
     case 'bool':

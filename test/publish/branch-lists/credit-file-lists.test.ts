@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { WarehouseHandle } from '../../../transforms/lib/duckdb.js';
+import type { WarehouseHandle } from '../../../transforms/lib/warehouse-handle.js';
 import { branchListFileName } from '../../../transforms/publish/branch-lists/branch-list-xlsx.js';
 import { writeCreditFileLists } from '../../../transforms/publish/branch-lists/credit-file-lists.js';
 import { parseBusinessMonth } from '../../../transforms/publish/exports/run-info.js';

@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeCatalog } from '../../../transforms/kpi/catalog.js';
 import { discoverMetrics } from '../../../transforms/kpi/discover-metrics.js';
-import { openWarehouse, type WarehouseHandle } from '../../../transforms/lib/duckdb.js';
+import { openWarehouse } from '../../../transforms/lib/duckdb.js';
+import type { WarehouseHandle } from '../../../transforms/lib/warehouse-handle.js';
 import { csvCell, displayCell, xlsxCell } from '../../../transforms/publish/exports/cell-display.js';
 import { buildKpiReport } from '../../../transforms/publish/exports/kpi-report.js';
 import { isCapped, type BuiltTable, type PackageContext } from '../../../transforms/publish/exports/report-table.js';

@@ -2,7 +2,8 @@ import { mkdtempSync, readFileSync, rmSync, existsSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openWarehouse, type WarehouseHandle } from '../../../transforms/lib/duckdb.js';
+import { openWarehouse } from '../../../transforms/lib/duckdb.js';
+import type { WarehouseHandle } from '../../../transforms/lib/warehouse-handle.js';
 import { isCqError, type CqError } from '../../../transforms/lib/errors.js';
 import { loadExtracts } from '../../../transforms/ingest/load-extracts.js';
 import { buildWarehouse } from '../../../transforms/kpi/build-warehouse.js';

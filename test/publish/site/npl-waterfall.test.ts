@@ -9,7 +9,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { WarehouseHandle } from '../../../transforms/lib/duckdb.js';
+import type { WarehouseHandle } from '../../../transforms/lib/warehouse-handle.js';
 import { M } from '../../helpers/kpi-fixture.js';
 import { kpiFixtureWarehouse } from '../../helpers/kpi-warehouse.js';
 // @ts-expect-error plain JavaScript module of the Evidence project (no types)

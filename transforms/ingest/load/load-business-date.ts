@@ -2,7 +2,8 @@ import { lstatSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ENTITIES, type EntityContract } from '../contract/index.js';
-import { quoteLiteral as lit, type WarehouseHandle } from '../../lib/duckdb.js';
+import { quoteLiteral as lit } from '../../lib/duckdb.js';
+import type { WarehouseHandle } from '../../lib/warehouse-handle.js';
 import { locateExtractFiles, resolveInsideDelivery, type ExtractFile } from './extract-files.js';
 import { dropStaged, loadStagedFile, prepareFile, stageFile, type FileLoadResult, type PreparedFile, type StagedFile } from './load-entity-file.js';
 import { ensureRawSchema } from './raw-schema.js';
@@ -78,7 +79,7 @@ export async function loadBusinessDate(
       for (const [i, st] of staged.entries()) {
         const r = await loadStagedFile(wh, st, { businessDate, loadId, checkedReferences: await references.forFile(i) });
         await dropStaged(wh, st);
-        await wh.conn.run(
+        await wh.run(
           `INSERT INTO ops.load_audit VALUES ($1, ${dateLit}, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13::TIMESTAMP, $14::TIMESTAMP)`,
           [
             loadId,

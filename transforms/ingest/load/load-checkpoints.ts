@@ -1,4 +1,5 @@
-import { quoteLiteral, type WarehouseHandle } from '../../lib/duckdb.js';
+import { quoteLiteral } from '../../lib/duckdb.js';
+import type { WarehouseHandle } from '../../lib/warehouse-handle.js';
 import { CqError } from '../../lib/errors.js';
 
 /**

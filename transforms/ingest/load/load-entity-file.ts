@@ -1,6 +1,7 @@
 import { closeSync, openSync, readSync } from 'node:fs';
 import { join } from 'node:path';
-import { quoteIdent as q, quoteLiteral as lit, type WarehouseHandle } from '../../lib/duckdb.js';
+import { quoteIdent as q, quoteLiteral as lit } from '../../lib/duckdb.js';
+import type { WarehouseHandle } from '../../lib/warehouse-handle.js';
 import { CqError } from '../../lib/errors.js';
 import type { ExtractFile } from './extract-files.js';
 import { hashFile, scanCsvFile, type LineEnd } from './file-scan.js';
@@ -375,7 +376,7 @@ export async function loadStagedFile(
     const message = truncated
       ? `line ${r.line} is the last line and the file does not end with a newline: the line is cut off (${r.error_message}). Fix: re-deliver the complete file.`
       : `${r.error_type.toLowerCase()}: ${r.error_message}. Fix: correct the CSV quoting / field count of this line.`;
-    await wh.conn.run(`INSERT INTO ops.rejected_rows VALUES ($1, ${dateLit}, $2, $3, $4, $5, $6, $7, $8)`, [
+    await wh.run(`INSERT INTO ops.rejected_rows VALUES ($1, ${dateLit}, $2, $3, $4, $5, $6, $7, $8)`, [
       ctx.loadId,
       name,
       file.path,

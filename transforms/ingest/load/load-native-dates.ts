@@ -1,5 +1,5 @@
 import { CqError } from '../../lib/errors.js';
-import type { WarehouseHandle } from '../../lib/duckdb.js';
+import type { WarehouseHandle } from '../../lib/warehouse-handle.js';
 import { listBusinessDates } from './extract-files.js';
 import { withLoadCheckpoints } from './load-checkpoints.js';
 import { loadBusinessDate, type BusinessDateLoad, type LoadDateOptions } from './load-business-date.js';

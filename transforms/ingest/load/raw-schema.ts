@@ -1,5 +1,6 @@
 import { COLUMN_TYPES, ENTITIES, type EntityContract } from '../contract/index.js';
-import { quoteIdent as q, type WarehouseHandle } from '../../lib/duckdb.js';
+import { quoteIdent as q } from '../../lib/duckdb.js';
+import type { WarehouseHandle } from '../../lib/warehouse-handle.js';
 import { opsTableDdl } from '../../lib/ops-tables.js';
 
 /** DDL of a raw table: contract columns typed, plus lineage columns. */

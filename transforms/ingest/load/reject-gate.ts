@@ -1,5 +1,6 @@
 import { ENTITIES } from '../contract/index.js';
-import { quoteLiteral as lit, type WarehouseHandle } from '../../lib/duckdb.js';
+import { quoteLiteral as lit } from '../../lib/duckdb.js';
+import type { WarehouseHandle } from '../../lib/warehouse-handle.js';
 import { CqError } from '../../lib/errors.js';
 import { maskExpression } from '../contract/pii-masking.js';
 import { limitFor, rejectLimitsError, type RejectLimit, type RejectLimits } from '../../config/reject-limits.js';

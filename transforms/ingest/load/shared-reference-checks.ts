@@ -1,4 +1,4 @@
-import type { WarehouseHandle } from '../../lib/duckdb.js';
+import type { WarehouseHandle } from '../../lib/warehouse-handle.js';
 import type { StagedFile } from './load-entity-file.js';
 import { referenceCheckSql, type ReferencingColumn } from './validation-sql.js';
 

@@ -1,5 +1,6 @@
 import type { EntityContract } from '../contract/index.js';
-import { quoteIdent as q, quoteLiteral as lit, type WarehouseHandle } from '../../lib/duckdb.js';
+import { quoteIdent as q, quoteLiteral as lit } from '../../lib/duckdb.js';
+import type { WarehouseHandle } from '../../lib/warehouse-handle.js';
 import type { ExtractFile } from '../load/extract-files.js';
 import type { PreparedFile } from '../load/load-entity-file.js';
 import { columnSql, substituteVars } from './column-sql.js';

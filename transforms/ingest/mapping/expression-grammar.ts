@@ -1,4 +1,4 @@
-import type { WarehouseHandle } from '../../lib/duckdb.js';
+import type { WarehouseHandle } from '../../lib/warehouse-handle.js';
 import { mappingError } from './mapping-errors.js';
 import type { MappingSpec } from './mapping-types.js';
 

@@ -1,4 +1,5 @@
-import { quoteIdent as q, quoteLiteral as lit, type WarehouseHandle } from '../../lib/duckdb.js';
+import { quoteIdent as q, quoteLiteral as lit } from '../../lib/duckdb.js';
+import type { WarehouseHandle } from '../../lib/warehouse-handle.js';
 import { opsTableDdl } from '../../lib/ops-tables.js';
 import type { FileLoadResult } from '../load/load-entity-file.js';
 import type { CompiledEntity } from './entity-relation.js';
@@ -49,7 +50,7 @@ export async function writeMappingRecords(
         );
         n = Number(row?.n ?? 0);
       }
-      await wh.conn.run(`INSERT INTO ops.mapping_defaults VALUES ($1, ${dateLit}, $2, $3, $4, $5, $6, $7, $8, $9)`, [
+      await wh.run(`INSERT INTO ops.mapping_defaults VALUES ($1, ${dateLit}, $2, $3, $4, $5, $6, $7, $8, $9)`, [
         load.loadId,
         spec.name,
         spec.path,

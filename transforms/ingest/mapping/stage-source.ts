@@ -1,5 +1,6 @@
 import { join } from 'node:path';
-import { quoteIdent as q, quoteLiteral as lit, type WarehouseHandle } from '../../lib/duckdb.js';
+import { quoteIdent as q, quoteLiteral as lit } from '../../lib/duckdb.js';
+import type { WarehouseHandle } from '../../lib/warehouse-handle.js';
 import { CqError } from '../../lib/errors.js';
 import type { ExtractEncoding } from '../load/extract-files.js';
 import { scanCsvFile } from '../load/file-scan.js';

@@ -1,4 +1,5 @@
-import { quoteLiteral as lit, type WarehouseHandle } from '../../lib/duckdb.js';
+import { quoteLiteral as lit } from '../../lib/duckdb.js';
+import type { WarehouseHandle } from '../../lib/warehouse-handle.js';
 import { maskIdentifierSql } from '../../lib/identifier-masks.js';
 import type { BusinessMonth } from '../exports/run-info.js';
 import { codeLabelSql, listsByBranch, writeBranchWorkbooks, type BranchList, type BranchListIds, type BranchListSpec } from './branch-list-xlsx.js';

@@ -1,4 +1,5 @@
-import { quoteLiteral as lit, type WarehouseHandle } from '../../lib/duckdb.js';
+import { quoteLiteral as lit } from '../../lib/duckdb.js';
+import type { WarehouseHandle } from '../../lib/warehouse-handle.js';
 import { maskIdentifierSql } from '../../lib/identifier-masks.js';
 import type { BusinessMonth } from '../exports/run-info.js';
 import { branchListFileName, codeLabelSql, listsByBranch, writeBranchWorkbooks, type BranchList, type BranchListIds, type BranchListSpec } from './branch-list-xlsx.js';
@@ -44,7 +45,7 @@ export async function readWatchLists(wh: WarehouseHandle, bm: BusinessMonth, ids
      FROM marts.mart_monitoring__watch_list w JOIN core.dim_warning_rules r USING (rule_id)
      WHERE w.as_of_month = ${lit(bm.asOfDate)}::DATE
      ORDER BY w.branch_id, CASE w.status WHEN 'new' THEN 1 WHEN 'still' THEN 2 ELSE 3 END,
-       CASE w.severity WHEN 'high' THEN 1 WHEN 'medium' THEN 2 ELSE 3 END, w.balance DESC, w.loan_id, r.sort_order`,
+       CASE w.severity WHEN 'high' THEN 1 WHEN 'medium' THEN 2 ELSE 3 END, w.balance DESC NULLS LAST, w.loan_id, r.sort_order`,
   );
   return listsByBranch(wh, rows);
 }

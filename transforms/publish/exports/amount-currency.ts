@@ -1,5 +1,5 @@
 import { REPORTING_CURRENCY, tenThousandUnit } from '../../ingest/contract/index.js';
-import type { WarehouseHandle } from '../../lib/duckdb.js';
+import type { WarehouseHandle } from '../../lib/warehouse-handle.js';
 import { CqError } from '../../lib/errors.js';
 import { group } from './digit-grouping.js';
 import type { BusinessMonth } from './run-info.js';
@@ -43,7 +43,7 @@ export const PACKAGE_MONTHS_BACK = 12;
  * const amounts = await amountCurrency(wh, parseBusinessMonth('2026-10'));
  * amounts.unit; // { zh: '万元', en: 'CNY 10,000' }
  * // SQL: SELECT … FROM marts.mart_credit__currency_monthly WHERE unconverted_loans > 0
- * //        AND as_of_month BETWEEN last_day(DATE '2026-10-31' - INTERVAL 12 MONTH) AND DATE '2026-10-31'
+ * //        AND as_of_month BETWEEN last_day(DATE '2026-10-31' - INTERVAL '12 month') AND DATE '2026-10-31'
  */
 export async function amountCurrency(wh: WarehouseHandle, bm: BusinessMonth): Promise<AmountCurrency> {
   const asOf = `DATE '${bm.asOfDate}'`;
@@ -56,7 +56,7 @@ export async function amountCurrency(wh: WarehouseHandle, bm: BusinessMonth): Pr
        strftime(max(as_of_month), '%Y-%m-%d') AS last_month
      FROM marts.mart_credit__currency_monthly
      WHERE unconverted_loans > 0
-       AND as_of_month BETWEEN CAST(last_day(${asOf} - INTERVAL ${PACKAGE_MONTHS_BACK} MONTH) AS DATE) AND ${asOf}
+       AND as_of_month BETWEEN CAST(last_day(${asOf} - INTERVAL '${PACKAGE_MONTHS_BACK} month') AS DATE) AND ${asOf}
      GROUP BY currency ORDER BY currency`,
   );
   if (missing.length) {

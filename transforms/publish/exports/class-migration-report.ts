@@ -1,4 +1,5 @@
-import { quoteLiteral as lit, type WarehouseHandle } from '../../lib/duckdb.js';
+import { quoteLiteral as lit } from '../../lib/duckdb.js';
+import type { WarehouseHandle } from '../../lib/warehouse-handle.js';
 import { CqError } from '../../lib/errors.js';
 import { FIVE_CLASSES, type FiveClass } from '../../policy/five-category.js';
 import { MIGRATION_PERIODS, type MigrationPeriod } from '../../warehouse/class-migration.js';

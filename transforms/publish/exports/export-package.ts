@@ -1,6 +1,7 @@
 import { existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { openWarehouse, type WarehouseHandle } from '../../lib/duckdb.js';
+import { openWarehouse } from '../../lib/duckdb.js';
+import type { WarehouseHandle } from '../../lib/warehouse-handle.js';
 import { CqError, isCqError } from '../../lib/errors.js';
 import { DEFAULT_REJECT_LIMITS, enforceRejectGate, type RejectLimits } from '../../ingest/load/reject-gate.js';
 import { amountCurrency, withAmountUnit, type AmountCurrency } from './amount-currency.js';

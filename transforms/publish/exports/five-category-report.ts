@@ -1,4 +1,5 @@
-import { quoteLiteral as lit, type WarehouseHandle } from '../../lib/duckdb.js';
+import { quoteLiteral as lit } from '../../lib/duckdb.js';
+import type { WarehouseHandle } from '../../lib/warehouse-handle.js';
 import { CqError } from '../../lib/errors.js';
 import { FIVE_CLASSES as CLASS_NAMES, type FiveClass } from '../../policy/five-category.js';
 import { kpiFigure, kpiKey, readKpiValues } from './kpi-lookup.js';
@@ -80,7 +81,8 @@ export async function buildFiveCategory(wh: WarehouseHandle, t: ReportTemplate, 
        count(*)::BIGINT AS loans, sum(CAST(f.on_book_balance * 100 AS BIGINT))::BIGINT AS fen
      FROM (SELECT * FROM core.fct_loan_month_ends WHERE as_of_month = ${lit(ctx.asOfDate)}::DATE AND is_on_book) f
      ASOF LEFT JOIN staging.stg_lender__customers c ON c.customer_id = f.customer_id AND f.as_of_month >= c.business_date
-     GROUP BY ALL ORDER BY ALL`,
+     GROUP BY f.product_id, f.branch_id, f.customer_type, coalesce(c.industry, ''), f.recorded_class, f.is_npl
+     ORDER BY product_id, branch_id, customer_type, industry, recorded_class, is_npl, loans, fen`,
   );
   const classIndex = new Map<string, number>(FIVE_CLASSES.map((c, i) => [c.name, i]));
   // A class column is an NPL column when the warehouse flags its loans NPL (one class, one answer).

@@ -1,4 +1,5 @@
-import { quoteLiteral as lit, type WarehouseHandle } from '../../lib/duckdb.js';
+import { quoteLiteral as lit } from '../../lib/duckdb.js';
+import type { WarehouseHandle } from '../../lib/warehouse-handle.js';
 import { formatKpiValue, type MetricDisplay } from '../../kpi/metric.js';
 import { group } from './digit-grouping.js';
 import type { Cell, Footnotes } from './report-table.js';
@@ -70,15 +71,15 @@ export async function readKpiValues(
   );
   // Guards from the catalogue (an older catalogue or warehouse without them: NULL, nothing capped).
   const cat = (name: string, type: string) => `${catCols.has(name) ? `CAST(c.${name} AS ${type})` : `CAST(NULL AS ${type})`} AS ${name}`;
-  const n = cols.some((c) => c.column_name === 'n') ? 'CAST(n AS DOUBLE) AS n' : 'CAST(NULL AS DOUBLE) AS n';
+  const n = cols.some((c) => c.column_name === 'n') ? 'CAST(n AS DOUBLE PRECISION) AS n' : 'CAST(NULL AS DOUBLE PRECISION) AS n';
   const rows = await wh.all<KpiValue>(
-    `SELECT v.*, ${cat('min_observations', 'DOUBLE')}, ${cat('sample_text_zh', 'VARCHAR')}, ${cat('sample_text_en', 'VARCHAR')},
-       ${cat('display_cap', 'DOUBLE')}, ${cat('display_cap_text', 'VARCHAR')}, ${cat('change_cap', 'DOUBLE')},
+    `SELECT v.*, ${cat('min_observations', 'DOUBLE PRECISION')}, ${cat('sample_text_zh', 'VARCHAR')}, ${cat('sample_text_en', 'VARCHAR')},
+       ${cat('display_cap', 'DOUBLE PRECISION')}, ${cat('display_cap_text', 'VARCHAR')}, ${cat('change_cap', 'DOUBLE PRECISION')},
        ${cat('display_format', 'VARCHAR')}, ${cat('display_decimals', 'INTEGER')}
      FROM (SELECT metric_id, strftime(as_of_month, '%Y-%m-%d') AS as_of_month, slice, slice_value,
-       CAST(numerator AS DOUBLE) AS numerator, CAST(denominator AS DOUBLE) AS denominator,
-       ${cols.some((c) => c.column_name === 'status') ? "CASE WHEN status = 'too_few' THEN NULL ELSE CAST(value AS DOUBLE) END" : 'CAST(value AS DOUBLE)'} AS value,
-       CAST(target AS DOUBLE) AS target, rag, ${status}, ${n}
+       CAST(numerator AS DOUBLE PRECISION) AS numerator, CAST(denominator AS DOUBLE PRECISION) AS denominator,
+       ${cols.some((c) => c.column_name === 'status') ? "CASE WHEN status = 'too_few' THEN NULL ELSE CAST(value AS DOUBLE PRECISION) END" : 'CAST(value AS DOUBLE PRECISION)'} AS value,
+       CAST(target AS DOUBLE PRECISION) AS target, rag, ${status}, ${n}
        FROM metrics.kpi_values WHERE ${where}) v
      ${catCols.size ? 'LEFT JOIN metrics.metric_catalog c ON c.metric_id = v.metric_id' : ''}
      ORDER BY v.metric_id, v.as_of_month, v.slice, v.slice_value`,
@@ -242,7 +243,7 @@ export async function readCatalog(wh: WarehouseHandle): Promise<CatalogRow[]> {
   const col = (name: string, type = 'VARCHAR') => (have.has(name) ? `CAST(${name} AS ${type}) AS ${name}` : `CAST(NULL AS ${type}) AS ${name}`);
   return wh.all<CatalogRow>(
     `SELECT metric_id, name_zh, name_en, ${col('description')}, ${col('formula_text')}, ${col('numerator_text')}, ${col('denominator_text')},
-       ${col('unit')}, ${col('direction')}, ${col('target', 'DOUBLE')}, ${col('target_text')}, ${col('tolerance_text')}, ${col('policy_source')},
+       ${col('unit')}, ${col('direction')}, ${col('target', 'DOUBLE PRECISION')}, ${col('target_text')}, ${col('tolerance_text')}, ${col('policy_source')},
        ${col('sort_order', 'INTEGER')}, ${col('target_kind')}, ${col('display_format')}, ${col('display_decimals', 'INTEGER')}, ${col('unit_zh')}, ${col('page')},
        ${col('description_zh')}, ${col('formula_text_en')}, ${col('numerator_text_zh')}, ${col('denominator_text_zh')}, ${col('target_text_en')}, ${col('tolerance_text_zh')}
      FROM metrics.metric_catalog ORDER BY sort_order, metric_id`,

@@ -1,4 +1,4 @@
-import type { WarehouseHandle } from '../../lib/duckdb.js';
+import type { WarehouseHandle } from '../../lib/warehouse-handle.js';
 import { UNIT_LABELS, type MetricUnit } from '../../kpi/metric.js';
 import { monthEndBefore } from '../../lib/month-end.js';
 import { statusText } from './cell-display.js';

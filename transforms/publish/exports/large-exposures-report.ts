@@ -1,4 +1,5 @@
-import { quoteLiteral as lit, type WarehouseHandle } from '../../lib/duckdb.js';
+import { quoteLiteral as lit } from '../../lib/duckdb.js';
+import type { WarehouseHandle } from '../../lib/warehouse-handle.js';
 import { FIVE_CLASSES } from './five-category-report.js';
 import { inputDelivery, kpiKey, readKpiValues } from './kpi-lookup.js';
 import { figureKey } from './published-figures.js';
@@ -77,18 +78,18 @@ export async function buildLargeExposures(wh: WarehouseHandle, t: ReportTemplate
        FROM core.fct_loan_month_ends WHERE as_of_month = ${lit(ctx.asOfDate)}::DATE AND is_on_book
      ),
      b AS (
-       SELECT customer_id, any_value(as_of_month) AS as_of_month, count(*)::BIGINT AS loans, count(*) FILTER (WHERE is_npl)::BIGINT AS npl_loans,
+       SELECT customer_id, min(as_of_month) AS as_of_month, count(*)::BIGINT AS loans, count(*) FILTER (WHERE is_npl)::BIGINT AS npl_loans,
          sum(fen)::BIGINT AS exposure_fen, coalesce(sum(fen) FILTER (WHERE is_npl), 0)::BIGINT AS npl_fen, sum(prov)::BIGINT AS provision_fen,
          max(recorded_class_rank)::INTEGER AS worst_rank, max(days_past_due)::INTEGER AS max_dpd
        FROM l GROUP BY customer_id HAVING count(*) FILTER (WHERE is_npl) > 0
-       ORDER BY npl_fen DESC, exposure_fen DESC, customer_id LIMIT ${topN}
+       ORDER BY npl_fen DESC NULLS LAST, exposure_fen DESC NULLS LAST, customer_id LIMIT ${topN}
      )
      SELECT b.customer_id, c.customer_type, c.customer_name, c.id_number, c.industry, c.branch_id, br.branch_name_zh,
        b.loans, b.npl_loans, b.exposure_fen, b.npl_fen, b.provision_fen, b.worst_rank, b.max_dpd
      FROM b
      ASOF LEFT JOIN staging.stg_lender__customers c ON c.customer_id = b.customer_id AND b.as_of_month >= c.business_date
      LEFT JOIN core.dim_branches br ON br.branch_id = c.branch_id
-     ORDER BY b.npl_fen DESC, b.exposure_fen DESC, b.customer_id`,
+     ORDER BY b.npl_fen DESC NULLS LAST, b.exposure_fen DESC NULLS LAST, b.customer_id`,
   );
   // Industry: a GB/T 4754 section letter for a business, an occupation group (self_employed, …) for an individual.
   const labels = await codeLabels(wh, ['customer_type', 'industry', 'occupation']);

@@ -1,4 +1,5 @@
-import { quoteLiteral as lit, type WarehouseHandle } from '../../lib/duckdb.js';
+import { quoteLiteral as lit } from '../../lib/duckdb.js';
+import type { WarehouseHandle } from '../../lib/warehouse-handle.js';
 import { roundHalfUp } from './controlled-rounding.js';
 import { roundRollForward, type RollForwardLine } from './roll-forward-rounding.js';
 import { monthEndBefore } from '../../lib/month-end.js';

@@ -1,4 +1,5 @@
-import { quoteLiteral as lit, type WarehouseHandle } from '../../lib/duckdb.js';
+import { quoteLiteral as lit } from '../../lib/duckdb.js';
+import type { WarehouseHandle } from '../../lib/warehouse-handle.js';
 import { FIVE_CLASSES } from '../../policy/five-category.js';
 import { roundCirculation, roundHalfUp, type FlowEdge } from './controlled-rounding.js';
 /** Fen per 0.01 万元 (as report-table.ts FEN_PER_WAN_UNIT; not imported, report-table.ts imports this module's type). */

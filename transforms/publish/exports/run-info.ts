@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
-import { quoteLiteral as lit, type WarehouseHandle } from '../../lib/duckdb.js';
+import { quoteLiteral as lit } from '../../lib/duckdb.js';
+import type { WarehouseHandle } from '../../lib/warehouse-handle.js';
 import { CqError } from '../../lib/errors.js';
 import { monthEndOf } from '../../lib/month-end.js';
 
@@ -95,12 +96,12 @@ export async function resolveRunInfo(wh: WarehouseHandle, options: { runId?: str
   if (await relationExists(wh, 'ops', 'runs')) {
     const where = options.runId ? `run_id = ${lit(options.runId)}` : `status = 'succeeded' AND finished_at IS NOT NULL`;
     const [r] = await wh.all<{ run_id: string; at: string | null }>(
-      `SELECT run_id, strftime(finished_at, '%Y-%m-%dT%H:%M:%SZ') AS at FROM ops.runs WHERE ${where} ORDER BY finished_at DESC NULLS LAST, run_id DESC LIMIT 1`,
+      `SELECT run_id, strftime(finished_at, '%Y-%m-%dT%H:%M:%SZ') AS at FROM ops.runs WHERE ${where} ORDER BY finished_at DESC NULLS LAST, run_id DESC NULLS LAST LIMIT 1`,
     );
     if (r && (r.at || given)) return { runId: r.run_id, generatedAt: given ?? r.at!, source: given ? 'option' : 'ops.runs' };
   }
   const [l] = await wh.all<{ load_id: string; at: string }>(
-    `SELECT load_id, strftime(max(finished_at), '%Y-%m-%dT%H:%M:%SZ') AS at FROM ops.load_audit GROUP BY load_id ORDER BY max(finished_at) DESC, load_id DESC LIMIT 1`,
+    `SELECT load_id, strftime(max(finished_at), '%Y-%m-%dT%H:%M:%SZ') AS at FROM ops.load_audit GROUP BY load_id ORDER BY max(finished_at) DESC NULLS LAST, load_id DESC NULLS LAST LIMIT 1`,
   );
   if (!l) throw new CqError('EXPORT_FAILED', `${wh.path}: ops.load_audit is empty: nothing has been loaded. Fix: npm run load first.`, { file: wh.path });
   return { runId: options.runId ?? `load-${l.load_id}`, generatedAt: given ?? l.at, source: given ? 'option' : 'ops.load_audit' };

@@ -1,4 +1,5 @@
-import { quoteLiteral as lit, type WarehouseHandle } from '../../lib/duckdb.js';
+import { quoteLiteral as lit } from '../../lib/duckdb.js';
+import type { WarehouseHandle } from '../../lib/warehouse-handle.js';
 import type { Institution, Signatories } from '../../config/config.js';
 import { formatKpiValue } from '../../kpi/metric.js';
 import { STATUS_LABELS } from '../../kpi/rag.js';
@@ -268,7 +269,7 @@ export async function readBookData(
   const movements = (
     await wh.all<{ code: string; zh: string | null; en: string | null; ord: number; sign: number; line_type: BookMovement['lineType']; loans: number; balance: number }>(
       `SELECT m.movement AS code, ${hasLabels ? 'l.label_zh' : 'NULL'} AS zh, ${hasLabels ? 'l.label_en' : 'NULL'} AS en,
-         CAST(m.movement_order AS INTEGER) AS ord, CAST(m.sign AS INTEGER) AS sign, m.line_type, CAST(m.loans AS DOUBLE) AS loans, CAST(m.balance AS DOUBLE) AS balance
+         CAST(m.movement_order AS INTEGER) AS ord, CAST(m.sign AS INTEGER) AS sign, m.line_type, CAST(m.loans AS DOUBLE PRECISION) AS loans, CAST(m.balance AS DOUBLE PRECISION) AS balance
        FROM marts.mart_risk__npl_movements m
        ${hasLabels ? `LEFT JOIN core.dim_code_labels l ON l.kind = 'npl_movement' AND l.code = m.movement` : ''}
        WHERE m.as_of_month = ${asOf} AND m.slice = 'all' ORDER BY m.movement_order, m.movement`,
@@ -279,8 +280,8 @@ export async function readBookData(
   const classes = (await relationExists(wh, 'marts', 'mart_credit__five_category_distribution'))
     ? (
         await wh.all<{ cls: string; cls_en: string | null; rank: number; loans: number; balance: number; share: number; prev_balance: number | null; prev_share: number | null }>(
-          `SELECT CAST(c.recorded_class AS VARCHAR) AS cls, ${hasCodeLabels ? `(SELECT l.label_en FROM core.dim_code_labels l WHERE l.kind = 'five_class' AND l.code = CAST(c.recorded_class AS VARCHAR) LIMIT 1)` : 'NULL'} AS cls_en, CAST(c.class_rank AS INTEGER) AS rank, CAST(c.loans AS DOUBLE) AS loans, CAST(c.balance AS DOUBLE) AS balance,
-             c.balance_share AS share, CAST(p.balance AS DOUBLE) AS prev_balance, p.balance_share AS prev_share
+          `SELECT CAST(c.recorded_class AS VARCHAR) AS cls, ${hasCodeLabels ? `(SELECT l.label_en FROM core.dim_code_labels l WHERE l.kind = 'five_class' AND l.code = CAST(c.recorded_class AS VARCHAR) LIMIT 1)` : 'NULL'} AS cls_en, CAST(c.class_rank AS INTEGER) AS rank, CAST(c.loans AS DOUBLE PRECISION) AS loans, CAST(c.balance AS DOUBLE PRECISION) AS balance,
+             c.balance_share AS share, CAST(p.balance AS DOUBLE PRECISION) AS prev_balance, p.balance_share AS prev_share
            FROM marts.mart_credit__five_category_distribution c
            LEFT JOIN marts.mart_credit__five_category_distribution p
              ON p.slice = 'all' AND p.recorded_class = c.recorded_class AND p.as_of_month = ${prev?.d ? `${lit(prev.d)}::DATE` : 'NULL'}
@@ -316,7 +317,7 @@ export async function readBookData(
     ? (
         await wh.all<{ entity: string; reason_code: string; column_name: string; n: number }>(
           `SELECT entity, reason_code, coalesce(column_name, '—') AS column_name, count(*)::INTEGER AS n
-           FROM ops.rejected_rows WHERE business_date <= ${asOf} GROUP BY ALL ORDER BY n DESC, entity, reason_code, column_name`,
+           FROM ops.rejected_rows WHERE business_date <= ${asOf} GROUP BY entity, reason_code, coalesce(column_name, '—') ORDER BY n DESC, entity, reason_code, column_name`,
         )
       ).map((r) => ({ entity: r.entity, reasonCode: r.reason_code, column: r.column_name, rows: r.n }))
     : [];

@@ -1,6 +1,7 @@
 import { mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { openWarehouse, type WarehouseHandle } from '../../lib/duckdb.js';
+import { openWarehouse } from '../../lib/duckdb.js';
+import type { WarehouseHandle } from '../../lib/warehouse-handle.js';
 import { CqError, isCqError } from '../../lib/errors.js';
 import { DEFAULT_CONFIG, type Institution, type Signatories } from '../../config/config.js';
 import { DEFAULT_REJECT_LIMITS, enforceRejectGate, type RejectLimits } from '../../ingest/load/reject-gate.js';

@@ -12,7 +12,11 @@ export default defineModel({
     last_listed_on: 'Latest business date whose branch list included the branch.',
   },
   query: () => sql`
-    SELECT branch_id, branch_name_zh, branch_name_en, region, business_date AS last_listed_on
-    FROM staging.stg_lender__branches
-    QUALIFY row_number() OVER (PARTITION BY branch_id ORDER BY business_date DESC) = 1`,
+    SELECT branch_id, branch_name_zh, branch_name_en, region, last_listed_on
+    FROM (
+      SELECT branch_id, branch_name_zh, branch_name_en, region, business_date AS last_listed_on,
+        row_number() OVER (PARTITION BY branch_id ORDER BY business_date DESC) AS latest
+      FROM staging.stg_lender__branches
+    ) AS listed
+    WHERE latest = 1`,
 });

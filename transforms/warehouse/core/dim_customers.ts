@@ -20,13 +20,15 @@ export default defineModel({
     { kind: 'relationships', column: 'branch_id', to: 'core.dim_branches', field: 'branch_id' },
   ],
   query: () => sql`
-    SELECT customer_id, v.*, first_business_date, version_business_date, CAST(versions AS INTEGER) AS versions
+    -- The latest version of each customer (a window, not DuckDB's max_by over a struct: the same text runs on PostgreSQL).
+    SELECT customer_id, customer_type, branch_id, industry, onboarded_on, recorded_grade, graded_on, relationship_closed_on, first_business_date, version_business_date, CAST(versions AS INTEGER) AS versions
     FROM (
-      SELECT customer_id,
-        max_by({'customer_type': customer_type, 'branch_id': branch_id, 'industry': industry, 'onboarded_on': onboarded_on,
-                'recorded_grade': recorded_grade, 'graded_on': graded_on, 'relationship_closed_on': relationship_closed_on}, business_date) AS v,
-        min(business_date) AS first_business_date, max(business_date) AS version_business_date, count(*) AS versions
+      SELECT customer_id, customer_type, branch_id, industry, onboarded_on, recorded_grade, graded_on, relationship_closed_on,
+        business_date AS version_business_date,
+        min(business_date) OVER (PARTITION BY customer_id) AS first_business_date,
+        count(*) OVER (PARTITION BY customer_id) AS versions,
+        row_number() OVER (PARTITION BY customer_id ORDER BY business_date DESC) AS latest
       FROM staging.stg_lender__customers
-      GROUP BY customer_id
-    )`,
+    ) AS v
+    WHERE latest = 1`,
 });

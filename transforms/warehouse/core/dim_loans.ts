@@ -21,16 +21,15 @@ export default defineModel({
     { kind: 'expression', name: 'principal_positive', sql: 'principal > 0' },
   ],
   query: () => sql`
-    SELECT loan_id, v.*, CAST(last_day(v.disbursed_on) AS DATE) AS cohort_month, first_business_date, version_business_date,
-      CAST(versions AS INTEGER) AS versions
+    -- The latest version of each loan (a window, not DuckDB's max_by over a struct: the same text runs on PostgreSQL).
+    SELECT loan_id, customer_id, branch_id, product_id, principal, currency, annual_rate, term_months, repayment_method, guarantee_type, disbursed_on, maturity_on, is_restructured, restructured_on, CAST(last_day(disbursed_on) AS DATE) AS cohort_month, first_business_date, version_business_date, CAST(versions AS INTEGER) AS versions
     FROM (
-      SELECT loan_id,
-        max_by({'customer_id': customer_id, 'branch_id': branch_id, 'product_id': product_id, 'principal': principal,
-                'currency': currency, 'annual_rate': annual_rate, 'term_months': term_months, 'repayment_method': repayment_method,
-                'guarantee_type': guarantee_type, 'disbursed_on': disbursed_on, 'maturity_on': maturity_on,
-                'is_restructured': is_restructured, 'restructured_on': restructured_on}, business_date) AS v,
-        min(business_date) AS first_business_date, max(business_date) AS version_business_date, count(*) AS versions
+      SELECT loan_id, customer_id, branch_id, product_id, principal, currency, annual_rate, term_months, repayment_method, guarantee_type, disbursed_on, maturity_on, is_restructured, restructured_on,
+        business_date AS version_business_date,
+        min(business_date) OVER (PARTITION BY loan_id) AS first_business_date,
+        count(*) OVER (PARTITION BY loan_id) AS versions,
+        row_number() OVER (PARTITION BY loan_id ORDER BY business_date DESC) AS latest
       FROM staging.stg_lender__loans
-      GROUP BY loan_id
-    )`,
+    ) AS v
+    WHERE latest = 1`,
 });

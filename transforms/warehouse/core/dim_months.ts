@@ -30,12 +30,12 @@ export default defineModel({
     SELECT
       as_of_month,
       CAST(date_trunc('month', as_of_month) AS DATE) AS month_start,
-      CAST(date_trunc('month', as_of_month) - INTERVAL 1 DAY AS DATE) AS prev_month_end,
-      CAST(last_day(as_of_month - INTERVAL 12 MONTH) AS DATE) AS year_ago_month_end,
+      CAST(date_trunc('month', as_of_month) - INTERVAL '1 day' AS DATE) AS prev_month_end,
+      CAST(last_day(as_of_month - INTERVAL '12 month') AS DATE) AS year_ago_month_end,
       strftime(as_of_month, '%Y-%m') AS month_label,
       CAST(row_number() OVER (ORDER BY as_of_month) AS INTEGER) AS month_index,
-      CAST(date_trunc('month', as_of_month) - INTERVAL 1 DAY AS DATE) IN (SELECT as_of_month FROM m) AS has_prev_month,
-      CAST(last_day(as_of_month + INTERVAL 1 MONTH) AS DATE) AS next_month_end,
-      CAST(last_day(as_of_month + INTERVAL 1 MONTH) AS DATE) IN (SELECT as_of_month FROM m) AS has_next_month
+      CAST(date_trunc('month', as_of_month) - INTERVAL '1 day' AS DATE) IN (SELECT as_of_month FROM m) AS has_prev_month,
+      CAST(last_day(as_of_month + INTERVAL '1 month') AS DATE) AS next_month_end,
+      CAST(last_day(as_of_month + INTERVAL '1 month') AS DATE) IN (SELECT as_of_month FROM m) AS has_next_month
     FROM m`,
 });

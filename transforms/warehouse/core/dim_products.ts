@@ -12,7 +12,11 @@ export default defineModel({
     last_listed_on: 'Latest business date whose product list included the product.',
   },
   query: () => sql`
-    SELECT product_id, product_name_zh, product_name_en, segment, business_date AS last_listed_on
-    FROM staging.stg_lender__products
-    QUALIFY row_number() OVER (PARTITION BY product_id ORDER BY business_date DESC) = 1`,
+    SELECT product_id, product_name_zh, product_name_en, segment, last_listed_on
+    FROM (
+      SELECT product_id, product_name_zh, product_name_en, segment, business_date AS last_listed_on,
+        row_number() OVER (PARTITION BY product_id ORDER BY business_date DESC) AS latest
+      FROM staging.stg_lender__products
+    ) AS listed
+    WHERE latest = 1`,
 });

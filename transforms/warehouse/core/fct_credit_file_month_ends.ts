@@ -48,8 +48,8 @@ export default defineModel({
     pop AS (
       SELECT c.as_of_month, c.customer_id, c.branch_id, c.customer_type
       FROM core.fct_customer_month_ends c
-      SEMI JOIN on_book l ON l.as_of_month = c.as_of_month AND l.customer_id = c.customer_id
-      WHERE c.is_active_end ${sinceSql(since, { column: 'c.as_of_month' })}
+      WHERE EXISTS (SELECT 1 FROM on_book l WHERE l.as_of_month = c.as_of_month AND l.customer_id = c.customer_id)
+        AND c.is_active_end ${sinceSql(since, { column: 'c.as_of_month' })}
         -- Tracked from the first business date that delivered an update: before it the files are unknown, not missing.
         AND c.as_of_month >= (SELECT min(business_date) FROM staging.stg_lender__credit_file_updates)
     ),

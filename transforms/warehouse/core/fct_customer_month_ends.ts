@@ -57,11 +57,11 @@ export default defineModel({
     ),
     lim AS (SELECT max(as_of_month) AS last_month FROM core.dim_months),
     expanded AS (
-      SELECT v.*, CAST(last_day(unnest(generate_series(
-          ${sql.raw(sinceStart ? `greatest(date_trunc('month', valid_from), ${sinceStart})` : `date_trunc('month', valid_from)`)},
-          date_trunc('month', coalesce(valid_to, last_month)),
-          INTERVAL 1 MONTH))) AS DATE) AS as_of_month
-      FROM v, lim
+      SELECT v.*, CAST(last_day(g.month_start) AS DATE) AS as_of_month
+      FROM v, lim, generate_series(
+          ${sql.raw(sinceStart ? `greatest(date_trunc('month', v.valid_from), ${sinceStart})` : `date_trunc('month', v.valid_from)`)},
+          date_trunc('month', coalesce(v.valid_to, lim.last_month)),
+          INTERVAL '1 month') AS g(month_start)
       WHERE valid_from <= last_month ${sql.raw(sinceStart ? `AND coalesce(valid_to, last_month) >= ${sinceStart}` : '')}
     ),
     cm AS (

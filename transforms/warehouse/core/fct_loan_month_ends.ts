@@ -115,7 +115,7 @@ export default defineModel({
   query: (_db, { since }) => {
     const { floor, kpi } = activeRules();
     // Incremental: months >= since, reading from the month before (previous-month columns).
-    const fromMonth = since ? `AND m.as_of_month >= CAST(last_day(DATE '${since}' - INTERVAL 1 MONTH) AS DATE)` : '';
+    const fromMonth = since ? `AND m.as_of_month >= CAST(last_day(DATE '${since}' - INTERVAL '1 month') AS DATE)` : '';
     const mv = kpi.modelValidation;
     const defaultRank = classRank(mv.defaultClassAtLeast);
     const r = (x: string) => rawSql(x);
@@ -136,14 +136,20 @@ export default defineModel({
     -- the latest one dated in the month. Only the rare non-month-end rows need de-duplication.
     month_end AS (SELECT * FROM base WHERE snapshot_date = as_of_month),
     other AS (
-      SELECT * FROM base WHERE snapshot_date < as_of_month
-      QUALIFY row_number() OVER (PARTITION BY loan_id, as_of_month ORDER BY snapshot_date DESC) = 1
+      SELECT as_of_month, prev_month_end, has_prev_month, next_month_end, has_next_month,
+        loan_id, snapshot_date, outstanding_principal, overdue_principal,
+        days_past_due, recorded_class, provision_amount, loan_status
+      FROM (
+        SELECT *, row_number() OVER (PARTITION BY loan_id, as_of_month ORDER BY snapshot_date DESC) AS latest
+        FROM base WHERE snapshot_date < as_of_month
+      ) AS dated
+      WHERE latest = 1
     ),
     shadowed AS (SELECT o.loan_id, o.as_of_month FROM other o JOIN month_end e ON e.loan_id = o.loan_id AND e.as_of_month = o.as_of_month),
     snap AS (
       SELECT * FROM month_end
       UNION ALL
-      SELECT o.* FROM other o ANTI JOIN shadowed x ON x.loan_id = o.loan_id AND x.as_of_month = o.as_of_month
+      SELECT o.* FROM other o WHERE NOT EXISTS (SELECT 1 FROM shadowed x WHERE x.loan_id = o.loan_id AND x.as_of_month = o.as_of_month)
     ),
     -- Codes become one-byte ENUMs before the window so the sort carries little payload.
     s AS (
@@ -201,7 +207,9 @@ export default defineModel({
       LEFT JOIN cv ON cv.customer_id = lv.customer_id AND cv.valid_from < lv.valid_to AND lv.valid_from < cv.valid_to
     ),
     c AS (
-      SELECT w.*, lcv.* EXCLUDE (loan_id, valid_from, valid_to)
+      SELECT w.*, lcv.customer_id, lcv.branch_id, lcv.product_id, lcv.customer_type, lcv.grade, lcv.currency,
+        lcv.principal, lcv.disbursed_on, lcv.cohort_month, lcv.is_restructured, lcv.restructured_on,
+        lcv.is_amortising, lcv.observation_end
       FROM w JOIN lcv ON lcv.loan_id = w.loan_id AND w.as_of_month >= lcv.valid_from AND w.as_of_month < lcv.valid_to
     ),
     -- Conversion to CNY, once: at the rate dated the snapshot's date (the previous balance at its own
@@ -215,8 +223,8 @@ export default defineModel({
         CASE WHEN c.currency <> '${r(REPORTING_CURRENCY)}' THEN cur.as_of_date END AS fx_rate_date,
         CASE WHEN c.currency = '${r(REPORTING_CURRENCY)}' THEN CAST(1 AS DECIMAL(18,10)) ELSE prv.rate END AS prev_fx_rate
       FROM c
-      LEFT JOIN fx cur ON c.currency <> '${r(REPORTING_CURRENCY)}' AND cur.currency = c.currency AND cur.as_of_date = c.snapshot_date
-      LEFT JOIN fx prv ON c.currency <> '${r(REPORTING_CURRENCY)}' AND prv.currency = c.currency AND prv.as_of_date = c.lag_snapshot_date
+      LEFT JOIN fx cur ON c.currency <> '${r(REPORTING_CURRENCY)}' AND cur.currency = CAST(c.currency AS VARCHAR) AND cur.as_of_date = c.snapshot_date
+      LEFT JOIN fx prv ON c.currency <> '${r(REPORTING_CURRENCY)}' AND prv.currency = CAST(c.currency AS VARCHAR) AND prv.as_of_date = c.lag_snapshot_date
     ),
     f AS (
       SELECT x.*,

@@ -45,7 +45,7 @@ export default defineModel({
     // Months built: all, or since onwards; the previous month of the first one is read for prev_*.
     const months = since ? `WHERE as_of_month >= DATE '${since}'` : '';
     // Instalments due after this date are all the windows of the months built need.
-    const window = since ? `last_day(DATE '${since}' - INTERVAL ${LATE_INSTALMENTS_WINDOW_MONTHS} MONTH)` : '';
+    const window = since ? `last_day(DATE '${since}' - INTERVAL '${LATE_INSTALMENTS_WINDOW_MONTHS} month')` : '';
     return sql`
     WITH m AS (
       SELECT as_of_month, CASE WHEN has_prev_month THEN prev_month_end END AS prev_month FROM core.dim_months ${sql.raw(months)}
@@ -82,8 +82,8 @@ export default defineModel({
       -- read): a night then reads only the recent payments, and a full build reads the same ones.
       SELECT r.loan_id, r.instalment_no, max(r.paid_on) AS last_paid_on, sum(r.principal_paid + r.interest_paid) AS paid
       FROM staging.stg_lender__repayments r JOIN sched s ON s.loan_id = r.loan_id AND s.instalment_no = r.instalment_no
-      WHERE r.paid_on > CAST(s.due_on - INTERVAL ${sql.raw(String(LATE_INSTALMENTS_WINDOW_MONTHS))} MONTH AS DATE) AND r.paid_on <= (SELECT max(as_of_month) FROM m)
-        ${sql.raw(window ? `AND r.paid_on > CAST(${window} - INTERVAL ${LATE_INSTALMENTS_WINDOW_MONTHS + 1} MONTH AS DATE)` : '')}
+      WHERE r.paid_on > CAST(s.due_on - INTERVAL '${sql.raw(String(LATE_INSTALMENTS_WINDOW_MONTHS))} month' AS DATE) AND r.paid_on <= (SELECT max(as_of_month) FROM m)
+        ${sql.raw(window ? `AND r.paid_on > CAST(${window} - INTERVAL '${LATE_INSTALMENTS_WINDOW_MONTHS + 1} month' AS DATE)` : '')}
       GROUP BY r.loan_id, r.instalment_no
     ),
     inst AS (
@@ -97,8 +97,8 @@ export default defineModel({
       FROM (
         SELECT m.as_of_month, i.loan_id, i.instalment_no,
           coalesce(i.settled_on <= m.as_of_month AND date_diff('day', i.due_on, i.settled_on) BETWEEN 1 AND ${sql.raw(String(SMALL_DELAY_MAX_DAYS))}, false) AS small
-        FROM inst i JOIN m ON i.due_on <= m.as_of_month AND i.due_on > last_day(m.as_of_month - INTERVAL ${sql.raw(String(LATE_INSTALMENTS_WINDOW_MONTHS))} MONTH)
-      )
+        FROM inst i JOIN m ON i.due_on <= m.as_of_month AND i.due_on > last_day(m.as_of_month - INTERVAL '${sql.raw(String(LATE_INSTALMENTS_WINDOW_MONTHS))} month')
+      ) AS dues
       GROUP BY as_of_month, loan_id
     ),
     openw AS (
@@ -106,14 +106,14 @@ export default defineModel({
       FROM core.fct_warnings w JOIN m
         ON w.valid_from <= m.as_of_month AND (w.valid_to IS NULL OR w.valid_to > m.as_of_month)
        AND w.raised_on <= m.as_of_month AND (w.closed_at IS NULL OR CAST(w.closed_at AS DATE) > m.as_of_month)
-      GROUP BY ALL
+      GROUP BY m.as_of_month, w.customer_id, w.loan_id
     ),
     ver AS (
       SELECT m.as_of_month, v.customer_id,
         count(*) FILTER (WHERE v.result = 'fail' AND last_day(CAST(v.verified_at AS DATE)) = m.as_of_month) AS failed,
-        count(*) FILTER (WHERE v.verified_at IS NULL AND v.submitted_at + INTERVAL ${sql.raw(String(sla))} HOUR < CAST(m.as_of_month + INTERVAL 1 DAY AS TIMESTAMP)) AS overdue
+        count(*) FILTER (WHERE v.verified_at IS NULL AND v.submitted_at + INTERVAL '${sql.raw(String(sla))} hour' < CAST(m.as_of_month + INTERVAL '1 day' AS TIMESTAMP)) AS overdue
       FROM core.fct_verifications v JOIN m ON v.valid_from <= m.as_of_month AND (v.valid_to IS NULL OR v.valid_to > m.as_of_month)
-      GROUP BY ALL
+      GROUP BY m.as_of_month, v.customer_id
     )
     SELECT l.as_of_month, l.loan_id, l.customer_id, l.branch_id, l.product_id,
       l.days_past_due, p.days_past_due AS prev_days_past_due,

@@ -29,6 +29,6 @@ export default defineModel({
       FROM s JOIN core.dim_months m ON m.as_of_month = s.score_month
       WHERE s.business_date <= s.score_month
     )
-    SELECT customer_id, model_version, score_month, scored_on, CAST(pd AS DOUBLE) AS pd, scores_in_month
+    SELECT customer_id, model_version, score_month, scored_on, CAST(pd AS DOUBLE PRECISION) AS pd, scores_in_month
     FROM k WHERE rk = 1`,
 });

@@ -34,7 +34,7 @@ export default defineModel({
     s AS (
       SELECT r.customer_id, r.scored_on, r.model_version, r.probability_of_default AS pd, r.predicted_default, r.business_date,
         CAST(last_day(r.scored_on) AS DATE) AS score_month,
-        CAST(last_day(r.scored_on + INTERVAL ${sql.raw(String(horizon))} MONTH) AS DATE) AS as_of_month
+        CAST(last_day(r.scored_on + INTERVAL '${sql.raw(String(horizon))} month') AS DATE) AS as_of_month
       FROM staging.stg_lender__risk_scores r
     ),
     e AS (

@@ -27,7 +27,7 @@ export default defineModel({
       lead(business_date) OVER (PARTITION BY verification_id ORDER BY business_date) AS valid_to,
       customer_id, submitted_at, CAST(last_day(submitted_at) AS DATE) AS submitted_month,
       verified_at, result, audit_outcome,
-      CAST(epoch(verified_at) - epoch(submitted_at) AS DOUBLE) / 3600.0 AS hours_to_verify,
+      CAST(epoch(verified_at) - epoch(submitted_at) AS DOUBLE PRECISION) / 3600.0 AS hours_to_verify,
       min(CASE WHEN audit_outcome IS NOT NULL THEN business_date END) OVER (PARTITION BY verification_id) AS first_audited_on,
       CAST(last_day(min(CASE WHEN audit_outcome IS NOT NULL THEN business_date END) OVER (PARTITION BY verification_id)) AS DATE) AS audited_month
     FROM staging.stg_lender__verifications`,

@@ -27,11 +27,12 @@ export default defineModel({
     SELECT as_of_month, ${sql.raw(g.slice)} AS slice, ${sql.raw(g.sliceValue)} AS slice_value,
       recorded_class, recorded_class_rank AS recorded_rank, floor_class, floor_class_rank AS floor_rank,
       recorded_class_rank < floor_class_rank AS is_under_classified,
-      sum(loans) AS loans, sum(balance) AS balance
+      CAST(sum(loans) AS BIGINT) AS loans, sum(balance) AS balance
     FROM (
       SELECT as_of_month, recorded_class, recorded_class_rank, floor_class, floor_class_rank, branch_id, product_id,
         count(*) AS loans, sum(on_book_balance) AS balance
-      FROM core.fct_loan_month_ends WHERE is_on_book ${sinceSql(since)} GROUP BY ALL
-    )
+      FROM core.fct_loan_month_ends WHERE is_on_book ${sinceSql(since)}
+      GROUP BY as_of_month, recorded_class, recorded_class_rank, floor_class, floor_class_rank, branch_id, product_id
+    ) AS q
     GROUP BY ${sql.raw(g.groupBy)}`,
 });

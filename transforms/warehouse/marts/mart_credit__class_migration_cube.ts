@@ -90,7 +90,7 @@ export default defineModel({
         CASE WHEN coalesce(end_on_book, false) THEN 'stay'
              WHEN exit_month <= as_of_month THEN 'exit' ELSE 'unreported' END AS fate,
         -- Last on-book snapshot looked at for an exit: before the exit month, else up to the period end.
-        CASE WHEN exit_month <= as_of_month THEN CAST(exit_month - INTERVAL 1 DAY AS DATE) ELSE as_of_month END AS last_bound
+        CASE WHEN exit_month <= as_of_month THEN CAST(exit_month - INTERVAL '1 day' AS DATE) ELSE as_of_month END AS last_bound
       FROM s
     ),
     l AS (
@@ -135,5 +135,5 @@ export default defineModel({
       CAST(coalesce(sum(opening_balance - decrease_repaid) FILTER (WHERE to_class_rank > from_class_rank), 0) AS DECIMAL(38, 2)) AS migrated_balance,
       CAST(sum(closing_balance) AS DECIMAL(38, 2)) AS closing_balance
     FROM d
-    GROUP BY ALL`,
+    GROUP BY as_of_month, period, period_start, branch_id, product_id, from_class, from_class_rank, to_class, to_class_rank`,
 });

@@ -37,7 +37,7 @@ export default defineModel({
       name: 'opening_equals_class_balance_at_period_start',
       sql: `WITH m AS (
               SELECT as_of_month, period, period_start, slice, slice_value, from_class, sum(opening_balance) AS opening
-              FROM marts.mart_credit__class_migrations GROUP BY ALL
+              FROM marts.mart_credit__class_migrations GROUP BY as_of_month, period, period_start, slice, slice_value, from_class
             )
             SELECT m.*, f.balance FROM m
             LEFT JOIN marts.mart_credit__five_category_distribution f
@@ -48,7 +48,7 @@ export default defineModel({
       kind: 'query',
       name: 'slices_add_up_to_the_book',
       sql: `SELECT as_of_month, period, from_class, to_class FROM marts.mart_credit__class_migrations
-            GROUP BY ALL
+            GROUP BY as_of_month, period, from_class, to_class
             HAVING sum(opening_balance) FILTER (WHERE slice = 'all') IS DISTINCT FROM sum(opening_balance) FILTER (WHERE slice = 'branch')
                 OR sum(remaining_balance) FILTER (WHERE slice = 'all') IS DISTINCT FROM sum(remaining_balance) FILTER (WHERE slice = 'product')`,
     },
@@ -57,15 +57,15 @@ export default defineModel({
   query: () => sql`
     WITH a AS (
       SELECT as_of_month, ${sql.raw(g.slice)} AS slice, ${sql.raw(g.sliceValue)} AS slice_value, period, period_start, from_class, to_class,
-        sum(loans) AS loans, ${sql.raw(AMOUNTS.map((c) => `sum(${c}) AS ${c}`).join(', '))}
+        CAST(sum(loans) AS BIGINT) AS loans, ${sql.raw(AMOUNTS.map((c) => `sum(${c}) AS ${c}`).join(', '))}
       FROM marts.mart_credit__class_migration_cube
       GROUP BY ${sql.raw(g.groupBy)}
     ),
     frame AS (
       SELECT DISTINCT a.as_of_month, a.slice, a.slice_value, a.period, a.period_start, fc.from_class, tc.to_class
       FROM a,
-        (SELECT unnest([${sql.raw(FIVE_CLASSES.map(lit).join(', '))}]) AS from_class) fc,
-        (SELECT unnest([${sql.raw(MIGRATION_TO_STATES.map(lit).join(', '))}]) AS to_class) tc
+        (SELECT unnest(ARRAY[${sql.raw(FIVE_CLASSES.map(lit).join(', '))}]) AS from_class) fc,
+        (SELECT unnest(ARRAY[${sql.raw(MIGRATION_TO_STATES.map(lit).join(', '))}]) AS to_class) tc
     ),
     r AS (
       SELECT f.as_of_month, f.slice, f.slice_value, f.period, f.period_start, f.from_class,

@@ -25,13 +25,14 @@ export default defineModel({
   query: (_db, { since }) => sql`
     WITH a AS (
       SELECT as_of_month, ${sql.raw(g.slice)} AS slice, ${sql.raw(g.sliceValue)} AS slice_value, recorded_class,
-        recorded_class_rank AS class_rank, sum(loans) AS loans, sum(balance) AS balance
+        recorded_class_rank AS class_rank, CAST(sum(loans) AS BIGINT) AS loans, sum(balance) AS balance
       FROM (
         SELECT as_of_month, recorded_class, recorded_class_rank, branch_id, product_id, count(*) AS loans, sum(on_book_balance) AS balance
-        FROM core.fct_loan_month_ends WHERE is_on_book ${sinceSql(since)} GROUP BY ALL
-      )
+        FROM core.fct_loan_month_ends WHERE is_on_book ${sinceSql(since)}
+        GROUP BY as_of_month, recorded_class, recorded_class_rank, branch_id, product_id
+      ) AS q
       GROUP BY ${sql.raw(g.groupBy)}
     )
-    SELECT *, CAST(balance AS DOUBLE) / nullif(CAST(sum(balance) OVER (PARTITION BY as_of_month, slice, slice_value) AS DOUBLE), 0) AS balance_share
+    SELECT *, CAST(balance AS DOUBLE PRECISION) / nullif(CAST(sum(balance) OVER (PARTITION BY as_of_month, slice, slice_value) AS DOUBLE PRECISION), 0) AS balance_share
     FROM a`,
 });

@@ -46,10 +46,10 @@ export default defineModel({
       count(*) FILTER (WHERE complete) AS customers_complete,
       count(*) FILTER (WHERE any_overdue) AS customers_with_overdue,
       count(*) FILTER (WHERE NOT complete) AS customers_with_missing,
-      sum(required_files) AS required_files,
-      sum(current_files) AS current_files,
-      sum(required_files - current_files - missing_files) AS overdue_files,
-      sum(missing_files) AS missing_files
+      CAST(sum(required_files) AS BIGINT) AS required_files,
+      CAST(sum(current_files) AS BIGINT) AS current_files,
+      CAST(sum(required_files - current_files - missing_files) AS BIGINT) AS overdue_files,
+      CAST(sum(missing_files) AS BIGINT) AS missing_files
     FROM c
     GROUP BY as_of_month, branch_id, customer_type`,
 });

@@ -27,8 +27,8 @@ export default defineModel({
       SELECT as_of_month, branch_id, customer_type, 'rule', CAST(rule_grade AS VARCHAR), customers_active_end FROM marts.mart_customer__monthly
     ),
     a AS (
-      SELECT as_of_month, ${sql.raw(g.slice)} AS slice, ${sql.raw(g.sliceValue)} AS slice_value, grade_basis, grade_value AS grade, sum(n) AS customers
+      SELECT as_of_month, ${sql.raw(g.slice)} AS slice, ${sql.raw(g.sliceValue)} AS slice_value, grade_basis, grade_value AS grade, CAST(sum(n) AS BIGINT) AS customers
       FROM x GROUP BY ${sql.raw(g.groupBy)} HAVING sum(n) > 0
     )
-    SELECT *, CAST(customers AS DOUBLE) / sum(customers) OVER (PARTITION BY as_of_month, slice, slice_value, grade_basis) AS share FROM a`,
+    SELECT *, CAST(customers AS DOUBLE PRECISION) / sum(customers) OVER (PARTITION BY as_of_month, slice, slice_value, grade_basis) AS share FROM a`,
 });

@@ -14,5 +14,5 @@ export default defineModel({
   },
   query: () => sql`
     SELECT as_of_month, branch_id, customer_type, grade, count(*) AS responses, sum(score) AS score_sum
-    FROM core.fct_surveys GROUP BY ALL`,
+    FROM core.fct_surveys GROUP BY as_of_month, branch_id, customer_type, grade`,
 });

@@ -35,7 +35,7 @@ export default defineModel({
       name: 'deciles_ordered',
       sql: `SELECT as_of_month, model_version, decile FROM (
           SELECT *, lag(max_pd) OVER (PARTITION BY as_of_month, model_version ORDER BY decile) AS prev_max FROM marts.mart_model__calibration_deciles
-        ) WHERE prev_max > min_pd`,
+        ) AS q WHERE prev_max > min_pd`,
     },
     {
       kind: 'query',
@@ -55,16 +55,16 @@ export default defineModel({
       SELECT as_of_month, model_version, CAST(decile AS INTEGER) AS decile, count(*) AS scores,
         sum(CAST(pd AS DECIMAL(18, 8))) AS sum_pd, min(pd) AS min_pd, max(pd) AS max_pd,
         count(*) FILTER (WHERE defaulted_within_horizon) AS defaults
-      FROM e GROUP BY ALL
+      FROM e GROUP BY as_of_month, model_version, decile
     ),
     v AS (
       SELECT as_of_month, model_version, version_scores,
-        row_number() OVER (PARTITION BY as_of_month ORDER BY version_scores DESC, model_version DESC) = 1 AS is_main_version
-      FROM (SELECT as_of_month, model_version, CAST(sum(scores) AS BIGINT) AS version_scores FROM d GROUP BY ALL)
+        row_number() OVER (PARTITION BY as_of_month ORDER BY version_scores DESC NULLS LAST, model_version DESC NULLS LAST) = 1 AS is_main_version
+      FROM (SELECT as_of_month, model_version, CAST(sum(scores) AS BIGINT) AS version_scores FROM d GROUP BY as_of_month, model_version) AS q
     )
     SELECT d.as_of_month, d.model_version, d.decile, d.scores, d.sum_pd,
-      CAST(d.sum_pd AS DOUBLE) / d.scores AS mean_pd, d.min_pd, d.max_pd, d.defaults,
-      CAST(d.defaults AS DOUBLE) / d.scores AS observed_default_rate,
+      CAST(d.sum_pd AS DOUBLE PRECISION) / d.scores AS mean_pd, d.min_pd, d.max_pd, d.defaults,
+      CAST(d.defaults AS DOUBLE PRECISION) / d.scores AS observed_default_rate,
       abs(d.sum_pd - d.defaults) AS calibration_gap,
       v.version_scores, v.is_main_version
     FROM d JOIN v ON v.as_of_month = d.as_of_month AND v.model_version = d.model_version`,

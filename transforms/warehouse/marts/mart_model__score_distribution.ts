@@ -47,7 +47,7 @@ export default defineModel({
     {
       kind: 'query',
       name: 'shares_add_up_to_one',
-      sql: `SELECT model_version, as_of_month FROM marts.mart_model__score_distribution GROUP BY ALL
+      sql: `SELECT model_version, as_of_month FROM marts.mart_model__score_distribution GROUP BY model_version, as_of_month
         HAVING sum(scores) <> max(month_scores) OR abs(sum(share) - 1) > 1e-9 OR abs(sum(reference_share) - 1) > 1e-9`,
     },
     {
@@ -74,11 +74,12 @@ export default defineModel({
         count(*) OVER (PARTITION BY s.model_version) AS n
       FROM s JOIN ref ON ref.model_version = s.model_version AND s.score_month = ref.reference_month
     ),
-    -- edge k = the PD at position ceil(k × n / B), k = 1 … B−1; equal edges merged.
-    k AS (SELECT unnest(range(1, ${sql.raw(String(bins))})) AS k),
+    -- edge k = the PD at position ceil(k × n / B) = floor((k × n + B − 1) / B), k = 1 … B−1; equal edges merged.
+    -- The floor of the DOUBLE quotient is the integer quotient exactly while (k × n + B) × B < 2^53.
+    k AS (SELECT k FROM generate_series(1, ${sql.raw(String(bins - 1))}) AS t(k)),
     e AS (
       SELECT DISTINCT r.model_version, r.pd AS edge
-      FROM r JOIN k ON r.pos = (k.k * r.n + ${sql.raw(String(bins - 1))}) // ${sql.raw(String(bins))}
+      FROM r JOIN k ON r.pos = CAST(floor((k.k * r.n + ${sql.raw(String(bins - 1))}) / CAST(${sql.raw(String(bins))} AS DOUBLE PRECISION)) AS BIGINT)
     ),
     b0 AS (
       SELECT model_version, edge AS upper_edge, lag(edge) OVER (PARTITION BY model_version ORDER BY edge) AS lower_edge,
@@ -88,18 +89,18 @@ export default defineModel({
     b AS (
       SELECT model_version, bin, lower_edge, upper_edge FROM b0
       UNION ALL
-      SELECT model_version, count(*) + 1 AS bin, max(upper_edge) AS lower_edge, CAST(NULL AS DOUBLE) AS upper_edge FROM b0 GROUP BY model_version
+      SELECT model_version, count(*) + 1 AS bin, max(upper_edge) AS lower_edge, CAST(NULL AS DOUBLE PRECISION) AS upper_edge FROM b0 GROUP BY model_version
     ),
     vm AS (
       SELECT s.model_version, s.score_month AS as_of_month, count(*) AS month_scores
       FROM s WHERE s.model_version IN (SELECT model_version FROM b)
-      GROUP BY ALL
+      GROUP BY s.model_version, s.score_month
     ),
     c AS (
       SELECT s.model_version, s.score_month AS as_of_month, b.bin, count(*) AS scores
       FROM s JOIN b ON b.model_version = s.model_version
         AND (b.lower_edge IS NULL OR s.pd > b.lower_edge) AND (b.upper_edge IS NULL OR s.pd <= b.upper_edge)
-      GROUP BY ALL
+      GROUP BY s.model_version, s.score_month, b.bin
     ),
     g AS (
       SELECT vm.model_version, vm.as_of_month, ref.reference_month, vm.as_of_month = ref.reference_month AS is_reference_month,
@@ -115,8 +116,8 @@ export default defineModel({
     ),
     t AS (
       SELECT *,
-        CAST(scores AS DOUBLE) / month_scores AS share,
-        CAST(reference_scores AS DOUBLE) / reference_total AS reference_share
+        CAST(scores AS DOUBLE PRECISION) / month_scores AS share,
+        CAST(reference_scores AS DOUBLE PRECISION) / reference_total AS reference_share
       FROM g
     ),
     p AS (
@@ -126,12 +127,12 @@ export default defineModel({
     ),
     -- the PSI summed exactly (DECIMAL), so a rebuild gives the same bits
     q AS (
-      SELECT *, CAST(sum(CAST(psi_contribution AS DECIMAL(38, 18))) OVER (PARTITION BY model_version, as_of_month) AS DOUBLE) AS psi FROM p
+      SELECT *, CAST(sum(CAST(psi_contribution AS DECIMAL(38, 18))) OVER (PARTITION BY model_version, as_of_month) AS DOUBLE PRECISION) AS psi FROM p
     ),
     main AS (
       SELECT model_version, as_of_month,
-        row_number() OVER (PARTITION BY as_of_month ORDER BY month_scores DESC, reference_month DESC, model_version DESC) = 1 AS is_main_version
-      FROM (SELECT DISTINCT model_version, as_of_month, month_scores, reference_month FROM q)
+        row_number() OVER (PARTITION BY as_of_month ORDER BY month_scores DESC NULLS LAST, reference_month DESC NULLS LAST, model_version DESC NULLS LAST) = 1 AS is_main_version
+      FROM (SELECT DISTINCT model_version, as_of_month, month_scores, reference_month FROM q) AS v
     )
     SELECT q.model_version, q.as_of_month, q.reference_month, q.is_reference_month, q.bin, q.bins, q.lower_edge, q.upper_edge,
       q.scores, q.month_scores, q.share, q.reference_scores, q.reference_total, q.reference_share, q.psi_contribution, q.psi,

@@ -3,8 +3,8 @@ import { defineModel } from '../model.js';
 import { BACKTEST_HORIZONS, BACKTEST_LOOKBACK_MONTHS } from './mart_monitoring__rule_flag_outcomes.js';
 
 const H = BACKTEST_HORIZONS;
-/** `last_day(as_of_month + INTERVAL h MONTH) <= latest month`: the horizon has been observed. */
-const observed = (h: number) => `last_day(m.as_of_month + INTERVAL ${h} MONTH) <= (SELECT max(as_of_month) FROM core.dim_months)`;
+/** `last_day(as_of_month + INTERVAL 'h month') <= latest month`: the horizon has been observed. */
+const observed = (h: number) => `last_day(m.as_of_month + INTERVAL '${h} month') <= (SELECT max(as_of_month) FROM core.dim_months)`;
 
 export default defineModel({
   name: 'mart_monitoring__rule_backtest',
@@ -36,24 +36,24 @@ export default defineModel({
     grid AS (SELECT m.as_of_month, r.rule_id, r.sort_order FROM m CROSS JOIN core.dim_warning_rules r),
     p AS (
       SELECT as_of_month, rule_id, count(*) AS flagged_loans,
-        ${sql.raw(H.map((h) => `count(*) FILTER (WHERE next_npl_month <= last_day(as_of_month + INTERVAL ${h} MONTH)) AS npl_${h}`).join(',\n        '))}
-      FROM marts.mart_monitoring__rule_flag_outcomes GROUP BY ALL
+        ${sql.raw(H.map((h) => `count(*) FILTER (WHERE next_npl_month <= last_day(as_of_month + INTERVAL '${h} month')) AS npl_${h}`).join(',\n        '))}
+      FROM marts.mart_monitoring__rule_flag_outcomes GROUP BY as_of_month, rule_id
     ),
     c AS (
       SELECT as_of_month, rule_id, count(*) AS new_npls, count(*) FILTER (WHERE flagged_before) AS flagged,
         median(lead_days) AS lead_median
-      FROM marts.mart_monitoring__rule_catches GROUP BY ALL
+      FROM marts.mart_monitoring__rule_catches GROUP BY as_of_month, rule_id
     ),
     lb AS (
       SELECT a.as_of_month, CAST(count(b.as_of_month) AS INTEGER) AS months
-      FROM m a LEFT JOIN m b ON b.as_of_month < a.as_of_month AND b.as_of_month >= last_day(a.as_of_month - INTERVAL ${sql.raw(String(BACKTEST_LOOKBACK_MONTHS))} MONTH)
+      FROM m a LEFT JOIN m b ON b.as_of_month < a.as_of_month AND b.as_of_month >= last_day(a.as_of_month - INTERVAL '${sql.raw(String(BACKTEST_LOOKBACK_MONTHS))} month')
       GROUP BY a.as_of_month
     )
     SELECT g.as_of_month, g.rule_id, CAST(coalesce(p.flagged_loans, 0) AS INTEGER) AS flagged_loans,
       ${sql.raw(H.map((h) => `CAST(CASE WHEN ${observed(h)} THEN coalesce(p.npl_${h}, 0) END AS INTEGER) AS npl_within_${h}m,
-      CASE WHEN ${observed(h)} AND coalesce(p.flagged_loans, 0) > 0 THEN p.npl_${h} / p.flagged_loans END AS precision_${h}m`).join(',\n      '))},
+      CASE WHEN ${observed(h)} AND coalesce(p.flagged_loans, 0) > 0 THEN CAST(p.npl_${h} AS DOUBLE PRECISION) / p.flagged_loans END AS precision_${h}m`).join(',\n      '))},
       CAST(coalesce(c.new_npls, 0) AS INTEGER) AS new_npls, CAST(coalesce(c.flagged, 0) AS INTEGER) AS new_npls_flagged,
-      CASE WHEN c.new_npls > 0 THEN c.flagged / c.new_npls END AS recall,
+      CASE WHEN c.new_npls > 0 THEN CAST(c.flagged AS DOUBLE PRECISION) / c.new_npls END AS recall,
       c.lead_median AS lead_days_median, lb.months AS lookback_months_loaded
     FROM grid g JOIN m USING (as_of_month) JOIN lb USING (as_of_month)
     LEFT JOIN p ON p.as_of_month = g.as_of_month AND p.rule_id = g.rule_id

@@ -35,8 +35,8 @@ export default defineModel({
     l AS (SELECT rule_id, median(lead_days) AS lead FROM marts.mart_monitoring__rule_catches WHERE flagged_before GROUP BY rule_id)
     SELECT r.rule_id, r.label, r.severity, r.sort_order, r.is_policy_rule, CAST(b.months AS INTEGER) AS months, CAST(b.flagged_loans AS BIGINT) AS flagged_loans,
       ${sql.raw(H.map((h) => `CAST(coalesce(b.obs_${h}, 0) AS BIGINT) AS flagged_observed_${h}m, CAST(coalesce(b.npl_${h}, 0) AS BIGINT) AS npl_within_${h}m,
-      CASE WHEN b.obs_${h} > 0 THEN b.npl_${h} / b.obs_${h} END AS precision_${h}m`).join(',\n      '))},
+      CASE WHEN b.obs_${h} > 0 THEN CAST(b.npl_${h} AS DOUBLE PRECISION) / b.obs_${h} END AS precision_${h}m`).join(',\n      '))},
       CAST(b.new_npls AS BIGINT) AS new_npls, CAST(b.new_npls_flagged AS BIGINT) AS new_npls_flagged,
-      CASE WHEN b.new_npls > 0 THEN b.new_npls_flagged / b.new_npls END AS recall, l.lead AS lead_days_median
+      CASE WHEN b.new_npls > 0 THEN CAST(b.new_npls_flagged AS DOUBLE PRECISION) / b.new_npls END AS recall, l.lead AS lead_days_median
     FROM core.dim_warning_rules r JOIN b USING (rule_id) LEFT JOIN l USING (rule_id)`,
 });

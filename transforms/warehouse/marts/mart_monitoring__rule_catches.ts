@@ -22,8 +22,8 @@ export default defineModel({
       SELECT f.rule_id, n.as_of_month, n.loan_id, min(f.as_of_month) AS first_flag_month
       FROM npl n JOIN marts.mart_monitoring__rule_flag_outcomes f
         ON f.loan_id = n.loan_id AND f.as_of_month < n.as_of_month
-       AND f.as_of_month >= last_day(n.as_of_month - INTERVAL ${sql.raw(String(BACKTEST_LOOKBACK_MONTHS))} MONTH)
-      GROUP BY ALL
+       AND f.as_of_month >= last_day(n.as_of_month - INTERVAL '${sql.raw(String(BACKTEST_LOOKBACK_MONTHS))} month')
+      GROUP BY f.rule_id, n.as_of_month, n.loan_id
     )
     SELECT n.as_of_month, r.rule_id, n.loan_id, n.branch_id, n.product_id,
       c.first_flag_month IS NOT NULL AS flagged_before, c.first_flag_month,

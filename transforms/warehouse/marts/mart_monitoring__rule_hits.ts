@@ -21,23 +21,26 @@ export default defineModel({
   incremental: { column: 'as_of_month' },
   query: (_db, { since }) => {
     const rules = activeRules().warnings.rules;
-    const flags = rules.map((r) => `CASE WHEN ${ruleConditionSql(r)} THEN ${quoteLiteral(r.id)} END`).join(',\n        ');
+    // fired_<i>: the id of rule i when it flags the row, else NULL.
+    const fired = rules.map((_r, i) => `fired_${i + 1}`).join(', ');
+    const flags = rules.map((r, i) => `CASE WHEN ${ruleConditionSql(r)} THEN ${quoteLiteral(r.id)} END AS fired_${i + 1}`).join(',\n        ');
     const evidence = rules.map((r) => `WHEN ${quoteLiteral(r.id)} THEN ${ruleEvidenceSql(r)}`).join('\n        ');
+    // A row some rule flags is unnested into one row per rule; the rules that do not flag it leave a NULL rule_id.
     return sql`
     WITH f AS (
-      SELECT *, list_filter([
+      SELECT *,
         ${sql.raw(flags)}
-      ], x -> x IS NOT NULL) AS fired
       FROM core.fct_loan_month_signals
       WHERE true ${sinceSql(since)}
     ),
     u AS (
-      SELECT unnest(fired) AS rule_id, * EXCLUDE (fired) FROM f WHERE len(fired) > 0
+      SELECT unnest(ARRAY[${sql.raw(fired)}]) AS rule_id, * FROM f WHERE coalesce(${sql.raw(fired)}) IS NOT NULL
     )
     SELECT as_of_month, rule_id, loan_id, customer_id, branch_id, product_id, balance, is_npl,
       CASE rule_id
         ${sql.raw(evidence)}
       END AS evidence
-    FROM u`;
+    FROM u
+    WHERE rule_id IS NOT NULL`;
   },
 });

@@ -21,7 +21,7 @@ export default defineModel({
   tests: [{ kind: 'expression', name: 'on_list_is_new_plus_still', sql: 'loans_on_list = new_loans + still_loans' }],
   incremental: { column: 'as_of_month' },
   query: (_db, { since }) => sql`
-    SELECT as_of_month, branch_id, rule_id, any_value(severity) AS severity,
+    SELECT as_of_month, branch_id, rule_id, min(severity) AS severity,
       CAST(count(*) FILTER (WHERE status <> 'cleared') AS INTEGER) AS loans_on_list,
       CAST(count(*) FILTER (WHERE status = 'new') AS INTEGER) AS new_loans,
       CAST(count(*) FILTER (WHERE status = 'still') AS INTEGER) AS still_loans,

@@ -20,7 +20,7 @@ export default defineModel({
       coalesce(c.branch_id, 'unknown') AS branch_id, coalesce(c.customer_type, 'unknown') AS customer_type,
       coalesce(c.grade, 'ungraded') AS grade,
       v.verified_at IS NOT NULL AS is_completed,
-      coalesce(v.verified_at <= v.submitted_at + INTERVAL ${sql.raw(String(activeRules().kpi.verification.slaHours))} HOUR, false) AS within_sla,
+      coalesce(v.verified_at <= v.submitted_at + INTERVAL '${sql.raw(String(activeRules().kpi.verification.slaHours))} hour', false) AS within_sla,
       v.hours_to_verify
     FROM core.fct_verifications v
     JOIN core.dim_months m ON m.as_of_month = v.submitted_month

@@ -26,7 +26,7 @@ export default defineModel({
   ],
   query: () => sql`
     SELECT as_of_month, branch_id,
-      CAST(row_number() OVER (PARTITION BY as_of_month, branch_id ORDER BY balance DESC, loan_id) AS INTEGER) AS list_seq,
+      CAST(row_number() OVER (PARTITION BY as_of_month, branch_id ORDER BY balance DESC NULLS LAST, loan_id) AS INTEGER) AS list_seq,
       ${sql.raw(maskIdentifierSql('id_number', 'loan_id'))} AS loan_ref,
       product_id, customer_type, grade, recorded_class, balance, warnings_before, lead_days, had_warning_lead
     FROM marts.mart_risk__new_npls`,

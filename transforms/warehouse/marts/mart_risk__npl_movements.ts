@@ -4,9 +4,9 @@ import { NPL_MOVEMENTS, nplMovementCaseSql } from '../npl-movements.js';
 
 /** NPL balance of the KPI tables per month end and slice (whole bank, branch, product). */
 const KPI_NPL_BALANCE = `
-  SELECT as_of_month, 'all' AS slice, 'ALL' AS slice_value, sum(npl_balance) AS npl_balance FROM marts.mart_credit__portfolio_monthly GROUP BY ALL
-  UNION ALL SELECT as_of_month, 'branch', branch_id, sum(npl_balance) FROM marts.mart_credit__portfolio_monthly GROUP BY ALL
-  UNION ALL SELECT as_of_month, 'product', CAST(product_id AS VARCHAR), sum(npl_balance) FROM marts.mart_credit__portfolio_monthly GROUP BY ALL`;
+  SELECT as_of_month, 'all' AS slice, 'ALL' AS slice_value, sum(npl_balance) AS npl_balance FROM marts.mart_credit__portfolio_monthly GROUP BY as_of_month
+  UNION ALL SELECT as_of_month, 'branch', branch_id, sum(npl_balance) FROM marts.mart_credit__portfolio_monthly GROUP BY as_of_month, branch_id
+  UNION ALL SELECT as_of_month, 'product', CAST(product_id AS VARCHAR), sum(npl_balance) FROM marts.mart_credit__portfolio_monthly GROUP BY as_of_month, product_id`;
 
 export default defineModel({
   name: 'mart_risk__npl_movements',
@@ -30,7 +30,7 @@ export default defineModel({
       kind: 'query',
       name: 'roll_forward_reconciles',
       sql: `SELECT as_of_month, slice, slice_value FROM marts.mart_risk__npl_movements
-            GROUP BY ALL HAVING sum(CASE WHEN movement = 'opening' THEN balance WHEN movement = 'closing' THEN -balance ELSE sign * balance END) <> 0`,
+            GROUP BY as_of_month, slice, slice_value HAVING sum(CASE WHEN movement = 'opening' THEN balance WHEN movement = 'closing' THEN -balance ELSE sign * balance END) <> 0`,
     },
     {
       kind: 'query',
@@ -54,11 +54,11 @@ export default defineModel({
   query: () => sql`
     WITH a AS (
       SELECT as_of_month, slice, slice_value, movement, count(*) AS loans, sum(balance) AS balance
-      FROM marts.mart_risk__npl_movement_loans GROUP BY ALL
+      FROM marts.mart_risk__npl_movement_loans GROUP BY as_of_month, slice, slice_value, movement
     ),
     frame AS (
       SELECT DISTINCT a.as_of_month, a.slice, a.slice_value, mv.movement
-      FROM a, (SELECT unnest([${sql.raw(NPL_MOVEMENTS.map((m) => `'${m}'`).join(', '))}]) AS movement) mv
+      FROM a, (SELECT unnest(ARRAY[${sql.raw(NPL_MOVEMENTS.map((m) => `'${m}'`).join(', '))}]) AS movement) mv
       WHERE a.slice <> 'all' OR mv.movement NOT IN ('moved_in', 'moved_out')
     )
     SELECT f.as_of_month, f.slice, f.slice_value, f.movement,

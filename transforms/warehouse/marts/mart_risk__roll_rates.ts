@@ -36,18 +36,18 @@ export default defineModel({
         count(*) AS loans, sum(on_book_balance) AS balance
       FROM core.fct_loan_month_ends
       WHERE is_on_book AND next_bucket IS NOT NULL
-      GROUP BY ALL
+      GROUP BY as_of_month, branch_id, product_id, delinquency_bucket, next_bucket
     ),
     a AS (
       SELECT as_of_month, ${sql.raw(g.slice)} AS slice, ${sql.raw(g.sliceValue)} AS slice_value, from_bucket, to_bucket,
-        sum(loans) AS loans, sum(balance) AS balance
-      FROM (SELECT p.*, m.next_month_end AS as_of_month FROM p JOIN core.dim_months m ON m.as_of_month = p.from_month)
+        CAST(sum(loans) AS BIGINT) AS loans, sum(balance) AS balance
+      FROM (SELECT p.*, m.next_month_end AS as_of_month FROM p JOIN core.dim_months m ON m.as_of_month = p.from_month) AS q
       GROUP BY ${sql.raw(g.groupBy)}
     )
     SELECT as_of_month, slice, slice_value, from_bucket, to_bucket,
       ${sql.raw(bucketOrderSql('from_bucket'))} AS from_order, ${sql.raw(bucketOrderSql('to_bucket'))} AS to_order,
       loans, balance,
-      CAST(loans AS DOUBLE) / sum(loans) OVER (PARTITION BY as_of_month, slice, slice_value, from_bucket) AS share,
-      CAST(balance AS DOUBLE) / nullif(CAST(sum(balance) OVER (PARTITION BY as_of_month, slice, slice_value, from_bucket) AS DOUBLE), 0) AS balance_share
+      CAST(loans AS DOUBLE PRECISION) / sum(loans) OVER (PARTITION BY as_of_month, slice, slice_value, from_bucket) AS share,
+      CAST(balance AS DOUBLE PRECISION) / nullif(CAST(sum(balance) OVER (PARTITION BY as_of_month, slice, slice_value, from_bucket) AS DOUBLE PRECISION), 0) AS balance_share
     FROM a`,
 });

@@ -23,5 +23,5 @@ export default defineModel({
       count(*) FILTER (WHERE is_correct) AS correct_predictions
     FROM core.fct_risk_score_outcomes
     WHERE is_evaluable
-    GROUP BY ALL`,
+    GROUP BY as_of_month, branch_id, customer_type, grade, pd_bin`,
 });

@@ -44,15 +44,15 @@ export default defineModel({
     ),
     cohort_agg AS (
       SELECT cohort_month, branch_id, product_id, count(*) AS loans, sum(principal) AS principal
-      FROM cohort GROUP BY ALL
+      FROM cohort GROUP BY cohort_month, branch_id, product_id
     ),
     bad_agg AS (
       SELECT cohort_month, branch_id, product_id, bad_month, count(*) AS loans, sum(bad_balance) AS balance
-      FROM cohort WHERE bad_month IS NOT NULL GROUP BY ALL
+      FROM cohort WHERE bad_month IS NOT NULL GROUP BY cohort_month, branch_id, product_id, bad_month
     ),
     grid AS (
       SELECT c.cohort_month, c.branch_id, c.product_id, m.as_of_month, c.loans, c.principal,
-        coalesce(sum(b.loans), 0) AS bad_loans, coalesce(sum(b.balance), 0) AS bad_balance
+        CAST(coalesce(sum(b.loans), 0) AS BIGINT) AS bad_loans, coalesce(sum(b.balance), 0) AS bad_balance
       FROM cohort_agg c
       JOIN core.dim_months m ON m.as_of_month >= c.cohort_month
       LEFT JOIN bad_agg b ON b.cohort_month = c.cohort_month AND b.branch_id = c.branch_id AND b.product_id = c.product_id
@@ -61,14 +61,14 @@ export default defineModel({
     ),
     a AS (
       SELECT cohort_month, as_of_month, ${sql.raw(g.slice)} AS slice, ${sql.raw(g.sliceValue)} AS slice_value,
-        sum(loans) AS cohort_loans, sum(principal) AS cohort_principal,
-        sum(bad_loans) AS bad_loans, sum(bad_balance) AS bad_balance
+        CAST(sum(loans) AS BIGINT) AS cohort_loans, sum(principal) AS cohort_principal,
+        CAST(sum(bad_loans) AS BIGINT) AS bad_loans, sum(bad_balance) AS bad_balance
       FROM grid GROUP BY ${sql.raw(g.groupBy)}
     )
     SELECT cohort_month,
       CAST(date_diff('month', date_trunc('month', cohort_month), date_trunc('month', as_of_month)) AS INTEGER) AS months_on_book,
       as_of_month, slice, slice_value, cohort_loans, cohort_principal, bad_loans, bad_balance,
-      CAST(bad_loans AS DOUBLE) / cohort_loans AS cum_90_rate_count,
-      CAST(bad_balance AS DOUBLE) / nullif(CAST(cohort_principal AS DOUBLE), 0) AS cum_90_rate_balance
+      CAST(bad_loans AS DOUBLE PRECISION) / cohort_loans AS cum_90_rate_count,
+      CAST(bad_balance AS DOUBLE PRECISION) / nullif(CAST(cohort_principal AS DOUBLE PRECISION), 0) AS cum_90_rate_balance
     FROM a`,
 });

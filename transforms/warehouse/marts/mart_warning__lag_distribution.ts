@@ -45,6 +45,6 @@ export default defineModel({
       FROM w GROUP BY ${sql.raw(g.groupBy)}
     )
     SELECT as_of_month, slice, slice_value, lag_bucket, ${sql.raw(orderSql)} AS bucket_order, warnings,
-      CAST(warnings AS DOUBLE) / sum(warnings) OVER (PARTITION BY as_of_month, slice, slice_value) AS share
+      CAST(warnings AS DOUBLE PRECISION) / sum(warnings) OVER (PARTITION BY as_of_month, slice, slice_value) AS share
     FROM a`,
 });

@@ -29,5 +29,5 @@ export default defineModel({
     JOIN core.dim_months m ON m.as_of_month = w.raised_month
     LEFT JOIN core.fct_customer_month_ends c ON c.customer_id = w.customer_id AND c.as_of_month = m.as_of_month
     WHERE w.valid_from <= m.as_of_month AND (w.valid_to IS NULL OR w.valid_to > m.as_of_month)
-    GROUP BY ALL`,
+    GROUP BY m.as_of_month, coalesce(c.branch_id, 'unknown'), coalesce(c.customer_type, 'unknown'), coalesce(c.grade, 'ungraded')`,
 });

@@ -1,0 +1,45 @@
+import { describe, expect, it } from 'vitest';
+import { createEnumSql, toPostgres } from '../../transforms/lib/postgres-translate.js';
+
+/** The DuckDB spellings rewritten for PostgreSQL (transforms/lib/postgres-translate.ts). */
+describe('toPostgres', () => {
+  it('rewrites arg_max / arg_min into an ordered array_agg that skips NULLs, absorbing a FILTER', () => {
+    expect(toPostgres('SELECT arg_max(fx_rate, snapshot_date) FILTER (WHERE fx_rate > 0) AS r FROM t').sql).toBe(
+      'SELECT (array_agg(fx_rate ORDER BY snapshot_date DESC) FILTER (WHERE (fx_rate) IS NOT NULL AND (snapshot_date) IS NOT NULL AND (fx_rate > 0)))[1] AS r FROM t',
+    );
+    expect(toPostgres('SELECT arg_min(CASE WHEN a THEN coalesce(b, 0) END, m) AS x').sql).toBe(
+      'SELECT (array_agg(CASE WHEN a THEN coalesce(b, 0) END ORDER BY m ASC) FILTER (WHERE (CASE WHEN a THEN coalesce(b, 0) END) IS NOT NULL AND (m) IS NOT NULL))[1] AS x',
+    );
+  });
+
+  it('rewrites median into percentile_cont and keeps strings, comments and qualified names alone', () => {
+    const { sql } = toPostgres("SELECT median(lead_days) AS m, 'median(x)' AS s, t.median(1) -- arg_max(a, b) it's\nFROM t");
+    expect(sql).toBe("SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY (lead_days)::float8) AS m, 'median(x)' AS s, t.median(1) -- arg_max(a, b) it's\nFROM t");
+  });
+
+  it('names ENUM type literals by their values (same list, same type) and maps DuckDB type names', () => {
+    const a = toPostgres("SELECT CAST(c AS ENUM('正常', '关注')) AS c, CAST(n AS TINYINT) AS n, CAST(x AS DOUBLE) AS x, CAST(y AS DOUBLE PRECISION) AS y");
+    const b = toPostgres("CREATE TABLE t (c ENUM('正常', '关注'))");
+    const [name] = [...a.enums.keys()];
+    expect(name).toMatch(/^cq_compat\.enum_[0-9a-f]{10}$/);
+    expect(a.enums.get(name!)).toEqual(['正常', '关注']);
+    expect([...b.enums.keys()]).toEqual([name]);
+    expect(a.sql).toBe(`SELECT CAST(c AS ${name}) AS c, CAST(n AS SMALLINT) AS n, CAST(x AS DOUBLE PRECISION) AS x, CAST(y AS DOUBLE PRECISION) AS y`);
+    expect(createEnumSql(name!, ["it's", 'b'])).toContain(`CREATE TYPE ${name} AS ENUM ('it''s', 'b')`);
+  });
+
+  it('rewrites a one-line ASOF LEFT JOIN into the nearest row by LATERAL, in the direction of its inequality', () => {
+    expect(toPostgres('FROM o ASOF LEFT JOIN offb x ON x.loan_id = o.loan_id AND x.as_of_month > o.period_start\nWHERE 1 = 1').sql).toBe(
+      'FROM o LEFT JOIN LATERAL (SELECT * FROM offb AS x WHERE x.loan_id = o.loan_id AND x.as_of_month > o.period_start ORDER BY x.as_of_month ASC LIMIT 1) AS x ON true\nWHERE 1 = 1',
+    );
+    // The alias on the right of >=: its column is the smaller side, so the latest one wins.
+    expect(toPostgres('FROM b ASOF LEFT JOIN staging.c c ON c.id = b.id AND b.m >= c.business_date').sql).toBe(
+      'FROM b LEFT JOIN LATERAL (SELECT * FROM staging.c AS c WHERE c.id = b.id AND b.m >= c.business_date ORDER BY c.business_date DESC LIMIT 1) AS c ON true',
+    );
+  });
+
+  it('leaves SQL that both engines accept unchanged', () => {
+    const portable = "SELECT last_day(d) AS m, strftime(d, '%Y-%m') AS ym, count(*) FILTER (WHERE x) AS n FROM t GROUP BY d ORDER BY n DESC NULLS LAST";
+    expect(toPostgres(portable)).toEqual({ sql: portable, enums: new Map() });
+  });
+});

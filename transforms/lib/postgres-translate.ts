@@ -1,0 +1,178 @@
+import { createHash } from 'node:crypto';
+import { COMPAT_SCHEMA } from './postgres-compat.js';
+
+/**
+ * The few DuckDB spellings in the product's SQL that no PostgreSQL function can stand in for,
+ * rewritten for PostgreSQL just before a statement is sent (by the PostgreSQL warehouse handle,
+ * so models, KPI engine and exports keep one SQL text). Everything else is either in the subset
+ * both engines accept or a compat function (`transforms/lib/postgres-compat.ts`).
+ *
+ * | DuckDB | PostgreSQL |
+ * |---|---|
+ * | `ENUM('a', 'b')` type literal | a named enum type `cq_compat.enum_<hash>` (same declared-order sorting) |
+ * | `TINYINT` | `SMALLINT` |
+ * | `DOUBLE` (type name in DDL: the contract's and ops tables' declared types) | `DOUBLE PRECISION` |
+ * | `arg_max(v, k)` / `arg_min(v, k)` | `(array_agg(v ORDER BY k DESC|ASC) FILTER (WHERE v IS NOT NULL AND k IS NOT NULL))[1]` |
+ * | `median(x)` | `percentile_cont(0.5) WITHIN GROUP (ORDER BY (x)::float8)` |
+ * | `ASOF LEFT JOIN r a ON a.k = o.k AND a.t <= o.t` (one line) | `LEFT JOIN LATERAL (SELECT * FROM r AS a WHERE … ORDER BY a.t DESC LIMIT 1) AS a ON true` |
+ */
+export interface PostgresStatement {
+  /** The statement text for PostgreSQL. */
+  readonly sql: string;
+  /** Enum types the statement uses: name → values (the handle creates them once, before it runs). */
+  readonly enums: ReadonlyMap<string, readonly string[]>;
+}
+
+/**
+ * Rewrites a DuckDB-flavoured statement for PostgreSQL (see {@link PostgresStatement}).
+ *
+ * @example
+ * toPostgres("SELECT arg_max(grade, scored_on) AS g, CAST(c AS ENUM('a', 'b')) AS e FROM t").sql
+ * // SELECT (array_agg(grade ORDER BY scored_on DESC) FILTER (WHERE (grade) IS NOT NULL AND (scored_on) IS NOT NULL))[1] AS g,
+ * //        CAST(c AS cq_compat.enum_5b4c0e2a1f) AS e FROM t
+ */
+export function toPostgres(text: string): PostgresStatement {
+  const enums = new Map<string, readonly string[]>();
+  let sql = rewriteAsof(text);
+  sql = rewriteCalls(sql, 'arg_max', ([v, k], filter) => argAgg(v!, k!, 'DESC', filter));
+  sql = rewriteCalls(sql, 'arg_min', ([v, k], filter) => argAgg(v!, k!, 'ASC', filter));
+  sql = rewriteCalls(sql, 'median', ([x], filter) => `percentile_cont(0.5) WITHIN GROUP (ORDER BY (${x!.trim()})::float8)${filter ? ` FILTER (WHERE ${filter})` : ''}`);
+  sql = sql.replace(/\bENUM\s*\(((?:\s*'(?:[^']|'')*'\s*,?)+)\)/g, (_all, list: string) => {
+    const values = [...list.matchAll(/'((?:[^']|'')*)'/g)].map((m) => m[1]!.replaceAll("''", "'"));
+    const name = `${COMPAT_SCHEMA}.enum_${createHash('sha256').update(JSON.stringify(values)).digest('hex').slice(0, 10)}`;
+    enums.set(name, values);
+    return name;
+  });
+  sql = replaceInCode(sql, /\bTINYINT\b/gi, 'SMALLINT');
+  sql = replaceInCode(sql, /\bDOUBLE\b(?!\s+PRECISION)/gi, 'DOUBLE PRECISION');
+  return { sql, enums };
+}
+
+/**
+ * The statement that creates an enum type if it does not exist yet.
+ *
+ * @example
+ * createEnumSql('cq_compat.enum_ab', ['正常', '关注'])
+ * // DO $$ BEGIN CREATE TYPE cq_compat.enum_ab AS ENUM ('正常', '关注'); EXCEPTION WHEN duplicate_object THEN NULL; END $$
+ */
+export function createEnumSql(name: string, values: readonly string[]): string {
+  const list = values.map((v) => `'${v.replaceAll("'", "''")}'`).join(', ');
+  return `DO $$ BEGIN CREATE TYPE ${name} AS ENUM (${list}); EXCEPTION WHEN duplicate_object THEN NULL; END $$`;
+}
+
+/**
+ * `ASOF LEFT JOIN rel alias ON <equalities> AND <one inequality>` up to the end of its line →
+ * the nearest row by a LATERAL subquery: the smallest `alias.col` for `alias.col > …` / `>=`, the
+ * largest for `<` / `<=` (either side of the operator may name the alias).
+ */
+function rewriteAsof(sql: string): string {
+  return sql.replace(/ASOF LEFT JOIN\s+([\w.]+)\s+(\w+)\s+ON\s+([^\n]+)/g, (all, rel: string, alias: string, on: string) => {
+    const conds = on.trim().split(/\s+AND\s+/i);
+    let order: string | undefined;
+    for (const c of conds) {
+      const m = /^(\S+)\s*(<=|>=|<|>)\s*(\S+)$/.exec(c.trim());
+      if (!m) continue;
+      const [, left, op, right] = m as unknown as [string, string, string, string];
+      const mine = left.startsWith(`${alias}.`) ? left : right.startsWith(`${alias}.`) ? right : undefined;
+      if (!mine) continue;
+      // Normalise to "mine OP other": smallest for > / >=, largest for < / <=.
+      const greater = mine === left ? op.startsWith('>') : op.startsWith('<');
+      order = `${mine} ${greater ? 'ASC' : 'DESC'}`;
+    }
+    if (!order) throw new Error(`ASOF join without an inequality on ${alias}: ${all}`);
+    return `LEFT JOIN LATERAL (SELECT * FROM ${rel} AS ${alias} WHERE ${on.trim()} ORDER BY ${order} LIMIT 1) AS ${alias} ON true`;
+  });
+}
+
+function argAgg(value: string, key: string, order: 'ASC' | 'DESC', filter: string | undefined): string {
+  const v = value.trim();
+  const k = key.trim();
+  const also = filter ? ` AND (${filter})` : '';
+  return `(array_agg(${v} ORDER BY ${k} ${order}) FILTER (WHERE (${v}) IS NOT NULL AND (${k}) IS NOT NULL${also}))[1]`;
+}
+
+/**
+ * Replaces every call `name(args…)` (not `x.name(`, not inside a string or a comment) using
+ * `make(args, filter)`; an aggregate's trailing `FILTER (WHERE cond)` is consumed and passed as `filter`.
+ */
+function rewriteCalls(sql: string, name: string, make: (args: string[], filter?: string) => string): string {
+  const code = codeMask(sql);
+  const re = new RegExp(`(?<![\\w."])${name}\\s*\\(`, 'gi');
+  let out = '';
+  let from = 0;
+  for (;;) {
+    re.lastIndex = from;
+    const m = re.exec(sql);
+    if (!m) break;
+    const open = m.index + m[0].length;
+    if (!code[m.index]) {
+      out += sql.slice(from, open);
+      from = open;
+      continue;
+    }
+    const { args, end } = splitArgs(sql, open, code);
+    const inner = args.map((a) => rewriteCalls(a, name, make));
+    const f = /^\s*FILTER\s*\(\s*WHERE\b/i.exec(sql.slice(end + 1));
+    if (f) {
+      const clause = splitArgs(sql, end + 1 + f[0].length, code);
+      out += sql.slice(from, m.index) + make(inner, rewriteCalls(clause.args.join(','), name, make).trim());
+      from = clause.end + 1;
+    } else {
+      out += sql.slice(from, m.index) + make(inner);
+      from = end + 1;
+    }
+  }
+  return out + sql.slice(from);
+}
+
+/** `sql.replace(re, to)` outside string literals and comments. */
+function replaceInCode(sql: string, re: RegExp, to: string): string {
+  const code = codeMask(sql);
+  return sql.replace(re, (match: string, ...rest: unknown[]) => {
+    const at = rest.find((x) => typeof x === 'number') as number;
+    return code[at] ? to : match;
+  });
+}
+
+/** Top-level comma-separated arguments from just after `(` to the matching `)`. */
+function splitArgs(sql: string, start: number, code: Uint8Array): { args: string[]; end: number } {
+  const args: string[] = [];
+  let depth = 0;
+  let argStart = start;
+  for (let i = start; i < sql.length; i++) {
+    if (!code[i]) continue;
+    const c = sql[i];
+    if (c === '(') depth++;
+    else if (c === ')') {
+      if (depth === 0) {
+        args.push(sql.slice(argStart, i));
+        return { args, end: i };
+      }
+      depth--;
+    } else if (c === ',' && depth === 0) {
+      args.push(sql.slice(argStart, i));
+      argStart = i + 1;
+    }
+  }
+  throw new Error(`unbalanced parentheses after position ${start} in: ${sql.slice(Math.max(0, start - 40), start + 40)}`);
+}
+
+/** 1 for each character of SQL code, 0 inside a '…' string literal or a -- comment. */
+function codeMask(sql: string): Uint8Array {
+  const mask = new Uint8Array(sql.length);
+  let state: 'code' | 'string' | 'comment' = 'code';
+  for (let i = 0; i < sql.length; i++) {
+    const c = sql[i];
+    if (state === 'code') {
+      if (c === "'") state = 'string';
+      else if (c === '-' && sql[i + 1] === '-') state = 'comment';
+      else mask[i] = 1;
+    } else if (state === 'string') {
+      if (c === "'") {
+        if (sql[i + 1] === "'") i++;
+        else state = 'code';
+      }
+    } else if (c === '\n') state = 'code';
+  }
+  return mask;
+}
