@@ -28,16 +28,6 @@ describe('toPostgres', () => {
     expect(createEnumSql(name!, ["it's", 'b'])).toContain(`CREATE TYPE ${name} AS ENUM ('it''s', 'b')`);
   });
 
-  it('rewrites a one-line ASOF LEFT JOIN into the nearest row by LATERAL, in the direction of its inequality', () => {
-    expect(toPostgres('FROM o ASOF LEFT JOIN offb x ON x.loan_id = o.loan_id AND x.as_of_month > o.period_start\nWHERE 1 = 1').sql).toBe(
-      'FROM o LEFT JOIN LATERAL (SELECT * FROM offb AS x WHERE x.loan_id = o.loan_id AND x.as_of_month > o.period_start ORDER BY x.as_of_month ASC LIMIT 1) AS x ON true\nWHERE 1 = 1',
-    );
-    // The alias on the right of >=: its column is the smaller side, so the latest one wins.
-    expect(toPostgres('FROM b ASOF LEFT JOIN staging.c c ON c.id = b.id AND b.m >= c.business_date').sql).toBe(
-      'FROM b LEFT JOIN LATERAL (SELECT * FROM staging.c AS c WHERE c.id = b.id AND b.m >= c.business_date ORDER BY c.business_date DESC LIMIT 1) AS c ON true',
-    );
-  });
-
   it('leaves SQL that both engines accept unchanged', () => {
     const portable = "SELECT last_day(d) AS m, strftime(d, '%Y-%m') AS ym, count(*) FILTER (WHERE x) AS n FROM t GROUP BY d ORDER BY n DESC NULLS LAST";
     expect(toPostgres(portable)).toEqual({ sql: portable, enums: new Map() });

@@ -14,7 +14,6 @@ import { COMPAT_SCHEMA } from './postgres-compat.js';
  * | `DOUBLE` (type name in DDL: the contract's and ops tables' declared types) | `DOUBLE PRECISION` |
  * | `arg_max(v, k)` / `arg_min(v, k)` | `(array_agg(v ORDER BY k DESC|ASC) FILTER (WHERE v IS NOT NULL AND k IS NOT NULL))[1]` |
  * | `median(x)` | `percentile_cont(0.5) WITHIN GROUP (ORDER BY (x)::float8)` |
- * | `ASOF LEFT JOIN r a ON a.k = o.k AND a.t <= o.t` (one line) | `LEFT JOIN LATERAL (SELECT * FROM r AS a WHERE … ORDER BY a.t DESC LIMIT 1) AS a ON true` |
  */
 export interface PostgresStatement {
   /** The statement text for PostgreSQL. */
@@ -33,8 +32,7 @@ export interface PostgresStatement {
  */
 export function toPostgres(text: string): PostgresStatement {
   const enums = new Map<string, readonly string[]>();
-  let sql = rewriteAsof(text);
-  sql = rewriteCalls(sql, 'arg_max', ([v, k], filter) => argAgg(v!, k!, 'DESC', filter));
+  let sql = rewriteCalls(text, 'arg_max', ([v, k], filter) => argAgg(v!, k!, 'DESC', filter));
   sql = rewriteCalls(sql, 'arg_min', ([v, k], filter) => argAgg(v!, k!, 'ASC', filter));
   sql = rewriteCalls(sql, 'median', ([x], filter) => `percentile_cont(0.5) WITHIN GROUP (ORDER BY (${x!.trim()})::float8)${filter ? ` FILTER (WHERE ${filter})` : ''}`);
   sql = sql.replace(/\bENUM\s*\(((?:\s*'(?:[^']|'')*'\s*,?)+)\)/g, (_all, list: string) => {
@@ -58,30 +56,6 @@ export function toPostgres(text: string): PostgresStatement {
 export function createEnumSql(name: string, values: readonly string[]): string {
   const list = values.map((v) => `'${v.replaceAll("'", "''")}'`).join(', ');
   return `DO $$ BEGIN CREATE TYPE ${name} AS ENUM (${list}); EXCEPTION WHEN duplicate_object THEN NULL; END $$`;
-}
-
-/**
- * `ASOF LEFT JOIN rel alias ON <equalities> AND <one inequality>` up to the end of its line →
- * the nearest row by a LATERAL subquery: the smallest `alias.col` for `alias.col > …` / `>=`, the
- * largest for `<` / `<=` (either side of the operator may name the alias).
- */
-function rewriteAsof(sql: string): string {
-  return sql.replace(/ASOF LEFT JOIN\s+([\w.]+)\s+(\w+)\s+ON\s+([^\n]+)/g, (all, rel: string, alias: string, on: string) => {
-    const conds = on.trim().split(/\s+AND\s+/i);
-    let order: string | undefined;
-    for (const c of conds) {
-      const m = /^(\S+)\s*(<=|>=|<|>)\s*(\S+)$/.exec(c.trim());
-      if (!m) continue;
-      const [, left, op, right] = m as unknown as [string, string, string, string];
-      const mine = left.startsWith(`${alias}.`) ? left : right.startsWith(`${alias}.`) ? right : undefined;
-      if (!mine) continue;
-      // Normalise to "mine OP other": smallest for > / >=, largest for < / <=.
-      const greater = mine === left ? op.startsWith('>') : op.startsWith('<');
-      order = `${mine} ${greater ? 'ASC' : 'DESC'}`;
-    }
-    if (!order) throw new Error(`ASOF join without an inequality on ${alias}: ${all}`);
-    return `LEFT JOIN LATERAL (SELECT * FROM ${rel} AS ${alias} WHERE ${on.trim()} ORDER BY ${order} LIMIT 1) AS ${alias} ON true`;
-  });
 }
 
 function argAgg(value: string, key: string, order: 'ASC' | 'DESC', filter: string | undefined): string {

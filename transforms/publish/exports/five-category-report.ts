@@ -80,7 +80,10 @@ export async function buildFiveCategory(wh: WarehouseHandle, t: ReportTemplate, 
     `SELECT f.product_id, f.branch_id, f.customer_type, coalesce(c.industry, '') AS industry, f.recorded_class, f.is_npl,
        count(*)::BIGINT AS loans, sum(CAST(f.on_book_balance * 100 AS BIGINT))::BIGINT AS fen
      FROM (SELECT * FROM core.fct_loan_month_ends WHERE as_of_month = ${lit(ctx.asOfDate)}::DATE AND is_on_book) f
-     ASOF LEFT JOIN staging.stg_lender__customers c ON c.customer_id = f.customer_id AND f.as_of_month >= c.business_date
+     LEFT JOIN (
+       SELECT customer_id, industry, row_number() OVER (PARTITION BY customer_id ORDER BY business_date DESC) AS latest
+       FROM staging.stg_lender__customers WHERE business_date <= ${lit(ctx.asOfDate)}::DATE
+     ) AS c ON c.customer_id = f.customer_id AND c.latest = 1
      GROUP BY f.product_id, f.branch_id, f.customer_type, coalesce(c.industry, ''), f.recorded_class, f.is_npl
      ORDER BY product_id, branch_id, customer_type, industry, recorded_class, is_npl, loans, fen`,
   );

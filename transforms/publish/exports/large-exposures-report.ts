@@ -87,7 +87,13 @@ export async function buildLargeExposures(wh: WarehouseHandle, t: ReportTemplate
      SELECT b.customer_id, c.customer_type, c.customer_name, c.id_number, c.industry, c.branch_id, br.branch_name_zh,
        b.loans, b.npl_loans, b.exposure_fen, b.npl_fen, b.provision_fen, b.worst_rank, b.max_dpd
      FROM b
-     ASOF LEFT JOIN staging.stg_lender__customers c ON c.customer_id = b.customer_id AND b.as_of_month >= c.business_date
+     -- The borrower as of the month end: the latest version delivered by then.
+     LEFT JOIN (
+       SELECT customer_id, customer_type, customer_name, id_number, industry, branch_id,
+         row_number() OVER (PARTITION BY customer_id ORDER BY business_date DESC) AS latest
+       FROM staging.stg_lender__customers
+       WHERE business_date <= ${lit(ctx.asOfDate)}::DATE AND customer_id IN (SELECT customer_id FROM b)
+     ) AS c ON c.customer_id = b.customer_id AND c.latest = 1
      LEFT JOIN core.dim_branches br ON br.branch_id = c.branch_id
      ORDER BY b.npl_fen DESC NULLS LAST, b.exposure_fen DESC NULLS LAST, b.customer_id`,
   );

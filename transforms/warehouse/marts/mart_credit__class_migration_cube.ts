@@ -66,35 +66,55 @@ export default defineModel({
       SELECT m.as_of_month, 'ytd', y.as_of_month
       FROM core.dim_months m JOIN core.dim_months y ON y.as_of_month = CAST(make_date(year(m.as_of_month) - 1, 12, 31) AS DATE)
     ),
-    -- The cohort: loans on book at the period start.
+    -- Each loan's month-end rows in order: the first off-book month after each row, the row before it
+    -- and the next row's month (one window over the loan facts; no ASOF join, so PostgreSQL/Citus run
+    -- the same text as a hash join).
+    lw AS (
+      SELECT loan_id, as_of_month, is_on_book, CAST(loan_status AS VARCHAR) AS loan_status, orig_outstanding_principal,
+        min(CASE WHEN NOT is_on_book THEN as_of_month END)
+          OVER (PARTITION BY loan_id ORDER BY as_of_month ROWS BETWEEN 1 FOLLOWING AND UNBOUNDED FOLLOWING) AS next_off_month,
+        lag(orig_outstanding_principal) OVER (PARTITION BY loan_id ORDER BY as_of_month) AS prev_orig,
+        lead(as_of_month) OVER (PARTITION BY loan_id ORDER BY as_of_month) AS next_row_month
+      FROM core.fct_loan_month_ends
+    ),
+    -- The cohort: loans on book at the period start, with the first off-book month after it.
     o AS (
       SELECT p.as_of_month, p.period, p.period_start, f.loan_id, f.branch_id, CAST(f.product_id AS VARCHAR) AS product_id,
         CAST(f.currency AS VARCHAR) AS currency, f.fx_rate AS open_rate,
         CAST(f.recorded_class AS VARCHAR) AS from_class, f.recorded_class_rank AS from_class_rank,
-        f.on_book_balance AS opening_balance, f.orig_outstanding_principal AS orig_open
-      FROM periods p JOIN core.fct_loan_month_ends f ON f.as_of_month = p.period_start AND f.is_on_book
+        f.on_book_balance AS opening_balance, f.orig_outstanding_principal AS orig_open, w.next_off_month AS exit_month
+      FROM periods p
+      JOIN core.fct_loan_month_ends f ON f.as_of_month = p.period_start AND f.is_on_book
+      JOIN lw w ON w.loan_id = f.loan_id AND w.as_of_month = f.as_of_month
     ),
-    onb AS (SELECT loan_id, as_of_month, orig_outstanding_principal AS orig_last FROM core.fct_loan_month_ends WHERE is_on_book),
-    offb AS (SELECT loan_id, as_of_month, CAST(loan_status AS VARCHAR) AS exit_status FROM core.fct_loan_month_ends WHERE NOT is_on_book),
-    -- The first off-book snapshot after the period start (nearest, by an ASOF join) and the snapshot at the period end.
+    -- The exit (the first off-book snapshot after the period start) and the snapshot at the period end.
     s AS (
-      SELECT o.*, x.as_of_month AS exit_month, x.exit_status,
+      SELECT o.*, x.loan_status AS exit_status, x.prev_orig AS orig_before_exit,
         e.is_on_book AS end_on_book, CAST(e.recorded_class AS VARCHAR) AS end_class, e.recorded_class_rank AS end_rank,
         CAST(e.currency AS VARCHAR) AS end_currency, e.orig_outstanding_principal AS orig_end, e.on_book_balance AS end_balance
       FROM o
-      ASOF LEFT JOIN offb x ON x.loan_id = o.loan_id AND x.as_of_month > o.period_start
+      LEFT JOIN lw x ON x.loan_id = o.loan_id AND x.as_of_month = o.exit_month
       LEFT JOIN core.fct_loan_month_ends e ON e.loan_id = o.loan_id AND e.as_of_month = o.as_of_month
     ),
     t AS (
       SELECT s.*,
         CASE WHEN coalesce(end_on_book, false) THEN 'stay'
-             WHEN exit_month <= as_of_month THEN 'exit' ELSE 'unreported' END AS fate,
-        -- Last on-book snapshot looked at for an exit: before the exit month, else up to the period end.
-        CASE WHEN exit_month <= as_of_month THEN CAST(exit_month - INTERVAL '1 day' AS DATE) ELSE as_of_month END AS last_bound
+             WHEN exit_month <= as_of_month THEN 'exit' ELSE 'unreported' END AS fate
       FROM s
     ),
+    -- A loan that vanished without an exit: its last snapshot up to the period end (on book, after the
+    -- period start: no off-book snapshot came between).
+    lastrow AS (
+      SELECT t.as_of_month, t.period, t.loan_id, u.orig_outstanding_principal AS orig_last
+      FROM t JOIN lw u ON u.loan_id = t.loan_id AND u.as_of_month >= t.period_start AND u.as_of_month <= t.as_of_month
+        AND (u.next_row_month IS NULL OR u.next_row_month > t.as_of_month)
+      WHERE t.fate = 'unreported'
+    ),
+    -- The principal on the last on-book snapshot before the exit: the snapshot just before the exit
+    -- (every snapshot between the period start and the exit is on book).
     l AS (
-      SELECT t.*, b.orig_last FROM t ASOF LEFT JOIN onb b ON b.loan_id = t.loan_id AND b.as_of_month <= t.last_bound
+      SELECT t.*, CASE t.fate WHEN 'exit' THEN t.orig_before_exit WHEN 'unreported' THEN r.orig_last END AS orig_last
+      FROM t LEFT JOIN lastrow r ON r.as_of_month = t.as_of_month AND r.period = t.period AND r.loan_id = t.loan_id
     ),
     a AS (
       SELECT o.as_of_month, o.period, o.period_start, o.branch_id, o.product_id, o.from_class, o.from_class_rank,
