@@ -217,7 +217,7 @@ runCli(async (argv) => {
     console.log(`  ${r.step.padEnd(48)} ${r.seconds.toFixed(1).padStart(7)} s  peak ${r.peakMb.toFixed(0).padStart(6)} MB  ${r.ok ? 'ok' : 'FAILED'}  ${r.note.slice(0, r.step.startsWith('site') ? 300 : 80)}`);
     if (!r.ok) break;
     if (r.step === 'generate') console.log(`  ${''.padEnd(48)} extracts: ${dirSizeMb(ctx.extracts)} MB`);
-    if (r.step === 'load') console.log(`  ${''.padEnd(48)} warehouse: ${(statSync(ctx.warehouse).size / 2 ** 20).toFixed(0)} MB`);
+    if (r.step === 'load' || r.step === 'build models + KPIs') console.log(`  ${''.padEnd(48)} warehouse: ${(statSync(ctx.warehouse).size / 2 ** 20).toFixed(0)} MB`);
   }
   mkdirSync('bench-results', { recursive: true });
   writeFileSync(join('bench-results', `bench-${ctx.customers}x${ctx.months}${format === 'csv' ? '' : `-${format}`}.json`), JSON.stringify({ ...ctx, results }, null, 2));

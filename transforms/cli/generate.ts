@@ -16,7 +16,7 @@ export const generateCommand = defineCommand({
     format: { kind: 'string', value: 'csv|parquet', help: 'file format (default csv)' },
     fault: { kind: 'strings', value: 'NAME', help: 'inject a named fault (repeatable; transforms/sample/fault-names.ts)' },
     overwrite: { kind: 'boolean', help: 'replace an existing output folder' },
-    'memory-limit': { kind: 'string', value: '3GB', help: 'DuckDB memory limit of the generator' },
+    'memory-limit': { kind: 'string', value: 'SIZE', help: 'DuckDB memory limit of the generator (default 2GB)' },
     quiet: { kind: 'boolean', help: 'no progress lines' },
   },
   examples: ['cq generate --customers 3000 --months 24 --seed 42 --out data/extracts'],

@@ -35,7 +35,8 @@ export const loadCommand = defineCommand({
     const extracts = flags.extracts ?? config.extractsDir;
     const path = flags.warehouse ?? warehousePath(config.dataDir);
     mkdirSync(dirname(path), { recursive: true }); // a new data folder (the first load) is created
-    const wh = await openWarehouse(path);
+    // The night's memory budget (memoryLimit of the config): DuckDB spills beyond it.
+    const wh = await openWarehouse(path, { memoryLimit: config.memoryLimit, ...(config.threads ? { threads: config.threads } : {}) });
     try {
       let rejected = 0;
       const loads = await loadExtracts(wh, extracts, {

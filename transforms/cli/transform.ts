@@ -25,8 +25,8 @@ export const transformCommand = defineCommand({
     warehouse: { kind: 'string', value: 'FILE', help: 'warehouse to build (default: <dataDir of the config>/warehouse.duckdb)' },
     policy: { kind: 'string', value: 'DIR', help: 'lender policy folder (default: policyDir of the config, else the shipped policy/)' },
     since: { kind: 'string', value: 'YYYY-MM-DD', help: 'rebuild month-incremental models only from this month end' },
-    threads: { kind: 'string', value: 'N', help: 'DuckDB threads (default: all cores)' },
-    'memory-limit': { kind: 'string', value: '3GB', help: 'DuckDB memory limit' },
+    threads: { kind: 'string', value: 'N', help: 'DuckDB threads (default: threads of the config, else all cores)' },
+    'memory-limit': { kind: 'string', value: 'SIZE', help: 'DuckDB memory limit; beyond it DuckDB spills to disk (default: memoryLimit of the config, 2GB)' },
     'skip-tests': { kind: 'boolean', help: 'do not run the data tests' },
   },
   examples: ['cq transform', 'cq transform --warehouse other.duckdb --policy policy-bank'],
@@ -36,10 +36,8 @@ export const transformCommand = defineCommand({
     const path = flags.warehouse ?? warehousePath(config.dataDir);
     // The same policy the nightly would use: --policy, else policyDir of the config file.
     const policyDir = flags.policy ?? config.policyDir;
-    const wh = await openWarehouse(path, {
-      ...(flags.threads ? { threads: Number(flags.threads) } : {}),
-      ...(flags['memory-limit'] ? { memoryLimit: flags['memory-limit'] } : {}),
-    });
+    const threads = flags.threads ? Number(flags.threads) : config.threads;
+    const wh = await openWarehouse(path, { memoryLimit: flags['memory-limit'] ?? config.memoryLimit, ...(threads ? { threads } : {}) });
     try {
       console.log(`building ${path}`);
       const result = await buildWarehouse(wh, {

@@ -114,7 +114,7 @@ export const DEFAULT_CONFIG: NightlyConfig = {
   extractsDir: 'data/extracts',
   dataDir: 'data',
   schedule: '30 2 * * *',
-  memoryLimit: '3GB',
+  memoryLimit: '2GB',
   buildSite: true,
   buildExports: true,
   sqlAuditLog: 'logs/sql-audit.ndjson',

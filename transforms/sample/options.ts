@@ -28,7 +28,7 @@ export interface GenerateOptions {
   faults?: FaultName[];
   /** Remove existing `YYYY-MM-DD` folders in `out` first instead of refusing. */
   overwrite?: boolean;
-  /** DuckDB memory limit for the generation. Default `3GB`. */
+  /** DuckDB memory limit for the generation. Default `2GB` (the process peaks about 1 GB above it). */
   memoryLimit?: string;
   /** Where DuckDB may spill when over `memoryLimit`. Default: a fresh folder in the OS temp dir (removed afterwards). */
   workDir?: string;
@@ -89,7 +89,7 @@ export function resolveOptions(options: GenerateOptions): ResolvedOptions {
     format,
     faults,
     overwrite: options.overwrite ?? false,
-    memoryLimit: options.memoryLimit ?? '3GB',
+    memoryLimit: options.memoryLimit ?? '2GB',
     workDir: options.workDir,
     onProgress: options.onProgress ?? (() => {}),
   };
