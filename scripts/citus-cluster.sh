@@ -60,7 +60,10 @@ EOF
       if [[ -z $(psql -X -tA -h 127.0.0.1 -p "$p" -U postgres -d postgres -c "SELECT 1 FROM pg_database WHERE datname = 'cq'") ]]; then
         psql_at "$p" postgres 'CREATE DATABASE cq'
       fi
-      psql_at "$p" cq 'CREATE EXTENSION IF NOT EXISTS citus; CREATE EXTENSION IF NOT EXISTS citus_columnar'
+      # Only on a new node: once it is in the cluster, a worker refuses extension DDL (the coordinator propagates it).
+      if [[ -z $(psql -X -tA -h 127.0.0.1 -p "$p" -U postgres -d cq -c "SELECT 1 FROM pg_extension WHERE extname = 'citus_columnar'") ]]; then
+        psql_at "$p" cq 'CREATE EXTENSION IF NOT EXISTS citus; CREATE EXTENSION IF NOT EXISTS citus_columnar'
+      fi
     done
     if [[ -z $(psql -X -tA -h 127.0.0.1 -p "$port" -U postgres -d cq -c "SELECT 1 FROM pg_dist_node WHERE nodeport = $((port + 1))") ]]; then
       psql_at "$port" cq "SELECT citus_set_coordinator_host('127.0.0.1', $port); SELECT citus_add_node('127.0.0.1', $((port + 1))); SELECT citus_add_node('127.0.0.1', $((port + 2)));"

@@ -3,6 +3,7 @@ import { nightlyPaths, warehousePath } from '../config/config.js';
 import { closeLedgerPath } from '../operations/close-ledger.js';
 import { closeMonth } from '../operations/close-month.js';
 import { defineCommand, runAsMain, usageError } from './command.js';
+import { requireDuckDbEngine } from '../config/engine-warehouse.js';
 
 /**
  * `cq close`: month-end close of a business month. Records who closed it, when, and the SHA-256
@@ -25,6 +26,7 @@ export const closeCommand = defineCommand({
     if (positional.length) throw usageError(closeCommand, `unexpected argument "${positional[0]}".`);
     if (!flags.month) throw usageError(closeCommand, '--month is required.');
     if (!flags.by?.trim()) throw usageError(closeCommand, '--by NAME is required (who closes the month).');
+    requireDuckDbEngine(context.config(), 'cq close', flags.warehouse);
     const dataDir = flags.data ?? context.config().dataDir;
     const paths = nightlyPaths(dataDir);
     mkdirSync(paths.dataDir, { recursive: true });

@@ -1,5 +1,6 @@
 import { relative } from 'node:path';
 import { warehousePath } from '../config/config.js';
+import { openCitusWarehouse } from '../config/engine-warehouse.js';
 import { appendSqlAudit } from '../publish/console/sql-audit-log.js';
 import { exportPackage } from '../publish/exports/export-package.js';
 import { verifyPackage } from '../publish/exports/manifest.js';
@@ -45,8 +46,10 @@ export const exportCommand = defineCommand({
     }
     if (!flags.month?.length) throw usageError(exportCommand, '--month is required.');
     const config = context.config();
-    const path = flags.warehouse ?? warehousePath(config.dataDir);
-    const wh = await openReadOnlyWarehouse(path);
+    // Engine citus (and no --warehouse FILE): the package is written from the server's tables.
+    const citus = config.engine === 'citus' && flags.warehouse === undefined;
+    const wh = citus ? await openCitusWarehouse(config) : await openReadOnlyWarehouse(flags.warehouse ?? warehousePath(config.dataDir));
+    const path = wh.path;
     try {
       for (const month of flags.month) {
         const started = performance.now();

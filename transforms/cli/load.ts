@@ -3,7 +3,9 @@ import { dirname } from 'node:path';
 import { openWarehouse } from '../lib/duckdb.js';
 import { enforceRejectGate } from '../ingest/load/reject-gate.js';
 import { loadExtracts } from '../ingest/load-extracts.js';
-import { warehousePath } from '../config/config.js';
+import { copyDatesToPostgres } from '../ingest/load/postgres-sink.js';
+import { landingPath, warehousePath } from '../config/config.js';
+import { openCitusWarehouse } from '../config/engine-warehouse.js';
 import { defineCommand, runAsMain } from './command.js';
 
 /**
@@ -16,6 +18,10 @@ import { defineCommand, runAsMain } from './command.js';
  * a file is above its fail limit or has every row rejected, naming the file, its counts and its top
  * three reasons with a line each. The dates stay loaded, with every rejected row in
  * ops.rejected_rows, so the rejects can be inspected.
+ *
+ * Engine `citus`: the checks run in the DuckDB front end (`<dataDir>/landing.duckdb`, which keeps the
+ * raw history the key checks need), then each loaded date is copied to the server in one PostgreSQL
+ * transaction (copyDatesToPostgres); the reject gate reads the server.
  */
 export const loadCommand = defineCommand({
   name: 'load',
@@ -33,7 +39,9 @@ export const loadCommand = defineCommand({
   async run({ flags, context }) {
     const config = context.config();
     const extracts = flags.extracts ?? config.extractsDir;
-    const path = flags.warehouse ?? warehousePath(config.dataDir);
+    // Engine citus: DuckDB is the checking front end (its landing file), the server gets the checked dates.
+    const citus = config.engine === 'citus' && flags.warehouse === undefined;
+    const path = flags.warehouse ?? (citus ? landingPath(config.dataDir) : warehousePath(config.dataDir));
     mkdirSync(dirname(path), { recursive: true }); // a new data folder (the first load) is created
     // The night's memory budget (memoryLimit of the config): DuckDB spills beyond it.
     const wh = await openWarehouse(path, { memoryLimit: config.memoryLimit, ...(config.threads ? { threads: config.threads } : {}) });
@@ -55,11 +63,21 @@ export const loadCommand = defineCommand({
         },
       });
       if (rejected > 0) console.log(`${rejected} row(s) rejected in total; reasons are in ops.rejected_rows.`);
-      await enforceRejectGate(wh, { businessDates: loads.map((l) => l.businessDate) }, config.rejectLimits, {
-        action: 'the load fails (the dates are loaded, so the rejects can be inspected in ops.rejected_rows; a night would publish nothing)',
-        configFile: context.configFile,
-        warn: (line) => console.warn(line),
-      });
+      const server = citus ? await openCitusWarehouse(config) : undefined;
+      try {
+        if (server) {
+          await copyDatesToPostgres(wh, server, loads.map((l) => l.businessDate), {
+            onDate: (c) => console.log(`${c.businessDate}  copied to ${server.path}: ${c.tables.reduce((a, t) => a + t.rows, 0).toLocaleString('en')} rows in one transaction (${c.seconds.toFixed(1)} s)`),
+          });
+        }
+        await enforceRejectGate(server ?? wh, { businessDates: loads.map((l) => l.businessDate) }, config.rejectLimits, {
+          action: 'the load fails (the dates are loaded, so the rejects can be inspected in ops.rejected_rows; a night would publish nothing)',
+          configFile: context.configFile,
+          warn: (line) => console.warn(line),
+        });
+      } finally {
+        await server?.close();
+      }
     } finally {
       await wh.close();
     }

@@ -1,5 +1,6 @@
 import { runNightly } from '../operations/run-nightly.js';
 import { defineCommand, runAsMain, usageError } from './command.js';
+import { requireDuckDbEngine } from '../config/engine-warehouse.js';
 
 /**
  * `cq nightly`: one command for the whole night (see transforms/operations/run-nightly.ts).
@@ -29,6 +30,7 @@ export const nightlyCommand = defineCommand({
     if (flags.date && !/^\d{4}-\d{2}-\d{2}$/.test(flags.date)) throw usageError(nightlyCommand, `--date must be YYYY-MM-DD, got ${flags.date}.`);
     if (flags.restate && !(flags.by?.trim() && flags.reason?.trim())) throw usageError(nightlyCommand, '--restate needs --by NAME and --reason TEXT (who restates the closed month and why).');
     if (!flags.restate && (flags.by !== undefined || flags.reason !== undefined)) throw usageError(nightlyCommand, '--by and --reason go with --restate.');
+    requireDuckDbEngine(context.config(), 'cq nightly', undefined);
     const config = {
       ...context.config(),
       ...(flags.extracts ? { extractsDir: flags.extracts } : {}),

@@ -3,6 +3,7 @@ import { warehousePath } from '../config/config.js';
 import { writeReportBook } from '../publish/report-book/report-book.js';
 import { defineCommand, runAsMain, usageError } from './command.js';
 import { openReadOnlyWarehouse } from './read-only-warehouse.js';
+import { requireDuckDbEngine } from '../config/engine-warehouse.js';
 
 /**
  * `cq report`: writes the monthly report book (信贷资产质量月报) of each `--month` as a
@@ -29,6 +30,7 @@ export const reportCommand = defineCommand({
     if (positional.length) throw usageError(reportCommand, `unexpected argument "${positional[0]}".`);
     if (!flags.month?.length) throw usageError(reportCommand, '--month is required.');
     const config = context.config();
+    requireDuckDbEngine(config, 'cq report', flags.warehouse);
     const path = flags.warehouse ?? warehousePath(config.dataDir);
     const wh = await openReadOnlyWarehouse(path);
     try {

@@ -7,6 +7,7 @@ import { warehousePath } from '../config/config.js';
 import { buildSite } from '../publish/site/build-site.js';
 import { buildAudienceSites } from '../publish/site/audiences/audience-sites.js';
 import { defineCommand, runAsMain, usageError } from './command.js';
+import { requireDuckDbEngine } from '../config/engine-warehouse.js';
 
 const gib = (b: number) => `${(b / 1024 ** 3).toFixed(2)} GiB`;
 
@@ -32,6 +33,7 @@ export const siteBuildCommand = defineCommand({
   examples: ['cq site:build --out data/site-preview', 'cq site:build --warehouse fixture.duckdb --out build', 'cq site:build --out build/site --audience-sites build/audience-sites'],
   async run({ flags, positional, context }) {
     if (positional.length) throw usageError(siteBuildCommand, `unexpected argument "${positional[0]}".`);
+    requireDuckDbEngine(context.config(), 'cq site:build', flags.warehouse);
     const warehouse = flags.warehouse ?? warehousePath(context.config().dataDir);
     const audienceOut = flags['audience-sites'];
     const share = flags['share-with-branches'] ?? context.config().siteAudiences.shareWithBranches;

@@ -1,6 +1,5 @@
-import { openWarehouse } from '../lib/duckdb.js';
 import { buildWarehouse, type BuildStep } from '../kpi/build-warehouse.js';
-import { warehousePath } from '../config/config.js';
+import { openEngineWarehouse } from '../config/engine-warehouse.js';
 import { defineCommand, runAsMain, usageError } from './command.js';
 
 export { buildWarehouse } from '../kpi/build-warehouse.js';
@@ -22,7 +21,7 @@ export const transformCommand = defineCommand({
   name: 'transform',
   summary: 'build staging → core → marts → metrics of a loaded warehouse and run the data tests',
   flags: {
-    warehouse: { kind: 'string', value: 'FILE', help: 'warehouse to build (default: <dataDir of the config>/warehouse.duckdb)' },
+    warehouse: { kind: 'string', value: 'FILE', help: 'DuckDB warehouse to build (default: <dataDir of the config>/warehouse.duckdb, or the Citus server of engine "citus")' },
     policy: { kind: 'string', value: 'DIR', help: 'lender policy folder (default: policyDir of the config, else the shipped policy/)' },
     since: { kind: 'string', value: 'YYYY-MM-DD', help: 'rebuild month-incremental models only from this month end' },
     threads: { kind: 'string', value: 'N', help: 'DuckDB threads (default: threads of the config, else all cores)' },
@@ -33,13 +32,15 @@ export const transformCommand = defineCommand({
   async run({ flags, context }) {
     if (flags.since && !/^\d{4}-\d{2}-\d{2}$/.test(flags.since)) throw usageError(transformCommand, `--since must be a month end YYYY-MM-DD, got ${flags.since}.`);
     const config = context.config();
-    const path = flags.warehouse ?? warehousePath(config.dataDir);
     // The same policy the nightly would use: --policy, else policyDir of the config file.
     const policyDir = flags.policy ?? config.policyDir;
-    const threads = flags.threads ? Number(flags.threads) : config.threads;
-    const wh = await openWarehouse(path, { memoryLimit: flags['memory-limit'] ?? config.memoryLimit, ...(threads ? { threads } : {}) });
+    const wh = await openEngineWarehouse(config, {
+      warehouse: flags.warehouse,
+      memoryLimit: flags['memory-limit'],
+      threads: flags.threads ? Number(flags.threads) : undefined,
+    });
     try {
-      console.log(`building ${path}`);
+      console.log(`building ${wh.path}${wh.engine === 'postgres' ? ' (PostgreSQL/Citus)' : ''}`);
       const result = await buildWarehouse(wh, {
         runTests: !flags['skip-tests'],
         ...(flags.since ? { since: flags.since } : {}),

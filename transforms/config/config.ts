@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { CqError } from '../lib/errors.js';
 import { DEFAULT_REJECT_LIMITS, parseRejectLimits, type RejectLimits } from './reject-limits.js';
 
-export { nightlyPaths, warehousePath, type NightlyPaths } from './data-paths.js';
+export { landingPath, nightlyPaths, warehousePath, type NightlyPaths } from './data-paths.js';
 
 /** The configuration file every command reads unless `--config FILE` names another. */
 export const DEFAULT_CONFIG_FILE = 'cq.config.json';
@@ -21,6 +21,16 @@ export interface NightlyConfig {
   schedule: string;
   /** DuckDB memory limit for pipeline steps; larger steps spill to `<dataDir>/work/tmp`. */
   memoryLimit: string;
+  /**
+   * The warehouse engine: `duckdb` (the default: the embedded file `<dataDir>/warehouse.duckdb`) or
+   * `citus` (a PostgreSQL 15 / Citus 13 server at `citusUrl`; docs/operations.md, "A Citus warehouse").
+   */
+  engine: 'duckdb' | 'citus';
+  /**
+   * Engine `citus`: the coordinator, e.g. `postgres://cq@db01:5432/cq`, without a password (it comes
+   * from PGPASSWORD or ~/.pgpass, never from this file).
+   */
+  citusUrl?: string;
   /** DuckDB threads (default: all cores). */
   threads?: number;
   /** Build the Evidence site as part of the run. */
@@ -115,6 +125,7 @@ export const DEFAULT_CONFIG: NightlyConfig = {
   dataDir: 'data',
   schedule: '30 2 * * *',
   memoryLimit: '2GB',
+  engine: 'duckdb',
   buildSite: true,
   buildExports: true,
   sqlAuditLog: 'logs/sql-audit.ndjson',
@@ -127,7 +138,7 @@ export const DEFAULT_CONFIG: NightlyConfig = {
 };
 
 /** Config keys that may be left out (no default). */
-const OPTIONAL_KEYS = ['threads', 'webhookUrl', 'webhookOnSuccess', 'publishGroup', 'policyDir'] as const;
+const OPTIONAL_KEYS = ['threads', 'webhookUrl', 'webhookOnSuccess', 'publishGroup', 'policyDir', 'citusUrl'] as const;
 
 /**
  * Reads `cq.config.json` (if present) over the defaults; `overrides` (CLI flags) win. Validates
@@ -169,6 +180,10 @@ export function loadConfig(overrides: Partial<NightlyConfig> = {}, file = DEFAUL
   if (typeof config.schedule !== 'string' || config.schedule.trim() === '') bad('schedule', 'must be a cron expression, e.g. "30 2 * * *" (02:30 every day)');
   if (typeof config.memoryLimit !== 'string' || config.memoryLimit.trim() === '') bad('memoryLimit', `must be a DuckDB memory size such as "3GB", got ${JSON.stringify(config.memoryLimit)}`);
   if (config.threads !== undefined && (typeof config.threads !== 'number' || !Number.isInteger(config.threads) || config.threads < 1)) bad('threads', `must be a whole number of at least 1 (or remove it: all cores), got ${JSON.stringify(config.threads)}`);
+  if (config.engine !== 'duckdb' && config.engine !== 'citus') bad('engine', `must be "duckdb" (the embedded warehouse file; the default) or "citus" (a PostgreSQL/Citus server at citusUrl), got ${JSON.stringify(config.engine)}`);
+  if (config.citusUrl !== undefined && (typeof config.citusUrl !== 'string' || !/^postgres(ql)?:\/\/[^\s]+$/.test(config.citusUrl))) bad('citusUrl', `must be a PostgreSQL URL such as "postgres://cq@db01:5432/cq", got ${JSON.stringify(config.citusUrl)}`);
+  if (config.citusUrl !== undefined && /^postgres(ql)?:\/\/[^:/@]+:[^@]*@/.test(config.citusUrl)) bad('citusUrl', 'holds a password; remove it from the URL and give it in PGPASSWORD or ~/.pgpass (the config file is readable by the publish group)');
+  if (config.engine === 'citus' && config.citusUrl === undefined) bad('citusUrl', 'is required with "engine": "citus", e.g. "postgres://cq@db01:5432/cq" (the coordinator)');
   for (const key of ['buildSite', 'buildExports', 'webhookOnSuccess'] as const) {
     if (config[key] !== undefined && typeof config[key] !== 'boolean') bad(key, `must be true or false, got ${JSON.stringify(config[key])}`);
   }

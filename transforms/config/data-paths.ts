@@ -32,6 +32,21 @@ export function warehousePath(dataDir: string): string {
   return join(dataDir, WAREHOUSE_FILE);
 }
 
+/** File name of the DuckDB front end of engine `citus` (the checked raw history; docs/operations.md). */
+export const LANDING_FILE = 'landing.duckdb';
+
+/**
+ * Engine `citus`: the DuckDB file in which `cq load` checks the extracts before copying each date to
+ * the server — it keeps the raw history that the key checks (duplicates across dates, references)
+ * read.
+ *
+ * @example
+ * landingPath('data'); // 'data/landing.duckdb'
+ */
+export function landingPath(dataDir: string): string {
+  return join(dataDir, LANDING_FILE);
+}
+
 /** Derives every path of the nightly job from the data folder. @example nightlyPaths('data').warehouse // '/abs/data/warehouse.duckdb' */
 export function nightlyPaths(dataDir: string): NightlyPaths {
   const d = resolve(dataDir);

@@ -1,5 +1,8 @@
+import { createReadStream } from 'node:fs';
+import { pipeline } from 'node:stream/promises';
 import { Kysely, PostgresDialect } from 'kysely';
 import pg from 'pg';
+import { from as copyFrom } from 'pg-copy-streams';
 import { CqError } from './errors.js';
 import { COMPAT_SEARCH_PATH, postgresCompatSql } from './postgres-compat.js';
 import { createEnumSql, toPostgres } from './postgres-translate.js';
@@ -51,6 +54,21 @@ function serialise(params: readonly unknown[] | undefined): unknown[] | undefine
   return params?.map((p) => (typeof p === 'bigint' ? p.toString() : p));
 }
 
+/** A warehouse on a PostgreSQL/Citus server: the engine-neutral handle plus bulk loading by `COPY`. */
+export interface PostgresWarehouse extends WarehouseHandle {
+  readonly engine: 'postgres';
+  /**
+   * Streams a CSV file (no header; an unquoted empty field is NULL, `""` an empty text: what DuckDB's
+   * `COPY … TO` writes) into a table with `COPY … FROM STDIN`, on the handle's one connection (so
+   * inside its open transaction). Returns the rows copied.
+   *
+   * @example
+   * await pg.copyFromCsv('raw.loans', ['loan_id', 'customer_id'], '/tmp/loans.csv');
+   * // COPY raw.loans ("loan_id", "customer_id") FROM STDIN (FORMAT csv)
+   */
+  copyFromCsv(table: string, columns: readonly string[], file: string): Promise<number>;
+}
+
 /**
  * Opens a warehouse on a PostgreSQL server — plain PostgreSQL 15 or a Citus coordinator — over
  * one connection (session settings, temporary tables and a load's transaction stay on it), shared
@@ -61,7 +79,7 @@ function serialise(params: readonly unknown[] | undefined): unknown[] | undefine
  * await wh.all('SELECT count(*) AS n FROM raw.loans'); // [{ n: 123n }]
  * await wh.close();
  */
-export async function openPostgresWarehouse(url: string): Promise<WarehouseHandle> {
+export async function openPostgresWarehouse(url: string): Promise<PostgresWarehouse> {
   const options = Object.entries(POSTGRES_SESSION_SETTINGS).map(([k, v]) => `-c ${k}=${v}`).join(' ');
   const pool = new pg.Pool({ connectionString: url, max: 1, idleTimeoutMillis: 0, types: typeParsers(), options });
   // Pool errors of an idle connection (server restart) surface on the next query, not as a crash.
@@ -108,6 +126,17 @@ export async function openPostgresWarehouse(url: string): Promise<WarehouseHandl
     async columns(sql) {
       const result = await pool.query(await prepare(`SELECT * FROM (${sql}) AS described LIMIT 0`));
       return result.fields.map((f) => f.name);
+    },
+    async copyFromCsv(table, columns, file) {
+      // The pool's only connection: the one an open BEGIN … COMMIT runs on.
+      const client = await pool.connect();
+      try {
+        const copy = client.query(copyFrom(`COPY ${table} (${columns.map((c) => `"${c.replaceAll('"', '""')}"`).join(', ')}) FROM STDIN (FORMAT csv)`));
+        await pipeline(createReadStream(file), copy);
+        return Number(copy.rowCount ?? 0);
+      } finally {
+        client.release();
+      }
     },
     async close() {
       // Kysely ends the pool only if it used it; end it here otherwise (its socket keeps Node alive).
