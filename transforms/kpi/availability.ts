@@ -200,7 +200,9 @@ export function firstDeliveredSql(i: ResolvedInput, hasMappingDefaults: boolean)
     }
   }
   if (i.column && i.optional) {
-    conds.push(`EXISTS (SELECT 1 FROM raw.${q(i.entity)} r WHERE r._business_date = a.business_date AND r.${q(i.column)} IS NOT NULL)`);
+    // Uncorrelated (IN, not a correlated EXISTS): on Citus the raw table is distributed and the
+    // subquery is planned on its own, where a correlated one joining ops (on the coordinator) is refused.
+    conds.push(`a.business_date IN (SELECT r._business_date FROM raw.${q(i.entity)} r WHERE r.${q(i.column)} IS NOT NULL)`);
   }
   return `(SELECT min(a.business_date) FROM ops.load_audit a WHERE ${conds.join(' AND ')})`;
 }

@@ -90,6 +90,17 @@ describe.skipIf(!url)(`the warehouse (models and KPIs) on DuckDB and PostgreSQL/
       await duck.all<{ t: string }>(`SELECT table_schema || '.' || table_name AS t FROM information_schema.tables WHERE table_schema = 'raw' OR table_name IN ('load_audit', 'rejected_rows') ORDER BY 1`)
     ).map((r) => r.t);
     expect(tables).toContain('ops.rejected_rows');
+    // On the Citus cluster the raw tables are distributed as CITUS_PLACEMENT says (h = hash by the column, n = reference).
+    const placed = await pg.all<{ t: string; method: string; col: string | null }>(
+      `SELECT logicalrelid::regclass::text AS t, partmethod AS method, CASE WHEN partmethod = 'h' THEN column_to_column_name(logicalrelid, partkey) END AS col FROM pg_dist_partition WHERE logicalrelid::regclass::text LIKE 'raw.%' ORDER BY 1`,
+    );
+    expect(placed.map((p) => `${p.t}:${p.method}:${p.col ?? ''}`)).toEqual(
+      expect.arrayContaining(['raw.loans:h:loan_id', 'raw.loan_balances:h:loan_id', 'raw.repayments:h:loan_id', 'raw.customers:h:customer_id', 'raw.branches:n:']),
+    );
+    const [colocated] = await pg.all<{ n: bigint }>(
+      `SELECT count(DISTINCT colocationid) AS n FROM pg_dist_partition WHERE logicalrelid::regclass::text IN ('raw.loans', 'raw.loan_balances', 'raw.repayment_schedule', 'raw.repayments')`,
+    );
+    expect(Number(colocated!.n), 'the loan-grain raw tables share one co-location group').toBe(1);
     for (const t of tables) expect(await rowsOf(pg, t), t).toEqual(await rowsOf(duck, t));
     // The planted faults are there, each with its reason (so the comparison above compared something).
     const reasons = await pg.all<{ entity: string; reason_code: string; n: bigint }>(

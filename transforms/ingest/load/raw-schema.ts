@@ -2,6 +2,7 @@ import { COLUMN_TYPES, ENTITIES, type EntityContract } from '../contract/index.j
 import { quoteIdent as q } from '../../lib/duckdb.js';
 import type { WarehouseHandle } from '../../lib/warehouse-handle.js';
 import { opsTableDdl } from '../../lib/ops-tables.js';
+import { placeTables } from '../../lib/citus-placement.js';
 
 /** DDL of a raw table: contract columns typed, plus lineage columns. */
 export function rawTableDdl(entity: EntityContract): string {
@@ -13,7 +14,8 @@ export function rawTableDdl(entity: EntityContract): string {
 /**
  * Creates the `raw` and `ops` schemas and tables if missing, and adds columns that the
  * contract gained since the warehouse was created (so adding an extract column is a
- * one-file change to the contract).
+ * one-file change to the contract). On a Citus cluster, new raw tables are distributed while
+ * still empty (by loan or customer, or as reference tables: `CITUS_PLACEMENT`).
  *
  * @example
  * await ensureRawSchema(wh);
@@ -33,4 +35,5 @@ export async function ensureRawSchema(wh: WarehouseHandle, entities: readonly En
     }
   }
   await wh.exec(opsTableDdl('load_audit', 'rejected_rows'));
+  if (wh.engine === 'postgres') await placeTables(wh, entities.map((e) => `raw.${e.name}`));
 }

@@ -49,7 +49,8 @@ export default defineModel({
     p AS (
       SELECT m.as_of_month, f.loan_id, f.customer_id, f.branch_id, CAST(f.product_id AS VARCHAR) AS product_id,
         CAST(f.recorded_class AS VARCHAR) AS prev_class, f.on_book_balance AS prev_balance,
-        f.next_snapshot_missing, f.currency, f.fx_rate
+        -- currency as text: Citus cannot aggregate an enum (min(currency) below) in a distributed query.
+        f.next_snapshot_missing, CAST(f.currency AS VARCHAR) AS currency, f.fx_rate
       FROM core.fct_loan_month_ends f JOIN months m ON m.prev_month_end = f.as_of_month
       WHERE f.is_npl
     ),
