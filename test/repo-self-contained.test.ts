@@ -1,9 +1,9 @@
-import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { ALLOW, outsideReferences } from './helpers/outside-paths.js';
+import { runProcess } from './helpers/run-process.js';
 
 /**
  * CI guard (issue 15): a clone works with nothing beside it. Every file git tracks is scanned
@@ -21,8 +21,10 @@ const repoRoot = fileURLToPath(new URL('..', import.meta.url));
 /** The guard's own files: they spell out every pattern to plant it (see outside-paths.ts). */
 const GUARD_FILES = new Set(['test/helpers/outside-paths.ts', 'test/repo-self-contained.test.ts']);
 
-function trackedTextFiles(): { file: string; text: string }[] {
-  const files = execFileSync('git', ['ls-files', '-z'], { cwd: repoRoot, encoding: 'utf8' }).split('\0').filter(Boolean);
+async function trackedTextFiles(): Promise<{ file: string; text: string }[]> {
+  const git = await runProcess('git', ['ls-files', '-z'], { cwd: repoRoot, encoding: 'utf8' });
+  if (git.status !== 0) throw new Error(`git ls-files failed (exit ${git.status ?? git.signal}): ${git.stderr}`);
+  const files = git.stdout.split('\0').filter(Boolean);
   const out: { file: string; text: string }[] = [];
   for (const file of files) {
     if (GUARD_FILES.has(file)) continue;
@@ -39,8 +41,8 @@ function trackedTextFiles(): { file: string; text: string }[] {
 }
 
 describe('the repository refers to no path outside itself', () => {
-  it('no tracked file names ../shared, climbs out of the repository, or names a host folder', () => {
-    const files = trackedTextFiles();
+  it('no tracked file names ../shared, climbs out of the repository, or names a host folder', async () => {
+    const files = await trackedTextFiles();
     // The scan covered the repository: these files exist in every clone (a guard that read
     // nothing would pass).
     expect(files.map((f) => f.file)).toEqual(expect.arrayContaining(['package.json', 'test/ingest/mapping-public.test.ts', 'datasets/public/README.md']));

@@ -1,4 +1,3 @@
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -9,6 +8,7 @@ import type { WarehouseHandle } from '../../transforms/lib/warehouse-handle.js';
 import { loadExtracts } from '../../transforms/ingest/load-extracts.js';
 import { LEDGER_ROWS, ledgerMapping, writeLedger } from '../helpers/mapping-ledger.js';
 import { writeMiniExtract } from '../helpers/mini-extract.js';
+import { runProcess } from '../helpers/run-process.js';
 
 /**
  * Every feature of the mapping format on the hand-written ledger of test/helpers/mapping-ledger.ts
@@ -252,25 +252,25 @@ entities:
 });
 
 describe('npm run load -- --mapping', () => {
-  it('loads through the CLI and reports; a mapping error exits 1 naming the mapping key', () => {
+  it('loads through the CLI and reports; a mapping error exits 1 naming the mapping key', async () => {
     const { extracts, mappingPath } = writeLedger(dir, { manifest: { encoding: 'gb18030' } });
     const run = (args: string[]) =>
-      spawnSync(process.execPath, ['--import', 'tsx', 'transforms/cli/load.ts', '--extracts', extracts, '--warehouse', join(dir, 'wh.duckdb'), ...args], { encoding: 'utf8' });
+      runProcess(process.execPath, ['--import', 'tsx', 'transforms/cli/load.ts', '--extracts', extracts, '--warehouse', join(dir, 'wh.duckdb'), ...args], { encoding: 'utf8' });
     // The ledger's one rejected balance is 1 of 4 loan_balances rows (25 %): above the default
     // fail limit (5 %), so the publish gate fails the load, naming the file and the reason…
-    const gated = run(['--mapping', mappingPath]);
+    const gated = await run(['--mapping', mappingPath]);
     expect(gated.status, gated.stdout + gated.stderr).toBe(1);
     expect(gated.stdout).toContain('2026-09-30  read 15  loaded 14  rejected 1  (mapping ledger)');
     expect(gated.stderr).toMatch(/error \[REJECT_LIMIT\]: .*\n {2}.*贷款台账\.csv \(loan_balances, 2026-09-30\): read 4, loaded 3, rejected 1 \(25\.0 %, above the fail limit 5\.0 %\)\n {4}\w+ in \w+: 1 row, e\.g\. line \d+: /);
     // … unless the operator accepts that share for balances (cq.config.json rejectLimits).
     const config = join(dir, 'lenient.config.json');
     writeFileSync(config, JSON.stringify({ rejectLimits: { perEntity: { loan_balances: { warn: 0.3, fail: 0.3 } } } }));
-    const ok = run(['--mapping', mappingPath, '--config', config]);
+    const ok = await run(['--mapping', mappingPath, '--config', config]);
     expect(ok.status, ok.stderr).toBe(0);
     expect(ok.stdout).toContain('2026-09-30  read 15  loaded 14  rejected 1  (mapping ledger)');
     expect(ok.stderr).not.toContain('REJECT_LIMIT');
     writeFileSync(mappingPath, ledgerMapping().replace('loan_id: 借据号\n      customer_id', 'loan_id: 借据\n      customer_id'));
-    const bad = run(['--mapping', mappingPath]);
+    const bad = await run(['--mapping', mappingPath]);
     expect(bad.status).toBe(1);
     expect(bad.stderr).toMatch(/error \[MAPPING_UNKNOWN_COLUMN\]: .*ledger\.yaml: entities\.loans\.columns\.loan_id\.source \(line \d+\): source column "借据" is not in the header/);
   });

@@ -1,4 +1,3 @@
-import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,6 +12,7 @@ import { loadCheckedConfig as loadConfig } from '../../transforms/operations/che
 import { runNightly } from '../../transforms/operations/run-nightly.js';
 import type { ExtractRow } from '../helpers/extract-rows.js';
 import { writeMiniExtract } from '../helpers/mini-extract.js';
+import { runProcess } from '../helpers/run-process.js';
 
 /**
  * The publish gate (issue 15): a file that rejects more than its fail limit of its rows, or all of
@@ -51,8 +51,8 @@ function config(body: unknown): string {
   return file;
 }
 
-function load(extracts: string, cfg: string) {
-  const r = spawnSync(process.execPath, [...LOAD, '--extracts', extracts, '--warehouse', join(root, `w${++n}.duckdb`), '--config', cfg], { encoding: 'utf8' });
+async function load(extracts: string, cfg: string) {
+  const r = await runProcess(process.execPath, [...LOAD, '--extracts', extracts, '--warehouse', join(root, `w${++n}.duckdb`), '--config', cfg], { encoding: 'utf8' });
   return { status: r.status, out: `${r.stdout}\n${r.stderr}`, stderr: r.stderr };
 }
 
@@ -89,9 +89,9 @@ describe('rejectLimits in cq.config.json', () => {
 });
 
 describe('npm run load: the gate', { timeout: 120_000 }, () => {
-  it('a file with its only row rejected (1 of 1) exits 1 naming the file, the counts and the reason with its line — even with a limit of 100 %', () => {
+  it('a file with its only row rejected (1 of 1) exits 1 naming the file, the counts and the reason with its line — even with a limit of 100 %', async () => {
     const dir = extract([{ survey_id: 'S001', customer_id: 'C001', surveyed_on: '2026-09-15', channel: 'app', score: '150' }]);
-    const r = load(dir, config({ rejectLimits: { perEntity: { surveys: { warn: 1, fail: 1 } } } }));
+    const r = await load(dir, config({ rejectLimits: { perEntity: { surveys: { warn: 1, fail: 1 } } } }));
     expect(r.status, r.out).toBe(1);
     expect(r.stderr).toContain('error [REJECT_LIMIT]: 1 extract file(s) rejected too many rows, so the load fails');
     expect(r.stderr).toContain(`${join(dir, '2026-09-30', 'surveys.csv')} (surveys, 2026-09-30): read 1, loaded 0, rejected 1 (100.0 %, every row rejected)`);
@@ -99,18 +99,18 @@ describe('npm run load: the gate', { timeout: 120_000 }, () => {
     expect(r.stderr).toContain('a file whose every row is rejected fails whatever the limit');
   });
 
-  it('4 % rejected (2 of 50) warns and exits 0', () => {
+  it('4 % rejected (2 of 50) warns and exits 0', async () => {
     const dir = extract(surveys(2));
-    const r = load(dir, config({}));
+    const r = await load(dir, config({}));
     expect(r.status, r.out).toBe(0);
     expect(r.stderr).toContain(`warning: ${join(dir, '2026-09-30', 'surveys.csv')} (surveys, 2026-09-30): read 50, loaded 48, rejected 2 (4.0 %, above the warn limit 0.5 %)`);
     expect(r.stderr).toMatch(/out_of_range in score: 2 rows, e\.g\. line 2:/);
     expect(r.stderr).not.toContain('REJECT_LIMIT');
   });
 
-  it('6 % rejected (3 of 50) exits 1 with the counts and the reason', () => {
+  it('6 % rejected (3 of 50) exits 1 with the counts and the reason', async () => {
     const dir = extract(surveys(3));
-    const r = load(dir, config({}));
+    const r = await load(dir, config({}));
     expect(r.status, r.out).toBe(1);
     expect(r.stderr).toContain(`${join(dir, '2026-09-30', 'surveys.csv')} (surveys, 2026-09-30): read 50, loaded 47, rejected 3 (6.0 %, above the fail limit 5.0 %)`);
     expect(r.stderr).toMatch(/out_of_range in score: 3 rows, e\.g\. line 2:/);
@@ -119,16 +119,16 @@ describe('npm run load: the gate', { timeout: 120_000 }, () => {
     expect(r.out).toContain('2026-09-30  read');
   });
 
-  it('a per-entity override lets 6 % of surveys through with a warning, while the global limit still applies to the others', () => {
+  it('a per-entity override lets 6 % of surveys through with a warning, while the global limit still applies to the others', async () => {
     const dir = extract(surveys(3));
-    const lenient = load(dir, config({ rejectLimits: { perEntity: { surveys: { fail: 0.1 } } } }));
+    const lenient = await load(dir, config({ rejectLimits: { perEntity: { surveys: { fail: 0.1 } } } }));
     expect(lenient.status, lenient.out).toBe(0);
     expect(lenient.stderr).toContain('rejected 3 (6.0 %, above the warn limit 0.5 %)');
     // The same override for another entity does not help surveys.
-    const other = load(dir, config({ rejectLimits: { perEntity: { loans: { fail: 0.1 } } } }));
+    const other = await load(dir, config({ rejectLimits: { perEntity: { loans: { fail: 0.1 } } } }));
     expect(other.status, other.out).toBe(1);
     // A stricter global fail limit catches 4 %: 2/50 = 0.04 > 0.03.
-    const strict = load(extract(surveys(2)), config({ rejectLimits: { warn: 0.01, fail: 0.03 } }));
+    const strict = await load(extract(surveys(2)), config({ rejectLimits: { warn: 0.01, fail: 0.03 } }));
     expect(strict.status, strict.out).toBe(1);
     expect(strict.stderr).toContain('rejected 2 (4.0 %, above the fail limit 3.0 %)');
   });
@@ -222,11 +222,11 @@ describe('the night and the export are gated the same way', { timeout: 300_000 }
     } finally {
       await wh.close();
     }
-    const cli = spawnSync(process.execPath, [...EXPORT, '--month', '2026-09', '--warehouse', warehouse, '--out', join(root, 'out-cli'), '--no-pdf', '--config', config({})], { encoding: 'utf8' });
+    const cli = await runProcess(process.execPath, [...EXPORT, '--month', '2026-09', '--warehouse', warehouse, '--out', join(root, 'out-cli'), '--no-pdf', '--config', config({})], { encoding: 'utf8' });
     expect(cli.status, cli.stdout + cli.stderr).toBe(1);
     expect(cli.stderr).toContain('error [REJECT_LIMIT]');
     expect(cli.stderr).toContain('rejected 3 (6.0 %, above the fail limit 5.0 %)');
-    const cliOk = spawnSync(
+    const cliOk = await runProcess(
       process.execPath,
       [...EXPORT, '--month', '2026-09', '--warehouse', warehouse, '--out', join(root, 'out-cli'), '--no-pdf', '--quiet', '--config', config({ rejectLimits: { perEntity: { surveys: { fail: 0.1 } } } })],
       { encoding: 'utf8' },

@@ -1,4 +1,3 @@
-import { spawnSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -9,6 +8,7 @@ import { chromiumMissing, chromiumPath, CHROMIUM_PATH } from '../../transforms/l
 import { loadConfig } from '../../transforms/config/config.js';
 import { readRuns } from '../../transforms/operations/ledger.js';
 import { writeMiniExtract } from '../helpers/mini-extract.js';
+import { runProcess } from '../helpers/run-process.js';
 
 /**
  * `npm run demo` on a machine without Chromium (issue 15), without removing Chromium from this
@@ -113,19 +113,19 @@ describe('a night without Chromium', { timeout: 600_000 }, () => {
     extracts = writeMiniExtract(undefined, { dir: join(root, 'extracts') }).dir;
   });
   const nightly = (data: string, extra: string[], env: NodeJS.ProcessEnv = {}) =>
-    spawnSync(process.execPath, [...NIGHTLY, '--extracts', extracts, '--data', data, '--no-site', ...extra], { encoding: 'utf8', env: { ...process.env, ...env } });
+    runProcess(process.execPath, [...NIGHTLY, '--extracts', extracts, '--data', data, '--no-site', ...extra], { encoding: 'utf8', env: { ...process.env, ...env } });
 
-  it('fails loudly at "regulator exports" by default (production): nothing is published', () => {
+  it('fails loudly at "regulator exports" by default (production): nothing is published', async () => {
     const data = join(root, 'data-required');
-    const r = nightly(data, [], { CHROMIUM_PATH: missing });
+    const r = await nightly(data, [], { CHROMIUM_PATH: missing });
     expect(r.status, r.stdout + r.stderr).toBe(1);
     expect(r.stderr).toContain(`FAILED at step "regulator exports": [EXPORT_FAILED] ${missing}: Chromium is not installed, so the PDF cannot be printed. Fix: npm run browser:install`);
     expect(existsSync(join(data, 'current'))).toBe(false);
   });
 
-  it('with --pdf-optional publishes the warehouse and the XLSX/CSV package, records "pdf skipped" with the command that adds it, and that command adds it', () => {
+  it('with --pdf-optional publishes the warehouse and the XLSX/CSV package, records "pdf skipped" with the command that adds it, and that command adds it', async () => {
     const data = join(root, 'data-optional');
-    const r = nightly(data, ['--pdf-optional'], { CHROMIUM_PATH: missing });
+    const r = await nightly(data, ['--pdf-optional'], { CHROMIUM_PATH: missing });
     expect(r.status, r.stdout + r.stderr).toBe(0);
     const fix = `npm run browser:install && npm run nightly -- --extracts ${extracts} --data ${data} --no-site --date 2026-09-30 --force`;
     const reason = `${missing}: Chromium is not installed, so the PDF was not printed; the XLSX and CSV files are complete.`;
@@ -152,7 +152,7 @@ describe('a night without Chromium', { timeout: 600_000 }, () => {
     const args = fix.split(' npm run nightly -- ')[1]!.split(' ');
     const env = { ...process.env };
     delete env.CHROMIUM_PATH;
-    const again = spawnSync(process.execPath, [...NIGHTLY, ...args], { encoding: 'utf8', env });
+    const again = await runProcess(process.execPath, [...NIGHTLY, ...args], { encoding: 'utf8', env });
     expect(again.status, again.stdout + again.stderr).toBe(0);
     const added = JSON.parse(readFileSync(join(data, 'current', 'exports', '2026-09', 'manifest.json'), 'utf8')) as Manifest;
     expect(added.pdf_skipped).toBeUndefined();
@@ -164,9 +164,9 @@ describe('a night without Chromium', { timeout: 600_000 }, () => {
 });
 
 describe('npm run demo (transforms/cli/demo.ts) without Chromium', { timeout: 900_000 }, () => {
-  it('publishes, then ends with a warning that the PDF was skipped and the one command that adds it', () => {
+  it('publishes, then ends with a warning that the PDF was skipped and the one command that adds it', async () => {
     const out = join(root, 'demo');
-    const r = spawnSync(process.execPath, ['--import', 'tsx', 'transforms/cli/demo.ts', '--out', out, '--customers', '150', '--months', '2', '--no-site'], {
+    const r = await runProcess(process.execPath, ['--import', 'tsx', 'transforms/cli/demo.ts', '--out', out, '--customers', '150', '--months', '2', '--no-site'], {
       encoding: 'utf8',
       env: { ...process.env, CHROMIUM_PATH: missing },
     });

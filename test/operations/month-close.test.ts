@@ -1,4 +1,3 @@
-import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -11,6 +10,7 @@ import { canonicalKpiText, canonicalNumber, type KpiRowSnapshot } from '../../tr
 import { checkSourceSql } from '../../transforms/publish/site/source-sql-guard.js';
 import { withColumns } from '../helpers/extract-rows.js';
 import { writeMiniExtract, type MiniRows } from '../helpers/mini-extract.js';
+import { runProcess } from '../helpers/run-process.js';
 
 /**
  * Month-end close and restatements end to end, as operators run them (a child process per
@@ -51,11 +51,11 @@ const reclassifyL002 = (r: MiniRows) => {
 };
 
 function nightly(extracts: string, data: string, extra: string[] = []) {
-  return spawnSync(process.execPath, [...TSX, 'transforms/cli/nightly.ts', '--extracts', extracts, '--data', data, '--no-site', '--no-exports', ...extra], { encoding: 'utf8' });
+  return runProcess(process.execPath, [...TSX, 'transforms/cli/nightly.ts', '--extracts', extracts, '--data', data, '--no-site', '--no-exports', ...extra], { encoding: 'utf8' });
 }
 
 function close(data: string, extra: string[]) {
-  return spawnSync(process.execPath, [...TSX, 'transforms/cli/close.ts', '--data', data, ...extra], { encoding: 'utf8' });
+  return runProcess(process.execPath, [...TSX, 'transforms/cli/close.ts', '--data', data, ...extra], { encoding: 'utf8' });
 }
 
 /** SHA-256 over every file of the live release, by relative path, and the release it points at. */
@@ -108,11 +108,11 @@ describe('month-end close and restatements', { timeout: 600_000 }, () => {
     const extracts = join(dir, 'extracts');
     const data = join(dir, 'data');
     writeExtract(extracts);
-    const first = nightly(extracts, data);
+    const first = await nightly(extracts, data);
     expect(first.status, first.stdout + first.stderr).toBe(0);
 
     // Close 2026-08: one close in the ledger, holding the rows and their hash.
-    const closed = close(data, ['--month', '2026-08', '--by', '王芳']);
+    const closed = await close(data, ['--month', '2026-08', '--by', '王芳']);
     expect(closed.status, closed.stdout + closed.stderr).toBe(0);
     expect(closed.stdout).toContain('closed 2026-08');
     const ledger = closeLedgerPath({ runsDir: join(data, 'runs') });
@@ -127,14 +127,14 @@ describe('month-end close and restatements', { timeout: 600_000 }, () => {
     expect(c1!.kpi_rows).toBe(count!.n);
 
     // Closing again without a change records nothing (idempotent).
-    const again = close(data, ['--month', '2026-08', '--by', '王芳']);
+    const again = await close(data, ['--month', '2026-08', '--by', '王芳']);
     expect(again.status, again.stderr).toBe(0);
     expect(again.stdout).toContain('already closed');
     expect(readCloses(ledger)).toHaveLength(1);
 
     // An unchanged re-delivery of the closed month publishes normally.
     const before0 = published(data);
-    const same = nightly(extracts, data, ['--date', DATE, '--force']);
+    const same = await nightly(extracts, data, ['--date', DATE, '--force']);
     expect(same.status, same.stdout + same.stderr).toBe(0);
     expect(same.stdout).toContain('1 closed month(s) unchanged');
     expect(published(data).release).not.toBe(before0.release);
@@ -146,7 +146,7 @@ describe('month-end close and restatements', { timeout: 600_000 }, () => {
     // A corrected delivery changes npl_ratio of the closed month: refused, nothing published.
     writeExtract(extracts, reclassifyL002);
     const before = published(data);
-    const refused = nightly(extracts, data, ['--date', DATE, '--force']);
+    const refused = await nightly(extracts, data, ['--date', DATE, '--force']);
     expect(refused.status).not.toBe(0);
     const out = refused.stdout + refused.stderr;
     expect(out).toContain('CLOSED_MONTH_CHANGED');
@@ -171,10 +171,10 @@ describe('month-end close and restatements', { timeout: 600_000 }, () => {
     expect(csv).toMatch(/^2026-08,npl_ratio,[^\n]*,all,ALL,[^\n]*,measured,measured,0\.450704225352,0\.464788732394,800000,825000,1775000,1775000\r$/m);
 
     // --restate without who/why is a usage error; with them the night publishes and re-closes.
-    const noWho = nightly(extracts, data, ['--date', DATE, '--force', '--restate']);
+    const noWho = await nightly(extracts, data, ['--date', DATE, '--force', '--restate']);
     expect(noWho.status).not.toBe(0);
     expect(noWho.stderr).toContain('--restate needs --by NAME and --reason TEXT');
-    const restated = nightly(extracts, data, ['--date', DATE, '--force', '--restate', '--by', '李雷', '--reason', 'L002 reclassified by the credit committee']);
+    const restated = await nightly(extracts, data, ['--date', DATE, '--force', '--restate', '--by', '李雷', '--reason', 'L002 reclassified by the credit committee']);
     expect(restated.status, restated.stdout + restated.stderr).toBe(0);
     expect(published(data).release).not.toBe(before.release);
     const closes = readCloses(ledger);
@@ -201,7 +201,7 @@ describe('month-end close and restatements', { timeout: 600_000 }, () => {
     expect(marker.map((m) => [m.month, Number(m.restatements)])).toEqual([['2026-08', 1]]);
 
     // The month is closed with the new figures: the same delivery again publishes without --restate.
-    const after = nightly(extracts, data, ['--date', DATE, '--force']);
+    const after = await nightly(extracts, data, ['--date', DATE, '--force']);
     expect(after.status, after.stdout + after.stderr).toBe(0);
     expect(existsSync(join(data, 'current'))).toBe(true);
   });

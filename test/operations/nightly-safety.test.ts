@@ -1,4 +1,4 @@
-import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { chmodSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
@@ -11,6 +11,7 @@ import { acquireLock } from '../../transforms/operations/lock.js';
 import { currentBootId, processIdentity } from '../../transforms/operations/process-identity.js';
 import { withColumns } from '../helpers/extract-rows.js';
 import { writeMiniExtract } from '../helpers/mini-extract.js';
+import { runProcess } from '../helpers/run-process.js';
 
 /**
  * Operational safety of the nightly (docs/operations.md: Locking, Interrupted runs, Permissions):
@@ -62,18 +63,9 @@ function addSecondDate(extracts: string) {
   );
 }
 
+/** A nightly run as a child process, awaited without blocking this process's event loop (the test's webhook server must answer meanwhile). */
 function nightly(extracts: string, data: string, extra: string[] = []) {
-  return spawnSync(process.execPath, [...CLI, '--extracts', extracts, '--data', data, '--no-site', ...extra], { encoding: 'utf8' });
-}
-
-/** Like `nightly`, without blocking this process's event loop (the test's webhook server must answer meanwhile). */
-function nightlyAsync(extracts: string, data: string, extra: string[] = []): Promise<{ status: number | null; stdout: string; stderr: string }> {
-  const child = spawn(process.execPath, [...CLI, '--extracts', extracts, '--data', data, '--no-site', ...extra], { stdio: ['ignore', 'pipe', 'pipe'] });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-  return new Promise((resolve) => child.on('close', (status) => resolve({ status, stdout, stderr })));
+  return runProcess(process.execPath, [...CLI, '--extracts', extracts, '--data', data, '--no-site', ...extra], { encoding: 'utf8' });
 }
 
 function startNightly(extracts: string, data: string, hangAt: string, extra: string[] = []): ChildProcess {
@@ -222,14 +214,14 @@ describe('nightly lock: PID + process start time + boot id', () => {
     expect(runs.Ralive!.status).toBe('running');
   });
 
-  it('a nightly finding a reused-PID lock takes it over, records the takeover and the run that never started', () => {
+  it('a nightly finding a reused-PID lock takes it over, records the takeover and the run that never started', async () => {
     const { extracts, data } = setup('cli-reused');
     mkdirSync(data, { recursive: true });
     const pid = liveProcess();
     const id = processIdentity(pid)!;
     const oldRun = 'R20261030T023000-99999';
     writeFileSync(join(data, 'nightly.lock'), JSON.stringify({ pid, startTime: id.startTime! + 1, bootId: id.bootId, startedAt: '2026-10-30T02:30:00.000Z', runId: oldRun }));
-    const run = nightly(extracts, data, ['--no-exports']);
+    const run = await nightly(extracts, data, ['--no-exports']);
     expect(run.status, run.stdout + run.stderr).toBe(0);
     expect(run.stdout).toContain(`took over a stale lock of pid ${pid}, run ${oldRun}: its PID now belongs to another process`);
     const started = ledgerEvents(data).find((e) => e.type === 'run_started' && e.run_id !== oldRun)!;
@@ -265,7 +257,7 @@ describe('a SIGKILLed nightly', { timeout: 300_000 }, () => {
     const config = join(dir, 'cq.config.json');
     writeFileSync(config, JSON.stringify({ webhookUrl: hookUrl }));
     const args = ['--no-exports', '--config', config];
-    const first = await nightlyAsync(extracts, data, args);
+    const first = await nightly(extracts, data, args);
     expect(first.status, first.stdout + first.stderr).toBe(0);
     expect(status(data)).toMatchObject({ status: 'succeeded' });
 
@@ -281,7 +273,7 @@ describe('a SIGKILLed nightly', { timeout: 300_000 }, () => {
     expect(alerts).toEqual([]);
 
     // The next run (here one with nothing to do) finds the killed run before anything else.
-    const next = await nightlyAsync(extracts, data, [...args, '--date', '2026-08-31']);
+    const next = await nightly(extracts, data, [...args, '--date', '2026-08-31']);
     expect(next.status, next.stdout + next.stderr).toBe(0);
     expect(next.stdout).toContain(`took over a stale lock of pid ${child.pid}, run ${killedRun}: its process is gone`);
     expect(next.stdout).toContain(`previous nightly ${killedRun} was interrupted during step "${step}"`);
@@ -303,7 +295,7 @@ describe('a SIGKILLed nightly', { timeout: 300_000 }, () => {
     expect(finished[0]!.error).toMatch(/^interrupted: .*during step "build models and KPIs"/);
 
     // A further run publishes; the interrupted run is alerted only once and is in ops.runs as failed.
-    const last = await nightlyAsync(extracts, data, args);
+    const last = await nightly(extracts, data, args);
     expect(last.status, last.stdout + last.stderr).toBe(0);
     expect(last.stdout).not.toContain('was interrupted');
     expect(alerts).toHaveLength(1);
@@ -337,7 +329,7 @@ describe('permissions of what the nightly publishes', { timeout: 300_000 }, () =
     expect(created.filter((m) => (m.mode & 0o077) !== 0).map((m) => m.path)).toEqual([]);
     await kill(hung);
 
-    const run = nightly(extracts, data); // with the regulator exports
+    const run = await nightly(extracts, data); // with the regulator exports
     expect(run.status, run.stdout + run.stderr).toBe(0);
     const release = realpathSync(join(data, 'current'));
     expect(readdirSync(release).sort()).toEqual(expect.arrayContaining(['exports', 'warehouse.duckdb']));
@@ -348,20 +340,20 @@ describe('permissions of what the nightly publishes', { timeout: 300_000 }, () =
     // An older release's warehouse that is world-readable is copied for the next night: the copy is not.
     chmodSync(join(release, 'warehouse.duckdb'), 0o644);
     addSecondDate(extracts);
-    const second = nightly(extracts, data, ['--no-exports']);
+    const second = await nightly(extracts, data, ['--no-exports']);
     expect(second.status, second.stdout + second.stderr).toBe(0);
     expect(realpathSync(join(data, 'current'))).not.toBe(release);
     expect(statSync(join(data, 'warehouse.duckdb')).mode & 0o777).toBe(0o600);
     expect(wrongModes(realpathSync(join(data, 'current')), 0o600, 0o700)).toEqual([]);
   });
 
-  it('with publishGroup: files 0640 and folders 0750 of that group; an unknown group is refused naming the config file', () => {
+  it('with publishGroup: files 0640 and folders 0750 of that group; an unknown group is refused naming the config file', async () => {
     const { dir, extracts, data } = setup('group');
-    const group = execFileSync('id', ['-gn'], { encoding: 'utf8' }).trim();
-    const gid = Number(execFileSync('id', ['-g'], { encoding: 'utf8' }).trim());
+    const group = (await runProcess('id', ['-gn'], { encoding: 'utf8' })).stdout.trim();
+    const gid = Number((await runProcess('id', ['-g'], { encoding: 'utf8' })).stdout.trim());
     const config = join(dir, 'cq.config.json');
     writeFileSync(config, JSON.stringify({ publishGroup: group }));
-    const run = nightly(extracts, data, ['--config', config, '--no-exports']);
+    const run = await nightly(extracts, data, ['--config', config, '--no-exports']);
     expect(run.status, run.stdout + run.stderr).toBe(0);
     const all = modes(data);
     expect(all.map((m) => m.path)).toEqual(expect.arrayContaining([join(data, 'status.json'), join(data, 'runs', 'ledger.ndjson'), join(realpathSync(join(data, 'current')), 'warehouse.duckdb')]));
@@ -370,7 +362,7 @@ describe('permissions of what the nightly publishes', { timeout: 300_000 }, () =
 
     const bad = join(dir, 'bad.config.json');
     writeFileSync(bad, JSON.stringify({ publishGroup: 'cq-no-such-group-4711' }));
-    const refused = nightly(extracts, join(dir, 'data-bad'), ['--config', bad, '--no-exports']);
+    const refused = await nightly(extracts, join(dir, 'data-bad'), ['--config', bad, '--no-exports']);
     expect(refused.status).toBe(1);
     expect(refused.stderr).toContain(`${bad}: publishGroup "cq-no-such-group-4711" is not a group on this machine`);
     expect(refused.stderr).toContain('groupadd cq-no-such-group-4711');

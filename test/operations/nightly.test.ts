@@ -1,4 +1,4 @@
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
@@ -9,6 +9,7 @@ import { openWarehouse } from '../../transforms/lib/duckdb.js';
 import { readRuns } from '../../transforms/operations/ledger.js';
 import { withColumns, type ExtractRow } from '../helpers/extract-rows.js';
 import { writeMiniExtract, type MiniRows } from '../helpers/mini-extract.js';
+import { runProcess } from '../helpers/run-process.js';
 
 /**
  * The nightly job end to end, as operators run it (a child process per run), on the mini
@@ -57,7 +58,7 @@ function addSecondDate(extracts: string, edit?: Parameters<typeof writeMiniExtra
 }
 
 function nightly(extracts: string, data: string, extra: string[] = [], env: NodeJS.ProcessEnv = {}) {
-  return spawnSync(process.execPath, [...CLI, '--extracts', extracts, '--data', data, '--no-site', ...extra], {
+  return runProcess(process.execPath, [...CLI, '--extracts', extracts, '--data', data, '--no-site', ...extra], {
     encoding: 'utf8',
     env: { ...process.env, ...env },
   });
@@ -117,11 +118,11 @@ async function kpiFingerprint(warehouse: string): Promise<Record<string, string>
 describe('nightly', { timeout: 600_000 }, () => {
   it('publishes a first night, then adds only the new business date; re-running is a no-op', async () => {
     const { extracts, data } = setup('basic');
-    const first = nightly(extracts, data);
+    const first = await nightly(extracts, data);
     expect(first.status, first.stdout + first.stderr).toBe(0);
     expect(first.stdout).toContain('business date(s) 2026-08-31');
     addSecondDate(extracts);
-    const second = nightly(extracts, data);
+    const second = await nightly(extracts, data);
     expect(second.status, second.stderr).toBe(0);
     expect(second.stdout).toContain('incremental, business date(s) 2026-10-31');
     expect(second.stdout).not.toContain('load 2026-08-31');
@@ -129,7 +130,7 @@ describe('nightly', { timeout: 600_000 }, () => {
     const lists = readdirSync(join(data, 'current', 'branch-lists', 'watch-list'));
     expect(lists.length, 'one watch-list workbook per branch').toBeGreaterThan(0);
     expect(lists.every((f) => /^watch-list-.+-2026-10\.xlsx$/.test(f)), lists.join(', ')).toBe(true);
-    const again = nightly(extracts, data);
+    const again = await nightly(extracts, data);
     expect(again.status).toBe(0);
     expect(again.stdout).toContain('nothing to do');
     const wh = await openWarehouse(join(data, 'warehouse.duckdb'), { readOnly: true });
@@ -149,7 +150,7 @@ describe('nightly', { timeout: 600_000 }, () => {
 
   it('SIGKILL at each step leaves the published warehouse and site byte-identical; the ledger shows the failure; the next run succeeds', { timeout: 1_200_000 }, async () => {
     const { extracts, data } = setup('kill');
-    expect(nightly(extracts, data).status).toBe(0);
+    expect((await nightly(extracts, data)).status).toBe(0);
     addSecondDate(extracts);
     const before = publishedFingerprint(data);
     const steps = ['prepare warehouse', 'load 2026-10-31', 'build models and KPIs', 'record run ledger', 'checkpoint warehouse', 'regulator exports', 'publish'];
@@ -171,7 +172,7 @@ describe('nightly', { timeout: 600_000 }, () => {
       expect(last).toMatchObject({ status: 'failed', failed_step: step });
       expect(last!.error).toContain('interrupted');
     }
-    const next = nightly(extracts, data);
+    const next = await nightly(extracts, data);
     expect(next.status, next.stdout + next.stderr).toBe(0);
     expect(publishedFingerprint(data)).not.toBe(before);
     const wh = await openWarehouse(join(data, 'warehouse.duckdb'), { readOnly: true });
@@ -186,12 +187,12 @@ describe('nightly', { timeout: 600_000 }, () => {
 
   it('a structurally bad extract fails the run naming file and column; the published release is unchanged', async () => {
     const { extracts, data } = setup('bad');
-    expect(nightly(extracts, data, NO_EXPORTS).status).toBe(0);
+    expect((await nightly(extracts, data, NO_EXPORTS)).status).toBe(0);
     const before = publishedFingerprint(data);
     addSecondDate(extracts, (r, h) => {
       h.loans = h.loans!.replace(',principal,', ',principal_amt,');
     });
-    const run = nightly(extracts, data, NO_EXPORTS);
+    const run = await nightly(extracts, data, NO_EXPORTS);
     expect(run.status).toBe(1);
     expect(run.stderr).toMatch(/2026-10-31\/loans\.csv: line 1 \(header\): required column\(s\) "principal" missing/);
     expect(publishedFingerprint(data)).toBe(before);
@@ -212,20 +213,20 @@ describe('nightly', { timeout: 600_000 }, () => {
     other.kill('SIGKILL');
     await new Promise((r) => other.on('close', r));
     // The lock of the killed run is stale: the next run takes it over.
-    const next = nightly(extracts, data, NO_EXPORTS);
+    const next = await nightly(extracts, data, NO_EXPORTS);
     expect(next.status, next.stderr).toBe(0);
     expect(next.stdout).toContain('took over a stale lock');
   });
 
   it('an analyst reading the published warehouse during a run is never blocked and sees the previous state', async () => {
     const { extracts, data } = setup('reader');
-    expect(nightly(extracts, data, NO_EXPORTS).status).toBe(0);
+    expect((await nightly(extracts, data, NO_EXPORTS)).status).toBe(0);
     addSecondDate(extracts);
     const reader = await openWarehouse(join(data, 'warehouse.duckdb'), { readOnly: true });
     try {
       const q = `SELECT count(*)::INTEGER AS n FROM raw.loan_balances`;
       expect(await reader.all(q)).toEqual([{ n: 3 }]);
-      const run = nightly(extracts, data, NO_EXPORTS); // runs to completion while the reader holds the file open
+      const run = await nightly(extracts, data, NO_EXPORTS); // runs to completion while the reader holds the file open
       expect(run.status, run.stderr).toBe(0);
       expect(await reader.all(q)).toEqual([{ n: 3 }]);
     } finally {
@@ -238,16 +239,16 @@ describe('nightly', { timeout: 600_000 }, () => {
 
   it('incremental nights and a --full rebuild produce identical KPI, mart and core tables', async () => {
     const inc = setup('inc');
-    expect(nightly(inc.extracts, inc.data, NO_EXPORTS).status).toBe(0);
+    expect((await nightly(inc.extracts, inc.data, NO_EXPORTS)).status).toBe(0);
     addSecondDate(inc.extracts);
-    expect(nightly(inc.extracts, inc.data, NO_EXPORTS).status).toBe(0);
+    expect((await nightly(inc.extracts, inc.data, NO_EXPORTS)).status).toBe(0);
     // Two more months, one night each. The last night (2026-12-31) rebuilds the month-incremental
     // facts from 2026-11 only, reading October for November's previous-month columns; October's
     // rows stay as the night before built them. Reporting months are the business dates' months
     // (2026-08, -10, -11, -12), each with its balances snapshot.
     for (const [date, paid, id] of [['2026-11-30', '2026-11-10', 'R102'], ['2026-12-31', '2026-12-10', 'R103']] as const) {
       writeMiniExtract(laterNight(date, { repayment_id: id, loan_id: 'L001', instalment_no: '59', paid_on: paid, principal_paid: '1512.00', interest_paid: '3288.00' }), { dir: inc.extracts, date });
-      expect(nightly(inc.extracts, inc.data, NO_EXPORTS).status).toBe(0);
+      expect((await nightly(inc.extracts, inc.data, NO_EXPORTS)).status).toBe(0);
     }
     const published = await openWarehouse(join(inc.data, 'warehouse.duckdb'), { readOnly: true });
     const modes = await published.all<{ model: string; mode: string; since: string | null }>(
@@ -261,7 +262,7 @@ describe('nightly', { timeout: 600_000 }, () => {
       { model: 'core.fct_loan_month_ends', mode: 'incremental', since: '2026-11-30' },
     ]);
     expect(months.map((x) => x.m)).toEqual(['2026-08', '2026-10', '2026-11', '2026-12']);
-    const full = nightly(inc.extracts, join(inc.dir, 'data-full'), ['--full', ...NO_EXPORTS]);
+    const full = await nightly(inc.extracts, join(inc.dir, 'data-full'), ['--full', ...NO_EXPORTS]);
     expect(full.status, full.stderr).toBe(0);
     const a = await kpiFingerprint(join(inc.data, 'warehouse.duckdb'));
     const b = await kpiFingerprint(join(inc.dir, 'data-full', 'warehouse.duckdb'));

@@ -1,4 +1,3 @@
-import { spawnSync } from 'node:child_process';
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -11,6 +10,7 @@ import { buildWarehouse } from '../../transforms/cli/transform.js';
 import { loadCheckedConfig as loadConfig } from '../../transforms/operations/check-config.js';
 import { checkRules, loadPolicy, parseFloorPolicy, parseGradingPolicy, POLICY_FILES, SHIPPED_POLICY_DIR } from '../../transforms/policy/read-policy.js';
 import { lineOf, policyError } from '../helpers/policy-errors.js';
+import { runProcess } from '../helpers/run-process.js';
 
 /**
  * The lender policy files (policy/customer-grading.yaml, policy/classification-floor.yaml,
@@ -294,9 +294,9 @@ describe('policy folders, overrides, configuration and the transform CLI', () =>
     expect(() => loadConfig({}, cfg)).toThrow(expect.objectContaining({ code: 'POLICY_INVALID', message: expect.stringContaining(`${bad.file}:${lineOf(bad.text, 'observation_months: 0')}: restructured.observation_months`) }));
   });
 
-  it('npm run transform -- --policy DIR refuses a bad policy with exit 1 and the file:line message', () => {
+  it('npm run transform -- --policy DIR refuses a bad policy with exit 1 and the file:line message', async () => {
     const bad = policyDir('grading', once('pd_at_least: 0.2\n', 'pd_at_least: 20\n'));
-    const r = spawnSync(process.execPath, ['--import', 'tsx', 'transforms/cli/transform.ts', '--warehouse', join(tmp, 'wh.duckdb'), '--policy', bad.dir], { encoding: 'utf8' });
+    const r = await runProcess(process.execPath, ['--import', 'tsx', 'transforms/cli/transform.ts', '--warehouse', join(tmp, 'wh.duckdb'), '--policy', bad.dir], { encoding: 'utf8' });
     expect(r.status).toBe(1);
     expect(r.stderr).toContain(`error [POLICY_INVALID]: ${bad.file}:${lineOf(bad.text, 'pd_at_least: 20')}: rules[1].any_of.pd_at_least: 20 is out of range`);
   }, 60_000);

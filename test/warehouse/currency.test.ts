@@ -1,4 +1,3 @@
-import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -14,6 +13,7 @@ import { loadExtracts } from '../../transforms/ingest/load-extracts.js';
 import { buildWarehouse } from '../../transforms/kpi/build-warehouse.js';
 import { csvLine } from '../helpers/csv-line.js';
 import { ledgerMapping, writeLedger } from '../helpers/mapping-ledger.js';
+import { runProcess } from '../helpers/run-process.js';
 
 /**
  * Currency and units are facts of the data: a book with loans in EUR is converted to CNY through
@@ -287,8 +287,8 @@ describe('a currency code that is not ISO 4217', () => {
     );
   });
 
-  it('npm run load prints the reason, not only a count', () => {
-    const r = spawnSync(process.execPath, ['--import', 'tsx', 'transforms/cli/load.ts', '--extracts', dir, '--warehouse', join(root, 'badcode-cli.duckdb')], { encoding: 'utf8' });
+  it('npm run load prints the reason, not only a count', async () => {
+    const r = await runProcess(process.execPath, ['--import', 'tsx', 'transforms/cli/load.ts', '--extracts', dir, '--warehouse', join(root, 'badcode-cli.duckdb')], { encoding: 'utf8' });
     const out = `${r.stdout}\n${r.stderr}`;
     // The file's reasons are printed with an example line (the first rejected loan, line 2: 'RMB').
     expect(out).toContain('loans.csv');

@@ -1,4 +1,3 @@
-import { spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -17,6 +16,7 @@ import { parseCsv } from '../../../transforms/lib/csv.js';
 import { XLSX_FIRST_DATA_ROW, XLSX_HEADER_ROW_EN, XLSX_HEADER_ROW_ZH } from '../../../transforms/publish/exports/write-xlsx.js';
 import { entryData, readZip } from '../../../transforms/publish/exports/zip-file.js';
 import { KPI_EXPECTED, KPI_FIXTURE_DATES, writeKpiFixture } from '../../helpers/kpi-fixture.js';
+import { runProcess } from '../../helpers/run-process.js';
 
 /**
  * Regulator export packages end to end on the hand-built KPI fixture (loaded through the real
@@ -44,7 +44,7 @@ function realisticId(customer: string, business: boolean): string {
 }
 
 function cli(args: string[]) {
-  return spawnSync(process.execPath, [...CLI, ...args], { encoding: 'utf8', cwd: process.cwd() });
+  return runProcess(process.execPath, [...CLI, ...args], { encoding: 'utf8', cwd: process.cwd() });
 }
 
 async function readSheet(file: string, sheet = 1): Promise<{ ws: ExcelJS.Worksheet; headers: string[]; rows: ExcelJS.CellValue[][] }> {
@@ -171,10 +171,10 @@ describe('export package layout and manifest', () => {
     }
   });
 
-  it('the PDF states generated-at and fixed producer texts (not the clock, not the browser version), with valid offsets', () => {
+  it('the PDF states generated-at and fixed producer texts (not the clock, not the browser version), with valid offsets', async () => {
     const pdf = join(first.dir, PDF_NAME);
     const m = JSON.parse(readFileSync(join(first.dir, MANIFEST_NAME), 'utf8')) as Manifest;
-    const info = spawnSync('pdfinfo', ['-isodates', pdf], { encoding: 'utf8' }).stdout;
+    const info = (await runProcess('pdfinfo', ['-isodates', pdf], { encoding: 'utf8' })).stdout;
     expect(info).toContain(`Producer:        ${PDF_PRODUCER}`);
     expect(info).toContain(`Creator:         ${PDF_CREATOR}`);
     expect(info).not.toMatch(/Skia|HeadlessChrome|Mozilla/);
@@ -385,9 +385,9 @@ describe('large non-performing exposures', () => {
 });
 
 describe('PDF', () => {
-  it('exists, A4, a plausible page count, and its text has the month and the NPL ratio', () => {
+  it('exists, A4, a plausible page count, and its text has the month and the NPL ratio', async () => {
     const pdf = join(first.dir, PDF_NAME);
-    const info = spawnSync('pdfinfo', [pdf], { encoding: 'utf8' });
+    const info = await runProcess('pdfinfo', [pdf], { encoding: 'utf8' });
     expect(info.status, info.stderr).toBe(0);
     const pages = Number(/Pages:\s+(\d+)/.exec(info.stdout)![1]);
     expect(pages).toBeGreaterThanOrEqual(5);
@@ -395,54 +395,54 @@ describe('PDF', () => {
     const m = JSON.parse(readFileSync(join(first.dir, MANIFEST_NAME), 'utf8')) as Manifest;
     expect(m.files.find((f) => f.path === PDF_NAME)!.pages).toBe(pages);
     expect(info.stdout).toMatch(/Page size:\s+59[45]\.\d+ x 84[12]\.\d+ pts \(A4\)/);
-    const text = spawnSync('pdftotext', ['-layout', pdf, '-'], { encoding: 'utf8' }).stdout;
+    const text = (await runProcess('pdftotext', ['-layout', pdf, '-'], { encoding: 'utf8' })).stdout;
     expect(text).toContain(MONTH);
     expect(text).toContain(AS_OF);
     expect(text).toContain(`${((705 / 2235) * 100).toFixed(2)}%`); // NPL ratio 31.54%
     expect(text).toContain('贷款五级分类情况表'); // Chinese text is real text, rendered with a CJK font
     expect(text).toMatch(/第 1 页 \/ 共 \d+ 页/);
-    const fonts = spawnSync('pdffonts', [pdf], { encoding: 'utf8' }).stdout;
+    const fonts = (await runProcess('pdffonts', [pdf], { encoding: 'utf8' })).stdout;
     expect(fonts).toMatch(/WenQuanYi|Noto.*CJK|Noto Sans SC|Source Han/i);
   });
 });
 
 describe('personal data', () => {
   /** Every needle found in a package: raw bytes of every file, every entry inside the XLSX zips, the PDF text. */
-  function scan(dir: string, values: readonly string[]): string[] {
+  async function scan(dir: string, values: readonly string[]): Promise<string[]> {
     const hits: string[] = [];
     for (const f of listFiles(dir)) {
       const bytes = readFileSync(join(dir, f));
       const texts = [bytes.toString('utf8')];
       if (f.endsWith('.xlsx')) for (const e of readZip(bytes)) texts.push(entryData(e).toString('utf8'));
-      if (f.endsWith('.pdf')) texts.push(spawnSync('pdftotext', [join(dir, f), '-'], { encoding: 'utf8' }).stdout.replace(/\s+/g, ''));
+      if (f.endsWith('.pdf')) texts.push((await runProcess('pdftotext', [join(dir, f), '-'], { encoding: 'utf8' })).stdout.replace(/\s+/g, ''));
       for (const v of values) if (texts.some((t) => t.includes(v))) hits.push(`${f}: ${v}`);
     }
     return hits;
   }
 
-  it('no full ID number or individual name appears in the package (incl. inside the XLSX zips and the PDF text)', () => {
+  it('no full ID number or individual name appears in the package (incl. inside the XLSX zips and the PDF text)', async () => {
     expect(needles.length).toBeGreaterThanOrEqual(15);
-    expect(scan(first.dir, needles)).toEqual([]);
+    expect(await scan(first.dir, needles)).toEqual([]);
   });
 
-  it('--unmasked shows them, and the manifest records it (the scan can fail)', () => {
+  it('--unmasked shows them, and the manifest records it (the scan can fail)', async () => {
     const out = join(root, 'unmasked');
-    const r = cli(['--month', MONTH, '--warehouse', warehouse, '--out', out, '--unmasked', '--no-pdf', '--report', 'large-exposures']);
+    const r = await cli(['--month', MONTH, '--warehouse', warehouse, '--out', out, '--unmasked', '--no-pdf', '--report', 'large-exposures']);
     expect(r.status, r.stderr).toBe(0);
     expect(r.stdout).toContain('UNMASKED');
     const m = JSON.parse(readFileSync(join(out, MONTH, MANIFEST_NAME), 'utf8')) as Manifest;
     expect(m.masking.unmasked).toBe(true);
-    const hits = scan(join(out, MONTH), needles);
+    const hits = await scan(join(out, MONTH), needles);
     expect(hits).toContain(`large-exposures.csv: ${realisticId('C06', false)}`);
     expect(hits).toContain(`large-exposures.xlsx: ${realisticId('C05', true)}`);
   });
 });
 
 describe('--verify', () => {
-  it('passes on an untouched package and names the file after a one-byte change', () => {
+  it('passes on an untouched package and names the file after a one-byte change', async () => {
     const copy = join(root, 'verify', MONTH);
     cpSync(first.dir, copy, { recursive: true });
-    const ok = cli(['--verify', copy]);
+    const ok = await cli(['--verify', copy]);
     expect(ok.status, ok.stderr).toBe(0);
     expect(ok.stdout).toContain('13 files match manifest.json');
 
@@ -450,7 +450,7 @@ describe('--verify', () => {
     const bytes = readFileSync(csv);
     bytes[bytes.length - 3] ^= 1;
     writeFileSync(csv, bytes);
-    const bad = cli(['--verify', copy]);
+    const bad = await cli(['--verify', copy]);
     expect(bad.status).toBe(1);
     expect(bad.stderr).toContain('EXPORT_VERIFY_FAILED');
     expect(bad.stderr).toContain('npl-provisioning.csv: changed');
@@ -527,7 +527,7 @@ describe('templates are data', () => {
 describe('CLI and nightly entry point', () => {
   it('refuses a month the warehouse does not report, listing the months it has', async () => {
     await expect(exportPackage(wh, { month: '2026-08', outDir: join(root, 'x'), pdf: false })).rejects.toThrow(/2026-08 is not a reporting month.*2025-09, 2025-10, 2026-09, 2026-10/);
-    const r = cli(['--month', '2026-13', '--warehouse', warehouse]);
+    const r = await cli(['--month', '2026-13', '--warehouse', warehouse]);
     expect(r.status).toBe(1);
     expect(r.stderr).toContain('CLI_USAGE');
   });

@@ -1,4 +1,3 @@
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -17,6 +16,7 @@ import { readBookData, rollForward, shownTotal } from '../../../transforms/publi
 import { brokenXrefEntries, PDF_PRODUCER } from '../../../transforms/publish/exports/pdf-metadata.js';
 import { BOOK_SECTIONS, BOOK_TITLE_ZH } from '../../../transforms/publish/report-book/book-html.js';
 import { bookFileName, writeReportBook, type ReportBookResult } from '../../../transforms/publish/report-book/report-book.js';
+import { runProcess } from '../../helpers/run-process.js';
 
 /**
  * The monthly report book end to end on a generated sample (real generator, loader, KPI engine,
@@ -36,8 +36,10 @@ let pages: string[];
 const INSTITUTION = { nameZh: '测试农村商业银行股份有限公司', nameEn: 'Test Rural Commercial Bank', code: 'B1234H000000077' };
 const squeeze = (t: string) => t.replace(/\s+/g, '');
 
-function pageTexts(pdf: string, count: number): string[] {
-  return Array.from({ length: count }, (_, i) => spawnSync('pdftotext', ['-layout', '-f', String(i + 1), '-l', String(i + 1), pdf, '-'], { encoding: 'utf8' }).stdout);
+async function pageTexts(pdf: string, count: number): Promise<string[]> {
+  const texts: string[] = [];
+  for (let i = 0; i < count; i++) texts.push((await runProcess('pdftotext', ['-layout', '-f', String(i + 1), '-l', String(i + 1), pdf, '-'], { encoding: 'utf8' })).stdout);
+  return texts;
 }
 
 beforeAll(async () => {
@@ -54,7 +56,7 @@ beforeAll(async () => {
   const options = { month, institution: INSTITUTION, signatories: { preparedBy: '张三', reviewedBy: '李四', approvedBy: '王五' } };
   first = await writeReportBook(wh, { ...options, outDir: join(root, 'a') });
   second = await writeReportBook(wh, { ...options, outDir: join(root, 'b') });
-  pages = pageTexts(first.file, first.pages);
+  pages = await pageTexts(first.file, first.pages);
 }, 600_000);
 
 afterAll(async () => {
@@ -63,9 +65,9 @@ afterAll(async () => {
 });
 
 describe('report book', () => {
-  it('is an A4 PDF named after the month, with cover, institution, as-of, run and sign-off', () => {
+  it('is an A4 PDF named after the month, with cover, institution, as-of, run and sign-off', async () => {
     expect(first.file).toBe(join(root, 'a', bookFileName(month)));
-    const info = spawnSync('pdfinfo', [first.file], { encoding: 'utf8' }).stdout;
+    const info = (await runProcess('pdfinfo', [first.file], { encoding: 'utf8' })).stdout;
     expect(info).toMatch(/Page size:\s+59[45]\.\d+ x 84[12]\.\d+ pts \(A4\)/);
     expect(Number(/Pages:\s+(\d+)/.exec(info)![1])).toBe(first.pages);
     const cover = squeeze(pages[0]!);
@@ -94,12 +96,12 @@ describe('report book', () => {
     expect(order).toEqual([...order].sort((a, b) => a - b));
   });
 
-  it('rendering the same month twice gives the same SHA-256; dates from the run, fixed producer, valid offsets', () => {
+  it('rendering the same month twice gives the same SHA-256; dates from the run, fixed producer, valid offsets', async () => {
     const a = readFileSync(first.file);
     const b = readFileSync(second.file);
     expect(sha256(a)).toBe(first.sha256);
     expect(sha256(b)).toBe(sha256(a));
-    const info = spawnSync('pdfinfo', ['-isodates', first.file], { encoding: 'utf8' }).stdout;
+    const info = (await runProcess('pdfinfo', ['-isodates', first.file], { encoding: 'utf8' })).stdout;
     expect(info).toContain(`Producer:        ${PDF_PRODUCER}`);
     expect(info).toContain(`CreationDate:    ${first.generatedAt}`);
     expect(info).not.toMatch(/Skia|HeadlessChrome/);
@@ -226,13 +228,13 @@ describe('report book', () => {
 });
 
 describe('cq report', () => {
-  const cq = (args: string[]) => spawnSync(process.execPath, ['--import', 'tsx', 'transforms/cli/cq.ts', 'report', ...args], { encoding: 'utf8', cwd: process.cwd() });
+  const cq = (args: string[]) => runProcess(process.execPath, ['--import', 'tsx', 'transforms/cli/cq.ts', 'report', ...args], { encoding: 'utf8', cwd: process.cwd() });
 
-  it('needs --month and a reporting month of the warehouse', () => {
-    const none = cq(['--warehouse', join(root, 'warehouse.duckdb'), '--out', join(root, 'cli')]);
+  it('needs --month and a reporting month of the warehouse', async () => {
+    const none = await cq(['--warehouse', join(root, 'warehouse.duckdb'), '--out', join(root, 'cli')]);
     expect(none.status).not.toBe(0);
     expect(none.stderr).toMatch(/--month is required/);
-    const wrong = cq(['--month', '1999-01', '--warehouse', join(root, 'warehouse.duckdb'), '--out', join(root, 'cli')]);
+    const wrong = await cq(['--month', '1999-01', '--warehouse', join(root, 'warehouse.duckdb'), '--out', join(root, 'cli')]);
     expect(wrong.status).not.toBe(0);
     expect(wrong.stderr).toMatch(/1999-01 is not a reporting month/);
   });

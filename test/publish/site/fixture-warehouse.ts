@@ -13,12 +13,12 @@
  * // npx tsx test/publish/site/fixture-warehouse.ts /tmp/fixture.duckdb
  * await createFixtureWarehouse('/tmp/fixture.duckdb');
  */
-import { spawnSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { openWarehouse, quoteLiteral } from '../../../transforms/lib/duckdb.js';
+import { runProcess } from '../../helpers/run-process.js';
 
 const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 
@@ -38,8 +38,8 @@ export const FIXTURE_PII_NEEDLES = [
   '13912345678',
 ] as const;
 
-function run(label: string, args: string[]): void {
-  const r = spawnSync(process.execPath, ['--import', 'tsx', ...args], { cwd: REPO_ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+async function run(label: string, args: string[]): Promise<void> {
+  const r = await runProcess(process.execPath, ['--import', 'tsx', ...args], { cwd: REPO_ROOT, encoding: 'utf8' });
   if (r.status !== 0) {
     throw new Error(`fixture warehouse: ${label} failed (exit ${r.status}):\n${`${r.stdout}\n${r.stderr}`.trim().split('\n').slice(-20).join('\n')}`);
   }
@@ -52,7 +52,7 @@ export async function createFixtureWarehouse(path: string): Promise<void> {
   try {
     const extracts = join(work, 'extracts');
     const data = join(work, 'data');
-    run('generate', [
+    await run('generate', [
       'transforms/cli/generate.ts',
       '--customers', String(FIXTURE_SAMPLE.customers),
       '--months', String(FIXTURE_SAMPLE.months),
@@ -66,7 +66,7 @@ export async function createFixtureWarehouse(path: string): Promise<void> {
     // configuration accepts up to 25 % for loans (every other entity keeps the default limits).
     const config = join(work, 'cq.config.json');
     writeFileSync(config, JSON.stringify({ rejectLimits: { perEntity: { loans: { fail: 0.25 } } } }));
-    run('nightly', ['transforms/cli/nightly.ts', '--extracts', extracts, '--data', data, '--no-site', '--config', config]);
+    await run('nightly', ['transforms/cli/nightly.ts', '--extracts', extracts, '--data', data, '--no-site', '--config', config]);
     for (const p of [out, `${out}.wal`]) if (existsSync(p)) rmSync(p);
     copyFileSync(join(data, 'warehouse.duckdb'), out);
   } finally {
