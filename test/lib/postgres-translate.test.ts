@@ -12,6 +12,13 @@ describe('toPostgres', () => {
     );
   });
 
+  it('materialises the CTEs of a statement that groups by sets (Citus), and only of such statements', () => {
+    const grouped = "WITH w AS (SELECT a FROM t), b AS (\n  SELECT a FROM w) SELECT a, count(*) FROM b GROUP BY GROUPING SETS ((a), ()) -- x AS (SELECT";
+    expect(toPostgres(grouped).sql).toBe("WITH w AS MATERIALIZED (SELECT a FROM t), b AS MATERIALIZED (\n  SELECT a FROM w) SELECT a, count(*) FROM b GROUP BY GROUPING SETS ((a), ()) -- x AS (SELECT");
+    const plain = "WITH w AS (SELECT a FROM t) SELECT 'GROUPING SETS' AS s FROM w";
+    expect(toPostgres(plain).sql).toBe(plain);
+  });
+
   it('rewrites median into percentile_cont and keeps strings, comments and qualified names alone', () => {
     const { sql } = toPostgres("SELECT median(lead_days) AS m, 'median(x)' AS s, t.median(1) -- arg_max(a, b) it's\nFROM t");
     expect(sql).toBe("SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY (lead_days)::float8) AS m, 'median(x)' AS s, t.median(1) -- arg_max(a, b) it's\nFROM t");

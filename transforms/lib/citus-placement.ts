@@ -30,6 +30,17 @@ export const CITUS_PLACEMENT: Readonly<Record<string, CitusPlacement>> = {
   'raw.branches': 'reference',
   'raw.products': 'reference',
   'raw.fx_rates': 'reference',
+  // Core facts and dimensions, by the grain of their rows.
+  'core.dim_loans': 'loan',
+  'core.fct_loan_month_ends': 'loan',
+  'core.fct_loan_month_signals': 'loan',
+  'core.dim_customers': 'customer',
+  'core.fct_customer_month_ends': 'customer',
+  'core.fct_credit_file_month_ends': 'customer',
+  'core.dim_months': 'reference',
+  'core.dim_branches': 'reference',
+  'core.dim_products': 'reference',
+  'core.dim_code_labels': 'reference',
 };
 
 /** True when the PostgreSQL warehouse is a Citus coordinator with workers (placement applies). */

@@ -14,6 +14,7 @@ import { COMPAT_SCHEMA } from './postgres-compat.js';
  * | `DOUBLE` (type name in DDL: the contract's and ops tables' declared types) | `DOUBLE PRECISION` |
  * | `arg_max(v, k)` / `arg_min(v, k)` | `(array_agg(v ORDER BY k DESC|ASC) FILTER (WHERE v IS NOT NULL AND k IS NOT NULL))[1]` |
  * | `median(x)` | `percentile_cont(0.5) WITHIN GROUP (ORDER BY (x)::float8)` |
+ * | `WITH w AS (…)` in a statement with `GROUPING SETS` | `WITH w AS MATERIALIZED (…)`: Citus cannot group by sets over distributed tables (a multi-shard query gave wrong rows), so the inputs are computed first and grouped on the coordinator |
  */
 export interface PostgresStatement {
   /** The statement text for PostgreSQL. */
@@ -41,6 +42,7 @@ export function toPostgres(text: string): PostgresStatement {
     enums.set(name, values);
     return name;
   });
+  if (inCode(sql, /\bGROUPING\s+SETS\b/gi)) sql = replaceInCode(sql, /\bAS\s+\((?=\s*SELECT\b)/gi, 'AS MATERIALIZED (');
   sql = replaceInCode(sql, /\bTINYINT\b/gi, 'SMALLINT');
   sql = replaceInCode(sql, /\bDOUBLE\b(?!\s+PRECISION)/gi, 'DOUBLE PRECISION');
   return { sql, enums };
@@ -100,6 +102,12 @@ function rewriteCalls(sql: string, name: string, make: (args: string[], filter?:
 }
 
 /** `sql.replace(re, to)` outside string literals and comments. */
+/** True when `re` (global) matches outside strings and comments. */
+function inCode(sql: string, re: RegExp): boolean {
+  const code = codeMask(sql);
+  return [...sql.matchAll(re)].some((m) => code[m.index] === 1);
+}
+
 function replaceInCode(sql: string, re: RegExp, to: string): string {
   const code = codeMask(sql);
   return sql.replace(re, (match: string, ...rest: unknown[]) => {

@@ -5,6 +5,7 @@ import type { WarehouseHandle } from '../lib/warehouse-handle.js';
 import { opsTableDdl } from '../lib/ops-tables.js';
 import { qualifiedName, type ModelDefinition } from './model.js';
 import { runDataTests, type DataTestResult } from './data-tests.js';
+import { CITUS_PLACEMENT, isCitusCluster, placeTables } from '../lib/citus-placement.js';
 
 /** A model with its compiled SQL and the models it reads. */
 export interface CompiledModel {
@@ -79,6 +80,8 @@ export async function buildModels(
     throw new CqError('MODEL_INVALID', `since must be a month end YYYY-MM-DD, got ${JSON.stringify(options.since)}.`);
   }
   const ordered = compileModels(wh, models);
+  // On a Citus cluster the models CITUS_PLACEMENT names are distributed like their raw inputs.
+  const distributed = await isCitusCluster(wh);
   const built: BuildModelsResult['built'] = [];
   for (const schema of new Set(ordered.map((m) => m.model.layer))) await wh.exec(`CREATE SCHEMA IF NOT EXISTS ${schema}`);
   await wh.exec(opsTableDdl('model_builds'));
@@ -104,7 +107,13 @@ export async function buildModels(
       } else {
         // A table may have been a view before (or vice versa): drop whichever exists.
         await dropRelation(wh, cm.table);
-        await wh.run(`CREATE ${kind} ${cm.table} AS ${cm.sql}`, cm.parameters as never);
+        const placement = kind === 'TABLE' && distributed ? CITUS_PLACEMENT[cm.table] : undefined;
+        if (placement) {
+          // A distributed model: created empty, placed (co-located with its raw anchor), then filled.
+          await wh.run(`CREATE TABLE ${cm.table} AS ${cm.sql} WITH NO DATA`, cm.parameters as never);
+          await placeTables(wh, [cm.table]);
+          await wh.run(`INSERT INTO ${cm.table} ${cm.sql}`, cm.parameters as never);
+        } else await wh.run(`CREATE ${kind} ${cm.table} AS ${cm.sql}`, cm.parameters as never);
       }
     } catch (e) {
       throw new CqError('MODEL_INVALID', `building ${cm.table} failed: ${(e as Error).message}`, {}, { cause: e });

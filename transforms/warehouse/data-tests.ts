@@ -34,7 +34,10 @@ export function dataTestSql(table: string, test: DataTest): { name: string; sql:
     case 'relationships':
       return {
         name: `relationships(${test.column} → ${test.to}.${test.field})`,
-        sql: `SELECT t.* FROM ${table} t WHERE t.${test.column} IS NOT NULL AND NOT EXISTS (SELECT 1 FROM ${test.to} r WHERE r.${test.field} = t.${test.column})`,
+        // Uncorrelated NOT IN (the parent's keys are never NULL here): on Citus, child and parent may be
+        // distributed by different columns (loans by loan_id, customers by customer_id), where a
+        // correlated NOT EXISTS is refused; the key list is computed once and shipped.
+        sql: `SELECT t.* FROM ${table} t WHERE t.${test.column} IS NOT NULL AND t.${test.column} NOT IN (SELECT r.${test.field} FROM ${test.to} r WHERE r.${test.field} IS NOT NULL)`,
       };
     case 'expression':
       return { name: test.name, sql: `SELECT * FROM ${table} WHERE NOT coalesce((${test.sql}), false)` };

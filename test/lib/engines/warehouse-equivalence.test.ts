@@ -129,6 +129,11 @@ describe.skipIf(!url)(`the warehouse (models and KPIs) on DuckDB and PostgreSQL/
   });
 
   it('builds the same tables, with the same rows', async () => {
+    // The large core facts are distributed too, co-located with their raw anchors.
+    const [core] = await pg.all<{ n: bigint; tables: bigint }>(
+      `SELECT count(DISTINCT colocationid) AS n, count(*) AS tables FROM pg_dist_partition WHERE logicalrelid::regclass::text IN ('raw.loans', 'core.dim_loans', 'core.fct_loan_month_ends', 'core.fct_loan_month_signals')`,
+    );
+    expect([Number(core!.tables), Number(core!.n)], 'core loan facts distributed, co-located with raw.loans').toEqual([4, 1]);
     const tables = async (wh: WarehouseHandle) =>
       (
         await wh.all<{ t: string }>(
