@@ -13,10 +13,15 @@
  * `--format parquet` generates the same data set as Parquet extracts (the contract takes both;
  * typed Parquet columns skip the text checks, see docs/extracts.md). Default: CSV.
  * `--extracts DIR` reuses extracts generated earlier (skips generate; DIR is left untouched).
+ * `--citus URL` runs the load, the build and the export of the latest month on a PostgreSQL/Citus
+ * warehouse instead (a cq.config.json with `"engine": "citus"`; the load checks in its DuckDB front
+ * end and copies each date to the server); its peak memory adds the server's: the largest sum of
+ * PSS of every `postgres` process, sampled each second (the cluster's own memory, shared buffers
+ * counted once). The other steps need the DuckDB engine and are skipped.
  * Performance targets are checked here, never in timed unit tests.
  */
-import { spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, linkSync, mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { copyFileSync, existsSync, linkSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseFlags, runCli } from '../transforms/lib/cli.js';
@@ -44,6 +49,10 @@ interface Step {
 
 interface Ctx {
   dir: string;
+  /** `--citus URL`: the config file of a Citus warehouse (engine citus); null: the DuckDB engine. */
+  citusConfig: string | null;
+  /** `--citus`: pids of the cluster's postmasters (coordinator and workers), for the memory sampler. */
+  postmasters: number[];
   extracts: string;
   /** Folder of symlinks to all business dates but the last (the nightly catch-up). */
   nightlyExtracts: string;
@@ -67,12 +76,24 @@ const STEPS: Step[] = [
   {
     name: 'load',
     available: () => existsSync('transforms/cli/load.ts'),
-    args: (c) => tsx('transforms/cli/load.ts', '--extracts', c.extracts, '--warehouse', c.warehouse),
+    args: (c) =>
+      c.citusConfig
+        ? tsx('transforms/cli/cq.ts', 'load', '--config', c.citusConfig)
+        : tsx('transforms/cli/load.ts', '--extracts', c.extracts, '--warehouse', c.warehouse),
   },
   {
     name: 'build models + KPIs',
     available: () => existsSync('transforms/cli/transform.ts'),
-    args: (c) => tsx('transforms/cli/transform.ts', '--warehouse', c.warehouse),
+    args: (c) => (c.citusConfig ? tsx('transforms/cli/cq.ts', 'transform', '--config', c.citusConfig) : tsx('transforms/cli/transform.ts', '--warehouse', c.warehouse)),
+  },
+  {
+    name: 'export of the latest month (no PDF)',
+    available: () => existsSync('transforms/cli/export.ts'),
+    args: (c) => {
+      const month = readdirSync(c.extracts).filter((d) => /^\d{4}-\d{2}-\d{2}$/.test(d)).sort().at(-1)!.slice(0, 7);
+      const where = c.citusConfig ? ['--config', c.citusConfig] : ['--warehouse', c.warehouse];
+      return tsx('transforms/cli/cq.ts', 'export', '--month', month, '--no-pdf', '--quiet', '--out', join(c.dir, 'exports'), ...where);
+    },
   },
   {
     name: 'analyst query (balance by branch, full history)',
@@ -161,16 +182,41 @@ function linkFolder(from: string, to: string): void {
   }
 }
 
+/**
+ * Samples, each second until stopped, the sum of PSS of the cluster's processes — its postmasters
+ * (`postmasters`: the pids listening on the coordinator's and workers' ports) and their children —
+ * (shared buffers counted once), keeping the largest in `file`. Other PostgreSQL servers on the
+ * machine (a CI run's cluster) are not counted.
+ */
+function startServerSampler(file: string, postmasters: readonly number[]): ChildProcess {
+  const pids = postmasters.join(' ');
+  const script = `max=0; while true; do s=0; for p in ${pids} $(for m in ${pids}; do pgrep -P $m; done); do v=$(awk '/^Pss:/ {print $2}' /proc/$p/smaps_rollup 2>/dev/null); s=$((s + \${v:-0})); done; [ $s -gt $max ] && max=$s && echo $max > ${file}; sleep 1; done`;
+  return spawn('bash', ['-c', script], { stdio: 'ignore' });
+}
+
 function runStep(step: Step, ctx: Ctx): StepResult {
   const args = step.args(ctx);
   const started = performance.now();
+  const samples = join(ctx.dir, 'server-pss.kb');
+  rmSync(samples, { force: true });
+  const sampler = ctx.citusConfig && step.name !== 'generate' ? startServerSampler(samples, ctx.postmasters) : null;
   const r = spawnSync('/usr/bin/time', ['-f', 'BENCH_MAXRSS_KB=%M', ...args], { encoding: 'utf8', maxBuffer: 1 << 28, env: { ...process.env, FORCE_COLOR: '0' } });
+  sampler?.kill();
   const seconds = (performance.now() - started) / 1000;
-  const rss = /BENCH_MAXRSS_KB=(\d+)/.exec(r.stderr ?? '');
+  const serverKb = existsSync(samples) ? Number(readFileSync(samples, 'utf8').trim()) : 0;
+  const clientRss = /BENCH_MAXRSS_KB=(\d+)/.exec(r.stderr ?? '');
+  const rss = clientRss ? [clientRss[0], String(Number(clientRss[1]) + serverKb)] : null;
   const ok = r.status === 0;
   const out = `${r.stdout ?? ''}\n${r.stderr ?? ''}`.trim().split('\n').filter((l) => l.trim() !== '' && !l.startsWith('BENCH_MAXRSS') && !l.includes('nodedir'));
   if (!ok) console.error(out.slice(-20).join('\n'));
-  return { step: step.name, seconds, peakMb: rss ? Number(rss[1]) / 1024 : NaN, ok, note: ok ? (step.note?.(out) ?? out.at(-1) ?? '') : `exit ${r.status}` };
+  const server = ctx.citusConfig ? `[server ${(serverKb / 1024).toFixed(0)} MB + client ${(Number(clientRss?.[1] ?? 0) / 1024).toFixed(0)} MB] ` : '';
+  return { step: step.name, seconds, peakMb: rss ? Number(rss[1]) / 1024 : NaN, ok, note: ok ? `${server}${step.note?.(out) ?? out.at(-1) ?? ''}` : `exit ${r.status}` };
+}
+
+function psql(url: string, sql: string): string {
+  const r = spawnSync('psql', ['-X', '-q', '-tA', '-v', 'ON_ERROR_STOP=1', url, '-c', sql], { encoding: 'utf8' });
+  if (r.status !== 0) throw new CqError('CLI_USAGE', `psql ${url}: ${r.stderr.trim()}. Fix: start the cluster (scripts/citus-cluster.sh start DIR) or pass its URL to --citus.`);
+  return r.stdout.trim();
 }
 
 function dirSizeMb(path: string): number {
@@ -179,12 +225,14 @@ function dirSizeMb(path: string): number {
 }
 
 runCli(async (argv) => {
-  const { flags } = parseFlags(argv, { customers: 'string', months: 'string', seed: 'string', dir: 'string', keep: 'boolean', steps: 'string', extracts: 'string', site: 'boolean', format: 'string' });
+  const { flags } = parseFlags(argv, { customers: 'string', months: 'string', seed: 'string', dir: 'string', keep: 'boolean', steps: 'string', extracts: 'string', site: 'boolean', format: 'string', citus: 'string' });
   const format = flags.format ?? 'csv';
   if (format !== 'csv' && format !== 'parquet') throw new CqError('CLI_USAGE', `--format must be csv or parquet, got "${format}".`);
   const dir = resolve(flags.dir ?? join(tmpdir(), 'cq-bench'));
   const ctx: Ctx = {
     dir,
+    citusConfig: flags.citus ? join(dir, 'cq.config.json') : null,
+    postmasters: [],
     extracts: flags.extracts ? resolve(flags.extracts) : join(dir, 'extracts'),
     nightlyExtracts: join(dir, 'nightly-extracts'),
     site: !!flags.site,
@@ -198,6 +246,18 @@ runCli(async (argv) => {
   if (flags.extracts && ctx.extracts.startsWith(`${dir}/`)) throw new CqError('CLI_USAGE', '--extracts must lie outside --dir (the bench clears --dir). Fix: pass another --dir.');
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir, { recursive: true });
+  if (ctx.citusConfig) {
+    // The Citus warehouse of the bench: the server's schemas are replaced by the load.
+    writeFileSync(ctx.citusConfig, JSON.stringify({ engine: 'citus', citusUrl: flags.citus, extractsDir: ctx.extracts, dataDir: join(dir, 'data') }, null, 2));
+    psql(flags.citus!, 'DROP SCHEMA IF EXISTS metrics, marts, core, staging, raw, ops CASCADE');
+    // The cluster's nodes on this machine: the pid listening on each node's port.
+    const ports = psql(flags.citus!, `SELECT string_agg(DISTINCT nodeport::text, ' ') FROM pg_dist_node WHERE nodename IN ('127.0.0.1', 'localhost')`).split(' ');
+    for (const port of ports) {
+      const pid = /pid=(\d+)/.exec(spawnSync('ss', ['-ltnpH', `sport = :${port}`], { encoding: 'utf8' }).stdout ?? '')?.[1];
+      if (pid) ctx.postmasters.push(Number(pid));
+    }
+    console.log(`  Citus cluster: ${ports.length} node(s) on ports ${ports.join(', ')}; memory = client RSS + PSS of postmasters ${ctx.postmasters.join(', ')} and their children`);
+  }
   console.log(`bench: ${ctx.customers.toLocaleString('en')} customers × ${ctx.months} months, seed ${ctx.seed}, ${flags.extracts ? `extracts ${ctx.extracts}` : `${format.toUpperCase()} extracts`}, in ${dir} (${process.env.CI ? 'CI' : 'local'}, ${(await import('node:os')).cpus().length} cores)`);
   const results: StepResult[] = [];
   for (const step of STEPS) {
@@ -207,7 +267,7 @@ runCli(async (argv) => {
       console.log(`  ${step.name.padEnd(48)} (not available: its script or /usr/bin/chromium is missing)`);
       continue;
     }
-    const skipped = step.skip?.(ctx);
+    const skipped = ctx.citusConfig && !['generate', 'load', 'build models + KPIs', 'export of the latest month (no PDF)'].includes(step.name) ? 'needs the DuckDB engine' : step.skip?.(ctx);
     if (skipped) {
       console.log(`  ${step.name.padEnd(48)} (skipped: ${skipped})`);
       continue;
@@ -217,10 +277,15 @@ runCli(async (argv) => {
     console.log(`  ${r.step.padEnd(48)} ${r.seconds.toFixed(1).padStart(7)} s  peak ${r.peakMb.toFixed(0).padStart(6)} MB  ${r.ok ? 'ok' : 'FAILED'}  ${r.note.slice(0, r.step.startsWith('site') ? 300 : 80)}`);
     if (!r.ok) break;
     if (r.step === 'generate') console.log(`  ${''.padEnd(48)} extracts: ${dirSizeMb(ctx.extracts)} MB`);
-    if (r.step === 'load' || r.step === 'build models + KPIs') console.log(`  ${''.padEnd(48)} warehouse: ${(statSync(ctx.warehouse).size / 2 ** 20).toFixed(0)} MB`);
+    if ((r.step === 'load' || r.step === 'build models + KPIs') && ctx.citusConfig) {
+      // Coordinator and workers together.
+      const bytes = psql(flags.citus!, "SELECT pg_database_size(current_database()) + coalesce((SELECT sum(result::bigint) FROM run_command_on_workers('SELECT pg_database_size(current_database())')), 0)");
+      console.log(`  ${''.padEnd(48)} warehouse (coordinator + workers): ${(Number(bytes) / 2 ** 20).toFixed(0)} MB`);
+    }
+    if ((r.step === 'load' || r.step === 'build models + KPIs') && !ctx.citusConfig) console.log(`  ${''.padEnd(48)} warehouse: ${(statSync(ctx.warehouse).size / 2 ** 20).toFixed(0)} MB`);
   }
   mkdirSync('bench-results', { recursive: true });
-  writeFileSync(join('bench-results', `bench-${ctx.customers}x${ctx.months}${format === 'csv' ? '' : `-${format}`}.json`), JSON.stringify({ ...ctx, results }, null, 2));
+  writeFileSync(join('bench-results', `bench-${ctx.customers}x${ctx.months}${format === 'csv' ? '' : `-${format}`}${ctx.citusConfig ? '-citus' : ''}.json`), JSON.stringify({ ...ctx, results }, null, 2));
   if (!flags.keep) rmSync(dir, { recursive: true, force: true });
   if (results.some((r) => !r.ok)) process.exitCode = 1;
 });
