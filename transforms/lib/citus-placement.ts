@@ -6,14 +6,14 @@ import type { WarehouseHandle } from './warehouse-handle.js';
  *   loan-grain table sit in the same shard, so joins and windows by loan run on the workers);
  * - `customer`: hash-distributed by `customer_id`, co-located with `raw.customers`;
  * - `reference`: a full copy on every node (small dimensions every fact joins to).
- * Tables not listed stay on the coordinator (ops, and every model for now: see docs/operations.md).
+ * Tables not listed stay on the coordinator (ops, marts, metrics and the small core tables).
  */
 export type CitusPlacement = 'loan' | 'customer' | 'reference';
 
 /**
- * The placement of the raw tables (docs/operations.md, "A Citus warehouse", explains each choice):
- * the large loan-grain facts by `loan_id`, the customer-grain facts by `customer_id`, the small
- * code tables as reference tables. `raw.warnings` goes by customer: a warning need not name a loan
+ * The placement of the raw tables and the large core models (docs/operations.md, "A Citus
+ * warehouse", explains each choice): the loan-grain facts by `loan_id`, the customer-grain facts by
+ * `customer_id`, the small code tables as reference tables. `raw.warnings` goes by customer: a warning need not name a loan
  * (a distribution column cannot be NULL).
  */
 export const CITUS_PLACEMENT: Readonly<Record<string, CitusPlacement>> = {

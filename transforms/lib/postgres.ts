@@ -90,7 +90,7 @@ export async function openPostgresWarehouse(url: string): Promise<PostgresWareho
     await pool.end();
     throw new CqError(
       'WAREHOUSE_MISSING',
-      `${maskUrl(url)}: cannot connect to the PostgreSQL warehouse (${(e as Error).message}). Fix: check warehouse.url in the config and that the server is running (scripts/citus-cluster.sh start DIR for a local test cluster).`,
+      `${maskUrl(url)}: cannot connect to the PostgreSQL warehouse (${(e as Error).message}). Fix: check citusUrl in cq.config.json (the password comes from PGPASSWORD or ~/.pgpass) and that the server is running (scripts/citus-cluster.sh start DIR for a local test cluster).`,
       {},
       { cause: e },
     );

@@ -11,7 +11,8 @@ export type Engine = 'duckdb' | 'postgres';
  * An open warehouse, whatever the engine: what the models, the KPI engine, the data tests and the
  * exports need. SQL passed here must be in the subset both engines accept (`$1` placeholders,
  * `INTERVAL '1 month'`, `DOUBLE PRECISION`, aliased subqueries, no `GROUP BY ALL`); where the
- * engines must differ, the difference lives in `transforms/lib/dialect.ts`.
+ * engines must differ, the difference lives in the PostgreSQL side's two dialect modules
+ * (`postgres-compat.ts`: DuckDB's functions; `postgres-translate.ts`: the spellings rewritten).
  *
  * @example
  * const [{ n }] = await wh.all<{ n: bigint }>('SELECT count(*) AS n FROM raw.loans WHERE branch_id = $1', ['BJ01']);
