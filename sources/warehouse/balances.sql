@@ -12,10 +12,10 @@ with cube as (
     sum(npl_balance) as npl_balance, sum(provision_amount) as provision_amount
   from marts.mart_credit__portfolio_monthly group by as_of_month
   union all
-  select as_of_month, 'branch', branch_id, sum(loans), sum(balance), sum(npl_balance), sum(provision_amount)
+  select as_of_month, 'branch', cast(branch_id as varchar), sum(loans), sum(balance), sum(npl_balance), sum(provision_amount)
   from marts.mart_credit__portfolio_monthly group by as_of_month, branch_id
   union all
-  select as_of_month, 'product', product_id, sum(loans), sum(balance), sum(npl_balance), sum(provision_amount)
+  select as_of_month, 'product', cast(product_id as varchar), sum(loans), sum(balance), sum(npl_balance), sum(provision_amount)
   from marts.mart_credit__portfolio_monthly group by as_of_month, product_id
 ),
 wan as (
@@ -39,24 +39,24 @@ select
   case when c.level = 'all' then '合计 Total' else coalesce(l.slice_label, c.slice_value) end as slice_label,
   case c.level when 'all' then 0 else 1 end as level_order,
   c.loans,
-  cast(c.loan_wan as double) as loan_wan,
-  cast(c.loan_wan - m.loan_wan as double) as loan_mom_wan,
-  cast(c.loan_wan - y0.loan_wan as double) as loan_ytd_wan,
-  cast(c.loan_wan - y1.loan_wan as double) as loan_yoy_wan,
-  cast(c.npl_wan as double) as npl_wan,
-  cast(c.npl_wan - m.npl_wan as double) as npl_mom_wan,
-  cast(c.npl_wan - y0.npl_wan as double) as npl_ytd_wan,
-  cast(c.npl_wan - y1.npl_wan as double) as npl_yoy_wan,
-  cast(c.provision_wan as double) as provision_wan,
-  cast(c.provision_wan - m.provision_wan as double) as provision_mom_wan,
-  cast(c.provision_wan - y0.provision_wan as double) as provision_ytd_wan,
-  cast(c.provision_wan - y1.provision_wan as double) as provision_yoy_wan
+  cast(c.loan_wan as double precision) as loan_wan,
+  cast(c.loan_wan - m.loan_wan as double precision) as loan_mom_wan,
+  cast(c.loan_wan - y0.loan_wan as double precision) as loan_ytd_wan,
+  cast(c.loan_wan - y1.loan_wan as double precision) as loan_yoy_wan,
+  cast(c.npl_wan as double precision) as npl_wan,
+  cast(c.npl_wan - m.npl_wan as double precision) as npl_mom_wan,
+  cast(c.npl_wan - y0.npl_wan as double precision) as npl_ytd_wan,
+  cast(c.npl_wan - y1.npl_wan as double precision) as npl_yoy_wan,
+  cast(c.provision_wan as double precision) as provision_wan,
+  cast(c.provision_wan - m.provision_wan as double precision) as provision_mom_wan,
+  cast(c.provision_wan - y0.provision_wan as double precision) as provision_ytd_wan,
+  cast(c.provision_wan - y1.provision_wan as double precision) as provision_yoy_wan
 from wan c
 left join wan m on m.level = c.level and m.slice_value = c.slice_value
-  and m.as_of_month = cast(last_day(c.as_of_month - interval 1 month) as date)
+  and m.as_of_month = cast(last_day(c.as_of_month - interval '1 month') as date)
 left join wan y0 on y0.level = c.level and y0.slice_value = c.slice_value
   and y0.as_of_month = make_date(year(c.as_of_month) - 1, 12, 31)
 left join wan y1 on y1.level = c.level and y1.slice_value = c.slice_value
-  and y1.as_of_month = cast(last_day(c.as_of_month - interval 12 month) as date)
+  and y1.as_of_month = cast(last_day(c.as_of_month - interval '12 months') as date)
 left join labels l on l.slice = c.level and l.slice_value = c.slice_value
 order by c.as_of_month, c.level, c.slice_value

@@ -20,14 +20,14 @@ select
   is_worse,
   is_exit,
   loans,
-  cast(opening_balance as double) as opening_balance,
-  cast(decrease_repaid as double) as decrease_repaid,
-  cast(decrease_written_off as double) as decrease_written_off,
-  cast(decrease_transferred as double) as decrease_transferred,
-  cast(decrease_unreported as double) as decrease_unreported,
-  cast(decrease as double) as decrease,
-  cast(remaining_balance as double) as remaining_balance,
-  cast(migrated_balance as double) as migrated_balance
+  cast(opening_balance as double precision) as opening_balance,
+  cast(decrease_repaid as double precision) as decrease_repaid,
+  cast(decrease_written_off as double precision) as decrease_written_off,
+  cast(decrease_transferred as double precision) as decrease_transferred,
+  cast(decrease_unreported as double precision) as decrease_unreported,
+  cast(decrease as double precision) as decrease,
+  cast(remaining_balance as double precision) as remaining_balance,
+  cast(migrated_balance as double precision) as migrated_balance
 from marts.mart_credit__class_migrations m
 left join core.dim_code_labels f on f.kind = 'five_class' and f.code = m.from_class
 left join core.dim_code_labels t on t.kind = 'migration_state' and t.code = m.to_class

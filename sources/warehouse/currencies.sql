@@ -8,9 +8,9 @@ select
   reporting_currency,
   loans,
   on_book_loans,
-  cast(orig_balance as double) as orig_balance,
-  cast(balance as double) as balance,
-  cast(fx_rate as double) as fx_rate,
+  cast(orig_balance as double precision) as orig_balance,
+  cast(balance as double precision) as balance,
+  cast(fx_rate as double precision) as fx_rate,
   strftime(fx_rate_date, '%Y-%m-%d') as fx_rate_date,
   unconverted_loans,
   missing_rate_dates

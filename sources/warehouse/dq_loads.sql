@@ -5,7 +5,7 @@ select
   business_date,
   strftime(business_date, '%Y-%m-%d') as business_day,
   entity,
-  regexp_extract(path, '[^/\\]+$') as file_name,
+  regexp_replace(path, '^.*[/\\]', '') as file_name,
   format,
   encoding,
   left(sha256, 12) as sha256_prefix,
@@ -16,6 +16,6 @@ select
   finished_at
 from ops.load_audit
 where business_date >= (
-  select min(d) from (select distinct business_date as d from ops.load_audit order by d desc limit 62)
+  select min(d) from (select distinct business_date as d from ops.load_audit order by d desc limit 62) as last_dates
 )
 order by business_date desc, entity

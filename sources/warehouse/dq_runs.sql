@@ -4,7 +4,7 @@ select
   run_id,
   mode,
   business_dates,
-  len(string_split(business_dates, ',')) as business_date_count,
+  length(business_dates) - length(replace(business_dates, ',', '')) + 1 as business_date_count,
   started_at,
   finished_at,
   date_diff('second', started_at, finished_at) as seconds,

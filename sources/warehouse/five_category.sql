@@ -8,10 +8,10 @@ select
   slice_value,
   recorded_class,
   class_rank,
-  coalesce(l.label, recorded_class) as class_label,
+  coalesce(l.label, cast(recorded_class as varchar)) as class_label,
   loans,
-  cast(balance as double) as balance,
+  cast(balance as double precision) as balance,
   balance_share
 from marts.mart_credit__five_category_distribution f
-left join core.dim_code_labels l on l.kind = 'five_class' and l.code = f.recorded_class
+left join core.dim_code_labels l on l.kind = 'five_class' and l.code = cast(f.recorded_class as varchar)
 order by as_of_month, slice, slice_value, class_rank

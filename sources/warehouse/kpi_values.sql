@@ -43,5 +43,5 @@ from metrics.kpi_values k
 left join metrics.metric_catalog c on c.metric_id = k.metric_id
 left join metrics.kpi_values y
   on y.metric_id = k.metric_id and y.slice = k.slice and y.slice_value = k.slice_value
- and y.as_of_month = cast(last_day(k.as_of_month - interval 12 month) as date)
+ and y.as_of_month = cast(last_day(k.as_of_month - interval '12 months') as date)
 order by k.metric_id, k.slice, k.slice_value, k.as_of_month

@@ -4,8 +4,8 @@
 -- 'npl_trend'`), never by listing metric ids. Aggregate-only: metrics schema.
 select metric_id, chart
 from (
-  select metric_id, unnest(string_split(charts, ',')) as chart
+  select metric_id, unnest(string_to_array(charts, ',')) as chart
   from metrics.metric_catalog
   where charts <> ''
-)
+) as c
 order by chart, metric_id

@@ -12,11 +12,11 @@ select
   n.list_seq,
   n.loan_ref,
   n.product_id,
-  coalesce(l.product_label, n.product_id) as product_label,
+  coalesce(l.product_label, cast(n.product_id as varchar)) as product_label,
   n.recorded_class,
-  cast(round(cast(n.balance as decimal(20, 2)) / 10000, 2) as double) as balance_wan,
+  cast(round(cast(n.balance as decimal(20, 2)) / 10000, 2) as double precision) as balance_wan,
   n.warnings_before,
   coalesce(cast(n.lead_days as varchar), '—') as lead_days
 from marts.mart_risk__new_npl_list n
-left join labels l on l.slice_value = n.product_id
+left join labels l on l.slice_value = cast(n.product_id as varchar)
 order by n.as_of_month, n.branch_id, n.list_seq

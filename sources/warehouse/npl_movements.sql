@@ -17,7 +17,7 @@ select
   m.line_type,
   m.parent_movement,
   m.loans,
-  cast(m.balance as double) as balance
+  cast(m.balance as double precision) as balance
 from marts.mart_risk__npl_movements m
 left join core.dim_code_labels l on l.kind = 'npl_movement' and l.code = m.movement
 left join core.dim_code_labels s on s.kind = 'slice' and s.code = m.slice

@@ -14,7 +14,7 @@ select
   from_order,
   to_order,
   loans,
-  cast(balance as double) as balance,
+  cast(balance as double precision) as balance,
   share,
   balance_share
 from marts.mart_risk__roll_rates r

@@ -8,9 +8,9 @@ select
   slice,
   slice_value,
   cast(cohort_loans as bigint) as cohort_loans,
-  cast(cohort_principal as double) as cohort_principal,
+  cast(cohort_principal as double precision) as cohort_principal,
   cast(bad_loans as bigint) as bad_loans,
-  cast(bad_balance as double) as bad_balance,
+  cast(bad_balance as double precision) as bad_balance,
   cum_90_rate_count,
   cum_90_rate_balance
 from marts.mart_risk__vintages

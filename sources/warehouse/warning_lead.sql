@@ -14,9 +14,9 @@ with bands as (
       else '180+'
     end as lead_code,
     count(*) as new_npls,
-    cast(sum(balance) as double) as balance
+    cast(sum(balance) as double precision) as balance
   from marts.mart_risk__new_npls
-  group by all
+  group by 1, 2
 )
 select
   b.as_of_month,

@@ -18,7 +18,7 @@ select
   s.still_loans,
   s.cleared_loans,
   s.customers_on_list,
-  cast(s.balance_on_list as double) as balance_on_list
+  cast(s.balance_on_list as double precision) as balance_on_list
 from marts.mart_monitoring__watch_list_summary s
 join core.dim_warning_rules r on r.rule_id = s.rule_id
 left join core.dim_code_labels b on b.kind = 'branch' and b.code = s.branch_id

@@ -68,6 +68,8 @@ export function postgresCompatSql(): string {
       'bigint',
       `SELECT CASE lower(part) WHEN 'day' THEN (b::date - a::date)::bigint ` +
         `WHEN 'hour' THEN floor(extract(epoch FROM date_trunc('hour', b)) / 3600)::bigint - floor(extract(epoch FROM date_trunc('hour', a)) / 3600)::bigint ` +
+        `WHEN 'minute' THEN floor(extract(epoch FROM b) / 60)::bigint - floor(extract(epoch FROM a) / 60)::bigint ` +
+        `WHEN 'second' THEN floor(extract(epoch FROM b))::bigint - floor(extract(epoch FROM a))::bigint ` +
         `WHEN 'month' THEN ((extract(year FROM b) * 12 + extract(month FROM b)) - (extract(year FROM a) * 12 + extract(month FROM a)))::bigint END`,
     ),
     // date_trunc() of a DATE is a timestamptz on PostgreSQL (a TIMESTAMP on DuckDB): the session is UTC.
