@@ -27,10 +27,10 @@ function refusal(body: Record<string, unknown>): string {
 }
 
 describe('engine and memory in the config', () => {
-  it('defaults to the embedded DuckDB with a 1.75GB limit (a step peaks up to 1.2 GiB above it: within 3 GB)', () => {
+  it('defaults to the embedded DuckDB with a 1.5GB limit (a step peaks up to 1.34 GiB above it: within 3 GB)', () => {
     const c = loadConfig({}, configFile({}));
     expect(c.engine).toBe('duckdb');
-    expect(c.memoryLimit).toBe('1.75GB');
+    expect(c.memoryLimit).toBe('1.5GB');
     expect(c.citusUrl).toBeUndefined();
   });
 
