@@ -188,10 +188,22 @@ function linkFolder(from: string, to: string): void {
  * (shared buffers counted once), keeping the largest in `file`. Other PostgreSQL servers on the
  * machine (a CI run's cluster) are not counted.
  */
+const samplers = new Set<ChildProcess>();
+// A bench stopped by a signal stops its sampler too (it would loop forever).
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.on(signal, () => {
+    for (const c of samplers) c.kill();
+    process.exit(1);
+  });
+}
+
 function startServerSampler(file: string, postmasters: readonly number[]): ChildProcess {
   const pids = postmasters.join(' ');
   const script = `max=0; while true; do s=0; for p in ${pids} $(for m in ${pids}; do pgrep -P $m; done); do v=$(awk '/^Pss:/ {print $2}' /proc/$p/smaps_rollup 2>/dev/null); s=$((s + \${v:-0})); done; [ $s -gt $max ] && max=$s && echo $max > ${file}; sleep 1; done`;
-  return spawn('bash', ['-c', script], { stdio: 'ignore' });
+  const child = spawn('bash', ['-c', script], { stdio: 'ignore' });
+  samplers.add(child);
+  child.on('exit', () => samplers.delete(child));
+  return child;
 }
 
 function runStep(step: Step, ctx: Ctx): StepResult {
