@@ -1,12 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { CqError } from '../lib/errors.js';
-import { warehousePath } from '../config/config.js';
 import { listSavedQueries } from '../publish/console/saved-queries.js';
 import { runConsole } from '../publish/console/sql-console.js';
 import { OUTPUT_FORMATS, runQuery, type OutputFormat } from '../publish/console/run-query.js';
 import { DEFAULT_TERMINAL_WIDTH, renderTable } from '../publish/console/table-output.js';
 import { defineCommand, runAsMain, usageError } from './command.js';
-import { requireDuckDbEngine } from '../config/engine-warehouse.js';
+import { duckDbWarehouseFile } from '../config/engine-warehouse.js';
 
 function positiveNumber(name: string, v: string | undefined, integer: boolean): number | undefined {
   if (v === undefined) return undefined;
@@ -65,7 +64,7 @@ export const sqlCommand = defineCommand({
     const threads = positiveNumber('threads', flags.threads, true);
     const common = {
       // --warehouse wins; without it, the configuration is needed (and read) for the data folder.
-      warehouse: flags.warehouse ?? (requireDuckDbEngine(context.config(), 'cq sql', undefined), warehousePath(context.config().dataDir)),
+      warehouse: flags.warehouse ?? duckDbWarehouseFile(context.config(), 'cq sql'),
       ...(flags.unmasked ? { unmasked: true } : {}),
       ...(threads ? { threads } : {}),
       ...(flags['memory-limit'] ? { memoryLimit: flags['memory-limit'] } : {}),

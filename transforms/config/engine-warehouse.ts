@@ -39,6 +39,18 @@ export async function openCitusWarehouse(config: NightlyConfig): Promise<Postgre
 }
 
 /**
+ * The DuckDB warehouse file of the config (`<dataDir>/warehouse.duckdb`) for a command that runs on
+ * DuckDB only: refused (ENGINE_UNSUPPORTED) when the config's engine is `citus`.
+ *
+ * @example
+ * duckDbWarehouseFile(loadConfig(), 'cq sql'); // 'data/warehouse.duckdb'
+ */
+export function duckDbWarehouseFile(config: NightlyConfig, command: string): string {
+  requireDuckDbEngine(config, command, undefined);
+  return warehousePath(config.dataDir);
+}
+
+/**
  * Refuses a command that does not run on the Citus engine yet (ENGINE_UNSUPPORTED), naming what to
  * use instead; a `--warehouse FILE` (a DuckDB file) is always allowed.
  *
