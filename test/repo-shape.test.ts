@@ -17,7 +17,7 @@ describe('repository shape', () => {
     // "err" prints nothing but a summary when every rule holds; each violation names rule, from and to.
     expect(r.stdout + r.stderr).not.toMatch(/error /);
     expect(r.status).toBe(0);
-  }, 120_000);
+  }, 300_000);
 
   it('the rules are live: a cycle, a lib module importing the cli, and code importing test/ all fail', async () => {
     // A throw-away tree with the same config, so the check is proven to bite, not vacuous.
@@ -41,7 +41,7 @@ describe('repository shape', () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
-  }, 120_000);
+  }, 300_000);
 
   it('tests mirror the source tree: every test folder names a stage of transforms/', () => {
     const stages = new Set(readdirSync('transforms').filter((d) => statSync(join('transforms', d)).isDirectory()));

@@ -88,7 +88,7 @@ describe('rejectLimits in cq.config.json', () => {
   });
 });
 
-describe('npm run load: the gate', { timeout: 120_000 }, () => {
+describe('npm run load: the gate', { timeout: 600_000 }, () => {
   it('a file with its only row rejected (1 of 1) exits 1 naming the file, the counts and the reason with its line — even with a limit of 100 %', async () => {
     const dir = extract([{ survey_id: 'S001', customer_id: 'C001', surveyed_on: '2026-09-15', channel: 'app', score: '150' }]);
     const r = await load(dir, config({ rejectLimits: { perEntity: { surveys: { warn: 1, fail: 1 } } } }));
@@ -166,7 +166,7 @@ describe('the three most frequent reasons, each with its first line', () => {
   });
 });
 
-describe('the night and the export are gated the same way', { timeout: 300_000 }, () => {
+describe('the night and the export are gated the same way', { timeout: 900_000 }, () => {
   it('a night with a file over its fail limit fails at its load step and publishes nothing; status.json names the file and the reasons', async () => {
     const extracts = extract(surveys(3));
     const data = join(root, `data${++n}`);

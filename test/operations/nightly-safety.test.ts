@@ -76,7 +76,7 @@ function startNightly(extracts: string, data: string, hangAt: string, extra: str
 }
 
 /** Waits until the ledger's last line says `step` started (the run hangs there, see CQ_NIGHTLY_HANG_AT). */
-async function waitForStep(data: string, step: string, ms = 60_000): Promise<void> {
+async function waitForStep(data: string, step: string, ms = 240_000): Promise<void> {
   const ledger = join(data, 'runs', 'ledger.ndjson');
   const until = Date.now() + ms;
   for (;;) {
@@ -233,7 +233,7 @@ describe('nightly lock: PID + process start time + boot id', () => {
   });
 });
 
-describe('a SIGKILLed nightly', { timeout: 300_000 }, () => {
+describe('a SIGKILLed nightly', { timeout: 900_000 }, () => {
   let server: Server;
   const alerts: Record<string, unknown>[] = [];
   let hookUrl: string;
@@ -310,7 +310,7 @@ describe('a SIGKILLed nightly', { timeout: 300_000 }, () => {
   });
 });
 
-describe('permissions of what the nightly publishes', { timeout: 300_000 }, () => {
+describe('permissions of what the nightly publishes', { timeout: 900_000 }, () => {
   it('owner-only by default: release, warehouse, exports, status, ledger, logs (also files of older versions and copies)', async () => {
     const { extracts, data } = setup('modes');
     // What an older version left: a world-readable data folder (the operator's: left alone) and log.

@@ -41,7 +41,7 @@ describe('check-policy', () => {
     expect(ok.status).toBe(0);
     expect(ok.stdout).toMatch(new RegExp(`ok {2}${file.replaceAll('/', '\\/')} {2}sha256 [0-9a-f]{64}`));
     expect(ok.stdout).toContain(`ok  ${join(dir, 'mappings', 'lending-club.yaml')}  (mapping lending-club)`);
-  }, 60_000);
+  }, 300_000);
 
   it('a broken installed mapping fails the check (MAPPING_INVALID)', () => {
     const maps = join(tmp, 'maps');
@@ -63,5 +63,5 @@ describe('check-policy', () => {
     const ok = await run('--policy', dir, '--mappings', join(dir, 'mappings'));
     expect(ok.stderr).toBe('');
     expect(ok.stdout).toContain('KPI targets overridden: 1 (checked against metrics/)');
-  }, 60_000);
+  }, 300_000);
 });

@@ -299,5 +299,5 @@ describe('policy folders, overrides, configuration and the transform CLI', () =>
     const r = await runProcess(process.execPath, ['--import', 'tsx', 'transforms/cli/transform.ts', '--warehouse', join(tmp, 'wh.duckdb'), '--policy', bad.dir], { encoding: 'utf8' });
     expect(r.status).toBe(1);
     expect(r.stderr).toContain(`error [POLICY_INVALID]: ${bad.file}:${lineOf(bad.text, 'pd_at_least: 20')}: rules[1].any_of.pd_at_least: 20 is out of range`);
-  }, 60_000);
+  }, 300_000);
 });

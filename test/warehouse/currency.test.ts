@@ -205,7 +205,7 @@ describe('an EUR book converted through fx_rates (mixed with CNY)', () => {
     const notes = readFileSync(join(r.dir, 'five-category.xlsx'));
     expect(notes.length).toBeGreaterThan(0);
     expect(readFileSync(join(r.dir, 'npl-provisioning.csv'), 'utf8')).not.toContain('{amount_unit');
-  }, 60_000);
+  }, 300_000);
 });
 
 describe('an EUR book without fx_rates', () => {
@@ -259,7 +259,7 @@ describe('a currency code that is not ISO 4217', () => {
     dir = writeBook(join(root, 'badcode'), book({ currencies: ['RMB', 'eur', 'XYZ'] }));
     wh = await openWarehouse(join(root, 'badcode.duckdb'));
     await loadExtracts(wh, dir);
-  }, 60_000);
+  }, 300_000);
   afterAll(async () => {
     await wh.close();
   });
@@ -293,7 +293,7 @@ describe('a currency code that is not ISO 4217', () => {
     // The file's reasons are printed with an example line (the first rejected loan, line 2: 'RMB').
     expect(out).toContain('loans.csv');
     expect(out).toMatch(/line 2.*'RMB' is not an ISO 4217 currency code \(transforms\/ingest\/contract\/iso-4217\.json\)\. Fix: use CNY\./);
-  }, 60_000);
+  }, 300_000);
 
   it('a mapping whose constant currency is not ISO 4217 fails before loading, naming the key and the fix', async () => {
     const mdir = join(root, 'mapping-const');

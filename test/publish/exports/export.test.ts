@@ -91,7 +91,7 @@ beforeAll(async () => {
   wh = await openWarehouse(warehouse, { readOnly: true });
   first = await exportPackage(wh, { month: MONTH, outDir: join(root, 'a') });
   second = await exportPackage(wh, { month: MONTH, outDir: join(root, 'b') });
-}, 300_000);
+}, 600_000);
 
 afterAll(async () => {
   await wh?.close();
