@@ -1,11 +1,10 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { openWarehouse } from '../lib/duckdb.js';
 import { enforceRejectGate } from '../ingest/load/reject-gate.js';
 import { loadExtracts } from '../ingest/load-extracts.js';
 import { copyDatesToPostgres } from '../ingest/load/postgres-sink.js';
 import { landingPath, warehousePath } from '../config/config.js';
-import { openCitusWarehouse } from '../config/engine-warehouse.js';
+import { openCitusWarehouse, openEngineWarehouse } from '../config/engine-warehouse.js';
 import { defineCommand, runAsMain } from './command.js';
 
 /**
@@ -43,8 +42,8 @@ export const loadCommand = defineCommand({
     const citus = config.engine === 'citus' && flags.warehouse === undefined;
     const path = flags.warehouse ?? (citus ? landingPath(config.dataDir) : warehousePath(config.dataDir));
     mkdirSync(dirname(path), { recursive: true }); // a new data folder (the first load) is created
-    // The night's memory budget (memoryLimit of the config): DuckDB spills beyond it.
-    const wh = await openWarehouse(path, { memoryLimit: config.memoryLimit, ...(config.threads ? { threads: config.threads } : {}) });
+    // A DuckDB file (the warehouse, or Citus's landing file) with the config's memory limit and threads.
+    const wh = await openEngineWarehouse(config, { warehouse: path });
     try {
       let rejected = 0;
       const loads = await loadExtracts(wh, extracts, {
