@@ -49,6 +49,23 @@ export function toPostgres(text: string): PostgresStatement {
 }
 
 /**
+ * A statement that fills a distributed table on Citus, with every CTE inlined where it is used
+ * (`AS NOT MATERIALIZED`) unless the model asks for `AS MATERIALIZED`. PostgreSQL materialises a
+ * CTE used twice, and Citus turns a materialised CTE into an intermediate result computed through
+ * the coordinator and shipped back to every shard; inlined, the CTE runs on the workers, next to
+ * the rows it reads (a CTE over loan-grain rows is computed once per shard of the loan). A CTE that
+ * cannot run on the shards of its consumer (a regrouping by another key) is still planned as an
+ * intermediate result by Citus itself. DuckDB is unaffected (it never sees this text).
+ *
+ * @example
+ * inlineCtes('WITH a AS (SELECT 1 AS x), b AS MATERIALIZED (SELECT 2 AS y) SELECT * FROM a, b')
+ * // WITH a AS NOT MATERIALIZED (SELECT 1 AS x), b AS MATERIALIZED (SELECT 2 AS y) SELECT * FROM a, b
+ */
+export function inlineCtes(sql: string): string {
+  return replaceInCode(sql, /\bAS\s+\((?=\s*SELECT\b)/gi, 'AS NOT MATERIALIZED (');
+}
+
+/**
  * The statement that creates an enum type if it does not exist yet.
  *
  * @example
@@ -101,13 +118,13 @@ function rewriteCalls(sql: string, name: string, make: (args: string[], filter?:
   return out + sql.slice(from);
 }
 
-/** `sql.replace(re, to)` outside string literals and comments. */
 /** True when `re` (global) matches outside strings and comments. */
 function inCode(sql: string, re: RegExp): boolean {
   const code = codeMask(sql);
   return [...sql.matchAll(re)].some((m) => code[m.index] === 1);
 }
 
+/** `sql.replace(re, to)` outside string literals and comments. */
 function replaceInCode(sql: string, re: RegExp, to: string): string {
   const code = codeMask(sql);
   return sql.replace(re, (match: string, ...rest: unknown[]) => {

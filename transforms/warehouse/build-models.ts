@@ -6,6 +6,7 @@ import { opsTableDdl } from '../lib/ops-tables.js';
 import { qualifiedName, type ModelDefinition } from './model.js';
 import { runDataTests, type DataTestResult } from './data-tests.js';
 import { CITUS_PLACEMENT, isCitusCluster, placeTables } from '../lib/citus-placement.js';
+import { inlineCtes } from '../lib/postgres-translate.js';
 
 /** A model with its compiled SQL and the models it reads. */
 export interface CompiledModel {
@@ -97,22 +98,24 @@ export async function buildModels(
     const definition = createHash('sha256').update(`${kind}\n${cm.sql}\n${JSON.stringify(cm.parameters)}`).digest('hex');
     // Month-incremental only when the table was last built from this very definition.
     const incremental = kind === 'TABLE' && options.since !== undefined && cm.model.incremental !== undefined && previous.get(cm.table) === definition;
+    // On Citus a distributed model's CTEs run on the workers (inlineCtes explains why).
+    const placement = kind === 'TABLE' && distributed ? CITUS_PLACEMENT[cm.table] : undefined;
+    const onShards = (text: string) => (placement ? inlineCtes(text) : text);
     try {
       if (incremental) {
         const column = cm.model.incremental!.column;
         const c = cm.model.query(wh.db, { since: options.since! }).compile(wh.db as never);
         const cols = (await tableColumns(wh, cm.table)).map((n) => `"${n}"`).join(', ');
         await wh.exec(`DELETE FROM ${cm.table} WHERE ${column} >= DATE ${lit(options.since!)}`);
-        await wh.run(`INSERT INTO ${cm.table} (${cols}) SELECT ${cols} FROM (${c.sql}) AS rebuilt WHERE ${column} >= DATE ${lit(options.since!)}`, c.parameters as never);
+        await wh.run(`INSERT INTO ${cm.table} (${cols}) SELECT ${cols} FROM (${onShards(c.sql)}) AS rebuilt WHERE ${column} >= DATE ${lit(options.since!)}`, c.parameters as never);
       } else {
         // A table may have been a view before (or vice versa): drop whichever exists.
         await dropRelation(wh, cm.table);
-        const placement = kind === 'TABLE' && distributed ? CITUS_PLACEMENT[cm.table] : undefined;
         if (placement) {
           // A distributed model: created empty, placed (co-located with its raw anchor), then filled.
           await wh.run(`CREATE TABLE ${cm.table} AS ${cm.sql} WITH NO DATA`, cm.parameters as never);
           await placeTables(wh, [cm.table]);
-          await wh.run(`INSERT INTO ${cm.table} ${cm.sql}`, cm.parameters as never);
+          await wh.run(`INSERT INTO ${cm.table} ${onShards(cm.sql)}`, cm.parameters as never);
         } else await wh.run(`CREATE ${kind} ${cm.table} AS ${cm.sql}`, cm.parameters as never);
       }
     } catch (e) {

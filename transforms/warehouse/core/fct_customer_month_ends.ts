@@ -11,7 +11,7 @@ export default defineModel({
   grain: 'one row per customer per reporting month in which the relationship was open at some point (customer-month activity)',
   primaryKey: ['as_of_month', 'customer_id'],
   description:
-    "Customer state at each month end — the latest customer version with business_date <= the month end, expanded over the months it was valid (set-based: each version is unnested over its months, no customers × months cross join) — with activity flags (churn, new), and the customer's rule grade (policy/customer-grading.yaml, docs/grading.md) beside the recorded grade. Rule-grade inputs: the customer's loan-months with a risk signal (worst recorded class, maximum days past due, write-offs in the month) and the latest risk score known at the month end (validity intervals of the date the score became known; used while scored on or after the same day pd_max_age_months before the month end). Rows exist from the onboarding month to the month the relationship closed.",
+    "Customer state at each month end — the latest customer version with business_date <= the month end, expanded over the months it was valid (set-based: each version is range-joined to the months it is valid at, no customers × months cross join) — with activity flags (churn, new), and the customer's rule grade (policy/customer-grading.yaml, docs/grading.md) beside the recorded grade. Rule-grade inputs: the customer's loan-months with a risk signal (worst recorded class, maximum days past due, write-offs in the month) and the latest risk score known at the month end (validity intervals of the date the score became known; used while scored on or after the same day pd_max_age_months before the month end). Rows exist from the onboarding month to the month the relationship closed.",
   inherits: ['core.dim_months', 'staging.stg_lender__customers'],
   columns: {
     customer_type: 'individual or small_business (as of the month end).',
@@ -55,14 +55,15 @@ export default defineModel({
         lead(business_date) OVER (PARTITION BY customer_id ORDER BY business_date) AS valid_to
       FROM staging.stg_lender__customers
     ),
-    lim AS (SELECT max(as_of_month) AS last_month FROM core.dim_months),
+    -- Each version joined to the months it is valid at the month end (a range join to the small
+    -- month dimension). Not a lateral generate_series over the version's dates: Citus cannot push
+    -- a function call over a distributed table's columns to the workers and would compute the
+    -- whole statement on the coordinator (docs/operations.md, "A Citus warehouse").
     expanded AS (
-      SELECT v.*, CAST(last_day(g.month_start) AS DATE) AS as_of_month
-      FROM v, lim, generate_series(
-          ${sql.raw(sinceStart ? `greatest(date_trunc('month', v.valid_from), ${sinceStart})` : `date_trunc('month', v.valid_from)`)},
-          date_trunc('month', coalesce(v.valid_to, lim.last_month)),
-          INTERVAL '1 month') AS g(month_start)
-      WHERE valid_from <= last_month ${sql.raw(sinceStart ? `AND coalesce(valid_to, last_month) >= ${sinceStart}` : '')}
+      SELECT v.*, m.as_of_month
+      FROM v
+      JOIN core.dim_months m ON m.as_of_month >= v.valid_from AND m.as_of_month < coalesce(v.valid_to, DATE '9999-12-31')
+      ${sql.raw(sinceStart ? `WHERE m.month_start >= ${sinceStart}` : '')}
     ),
     cm AS (
       SELECT e.as_of_month, e.customer_id, ${sql.raw(asEnum('e.customer_type', CUSTOMER_TYPE_ENUM))} AS customer_type, e.branch_id,

@@ -133,23 +133,29 @@ export default defineModel({
       WHERE b.business_date <= m.as_of_month ${rawSql(fromMonth)}
     ),
     -- The month's snapshot: the one dated at the month end (unique per loan by the extract key), else
-    -- the latest one dated in the month. Only the rare non-month-end rows need de-duplication.
-    month_end AS (SELECT * FROM base WHERE snapshot_date = as_of_month),
+    -- the latest one dated in the month. Only the rare non-month-end rows need de-duplication: other
+    -- names the latest of them per loan-month, shadowed those a month-end row outranks, and two probes
+    -- of these small sets keep the right ones beside the month-end rows. (No UNION ALL of the two
+    -- kinds: Citus cannot push a UNION ALL down to the workers once the statement also joins a
+    -- reference table, and would compute it on the coordinator.)
     other AS (
-      SELECT as_of_month, prev_month_end, has_prev_month, next_month_end, has_next_month,
-        loan_id, snapshot_date, outstanding_principal, overdue_principal,
-        days_past_due, recorded_class, provision_amount, loan_status
+      SELECT loan_id, as_of_month, snapshot_date
       FROM (
-        SELECT *, row_number() OVER (PARTITION BY loan_id, as_of_month ORDER BY snapshot_date DESC) AS latest
+        SELECT loan_id, as_of_month, snapshot_date,
+          row_number() OVER (PARTITION BY loan_id, as_of_month ORDER BY snapshot_date DESC) AS latest
         FROM base WHERE snapshot_date < as_of_month
       ) AS dated
       WHERE latest = 1
     ),
-    shadowed AS (SELECT o.loan_id, o.as_of_month FROM other o JOIN month_end e ON e.loan_id = o.loan_id AND e.as_of_month = o.as_of_month),
+    shadowed AS (
+      SELECT o.loan_id, o.as_of_month FROM other o
+      JOIN base e ON e.loan_id = o.loan_id AND e.as_of_month = o.as_of_month AND e.snapshot_date = e.as_of_month
+    ),
     snap AS (
-      SELECT * FROM month_end
-      UNION ALL
-      SELECT o.* FROM other o WHERE NOT EXISTS (SELECT 1 FROM shadowed x WHERE x.loan_id = o.loan_id AND x.as_of_month = o.as_of_month)
+      SELECT b.* FROM base b
+      LEFT JOIN other o ON o.loan_id = b.loan_id AND o.as_of_month = b.as_of_month AND o.snapshot_date = b.snapshot_date
+      LEFT JOIN shadowed x ON x.loan_id = b.loan_id AND x.as_of_month = b.as_of_month
+      WHERE b.snapshot_date = b.as_of_month OR (o.loan_id IS NOT NULL AND x.loan_id IS NULL)
     ),
     -- Codes become one-byte ENUMs before the window so the sort carries little payload.
     s AS (
