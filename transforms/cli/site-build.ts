@@ -7,7 +7,7 @@ import { warehousePath } from '../config/config.js';
 import { buildSite } from '../publish/site/build-site.js';
 import { buildAudienceSites } from '../publish/site/audiences/audience-sites.js';
 import { defineCommand, runAsMain, usageError } from './command.js';
-import { requireDuckDbEngine } from '../config/engine-warehouse.js';
+import { citusUrlOf } from '../config/engine-warehouse.js';
 
 const gib = (b: number) => `${(b / 1024 ** 3).toFixed(2)} GiB`;
 
@@ -33,8 +33,10 @@ export const siteBuildCommand = defineCommand({
   examples: ['cq site:build --out data/site-preview', 'cq site:build --warehouse fixture.duckdb --out build', 'cq site:build --out build/site --audience-sites build/audience-sites'],
   async run({ flags, positional, context }) {
     if (positional.length) throw usageError(siteBuildCommand, `unexpected argument "${positional[0]}".`);
-    requireDuckDbEngine(context.config(), 'cq site:build', flags.warehouse);
-    const warehouse = flags.warehouse ?? warehousePath(context.config().dataDir);
+    // Engine citus (and no --warehouse FILE): Evidence's Postgres source reads the coordinator.
+    const config = context.config();
+    const source = flags.warehouse === undefined && config.engine === 'citus' ? { citusUrl: citusUrlOf(config) } : undefined;
+    const warehouse = flags.warehouse ?? warehousePath(config.dataDir);
     const audienceOut = flags['audience-sites'];
     const share = flags['share-with-branches'] ?? context.config().siteAudiences.shareWithBranches;
     if (share !== 'book' && share !== 'none') throw usageError(siteBuildCommand, `--share-with-branches must be "book" or "none", got "${share}".`);
@@ -42,7 +44,7 @@ export const siteBuildCommand = defineCommand({
     let r;
     try {
       r = await buildSite({
-        warehouse,
+        warehouse: source ?? warehouse,
         out: flags.out ?? join(REPO_ROOT, 'build'),
         ...(flags.project ? { project: flags.project } : {}),
         keepStaging: !!flags['keep-staging'],
@@ -54,7 +56,7 @@ export const siteBuildCommand = defineCommand({
       if (queryCache) rmSync(queryCache, { recursive: true, force: true });
       if (e instanceof CqError) throw e;
       // The build's own failures (SiteBuildError): one error class at the top, exit 1.
-      if (e instanceof Error && e.name === 'SiteBuildError') throw new CqError('RUN_FAILED', `[build-site] FAILED: ${e.message}`, { file: warehouse }, { cause: e });
+      if (e instanceof Error && e.name === 'SiteBuildError') throw new CqError('RUN_FAILED', `[build-site] FAILED: ${e.message}`, source ? {} : { file: warehouse }, { cause: e });
       throw e;
     }
     console.log(

@@ -34,8 +34,18 @@ export async function openEngineWarehouse(
  * const pg = await openCitusWarehouse(config); // postgres://cq@db01:5432/cq
  */
 export async function openCitusWarehouse(config: NightlyConfig): Promise<PostgresWarehouse> {
+  return openPostgresWarehouse(citusUrlOf(config));
+}
+
+/**
+ * The coordinator URL of a config whose engine is `citus` (CLI_USAGE otherwise).
+ *
+ * @example
+ * citusUrlOf(config); // 'postgres://cq@db01:5432/cq'
+ */
+export function citusUrlOf(config: NightlyConfig): string {
   if (config.engine !== 'citus' || !config.citusUrl) throw new CqError('CLI_USAGE', 'the config does not name a Citus warehouse. Fix: set "engine": "citus" and "citusUrl" in cq.config.json (docs/operations.md, "A Citus warehouse").');
-  return openPostgresWarehouse(config.citusUrl);
+  return config.citusUrl;
 }
 
 /**
@@ -61,6 +71,6 @@ export function requireDuckDbEngine(config: NightlyConfig, command: string, ware
   if (config.engine !== 'citus' || warehouseFlag !== undefined) return;
   throw new CqError(
     'ENGINE_UNSUPPORTED',
-    `${command} does not run on the Citus engine yet (the config sets "engine": "citus"). Fix: on Citus run cq load, cq transform and cq export (docs/operations.md, "A Citus warehouse"), or pass --warehouse FILE to work on a DuckDB warehouse.`,
+    `${command} does not run on the Citus engine yet (the config sets "engine": "citus"). Fix: on Citus run cq load, cq transform, cq export and cq site:build (docs/operations.md, "A Citus warehouse"), or pass --warehouse FILE to work on a DuckDB warehouse.`,
   );
 }

@@ -47,6 +47,7 @@ import { runSampled } from './memory-sampler.js';
 import { scanOutput } from './output-scan.js';
 import { findRemoteRefs } from './remote-refs.js';
 import { checkSourceSql } from './source-sql-guard.js';
+import { preflightPostgresSources, stagePostgresSource } from './postgres-source.js';
 import { writeSiteLayout } from './site-layout.js';
 import { DEFAULT_CONFIG, type Institution } from '../../config/config.js';
 
@@ -75,8 +76,11 @@ const PROJECT_ENTRIES = [
 
 /** Options of {@link buildSite}. */
 export interface BuildOptions {
-  /** The DuckDB warehouse the site reads (any path; converted for Evidence). */
-  warehouse: string;
+  /**
+   * The warehouse the site reads: a DuckDB file (any path; converted for Evidence), or a
+   * PostgreSQL/Citus coordinator (`{ citusUrl }`, read over Evidence's Postgres source: postgres-source.ts).
+   */
+  warehouse: string | { citusUrl: string };
   /** Where the built site goes (replaced). */
   out: string;
   /** The Evidence project root (default: this repository). */
@@ -123,14 +127,15 @@ export interface BuildResult {
 export async function buildSite(opts: BuildOptions): Promise<BuildResult> {
   const log = opts.log ?? ((s: string) => process.stdout.write(s));
   const project = resolve(opts.project ?? REPO_ROOT);
-  const warehouse = resolve(opts.warehouse);
+  const citusUrl = typeof opts.warehouse === 'string' ? undefined : opts.warehouse.citusUrl;
+  const warehouse = typeof opts.warehouse === 'string' ? resolve(opts.warehouse) : undefined;
   const out = resolve(opts.out);
   const started = Date.now();
 
   if (!existsSync(join(project, 'evidence.config.yaml'))) {
     throw new CqError('SITE_BUILD_FAILED', `${project}: no evidence.config.yaml (not an Evidence project?)`, { file: join(project, 'evidence.config.yaml') });
   }
-  if (!statSync(warehouse, { throwIfNoEntry: false })?.isFile()) {
+  if (warehouse !== undefined && !statSync(warehouse, { throwIfNoEntry: false })?.isFile()) {
     throw new CqError('WAREHOUSE_MISSING', `warehouse not found: ${warehouse}. Build it first (npm run transform) or pass --warehouse PATH.`, { file: warehouse });
   }
   const nodeModules = join(REPO_ROOT, 'node_modules');
@@ -140,6 +145,8 @@ export async function buildSite(opts: BuildOptions): Promise<BuildResult> {
   const sqlProblems = checkSourceSql(join(project, 'sources', SOURCE_NAME));
   if (sqlProblems.length) throw new CqError('SITE_BUILD_FAILED', `source queries rejected:\n  ${sqlProblems.join('\n  ')}`);
   if (out === project || project.startsWith(out + '/')) throw new CqError('SITE_BUILD_FAILED', `--out ${out} would replace the project`);
+  // On a Citus warehouse every source query runs on the server first (Evidence's connector hides errors).
+  const allowEmpty = [...(opts.allowEmpty ?? []), ...(citusUrl ? await preflightPostgresSources(citusUrl, join(project, 'sources', SOURCE_NAME)) : [])];
 
   // 1. Stage the project.
   const staging = mkdtempSync(join(tmpdir(), 'cq-site-'));
@@ -158,9 +165,10 @@ export async function buildSite(opts: BuildOptions): Promise<BuildResult> {
     writeSiteLayout(staging, opts.institution ?? DEFAULT_CONFIG.institution);
 
     const sourceDir = join(staging, 'sources', SOURCE_NAME);
+    if (citusUrl) stagePostgresSource(sourceDir, citusUrl);
     const env: NodeJS.ProcessEnv = {
       ...process.env,
-      [WAREHOUSE_ENV]: relative(sourceDir, warehouse),
+      ...(warehouse !== undefined ? { [WAREHOUSE_ENV]: relative(sourceDir, warehouse) } : { TZ: 'UTC' }), // pg reads DATE columns in the process's time zone
       CI: 'true',
       NO_COLOR: '1',
       FORCE_COLOR: '0',
@@ -190,7 +198,7 @@ export async function buildSite(opts: BuildOptions): Promise<BuildResult> {
       const r = await runSampled(process.execPath, [cli, ...step], staging, env, log);
       peakTree = Math.max(peakTree, r.peakTreeRss);
       peakProc = Math.max(peakProc, r.peakProcessRss);
-      const reasons = scanOutput(r.output, opts.allowEmpty);
+      const reasons = scanOutput(r.output, allowEmpty);
       if (r.code !== 0) throw new CqError('SITE_BUILD_FAILED', `evidence ${step[0]} exited with code ${r.code}${fmtReasons(reasons)}`);
       if (reasons.length) throw new CqError('SITE_BUILD_FAILED', `evidence ${step[0]} reported problems${fmtReasons(reasons)}`);
     }

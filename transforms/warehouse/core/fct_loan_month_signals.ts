@@ -101,14 +101,17 @@ export default defineModel({
       ) AS dues
       GROUP BY as_of_month, loan_id
     ),
-    openw AS (
+    -- The warning and verification counts read coordinator tables and are joined twice: computed
+    -- once (MATERIALIZED) and shipped to the shards. On Citus, inlined into the distributed
+    -- statement, the second use of openw came back empty (open_source_warnings was wrong).
+    openw AS MATERIALIZED (
       SELECT m.as_of_month, w.customer_id, w.loan_id, count(*) AS open_warnings, bool_or(w.signal_type = 'overdue_other_bank') AS other_bank
       FROM core.fct_warnings w JOIN m
         ON w.valid_from <= m.as_of_month AND (w.valid_to IS NULL OR w.valid_to > m.as_of_month)
        AND w.raised_on <= m.as_of_month AND (w.closed_at IS NULL OR CAST(w.closed_at AS DATE) > m.as_of_month)
       GROUP BY m.as_of_month, w.customer_id, w.loan_id
     ),
-    ver AS (
+    ver AS MATERIALIZED (
       SELECT m.as_of_month, v.customer_id,
         count(*) FILTER (WHERE v.result = 'fail' AND last_day(CAST(v.verified_at AS DATE)) = m.as_of_month) AS failed,
         count(*) FILTER (WHERE v.verified_at IS NULL AND v.submitted_at + INTERVAL '${sql.raw(String(sla))} hour' < CAST(m.as_of_month + INTERVAL '1 day' AS TIMESTAMP)) AS overdue
