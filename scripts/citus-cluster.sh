@@ -50,6 +50,12 @@ synchronous_commit = off
 full_page_writes = off
 shared_buffers = 128MB
 max_connections = 100
+# Analytic builds (docs/operations.md, "A Citus warehouse"): hash joins and sorts in memory rather
+# than in many small batches; no JIT (each shard task would compile its plan); few shards on this
+# 2-core test cluster (a shard reads every broadcast intermediate result once: 32 shards = 32 reads).
+work_mem = 64MB
+jit = off
+citus.shard_count = 4
 citus.node_conninfo = 'sslmode=prefer'
 EOF
       fi

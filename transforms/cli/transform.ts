@@ -1,5 +1,6 @@
 import { buildWarehouse, type BuildStep } from '../kpi/build-warehouse.js';
 import { openEngineWarehouse } from '../config/engine-warehouse.js';
+import { recordTransformRun } from '../operations/record-transform-run.js';
 import { defineCommand, runAsMain, usageError } from './command.js';
 
 export { buildWarehouse } from '../kpi/build-warehouse.js';
@@ -39,14 +40,32 @@ export const transformCommand = defineCommand({
       memoryLimit: flags['memory-limit'],
       threads: flags.threads ? Number(flags.threads) : undefined,
     });
+    // On Citus (no nightly there yet) the run is recorded in the warehouse's own ledger.
+    const startedAt = new Date();
+    const steps: BuildStep[] = [];
+    const ledger = async (failed?: { step: string; error: string }) => {
+      if (wh.engine !== 'postgres') return;
+      const runId = await recordTransformRun(wh, { startedAt, finishedAt: new Date(), mode: flags.since ? 'incremental' : 'full', since: flags.since, steps, failed });
+      console.log(`run ${runId} recorded in ops.runs`);
+    };
     try {
       console.log(`building ${wh.path}${wh.engine === 'postgres' ? ' (PostgreSQL/Citus)' : ''}`);
-      const result = await buildWarehouse(wh, {
-        runTests: !flags['skip-tests'],
-        ...(flags.since ? { since: flags.since } : {}),
-        ...(policyDir ? { policyDir } : {}),
-        onStep: (s) => console.log(fmtStep(s)),
-      });
+      let result;
+      try {
+        result = await buildWarehouse(wh, {
+          runTests: !flags['skip-tests'],
+          ...(flags.since ? { since: flags.since } : {}),
+          ...(policyDir ? { policyDir } : {}),
+          onStep: (s) => {
+            steps.push(s);
+            console.log(fmtStep(s));
+          },
+        });
+      } catch (e) {
+        await ledger({ step: 'cq transform', error: (e as Error).message }).catch(() => {});
+        throw e;
+      }
+      await ledger();
       const warned = result.tests.filter((t) => t.status === 'warn');
       for (const w of warned) console.log(`  warning: ${w.model}: ${w.test} — ${w.failures} row(s)`);
       const cpu = result.steps.reduce((a, s) => a + s.cpuSeconds, 0);

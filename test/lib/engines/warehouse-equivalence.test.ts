@@ -1,4 +1,4 @@
-import { appendFileSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { appendFileSync, copyFileSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -11,6 +11,8 @@ import { exportPackage } from '../../../transforms/publish/exports/export-packag
 import { toPostgres } from '../../../transforms/lib/postgres-translate.js';
 import { buildWarehouse } from '../../../transforms/kpi/build-warehouse.js';
 import { generateSample } from '../../../transforms/sample/generate-sample.js';
+import { buildSite } from '../../../transforms/publish/site/build-site.js';
+import { recordTransformRun } from '../../../transforms/operations/record-transform-run.js';
 import { citusUrl, resetPostgresWarehouse, SKIP_REASON } from '../../helpers/postgres-warehouse.js';
 
 /**
@@ -70,7 +72,8 @@ describe.skipIf(!url)(`the warehouse (models and KPIs) on DuckDB and PostgreSQL/
     root = mkdtempSync(join(tmpdir(), 'cq-engines-'));
     await generateSample({ customers: 300, months: 14, seed: 11, out: join(root, 'extracts') });
     lastDate = plantFaults(join(root, 'extracts'));
-    duck = await openWarehouse(':memory:');
+    // A file: Evidence's DuckDB source reads a copy of it in the site test.
+    duck = await openWarehouse(join(root, 'warehouse.duckdb'));
     const loads = await loadExtracts(duck, join(root, 'extracts'));
     pg = await openPostgresWarehouse(url!);
     await resetPostgresWarehouse(pg);
@@ -183,5 +186,35 @@ describe.skipIf(!url)(`the warehouse (models and KPIs) on DuckDB and PostgreSQL/
       }
     }
     expect(differing.join('\n')).toBe('');
+  });
+  it("ships the same site data from Evidence's Postgres source as from its DuckDB source", async () => {
+    // The run both warehouses record (cq transform does on Citus; same process, so the same run id).
+    const run = { startedAt: new Date('2026-01-05T01:00:00Z'), finishedAt: new Date('2026-01-05T01:30:00Z'), mode: 'full', steps: [{ step: 'build', seconds: 60, cpuSeconds: 50, rows: 7 }] } as const;
+    expect(await recordTransformRun(pg, run)).toBe(await recordTransformRun(duck, run));
+    await duck.exec('CHECKPOINT');
+    copyFileSync(join(root, 'warehouse.duckdb'), join(root, 'site.duckdb'));
+    const quiet = { sourcesOnly: true, log: () => {} } as const;
+    await buildSite({ warehouse: join(root, 'site.duckdb'), out: join(root, 'site-duckdb'), ...quiet });
+    await buildSite({ warehouse: { citusUrl: url! }, out: join(root, 'site-citus'), ...quiet });
+    const parquet = (dir: string) => readdirSync(dir, { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.parquet')).sort();
+    const files = parquet(join(root, 'site-duckdb'));
+    expect(files.length, 'one Parquet file per source query').toBe(readdirSync('sources/warehouse').filter((f) => f.endsWith('.sql')).length);
+    expect(parquet(join(root, 'site-citus'))).toEqual(files);
+    const reader = await openWarehouse(':memory:');
+    try {
+      // Columns and types as the browser sees them, then the rows (dq_tests: without tested_at, the time each build ran its tests).
+      const shipped = async (file: string) => ({
+        columns: (await reader.all<{ column_name: string; column_type: string }>(`DESCRIBE SELECT * FROM read_parquet('${file}')`)).map((c) => `${c.column_name} ${c.column_type}`),
+        rows: (await reader.all<Record<string, unknown>>(`SELECT * EXCLUDE (${file.includes('dq_tests') ? 'tested_at' : 'nothing_excluded'}) FROM (SELECT *, 0 AS nothing_excluded FROM read_parquet('${file}'))`)).map(canonical).sort(),
+      });
+      for (const f of files) {
+        const [a, b] = [await shipped(join(root, 'site-duckdb', f)), await shipped(join(root, 'site-citus', f))];
+        expect(b.columns, f).toEqual(a.columns);
+        expect(b.rows.length, f).toBe(a.rows.length);
+        expect(b.rows, f).toEqual(a.rows);
+      }
+    } finally {
+      await reader.close();
+    }
   });
 });

@@ -99,6 +99,12 @@ export interface BuildOptions {
    * (audiences/derive-audience-site.ts).
    */
   queryCache?: string;
+  /**
+   * Stop after `evidence sources`: `out` receives the site's data — one Parquet file per source
+   * query, as the browser would get it — without the pages (minutes cheaper; how the engine
+   * equivalence suite compares what the site ships from each engine).
+   */
+  sourcesOnly?: boolean;
 }
 
 /** What {@link buildSite} built. */
@@ -146,7 +152,7 @@ export async function buildSite(opts: BuildOptions): Promise<BuildResult> {
   if (sqlProblems.length) throw new CqError('SITE_BUILD_FAILED', `source queries rejected:\n  ${sqlProblems.join('\n  ')}`);
   if (out === project || project.startsWith(out + '/')) throw new CqError('SITE_BUILD_FAILED', `--out ${out} would replace the project`);
   // On a Citus warehouse every source query runs on the server first (Evidence's connector hides errors).
-  const allowEmpty = [...(opts.allowEmpty ?? []), ...(citusUrl ? await preflightPostgresSources(citusUrl, join(project, 'sources', SOURCE_NAME)) : [])];
+  if (citusUrl) await preflightPostgresSources(citusUrl, join(project, 'sources', SOURCE_NAME));
 
   // 1. Stage the project.
   const staging = mkdtempSync(join(tmpdir(), 'cq-site-'));
@@ -193,17 +199,22 @@ export async function buildSite(opts: BuildOptions): Promise<BuildResult> {
 
     let peakTree = 0;
     let peakProc = 0;
-    for (const step of [['sources', '--strict'], ['build:strict']]) {
+    for (const step of opts.sourcesOnly ? [['sources', '--strict']] : [['sources', '--strict'], ['build:strict']]) {
       log(`\n[build-site] evidence ${step.join(' ')}\n`);
       const r = await runSampled(process.execPath, [cli, ...step], staging, env, log);
       peakTree = Math.max(peakTree, r.peakTreeRss);
       peakProc = Math.max(peakProc, r.peakProcessRss);
-      const reasons = scanOutput(r.output, allowEmpty);
+      const reasons = scanOutput(r.output, opts.allowEmpty);
       if (r.code !== 0) throw new CqError('SITE_BUILD_FAILED', `evidence ${step[0]} exited with code ${r.code}${fmtReasons(reasons)}`);
       if (reasons.length) throw new CqError('SITE_BUILD_FAILED', `evidence ${step[0]} reported problems${fmtReasons(reasons)}`);
     }
 
-    const built = join(staging, 'build');
+    const built = opts.sourcesOnly ? join(staging, '.evidence', 'template', 'static', 'data') : join(staging, 'build');
+    if (opts.sourcesOnly) {
+      rmSync(out, { recursive: true, force: true });
+      cpSync(built, out, { recursive: true });
+      return { out, elapsedMs: Date.now() - started, peakTreeRssBytes: peakTree, peakProcessRssBytes: peakProc, pages: [] };
+    }
     if (!existsSync(join(built, 'index.html'))) throw new CqError('SITE_BUILD_FAILED', `${built}/index.html missing after the build`);
     const remote = findRemoteRefs(built);
     if (remote.length) throw new CqError('SITE_BUILD_FAILED', `the built site references remote hosts:\n  ${remote.join('\n  ')}`);

@@ -1,7 +1,6 @@
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CqError } from '../../lib/errors.js';
-import { opsTableDdl } from '../../lib/ops-tables.js';
 import { COMPAT_SEARCH_PATH } from '../../lib/postgres-compat.js';
 import { toPostgres } from '../../lib/postgres-translate.js';
 import { maskUrl, openPostgresWarehouse } from '../../lib/postgres.js';
@@ -12,16 +11,6 @@ import { maskUrl, openPostgresWarehouse } from '../../lib/postgres.js';
  * marts, the KPI tables and the listed ops tables, never loan-level rows (source-sql-guard.ts) —
  * and writes the same Parquet files the DuckDB source writes; the browser never talks to the server.
  */
-
-/**
- * Ledger tables a site source reads that only the nightly writes. The nightly runs on DuckDB only,
- * so a Citus warehouse has none: they are created empty, and the run pages say no run is recorded.
- */
-export const NIGHTLY_ONLY_SOURCES: Readonly<Record<string, 'runs' | 'run_steps' | 'month_closes'>> = {
-  dq_runs: 'runs',
-  dq_run_steps: 'run_steps',
-  month_restatements: 'month_closes',
-};
 
 /**
  * The staged `sources/warehouse/connection.yaml` for a PostgreSQL/Citus warehouse. The URL carries
@@ -51,41 +40,35 @@ export function postgresConnectionYaml(url: string, sourceName = 'warehouse'): s
 }
 
 /**
- * Runs every source query of `sourceDir` on the server before Evidence does, and returns the ones
- * that may come back empty. Evidence's Postgres connector hides a failed query behind "Cannot read
- * properties of undefined" (it swallows the error of its row count), so a query that fails here
- * fails the build with PostgreSQL's own message and the file. A query that would need the
- * DuckDB→PostgreSQL translator fails too: the connector sends the text as it is. The nightly's
- * ledger tables are created empty when missing ({@link NIGHTLY_ONLY_SOURCES}).
+ * Runs every source query of `sourceDir` on the server before Evidence does. Evidence's Postgres
+ * connector hides a failed query behind "Cannot read properties of undefined" (it swallows the
+ * error of its row count), so a query that fails here fails the build with PostgreSQL's own
+ * message and the file. A query that would need the DuckDB→PostgreSQL translator fails too: the
+ * connector sends the text as it is. (The run pages read `ops.runs`, which `cq transform` writes
+ * on this engine: record-transform-run.ts.)
  *
  * @example
  * await preflightPostgresSources('postgres://cq@db01:5432/cq', 'sources/warehouse');
- * // ['dq_runs', 'dq_run_steps', 'month_restatements'] (no nightly has run on this warehouse)
+ * // throws SITE_BUILD_FAILED "sources/warehouse/dq_runs.sql: fails on postgres://cq@db01:5432/cq: relation "ops.runs" does not exist. …"
  */
-export async function preflightPostgresSources(url: string, sourceDir: string): Promise<string[]> {
+export async function preflightPostgresSources(url: string, sourceDir: string): Promise<void> {
   const pg = await openPostgresWarehouse(url);
-  const empty: string[] = [];
   try {
-    await pg.exec(opsTableDdl(...new Set(Object.values(NIGHTLY_ONLY_SOURCES))));
     for (const file of readdirSync(sourceDir).filter((f) => f.endsWith('.sql')).sort()) {
-      const name = file.slice(0, -4);
-      const text = readFileSync(join(sourceDir, file), 'utf8');
+      const path = join(sourceDir, file);
+      const text = readFileSync(path, 'utf8');
       if (toPostgres(text).sql !== text) {
-        throw new CqError('SITE_BUILD_FAILED', `${join(sourceDir, file)}: uses a DuckDB-only spelling (ENUM, TINYINT, DOUBLE, arg_max, median) that Evidence's Postgres source cannot send. Fix: write it in the subset both engines take (docs/operations.md, "A Citus warehouse").`, { file: join(sourceDir, file) });
+        throw new CqError('SITE_BUILD_FAILED', `${path}: uses a DuckDB-only spelling (ENUM, TINYINT, DOUBLE, arg_max, median) that Evidence's Postgres source cannot send. Fix: write it in the subset both engines take (docs/operations.md, "A Citus warehouse").`, { file: path });
       }
-      let rows: number;
       try {
-        const [r] = await pg.all<{ n: bigint }>(`SELECT count(*) AS n FROM (${text.replace(/;\s*$/, '')}\n) AS source_query`);
-        rows = Number(r?.n ?? 0);
+        await pg.all(`SELECT count(*) AS n FROM (${text.replace(/;\s*$/, '')}\n) AS source_query`);
       } catch (e) {
-        throw new CqError('SITE_BUILD_FAILED', `${join(sourceDir, file)}: fails on ${maskUrl(url)}: ${(e as Error).message}. Fix: build the warehouse first (cq transform) or correct the query.`, { file: join(sourceDir, file) }, { cause: e });
+        throw new CqError('SITE_BUILD_FAILED', `${path}: fails on ${maskUrl(url)}: ${(e as Error).message}. Fix: build the warehouse first (cq load, then cq transform) or correct the query.`, { file: path }, { cause: e });
       }
-      if (rows === 0 && name in NIGHTLY_ONLY_SOURCES) empty.push(name);
     }
   } finally {
     await pg.close();
   }
-  return empty;
 }
 
 /** Replaces the staged source's connection.yaml with the Postgres one ({@link postgresConnectionYaml}). */
