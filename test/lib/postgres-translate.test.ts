@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { createEnumSql, toPostgres } from '../../transforms/lib/postgres-translate.js';
+import { createEnumSql, inlineCtes, toPostgres } from '../../transforms/lib/postgres-translate.js';
+import { postgresConnectionYaml } from '../../transforms/publish/site/postgres-source.js';
 
 /** The DuckDB spellings rewritten for PostgreSQL (transforms/lib/postgres-translate.ts). */
 describe('toPostgres', () => {
@@ -38,5 +39,32 @@ describe('toPostgres', () => {
   it('leaves SQL that both engines accept unchanged', () => {
     const portable = "SELECT last_day(d) AS m, strftime(d, '%Y-%m') AS ym, count(*) FILTER (WHERE x) AS n FROM t GROUP BY d ORDER BY n DESC NULLS LAST";
     expect(toPostgres(portable)).toEqual({ sql: portable, enums: new Map() });
+  });
+});
+
+describe('inlineCtes (a statement that fills a distributed table on Citus)', () => {
+  it('inlines every CTE where it is used, keeps those the model materialises, and leaves strings and comments alone', () => {
+    const model = "WITH a AS (SELECT 1 AS x), b AS MATERIALIZED (\n  SELECT 2 AS y), c(z) AS (\n  SELECT 'x AS (SELECT' AS z) -- d AS (SELECT\nSELECT * FROM a, b, c";
+    expect(inlineCtes(model)).toBe(
+      "WITH a AS NOT MATERIALIZED (SELECT 1 AS x), b AS MATERIALIZED (\n  SELECT 2 AS y), c(z) AS NOT MATERIALIZED (\n  SELECT 'x AS (SELECT' AS z) -- d AS (SELECT\nSELECT * FROM a, b, c",
+    );
+    // toPostgres afterwards leaves the hints alone (it materialises only CTEs still spelled "AS (").
+    expect(toPostgres(inlineCtes(model)).sql).toBe(inlineCtes(model));
+  });
+});
+
+describe("the site's Postgres source", () => {
+  it('names the coordinator and starts each connection with the compat search path in UTC', () => {
+    expect(postgresConnectionYaml('postgres://cq@db01:5432/cq')).toBe(
+      [
+        '# Written by the site build for the Citus engine (transforms/publish/site/postgres-source.ts).',
+        'name: warehouse',
+        'type: postgres',
+        'options:',
+        '  connectionString: "postgres://cq@db01:5432/cq"',
+        '  options: "-c search_path=cq_compat,pg_catalog,public -c TimeZone=UTC"',
+        '',
+      ].join('\n'),
+    );
   });
 });
