@@ -1,6 +1,8 @@
 /**
- * Builds the Evidence report site, offline and non-interactively, from a given DuckDB warehouse
- * ({@link buildSite}; the command line is transforms/cli/site-build.ts).
+ * Builds the Evidence report site, offline and non-interactively, from a given DuckDB warehouse —
+ * or from a PostgreSQL/Citus coordinator over Evidence's Postgres source (postgres-source.ts: the
+ * queries are run on the server first, the staged connection.yaml names it) — ({@link buildSite};
+ * the command line is transforms/cli/site-build.ts).
  *
  * Steps:
  * 1. Checks every `sources/warehouse/*.sql` reads only the aggregate schemas `metrics.*` / `marts.*`
