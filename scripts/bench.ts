@@ -199,7 +199,8 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
 
 function startServerSampler(file: string, postmasters: readonly number[]): ChildProcess {
   const pids = postmasters.join(' ');
-  const script = `max=0; while true; do s=0; for p in ${pids} $(for m in ${pids}; do pgrep -P $m; done); do v=$(awk '/^Pss:/ {print $2}' /proc/$p/smaps_rollup 2>/dev/null); s=$((s + \${v:-0})); done; [ $s -gt $max ] && max=$s && echo $max > ${file}; sleep 1; done`;
+  // The loop also ends when the bench is gone (killed without a chance to stop it).
+  const script = `max=0; while kill -0 ${process.pid} 2>/dev/null; do s=0; for p in ${pids} $(for m in ${pids}; do pgrep -P $m; done); do v=$(awk '/^Pss:/ {print $2}' /proc/$p/smaps_rollup 2>/dev/null); s=$((s + \${v:-0})); done; [ $s -gt $max ] && max=$s && echo $max > ${file}; sleep 1; done`;
   const child = spawn('bash', ['-c', script], { stdio: 'ignore' });
   samplers.add(child);
   child.on('exit', () => samplers.delete(child));
