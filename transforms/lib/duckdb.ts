@@ -38,7 +38,14 @@ export interface DuckDbWarehouse extends WarehouseHandle {
 export async function openWarehouse(path: string, options: OpenOptions = {}): Promise<DuckDbWarehouse> {
   const config: Record<string, string> = {};
   if (options.readOnly) config.access_mode = 'READ_ONLY';
-  if (options.memoryLimit) config.memory_limit = options.memoryLimit;
+  if (options.memoryLimit) {
+    config.memory_limit = options.memoryLimit;
+    // What DuckDB frees goes back to the system sooner (jemalloc keeps freed pages otherwise): a
+    // bounded step's RSS runs above memory_limit by what the allocator retains (docs/operations.md,
+    // "One node within 3 GB").
+    config.allocator_background_threads = 'true';
+    config.allocator_flush_threshold = '32MB';
+  }
   if (options.threads) config.threads = String(options.threads);
   if (options.tempDirectory) config.temp_directory = options.tempDirectory;
   const instance = await DuckDBInstance.create(path, config);
