@@ -27,10 +27,10 @@ function refusal(body: Record<string, unknown>): string {
 }
 
 describe('engine and memory in the config', () => {
-  it('defaults to the embedded DuckDB with a 1.25GB limit (the 10M build peaked 1.64 GiB above its limit: within 3 GB)', () => {
+  it('defaults to the embedded DuckDB with a 1.5GB limit (the lowest the 10M build ran at: at 1.25GB it ran out of memory)', () => {
     const c = loadConfig({}, configFile({}));
     expect(c.engine).toBe('duckdb');
-    expect(c.memoryLimit).toBe('1.25GB');
+    expect(c.memoryLimit).toBe('1.5GB');
     expect(c.citusUrl).toBeUndefined();
   });
 

@@ -26,7 +26,7 @@ export const transformCommand = defineCommand({
     policy: { kind: 'string', value: 'DIR', help: 'lender policy folder (default: policyDir of the config, else the shipped policy/)' },
     since: { kind: 'string', value: 'YYYY-MM-DD', help: 'rebuild month-incremental models only from this month end' },
     threads: { kind: 'string', value: 'N', help: 'DuckDB threads (default: threads of the config, else all cores)' },
-    'memory-limit': { kind: 'string', value: 'SIZE', help: 'DuckDB memory limit; beyond it DuckDB spills to disk (default: memoryLimit of the config, 1.25GB)' },
+    'memory-limit': { kind: 'string', value: 'SIZE', help: 'DuckDB memory limit; beyond it DuckDB spills to disk (default: memoryLimit of the config, 1.5GB)' },
     'skip-tests': { kind: 'boolean', help: 'do not run the data tests' },
   },
   examples: ['cq transform', 'cq transform --warehouse other.duckdb --policy policy-bank'],

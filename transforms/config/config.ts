@@ -124,7 +124,7 @@ export const DEFAULT_CONFIG: NightlyConfig = {
   extractsDir: 'data/extracts',
   dataDir: 'data',
   schedule: '30 2 * * *',
-  memoryLimit: '1.25GB',
+  memoryLimit: '1.5GB',
   engine: 'duckdb',
   buildSite: true,
   buildExports: true,
