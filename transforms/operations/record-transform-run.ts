@@ -1,5 +1,6 @@
 import type { BuildStep } from '../kpi/build-warehouse.js';
 import { opsTableDdl } from '../lib/ops-tables.js';
+import { relationExists } from '../publish/exports/run-info.js';
 import type { WarehouseHandle } from '../lib/warehouse-handle.js';
 import { nightlyRunId } from './interrupted-runs.js';
 
@@ -30,14 +31,10 @@ export interface TransformRun {
  * // INSERT INTO ops.run_steps VALUES ($1, 1, 'staging.stg_lender__branches', …, 'succeeded', 0.02, 12, NULL)  -- one per step
  */
 export async function recordTransformRun(wh: WarehouseHandle, run: TransformRun): Promise<string> {
-  // The close ledger's tables too (empty: \`cq close\` does not run on this engine yet), which the
+  // The close ledger's tables too (empty: `cq close` does not run on this engine yet), which the
   // home page reads for restated months.
   for (const table of ['runs', 'run_steps', 'month_closes', 'month_close_values'] as const) {
-    const [exists] = await wh.all<{ n: number }>(
-      `SELECT count(*)::INTEGER AS n FROM information_schema.tables WHERE table_schema = 'ops' AND table_name = $1`,
-      [table],
-    );
-    if (!exists?.n) await wh.exec(opsTableDdl(table));
+    if (!(await relationExists(wh, 'ops', table))) await wh.exec(opsTableDdl(table));
   }
   const runId = nightlyRunId(run.startedAt, process.pid);
   const dates = await wh.all<{ d: string }>(
