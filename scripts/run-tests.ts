@@ -25,16 +25,22 @@ interface Counts {
 }
 
 const RESULTS = 'test-results';
+const suiteStarted = Date.now();
 rmSync(join(RESULTS, 'summary.txt'), { force: true });
 mkdirSync(RESULTS, { recursive: true });
+
+/** Whole seconds since `started` (a Date.now() value): each stage prints its time, to keep CI under budget. */
+const seconds = (started: number): string => ((Date.now() - started) / 1000).toFixed(0);
 
 function vitest(name: string, args: string[], env: NodeJS.ProcessEnv = {}): Counts {
   const out = join(RESULTS, `${name}.json`);
   console.log(`\n=== ${name}: vitest ${args.join(' ')}`);
+  const started = Date.now();
   const r = spawnSync('npx', ['vitest', 'run', ...args, '--reporter=default', '--reporter=json', `--outputFile.json=${out}`], {
     stdio: 'inherit',
     env: { ...process.env, ...env },
   });
+  console.log(`=== ${name}: ${seconds(started)} s`);
   if (!existsSync(out)) {
     console.error(`${name}: vitest wrote no results (exit ${r.status}); counting the stage as one failure`);
     return { passed: 0, failed: 1, skipped: 0 };
@@ -48,7 +54,9 @@ function vitest(name: string, args: string[], env: NodeJS.ProcessEnv = {}): Coun
 
 function run(label: string, cmd: string, args: string[], env: NodeJS.ProcessEnv = {}): boolean {
   console.log(`\n=== ${label}: ${cmd} ${args.join(' ')}`);
+  const started = Date.now();
   const r = spawnSync(cmd, args, { stdio: 'inherit', env: { ...process.env, ...env } });
+  console.log(`=== ${label}: ${seconds(started)} s`);
   if (r.status !== 0) console.error(`${label} failed (exit ${r.status})`);
   return r.status === 0;
 }
@@ -122,6 +130,7 @@ if (!process.argv.includes('--unit') && existsSync(siteConfig)) {
   else add({ passed: 0, failed: 1, skipped: 0 });
 }
 
+console.log(`\n=== all stages: ${seconds(suiteStarted)} s`);
 const summary = `${total.passed} passed, ${total.failed} failed${total.skipped ? `, ${total.skipped} skipped` : ''}`;
 writeFileSync(join(RESULTS, 'summary.txt'), `${summary}\n`);
 console.log(`\n${summary}`);
