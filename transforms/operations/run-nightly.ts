@@ -265,7 +265,7 @@ async function runLocked(options: NightlyOptions, paths: NightlyPaths, access: P
         await step('report book', () => nightlyReportBook(book), (r) => ({ detail: r.detail }));
       }
     }
-    await step('branch lists', () => nightlyBranchLists({ warehouse: release.warehouse, outDir: release.lists, runId, dates, ids: config.branchListIds }), (r) => ({ detail: r.detail }));
+    await step('branch lists', () => nightlyBranchLists({ warehouse: release.warehouse, outDir: release.lists, runId, dates, ids: config.branchListIds, memoryLimit: config.memoryLimit }), (r) => ({ detail: r.detail }));
     if (config.buildSite) {
       const audiences = config.siteAudiences.branchSites ? { out: release.audienceSites, share: config.siteAudiences.shareWithBranches } : undefined;
       await step('build site', () => buildSite(release.warehouse, release.site, join(paths.logsDir, `site-${runId}.log`), audiences), (detail) => (detail ? { detail } : {}));

@@ -1,5 +1,6 @@
 import { mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { PassThrough } from 'node:stream';
 import ExcelJS from 'exceljs';
 import type { WarehouseHandle } from '../../lib/warehouse-handle.js';
 import { normalizeZip } from '../exports/zip-file.js';
@@ -38,22 +39,47 @@ const THIN = { style: 'thin' as const, color: { argb: 'FFBFBFBF' } };
  * Chinese and English header rows (frozen, repeated when printed), one row per entry; money as
  * `#,##0.00` yuan, dates as dates. An empty list says so in its first row (a branch learns the list
  * ran). Byte-reproducible: created / modified are `generatedAt` and the ZIP entries carry it.
+ * Written with exceljs's streaming writer, each row serialised as it is added: memory holds the
+ * branch's rows, not a cell object per value (a 100,000-row list with the in-memory workbook took
+ * gigabytes at 10M customers).
  *
  * @example
  * writeFileSync('watch-list-BJ01-2026-10.xlsx', await branchListXlsx(spec, list, '2026-10-31', '2026-11-01T02:30:00Z'));
  */
 export async function branchListXlsx(spec: BranchListSpec, list: BranchList, asOfDate: string, generatedAt: string): Promise<Buffer> {
-  const wb = new ExcelJS.Workbook();
   const at = new Date(generatedAt);
+  const chunks: Buffer[] = [];
+  const stream = new PassThrough();
+  stream.on('data', (c: Buffer) => chunks.push(c));
+  const wb = new ExcelJS.stream.xlsx.WorkbookWriter({ stream, useStyles: true, useSharedStrings: false });
   wb.creator = XLSX_CREATOR;
   wb.lastModifiedBy = XLSX_CREATOR;
   wb.created = at;
   wb.modified = at;
   wb.title = `${spec.titleZh} ${spec.titleEn} ${list.branchId} ${asOfDate}`;
-  const ws = wb.addWorksheet(spec.titleZh.slice(0, 28), { pageSetup: { paperSize: 9, orientation: 'landscape', fitToPage: true, fitToWidth: 1, fitToHeight: 0 } });
-  ws.addRow([`${spec.titleZh} ${spec.titleEn}`]).font = { bold: true, size: 13 };
-  ws.addRow([`${list.branchLabel} · 数据截止日 As of ${asOfDate}`]);
-  for (const n of spec.notes) ws.addRow([n]).font = { italic: true, color: { argb: 'FF555555' } };
+  const headerRow = 2 + spec.notes.length + 2;
+  const ws = wb.addWorksheet(spec.titleZh.slice(0, 28), {
+    pageSetup: { paperSize: 9, orientation: 'landscape', fitToPage: true, fitToWidth: 1, fitToHeight: 0, printTitlesRow: `${headerRow - 1}:${headerRow}` },
+    views: [{ state: 'frozen', ySplit: headerRow }],
+  });
+  // Column widths and number formats before the first row is written (the streaming writer
+  // writes <cols> with the first row).
+  spec.columns.forEach((c, i) => {
+    const col = ws.getColumn(i + 1);
+    col.width = c.width ?? (c.kind === 'text' ? 18 : 14);
+    if (c.kind === 'money') col.numFmt = '#,##0.00';
+    if (c.kind === 'int') col.numFmt = '#,##0';
+    if (c.kind === 'date') col.numFmt = 'yyyy-mm-dd';
+  });
+  const title = ws.addRow([`${spec.titleZh} ${spec.titleEn}`]);
+  title.font = { bold: true, size: 13 };
+  title.commit();
+  ws.addRow([`${list.branchLabel} · 数据截止日 As of ${asOfDate}`]).commit();
+  for (const n of spec.notes) {
+    const r = ws.addRow([n]);
+    r.font = { italic: true, color: { argb: 'FF555555' } };
+    r.commit();
+  }
   const zh = ws.addRow(spec.columns.map((c) => c.zh));
   const en = ws.addRow(spec.columns.map((c) => c.en));
   for (const r of [zh, en]) {
@@ -63,18 +89,11 @@ export async function branchListXlsx(spec: BranchListSpec, list: BranchList, asO
       cell.alignment = { wrapText: true, vertical: 'middle' };
     });
   }
-  zh.font = { bold: true };
-  en.font = { color: { argb: 'FF555555' } };
-  const headerRow = en.number;
-  ws.views = [{ state: 'frozen', ySplit: headerRow }];
-  ws.pageSetup.printTitlesRow = `${zh.number}:${headerRow}`;
-  spec.columns.forEach((c, i) => {
-    ws.getColumn(i + 1).width = c.width ?? (c.kind === 'text' ? 18 : 14);
-    if (c.kind === 'money') ws.getColumn(i + 1).numFmt = '#,##0.00';
-    if (c.kind === 'int') ws.getColumn(i + 1).numFmt = '#,##0';
-    if (c.kind === 'date') ws.getColumn(i + 1).numFmt = 'yyyy-mm-dd';
-  });
-  if (list.rows.length === 0) ws.addRow(['本期无记录 Nothing listed this period']);
+  zh.eachCell((cell) => (cell.font = { bold: true }));
+  en.eachCell((cell) => (cell.font = { color: { argb: 'FF555555' } }));
+  zh.commit();
+  en.commit();
+  if (list.rows.length === 0) ws.addRow(['本期无记录 Nothing listed this period']).commit();
   for (const row of list.rows) {
     ws.addRow(
       spec.columns.map((c) => {
@@ -84,10 +103,11 @@ export async function branchListXlsx(spec: BranchListSpec, list: BranchList, asO
         if (c.kind === 'money' || c.kind === 'int') return Number(v);
         return String(v);
       }),
-    );
+    ).commit();
   }
-  const buf = Buffer.from((await wb.xlsx.writeBuffer()) as ArrayBuffer);
-  return normalizeZip(buf, generatedAt);
+  ws.commit();
+  await wb.commit();
+  return normalizeZip(Buffer.concat(chunks), generatedAt);
 }
 
 /** File name of a branch's list. @example branchListFileName('watch-list', 'BJ01', '2026-10') // 'watch-list-BJ01-2026-10.xlsx' */
@@ -96,49 +116,42 @@ export function branchListFileName(kind: string, branchId: string, month: string
 }
 
 /**
- * Writes one workbook per branch into `outDir`, replacing the folder as a whole (written beside it,
- * then renamed). Returns the files and the number of rows.
+ * Writes one workbook per branch of core.dim_branches into `outDir` (an empty list for a branch with
+ * none), replacing the folder as a whole (written beside it, then renamed). `branchRowsSql` reads
+ * one branch's rows in the list's order, the branch as its parameter `$1`; one branch is read and
+ * written at a time, so memory holds the largest branch's list, never the whole bank's. Returns the
+ * files and the number of rows.
  *
  * @example
- * await writeBranchWorkbooks(spec, lists, { outDir: 'release/branch-lists/watch-list', kind: 'watch-list', month: '2026-10', asOfDate: '2026-10-31', generatedAt });
+ * await writeBranchWorkbooks(wh, spec, 'SELECT … FROM marts.mart_monitoring__watch_list w WHERE … AND w.branch_id = $1 ORDER BY …',
+ *   { outDir: 'release/branch-lists/watch-list', kind: 'watch-list', month: '2026-10', asOfDate: '2026-10-31', generatedAt });
+ * // SQL, once: SELECT b.branch_id, coalesce(l.label, b.branch_id) AS label FROM core.dim_branches b LEFT JOIN core.dim_code_labels l … ORDER BY b.branch_id
  */
 export async function writeBranchWorkbooks(
+  wh: WarehouseHandle,
   spec: BranchListSpec,
-  lists: readonly BranchList[],
+  branchRowsSql: string,
   o: { outDir: string; kind: string; month: string; asOfDate: string; generatedAt: string },
 ): Promise<{ files: string[]; entries: number }> {
-  const work = `${o.outDir}.partial-${process.pid}`;
-  rmSync(work, { recursive: true, force: true });
-  mkdirSync(work, { recursive: true });
-  const files: string[] = [];
-  for (const list of lists) {
-    const name = branchListFileName(o.kind, list.branchId, o.month);
-    writeFileSync(join(work, name), await branchListXlsx(spec, list, o.asOfDate, o.generatedAt));
-    files.push(join(o.outDir, name));
-  }
-  rmSync(o.outDir, { recursive: true, force: true });
-  renameSync(work, o.outDir);
-  return { files, entries: lists.reduce((a, l) => a + l.rows.length, 0) };
-}
-
-/**
- * Every branch of core.dim_branches with its label, and the rows of `rows` grouped by branch (an
- * empty list for a branch with none).
- *
- * @example
- * const lists = await listsByBranch(wh, rows); // rows carry branch_id
- */
-export async function listsByBranch(
-  wh: WarehouseHandle,
-  rows: readonly (Record<string, string | number | null> & { branch_id: string })[],
-): Promise<BranchList[]> {
   const branches = await wh.all<{ branch_id: string; label: string }>(
     `SELECT b.branch_id, coalesce(l.label, b.branch_id) AS label FROM core.dim_branches b
      LEFT JOIN core.dim_code_labels l ON l.kind = 'branch' AND l.code = b.branch_id ORDER BY b.branch_id`,
   );
-  const by = new Map<string, Record<string, string | number | null>[]>();
-  for (const { branch_id, ...r } of rows) (by.get(branch_id) ?? by.set(branch_id, []).get(branch_id)!).push(r);
-  return branches.map((b) => ({ branchId: b.branch_id, branchLabel: b.label, rows: by.get(b.branch_id) ?? [] }));
+  const work = `${o.outDir}.partial-${process.pid}`;
+  rmSync(work, { recursive: true, force: true });
+  mkdirSync(work, { recursive: true });
+  const files: string[] = [];
+  let entries = 0;
+  for (const b of branches) {
+    const rows = await wh.all<Record<string, string | number | null>>(branchRowsSql, [b.branch_id]);
+    const name = branchListFileName(o.kind, b.branch_id, o.month);
+    writeFileSync(join(work, name), await branchListXlsx(spec, { branchId: b.branch_id, branchLabel: b.label, rows }, o.asOfDate, o.generatedAt));
+    files.push(join(o.outDir, name));
+    entries += rows.length;
+  }
+  rmSync(o.outDir, { recursive: true, force: true });
+  renameSync(work, o.outDir);
+  return { files, entries };
 }
 
 /** How the lists show loan and customer ids (config `branchListIds`). */

@@ -9,7 +9,8 @@ import { writeWatchLists } from './watch-list-files.js';
 /**
  * The night's per-branch lists for the release (`<release>/branch-lists/`): `watch-list/` (the
  * watch-list of the night's latest month) and `credit-files/` (its overdue and missing credit-file
- * elements), one workbook per branch each. Ids as configured
+ * elements), one workbook per branch each, one branch in memory at a time (DuckDB within `memoryLimit`,
+ * the night's). Ids as configured
  * (`branchListIds`, masked by default); no names or ID numbers. Deterministic for a warehouse:
  * generated-at is the run's (resolveRunInfo).
  *
@@ -17,10 +18,10 @@ import { writeWatchLists } from './watch-list-files.js';
  * await nightlyBranchLists({ warehouse: 'releases/R1.partial/warehouse.duckdb', outDir: 'releases/R1.partial/branch-lists', dates: ['2026-10-31'], ids: 'masked' });
  * // { detail: 'watch-list: 20 branch files, 1,234 entries; credit-files: 20 branch files, 567 entries (2026-10)' }
  */
-export async function nightlyBranchLists(o: { warehouse: string; outDir: string; runId?: string; dates: readonly string[]; ids: BranchListIds }): Promise<{ detail: string }> {
+export async function nightlyBranchLists(o: { warehouse: string; outDir: string; runId?: string; dates: readonly string[]; ids: BranchListIds; memoryLimit?: string }): Promise<{ detail: string }> {
   const month = [...o.dates].sort().at(-1)?.slice(0, 7);
   if (!month) throw new CqError('EXPORT_FAILED', 'the night loaded no business date, so there is no month for the branch lists.');
-  const wh = await openWarehouse(o.warehouse, { readOnly: true });
+  const wh = await openWarehouse(o.warehouse, { readOnly: true, ...(o.memoryLimit ? { memoryLimit: o.memoryLimit } : {}) });
   try {
     const run = await resolveRunInfo(wh, o.runId ? { runId: o.runId } : {});
     const bm = parseBusinessMonth(month);

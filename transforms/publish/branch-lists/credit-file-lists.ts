@@ -2,7 +2,7 @@ import { quoteLiteral as lit } from '../../lib/duckdb.js';
 import type { WarehouseHandle } from '../../lib/warehouse-handle.js';
 import { maskIdentifierSql } from '../../lib/identifier-masks.js';
 import type { BusinessMonth } from '../exports/run-info.js';
-import { codeLabelSql, listsByBranch, writeBranchWorkbooks, type BranchList, type BranchListIds, type BranchListSpec } from './branch-list-xlsx.js';
+import { codeLabelSql, writeBranchWorkbooks, type BranchListIds, type BranchListSpec } from './branch-list-xlsx.js';
 
 const COLUMNS: BranchListSpec['columns'] = [
   { key: 'customer', zh: '客户号', en: 'Customer', kind: 'text', width: 16 },
@@ -16,25 +16,23 @@ const COLUMNS: BranchListSpec['columns'] = [
 ];
 
 /**
- * Reads the overdue-files list of a month (marts.mart_customer__overdue_credit_files) by branch —
- * every branch, an empty list for a branch with none — missing elements first, then the longest
- * overdue; labels from core.dim_code_labels; the customer id masked unless `ids` is `full`. No name
- * or ID number is read.
+ * SQL of one branch's overdue-files list of a month (marts.mart_customer__overdue_credit_files; the
+ * branch is `$1`): missing elements first, then the longest overdue; labels from
+ * core.dim_code_labels; the customer id masked unless `ids` is `full`. No name or ID number is read.
  *
  * @example
- * const lists = await readOverdueFileLists(wh, parseBusinessMonth('2026-10'), 'masked');
+ * await wh.all(overdueFileListSql(parseBusinessMonth('2026-10'), 'masked'), ['BJ01']);
+ * // SQL: SELECT … AS customer, … FROM marts.mart_customer__overdue_credit_files f
+ * //      WHERE f.as_of_month = '2026-10-31'::DATE AND f.branch_id = $1 ORDER BY …
  */
-export async function readOverdueFileLists(wh: WarehouseHandle, bm: BusinessMonth, ids: BranchListIds): Promise<BranchList[]> {
-  const rows = await wh.all<Record<string, string | number | null> & { branch_id: string }>(
-    `SELECT f.branch_id, ${ids === 'full' ? 'f.customer_id' : maskIdentifierSql('id_number', 'f.customer_id')} AS customer,
+export function overdueFileListSql(bm: BusinessMonth, ids: BranchListIds): string {
+  return `SELECT ${ids === 'full' ? 'f.customer_id' : maskIdentifierSql('id_number', 'f.customer_id')} AS customer,
        ${codeLabelSql('customer_type', 'f.customer_type')} AS customer_type, ${codeLabelSql('file_element', 'f.file_element')} AS element,
        CASE f.file_status WHEN 'missing' THEN '缺失 Missing' ELSE '逾期未更新 Overdue' END AS status,
        f.cycle_months, strftime(f.last_updated_on, '%Y-%m-%d') AS last_updated_on, strftime(f.due_on, '%Y-%m-%d') AS due_on, f.days_overdue
      FROM marts.mart_customer__overdue_credit_files f
-     WHERE f.as_of_month = ${lit(bm.asOfDate)}::DATE
-     ORDER BY f.branch_id, CASE f.file_status WHEN 'missing' THEN 0 ELSE 1 END, f.days_overdue DESC NULLS FIRST, f.customer_id, f.file_element`,
-  );
-  return listsByBranch(wh, rows);
+     WHERE f.as_of_month = ${lit(bm.asOfDate)}::DATE AND f.branch_id = $1
+     ORDER BY CASE f.file_status WHEN 'missing' THEN 0 ELSE 1 END, f.days_overdue DESC NULLS FIRST, f.customer_id, f.file_element`;
 }
 
 /**
@@ -59,5 +57,5 @@ export async function writeCreditFileLists(
     ],
     columns: COLUMNS,
   };
-  return writeBranchWorkbooks(spec, await readOverdueFileLists(wh, bm, o.ids), { outDir: o.outDir, kind: 'credit-files', month: bm.month, asOfDate: bm.asOfDate, generatedAt: o.generatedAt });
+  return writeBranchWorkbooks(wh, spec, overdueFileListSql(bm, o.ids), { outDir: o.outDir, kind: 'credit-files', month: bm.month, asOfDate: bm.asOfDate, generatedAt: o.generatedAt });
 }

@@ -2,7 +2,7 @@ import { quoteLiteral as lit } from '../../lib/duckdb.js';
 import type { WarehouseHandle } from '../../lib/warehouse-handle.js';
 import { maskIdentifierSql } from '../../lib/identifier-masks.js';
 import type { BusinessMonth } from '../exports/run-info.js';
-import { branchListFileName, codeLabelSql, listsByBranch, writeBranchWorkbooks, type BranchList, type BranchListIds, type BranchListSpec } from './branch-list-xlsx.js';
+import { branchListFileName, codeLabelSql, writeBranchWorkbooks, type BranchListIds, type BranchListSpec } from './branch-list-xlsx.js';
 
 
 const WATCH_LIST_COLUMNS: BranchListSpec['columns'] = [
@@ -25,29 +25,26 @@ export function watchListFileName(branchId: string, month: string): string {
 }
 
 /**
- * Reads the watch-list of a month (marts.mart_monitoring__watch_list) by branch — every branch of
- * core.dim_branches, an empty list for a branch with nothing flagged — with labels from
- * core.dim_warning_rules and core.dim_code_labels, new entries first, then still, then cleared;
- * within each, high severity and larger balances first. Ids masked with the ID-number mask unless
- * `ids` is `full`; no name or ID number is read.
+ * SQL of one branch's watch-list of a month (marts.mart_monitoring__watch_list; the branch is `$1`),
+ * with labels from core.dim_warning_rules and core.dim_code_labels, new entries first, then still,
+ * then cleared; within each, high severity and larger balances first. Ids masked with the ID-number
+ * mask unless `ids` is `full`; no name or ID number is read.
  *
  * @example
- * const lists = await readWatchLists(wh, parseBusinessMonth('2026-10'), 'masked');
- * // SQL: SELECT … CASE WHEN length(trim(w.loan_id)) >= 15 … END AS loan … FROM marts.mart_monitoring__watch_list w … WHERE w.as_of_month = DATE '2026-10-31'
+ * await wh.all(watchListSql(parseBusinessMonth('2026-10'), 'masked'), ['BJ01']);
+ * // SQL: SELECT r.label AS rule, … CASE WHEN length(trim(w.loan_id)) >= 15 … END AS loan … FROM marts.mart_monitoring__watch_list w …
+ * //      WHERE w.as_of_month = '2026-10-31'::DATE AND w.branch_id = $1 ORDER BY …
  */
-export async function readWatchLists(wh: WarehouseHandle, bm: BusinessMonth, ids: BranchListIds): Promise<BranchList[]> {
+export function watchListSql(bm: BusinessMonth, ids: BranchListIds): string {
   const id = (col: string) => (ids === 'full' ? col : maskIdentifierSql('id_number', col));
-  const rows = await wh.all<Record<string, string | number | null> & { branch_id: string }>(
-    `SELECT w.branch_id, r.label AS rule, ${codeLabelSql('warning_severity', 'w.severity')} AS severity, ${codeLabelSql('owner_role', 'w.owner_role')} AS owner,
+  return `SELECT r.label AS rule, ${codeLabelSql('warning_severity', 'w.severity')} AS severity, ${codeLabelSql('owner_role', 'w.owner_role')} AS owner,
        ${codeLabelSql('watch_status', 'w.status')} AS status, ${id('w.loan_id')} AS loan, ${id('w.customer_id')} AS customer,
        ${codeLabelSql('product', 'w.product_id')} AS product, strftime(w.first_flagged_on, '%Y-%m-%d') AS first_flagged_on, w.days_on_list,
        CAST(w.balance AS VARCHAR) AS balance, w.evidence
      FROM marts.mart_monitoring__watch_list w JOIN core.dim_warning_rules r USING (rule_id)
-     WHERE w.as_of_month = ${lit(bm.asOfDate)}::DATE
-     ORDER BY w.branch_id, CASE w.status WHEN 'new' THEN 1 WHEN 'still' THEN 2 ELSE 3 END,
-       CASE w.severity WHEN 'high' THEN 1 WHEN 'medium' THEN 2 ELSE 3 END, w.balance DESC NULLS LAST, w.loan_id, r.sort_order`,
-  );
-  return listsByBranch(wh, rows);
+     WHERE w.as_of_month = ${lit(bm.asOfDate)}::DATE AND w.branch_id = $1
+     ORDER BY CASE w.status WHEN 'new' THEN 1 WHEN 'still' THEN 2 ELSE 3 END,
+       CASE w.severity WHEN 'high' THEN 1 WHEN 'medium' THEN 2 ELSE 3 END, w.balance DESC NULLS LAST, w.loan_id, r.sort_order`;
 }
 
 /**
@@ -62,7 +59,6 @@ export async function writeWatchLists(
   bm: BusinessMonth,
   o: { outDir: string; generatedAt: string; ids: BranchListIds },
 ): Promise<{ files: string[]; entries: number }> {
-  const lists = await readWatchLists(wh, bm, o.ids);
   const spec: BranchListSpec = {
     titleZh: '贷后预警监控名单',
     titleEn: 'Post-loan watch-list',
@@ -74,5 +70,5 @@ export async function writeWatchLists(
     ],
     columns: WATCH_LIST_COLUMNS,
   };
-  return writeBranchWorkbooks(spec, lists, { outDir: o.outDir, kind: 'watch-list', month: bm.month, asOfDate: bm.asOfDate, generatedAt: o.generatedAt });
+  return writeBranchWorkbooks(wh, spec, watchListSql(bm, o.ids), { outDir: o.outDir, kind: 'watch-list', month: bm.month, asOfDate: bm.asOfDate, generatedAt: o.generatedAt });
 }
