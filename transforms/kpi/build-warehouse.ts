@@ -55,6 +55,8 @@ export interface BuildWarehouseResult {
   seconds: number;
   /** The policy files the build used (as recorded in ops.policy_files). */
   policy: { dir: string; files: { policy: string; file: string; sha256: string }[] };
+  /** Models DuckDB ran out of memory on and built again with one thread (slower, same rows). */
+  singleThreaded: string[];
 }
 
 /**
@@ -105,7 +107,8 @@ export async function buildWarehouse(wh: WarehouseHandle, options: BuildWarehous
       const built = await buildModels(wh, models, {
         runTests: false,
         ...(options.since ? { since: options.since } : {}),
-        onModel: (table, seconds, mode) => push(mode === 'incremental' ? `${table} (months ≥ ${options.since!.slice(0, 7)})` : table, seconds, -1),
+        onModel: (table, seconds, mode, singleThreaded) =>
+          push(`${mode === 'incremental' ? `${table} (months ≥ ${options.since!.slice(0, 7)})` : table}${singleThreaded ? ' — out of memory at first, built again with one thread' : ''}`, seconds, -1),
       });
       for (const b of built.built) {
         const step = steps.find((s) => s.step === b.table || s.step.startsWith(`${b.table} (`));
@@ -132,7 +135,8 @@ export async function buildWarehouse(wh: WarehouseHandle, options: BuildWarehous
       await wh.exec(duckdb ? 'CHECKPOINT' : 'ANALYZE');
       push(duckdb ? 'checkpoint' : 'analyze', (performance.now() - t0) / 1000, -1);
       const files = policy.files.map((f) => ({ policy: f.policy, file: f.file, sha256: f.sha256 }));
-      return { steps, tests, seconds: (performance.now() - started) / 1000, policy: { dir: policy.dir, files } };
+      const singleThreaded = built.built.filter((m) => m.singleThreaded).map((m) => m.table);
+      return { steps, tests, seconds: (performance.now() - started) / 1000, policy: { dir: policy.dir, files }, singleThreaded };
     });
   } finally {
     if (duckdb) await wh.exec('RESET preserve_insertion_order');

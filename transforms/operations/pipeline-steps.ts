@@ -19,7 +19,8 @@ export async function buildModelsAndKpis(wh: WarehouseHandle, options: { since?:
   });
   const warned = result.tests.filter((t) => t.status === 'warn').length;
   const policy = result.policy.files.map((f) => `${f.file} sha256 ${f.sha256.slice(0, 12)}`).join(', ');
-  return { detail: `${result.steps.length} models/KPIs, ${result.tests.length} data tests (${warned} warnings); policy ${policy}` };
+  const retried = result.singleThreaded.length ? `; out of memory at first, built again with one thread: ${result.singleThreaded.join(', ')}` : '';
+  return { detail: `${result.steps.length} models/KPIs, ${result.tests.length} data tests (${warned} warnings)${retried}; policy ${policy}` };
 }
 
 /**

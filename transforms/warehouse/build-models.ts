@@ -7,6 +7,7 @@ import { qualifiedName, type ModelDefinition } from './model.js';
 import { runDataTests, type DataTestResult } from './data-tests.js';
 import { CITUS_PLACEMENT, isCitusCluster, placeTables } from '../lib/citus-placement.js';
 import { inlineCtes } from '../lib/postgres-translate.js';
+import { withSingleThreadRetry } from '../lib/single-thread-retry.js';
 
 /** A model with its compiled SQL and the models it reads. */
 export interface CompiledModel {
@@ -19,7 +20,8 @@ export interface CompiledModel {
 
 /** Result of {@link buildModels}. */
 export interface BuildModelsResult {
-  built: { table: string; seconds: number; rows: number; mode: 'full' | 'incremental' }[];
+  /** `singleThreaded`: DuckDB ran out of memory building it and it was built again with one thread (withSingleThreadRetry). */
+  built: { table: string; seconds: number; rows: number; mode: 'full' | 'incremental'; singleThreaded?: boolean }[];
   tests: DataTestResult[];
 }
 
@@ -74,7 +76,7 @@ function referencesTable(sql: string, table: string): boolean {
 export async function buildModels(
   wh: WarehouseHandle,
   models: readonly ModelDefinition[],
-  options: { runTests?: boolean; since?: string; onModel?: (table: string, seconds: number, mode: 'full' | 'incremental') => void } = {},
+  options: { runTests?: boolean; since?: string; onModel?: (table: string, seconds: number, mode: 'full' | 'incremental', singleThreaded: boolean) => void } = {},
 ): Promise<BuildModelsResult> {
   if (options.since !== undefined && !/^\d{4}-\d{2}-\d{2}$/.test(options.since)) {
     // Models interpolate `since` into their SQL: only a plain date may reach them.
@@ -107,23 +109,27 @@ export async function buildModels(
     // ran > 15 min; sorted, 31 s). Sort-based grouping on the coordinator for these statements
     // only (the setting is the session's, not sent to the workers).
     if (placement) await wh.exec('SET enable_hashagg = off');
+    let singleThreaded = false;
     try {
-      if (incremental) {
-        const column = cm.model.incremental!.column;
-        const c = cm.model.query(wh.db, { since: options.since! }).compile(wh.db as never);
-        const cols = (await tableColumns(wh, cm.table)).map((n) => `"${n}"`).join(', ');
-        await wh.exec(`DELETE FROM ${cm.table} WHERE ${column} >= DATE ${lit(options.since!)}`);
-        await wh.run(`INSERT INTO ${cm.table} (${cols}) SELECT ${cols} FROM (${onShards(c.sql)}) AS rebuilt WHERE ${column} >= DATE ${lit(options.since!)}`, c.parameters as never);
-      } else {
-        // A table may have been a view before (or vice versa): drop whichever exists.
-        await dropRelation(wh, cm.table);
-        if (placement) {
-          // A distributed model: created empty, placed (co-located with its raw anchor), then filled.
-          await wh.run(`CREATE TABLE ${cm.table} AS ${cm.sql} WITH NO DATA`, cm.parameters as never);
-          await placeTables(wh, [cm.table]);
-          await wh.run(`INSERT INTO ${cm.table} ${onShards(cm.sql)}`, cm.parameters as never);
-        } else await wh.run(`CREATE ${kind} ${cm.table} AS ${cm.sql}`, cm.parameters as never);
-      }
+      // DuckDB out of memory: built again with one thread (these statements are safe to repeat).
+      ({ singleThreaded } = await withSingleThreadRetry(wh, async () => {
+        if (incremental) {
+          const column = cm.model.incremental!.column;
+          const c = cm.model.query(wh.db, { since: options.since! }).compile(wh.db as never);
+          const cols = (await tableColumns(wh, cm.table)).map((n) => `"${n}"`).join(', ');
+          await wh.exec(`DELETE FROM ${cm.table} WHERE ${column} >= DATE ${lit(options.since!)}`);
+          await wh.run(`INSERT INTO ${cm.table} (${cols}) SELECT ${cols} FROM (${onShards(c.sql)}) AS rebuilt WHERE ${column} >= DATE ${lit(options.since!)}`, c.parameters as never);
+        } else {
+          // A table may have been a view before (or vice versa): drop whichever exists.
+          await dropRelation(wh, cm.table);
+          if (placement) {
+            // A distributed model: created empty, placed (co-located with its raw anchor), then filled.
+            await wh.run(`CREATE TABLE ${cm.table} AS ${cm.sql} WITH NO DATA`, cm.parameters as never);
+            await placeTables(wh, [cm.table]);
+            await wh.run(`INSERT INTO ${cm.table} ${onShards(cm.sql)}`, cm.parameters as never);
+          } else await wh.run(`CREATE ${kind} ${cm.table} AS ${cm.sql}`, cm.parameters as never);
+        }
+      }));
     } catch (e) {
       throw new CqError('MODEL_INVALID', `building ${cm.table} failed: ${(e as Error).message}`, {}, { cause: e });
     } finally {
@@ -139,8 +145,8 @@ export async function buildModels(
     );
     const seconds = (performance.now() - started) / 1000;
     const [count] = kind === 'TABLE' ? await wh.all<{ n: number }>(`SELECT count(*)::INTEGER AS n FROM ${cm.table}`) : [{ n: -1 }];
-    built.push({ table: cm.table, seconds, rows: count?.n ?? -1, mode: incremental ? 'incremental' : 'full' });
-    options.onModel?.(cm.table, seconds, incremental ? 'incremental' : 'full');
+    built.push({ table: cm.table, seconds, rows: count?.n ?? -1, mode: incremental ? 'incremental' : 'full', ...(singleThreaded ? { singleThreaded } : {}) });
+    options.onModel?.(cm.table, seconds, incremental ? 'incremental' : 'full', singleThreaded);
   }
   const tests = options.runTests === false ? [] : await runDataTests(wh, ordered.map((c) => c.model), dataTestScope(built, options.since));
   return { built, tests };
