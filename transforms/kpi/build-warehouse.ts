@@ -108,7 +108,7 @@ export async function buildWarehouse(wh: WarehouseHandle, options: BuildWarehous
         runTests: false,
         ...(options.since ? { since: options.since } : {}),
         onModel: (table, seconds, mode, singleThreaded) =>
-          push(`${mode === 'incremental' ? `${table} (months ≥ ${options.since!.slice(0, 7)})` : table}${singleThreaded ? ' — out of memory at first, built again with one thread' : ''}`, seconds, -1),
+          push(`${mode === 'incremental' ? `${table} (months ≥ ${options.since!.slice(0, 7)})` : table}${singleThreaded ? ' (out of memory at first, built again with one thread)' : ''}`, seconds, -1),
       });
       for (const b of built.built) {
         const step = steps.find((s) => s.step === b.table || s.step.startsWith(`${b.table} (`));
