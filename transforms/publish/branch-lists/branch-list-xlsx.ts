@@ -57,6 +57,8 @@ export async function branchListXlsx(spec: BranchListSpec, list: BranchList, asO
   wb.created = at;
   wb.modified = at;
   wb.title = `${spec.titleZh} ${spec.titleEn} ${list.branchId} ${asOfDate}`;
+  // The English header row: title, as-of line, the notes, then the Chinese and English headers. The
+  // streaming writer takes the frozen pane and the print titles up front, before any row exists.
   const headerRow = 2 + spec.notes.length + 2;
   const ws = wb.addWorksheet(spec.titleZh.slice(0, 28), {
     pageSetup: { paperSize: 9, orientation: 'landscape', fitToPage: true, fitToWidth: 1, fitToHeight: 0, printTitlesRow: `${headerRow - 1}:${headerRow}` },
